@@ -1,0 +1,318 @@
+"""`RegistryClient`: one async client for the cloud registry and the embedded one.
+
+    async with RegistryClient(api_key="...") as registry:            # Enkrypt AI's cloud registry
+        server = await registry.add_server({"saved_name": "files", "mcp_config": {...}})
+
+    async with RegistryClient.embedded("registry.db") as registry:   # a local SQLite registry
+        page = await registry.list_servers()
+
+Both speak the same HTTP API through httpx2; the embedded registry is reached in-process through
+`httpx2.ASGITransport`, with no socket. How each call is made comes from `registry_mcp.endpoints`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
+
+import httpx2
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from . import endpoints
+from .errors import (
+    AuthenticationError,
+    InvalidRequest,
+    RateLimited,
+    RegistryError,
+    RegistryUnavailable,
+    ServerConflict,
+    ServerNotFound,
+    UnexpectedResponse,
+    describe_validation_error,
+)
+from .models import (
+    DEFAULT_SERVER_VERSION,
+    BulkAddRequest,
+    Gateway,
+    McpConfig,
+    RegistryServer,
+    ServerChanges,
+    ServerPage,
+    ServerPayload,
+    merge_mcp_config,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from pathlib import Path
+    from types import TracebackType
+
+    from .embedded.store import RegistryStore
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+DEFAULT_TIMEOUT = httpx2.Timeout(30.0, connect=10.0)
+EMBEDDED_BASE_URL = "http://embedded.registry"
+
+_STATUS_ERRORS: dict[int, tuple[type[RegistryError], str]] = {
+    400: (InvalidRequest, "the registry refused the request as malformed"),
+    401: (AuthenticationError, "the API key was refused"),
+    403: (AuthenticationError, "the API key has no access to this project or registry"),
+    404: (ServerNotFound, "no such server"),
+    409: (ServerConflict, "a server with this saved_name and server_version already exists"),
+    422: (InvalidRequest, "the registry found the input invalid"),
+    429: (RateLimited, "too many requests"),
+}
+_GATEWAYS = TypeAdapter(list[Gateway])
+_SERVERS = TypeAdapter(list[RegistryServer])
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryLocation:
+    """Which registry a client talks to, safe to show (it holds no secret)."""
+
+    kind: Literal["cloud", "embedded"]
+    project: str
+    base_url: str | None = None
+    path: str | None = None
+
+    def __str__(self) -> str:
+        if self.kind == "embedded":
+            return f"the embedded registry in {self.path} (project '{self.project}')"
+        return f"the Enkrypt AI registry at {self.base_url} (project '{self.project}')"
+
+
+class RegistryClient:
+    """The Enkrypt AI MCP Registry API, one method per endpoint.
+
+    Every method raises a `RegistryError` subclass on failure (see `registry_mcp.errors`); input is
+    checked against the payload models before anything is sent.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str = endpoints.DEFAULT_BASE_URL,
+        project: str | None = None,
+        registry: str | None = None,
+        timeout: float | httpx2.Timeout = DEFAULT_TIMEOUT,
+        transport: httpx2.AsyncBaseTransport | None = None,
+    ) -> None:
+        headers = {"Accept": "application/json"}
+        if api_key:
+            headers[endpoints.API_KEY_HEADER] = api_key
+        if project:
+            headers[endpoints.PROJECT_HEADER] = project
+        if registry:
+            headers[endpoints.REGISTRY_HEADER] = registry
+        self.location = RegistryLocation(
+            kind="cloud", project=project or endpoints.DEFAULT_PROJECT, base_url=base_url.rstrip("/")
+        )
+        self._http = httpx2.AsyncClient(
+            base_url=base_url, headers=headers, timeout=timeout, transport=transport, follow_redirects=False
+        )
+        self._store: RegistryStore | None = None
+
+    @classmethod
+    def embedded(cls, path: str | Path = ":memory:", *, project: str | None = None) -> Self:
+        """A client of an embedded registry kept in the SQLite file at `path` (or in memory)."""
+        # Imported here: a cloud client never needs the embedded registry's code.
+        from .embedded import RegistryStore, create_app
+
+        store = RegistryStore(path)
+        client = cls(base_url=EMBEDDED_BASE_URL, project=project, transport=httpx2.ASGITransport(app=create_app(store)))
+        client.location = RegistryLocation(kind="embedded", project=client.location.project, path=store.path)
+        client._store = store
+        return client
+
+    def __repr__(self) -> str:
+        return f"<RegistryClient {self.location}>"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+        if self._store is not None:
+            self._store.close()
+
+    # --- the endpoints --------------------------------------------------------------------------
+
+    async def add_server(self, server: ServerPayload | Mapping[str, Any]) -> RegistryServer:
+        """Register one server. Raises `ServerConflict` if its name and version are taken."""
+        payload = _check(ServerPayload, server, what="server")
+        body = await self._call("add", f"add server '{payload.saved_name}'", json=payload.to_api())
+        return _parse(RegistryServer, _unwrap(body), what="the added server")
+
+    async def bulk_add_servers(self, servers: Sequence[ServerPayload | Mapping[str, Any]]) -> list[RegistryServer]:
+        """Register up to 100 servers at once: all of them, or (on any failure) none."""
+        request = _check(BulkAddRequest, {"servers": list(servers)}, what="bulk add")
+        body = await self._call("bulk_add", f"add {len(request.servers)} servers", json=request.to_api())
+        return _parse(_SERVERS, _unwrap(body), what="the added servers")
+
+    async def get_server(self, saved_name: str, server_version: str = DEFAULT_SERVER_VERSION) -> RegistryServer:
+        body = await self._call("get", _describe("get", saved_name, server_version), server=(saved_name, server_version))
+        return _parse(RegistryServer, _unwrap(body), what="the server")
+
+    async def modify_server(
+        self,
+        saved_name: str,
+        server_version: str = DEFAULT_SERVER_VERSION,
+        changes: ServerChanges | Mapping[str, Any] | None = None,
+        *,
+        replace_mcp_config: bool = False,
+    ) -> RegistryServer:
+        """Change the fields given in `changes`; the others keep their stored values.
+
+        An `mcp_config` in `changes` is merged into the stored one (see `merge_mcp_config`) and the
+        whole result is sent, since the registry is not known to merge; with `replace_mcp_config`
+        it replaces the stored one instead.
+        """
+        body = _check(ServerChanges, changes or {}, what="changes").to_api()
+        if not body:
+            raise InvalidRequest("Nothing to modify: give at least one field to change")
+        if body.get("mcp_config") is not None:
+            stored = await self.get_server(saved_name, server_version)
+            if stored.mcp_config is not None and not replace_mcp_config:
+                body["mcp_config"] = merge_mcp_config(stored.mcp_config.to_api(), body["mcp_config"])
+            body["mcp_config"] = _check(McpConfig, body["mcp_config"], what="mcp_config").to_api()
+        answer = await self._call(
+            "modify", _describe("modify", saved_name, server_version), server=(saved_name, server_version), json=body
+        )
+        return _parse(RegistryServer, _unwrap(answer), what="the modified server")
+
+    async def delete_server(self, saved_name: str, server_version: str = DEFAULT_SERVER_VERSION) -> str:
+        """Delete a server (a soft delete: it is gone from every read). Returns the registry's message."""
+        body = await self._call(
+            "delete", _describe("delete", saved_name, server_version), server=(saved_name, server_version)
+        )
+        message = body.get("message") if isinstance(body, dict) else None
+        return str(message) if message else f"Deleted '{saved_name}' version '{server_version}'"
+
+    async def list_servers(self, page: int = 1, per_page: int = 20, is_active: bool | None = None) -> ServerPage:
+        """One page of the registry's servers, with the total count."""
+        if page < 1 or not 1 <= per_page <= endpoints.MAX_PER_PAGE:
+            raise InvalidRequest(f"page must be at least 1 and per_page from 1 to {endpoints.MAX_PER_PAGE}")
+        params: dict[str, Any] = {endpoints.PAGE_PARAM: page, endpoints.PER_PAGE_PARAM: per_page}
+        if is_active is not None:
+            params[endpoints.IS_ACTIVE_PARAM] = "true" if is_active else "false"
+        body = await self._call("list", "list servers", params=params)
+        return _parse(ServerPage, body, what="the server list")
+
+    async def list_gateways(self, saved_name: str, server_version: str = DEFAULT_SERVER_VERSION) -> list[Gateway]:
+        """The gateways that reference a server."""
+        body = await self._call(
+            "list_gateways",
+            _describe("list the gateways of", saved_name, server_version),
+            server=(saved_name, server_version),
+        )
+        return _parse(_GATEWAYS, _unwrap(body), what="the gateway list")
+
+    # --- one HTTP exchange ----------------------------------------------------------------------
+
+    async def _call(
+        self,
+        action: endpoints.Action,
+        operation: str,
+        *,
+        server: tuple[str, str] | None = None,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> Any:
+        endpoint = endpoints.ENDPOINTS[action]
+        headers = {}
+        if server is not None:
+            headers = {endpoints.SERVER_HEADER: server[0], endpoints.VERSION_HEADER: server[1]}
+        try:
+            response = await self._http.request(endpoint.method, endpoint.path, headers=headers, json=json, params=params)
+        except httpx2.TimeoutException:
+            raise RegistryUnavailable(f"Could not {operation}: the registry did not answer in time") from None
+        except httpx2.TransportError as failure:
+            raise RegistryUnavailable(
+                f"Could not {operation}: no connection to {self.location.base_url or 'the registry'} "
+                f"({type(failure).__name__})"
+            ) from None
+        if not response.is_success:
+            raise _status_error(response, operation)
+        if response.status_code == 204 or not response.content:
+            return {}
+        try:
+            return response.json()
+        except ValueError:
+            raise UnexpectedResponse(
+                f"Could not {operation}: the registry's answer is not JSON", status=response.status_code
+            ) from None
+
+
+def _describe(verb: str, saved_name: str, server_version: str) -> str:
+    return f"{verb} server '{saved_name}' version '{server_version}'"
+
+
+def _check(model: type[ModelT], value: ModelT | Mapping[str, Any], *, what: str) -> ModelT:
+    """Validate input before sending it, so the caller learns which field is wrong."""
+    if isinstance(value, model):
+        return value
+    try:
+        return model.model_validate(value)
+    except ValidationError as invalid:
+        raise InvalidRequest(f"Invalid {what}: " + "; ".join(describe_validation_error(invalid))) from None
+
+
+def _unwrap(body: Any) -> Any:
+    """The payload of a `{message, data}` envelope, or the body itself when it has none."""
+    if isinstance(body, dict) and "data" in body and "saved_name" not in body:
+        return body["data"]
+    return body
+
+
+def _parse(shape: type[ModelT] | TypeAdapter[Any], body: Any, *, what: str) -> Any:
+    try:
+        if isinstance(shape, TypeAdapter):
+            return shape.validate_python(body)
+        return shape.model_validate(body)
+    except ValidationError as invalid:
+        problems = "; ".join(describe_validation_error(invalid)[:5])
+        raise UnexpectedResponse(f"The registry's answer for {what} is not in the expected shape: {problems}") from None
+
+
+def _status_error(response: httpx2.Response, operation: str) -> RegistryError:
+    status = response.status_code
+    registry_message = _registry_message(response)
+    error_class, reason = _STATUS_ERRORS.get(status, (RegistryError, "the registry refused the request"))
+    if status >= 500:
+        error_class, reason = RegistryUnavailable, "the registry failed to answer"
+    message = f"Could not {operation}: {reason}"
+    if error_class is RateLimited:
+        return RateLimited(
+            message, status=status, registry_message=registry_message, retry_after=_retry_after(response)
+        )
+    return error_class(message, status=status, registry_message=registry_message)
+
+
+def _registry_message(response: httpx2.Response) -> str | None:
+    """The registry's own words: `message`, then `detail`, then the raw text (shortened)."""
+    try:
+        body = response.json()
+    except ValueError:
+        text = response.text.strip()
+        return text[:300] or None
+    if isinstance(body, dict):
+        for key in ("message", "detail", "error"):
+            value = body.get(key)
+            if value:
+                return value if isinstance(value, str) else str(value)[:300]
+    return str(body)[:300] or None
+
+
+def _retry_after(response: httpx2.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None

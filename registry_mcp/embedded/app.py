@@ -1,0 +1,235 @@
+"""The registry's HTTP API as an ASGI app, served from a `RegistryStore`.
+
+Routes come from the endpoint table, so the embedded registry answers on exactly the methods and
+paths the client calls, with the contract's semantics and status codes. It needs no API key: it
+is a local, single-user registry.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import anyio.to_thread
+from pydantic import BaseModel, ValidationError
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from registry_mcp import endpoints
+from registry_mcp.errors import describe_validation_error
+from registry_mcp.models import (
+    DEFAULT_SERVER_VERSION,
+    SAVED_NAME_PATTERN,
+    SERVER_VERSION_PATTERN,
+    BulkAddRequest,
+    McpConfig,
+    ServerChanges,
+    ServerPayload,
+)
+
+from .store import Conflict, NotFound, RegistryStore, Scope
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from starlette.requests import Request
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+_T = TypeVar("_T")
+
+MAX_HEADER_LENGTH = 64
+DEFAULT_PER_PAGE = 20
+
+
+class _Refusal(Exception):
+    """An answer other than success: a status and a message (and, for 422, the problems)."""
+
+    def __init__(self, status: int, message: str, detail: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.detail = detail
+
+
+def create_app(store: RegistryStore) -> Starlette:
+    """An ASGI app serving the registry API from `store`."""
+    handlers: dict[endpoints.Action, Callable[[Request, Scope], Awaitable[Any]]] = {
+        "add": functools.partial(_add, store),
+        "bulk_add": functools.partial(_bulk_add, store),
+        "get": functools.partial(_get, store),
+        "modify": functools.partial(_modify, store),
+        "delete": functools.partial(_delete, store),
+        "list": functools.partial(_list, store),
+        "list_gateways": functools.partial(_list_gateways, store),
+    }
+    routes = [
+        Route(endpoint.path, _serve(handlers[action]), methods=[endpoint.method])
+        for action, endpoint in endpoints.ENDPOINTS.items()
+    ]
+    return Starlette(routes=routes)
+
+
+def _serve(handler: Callable[[Request, Scope], Awaitable[Any]]) -> Callable[[Request], Awaitable[JSONResponse]]:
+    async def endpoint(request: Request) -> JSONResponse:
+        try:
+            status, body = await handler(request, _scope(request))
+        except _Refusal as refusal:
+            content: dict[str, Any] = {"message": refusal.message}
+            if refusal.detail:
+                content["detail"] = refusal.detail
+            return JSONResponse(content, status_code=refusal.status)
+        except NotFound as missing:
+            return JSONResponse({"message": str(missing)}, status_code=404)
+        except Conflict as conflict:
+            return JSONResponse({"message": str(conflict)}, status_code=409)
+        return JSONResponse(body, status_code=status)
+
+    return endpoint
+
+
+# --- handlers: each returns (status, body) --------------------------------------------------------
+
+
+async def _add(store: RegistryStore, request: Request, scope: Scope) -> tuple[int, Any]:
+    payload = _validate(ServerPayload, await _json_object(request), what="server")
+    [server] = await _in_thread(store.add, scope, [_stored(payload)])
+    return 201, {"message": "Registry server created successfully", "data": server}
+
+
+async def _bulk_add(store: RegistryStore, request: Request, scope: Scope) -> tuple[int, Any]:
+    bulk = _validate(BulkAddRequest, await _json_object(request), what="bulk add")
+    servers = await _in_thread(store.add, scope, [_stored(payload) for payload in bulk.servers])
+    return 201, {"message": f"{len(servers)} registry servers created successfully", "data": servers}
+
+
+async def _get(store: RegistryStore, request: Request, scope: Scope) -> tuple[int, Any]:
+    return 200, await _in_thread(store.get, scope, *_selected(request))
+
+
+async def _modify(store: RegistryStore, request: Request, scope: Scope) -> tuple[int, Any]:
+    body = await _json_object(request)
+    for identity in ("saved_name", "server_version"):
+        if identity in body:
+            raise _Refusal(400, f"{identity} selects the server (by header) and cannot be modified")
+    changes = _validate(ServerChanges, body, what="changes").to_api()
+    if not changes:
+        raise _Refusal(400, "nothing to modify: give at least one field to change")
+    if changes.get("mcp_config") is not None:
+        # The stored mcp_config is replaced whole, so it must be complete.
+        _validate(McpConfig, changes["mcp_config"], what="mcp_config")
+    server = await _in_thread(store.modify, scope, *_selected(request), changes)
+    return 200, {"message": "Registry server updated successfully", "data": server}
+
+
+async def _delete(store: RegistryStore, request: Request, scope: Scope) -> tuple[int, Any]:
+    saved_name, version = _selected(request)
+    await _in_thread(store.delete, scope, saved_name, version)
+    return 200, {"message": f"Registry server '{saved_name}' version '{version}' deleted"}
+
+
+async def _list(store: RegistryStore, request: Request, scope: Scope) -> tuple[int, Any]:
+    query = request.query_params
+    page = _int_param(query.get(endpoints.PAGE_PARAM), endpoints.PAGE_PARAM, default=1, low=1)
+    per_page = _int_param(
+        query.get(endpoints.PER_PAGE_PARAM), endpoints.PER_PAGE_PARAM,
+        default=DEFAULT_PER_PAGE, low=1, high=endpoints.MAX_PER_PAGE,
+    )
+    is_active = _bool_param(query.get(endpoints.IS_ACTIVE_PARAM), endpoints.IS_ACTIVE_PARAM)
+    servers, total = await _in_thread(
+        functools.partial(store.list_servers, scope, page=page, per_page=per_page, is_active=is_active)
+    )
+    return 200, {"data": servers, "pagination": {"page": page, "per_page": per_page, "total": total}}
+
+
+async def _list_gateways(store: RegistryStore, request: Request, scope: Scope) -> tuple[int, Any]:
+    saved_name, version = _selected(request)
+    gateways = await _in_thread(store.gateways_for, scope, saved_name, version)
+    return 200, {"message": f"{len(gateways)} gateways use '{saved_name}' version '{version}'", "data": gateways}
+
+
+# --- request parsing ------------------------------------------------------------------------------
+
+
+async def _in_thread(function: Callable[..., _T], *args: Any) -> _T:
+    # SQLite may wait on another process's lock: never block the event loop on it.
+    return await anyio.to_thread.run_sync(functools.partial(function, *args))
+
+
+def _scope(request: Request) -> Scope:
+    return Scope(
+        project=_header(request, endpoints.PROJECT_HEADER, endpoints.DEFAULT_PROJECT),
+        registry_name=_header(request, endpoints.REGISTRY_HEADER, endpoints.DEFAULT_REGISTRY),
+    )
+
+
+def _header(request: Request, name: str, default: str) -> str:
+    value = request.headers.get(name, default).strip()
+    if not value or len(value) > MAX_HEADER_LENGTH:
+        raise _Refusal(400, f"header {name} must be 1-{MAX_HEADER_LENGTH} characters")
+    return value
+
+
+def _selected(request: Request) -> tuple[str, str]:
+    """The (saved_name, version) named by the selector headers."""
+    saved_name = request.headers.get(endpoints.SERVER_HEADER)
+    if saved_name is None:
+        raise _Refusal(400, f"header {endpoints.SERVER_HEADER} (the server's saved_name) is required")
+    version = request.headers.get(endpoints.VERSION_HEADER, DEFAULT_SERVER_VERSION)
+    if not re.fullmatch(SAVED_NAME_PATTERN, saved_name):
+        raise _Refusal(400, f"header {endpoints.SERVER_HEADER}: not a valid saved_name")
+    if not re.fullmatch(SERVER_VERSION_PATTERN, version):
+        raise _Refusal(400, f"header {endpoints.VERSION_HEADER}: not a valid server_version")
+    return saved_name, version
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    try:
+        body = json.loads(await request.body())
+    except ValueError:
+        raise _Refusal(400, "the request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise _Refusal(400, "the request body must be a JSON object")
+    return body
+
+
+def _validate(model: type[ModelT], body: dict[str, Any], *, what: str) -> ModelT:
+    try:
+        return model.model_validate(body)
+    except ValidationError as invalid:
+        problems = describe_validation_error(invalid)
+        raise _Refusal(422, f"invalid {what}: " + "; ".join(problems), problems) from None
+
+
+def _stored(payload: ServerPayload) -> dict[str, Any]:
+    """The payload as stored: what was sent, with the registry's defaults made explicit."""
+    return {
+        **payload.to_api(),
+        "saved_name": payload.saved_name,
+        "server_version": payload.server_version,
+        "is_active": payload.is_active,
+    }
+
+
+def _int_param(raw: str | None, name: str, *, default: int, low: int, high: int | None = None) -> int:
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise _Refusal(400, f"query parameter {name} must be a whole number") from None
+    if value < low or (high is not None and value > high):
+        bounds = f"from {low} to {high}" if high is not None else f"at least {low}"
+        raise _Refusal(400, f"query parameter {name} must be {bounds}")
+    return value
+
+
+def _bool_param(raw: str | None, name: str) -> bool | None:
+    if raw is None:
+        return None
+    lowered = raw.lower()
+    if lowered not in ("true", "false"):
+        raise _Refusal(400, f"query parameter {name} must be true or false")
+    return lowered == "true"

@@ -1,0 +1,279 @@
+"""SQLite storage behind the embedded registry.
+
+A server's identity columns (project, registry, saved_name, server_version) are real columns with
+a unique index over the servers that are not deleted, so a duplicate is refused by the database
+itself, even when two processes add at once. Everything else the caller sent is kept as one JSON
+document, so keys this code does not know round-trip untouched.
+
+Deletes are soft: the row gets a `deleted_at` and drops out of every read, and the name may be
+registered again. The database runs in WAL mode with a busy timeout, and every write is one
+transaction, so a bulk add lands whole or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+# Fields of the server object that are stored in their own columns, not in the document.
+_COLUMNS = ("saved_name", "server_version", "is_active")
+# Request fields the registry always answers with, null where they were not given.
+_ANSWERED_FIELDS = ("job_id", "source_url", "source_version", "server_name", "description", "mcp_config")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS servers (
+    id INTEGER PRIMARY KEY,
+    registry_id TEXT NOT NULL,
+    project TEXT NOT NULL,
+    registry_name TEXT NOT NULL,
+    saved_name TEXT NOT NULL,
+    server_version TEXT NOT NULL,
+    is_active INTEGER NOT NULL,
+    document TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    deleted_at TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS servers_identity
+    ON servers (project, registry_name, saved_name, server_version) WHERE deleted_at IS NULL;
+CREATE INDEX IF NOT EXISTS servers_listing
+    ON servers (project, registry_name, id) WHERE deleted_at IS NULL;
+CREATE TABLE IF NOT EXISTS gateways (
+    id INTEGER PRIMARY KEY,
+    gateway_id TEXT NOT NULL UNIQUE,
+    project TEXT NOT NULL,
+    gateway_name TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS gateway_servers (
+    gateway_id TEXT NOT NULL REFERENCES gateways (gateway_id),
+    registry_name TEXT NOT NULL,
+    saved_name TEXT NOT NULL,
+    server_version TEXT NOT NULL,
+    PRIMARY KEY (gateway_id, registry_name, saved_name, server_version)
+);
+"""
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class StoreError(Exception):
+    """Base of the store's refusals; the app turns them into HTTP statuses."""
+
+
+class NotFound(StoreError):
+    pass
+
+
+class Conflict(StoreError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Whose registry a request works on."""
+
+    project: str
+    registry_name: str
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class RegistryStore:
+    """The embedded registry's data, in one SQLite file (or in memory with ``":memory:"``).
+
+    Safe to share between threads: one connection, used under a lock.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: transactions are opened explicitly, with BEGIN IMMEDIATE for writes.
+        self._db = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.Lock()
+        with self._lock:
+            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if self.path != ":memory:":
+                self._db.execute("PRAGMA journal_mode = WAL")
+                self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._db.executescript(_SCHEMA)
+            self._db.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('local_user', ?)", (str(uuid.uuid4()),)
+            )
+            self.local_user = self._db.execute("SELECT value FROM meta WHERE key = 'local_user'").fetchone()[0]
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # --- writes ---------------------------------------------------------------------------------
+
+    def add(self, scope: Scope, payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Insert servers in one transaction: all of them, or (on any conflict) none."""
+        with self._lock, self._write():
+            added = [self._insert(scope, payload) for payload in payloads]
+        return added
+
+    def modify(self, scope: Scope, saved_name: str, version: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """Replace the top-level fields given in `changes`; the rest stays as stored."""
+        with self._lock, self._write():
+            row = self._find(scope, saved_name, version)
+            document = json.loads(row["document"])
+            is_active = bool(row["is_active"])
+            for key, value in changes.items():
+                if key == "is_active":
+                    is_active = bool(value)
+                else:
+                    document[key] = value
+            self._db.execute(
+                "UPDATE servers SET document = ?, is_active = ?, updated_at = ?, updated_by = ? WHERE id = ?",
+                (json.dumps(document), int(is_active), _now(), self.local_user, row["id"]),
+            )
+            return self._record(self._db.execute("SELECT * FROM servers WHERE id = ?", (row["id"],)).fetchone())
+
+    def delete(self, scope: Scope, saved_name: str, version: str) -> None:
+        with self._lock, self._write():
+            row = self._find(scope, saved_name, version)
+            self._db.execute("UPDATE servers SET deleted_at = ? WHERE id = ?", (_now(), row["id"]))
+
+    def add_gateway(self, project: str, gateway_name: str, servers: list[tuple[str, str, str]]) -> str:
+        """Record a gateway that references servers given as (registry_name, saved_name, version).
+
+        The registry API has no call for this (gateways are managed elsewhere); it lets the embedded
+        registry answer list-gateways-by-server with real data.
+        """
+        gateway_id = str(uuid.uuid4())
+        with self._lock, self._write():
+            self._db.execute(
+                "INSERT INTO gateways (gateway_id, project, gateway_name, created_at) VALUES (?, ?, ?, ?)",
+                (gateway_id, project, gateway_name, _now()),
+            )
+            self._db.executemany(
+                "INSERT INTO gateway_servers VALUES (?, ?, ?, ?)",
+                [(gateway_id, *server) for server in servers],
+            )
+        return gateway_id
+
+    # --- reads ----------------------------------------------------------------------------------
+
+    def get(self, scope: Scope, saved_name: str, version: str) -> dict[str, Any]:
+        with self._lock:
+            return self._record(self._find(scope, saved_name, version))
+
+    def list_servers(
+        self, scope: Scope, *, page: int, per_page: int, is_active: bool | None = None
+    ) -> tuple[list[dict[str, Any]], int]:
+        """One page of servers in the order they were added, and how many match in all."""
+        where = "project = ? AND registry_name = ? AND deleted_at IS NULL"
+        params: list[Any] = [scope.project, scope.registry_name]
+        if is_active is not None:
+            where += " AND is_active = ?"
+            params.append(int(is_active))
+        with self._lock:
+            total = self._db.execute(f"SELECT count(*) FROM servers WHERE {where}", params).fetchone()[0]  # noqa: S608
+            rows = self._db.execute(
+                f"SELECT * FROM servers WHERE {where} ORDER BY id LIMIT ? OFFSET ?",  # noqa: S608
+                [*params, per_page, (page - 1) * per_page],
+            ).fetchall()
+        return [self._record(row) for row in rows], total
+
+    def gateways_for(self, scope: Scope, saved_name: str, version: str) -> list[dict[str, Any]]:
+        with self._lock:
+            self._find(scope, saved_name, version)
+            rows = self._db.execute(
+                """SELECT g.gateway_id, g.gateway_name, g.created_at FROM gateways g
+                   JOIN gateway_servers s ON s.gateway_id = g.gateway_id
+                   WHERE g.project = ? AND s.registry_name = ? AND s.saved_name = ? AND s.server_version = ?
+                   ORDER BY g.id""",
+                (scope.project, scope.registry_name, saved_name, version),
+            ).fetchall()
+        return [dict(row) for row in rows]
+
+    # --- internals ------------------------------------------------------------------------------
+
+    def _write(self) -> _Transaction:
+        return _Transaction(self._db)
+
+    def _find(self, scope: Scope, saved_name: str, version: str) -> sqlite3.Row:
+        row: sqlite3.Row | None = self._db.execute(
+            """SELECT * FROM servers WHERE project = ? AND registry_name = ? AND saved_name = ?
+               AND server_version = ? AND deleted_at IS NULL""",
+            (scope.project, scope.registry_name, saved_name, version),
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no server '{saved_name}' version '{version}' in project '{scope.project}'")
+        return row
+
+    def _insert(self, scope: Scope, payload: dict[str, Any]) -> dict[str, Any]:
+        document = {key: value for key, value in payload.items() if key not in _COLUMNS}
+        now = _now()
+        try:
+            cursor = self._db.execute(
+                """INSERT INTO servers (registry_id, project, registry_name, saved_name, server_version,
+                   is_active, document, created_at, updated_at, created_by, updated_by)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    str(uuid.uuid4()), scope.project, scope.registry_name, payload["saved_name"],
+                    payload["server_version"], int(payload["is_active"]), json.dumps(document),
+                    now, now, self.local_user, self.local_user,
+                ),
+            )
+        except sqlite3.IntegrityError:
+            raise Conflict(
+                f"a server '{payload['saved_name']}' version '{payload['server_version']}' "
+                f"already exists in project '{scope.project}'"
+            ) from None
+        return self._record(self._db.execute("SELECT * FROM servers WHERE id = ?", (cursor.lastrowid,)).fetchone())
+
+    @staticmethod
+    def _record(row: sqlite3.Row) -> dict[str, Any]:
+        """A stored row as the registry answers it."""
+        document = json.loads(row["document"])
+        return {
+            "saved_name": row["saved_name"],
+            "server_version": row["server_version"],
+            "is_active": bool(row["is_active"]),
+            **{field: None for field in _ANSWERED_FIELDS},
+            **document,
+            "registry_id": row["registry_id"],
+            "registry_name": row["registry_name"],
+            "project_name": row["project"],
+            "is_sample": False,
+            "created_at": row["created_at"],
+            "updated_at": row["updated_at"],
+            "created_by": row["created_by"],
+            "updated_by": row["updated_by"],
+        }
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception.
+
+    IMMEDIATE takes the write lock up front, so two writers queue on the busy timeout instead of
+    one failing half-way with SQLITE_BUSY when it upgrades a read lock.
+    """
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self._db.execute("COMMIT" if exc_type is None else "ROLLBACK")

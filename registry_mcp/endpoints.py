@@ -1,0 +1,83 @@
+"""The registry's endpoints, as data.
+
+This table is the one place that records how each action is called. Only the add-server and
+get-server calls are published in full; every fact marked in `assumed` was read from Enkrypt's
+gateway code or inferred, and may be wrong. A correction is a one-line change here: the client
+and the embedded registry both read this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+DEFAULT_BASE_URL = "https://api.enkryptai.com"
+
+# Headers. apikey is published; the project and registry headers come from Enkrypt's gateway code.
+API_KEY_HEADER = "apikey"
+PROJECT_HEADER = "X-Enkrypt-Project"
+REGISTRY_HEADER = "X-Enkrypt-MCP-Registry"
+# Selector headers naming one server: published for get-server, assumed for the others.
+SERVER_HEADER = "X-Enkrypt-MCP-Registry-Server"
+VERSION_HEADER = "X-Enkrypt-MCP-Registry-Server-Version"
+
+DEFAULT_PROJECT = "default"
+DEFAULT_REGISTRY = "default"
+
+# list-servers query parameters (names assumed; pagination and the is_active filter are published).
+PAGE_PARAM = "page"
+PER_PAGE_PARAM = "per_page"
+IS_ACTIVE_PARAM = "is_active"
+MAX_PER_PAGE = 100
+
+Action = Literal["add", "bulk_add", "get", "modify", "delete", "list", "list_gateways"]
+
+# How a server is picked out: by the request body, or by the selector headers; "none" for lists.
+Selector = Literal["body", "headers", "none"]
+
+# How the response is shaped:
+#   envelope  {"message": ..., "data": <payload>}
+#   bare      <payload> with no envelope
+#   page      {"data": [...], "pagination": {"page", "per_page", "total"}}
+#   message   {"message": ...} only
+ResponseShape = Literal["envelope", "bare", "page", "message"]
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    action: Action
+    method: str
+    path: str
+    selector: Selector
+    response: ResponseShape
+    assumed: str = ""
+    """What of this row is not published; empty when all of it is."""
+
+
+ENDPOINTS: dict[Action, Endpoint] = {
+    e.action: e
+    for e in (
+        Endpoint("add", "POST", "/mcp-registry/add-server", "body", "envelope"),
+        Endpoint(
+            "bulk_add", "POST", "/mcp-registry/bulk-add-servers", "body", "envelope",
+            assumed="method, body {servers: [...]}, response {message, data: [...]}",
+        ),
+        Endpoint("get", "GET", "/mcp-registry/get-server", "headers", "bare"),
+        Endpoint(
+            "modify", "PATCH", "/mcp-registry/modify-server", "headers", "envelope",
+            assumed="method, selector headers, response {message, data}",
+        ),
+        Endpoint(
+            "delete", "DELETE", "/mcp-registry/delete-server", "headers", "message",
+            assumed="method, selector headers, response {message}",
+        ),
+        Endpoint(
+            "list", "GET", "/mcp-registry/list-servers", "none", "page",
+            assumed="method, query names page/per_page/is_active, response {data, pagination}",
+        ),
+        Endpoint(
+            "list_gateways", "GET", "/mcp-registry/list-gateways-by-server", "headers", "envelope",
+            assumed="method, selector headers, response {message, data: [gateway]}",
+        ),
+    )
+}

@@ -1,0 +1,120 @@
+"""Errors a caller of the registry can catch, and how invalid input is described.
+
+The tree::
+
+    RegistryError                  any failure talking to the registry; carries .status and .registry_message
+    ├── InvalidRequest             400 / 422: the registry (or the local check before sending) refused the input
+    ├── AuthenticationError        401 / 403: the API key is wrong, or lacks access to the project
+    ├── ServerNotFound             404: no such server (also after it was deleted)
+    ├── ServerConflict             409: a server with that name and version already exists
+    ├── RateLimited                429: too many requests; .retry_after in seconds where the registry said
+    ├── RegistryUnavailable        5xx, a timeout, or no connection
+    └── UnexpectedResponse         the registry answered with something this client cannot read
+
+Every message says what happened, the HTTP status and the registry's own words where there are
+some, and what to try next, so it can be shown to a person (or an assistant) as it is.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+
+class RegistryError(Exception):
+    """Base class of every registry failure."""
+
+    hint = "Check the request and try again."
+
+    def __init__(self, message: str, *, status: int | None = None, registry_message: str | None = None) -> None:
+        self.status = status
+        self.registry_message = registry_message
+        self.message = message
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        parts = [self.message]
+        if self.status is not None:
+            parts.append(f"(HTTP {self.status})")
+        text = " ".join(parts)
+        if self.registry_message and self.registry_message not in self.message:
+            text += f". Registry said: {self.registry_message}"
+        return f"{text.rstrip('.')}. {self.hint}"
+
+
+class InvalidRequest(RegistryError):
+    hint = "Correct the fields named above and send the request again."
+
+
+class AuthenticationError(RegistryError):
+    hint = (
+        "Check ENKRYPT_API_KEY (and ENKRYPT_PROJECT): the key must be valid and have access to the project. "
+        "Unset the key to use the embedded local registry instead."
+    )
+
+
+class ServerNotFound(RegistryError):
+    hint = "Check the saved_name and server_version with list_registry_servers."
+
+
+class ServerConflict(RegistryError):
+    hint = "Choose another saved_name or server_version, or change the existing server with modify_registry_server."
+
+
+class RateLimited(RegistryError):
+    hint = "Wait a little and try again."
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        registry_message: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        if retry_after is not None:
+            self.hint = f"Wait {retry_after:g} seconds and try again."
+        super().__init__(message, status=status, registry_message=registry_message)
+
+
+class RegistryUnavailable(RegistryError):
+    hint = "The registry may be down or unreachable: try again in a moment, and check ENKRYPT_BASE_URL."
+
+
+class UnexpectedResponse(RegistryError):
+    hint = "The registry's API may have changed: check for a newer registry-mcp, or report this response."
+
+
+# --- describing invalid input ----------------------------------------------------------------------
+
+# Pydantic names a pattern by its regex; people read better words.
+_PATTERN_WORDS = {
+    r"^[A-Za-z0-9_-]{1,32}$": "only ASCII letters, digits, '-' and '_' (1-32 characters, no spaces)",
+    r"^[A-Za-z0-9._-]{1,32}$": "only ASCII letters, digits, '.', '-' and '_' (1-32 characters), such as 'v1'",
+}
+
+
+def describe_validation_error(error: ValidationError, *, prefix: str = "") -> list[str]:
+    """One line per problem: where it is, what is wrong, what is allowed.
+
+    The rejected values themselves are never repeated: they may be secrets.
+    """
+    lines: list[str] = []
+    for detail in error.errors(include_url=False, include_input=False):
+        location = ".".join(str(part) for part in (*((prefix,) if prefix else ()), *detail["loc"]))
+        kind = detail["type"]
+        context = detail.get("ctx") or {}
+        if kind == "missing":
+            text = "required, but missing"
+        elif kind == "extra_forbidden":
+            text = "not a known field"
+        elif kind == "string_pattern_mismatch":
+            pattern = str(context.get("pattern", ""))
+            text = f"must contain {_PATTERN_WORDS.get(pattern, f'text matching {pattern}')}"
+        else:
+            text = detail["msg"]
+        lines.append(f"{location or '(input)'}: {text}")
+    return lines
