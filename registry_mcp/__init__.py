@@ -1,9 +1,9 @@
 """registry-mcp: the Enkrypt AI MCP Registry for AI assistants, as an MCP server and a Python client.
 
-    from registry_mcp import RegistryClient
+from registry_mcp import RegistryClient
 
-    async with RegistryClient.embedded("registry.db") as registry:
-        await registry.add_server({"saved_name": "files", "mcp_config": {"config": {"command": "npx"}}})
+async with RegistryClient.embedded("registry.db") as registry:
+    await registry.add_server({"saved_name": "files", "mcp_config": {"config": {"command": "npx"}}})
 """
 
 from .client import RegistryClient, RegistryLocation

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from .embedded.store import RegistryStore
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+T = TypeVar("T")
 
 DEFAULT_TIMEOUT = httpx2.Timeout(30.0, connect=10.0)
 EMBEDDED_BASE_URL = "http://embedded.registry"
@@ -63,8 +64,10 @@ _STATUS_ERRORS: dict[int, tuple[type[RegistryError], str]] = {
     422: (InvalidRequest, "the registry found the input invalid"),
     429: (RateLimited, "too many requests"),
 }
-_GATEWAYS = TypeAdapter(list[Gateway])
+_SERVER = TypeAdapter(RegistryServer)
 _SERVERS = TypeAdapter(list[RegistryServer])
+_PAGE = TypeAdapter(ServerPage)
+_GATEWAYS = TypeAdapter(list[Gateway])
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +151,7 @@ class RegistryClient:
         """Register one server. Raises `ServerConflict` if its name and version are taken."""
         payload = _check(ServerPayload, server, what="server")
         body = await self._call("add", f"add server '{payload.saved_name}'", json=payload.to_api())
-        return _parse(RegistryServer, _unwrap(body), what="the added server")
+        return _parse(_SERVER, _unwrap(body), what="the added server")
 
     async def bulk_add_servers(self, servers: Sequence[ServerPayload | Mapping[str, Any]]) -> list[RegistryServer]:
         """Register up to 100 servers at once: all of them, or (on any failure) none."""
@@ -157,8 +160,10 @@ class RegistryClient:
         return _parse(_SERVERS, _unwrap(body), what="the added servers")
 
     async def get_server(self, saved_name: str, server_version: str = DEFAULT_SERVER_VERSION) -> RegistryServer:
-        body = await self._call("get", _describe("get", saved_name, server_version), server=(saved_name, server_version))
-        return _parse(RegistryServer, _unwrap(body), what="the server")
+        body = await self._call(
+            "get", _describe("get", saved_name, server_version), server=(saved_name, server_version)
+        )
+        return _parse(_SERVER, _unwrap(body), what="the server")
 
     async def modify_server(
         self,
@@ -183,9 +188,12 @@ class RegistryClient:
                 body["mcp_config"] = merge_mcp_config(stored.mcp_config.to_api(), body["mcp_config"])
             body["mcp_config"] = _check(McpConfig, body["mcp_config"], what="mcp_config").to_api()
         answer = await self._call(
-            "modify", _describe("modify", saved_name, server_version), server=(saved_name, server_version), json=body
+            "modify",
+            _describe("modify", saved_name, server_version),
+            server=(saved_name, server_version),
+            json=body,
         )
-        return _parse(RegistryServer, _unwrap(answer), what="the modified server")
+        return _parse(_SERVER, _unwrap(answer), what="the modified server")
 
     async def delete_server(self, saved_name: str, server_version: str = DEFAULT_SERVER_VERSION) -> str:
         """Delete a server (a soft delete: it is gone from every read). Returns the registry's message."""
@@ -203,7 +211,7 @@ class RegistryClient:
         if is_active is not None:
             params[endpoints.IS_ACTIVE_PARAM] = "true" if is_active else "false"
         body = await self._call("list", "list servers", params=params)
-        return _parse(ServerPage, body, what="the server list")
+        return _parse(_PAGE, body, what="the server list")
 
     async def list_gateways(self, saved_name: str, server_version: str = DEFAULT_SERVER_VERSION) -> list[Gateway]:
         """The gateways that reference a server."""
@@ -230,7 +238,9 @@ class RegistryClient:
         if server is not None:
             headers = {endpoints.SERVER_HEADER: server[0], endpoints.VERSION_HEADER: server[1]}
         try:
-            response = await self._http.request(endpoint.method, endpoint.path, headers=headers, json=json, params=params)
+            response = await self._http.request(
+                endpoint.method, endpoint.path, headers=headers, json=json, params=params
+            )
         except httpx2.TimeoutException:
             raise RegistryUnavailable(f"Could not {operation}: the registry did not answer in time") from None
         except httpx2.TransportError as failure:
@@ -271,11 +281,9 @@ def _unwrap(body: Any) -> Any:
     return body
 
 
-def _parse(shape: type[ModelT] | TypeAdapter[Any], body: Any, *, what: str) -> Any:
+def _parse(shape: TypeAdapter[T], body: Any, *, what: str) -> T:
     try:
-        if isinstance(shape, TypeAdapter):
-            return shape.validate_python(body)
-        return shape.model_validate(body)
+        return shape.validate_python(body)
     except ValidationError as invalid:
         problems = "; ".join(describe_validation_error(invalid)[:5])
         raise UnexpectedResponse(f"The registry's answer for {what} is not in the expected shape: {problems}") from None

@@ -254,25 +254,22 @@ class ServerDetails(RegistryModel):
         description="Whether gateways may use the server. Inactive servers are hidden from gateways, not deleted.",
     )
     job_id: uuid.UUID | None = Field(
-        default=None, description="MCP Hub server id (a UUID), where the server came from the Hub. Usually omitted."
+        default=None,
+        description="MCP Hub server id (a UUID), where the server came from the Hub. Usually omitted.",
     )
     source_url: str | None = Field(
         default=None,
         description="Where the server's source lives, such as its GitHub repository URL.",
         examples=["https://github.com/modelcontextprotocol/servers"],
     )
-    source_version: str | None = Field(
-        default=None, description="Source version, tag or commit.", examples=["v0.6.2"]
-    )
+    source_version: str | None = Field(default=None, description="Source version, tag or commit.", examples=["v0.6.2"])
     server_name: str | None = Field(
         default=None,
         description="The server's package name.",
         examples=["@modelcontextprotocol/server-filesystem"],
     )
     description: str | None = Field(default=None, description="What the server does, for people.")
-    mcp_config: McpConfig | None = Field(
-        default=None, description="How the gateway runs and restricts the server."
-    )
+    mcp_config: McpConfig | None = Field(default=None, description="How the gateway runs and restricts the server.")
 
 
 class ServerPayload(ServerDetails, ServerIdentity):
@@ -331,7 +328,7 @@ class ServerChanges(ServerDetails):
     is_active: bool | None = Field(  # type: ignore[assignment]
         default=None, description="true to let gateways use the server, false to deactivate it."
     )
-    mcp_config: McpConfigChanges | None = Field(  # type: ignore[assignment]
+    mcp_config: McpConfigChanges | None = Field(
         default=None,
         description=(
             "Changes to the server's mcp_config. Merged into the stored one: objects merge key by key, "

@@ -8,6 +8,7 @@ is a local, single-user registry.
 from __future__ import annotations
 
 import functools
+import hmac
 import json
 import re
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -54,8 +55,12 @@ class _Refusal(Exception):
         self.detail = detail
 
 
-def create_app(store: RegistryStore) -> Starlette:
-    """An ASGI app serving the registry API from `store`."""
+def create_app(store: RegistryStore, *, api_key: str | None = None) -> Starlette:
+    """An ASGI app serving the registry API from `store`.
+
+    In-process no key is needed; given `api_key`, every request must carry it in the `apikey`
+    header (for serving the embedded registry over a network).
+    """
     handlers: dict[endpoints.Action, Callable[[Request, Scope], Awaitable[Any]]] = {
         "add": functools.partial(_add, store),
         "bulk_add": functools.partial(_bulk_add, store),
@@ -66,14 +71,20 @@ def create_app(store: RegistryStore) -> Starlette:
         "list_gateways": functools.partial(_list_gateways, store),
     }
     routes = [
-        Route(endpoint.path, _serve(handlers[action]), methods=[endpoint.method])
+        Route(endpoint.path, _serve(handlers[action], api_key), methods=[endpoint.method])
         for action, endpoint in endpoints.ENDPOINTS.items()
     ]
     return Starlette(routes=routes)
 
 
-def _serve(handler: Callable[[Request, Scope], Awaitable[Any]]) -> Callable[[Request], Awaitable[JSONResponse]]:
+def _serve(
+    handler: Callable[[Request, Scope], Awaitable[Any]], api_key: str | None
+) -> Callable[[Request], Awaitable[JSONResponse]]:
     async def endpoint(request: Request) -> JSONResponse:
+        if api_key is not None and not hmac.compare_digest(
+            request.headers.get(endpoints.API_KEY_HEADER, "").encode(), api_key.encode()
+        ):
+            return JSONResponse({"message": "invalid or missing API key"}, status_code=401)
         try:
             status, body = await handler(request, _scope(request))
         except _Refusal as refusal:
@@ -134,8 +145,11 @@ async def _list(store: RegistryStore, request: Request, scope: Scope) -> tuple[i
     query = request.query_params
     page = _int_param(query.get(endpoints.PAGE_PARAM), endpoints.PAGE_PARAM, default=1, low=1)
     per_page = _int_param(
-        query.get(endpoints.PER_PAGE_PARAM), endpoints.PER_PAGE_PARAM,
-        default=DEFAULT_PER_PAGE, low=1, high=endpoints.MAX_PER_PAGE,
+        query.get(endpoints.PER_PAGE_PARAM),
+        endpoints.PER_PAGE_PARAM,
+        default=DEFAULT_PER_PAGE,
+        low=1,
+        high=endpoints.MAX_PER_PAGE,
     )
     is_active = _bool_param(query.get(endpoints.IS_ACTIVE_PARAM), endpoints.IS_ACTIVE_PARAM)
     servers, total = await _in_thread(
@@ -147,7 +161,10 @@ async def _list(store: RegistryStore, request: Request, scope: Scope) -> tuple[i
 async def _list_gateways(store: RegistryStore, request: Request, scope: Scope) -> tuple[int, Any]:
     saved_name, version = _selected(request)
     gateways = await _in_thread(store.gateways_for, scope, saved_name, version)
-    return 200, {"message": f"{len(gateways)} gateways use '{saved_name}' version '{version}'", "data": gateways}
+    return 200, {
+        "message": f"{len(gateways)} gateways use '{saved_name}' version '{version}'",
+        "data": gateways,
+    }
 
 
 # --- request parsing ------------------------------------------------------------------------------

@@ -113,9 +113,7 @@ class RegistryStore:
                 self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute("PRAGMA foreign_keys = ON")
             self._db.executescript(_SCHEMA)
-            self._db.execute(
-                "INSERT OR IGNORE INTO meta (key, value) VALUES ('local_user', ?)", (str(uuid.uuid4()),)
-            )
+            self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('local_user', ?)", (str(uuid.uuid4()),))
             self.local_user = self._db.execute("SELECT value FROM meta WHERE key = 'local_user'").fetchone()[0]
 
     def close(self) -> None:
@@ -127,8 +125,7 @@ class RegistryStore:
     def add(self, scope: Scope, payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Insert servers in one transaction: all of them, or (on any conflict) none."""
         with self._lock, self._write():
-            added = [self._insert(scope, payload) for payload in payloads]
-        return added
+            return [self._insert(scope, payload) for payload in payloads]
 
     def modify(self, scope: Scope, saved_name: str, version: str, changes: dict[str, Any]) -> dict[str, Any]:
         """Replace the top-level fields given in `changes`; the rest stays as stored."""
@@ -229,9 +226,17 @@ class RegistryStore:
                    is_active, document, created_at, updated_at, created_by, updated_by)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
-                    str(uuid.uuid4()), scope.project, scope.registry_name, payload["saved_name"],
-                    payload["server_version"], int(payload["is_active"]), json.dumps(document),
-                    now, now, self.local_user, self.local_user,
+                    str(uuid.uuid4()),
+                    scope.project,
+                    scope.registry_name,
+                    payload["saved_name"],
+                    payload["server_version"],
+                    int(payload["is_active"]),
+                    json.dumps(document),
+                    now,
+                    now,
+                    self.local_user,
+                    self.local_user,
                 ),
             )
         except sqlite3.IntegrityError:

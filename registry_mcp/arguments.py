@@ -1,0 +1,69 @@
+"""The arguments of each MCP tool, as pydantic models built from the payload models.
+
+Each tool's input schema is derived from its model here (`registry_mcp.schemas`), and the same
+model validates a call's arguments. Top-level arguments are closed (`extra="forbid"`), so a
+misspelt argument is reported instead of silently dropped; nested API objects stay open, so keys
+the models do not know still reach the registry.
+"""
+
+from __future__ import annotations
+
+from pydantic import ConfigDict, Field
+
+from .endpoints import MAX_PER_PAGE
+from .models import (
+    MAX_BULK_SERVERS,
+    RegistryModel,
+    ServerChanges,
+    ServerIdentity,
+    ServerPayload,
+)
+
+_CLOSED = ConfigDict(extra="forbid")
+
+
+class AddServerArguments(ServerPayload):
+    model_config = _CLOSED
+
+
+class BulkAddServersArguments(RegistryModel):
+    model_config = _CLOSED
+
+    servers: list[ServerPayload] = Field(
+        min_length=1,
+        max_length=MAX_BULK_SERVERS,
+        description=(
+            f"1 to {MAX_BULK_SERVERS} servers, each with the same fields as add_registry_server. "
+            "All are added, or (if any is refused) none."
+        ),
+    )
+
+
+class ServerSelector(ServerIdentity):
+    """Names one registry server."""
+
+    model_config = _CLOSED
+
+
+class ModifyServerArguments(ServerChanges, ServerIdentity):
+    model_config = _CLOSED
+
+    replace_mcp_config: bool = Field(
+        default=False,
+        description=(
+            "false (default): merge the given mcp_config into the stored one. "
+            "true: the given mcp_config replaces the stored one whole (use it to remove keys)."
+        ),
+    )
+
+
+class ListServersArguments(RegistryModel):
+    model_config = _CLOSED
+
+    page: int = Field(default=1, ge=1, description="Page number, from 1.")
+    per_page: int = Field(
+        default=20, ge=1, le=MAX_PER_PAGE, description=f"Servers per page, 1 to {MAX_PER_PAGE} (default 20)."
+    )
+    is_active: bool | None = Field(
+        default=None, description="true: only active servers; false: only inactive ones; leave out for all."
+    )

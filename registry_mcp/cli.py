@@ -1,0 +1,83 @@
+"""`registry-mcp`: parse options and the environment, then serve MCP over stdio."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import sys
+from typing import TYPE_CHECKING
+
+from . import __version__
+from .settings import (
+    API_KEY_VARIABLES,
+    BASE_URL_VARIABLE,
+    DATABASE_VARIABLE,
+    PROJECT_VARIABLE,
+    TIMEOUT_VARIABLE,
+    TOOLS_VARIABLE,
+    Settings,
+    split_list,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="registry-mcp",
+        description=(
+            "An MCP server (stdio) for the Enkrypt AI MCP Registry. With an API key in "
+            f"{API_KEY_VARIABLES[0]} it manages your cloud registry; without one, an embedded registry "
+            "kept in a local SQLite file."
+        ),
+        epilog=(
+            f"Environment: {' or '.join(API_KEY_VARIABLES)} (API key), {BASE_URL_VARIABLE}, {PROJECT_VARIABLE}, "
+            f"{DATABASE_VARIABLE} (embedded registry file), {TOOLS_VARIABLE} (comma-separated allow-list), "
+            f"{TIMEOUT_VARIABLE} (seconds). Options override the environment."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"registry-mcp {__version__}")
+    parser.add_argument("--db", metavar="PATH", help="embedded registry file, or ':memory:'")
+    parser.add_argument("--project", help="registry project (default: 'default')")
+    parser.add_argument("--base-url", help="cloud registry URL (default: https://api.enkryptai.com)")
+    parser.add_argument(
+        "--tools",
+        metavar="NAMES",
+        help="comma-separated tool names or globs to expose, such as 'list_*,get_*'",
+    )
+    parser.add_argument("--timeout", type=float, metavar="SECONDS", help="registry request timeout")
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="stderr log level",
+    )
+    return parser
+
+
+def settings_from(options: argparse.Namespace) -> Settings:
+    settings = Settings.from_env()
+    overrides = {
+        "database": options.db,
+        "project": options.project,
+        "base_url": options.base_url,
+        "tools": split_list(options.tools) if options.tools is not None else None,
+        "timeout": options.timeout,
+    }
+    return dataclasses.replace(settings, **{key: value for key, value in overrides.items() if value is not None})
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = build_parser()
+    options = parser.parse_args(argv)
+    settings = settings_from(options)
+    from .server import TOOL_NAMES, create_server, selected_tools
+
+    if not selected_tools(settings.tools):
+        parser.error(f"--tools {','.join(settings.tools)!r} matches no tool; the tools are: {', '.join(TOOL_NAMES)}")
+    # stdout carries JSON-RPC only: every log line goes to stderr.
+    logging.basicConfig(level=options.log_level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+
+    create_server(settings).run()

@@ -1,0 +1,164 @@
+"""What the MCP tools return: structured results, a short text for people, and a size budget.
+
+Each tool result carries the structured data (validated against the tool's output schema) and a
+text block: one plain sentence, then the same data as compact JSON for clients that read text
+only. Some clients cap a tool result (Claude Code at about 25,000 tokens), so no result's JSON
+exceeds `MAX_RESULT_CHARS`; what had to be cut is said in the result's `note`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal
+
+from mcp_types import CallToolResult, TextContent
+from pydantic import BaseModel, Field
+
+from .models import Gateway, RegistryServer
+
+if TYPE_CHECKING:
+    from .client import RegistryLocation
+
+# About 15,000 tokens of JSON: room under a 25,000-token cap for the text beside it.
+MAX_RESULT_CHARS = 60_000
+SUMMARY_TEXT_LIMIT = 160
+
+
+class RegistryInfo(BaseModel):
+    """The registry a result came from."""
+
+    kind: Literal["cloud", "embedded"]
+    project: str
+    base_url: str | None = Field(default=None, description="The cloud registry's URL.")
+    path: str | None = Field(default=None, description="The embedded registry's SQLite file.")
+
+    @classmethod
+    def of(cls, location: RegistryLocation) -> RegistryInfo:
+        return cls(kind=location.kind, project=location.project, base_url=location.base_url, path=location.path)
+
+
+class ServerSummary(BaseModel):
+    """One line's worth of a registry server."""
+
+    saved_name: str
+    server_version: str
+    is_active: bool
+    server_name: str | None = None
+    description: str | None = None
+    updated_at: datetime | None = None
+
+    @classmethod
+    def of(cls, server: RegistryServer) -> ServerSummary:
+        return cls(
+            saved_name=server.saved_name,
+            server_version=server.server_version,
+            is_active=server.is_active,
+            server_name=_shorten(server.server_name),
+            description=_shorten(server.description),
+            updated_at=server.updated_at,
+        )
+
+
+class ServerResult(BaseModel):
+    """One registry server, whole."""
+
+    message: str
+    registry: RegistryInfo
+    server: RegistryServer
+    note: str | None = Field(default=None, description="Set when part of the record was left out to fit.")
+
+
+class BulkAddResult(BaseModel):
+    message: str
+    registry: RegistryInfo
+    added: list[ServerSummary]
+
+
+class ServerListResult(BaseModel):
+    """One page of registry servers, in summary; get_registry_server gives a whole record."""
+
+    message: str
+    registry: RegistryInfo
+    servers: list[ServerSummary]
+    page: int
+    per_page: int
+    total: int = Field(description="How many servers match, on all pages.")
+    next_page: int | None = Field(default=None, description="The page to ask for next, if there are more.")
+    note: str | None = None
+
+
+class DeleteResult(BaseModel):
+    message: str
+    registry: RegistryInfo
+    saved_name: str
+    server_version: str
+
+
+class GatewayListResult(BaseModel):
+    message: str
+    registry: RegistryInfo
+    saved_name: str
+    server_version: str
+    gateways: list[Gateway]
+
+
+def present(result: BaseModel) -> CallToolResult:
+    """A tool result: the structured data, and the message followed by the same data as JSON."""
+    # Only what the registry holds: no pydantic defaults, no nulls.
+    data = result.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return CallToolResult(
+        content=[TextContent(type="text", text=f"{data['message']}\n{text}")],
+        structured_content=data,
+    )
+
+
+def fit_server(result: ServerResult) -> ServerResult:
+    """`result`, with the server's tool details dropped if the whole would be too large."""
+    if _size(result) <= MAX_RESULT_CHARS or result.server.mcp_config is None:
+        return result
+    config = result.server.mcp_config
+    tools = config.tools or {}
+    slim = config.model_copy(update={"tools": {name: {} for name in tools}})
+    fitted = result.model_copy(
+        update={
+            "server": result.server.model_copy(update={"mcp_config": slim}),
+            "note": (
+                f"mcp_config.tools lists {len(tools)} tools by name only: their details were too large "
+                "for one tool result."
+            ),
+        }
+    )
+    if _size(fitted) > MAX_RESULT_CHARS and result.server.description:
+        fitted.server = fitted.server.model_copy(update={"description": _shorten(result.server.description, 2_000)})
+        fitted.note = (fitted.note or "") + " The description was shortened."
+    return fitted
+
+
+def fit_listing(result: ServerListResult) -> ServerListResult:
+    """`result`, with servers cut from the end of the page if the whole would be too large."""
+    servers = list(result.servers)
+    while servers and _size(result.model_copy(update={"servers": servers})) > MAX_RESULT_CHARS:
+        servers = servers[: len(servers) * 3 // 4]
+    if len(servers) == len(result.servers):
+        return result
+    return result.model_copy(
+        update={
+            "servers": servers,
+            "note": (
+                f"Only the first {len(servers)} of the {len(result.servers)} servers on this page fit in one "
+                f"result: ask again with a smaller per_page (at most {len(servers)})."
+            ),
+        }
+    )
+
+
+def _size(result: BaseModel) -> int:
+    return len(result.model_dump_json(exclude_unset=True, exclude_none=True))
+
+
+def _shorten(text: str | None, limit: int = SUMMARY_TEXT_LIMIT) -> str | None:
+    if text is None or len(text) <= limit:
+        return text
+    return text[: limit - 1] + "…"

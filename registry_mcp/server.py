@@ -1,0 +1,276 @@
+"""The MCP server: one tool per registry operation, each validate → client → present.
+
+    server = create_server(Settings.from_env())
+    server.run()          # stdio
+
+The tools reach the registry only through `RegistryClient`, opened once per connection by the
+server's lifespan; which registry that is (cloud or embedded) is decided by `Settings`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from mcp.server import MCPServer
+from mcp_types import ToolAnnotations
+
+from . import __version__
+from .arguments import (
+    AddServerArguments,
+    BulkAddServersArguments,
+    ListServersArguments,
+    ModifyServerArguments,
+    ServerSelector,
+)
+from .client import RegistryClient
+from .models import ServerChanges
+from .results import (
+    BulkAddResult,
+    DeleteResult,
+    GatewayListResult,
+    RegistryInfo,
+    ServerListResult,
+    ServerResult,
+    ServerSummary,
+    fit_listing,
+    fit_server,
+)
+from .settings import Settings
+from .toolkit import RegistryTool
+
+SERVER_NAME = "registry-mcp"
+
+# --- the tools ------------------------------------------------------------------------------------
+
+
+async def add_registry_server(args: AddServerArguments, registry: RegistryClient) -> ServerResult:
+    server = await registry.add_server(args.to_api())
+    return ServerResult(
+        message=f"Registered '{server.saved_name}' version '{server.server_version}' in {registry.location}.",
+        registry=RegistryInfo.of(registry.location),
+        server=server,
+    )
+
+
+async def bulk_add_registry_servers(args: BulkAddServersArguments, registry: RegistryClient) -> BulkAddResult:
+    servers = await registry.bulk_add_servers([payload.to_api() for payload in args.servers])
+    return BulkAddResult(
+        message=f"Registered {len(servers)} servers in {registry.location}.",
+        registry=RegistryInfo.of(registry.location),
+        added=[ServerSummary.of(server) for server in servers],
+    )
+
+
+async def get_registry_server(args: ServerSelector, registry: RegistryClient) -> ServerResult:
+    server = await registry.get_server(args.saved_name, args.server_version)
+    return fit_server(
+        ServerResult(
+            message=f"'{server.saved_name}' version '{server.server_version}' from {registry.location}.",
+            registry=RegistryInfo.of(registry.location),
+            server=server,
+        )
+    )
+
+
+async def modify_registry_server(args: ModifyServerArguments, registry: RegistryClient) -> ServerResult:
+    changes = args.model_dump(
+        mode="json", exclude_unset=True, exclude={"saved_name", "server_version", "replace_mcp_config"}
+    )
+    server = await registry.modify_server(
+        args.saved_name,
+        args.server_version,
+        ServerChanges.model_validate(changes),
+        replace_mcp_config=args.replace_mcp_config,
+    )
+    return fit_server(
+        ServerResult(
+            message=(
+                f"Changed {', '.join(sorted(changes))} of '{server.saved_name}' version "
+                f"'{server.server_version}' in {registry.location}."
+            ),
+            registry=RegistryInfo.of(registry.location),
+            server=server,
+        )
+    )
+
+
+async def delete_registry_server(args: ServerSelector, registry: RegistryClient) -> DeleteResult:
+    await registry.delete_server(args.saved_name, args.server_version)
+    return DeleteResult(
+        message=f"Deleted '{args.saved_name}' version '{args.server_version}' from {registry.location}.",
+        registry=RegistryInfo.of(registry.location),
+        saved_name=args.saved_name,
+        server_version=args.server_version,
+    )
+
+
+async def list_registry_servers(args: ListServersArguments, registry: RegistryClient) -> ServerListResult:
+    page = await registry.list_servers(args.page, args.per_page, args.is_active)
+    total, shown = page.pagination.total, len(page.data)
+    first = (args.page - 1) * args.per_page
+    has_more = first + shown < total
+    span = (
+        f"servers {first + 1}-{first + shown} of {total}"
+        if shown
+        else f"no servers on page {args.page} ({total} in all)"
+    )
+    return fit_listing(
+        ServerListResult(
+            message=f"{span[0].upper()}{span[1:]} in {registry.location}.",
+            registry=RegistryInfo.of(registry.location),
+            servers=[ServerSummary.of(server) for server in page.data],
+            page=args.page,
+            per_page=args.per_page,
+            total=total,
+            next_page=args.page + 1 if has_more else None,
+        )
+    )
+
+
+async def list_registry_server_gateways(args: ServerSelector, registry: RegistryClient) -> GatewayListResult:
+    gateways = await registry.list_gateways(args.saved_name, args.server_version)
+    subject = f"'{args.saved_name}' version '{args.server_version}'"
+    return GatewayListResult(
+        message=f"{len(gateways)} gateways use {subject}." if gateways else f"No gateway uses {subject}.",
+        registry=RegistryInfo.of(registry.location),
+        saved_name=args.saved_name,
+        server_version=args.server_version,
+        gateways=gateways,
+    )
+
+
+def _annotations(
+    title: str, *, read_only: bool, destructive: bool = False, idempotent: bool = False
+) -> ToolAnnotations:
+    # open_world: the registry is an outside system whose state others change too.
+    return ToolAnnotations(
+        title=title,
+        read_only_hint=read_only,
+        destructive_hint=destructive if not read_only else None,
+        idempotent_hint=idempotent,
+        open_world_hint=True,
+    )
+
+
+TOOLS: tuple[RegistryTool[Any], ...] = (
+    RegistryTool(
+        name="add_registry_server",
+        title="Add a server to the MCP registry",
+        description=(
+            "Register one MCP server in the registry, with the same fields as the registry's add-server API. "
+            "mcp_config.config says how to run it: a local server as {command, args, env} or a remote one as "
+            "{url, transport, headers}; denied_tools hides tools by name or glob. Fails if saved_name and "
+            "server_version are already registered."
+        ),
+        arguments=AddServerArguments,
+        result=ServerResult,
+        annotations=_annotations("Add registry server", read_only=False),
+        run=add_registry_server,
+    ),
+    RegistryTool(
+        name="bulk_add_registry_servers",
+        title="Add up to 100 servers to the MCP registry",
+        description=(
+            "Register 1 to 100 MCP servers at once, each as for add_registry_server. All of them are added, "
+            "or, if any one is refused (invalid, or its name and version taken), none."
+        ),
+        arguments=BulkAddServersArguments,
+        result=BulkAddResult,
+        annotations=_annotations("Bulk add registry servers", read_only=False),
+        run=bulk_add_registry_servers,
+    ),
+    RegistryTool(
+        name="get_registry_server",
+        title="Read one server from the MCP registry",
+        description="The whole registry record of one server, chosen by saved_name and server_version (default 'v1').",
+        arguments=ServerSelector,
+        result=ServerResult,
+        annotations=_annotations("Get registry server", read_only=True, idempotent=True),
+        run=get_registry_server,
+    ),
+    RegistryTool(
+        name="modify_registry_server",
+        title="Change a server in the MCP registry",
+        description=(
+            "Change some fields of a registered server; the fields left out keep their values. mcp_config is "
+            "merged into the stored one (objects key by key, lists replaced), unless replace_mcp_config is true. "
+            "Set is_active false to deactivate a server without deleting it. saved_name and server_version "
+            "choose the server and cannot be changed."
+        ),
+        arguments=ModifyServerArguments,
+        result=ServerResult,
+        annotations=_annotations("Modify registry server", read_only=False, idempotent=True),
+        run=modify_registry_server,
+    ),
+    RegistryTool(
+        name="delete_registry_server",
+        title="Delete a server from the MCP registry",
+        description=(
+            "Delete a registered server. Gateways that use it lose it: check list_registry_server_gateways first, "
+            "or set is_active false with modify_registry_server to only deactivate it."
+        ),
+        arguments=ServerSelector,
+        result=DeleteResult,
+        annotations=_annotations("Delete registry server", read_only=False, destructive=True, idempotent=False),
+        run=delete_registry_server,
+    ),
+    RegistryTool(
+        name="list_registry_servers",
+        title="List the servers in the MCP registry",
+        description=(
+            "A page of registered servers in summary (name, version, active, package name, description, last "
+            "update), with the total; filter on is_active. Use get_registry_server for a whole record."
+        ),
+        arguments=ListServersArguments,
+        result=ServerListResult,
+        annotations=_annotations("List registry servers", read_only=True, idempotent=True),
+        run=list_registry_servers,
+    ),
+    RegistryTool(
+        name="list_registry_server_gateways",
+        title="List the gateways that use a registry server",
+        description=(
+            "The MCP gateways that reference a registered server: check this before deleting or deactivating it."
+        ),
+        arguments=ServerSelector,
+        result=GatewayListResult,
+        annotations=_annotations("List gateways of a registry server", read_only=True, idempotent=True),
+        run=list_registry_server_gateways,
+    ),
+)
+TOOL_NAMES = tuple(tool.name for tool in TOOLS)
+
+
+def selected_tools(patterns: tuple[str, ...]) -> tuple[RegistryTool[Any], ...]:
+    """The tools whose names match one of `patterns` (names or fnmatch globs); all when there are none."""
+    if not patterns:
+        return TOOLS
+    return tuple(tool for tool in TOOLS if any(fnmatch.fnmatchcase(tool.name, pattern) for pattern in patterns))
+
+
+def create_server(settings: Settings) -> MCPServer[RegistryClient]:
+    """The MCP server for `settings`: the tools it allows, on the registry it names."""
+
+    @asynccontextmanager
+    async def open_registry(_: MCPServer[RegistryClient]) -> AsyncIterator[RegistryClient]:
+        async with settings.open_client() as registry:
+            yield registry
+
+    tools = selected_tools(settings.tools)
+    return MCPServer(
+        SERVER_NAME,
+        title="Enkrypt AI MCP Registry",
+        version=__version__,
+        instructions=(
+            f"Manages the MCP servers registered in {settings.location}. Register a server with "
+            "add_registry_server (or up to 100 with bulk_add_registry_servers), browse with "
+            "list_registry_servers, read one with get_registry_server, change or deactivate it with "
+            "modify_registry_server, and check list_registry_server_gateways before delete_registry_server. "
+            "A server is named by saved_name and server_version (default 'v1')."
+        ),
+        tools=[tool.to_mcp() for tool in tools],
+        lifespan=open_registry,
+    )

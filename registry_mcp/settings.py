@@ -1,0 +1,80 @@
+"""Settings: which registry to use and how, from the environment and command-line options.
+
+With an API key (ENKRYPT_API_KEY, or ENKRYPTAI_API_KEY) the server uses Enkrypt AI's cloud
+registry; without one, the embedded registry in a local SQLite file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import endpoints
+from .client import DEFAULT_TIMEOUT, RegistryClient, RegistryLocation
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+API_KEY_VARIABLES = ("ENKRYPT_API_KEY", "ENKRYPTAI_API_KEY")
+BASE_URL_VARIABLE = "ENKRYPT_BASE_URL"
+PROJECT_VARIABLE = "ENKRYPT_PROJECT"
+DATABASE_VARIABLE = "REGISTRY_MCP_DB"
+TOOLS_VARIABLE = "REGISTRY_MCP_TOOLS"
+TIMEOUT_VARIABLE = "REGISTRY_MCP_TIMEOUT"
+
+
+def default_database() -> str:
+    """The embedded registry's file in the user's data directory."""
+    from platformdirs import user_data_path
+
+    return str(user_data_path("registry-mcp", appauthor=False) / "registry.db")
+
+
+@dataclass(frozen=True)
+class Settings:
+    api_key: str | None = field(default=None, repr=False)
+    base_url: str = endpoints.DEFAULT_BASE_URL
+    project: str | None = None
+    database: str = ":memory:"
+    """The embedded registry's SQLite file, or ':memory:'. Unused with an API key."""
+    tools: tuple[str, ...] = ()
+    """Tool names or globs to expose; empty for all."""
+    timeout: float = DEFAULT_TIMEOUT.read or 30.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        api_key = next((env[name] for name in API_KEY_VARIABLES if env.get(name)), None)
+        timeout = env.get(TIMEOUT_VARIABLE)
+        return cls(
+            api_key=api_key,
+            base_url=env.get(BASE_URL_VARIABLE) or endpoints.DEFAULT_BASE_URL,
+            project=env.get(PROJECT_VARIABLE) or None,
+            database=env.get(DATABASE_VARIABLE) or default_database(),
+            tools=split_list(env.get(TOOLS_VARIABLE, "")),
+            timeout=float(timeout) if timeout else cls.timeout,
+        )
+
+    @property
+    def embedded(self) -> bool:
+        return not self.api_key
+
+    @property
+    def location(self) -> RegistryLocation:
+        project = self.project or endpoints.DEFAULT_PROJECT
+        if self.embedded:
+            path = self.database if self.database == ":memory:" else str(Path(self.database).expanduser())
+            return RegistryLocation(kind="embedded", project=project, path=path)
+        return RegistryLocation(kind="cloud", project=project, base_url=self.base_url.rstrip("/"))
+
+    def open_client(self) -> RegistryClient:
+        if self.embedded:
+            return RegistryClient.embedded(self.location.path or ":memory:", project=self.project)
+        return RegistryClient(self.api_key, base_url=self.base_url, project=self.project, timeout=self.timeout)
+
+
+def split_list(text: str) -> tuple[str, ...]:
+    """'a, b,,c' -> ('a', 'b', 'c')."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())
