@@ -276,7 +276,13 @@ class ServerPayload(ServerDetails, ServerIdentity):
     """The body of add-server: one registry server as the caller describes it."""
 
 
-class RegistryServer(ServerPayload):
+class _StoredIdentity(RegistryModel):
+    # Read leniently: a name the registry holds must never make reading it fail.
+    saved_name: str
+    server_version: str = DEFAULT_SERVER_VERSION
+
+
+class RegistryServer(ServerDetails, _StoredIdentity):
     """A registry server as the registry stores and returns it."""
 
     registry_id: str | None = None

@@ -130,7 +130,7 @@ async def _modify(store: RegistryStore, request: Request, scope: Scope) -> tuple
         raise _Refusal(400, "nothing to modify: give at least one field to change")
     if changes.get("mcp_config") is not None:
         # The stored mcp_config is replaced whole, so it must be complete.
-        _validate(McpConfig, changes["mcp_config"], what="mcp_config")
+        _validate(McpConfig, changes["mcp_config"], what="changes", at="mcp_config")
     server = await _in_thread(store.modify, scope, *_selected(request), changes)
     return 200, {"message": "Registry server updated successfully", "data": server}
 
@@ -212,11 +212,11 @@ async def _json_object(request: Request) -> dict[str, Any]:
     return body
 
 
-def _validate(model: type[ModelT], body: dict[str, Any], *, what: str) -> ModelT:
+def _validate(model: type[ModelT], body: Any, *, what: str, at: str = "") -> ModelT:
     try:
         return model.model_validate(body)
     except ValidationError as invalid:
-        problems = describe_validation_error(invalid)
+        problems = describe_validation_error(invalid, prefix=at)
         raise _Refusal(422, f"invalid {what}: " + "; ".join(problems), problems) from None
 
 

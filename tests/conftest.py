@@ -1,0 +1,121 @@
+"""Shared fixtures: the seed payloads, registries (in-process and over real HTTP) and MCP servers."""
+
+from __future__ import annotations
+
+import copy
+import json
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any, Self
+
+import pytest
+import uvicorn
+
+from registry_mcp import RegistryClient
+from registry_mcp.embedded import RegistryStore, create_app
+
+DATA = Path(__file__).parent / "data"
+LIVE_API_KEY = "test-live-registry-key"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def seed_request() -> dict[str, Any]:
+    """The published add-server page's example request body."""
+    return json.loads((DATA / "seed_add_server_request.json").read_text())
+
+
+@pytest.fixture
+def seed_response() -> dict[str, Any]:
+    """The published add-server page's example response."""
+    return json.loads((DATA / "seed_add_server_response.json").read_text())
+
+
+def server_payload(saved_name: str, **fields: Any) -> dict[str, Any]:
+    """A small valid add-server payload."""
+    payload: dict[str, Any] = {
+        "saved_name": saved_name,
+        "server_name": f"@example/{saved_name}",
+        "mcp_config": {"config": {"command": "npx", "args": ["-y", f"@example/{saved_name}"]}},
+    }
+    payload.update(copy.deepcopy(fields))
+    return payload
+
+
+@pytest.fixture
+async def embedded() -> AsyncIterator[RegistryClient]:
+    """A client of a fresh in-memory embedded registry (in-process, through ASGITransport)."""
+    async with RegistryClient.embedded(":memory:") as client:
+        yield client
+
+
+class ServedApp:
+    """An ASGI app served by uvicorn on 127.0.0.1 (a free port), in a background thread."""
+
+    def __init__(self, app: Any) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+class LiveRegistry(ServedApp):
+    """The embedded registry served over real HTTP from a SQLite file, requiring an API key."""
+
+    def __init__(self, database: Path, api_key: str | None) -> None:
+        self.store = RegistryStore(database)
+        super().__init__(create_app(self.store, api_key=api_key))
+
+    def __exit__(self, *exc: object) -> None:
+        super().__exit__(*exc)
+        self.store.close()
+
+
+@pytest.fixture
+def live_registry(tmp_path: Path) -> Iterator[LiveRegistry]:
+    with LiveRegistry(tmp_path / "live.db", api_key=LIVE_API_KEY) as live:
+        yield live
+
+
+@pytest.fixture
+async def over_http(live_registry: LiveRegistry) -> AsyncIterator[RegistryClient]:
+    """A cloud-style client (API key, base URL) of the live registry over real HTTP."""
+    async with RegistryClient(LIVE_API_KEY, base_url=live_registry.url) as client:
+        yield client
+
+
+@pytest.fixture(params=["in_process", "over_http"])
+async def registry(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[RegistryClient]:
+    """The same tests against the embedded registry in-process and over real HTTP (uvicorn)."""
+    if request.param == "in_process":
+        async with RegistryClient.embedded(":memory:") as client:
+            yield client
+        return
+    with LiveRegistry(tmp_path / "live.db", api_key=LIVE_API_KEY) as live:
+        async with RegistryClient(LIVE_API_KEY, base_url=live.url) as client:
+            yield client

@@ -1,0 +1,106 @@
+"""registry-mcp as a real stdio subprocess, driven by the SDK's client the way an assistant does."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client, StdioServerParameters
+
+from registry_mcp.server import TOOL_NAMES
+
+from .conftest import server_payload
+
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
+
+
+def _command() -> str:
+    """The installed console script, next to this interpreter."""
+    script = Path(sys.executable).parent / "registry-mcp"
+    return str(script) if script.exists() else shutil.which("registry-mcp") or "registry-mcp"
+
+
+def _parameters(database: Path, *args: str, **env: str) -> StdioServerParameters:
+    return StdioServerParameters(
+        command=_command(),
+        args=list(args),
+        env={"PATH": os.environ.get("PATH", ""), "HOME": str(database.parent), "REGISTRY_MCP_DB": str(database), **env},
+    )
+
+
+def _text(result: Any) -> str:
+    return "\n".join(block.text for block in result.content if block.type == "text")
+
+
+async def test_whole_session_over_stdio(tmp_path: Path, seed_request: dict[str, Any]) -> None:
+    database = tmp_path / "registry.db"
+    async with Client(_parameters(database), mode="legacy") as client:
+        assert client.server_info is not None and client.server_info.name == "registry-mcp"
+        assert str(database) in (client.instructions or "")
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        assert sorted(tools) == sorted(TOOL_NAMES)
+        assert "$ref" not in str(tools["add_registry_server"].input_schema)
+
+        added = await client.call_tool("add_registry_server", seed_request)
+        assert not added.is_error, _text(added)
+        read = await client.call_tool("get_registry_server", {"saved_name": "my-filesystem-server"})
+        assert read.structured_content is not None
+        server = read.structured_content["server"]
+        assert {key: value for key, value in server.items() if key in seed_request} == seed_request
+
+        duplicate = await client.call_tool("add_registry_server", seed_request)
+        assert duplicate.is_error and "already exists" in _text(duplicate)
+        too_long = await client.call_tool("add_registry_server", server_payload("y" * 33))
+        assert too_long.is_error and "saved_name" in _text(too_long)
+        malformed = await client.call_tool("add_registry_server", {"saved_name": "z", "mcp_config": {"config": 3}})
+        assert malformed.is_error and "mcp_config.config" in _text(malformed)
+
+        listed = await client.call_tool("list_registry_servers", {})
+        assert listed.structured_content is not None and listed.structured_content["total"] == 1
+        modified = await client.call_tool(
+            "modify_registry_server", {"saved_name": "my-filesystem-server", "description": "changed"}
+        )
+        assert modified.structured_content is not None
+        assert modified.structured_content["server"]["description"] == "changed"
+
+    # The registry is a file: a new process sees what the last one wrote.
+    async with Client(_parameters(database)) as client:
+        read = await client.call_tool("get_registry_server", {"saved_name": "my-filesystem-server"})
+        assert read.structured_content is not None
+        assert read.structured_content["server"]["description"] == "changed"
+        deleted = await client.call_tool("delete_registry_server", {"saved_name": "my-filesystem-server"})
+        assert not deleted.is_error
+        gone = await client.call_tool("get_registry_server", {"saved_name": "my-filesystem-server"})
+        assert gone.is_error and "no such server" in _text(gone)
+
+
+async def test_tool_allow_list_from_the_environment(tmp_path: Path) -> None:
+    parameters = _parameters(tmp_path / "r.db", REGISTRY_MCP_TOOLS="list_registry_servers, get_*")
+    async with Client(parameters) as client:
+        names = sorted(tool.name for tool in (await client.list_tools()).tools)
+    assert names == ["get_registry_server", "list_registry_servers"]
+
+
+def test_help_and_version() -> None:
+    version = subprocess.run([_command(), "--version"], capture_output=True, text=True, check=True, timeout=30)
+    assert version.stdout.startswith("registry-mcp ")
+    usage = subprocess.run([_command(), "--help"], capture_output=True, text=True, check=True, timeout=30)
+    assert "ENKRYPT_API_KEY" in usage.stdout and "--db" in usage.stdout
+
+
+def test_an_allow_list_matching_nothing_is_refused_at_start() -> None:
+    refused = subprocess.run([_command(), "--tools", "nothing_*"], capture_output=True, text=True, timeout=30)
+    assert refused.returncode == 2
+    assert "matches no tool" in refused.stderr and refused.stdout == ""
+
+
+def test_module_entry_point_runs() -> None:
+    version = subprocess.run(
+        [sys.executable, "-m", "registry_mcp", "--version"], capture_output=True, text=True, check=True, timeout=30
+    )
+    assert version.stdout.startswith("registry-mcp ")
