@@ -14,6 +14,7 @@ from .settings import (
     BASE_URL_VARIABLE,
     DATABASE_VARIABLE,
     PROJECT_VARIABLE,
+    READ_ONLY_VARIABLE,
     TIMEOUT_VARIABLE,
     TOOLS_VARIABLE,
     Settings,
@@ -35,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             f"Environment: {' or '.join(API_KEY_VARIABLES)} (API key), {BASE_URL_VARIABLE}, {PROJECT_VARIABLE}, "
             f"{DATABASE_VARIABLE} (embedded registry file), {TOOLS_VARIABLE} (comma-separated allow-list), "
-            f"{TIMEOUT_VARIABLE} (seconds). Options override the environment."
+            f"{TIMEOUT_VARIABLE} (seconds), {READ_ONLY_VARIABLE} (1 for read-only). Options override the environment."
         ),
     )
     parser.add_argument("--version", action="version", version=f"registry-mcp {__version__}")
@@ -46,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--tools",
         metavar="NAMES",
         help="comma-separated tool names or globs to expose, such as 'list_*,get_*'",
+    )
+    parser.add_argument(
+        "--read-only", action="store_true", default=None, help="expose only the tools that change nothing"
     )
     parser.add_argument("--timeout", type=float, metavar="SECONDS", help="registry request timeout")
     parser.add_argument(
@@ -65,6 +69,7 @@ def settings_from(options: argparse.Namespace) -> Settings:
         "base_url": options.base_url,
         "tools": split_list(options.tools) if options.tools is not None else None,
         "timeout": options.timeout,
+        "read_only": options.read_only,
     }
     return dataclasses.replace(settings, **{key: value for key, value in overrides.items() if value is not None})
 
@@ -75,8 +80,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = settings_from(options)
     from .server import TOOL_NAMES, create_server, selected_tools
 
-    if not selected_tools(settings.tools):
-        parser.error(f"--tools {','.join(settings.tools)!r} matches no tool; the tools are: {', '.join(TOOL_NAMES)}")
+    if not selected_tools(settings):
+        kind = "read-only tool" if settings.read_only else "tool"
+        parser.error(f"--tools {','.join(settings.tools)!r} matches no {kind}; the tools are: {', '.join(TOOL_NAMES)}")
     # stdout carries JSON-RPC only: every log line goes to stderr.
     logging.basicConfig(level=options.log_level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
 

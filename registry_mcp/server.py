@@ -244,11 +244,15 @@ TOOLS: tuple[RegistryTool[Any], ...] = (
 TOOL_NAMES = tuple(tool.name for tool in TOOLS)
 
 
-def selected_tools(patterns: tuple[str, ...]) -> tuple[RegistryTool[Any], ...]:
-    """The tools whose names match one of `patterns` (names or fnmatch globs); all when there are none."""
-    if not patterns:
-        return TOOLS
-    return tuple(tool for tool in TOOLS if any(fnmatch.fnmatchcase(tool.name, pattern) for pattern in patterns))
+def selected_tools(settings: Settings) -> tuple[RegistryTool[Any], ...]:
+    """The tools `settings` exposes: those matching its allow-list (all if it has none), and of
+    those only the read-only ones in read-only mode, whatever the allow-list says."""
+    return tuple(
+        tool
+        for tool in TOOLS
+        if (not settings.tools or any(fnmatch.fnmatchcase(tool.name, pattern) for pattern in settings.tools))
+        and (tool.annotations.read_only_hint or not settings.read_only)
+    )
 
 
 def create_server(settings: Settings) -> MCPServer[RegistryClient]:
@@ -259,7 +263,7 @@ def create_server(settings: Settings) -> MCPServer[RegistryClient]:
         async with settings.open_client() as registry:
             yield registry
 
-    tools = selected_tools(settings.tools)
+    tools = selected_tools(settings)
     return MCPServer(
         SERVER_NAME,
         title="Enkrypt AI MCP Registry",

@@ -23,6 +23,8 @@ PROJECT_VARIABLE = "ENKRYPT_PROJECT"
 DATABASE_VARIABLE = "REGISTRY_MCP_DB"
 TOOLS_VARIABLE = "REGISTRY_MCP_TOOLS"
 TIMEOUT_VARIABLE = "REGISTRY_MCP_TIMEOUT"
+READ_ONLY_VARIABLE = "REGISTRY_MCP_READ_ONLY"
+_TRUE_WORDS = ("1", "true", "yes", "on")
 
 
 def default_database() -> str:
@@ -41,6 +43,8 @@ class Settings:
     """The embedded registry's SQLite file, or ':memory:'. Unused with an API key."""
     tools: tuple[str, ...] = ()
     """Tool names or globs to expose; empty for all."""
+    read_only: bool = False
+    """Expose only the tools that change nothing (this wins over `tools`)."""
     timeout: float = DEFAULT_TIMEOUT.read or 30.0
 
     @classmethod
@@ -54,6 +58,7 @@ class Settings:
             project=env.get(PROJECT_VARIABLE) or None,
             database=env.get(DATABASE_VARIABLE) or default_database(),
             tools=split_list(env.get(TOOLS_VARIABLE, "")),
+            read_only=env.get(READ_ONLY_VARIABLE, "").strip().lower() in _TRUE_WORDS,
             timeout=float(timeout) if timeout else cls.timeout,
         )
 

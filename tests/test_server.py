@@ -262,6 +262,17 @@ async def test_the_allow_list_hides_tools_from_list_and_call() -> None:
         assert "Unknown tool" in message
 
 
+async def test_read_only_mode_wins_over_the_allow_list() -> None:
+    settings = Settings(tools=("add_registry_server", "get_registry_server"), read_only=True)
+    async with Client(create_server(settings)) as client:
+        assert sorted(await _tools(client)) == ["get_registry_server"]
+        assert "Unknown tool" in await _error(client, "add_registry_server", server_payload("no"))
+    async with Client(create_server(Settings(read_only=True))) as client:
+        tools = await _tools(client)
+    assert sorted(tools) == ["get_registry_server", "list_registry_server_gateways", "list_registry_servers"]
+    assert all(tool.annotations is not None and tool.annotations.read_only_hint for tool in tools.values())
+
+
 async def test_a_huge_record_is_cut_to_fit_with_a_note(client: Client) -> None:
     tools = {f"tool_{index}": {"description": "d" * 400} for index in range(400)}
     await _ok(

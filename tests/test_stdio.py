@@ -86,6 +86,16 @@ async def test_tool_allow_list_from_the_environment(tmp_path: Path) -> None:
     assert names == ["get_registry_server", "list_registry_servers"]
 
 
+async def test_read_only_flag_and_variable(tmp_path: Path) -> None:
+    for parameters in (
+        _parameters(tmp_path / "r.db", "--read-only"),
+        _parameters(tmp_path / "r.db", REGISTRY_MCP_READ_ONLY="true"),
+    ):
+        async with Client(parameters) as client:
+            names = sorted(tool.name for tool in (await client.list_tools()).tools)
+        assert names == ["get_registry_server", "list_registry_server_gateways", "list_registry_servers"]
+
+
 def test_help_and_version() -> None:
     version = subprocess.run([_command(), "--version"], capture_output=True, text=True, check=True, timeout=30)
     assert version.stdout.startswith("registry-mcp ")

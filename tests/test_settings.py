@@ -1,0 +1,41 @@
+"""Settings from the environment: which registry, and which tools."""
+
+from __future__ import annotations
+
+from registry_mcp.settings import Settings
+
+
+def test_no_key_means_the_embedded_registry_in_the_data_directory() -> None:
+    settings = Settings.from_env({})
+    assert settings.embedded
+    assert settings.location.kind == "embedded"
+    assert settings.database.endswith("registry.db") and "registry-mcp" in settings.database
+
+
+def test_either_key_variable_selects_the_cloud() -> None:
+    for variable in ("ENKRYPT_API_KEY", "ENKRYPTAI_API_KEY"):
+        settings = Settings.from_env(
+            {variable: "sk-test-secret", "ENKRYPT_PROJECT": "team", "ENKRYPT_BASE_URL": "https://r.example/"}
+        )
+        assert not settings.embedded
+        assert settings.location.kind == "cloud"
+        assert settings.location.base_url == "https://r.example"
+        assert settings.location.project == "team"
+        assert settings.api_key == "sk-test-secret"
+        assert "sk-test-secret" not in repr(settings)
+
+
+def test_tools_read_only_timeout_and_database_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "REGISTRY_MCP_TOOLS": " list_*, ,get_registry_server",
+            "REGISTRY_MCP_READ_ONLY": "yes",
+            "REGISTRY_MCP_TIMEOUT": "2.5",
+            "REGISTRY_MCP_DB": ":memory:",
+        }
+    )
+    assert settings.tools == ("list_*", "get_registry_server")
+    assert settings.read_only
+    assert settings.timeout == 2.5
+    assert settings.location.path == ":memory:"
+    assert not Settings.from_env({"REGISTRY_MCP_READ_ONLY": "0"}).read_only
