@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, Field
@@ -101,6 +101,7 @@ class GatewayListResult(BaseModel):
     saved_name: str
     server_version: str
     gateways: list[Gateway]
+    note: str | None = None
 
 
 def present(result: BaseModel) -> CallToolResult:
@@ -115,41 +116,53 @@ def present(result: BaseModel) -> CallToolResult:
 
 
 def fit_server(result: ServerResult) -> ServerResult:
-    """`result`, with the server's tool details dropped if the whole would be too large."""
-    if _size(result) <= MAX_RESULT_CHARS or result.server.mcp_config is None:
+    """`result`, made to fit: first the tools' details are dropped, then, if that is not enough,
+    the record is cut to its summary. The note says what was left out."""
+    if _size(result) <= MAX_RESULT_CHARS:
         return result
-    config = result.server.mcp_config
-    tools = config.tools or {}
-    slim = config.model_copy(update={"tools": {name: {} for name in tools}})
-    fitted = result.model_copy(
+    server, config = result.server, result.server.mcp_config
+    if config is not None and config.tools:
+        names_only = config.model_copy(update={"tools": {name: {} for name in config.tools}})
+        fitted = result.model_copy(
+            update={
+                "server": server.model_copy(update={"mcp_config": names_only}),
+                "note": (
+                    f"mcp_config.tools lists its {len(config.tools)} tools by name only: their details are too "
+                    f"large for one tool result. {_WHOLE_RECORD}"
+                ),
+            }
+        )
+        if _size(fitted) <= MAX_RESULT_CHARS:
+            return fitted
+    summary = RegistryServer.model_validate(ServerSummary.of(server).model_dump(exclude_none=True))
+    return result.model_copy(
         update={
-            "server": result.server.model_copy(update={"mcp_config": slim}),
-            "note": (
-                f"mcp_config.tools lists {len(tools)} tools by name only: their details were too large "
-                "for one tool result."
-            ),
+            "server": summary,
+            "note": f"The record is too large for one tool result: only its summary is shown. {_WHOLE_RECORD}",
         }
     )
-    if _size(fitted) > MAX_RESULT_CHARS and result.server.description:
-        fitted.server = fitted.server.model_copy(update={"description": _shorten(result.server.description, 2_000)})
-        fitted.note = (fitted.note or "") + " The description was shortened."
-    return fitted
 
 
-def fit_listing(result: ServerListResult) -> ServerListResult:
-    """`result`, with servers cut from the end of the page if the whole would be too large."""
-    servers = list(result.servers)
-    while servers and _size(result.model_copy(update={"servers": servers})) > MAX_RESULT_CHARS:
-        servers = servers[: len(servers) * 3 // 4]
-    if len(servers) == len(result.servers):
+_WHOLE_RECORD = "The registry keeps it whole; the Python client reads it (RegistryClient.get_server)."
+ListResultT = TypeVar("ListResultT", ServerListResult, GatewayListResult)
+
+
+def fit_items(result: ListResultT, field: str, advice: str) -> ListResultT:
+    """`result`, with items of its list `field` cut from the end if the whole would be too large.
+
+    `advice` says how to get the rest; `{kept}` in it is replaced by how many fitted.
+    """
+    items = list(getattr(result, field))
+    kept = items
+    while kept and _size(result.model_copy(update={field: kept})) > MAX_RESULT_CHARS:
+        kept = kept[: len(kept) * 3 // 4]
+    if len(kept) == len(items):
         return result
     return result.model_copy(
         update={
-            "servers": servers,
-            "note": (
-                f"Only the first {len(servers)} of the {len(result.servers)} servers on this page fit in one "
-                f"result: ask again with a smaller per_page (at most {len(servers)})."
-            ),
+            field: kept,
+            "note": f"Only the first {len(kept)} of {len(items)} {field} fit in one result: "
+            + advice.format(kept=len(kept)),
         }
     )
 

@@ -35,7 +35,7 @@ from .results import (
     ServerListResult,
     ServerResult,
     ServerSummary,
-    fit_listing,
+    fit_items,
     fit_server,
 )
 from .settings import Settings
@@ -48,10 +48,12 @@ SERVER_NAME = "registry-mcp"
 
 async def add_registry_server(args: AddServerArguments, registry: RegistryClient) -> ServerResult:
     server = await registry.add_server(args.to_api())
-    return ServerResult(
-        message=f"Registered '{server.saved_name}' version '{server.server_version}' in {registry.location}.",
-        registry=RegistryInfo.of(registry.location),
-        server=server,
+    return fit_server(
+        ServerResult(
+            message=f"Registered '{server.saved_name}' version '{server.server_version}' in {registry.location}.",
+            registry=RegistryInfo.of(registry.location),
+            server=server,
+        )
     )
 
 
@@ -117,7 +119,7 @@ async def list_registry_servers(args: ListServersArguments, registry: RegistryCl
         if shown
         else f"no servers on page {args.page} ({total} in all)"
     )
-    return fit_listing(
+    return fit_items(
         ServerListResult(
             message=f"{span[0].upper()}{span[1:]} in {registry.location}.",
             registry=RegistryInfo.of(registry.location),
@@ -126,19 +128,25 @@ async def list_registry_servers(args: ListServersArguments, registry: RegistryCl
             per_page=args.per_page,
             total=total,
             next_page=args.page + 1 if has_more else None,
-        )
+        ),
+        "servers",
+        "ask again with a smaller per_page (at most {kept}) to see every server page by page.",
     )
 
 
 async def list_registry_server_gateways(args: ServerSelector, registry: RegistryClient) -> GatewayListResult:
     gateways = await registry.list_gateways(args.saved_name, args.server_version)
     subject = f"'{args.saved_name}' version '{args.server_version}'"
-    return GatewayListResult(
-        message=f"{len(gateways)} gateways use {subject}." if gateways else f"No gateway uses {subject}.",
-        registry=RegistryInfo.of(registry.location),
-        saved_name=args.saved_name,
-        server_version=args.server_version,
-        gateways=gateways,
+    return fit_items(
+        GatewayListResult(
+            message=f"{len(gateways)} gateways use {subject}." if gateways else f"No gateway uses {subject}.",
+            registry=RegistryInfo.of(registry.location),
+            saved_name=args.saved_name,
+            server_version=args.server_version,
+            gateways=gateways,
+        ),
+        "gateways",
+        "the rest are not shown; the Python client lists them all (RegistryClient.list_gateways).",
     )
 
 

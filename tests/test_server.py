@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from mcp import Client
 from mcp_types import CallToolResult, Tool
 
+from registry_mcp.embedded import RegistryStore
 from registry_mcp.results import MAX_RESULT_CHARS
 from registry_mcp.server import TOOL_NAMES, create_server
 from registry_mcp.settings import Settings
@@ -275,15 +277,40 @@ async def test_read_only_mode_wins_over_the_allow_list() -> None:
 
 async def test_a_huge_record_is_cut_to_fit_with_a_note(client: Client) -> None:
     tools = {f"tool_{index}": {"description": "d" * 400} for index in range(400)}
-    await _ok(
-        client, "add_registry_server", server_payload("huge", mcp_config={"config": {"command": "x"}, "tools": tools})
-    )
-    result = await client.call_tool("get_registry_server", {"saved_name": "huge"})
-    assert not result.is_error
-    assert len(json.dumps(result.structured_content)) <= MAX_RESULT_CHARS
-    assert result.structured_content is not None
-    assert sorted(result.structured_content["server"]["mcp_config"]["tools"]) == sorted(tools)
-    assert "400 tools by name only" in result.structured_content["note"]
+    payload = server_payload("huge", mcp_config={"config": {"command": "x"}, "tools": tools})
+    for tool, arguments in (("add_registry_server", payload), ("get_registry_server", {"saved_name": "huge"})):
+        result = await client.call_tool(tool, arguments)
+        assert not result.is_error, _text(result)
+        assert result.structured_content is not None
+        assert len(json.dumps(result.structured_content)) <= MAX_RESULT_CHARS
+        assert sorted(result.structured_content["server"]["mcp_config"]["tools"]) == sorted(tools)
+        assert "400 tools by name only" in result.structured_content["note"]
+
+
+async def test_a_record_too_large_even_without_tool_details_is_summarised(client: Client) -> None:
+    env = {f"VARIABLE_{index}": "v" * 500 for index in range(200)}
+    payload = server_payload("wide", description="w" * 1000, mcp_config={"config": {"command": "x", "env": env}})
+    await _ok(client, "add_registry_server", payload)
+    read = await _ok(client, "get_registry_server", {"saved_name": "wide"})
+    assert len(json.dumps(read)) <= MAX_RESULT_CHARS
+    assert "mcp_config" not in read["server"]
+    assert read["server"]["saved_name"] == "wide" and read["server"]["description"].endswith("…")
+    assert "only its summary is shown" in read["note"]
+
+
+async def test_a_long_gateway_list_is_cut_with_a_note(tmp_path: Path) -> None:
+    database = tmp_path / "gateways.db"
+    async with Client(create_server(Settings(database=str(database)))) as client:
+        await _ok(client, "add_registry_server", server_payload("popular"))
+        store = RegistryStore(database)
+        for index in range(150):
+            store.add_gateway("default", f"gateway-{index}-" + "n" * 600, [("default", "popular", "v1")])
+        store.close()
+        listed = await _ok(client, "list_registry_server_gateways", {"saved_name": "popular"})
+    assert len(json.dumps(listed)) <= MAX_RESULT_CHARS
+    assert 0 < len(listed["gateways"]) < 150
+    assert f"Only the first {len(listed['gateways'])} of 150 gateways" in listed["note"]
+    assert listed["message"] == "150 gateways use 'popular' version 'v1'."
 
 
 async def test_a_full_page_of_long_descriptions_fits(client: Client) -> None:
