@@ -151,19 +151,19 @@ class RegistryClient:
         """Register one server. Raises `ServerConflict` if its name and version are taken."""
         payload = _check(ServerPayload, server, what="server")
         body = await self._call("add", f"add server '{payload.saved_name}'", json=payload.to_api())
-        return _parse(_SERVER, _unwrap(body), what="the added server")
+        return _parse(_SERVER, body, what="the added server")
 
     async def bulk_add_servers(self, servers: Sequence[ServerPayload | Mapping[str, Any]]) -> list[RegistryServer]:
         """Register up to 100 servers at once: all of them, or (on any failure) none."""
         request = _check(BulkAddRequest, {"servers": list(servers)}, what="bulk add")
         body = await self._call("bulk_add", f"add {len(request.servers)} servers", json=request.to_api())
-        return _parse(_SERVERS, _unwrap(body), what="the added servers")
+        return _parse(_SERVERS, body, what="the added servers")
 
     async def get_server(self, saved_name: str, server_version: str = DEFAULT_SERVER_VERSION) -> RegistryServer:
         body = await self._call(
             "get", _describe("get", saved_name, server_version), server=(saved_name, server_version)
         )
-        return _parse(_SERVER, _unwrap(body), what="the server")
+        return _parse(_SERVER, body, what="the server")
 
     async def modify_server(
         self,
@@ -193,14 +193,14 @@ class RegistryClient:
             server=(saved_name, server_version),
             json=body,
         )
-        return _parse(_SERVER, _unwrap(answer), what="the modified server")
+        return _parse(_SERVER, answer, what="the modified server")
 
     async def delete_server(self, saved_name: str, server_version: str = DEFAULT_SERVER_VERSION) -> str:
         """Delete a server (a soft delete: it is gone from every read). Returns the registry's message."""
         body = await self._call(
             "delete", _describe("delete", saved_name, server_version), server=(saved_name, server_version)
         )
-        message = body.get("message") if isinstance(body, dict) else None
+        message = body.get("message") if isinstance(body, dict) else None  # a "message" shape: body is whole
         return str(message) if message else f"Deleted '{saved_name}' version '{server_version}'"
 
     async def list_servers(self, page: int = 1, per_page: int = 20, is_active: bool | None = None) -> ServerPage:
@@ -220,7 +220,7 @@ class RegistryClient:
             _describe("list the gateways of", saved_name, server_version),
             server=(saved_name, server_version),
         )
-        return _parse(_GATEWAYS, _unwrap(body), what="the gateway list")
+        return _parse(_GATEWAYS, body, what="the gateway list")
 
     # --- one HTTP exchange ----------------------------------------------------------------------
 
@@ -253,7 +253,7 @@ class RegistryClient:
         if response.status_code == 204 or not response.content:
             return {}
         try:
-            return response.json()
+            return _payload(endpoint.response, response.json())
         except ValueError:
             raise UnexpectedResponse(
                 f"Could not {operation}: the registry's answer is not JSON", status=response.status_code
@@ -274,9 +274,9 @@ def _check(model: type[ModelT], value: ModelT | Mapping[str, Any], *, what: str)
         raise InvalidRequest(f"Invalid {what}: " + "; ".join(describe_validation_error(invalid))) from None
 
 
-def _unwrap(body: Any) -> Any:
-    """The payload of a `{message, data}` envelope, or the body itself when it has none."""
-    if isinstance(body, dict) and "data" in body and "saved_name" not in body:
+def _payload(shape: endpoints.ResponseShape, body: Any) -> Any:
+    """What an answer of the given shape carries: the `data` of an envelope, else the body itself."""
+    if shape == "envelope" and isinstance(body, dict) and "data" in body:
         return body["data"]
     return body
 

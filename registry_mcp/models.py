@@ -357,15 +357,12 @@ def merge_mcp_config(stored: dict[str, Any], changes: dict[str, Any]) -> dict[st
     other kind (local `command` vs remote `url`) replaces the stored one instead of merging, since a
     config holding both would be neither.
     """
-    merged = dict(stored)
-    for key, value in changes.items():
-        old = merged.get(key)
-        if key == "config" and isinstance(old, dict) and isinstance(value, dict) and _kind_changes(old, value):
-            merged[key] = value
-        elif isinstance(old, dict) and isinstance(value, dict):
-            merged[key] = _deep_merge(old, value)
-        else:
-            merged[key] = value
+    merged = _deep_merge(stored, {key: value for key, value in changes.items() if key != "config"})
+    if "config" in changes:
+        old, new = stored.get("config"), changes["config"]
+        if isinstance(old, dict) and isinstance(new, dict) and not _kind_changes(old, new):
+            new = _deep_merge(old, new)
+        merged["config"] = new
     return merged
 
 

@@ -26,7 +26,6 @@ from .arguments import (
     ServerSelector,
 )
 from .client import RegistryClient
-from .models import ServerChanges
 from .results import (
     BulkAddResult,
     DeleteResult,
@@ -82,10 +81,7 @@ async def modify_registry_server(args: ModifyServerArguments, registry: Registry
         mode="json", exclude_unset=True, exclude={"saved_name", "server_version", "replace_mcp_config"}
     )
     server = await registry.modify_server(
-        args.saved_name,
-        args.server_version,
-        ServerChanges.model_validate(changes),
-        replace_mcp_config=args.replace_mcp_config,
+        args.saved_name, args.server_version, changes, replace_mcp_config=args.replace_mcp_config
     )
     return fit_server(
         ServerResult(
