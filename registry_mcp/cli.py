@@ -9,9 +9,11 @@ import sys
 from typing import TYPE_CHECKING
 
 from . import __version__
+from .client import require_safe_base_url
 from .settings import (
     API_KEY_VARIABLES,
     BASE_URL_VARIABLE,
+    CONNECT_TIMEOUT_VARIABLE,
     DATABASE_VARIABLE,
     PROJECT_VARIABLE,
     READ_ONLY_VARIABLE,
@@ -36,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             f"Environment: {' or '.join(API_KEY_VARIABLES)} (API key), {BASE_URL_VARIABLE}, {PROJECT_VARIABLE}, "
             f"{DATABASE_VARIABLE} (embedded registry file), {TOOLS_VARIABLE} (comma-separated allow-list), "
-            f"{TIMEOUT_VARIABLE} (seconds), {READ_ONLY_VARIABLE} (1 for read-only). Options override the environment."
+            f"{TIMEOUT_VARIABLE} and {CONNECT_TIMEOUT_VARIABLE} (seconds), {READ_ONLY_VARIABLE} (1 for read-only). "
+            "Options override the environment."
         ),
     )
     parser.add_argument("--version", action="version", version=f"registry-mcp {__version__}")
@@ -51,7 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--read-only", action="store_true", default=None, help="expose only the tools that change nothing"
     )
-    parser.add_argument("--timeout", type=float, metavar="SECONDS", help="registry request timeout")
+    parser.add_argument("--timeout", type=float, metavar="SECONDS", help="seconds to wait for the registry's answer")
+    parser.add_argument(
+        "--connect-timeout", type=float, metavar="SECONDS", help="seconds to wait for a connection to the registry"
+    )
     parser.add_argument(
         "--log-level",
         default="WARNING",
@@ -69,6 +75,7 @@ def settings_from(options: argparse.Namespace) -> Settings:
         "base_url": options.base_url,
         "tools": split_list(options.tools) if options.tools is not None else None,
         "timeout": options.timeout,
+        "connect_timeout": options.connect_timeout,
         "read_only": options.read_only,
     }
     return dataclasses.replace(settings, **{key: value for key, value in overrides.items() if value is not None})
@@ -80,6 +87,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = settings_from(options)
     from .server import TOOL_NAMES, create_server, selected_tools
 
+    if not settings.embedded:
+        try:
+            require_safe_base_url(settings.base_url)
+        except ValueError as unsafe:
+            parser.error(str(unsafe))
     if not selected_tools(settings):
         kind = "read-only tool" if settings.read_only else "tool"
         parser.error(f"--tools {','.join(settings.tools)!r} matches no {kind}; the tools are: {', '.join(TOOL_NAMES)}")

@@ -12,9 +12,12 @@ Both speak the same HTTP API through httpx2; the embedded registry is reached in
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
+import anyio
 import httpx2
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -41,6 +44,7 @@ from .models import (
     ServerPayload,
     merge_mcp_config,
 )
+from .retries import DEFAULT_RETRIES, NO_RETRIES, RETRYABLE_STATUSES, RetryPolicy
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -51,6 +55,8 @@ if TYPE_CHECKING:
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = httpx2.Timeout(30.0, connect=10.0)
 EMBEDDED_BASE_URL = "http://embedded.registry"
@@ -100,10 +106,12 @@ class RegistryClient:
         project: str | None = None,
         registry: str | None = None,
         timeout: float | httpx2.Timeout = DEFAULT_TIMEOUT,
+        retry: RetryPolicy = DEFAULT_RETRIES,
         transport: httpx2.AsyncBaseTransport | None = None,
     ) -> None:
         headers = {"Accept": "application/json"}
         if api_key:
+            require_safe_base_url(base_url)
             headers[endpoints.API_KEY_HEADER] = api_key
         if project:
             headers[endpoints.PROJECT_HEADER] = project
@@ -112,6 +120,8 @@ class RegistryClient:
         self.location = RegistryLocation(
             kind="cloud", project=project or endpoints.DEFAULT_PROJECT, base_url=base_url.rstrip("/")
         )
+        self._retry = retry
+        # Never follow a redirect: it would carry the apikey header to wherever it points.
         self._http = httpx2.AsyncClient(
             base_url=base_url, headers=headers, timeout=timeout, transport=transport, follow_redirects=False
         )
@@ -124,7 +134,8 @@ class RegistryClient:
         from .embedded import RegistryStore, create_app
 
         store = RegistryStore(path)
-        client = cls(base_url=EMBEDDED_BASE_URL, project=project, transport=httpx2.ASGITransport(app=create_app(store)))
+        transport = httpx2.ASGITransport(app=create_app(store))
+        client = cls(base_url=EMBEDDED_BASE_URL, project=project, retry=NO_RETRIES, transport=transport)
         client.location = RegistryLocation(kind="embedded", project=client.location.project, path=store.path)
         client._store = store
         return client
@@ -237,19 +248,32 @@ class RegistryClient:
         headers = {}
         if server is not None:
             headers = {endpoints.SERVER_HEADER: server[0], endpoints.VERSION_HEADER: server[1]}
-        try:
-            response = await self._http.request(
-                endpoint.method, endpoint.path, headers=headers, json=json, params=params
-            )
-        except httpx2.TimeoutException:
-            raise RegistryUnavailable(f"Could not {operation}: the registry did not answer in time") from None
-        except httpx2.TransportError as failure:
-            raise RegistryUnavailable(
-                f"Could not {operation}: no connection to {self.location.base_url or 'the registry'} "
-                f"({type(failure).__name__})"
-            ) from None
+        is_read = endpoint.method == "GET"
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self._http.request(
+                    endpoint.method, endpoint.path, headers=headers, json=json, params=params
+                )
+            except httpx2.TransportError as failure:
+                # A failed connect never reached the registry: safe to retry even a write.
+                not_sent = isinstance(failure, httpx2.ConnectError | httpx2.ConnectTimeout)
+                delay = self._retry.delay(attempt) if is_read or not_sent else None
+                if delay is None:
+                    raise self._transport_error(failure, operation, attempt) from None
+                logger.warning("Retrying %s in %.2f s after %s", operation, delay, type(failure).__name__)
+                await anyio.sleep(delay)
+                continue
+            if is_read and response.status_code in RETRYABLE_STATUSES:
+                delay = self._retry.delay(attempt, _retry_after(response))
+                if delay is not None:
+                    logger.warning("Retrying %s in %.2f s after HTTP %s", operation, delay, response.status_code)
+                    await anyio.sleep(delay)
+                    continue
+            break
         if not response.is_success:
-            raise _status_error(response, operation)
+            raise _status_error(response, operation, attempt)
         if response.status_code == 204 or not response.content:
             return {}
         try:
@@ -258,6 +282,35 @@ class RegistryClient:
             raise UnexpectedResponse(
                 f"Could not {operation}: the registry's answer is not JSON", status=response.status_code
             ) from None
+
+    def _transport_error(self, failure: httpx2.TransportError, operation: str, attempts: int) -> RegistryError:
+        tries = f" (tried {attempts} times)" if attempts > 1 else ""
+        if isinstance(failure, httpx2.TimeoutException) and not isinstance(failure, httpx2.ConnectTimeout):
+            return RegistryUnavailable(f"Could not {operation}: the registry did not answer in time{tries}")
+        return RegistryUnavailable(
+            f"Could not {operation}: no connection to {self.location.base_url or 'the registry'} "
+            f"({type(failure).__name__}){tries}"
+        )
+
+
+def require_safe_base_url(base_url: str) -> None:
+    """Refuse to send an API key in clear text: HTTPS, unless the registry is on this machine."""
+    url = httpx2.URL(base_url)
+    if url.scheme == "https" or (url.scheme == "http" and _is_loopback(url.host)):
+        return
+    raise ValueError(
+        f"The registry URL {base_url!r} must use https:// (plain http:// is allowed only for a loopback "
+        "address such as 127.0.0.1 or localhost), so that the API key is never sent in clear text."
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _describe(verb: str, saved_name: str, server_version: str) -> str:
@@ -289,13 +342,19 @@ def _parse(shape: TypeAdapter[T], body: Any, *, what: str) -> T:
         raise UnexpectedResponse(f"The registry's answer for {what} is not in the expected shape: {problems}") from None
 
 
-def _status_error(response: httpx2.Response, operation: str) -> RegistryError:
+def _status_error(response: httpx2.Response, operation: str, attempts: int = 1) -> RegistryError:
     status = response.status_code
+    if response.is_redirect:
+        return UnexpectedResponse(
+            f"Could not {operation}: the registry redirected to {response.headers.get('Location', '?')!r}, which is "
+            "not followed so that the API key is not sent elsewhere; set ENKRYPT_BASE_URL to the registry's own URL",
+            status=status,
+        )
     registry_message = _registry_message(response)
     error_class, reason = _STATUS_ERRORS.get(status, (RegistryError, "the registry refused the request"))
     if status >= 500:
         error_class, reason = RegistryUnavailable, "the registry failed to answer"
-    message = f"Could not {operation}: {reason}"
+    message = f"Could not {operation}: {reason}" + (f" (tried {attempts} times)" if attempts > 1 else "")
     if error_class is RateLimited:
         return RateLimited(
             message, status=status, registry_message=registry_message, retry_after=_retry_after(response)

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import httpx2
+
 from . import endpoints
-from .client import DEFAULT_TIMEOUT, RegistryClient, RegistryLocation
+from .client import RegistryClient, RegistryLocation
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -23,6 +25,7 @@ PROJECT_VARIABLE = "ENKRYPT_PROJECT"
 DATABASE_VARIABLE = "REGISTRY_MCP_DB"
 TOOLS_VARIABLE = "REGISTRY_MCP_TOOLS"
 TIMEOUT_VARIABLE = "REGISTRY_MCP_TIMEOUT"
+CONNECT_TIMEOUT_VARIABLE = "REGISTRY_MCP_CONNECT_TIMEOUT"
 READ_ONLY_VARIABLE = "REGISTRY_MCP_READ_ONLY"
 _TRUE_WORDS = ("1", "true", "yes", "on")
 
@@ -45,13 +48,16 @@ class Settings:
     """Tool names or globs to expose; empty for all."""
     read_only: bool = False
     """Expose only the tools that change nothing (this wins over `tools`)."""
-    timeout: float = DEFAULT_TIMEOUT.read or 30.0
+    timeout: float = 30.0
+    """Seconds to wait for the registry's answer."""
+    connect_timeout: float = 10.0
+    """Seconds to wait for a connection to the registry."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         api_key = next((env[name] for name in API_KEY_VARIABLES if env.get(name)), None)
-        timeout = env.get(TIMEOUT_VARIABLE)
+        timeout, connect_timeout = env.get(TIMEOUT_VARIABLE), env.get(CONNECT_TIMEOUT_VARIABLE)
         return cls(
             api_key=api_key,
             base_url=env.get(BASE_URL_VARIABLE) or endpoints.DEFAULT_BASE_URL,
@@ -60,6 +66,7 @@ class Settings:
             tools=split_list(env.get(TOOLS_VARIABLE, "")),
             read_only=env.get(READ_ONLY_VARIABLE, "").strip().lower() in _TRUE_WORDS,
             timeout=float(timeout) if timeout else cls.timeout,
+            connect_timeout=float(connect_timeout) if connect_timeout else cls.connect_timeout,
         )
 
     @property
@@ -77,7 +84,8 @@ class Settings:
     def open_client(self) -> RegistryClient:
         if self.embedded:
             return RegistryClient.embedded(self.location.path or ":memory:", project=self.project)
-        return RegistryClient(self.api_key, base_url=self.base_url, project=self.project, timeout=self.timeout)
+        timeout = httpx2.Timeout(self.timeout, connect=self.connect_timeout)
+        return RegistryClient(self.api_key, base_url=self.base_url, project=self.project, timeout=timeout)
 
 
 def split_list(text: str) -> tuple[str, ...]:

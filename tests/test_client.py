@@ -25,6 +25,7 @@ from registry_mcp import (
     UnexpectedResponse,
 )
 from registry_mcp.endpoints import ENDPOINTS
+from registry_mcp.retries import NO_RETRIES
 
 from .conftest import LIVE_API_KEY, ServedApp, server_payload
 
@@ -192,7 +193,9 @@ def _canned(status: int, body: Any = None, *, text: str | None = None, headers: 
 
 
 def _client_of(app: Any, **options: Any) -> RegistryClient:
-    return RegistryClient("key", base_url="http://canned", transport=httpx2.ASGITransport(app=app), **options)
+    """A client of `app`, in-process; these tests are about one answer, so it never retries."""
+    transport = httpx2.ASGITransport(app=app)
+    return RegistryClient("key", base_url="https://canned", transport=transport, retry=NO_RETRIES, **options)
 
 
 @pytest.mark.parametrize(
@@ -252,7 +255,7 @@ async def test_no_connection_is_unavailable() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    async with RegistryClient("key", base_url=f"http://127.0.0.1:{port}") as client:
+    async with RegistryClient("key", base_url=f"http://127.0.0.1:{port}", retry=NO_RETRIES) as client:
         with pytest.raises(RegistryUnavailable, match="no connection"):
             await client.get_server("x")
 
@@ -264,7 +267,7 @@ async def test_a_slow_registry_times_out() -> None:
 
     app = Starlette(routes=[Route(e.path, slow, methods=[e.method]) for e in ENDPOINTS.values()])
     with ServedApp(app) as served:
-        async with RegistryClient("key", base_url=served.url, timeout=0.3) as client:
+        async with RegistryClient("key", base_url=served.url, timeout=0.3, retry=NO_RETRIES) as client:
             with anyio.fail_after(3), pytest.raises(RegistryUnavailable, match="did not answer in time"):
                 await client.get_server("x")
 

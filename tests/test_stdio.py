@@ -114,3 +114,17 @@ def test_module_entry_point_runs() -> None:
         [sys.executable, "-m", "registry_mcp", "--version"], capture_output=True, text=True, check=True, timeout=30
     )
     assert version.stdout.startswith("registry-mcp ")
+
+
+def test_a_plain_http_registry_url_is_refused_at_start(tmp_path: Path) -> None:
+    environ = {"PATH": os.environ.get("PATH", ""), "ENKRYPT_API_KEY": "sk-start-check"}
+    refused = subprocess.run(
+        [_command(), "--base-url", "http://registry.example.com"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=environ,
+    )
+    assert refused.returncode == 2
+    assert "must use https://" in refused.stderr
+    assert "sk-start-check" not in refused.stderr and refused.stdout == ""
