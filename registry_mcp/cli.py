@@ -17,6 +17,7 @@ from .settings import (
     DATABASE_VARIABLE,
     PROJECT_VARIABLE,
     READ_ONLY_VARIABLE,
+    SHOW_SECRETS_VARIABLE,
     TIMEOUT_VARIABLE,
     TOOLS_VARIABLE,
     Settings,
@@ -38,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             f"Environment: {' or '.join(API_KEY_VARIABLES)} (API key), {BASE_URL_VARIABLE}, {PROJECT_VARIABLE}, "
             f"{DATABASE_VARIABLE} (embedded registry file), {TOOLS_VARIABLE} (comma-separated allow-list), "
-            f"{TIMEOUT_VARIABLE} and {CONNECT_TIMEOUT_VARIABLE} (seconds), {READ_ONLY_VARIABLE} (1 for read-only). "
+            f"{TIMEOUT_VARIABLE} and {CONNECT_TIMEOUT_VARIABLE} (seconds), {READ_ONLY_VARIABLE} (1 for read-only), "
+            f"{SHOW_SECRETS_VARIABLE} (1 to show secrets). "
             "Options override the environment."
         ),
     )
@@ -53,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--read-only", action="store_true", default=None, help="expose only the tools that change nothing"
+    )
+    parser.add_argument(
+        "--show-secrets",
+        action="store_true",
+        default=None,
+        help="show secret values (env, headers, client secrets) in tool results instead of masking them",
     )
     parser.add_argument("--timeout", type=float, metavar="SECONDS", help="seconds to wait for the registry's answer")
     parser.add_argument(
@@ -77,6 +85,7 @@ def settings_from(options: argparse.Namespace) -> Settings:
         "timeout": options.timeout,
         "connect_timeout": options.connect_timeout,
         "read_only": options.read_only,
+        "show_secrets": options.show_secrets,
     }
     return dataclasses.replace(settings, **{key: value for key, value in overrides.items() if value is not None})
 

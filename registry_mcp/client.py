@@ -33,6 +33,7 @@ from .errors import (
     UnexpectedResponse,
     describe_validation_error,
 )
+from .masking import MASK, MaskWithoutSecret, find_mask, restore_masked
 from .models import (
     DEFAULT_SERVER_VERSION,
     BulkAddRequest,
@@ -161,12 +162,14 @@ class RegistryClient:
     async def add_server(self, server: ServerPayload | Mapping[str, Any]) -> RegistryServer:
         """Register one server. Raises `ServerConflict` if its name and version are taken."""
         payload = _check(ServerPayload, server, what="server")
+        _refuse_masks(payload.to_api())
         body = await self._call("add", f"add server '{payload.saved_name}'", json=payload.to_api())
         return _parse(_SERVER, body, what="the added server")
 
     async def bulk_add_servers(self, servers: Sequence[ServerPayload | Mapping[str, Any]]) -> list[RegistryServer]:
         """Register up to 100 servers at once: all of them, or (on any failure) none."""
         request = _check(BulkAddRequest, {"servers": list(servers)}, what="bulk add")
+        _refuse_masks(request.to_api())
         body = await self._call("bulk_add", f"add {len(request.servers)} servers", json=request.to_api())
         return _parse(_SERVERS, body, what="the added servers")
 
@@ -193,11 +196,17 @@ class RegistryClient:
         body = _check(ServerChanges, changes or {}, what="changes").to_api()
         if not body:
             raise InvalidRequest("Nothing to modify: give at least one field to change")
-        if body.get("mcp_config") is not None:
-            stored = await self.get_server(saved_name, server_version)
-            if stored.mcp_config is not None and not replace_mcp_config:
-                body["mcp_config"] = merge_mcp_config(stored.mcp_config.to_api(), body["mcp_config"])
-            body["mcp_config"] = _check(McpConfig, body["mcp_config"], what="mcp_config").to_api()
+        if body.get("mcp_config") is not None or find_mask(body) is not None:
+            stored = (await self.get_server(saved_name, server_version)).to_api()
+            if stored.get("mcp_config") is not None and body.get("mcp_config") is not None and not replace_mcp_config:
+                body["mcp_config"] = merge_mcp_config(stored["mcp_config"], body["mcp_config"])
+            try:
+                # A record read masked and sent back keeps its stored secrets.
+                body = restore_masked(body, stored)
+            except MaskWithoutSecret as missing:
+                raise InvalidRequest(f"Invalid changes: {missing}") from None
+            if body.get("mcp_config") is not None:
+                body["mcp_config"] = _check(McpConfig, body["mcp_config"], what="mcp_config").to_api()
         answer = await self._call(
             "modify",
             _describe("modify", saved_name, server_version),
@@ -311,6 +320,12 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _refuse_masks(body: Any) -> None:
+    path = find_mask(body)
+    if path is not None:
+        raise InvalidRequest(f"Invalid server: {path}: holds the mask {MASK!r}, not a value; send the real value")
 
 
 def _describe(verb: str, saved_name: str, server_version: str) -> str:

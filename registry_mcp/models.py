@@ -322,10 +322,37 @@ class BulkAddRequest(RegistryModel):
 # --- modify-server --------------------------------------------------------------------------------
 
 
-class McpConfigChanges(McpConfig):
-    """Part of an mcp_config, merged into the stored one: `config` may be left out."""
+def _described_as(model: type[BaseModel], field: str) -> str | None:
+    return model.model_fields[field].description
 
-    config: ServerConfig | None = None  # type: ignore[assignment]
+
+class ServerConfigChanges(RegistryModel):
+    """Part of a server's config, merged into the stored one; the merged config is checked whole."""
+
+    command: str | None = Field(default=None, min_length=1, description=_described_as(LocalServerConfig, "command"))
+    args: list[str] | None = Field(default=None, description=_described_as(LocalServerConfig, "args"))
+    env: dict[str, str] | None = Field(
+        default=None, description="Environment variables to set or change, name to value; the others are kept."
+    )
+    url: str | None = Field(default=None, min_length=1, description=_described_as(RemoteServerConfig, "url"))
+    transport: Literal["streamable_http", "sse"] | None = Field(
+        default=None, description=_described_as(RemoteServerConfig, "transport")
+    )
+    headers: dict[str, str] | None = Field(
+        default=None, description="HTTP headers to set or change, name to value; the others are kept."
+    )
+
+
+class McpConfigChanges(McpConfig):
+    """Part of an mcp_config, merged into the stored one."""
+
+    config: ServerConfigChanges | None = Field(  # type: ignore[assignment]
+        default=None,
+        description=(
+            "Changes to how the gateway runs the server, merged into the stored config. A 'url' where a "
+            "'command' was (or the reverse) replaces the stored config instead."
+        ),
+    )
 
 
 class ServerChanges(ServerDetails):

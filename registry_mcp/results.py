@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, Field
 
+from .masking import mask_secrets
 from .models import Gateway, RegistryServer
 
 if TYPE_CHECKING:
@@ -104,10 +105,14 @@ class GatewayListResult(BaseModel):
     note: str | None = None
 
 
-def present(result: BaseModel) -> CallToolResult:
-    """A tool result: the structured data, and the message followed by the same data as JSON."""
+def present(result: BaseModel, *, reveal_secrets: bool = False) -> CallToolResult:
+    """A tool result: the structured data, and the message followed by the same data as JSON.
+
+    Secret values are masked unless `reveal_secrets`."""
     # Only what the registry holds: no pydantic defaults, no nulls.
     data = result.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+    if not reveal_secrets:
+        data = mask_secrets(data)
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return CallToolResult(
         content=[TextContent(type="text", text=f"{data['message']}\n{text}")],

@@ -279,6 +279,6 @@ def create_server(settings: Settings) -> MCPServer[RegistryClient]:
             "modify_registry_server, and check list_registry_server_gateways before delete_registry_server. "
             "A server is named by saved_name and server_version (default 'v1')."
         ),
-        tools=[tool.to_mcp() for tool in tools],
+        tools=[tool.to_mcp(reveal_secrets=settings.show_secrets) for tool in tools],
         lifespan=open_registry,
     )

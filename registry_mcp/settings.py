@@ -27,6 +27,7 @@ TOOLS_VARIABLE = "REGISTRY_MCP_TOOLS"
 TIMEOUT_VARIABLE = "REGISTRY_MCP_TIMEOUT"
 CONNECT_TIMEOUT_VARIABLE = "REGISTRY_MCP_CONNECT_TIMEOUT"
 READ_ONLY_VARIABLE = "REGISTRY_MCP_READ_ONLY"
+SHOW_SECRETS_VARIABLE = "REGISTRY_MCP_SHOW_SECRETS"
 _TRUE_WORDS = ("1", "true", "yes", "on")
 
 
@@ -48,6 +49,8 @@ class Settings:
     """Tool names or globs to expose; empty for all."""
     read_only: bool = False
     """Expose only the tools that change nothing (this wins over `tools`)."""
+    show_secrets: bool = False
+    """Show secret values (env, headers, client secrets) in tool results instead of masking them."""
     timeout: float = 30.0
     """Seconds to wait for the registry's answer."""
     connect_timeout: float = 10.0
@@ -64,7 +67,8 @@ class Settings:
             project=env.get(PROJECT_VARIABLE) or None,
             database=env.get(DATABASE_VARIABLE) or default_database(),
             tools=split_list(env.get(TOOLS_VARIABLE, "")),
-            read_only=env.get(READ_ONLY_VARIABLE, "").strip().lower() in _TRUE_WORDS,
+            read_only=_flag(env.get(READ_ONLY_VARIABLE)),
+            show_secrets=_flag(env.get(SHOW_SECRETS_VARIABLE)),
             timeout=float(timeout) if timeout else cls.timeout,
             connect_timeout=float(connect_timeout) if connect_timeout else cls.connect_timeout,
         )
@@ -86,6 +90,10 @@ class Settings:
             return RegistryClient.embedded(self.location.path or ":memory:", project=self.project)
         timeout = httpx2.Timeout(self.timeout, connect=self.connect_timeout)
         return RegistryClient(self.api_key, base_url=self.base_url, project=self.project, timeout=timeout)
+
+
+def _flag(text: str | None) -> bool:
+    return (text or "").strip().lower() in _TRUE_WORDS
 
 
 def split_list(text: str) -> tuple[str, ...]:

@@ -46,7 +46,7 @@ class RegistryTool(Generic[ArgsT]):
     annotations: ToolAnnotations
     run: Callable[[ArgsT, RegistryClient], Awaitable[BaseModel]]
 
-    def to_mcp(self) -> Tool:
+    def to_mcp(self, *, reveal_secrets: bool = False) -> Tool:
         async def call(arguments: dict[str, Any], ctx: Context[RegistryClient, Any]) -> CallToolResult:
             parsed = parse_arguments(self.arguments, arguments, tool=self.name)
             registry = ctx.request_context.lifespan_context
@@ -54,7 +54,7 @@ class RegistryTool(Generic[ArgsT]):
                 result = await self.run(parsed, registry)
             except RegistryError as failure:
                 raise ToolError(str(failure)) from None
-            return present(result)
+            return present(result, reveal_secrets=reveal_secrets)
 
         call.__name__ = self.name
         # The SDK reads the output schema from this annotation and checks results against it.

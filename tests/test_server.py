@@ -323,3 +323,20 @@ async def test_a_full_page_of_long_descriptions_fits(client: Client) -> None:
     assert len(result.structured_content["servers"]) == 100
     assert len(_text(result)) <= MAX_RESULT_CHARS + 200
     assert result.structured_content["servers"][0]["description"].endswith("…")
+
+
+async def test_modify_merges_a_partial_config(client: Client) -> None:
+    payload = server_payload("partial", mcp_config={"config": {"command": "npx", "args": ["a"], "env": {"A": "1"}}})
+    await _ok(client, "add_registry_server", payload)
+    changed = await _ok(
+        client, "modify_registry_server", {"saved_name": "partial", "mcp_config": {"config": {"env": {"B": "2"}}}}
+    )
+    assert changed["server"]["mcp_config"]["config"]["command"] == "npx"
+    assert changed["server"]["mcp_config"]["config"]["args"] == ["a"]
+    assert set(changed["server"]["mcp_config"]["config"]["env"]) == {"A", "B"}
+    both = await _error(
+        client,
+        "modify_registry_server",
+        {"saved_name": "partial", "mcp_config": {"config": {"command": "uvx", "url": "https://x"}}},
+    )
+    assert "give exactly one of 'command'" in both
