@@ -128,3 +128,53 @@ def test_a_plain_http_registry_url_is_refused_at_start(tmp_path: Path) -> None:
     assert refused.returncode == 2
     assert "must use https://" in refused.stderr
     assert "sk-start-check" not in refused.stderr and refused.stdout == ""
+
+
+async def test_stdout_carries_only_json_rpc(tmp_path: Path) -> None:
+    """A raw session, errors included, through shutdown: every line on stdout is a JSON-RPC message."""
+    import json
+
+    import anyio
+    from anyio.streams.text import TextReceiveStream
+
+    environment = {"PATH": os.environ.get("PATH", ""), "REGISTRY_MCP_DB": str(tmp_path / "raw.db")}
+    CLIENT = {"name": "raw", "version": "1"}  # noqa: N806
+    requests: list[dict[str, Any]] = [
+        {"method": "initialize", "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": CLIENT}},
+        {"method": "notifications/initialized"},
+        {"method": "tools/list"},
+        {"method": "tools/call", "params": {"name": "add_registry_server", "arguments": server_payload("raw")}},
+        {"method": "tools/call", "params": {"name": "add_registry_server", "arguments": server_payload("raw")}},
+        {"method": "tools/call", "params": {"name": "add_registry_server", "arguments": {"saved_name": 42}}},
+        {"method": "tools/call", "params": {"name": "no_such_tool", "arguments": {}}},
+        {"method": "no/such/method"},
+        {"method": "ping"},
+    ]  # fmt: skip
+    lines: list[str] = []
+    with anyio.fail_after(60):
+        async with await anyio.open_process([_command(), "--log-level", "DEBUG"], env=environment) as process:
+            assert process.stdin is not None and process.stdout is not None
+            stdout = TextReceiveStream(process.stdout)
+            buffer = ""
+            for number, request in enumerate(requests, start=1):
+                message = {"jsonrpc": "2.0", **request}
+                if not request["method"].startswith("notifications/"):
+                    message["id"] = number
+                await process.stdin.send((json.dumps(message) + "\n").encode())
+                if "id" not in message:
+                    continue
+                while not any(json.loads(line).get("id") == number for line in lines if line.strip()):
+                    buffer += await stdout.receive()
+                    *complete, buffer = buffer.split("\n")
+                    lines += complete
+            await process.stdin.aclose()
+            async for rest in stdout:
+                buffer += rest
+            lines += buffer.split("\n")
+            assert await process.wait() == 0
+    messages = [json.loads(line) for line in lines if line.strip()]
+    assert all(message.get("jsonrpc") == "2.0" for message in messages)
+    assert len([message for message in messages if "id" in message]) == 8
+    results = {message["id"]: message for message in messages if "id" in message}
+    assert results[5]["result"]["isError"] is True and results[6]["result"]["isError"] is True
+    assert "error" in results[8] and results[9]["result"] == {}
