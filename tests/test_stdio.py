@@ -138,7 +138,7 @@ async def test_stdout_carries_only_json_rpc(tmp_path: Path) -> None:
     from anyio.streams.text import TextReceiveStream
 
     environment = {"PATH": os.environ.get("PATH", ""), "REGISTRY_MCP_DB": str(tmp_path / "raw.db")}
-    CLIENT = {"name": "raw", "version": "1"}  # noqa: N806
+    CLIENT = {"name": "raw", "version": "1"}
     requests: list[dict[str, Any]] = [
         {"method": "initialize", "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": CLIENT}},
         {"method": "notifications/initialized"},
