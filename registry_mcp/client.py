@@ -162,15 +162,15 @@ class RegistryClient:
     async def add_server(self, server: ServerPayload | Mapping[str, Any]) -> RegistryServer:
         """Register one server. Raises `ServerConflict` if its name and version are taken."""
         payload = _check(ServerPayload, server, what="server")
-        _refuse_masks(payload.to_api())
-        body = await self._call("add", f"add server '{payload.saved_name}'", json=payload.to_api())
+        sent = _refuse_masks(payload.to_api())
+        body = await self._call("add", f"add server '{payload.saved_name}'", json=sent)
         return _parse(_SERVER, body, what="the added server")
 
     async def bulk_add_servers(self, servers: Sequence[ServerPayload | Mapping[str, Any]]) -> list[RegistryServer]:
         """Register up to 100 servers at once: all of them, or (on any failure) none."""
         request = _check(BulkAddRequest, {"servers": list(servers)}, what="bulk add")
-        _refuse_masks(request.to_api())
-        body = await self._call("bulk_add", f"add {len(request.servers)} servers", json=request.to_api())
+        sent = _refuse_masks(request.to_api())
+        body = await self._call("bulk_add", f"add {len(request.servers)} servers", json=sent)
         return _parse(_SERVERS, body, what="the added servers")
 
     async def get_server(self, saved_name: str, server_version: str = DEFAULT_SERVER_VERSION) -> RegistryServer:
@@ -293,7 +293,7 @@ class RegistryClient:
             ) from None
 
     def _transport_error(self, failure: httpx2.TransportError, operation: str, attempts: int) -> RegistryError:
-        tries = f" (tried {attempts} times)" if attempts > 1 else ""
+        tries = _tries(attempts)
         if isinstance(failure, httpx2.TimeoutException) and not isinstance(failure, httpx2.ConnectTimeout):
             return RegistryUnavailable(f"Could not {operation}: the registry did not answer in time{tries}")
         return RegistryUnavailable(
@@ -322,10 +322,16 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _refuse_masks(body: Any) -> None:
+def _refuse_masks(body: dict[str, Any]) -> dict[str, Any]:
+    """`body`, unless a mask stands in it for a value."""
     path = find_mask(body)
     if path is not None:
         raise InvalidRequest(f"Invalid server: {path}: holds the mask {MASK!r}, not a value; send the real value")
+    return body
+
+
+def _tries(attempts: int) -> str:
+    return f" (tried {attempts} times)" if attempts > 1 else ""
 
 
 def _describe(verb: str, saved_name: str, server_version: str) -> str:
@@ -369,7 +375,7 @@ def _status_error(response: httpx2.Response, operation: str, attempts: int = 1) 
     error_class, reason = _STATUS_ERRORS.get(status, (RegistryError, "the registry refused the request"))
     if status >= 500:
         error_class, reason = RegistryUnavailable, "the registry failed to answer"
-    message = f"Could not {operation}: {reason}" + (f" (tried {attempts} times)" if attempts > 1 else "")
+    message = f"Could not {operation}: {reason}{_tries(attempts)}"
     if error_class is RateLimited:
         return RateLimited(
             message, status=status, registry_message=registry_message, retry_after=_retry_after(response)

@@ -146,12 +146,9 @@ async def list_registry_server_gateways(args: ServerSelector, registry: Registry
     )
 
 
-def _annotations(
-    title: str, *, read_only: bool, destructive: bool = False, idempotent: bool = False
-) -> ToolAnnotations:
+def _annotations(*, read_only: bool, destructive: bool = False, idempotent: bool = False) -> ToolAnnotations:
     # open_world: the registry is an outside system whose state others change too.
     return ToolAnnotations(
-        title=title,
         read_only_hint=read_only,
         destructive_hint=destructive if not read_only else None,
         idempotent_hint=idempotent,
@@ -171,7 +168,7 @@ TOOLS: tuple[RegistryTool[Any], ...] = (
         ),
         arguments=AddServerArguments,
         result=ServerResult,
-        annotations=_annotations("Add registry server", read_only=False),
+        annotations=_annotations(read_only=False),
         run=add_registry_server,
     ),
     RegistryTool(
@@ -183,7 +180,7 @@ TOOLS: tuple[RegistryTool[Any], ...] = (
         ),
         arguments=BulkAddServersArguments,
         result=BulkAddResult,
-        annotations=_annotations("Bulk add registry servers", read_only=False),
+        annotations=_annotations(read_only=False),
         run=bulk_add_registry_servers,
     ),
     RegistryTool(
@@ -192,7 +189,7 @@ TOOLS: tuple[RegistryTool[Any], ...] = (
         description="The whole registry record of one server, chosen by saved_name and server_version (default 'v1').",
         arguments=ServerSelector,
         result=ServerResult,
-        annotations=_annotations("Get registry server", read_only=True, idempotent=True),
+        annotations=_annotations(read_only=True, idempotent=True),
         run=get_registry_server,
     ),
     RegistryTool(
@@ -206,7 +203,7 @@ TOOLS: tuple[RegistryTool[Any], ...] = (
         ),
         arguments=ModifyServerArguments,
         result=ServerResult,
-        annotations=_annotations("Modify registry server", read_only=False, idempotent=True),
+        annotations=_annotations(read_only=False, idempotent=True),
         run=modify_registry_server,
     ),
     RegistryTool(
@@ -218,7 +215,7 @@ TOOLS: tuple[RegistryTool[Any], ...] = (
         ),
         arguments=ServerSelector,
         result=DeleteResult,
-        annotations=_annotations("Delete registry server", read_only=False, destructive=True, idempotent=False),
+        annotations=_annotations(read_only=False, destructive=True, idempotent=False),
         run=delete_registry_server,
     ),
     RegistryTool(
@@ -230,7 +227,7 @@ TOOLS: tuple[RegistryTool[Any], ...] = (
         ),
         arguments=ListServersArguments,
         result=ServerListResult,
-        annotations=_annotations("List registry servers", read_only=True, idempotent=True),
+        annotations=_annotations(read_only=True, idempotent=True),
         run=list_registry_servers,
     ),
     RegistryTool(
@@ -241,7 +238,7 @@ TOOLS: tuple[RegistryTool[Any], ...] = (
         ),
         arguments=ServerSelector,
         result=GatewayListResult,
-        annotations=_annotations("List gateways of a registry server", read_only=True, idempotent=True),
+        annotations=_annotations(read_only=True, idempotent=True),
         run=list_registry_server_gateways,
     ),
 )

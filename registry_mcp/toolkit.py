@@ -64,7 +64,12 @@ class RegistryTool(Generic[ArgsT]):
             "return": Annotated[CallToolResult, self.result],
         }
         tool = Tool.from_function(
-            call, name=self.name, title=self.title, description=self.description, annotations=self.annotations
+            call,
+            name=self.name,
+            title=self.title,
+            description=self.description,
+            # One title for the tool: clients read it from either place.
+            annotations=self.annotations.model_copy(update={"title": self.title}),
         )
         tool.parameters = strict_input_schema(self.arguments)
         tool.fn_metadata.arg_model = _AnyArguments
