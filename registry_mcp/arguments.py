@@ -45,6 +45,16 @@ class ServerSelector(ServerIdentity):
     model_config = _CLOSED
 
 
+class DeleteServerArguments(ServerSelector):
+    confirm: bool = Field(
+        default=False,
+        description=(
+            "Only for clients that cannot ask the person themselves: true once the person has agreed to delete "
+            "this server. Where the client can ask, the server asks the person and this is ignored."
+        ),
+    )
+
+
 class ModifyServerArguments(ServerChanges, ServerIdentity):
     model_config = _CLOSED
 

@@ -94,6 +94,9 @@ class DeleteResult(BaseModel):
     registry: RegistryInfo
     saved_name: str
     server_version: str
+    deleted: bool = Field(description="false when the person declined or has not yet confirmed.")
+    gateways: list[Gateway] = Field(description="The gateways that use (or used) the server.")
+    note: str | None = None
 
 
 class GatewayListResult(BaseModel):
@@ -149,7 +152,7 @@ def fit_server(result: ServerResult) -> ServerResult:
 
 
 _WHOLE_RECORD = "The registry keeps it whole; the Python client reads it (RegistryClient.get_server)."
-ListResultT = TypeVar("ListResultT", ServerListResult, GatewayListResult)
+ListResultT = TypeVar("ListResultT", ServerListResult, GatewayListResult, DeleteResult)
 
 
 def fit_items(result: ListResultT, field: str, advice: str) -> ListResultT:

@@ -21,16 +21,17 @@ from . import __version__
 from .arguments import (
     AddServerArguments,
     BulkAddServersArguments,
+    DeleteServerArguments,
     ListServersArguments,
     ModifyServerArguments,
     ServerSelector,
 )
 from .client import RegistryClient
+from .models import Gateway
 from .results import (
     BulkAddResult,
     DeleteResult,
     GatewayListResult,
-    RegistryInfo,
     ServerListResult,
     ServerResult,
     ServerSummary,
@@ -38,75 +39,119 @@ from .results import (
     fit_server,
 )
 from .settings import Settings
-from .toolkit import RegistryTool
+from .toolkit import Consent, Question, RegistryTool, ToolCall
 
 SERVER_NAME = "registry-mcp"
 
 # --- the tools ------------------------------------------------------------------------------------
 
 
-async def add_registry_server(args: AddServerArguments, registry: RegistryClient) -> ServerResult:
-    server = await registry.add_server(args.to_api())
+async def add_registry_server(args: AddServerArguments, call: ToolCall) -> ServerResult:
+    server = await call.registry.add_server(args.to_api())
     return fit_server(
         ServerResult(
-            message=f"Registered '{server.saved_name}' version '{server.server_version}' in {registry.location}.",
-            registry=RegistryInfo.of(registry.location),
+            message=f"Registered '{server.saved_name}' version '{server.server_version}' in {call.location}.",
+            registry=call.registry_info,
             server=server,
         )
     )
 
 
-async def bulk_add_registry_servers(args: BulkAddServersArguments, registry: RegistryClient) -> BulkAddResult:
-    servers = await registry.bulk_add_servers([payload.to_api() for payload in args.servers])
+async def bulk_add_registry_servers(args: BulkAddServersArguments, call: ToolCall) -> BulkAddResult:
+    servers = await call.registry.bulk_add_servers([payload.to_api() for payload in args.servers])
     return BulkAddResult(
-        message=f"Registered {len(servers)} servers in {registry.location}.",
-        registry=RegistryInfo.of(registry.location),
+        message=f"Registered {len(servers)} servers in {call.location}.",
+        registry=call.registry_info,
         added=[ServerSummary.of(server) for server in servers],
     )
 
 
-async def get_registry_server(args: ServerSelector, registry: RegistryClient) -> ServerResult:
-    server = await registry.get_server(args.saved_name, args.server_version)
+async def get_registry_server(args: ServerSelector, call: ToolCall) -> ServerResult:
+    server = await call.registry.get_server(args.saved_name, args.server_version)
     return fit_server(
         ServerResult(
-            message=f"'{server.saved_name}' version '{server.server_version}' from {registry.location}.",
-            registry=RegistryInfo.of(registry.location),
+            message=f"'{server.saved_name}' version '{server.server_version}' from {call.location}.",
+            registry=call.registry_info,
             server=server,
         )
     )
 
 
-async def modify_registry_server(args: ModifyServerArguments, registry: RegistryClient) -> ServerResult:
+async def modify_registry_server(args: ModifyServerArguments, call: ToolCall) -> ServerResult:
     changes = args.model_dump(
         mode="json", exclude_unset=True, exclude={"saved_name", "server_version", "replace_mcp_config"}
     )
-    server = await registry.modify_server(
+    server = await call.registry.modify_server(
         args.saved_name, args.server_version, changes, replace_mcp_config=args.replace_mcp_config
     )
     return fit_server(
         ServerResult(
             message=(
                 f"Changed {', '.join(sorted(changes))} of '{server.saved_name}' version "
-                f"'{server.server_version}' in {registry.location}."
+                f"'{server.server_version}' in {call.location}."
             ),
-            registry=RegistryInfo.of(registry.location),
+            registry=call.registry_info,
             server=server,
         )
     )
 
 
-async def delete_registry_server(args: ServerSelector, registry: RegistryClient) -> DeleteResult:
-    await registry.delete_server(args.saved_name, args.server_version)
-    return DeleteResult(
-        message=f"Deleted '{args.saved_name}' version '{args.server_version}' from {registry.location}.",
-        registry=RegistryInfo.of(registry.location),
-        saved_name=args.saved_name,
-        server_version=args.server_version,
+async def ask_to_delete(args: DeleteServerArguments, registry: RegistryClient) -> Question:
+    gateways = await registry.list_gateways(args.saved_name, args.server_version)
+    return Question(
+        f"Delete '{args.saved_name}' version '{args.server_version}' from {registry.location}? "
+        f"{_gateway_sentence(gateways)}",
+        facts=gateways,
     )
 
 
-async def list_registry_servers(args: ListServersArguments, registry: RegistryClient) -> ServerListResult:
-    page = await registry.list_servers(args.page, args.per_page, args.is_active)
+async def delete_registry_server(args: DeleteServerArguments, call: ToolCall) -> DeleteResult:
+    gateways: list[Gateway] = call.facts
+    subject = f"'{args.saved_name}' version '{args.server_version}'"
+    deleted = call.consent is Consent.GIVEN or (call.consent is Consent.NOT_ASKED and args.confirm)
+    if deleted:
+        await call.registry.delete_server(args.saved_name, args.server_version)
+        message = f"Deleted {subject} from {call.location}. {_gateway_sentence(gateways, deleted=True)}"
+    else:
+        message = f"Nothing was deleted: {_DELETE_REFUSALS[call.consent]} {_gateway_sentence(gateways)}"
+    return fit_items(
+        DeleteResult(
+            message=message,
+            registry=call.registry_info,
+            saved_name=args.saved_name,
+            server_version=args.server_version,
+            deleted=deleted,
+            gateways=gateways,
+        ),
+        "gateways",
+        _ALL_GATEWAYS,
+    )
+
+
+_DELETE_REFUSALS: dict[Consent | None, str] = {
+    Consent.DECLINED: "the person declined.",
+    Consent.CANCELLED: "the person cancelled the confirmation.",
+    Consent.NOT_ASKED: (
+        "this client cannot ask the person to confirm, so ask them, and once they agree call again with confirm: true."
+    ),
+}
+_NAMED_GATEWAYS = 10
+_ALL_GATEWAYS = "the rest are not shown; the Python client lists them all (RegistryClient.list_gateways)."
+
+
+def _gateway_sentence(gateways: list[Gateway], *, deleted: bool = False) -> str:
+    if not gateways:
+        return "No gateway uses it."
+    names = [gateway.gateway_name or gateway.gateway_id or "(unnamed)" for gateway in gateways]
+    shown = ", ".join(names[:_NAMED_GATEWAYS]) + (
+        f" and {len(names) - _NAMED_GATEWAYS} more" if len(names) > _NAMED_GATEWAYS else ""
+    )
+    verb = "used it and have lost it" if deleted else "use it and would lose it"
+    return f"{len(gateways)} gateway{'s' if len(gateways) > 1 else ''} {verb}: {shown}."
+
+
+async def list_registry_servers(args: ListServersArguments, call: ToolCall) -> ServerListResult:
+    page = await call.registry.list_servers(args.page, args.per_page, args.is_active)
     total, shown = page.pagination.total, len(page.data)
     first = (args.page - 1) * args.per_page
     has_more = first + shown < total
@@ -117,8 +162,8 @@ async def list_registry_servers(args: ListServersArguments, registry: RegistryCl
     )
     return fit_items(
         ServerListResult(
-            message=f"{span[0].upper()}{span[1:]} in {registry.location}.",
-            registry=RegistryInfo.of(registry.location),
+            message=f"{span[0].upper()}{span[1:]} in {call.location}.",
+            registry=call.registry_info,
             servers=[ServerSummary.of(server) for server in page.data],
             page=args.page,
             per_page=args.per_page,
@@ -130,19 +175,19 @@ async def list_registry_servers(args: ListServersArguments, registry: RegistryCl
     )
 
 
-async def list_registry_server_gateways(args: ServerSelector, registry: RegistryClient) -> GatewayListResult:
-    gateways = await registry.list_gateways(args.saved_name, args.server_version)
+async def list_registry_server_gateways(args: ServerSelector, call: ToolCall) -> GatewayListResult:
+    gateways = await call.registry.list_gateways(args.saved_name, args.server_version)
     subject = f"'{args.saved_name}' version '{args.server_version}'"
     return fit_items(
         GatewayListResult(
             message=f"{len(gateways)} gateways use {subject}." if gateways else f"No gateway uses {subject}.",
-            registry=RegistryInfo.of(registry.location),
+            registry=call.registry_info,
             saved_name=args.saved_name,
             server_version=args.server_version,
             gateways=gateways,
         ),
         "gateways",
-        "the rest are not shown; the Python client lists them all (RegistryClient.list_gateways).",
+        _ALL_GATEWAYS,
     )
 
 
@@ -210,13 +255,16 @@ TOOLS: tuple[RegistryTool[Any], ...] = (
         name="delete_registry_server",
         title="Delete a server from the MCP registry",
         description=(
-            "Delete a registered server. Gateways that use it lose it: check list_registry_server_gateways first, "
-            "or set is_active false with modify_registry_server to only deactivate it."
+            "Delete a registered server. It first looks up the gateways that use it (they would lose it) and asks "
+            "the person to confirm, showing them; where the client cannot ask, nothing is deleted unless confirm "
+            "is true, which it must be only after the person agreed. The result lists those gateways. To only "
+            "deactivate a server, set is_active false with modify_registry_server."
         ),
-        arguments=ServerSelector,
+        arguments=DeleteServerArguments,
         result=DeleteResult,
         annotations=_annotations(read_only=False, destructive=True, idempotent=False),
         run=delete_registry_server,
+        ask=ask_to_delete,
     ),
     RegistryTool(
         name="list_registry_servers",

@@ -8,6 +8,11 @@ A `RegistryTool` names an argument model, a result model and a function of (argu
 - arguments are validated here, against the argument model, so a refusal names each field, what
   is wrong and what is allowed, and never repeats the rejected value (it may be a secret);
 - a `RegistryError` becomes a tool error (`isError`) carrying its message.
+
+A tool that must ask the person before it acts (a delete) names an `ask` function that looks up what
+the person should know and words the question. Where the client declares elicitation the question is
+put to the person (by the SDK's resolvers, so it works on every protocol version); `run` then sees
+the answer as `call.consent`, and what `ask` looked up as `call.facts`.
 """
 
 from __future__ import annotations
@@ -15,18 +20,21 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
 
+from mcp.server.elicitation import AcceptedElicitation, CancelledElicitation, ElicitationResult
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.resolve import Elicit, Resolve
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
 from mcp_types import CallToolResult, ToolAnnotations
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .client import RegistryClient
+from .client import RegistryClient, RegistryLocation
 from .errors import RegistryError, describe_validation_error
-from .results import present
+from .results import RegistryInfo, present
 from .schemas import self_contained_schema, strict_input_schema
 
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
@@ -34,6 +42,46 @@ ArgsT = TypeVar("ArgsT", bound=BaseModel)
 
 class InvalidArguments(ToolError):
     """A tool call's arguments do not fit the tool's input schema."""
+
+
+class Consent(StrEnum):
+    """The person's answer to a tool's question."""
+
+    GIVEN = "given"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+    NOT_ASKED = "not asked"  # the client cannot put a question to the person
+
+
+class ConsentForm(BaseModel):
+    """What the person fills in to answer (elicitation allows only flat, primitive fields)."""
+
+    confirm: bool = Field(title="Go ahead", description="Check to go ahead; leave unchecked to change nothing.")
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a tool asks the person before it acts, and the facts it looked up to ask it."""
+
+    text: str
+    facts: Any = None
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """What a tool's `run` gets besides its arguments."""
+
+    registry: RegistryClient
+    consent: Consent | None = None  # None: the tool asks nothing
+    facts: Any = None  # what the tool's `ask` looked up
+
+    @property
+    def location(self) -> RegistryLocation:
+        return self.registry.location
+
+    @property
+    def registry_info(self) -> RegistryInfo:
+        return RegistryInfo.of(self.registry.location)
 
 
 @dataclass(frozen=True)
@@ -44,25 +92,19 @@ class RegistryTool(Generic[ArgsT]):
     arguments: type[ArgsT]
     result: type[BaseModel]
     annotations: ToolAnnotations
-    run: Callable[[ArgsT, RegistryClient], Awaitable[BaseModel]]
+    run: Callable[[ArgsT, ToolCall], Awaitable[BaseModel]]
+    ask: Callable[[ArgsT, RegistryClient], Awaitable[Question]] | None = None
 
     def to_mcp(self, *, reveal_secrets: bool = False) -> Tool:
-        async def call(arguments: dict[str, Any], ctx: Context[RegistryClient, Any]) -> CallToolResult:
-            parsed = parse_arguments(self.arguments, arguments, tool=self.name)
-            registry = ctx.request_context.lifespan_context
+        async def finish(parsed: ArgsT, call: ToolCall) -> CallToolResult:
             try:
-                result = await self.run(parsed, registry)
+                result = await self.run(parsed, call)
             except RegistryError as failure:
                 raise ToolError(str(failure)) from None
             return present(result, reveal_secrets=reveal_secrets)
 
+        call = self._plain_call(finish) if self.ask is None else self._asking_call(self.ask, finish)
         call.__name__ = self.name
-        # The SDK reads the output schema from this annotation and checks results against it.
-        call.__annotations__ = {
-            "arguments": dict[str, Any],
-            "ctx": Context,
-            "return": Annotated[CallToolResult, self.result],
-        }
         tool = Tool.from_function(
             call,
             name=self.name,
@@ -76,6 +118,76 @@ class RegistryTool(Generic[ArgsT]):
         if tool.fn_metadata.output_schema is not None:
             tool.fn_metadata.output_schema = self_contained_schema(tool.fn_metadata.output_schema)
         return tool
+
+    def _plain_call(self, finish: _Finish[ArgsT]) -> Callable[..., Awaitable[CallToolResult]]:
+        async def call(arguments: dict[str, Any], ctx: Context[RegistryClient, Any]) -> CallToolResult:
+            parsed = parse_arguments(self.arguments, arguments, tool=self.name)
+            return await finish(parsed, ToolCall(registry=ctx.request_context.lifespan_context))
+
+        # Annotations are set by hand, as objects: the SDK reads them with `get_type_hints`, which
+        # cannot see this function's locals. The return annotation gives the output schema.
+        call.__annotations__ = {"arguments": dict[str, Any], "ctx": Context, "return": self._returns()}
+        return call
+
+    def _asking_call(
+        self, ask: Callable[[ArgsT, RegistryClient], Awaitable[Question]], finish: _Finish[ArgsT]
+    ) -> Callable[..., Awaitable[CallToolResult]]:
+        # Two resolvers run before the call: `question` looks up the facts and words the question,
+        # `answer` puts it to the person where the client can elicit. Both re-run on each round of
+        # a multi-round call, so the question always reflects the registry as it is.
+        async def question(arguments: dict[str, Any], ctx: Context[RegistryClient, Any]) -> Question:
+            parsed = parse_arguments(self.arguments, arguments, tool=self.name)
+            try:
+                return await ask(parsed, ctx.request_context.lifespan_context)
+            except RegistryError as failure:
+                raise ToolError(str(failure)) from None
+
+        async def answer(asked: Question, ctx: Context[RegistryClient, Any]) -> Elicit[ConsentForm] | Consent:
+            return Elicit(asked.text, ConsentForm) if can_elicit(ctx) else Consent.NOT_ASKED
+
+        async def call(
+            arguments: dict[str, Any],
+            ctx: Context[RegistryClient, Any],
+            asked: Question,
+            answered: ElicitationResult[ConsentForm],
+        ) -> CallToolResult:
+            parsed = parse_arguments(self.arguments, arguments, tool=self.name)
+            registry = ctx.request_context.lifespan_context
+            return await finish(parsed, ToolCall(registry=registry, consent=_consent(answered), facts=asked.facts))
+
+        asked_type = Annotated[Question, Resolve(question)]
+        question.__annotations__ = {"arguments": dict[str, Any], "ctx": Context, "return": Question}
+        answer.__annotations__ = {"asked": asked_type, "ctx": Context, "return": Elicit[ConsentForm] | Consent}
+        call.__annotations__ = {
+            "arguments": dict[str, Any],
+            "ctx": Context,
+            "asked": asked_type,
+            "answered": Annotated[ElicitationResult[ConsentForm], Resolve(answer)],
+            "return": self._returns(),
+        }
+        return call
+
+    def _returns(self) -> Any:
+        # The SDK reads the output schema from this annotation and checks results against it.
+        return Annotated[CallToolResult, self.result]
+
+
+_Finish = Callable[[ArgsT, ToolCall], Awaitable[CallToolResult]]
+
+
+def can_elicit(ctx: Context[Any, Any]) -> bool:
+    """Whether the client declared form elicitation (a bare `elicitation: {}` counts as form)."""
+    capabilities = ctx.client_capabilities
+    elicitation = capabilities.elicitation if capabilities is not None else None
+    return elicitation is not None and (elicitation.form is not None or elicitation.url is None)
+
+
+def _consent(answered: ElicitationResult[ConsentForm]) -> Consent:
+    if isinstance(answered, AcceptedElicitation):
+        if isinstance(answered.data, Consent):
+            return answered.data
+        return Consent.GIVEN if answered.data.confirm else Consent.DECLINED
+    return Consent.CANCELLED if isinstance(answered, CancelledElicitation) else Consent.DECLINED
 
 
 class _AnyArguments(ArgModelBase):

@@ -186,7 +186,8 @@ async def test_the_api_key_appears_nowhere_in_a_whole_session(tmp_path: Path) ->
                 ("list_registry_servers", {"per_page": 500}),  # invalid
                 ("list_registry_servers", {}),
                 ("list_registry_server_gateways", {"saved_name": "keyed"}),
-                ("delete_registry_server", {"saved_name": "keyed"}),
+                ("delete_registry_server", {"saved_name": "keyed"}),  # not confirmed
+                ("delete_registry_server", {"saved_name": "keyed", "confirm": True}),
             ]
             for name, arguments in calls:
                 seen.append((await session.call_tool(name, arguments)).model_dump_json())

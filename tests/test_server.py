@@ -158,8 +158,9 @@ async def test_seed_payload_lives_its_whole_life(client: Client, seed_request: d
     gateways = await _ok(client, "list_registry_server_gateways", {"saved_name": "my-filesystem-server"})
     assert gateways["gateways"] == []
 
-    deleted = await _ok(client, "delete_registry_server", {"saved_name": "my-filesystem-server"})
-    assert deleted["saved_name"] == "my-filesystem-server"
+    # This client cannot ask the person, so the delete needs an explicit confirmation.
+    deleted = await _ok(client, "delete_registry_server", {"saved_name": "my-filesystem-server", "confirm": True})
+    assert (deleted["saved_name"], deleted["deleted"], deleted["gateways"]) == ("my-filesystem-server", True, [])
 
     gone = await _error(client, "get_registry_server", {"saved_name": "my-filesystem-server"})
     assert "no such server" in gone and "HTTP 404" in gone

@@ -73,8 +73,10 @@ async def test_whole_session_over_stdio(tmp_path: Path, seed_request: dict[str, 
         read = await client.call_tool("get_registry_server", {"saved_name": "my-filesystem-server"})
         assert read.structured_content is not None
         assert read.structured_content["server"]["description"] == "changed"
-        deleted = await client.call_tool("delete_registry_server", {"saved_name": "my-filesystem-server"})
-        assert not deleted.is_error
+        deleted = await client.call_tool(
+            "delete_registry_server", {"saved_name": "my-filesystem-server", "confirm": True}
+        )
+        assert deleted.structured_content is not None and deleted.structured_content["deleted"] is True
         gone = await client.call_tool("get_registry_server", {"saved_name": "my-filesystem-server"})
         assert gone.is_error and "no such server" in _text(gone)
 
