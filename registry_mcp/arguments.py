@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pydantic import ConfigDict, Field
 
-from .endpoints import MAX_PER_PAGE
+from .endpoints import MAX_PAGE, MAX_PER_PAGE
 from .models import (
     MAX_BULK_SERVERS,
     RegistryModel,
@@ -29,7 +29,8 @@ class AddServerArguments(ServerPayload):
 class BulkAddServersArguments(RegistryModel):
     model_config = _CLOSED
 
-    servers: list[ServerPayload] = Field(
+    # Closed like add_registry_server's own arguments: a misspelt field is reported, not sent.
+    servers: list[AddServerArguments] = Field(
         min_length=1,
         max_length=MAX_BULK_SERVERS,
         description=(
@@ -70,7 +71,7 @@ class ModifyServerArguments(ServerChanges, ServerIdentity):
 class ListServersArguments(RegistryModel):
     model_config = _CLOSED
 
-    page: int = Field(default=1, ge=1, description="Page number, from 1.")
+    page: int = Field(default=1, ge=1, le=MAX_PAGE, description=f"Page number, from 1 (at most {MAX_PAGE:,}).")
     per_page: int = Field(
         default=20, ge=1, le=MAX_PER_PAGE, description=f"Servers per page, 1 to {MAX_PER_PAGE} (default 20)."
     )

@@ -135,7 +135,8 @@ class RegistryClient:
         from .embedded import RegistryStore, create_app
 
         store = RegistryStore(path)
-        transport = httpx2.ASGITransport(app=create_app(store))
+        # A crash inside the app becomes the 500 a served registry would answer, not an exception here.
+        transport = httpx2.ASGITransport(app=create_app(store), raise_app_exceptions=False)
         client = cls(base_url=EMBEDDED_BASE_URL, project=project, retry=NO_RETRIES, transport=transport)
         client.location = RegistryLocation(kind="embedded", project=client.location.project, path=store.path)
         client._store = store

@@ -29,6 +29,9 @@ PAGE_PARAM = "page"
 PER_PAGE_PARAM = "per_page"
 IS_ACTIVE_PARAM = "is_active"
 MAX_PER_PAGE = 100
+# Our own bound (the API publishes none): pages past it are empty in any real registry, and it keeps
+# offsets well inside the 64-bit integers databases use.
+MAX_PAGE = 1_000_000
 
 Action = Literal["add", "bulk_add", "get", "modify", "delete", "list", "list_gateways"]
 

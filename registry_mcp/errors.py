@@ -45,7 +45,7 @@ class RegistryError(Exception):
 
 
 class InvalidRequest(RegistryError):
-    hint = "Correct the fields named above and send the request again."
+    hint = "Correct what is described and send the request again."
 
 
 class AuthenticationError(RegistryError):

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_val
 
 SAVED_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"
 # Versions travel in an HTTP header: keep them short, printable and free of separators.
+UUID_PATTERN = "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
 SERVER_VERSION_PATTERN = r"^[A-Za-z0-9._-]{1,32}$"
 DEFAULT_SERVER_VERSION = "v1"
 MAX_BULK_SERVERS = 100
@@ -256,6 +257,8 @@ class ServerDetails(RegistryModel):
     job_id: uuid.UUID | None = Field(
         default=None,
         description="MCP Hub server id (a UUID), where the server came from the Hub. Usually omitted.",
+        # Said as a pattern too: many clients (and generators) ignore `format`.
+        json_schema_extra={"pattern": UUID_PATTERN},
     )
     source_url: str | None = Field(
         default=None,

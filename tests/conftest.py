@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import shutil
 import socket
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -13,6 +16,7 @@ from typing import Any, Self
 
 import pytest
 import uvicorn
+from mcp import StdioServerParameters
 
 from registry_mcp import RegistryClient
 from registry_mcp.embedded import RegistryStore, create_app
@@ -47,6 +51,26 @@ def server_payload(saved_name: str, **fields: Any) -> dict[str, Any]:
     }
     payload.update(copy.deepcopy(fields))
     return payload
+
+
+def text_of(result: Any) -> str:
+    """The text blocks of a tool result, joined."""
+    return "\n".join(block.text for block in result.content if block.type == "text")
+
+
+def server_command() -> str:
+    """The installed console script, next to this interpreter."""
+    script = Path(sys.executable).parent / "registry-mcp"
+    return str(script) if script.exists() else shutil.which("registry-mcp") or "registry-mcp"
+
+
+def stdio_parameters(database: Path, *args: str, **env: str) -> StdioServerParameters:
+    """How to spawn `registry-mcp` over stdio on the embedded registry in `database`."""
+    return StdioServerParameters(
+        command=server_command(),
+        args=list(args),
+        env={"PATH": os.environ.get("PATH", ""), "HOME": str(database.parent), "REGISTRY_MCP_DB": str(database), **env},
+    )
 
 
 @pytest.fixture

@@ -19,8 +19,7 @@ from registry_mcp.masking import MASK, MaskWithoutSecret, looks_secret, mask_sec
 from registry_mcp.server import create_server
 from registry_mcp.settings import Settings
 
-from .conftest import LiveRegistry, server_payload
-from .test_stdio import _command
+from .conftest import LiveRegistry, server_command, server_payload
 
 pytestmark = pytest.mark.anyio
 
@@ -168,7 +167,7 @@ async def test_the_api_key_appears_nowhere_in_a_whole_session(tmp_path: Path) ->
     seen: list[str] = []
     with LiveRegistry(tmp_path / "cloud.db", api_key=PLANTED_KEY) as live, stderr_path.open("w") as errlog:
         parameters = StdioServerParameters(
-            command=_command(),
+            command=server_command(),
             args=["--log-level", "DEBUG"],
             env={"PATH": os.environ.get("PATH", ""), "ENKRYPT_API_KEY": PLANTED_KEY, "ENKRYPT_BASE_URL": live.url},
         )

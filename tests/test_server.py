@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 from mcp import Client
-from mcp_types import CallToolResult, Tool
+from mcp_types import Tool
 
 from registry_mcp.embedded import RegistryStore
 from registry_mcp.results import MAX_RESULT_CHARS
 from registry_mcp.server import TOOL_NAMES, create_server
 from registry_mcp.settings import Settings
 
-from .conftest import server_payload
+from .conftest import server_payload, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -36,13 +36,9 @@ async def _tools(client: Client) -> dict[str, Tool]:
     return {tool.name: tool for tool in (await client.list_tools()).tools}
 
 
-def _text(result: CallToolResult) -> str:
-    return "\n".join(block.text for block in result.content if block.type == "text")
-
-
 async def _ok(client: Client, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
     result = await client.call_tool(tool, arguments)
-    assert not result.is_error, _text(result)
+    assert not result.is_error, text_of(result)
     assert result.structured_content is not None
     return result.structured_content
 
@@ -50,7 +46,7 @@ async def _ok(client: Client, tool: str, arguments: dict[str, Any]) -> dict[str,
 async def _error(client: Client, tool: str, arguments: dict[str, Any]) -> str:
     result = await client.call_tool(tool, arguments)
     assert result.is_error, result
-    return _text(result)
+    return text_of(result)
 
 
 def _properties(schema: Any) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -178,7 +174,7 @@ async def test_bulk_add_then_page_through(client: Client) -> None:
 
 async def test_text_beside_the_data_is_a_sentence_then_the_same_json(client: Client) -> None:
     result = await client.call_tool("add_registry_server", server_payload("texty"))
-    sentence, data = _text(result).split("\n", 1)
+    sentence, data = text_of(result).split("\n", 1)
     assert sentence.startswith("Registered 'texty' version 'v1' in the embedded registry")
     assert json.loads(data) == result.structured_content
 
@@ -281,7 +277,7 @@ async def test_a_huge_record_is_cut_to_fit_with_a_note(client: Client) -> None:
     payload = server_payload("huge", mcp_config={"config": {"command": "x"}, "tools": tools})
     for tool, arguments in (("add_registry_server", payload), ("get_registry_server", {"saved_name": "huge"})):
         result = await client.call_tool(tool, arguments)
-        assert not result.is_error, _text(result)
+        assert not result.is_error, text_of(result)
         assert result.structured_content is not None
         assert len(json.dumps(result.structured_content)) <= MAX_RESULT_CHARS
         assert sorted(result.structured_content["server"]["mcp_config"]["tools"]) == sorted(tools)
@@ -322,7 +318,7 @@ async def test_a_full_page_of_long_descriptions_fits(client: Client) -> None:
     result = await client.call_tool("list_registry_servers", {"per_page": 100})
     assert result.structured_content is not None
     assert len(result.structured_content["servers"]) == 100
-    assert len(_text(result)) <= MAX_RESULT_CHARS + 200
+    assert len(text_of(result)) <= MAX_RESULT_CHARS + 200
     assert result.structured_content["servers"][0]["description"].endswith("…")
 
 

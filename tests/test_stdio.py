@@ -3,43 +3,24 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from mcp import Client, StdioServerParameters
+from mcp import Client
 
 from registry_mcp.server import TOOL_NAMES
 
-from .conftest import server_payload
+from .conftest import server_command, server_payload, stdio_parameters, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 
-def _command() -> str:
-    """The installed console script, next to this interpreter."""
-    script = Path(sys.executable).parent / "registry-mcp"
-    return str(script) if script.exists() else shutil.which("registry-mcp") or "registry-mcp"
-
-
-def _parameters(database: Path, *args: str, **env: str) -> StdioServerParameters:
-    return StdioServerParameters(
-        command=_command(),
-        args=list(args),
-        env={"PATH": os.environ.get("PATH", ""), "HOME": str(database.parent), "REGISTRY_MCP_DB": str(database), **env},
-    )
-
-
-def _text(result: Any) -> str:
-    return "\n".join(block.text for block in result.content if block.type == "text")
-
-
 async def test_whole_session_over_stdio(tmp_path: Path, seed_request: dict[str, Any]) -> None:
     database = tmp_path / "registry.db"
-    async with Client(_parameters(database), mode="legacy") as client:
+    async with Client(stdio_parameters(database), mode="legacy") as client:
         assert client.server_info is not None and client.server_info.name == "registry-mcp"
         assert str(database) in (client.instructions or "")
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
@@ -47,18 +28,18 @@ async def test_whole_session_over_stdio(tmp_path: Path, seed_request: dict[str, 
         assert "$ref" not in str(tools["add_registry_server"].input_schema)
 
         added = await client.call_tool("add_registry_server", seed_request)
-        assert not added.is_error, _text(added)
+        assert not added.is_error, text_of(added)
         read = await client.call_tool("get_registry_server", {"saved_name": "my-filesystem-server"})
         assert read.structured_content is not None
         server = read.structured_content["server"]
         assert {key: value for key, value in server.items() if key in seed_request} == seed_request
 
         duplicate = await client.call_tool("add_registry_server", seed_request)
-        assert duplicate.is_error and "already exists" in _text(duplicate)
+        assert duplicate.is_error and "already exists" in text_of(duplicate)
         too_long = await client.call_tool("add_registry_server", server_payload("y" * 33))
-        assert too_long.is_error and "saved_name" in _text(too_long)
+        assert too_long.is_error and "saved_name" in text_of(too_long)
         malformed = await client.call_tool("add_registry_server", {"saved_name": "z", "mcp_config": {"config": 3}})
-        assert malformed.is_error and "mcp_config.config" in _text(malformed)
+        assert malformed.is_error and "mcp_config.config" in text_of(malformed)
 
         listed = await client.call_tool("list_registry_servers", {})
         assert listed.structured_content is not None and listed.structured_content["total"] == 1
@@ -69,7 +50,7 @@ async def test_whole_session_over_stdio(tmp_path: Path, seed_request: dict[str, 
         assert modified.structured_content["server"]["description"] == "changed"
 
     # The registry is a file: a new process sees what the last one wrote.
-    async with Client(_parameters(database)) as client:
+    async with Client(stdio_parameters(database)) as client:
         read = await client.call_tool("get_registry_server", {"saved_name": "my-filesystem-server"})
         assert read.structured_content is not None
         assert read.structured_content["server"]["description"] == "changed"
@@ -78,11 +59,11 @@ async def test_whole_session_over_stdio(tmp_path: Path, seed_request: dict[str, 
         )
         assert deleted.structured_content is not None and deleted.structured_content["deleted"] is True
         gone = await client.call_tool("get_registry_server", {"saved_name": "my-filesystem-server"})
-        assert gone.is_error and "no such server" in _text(gone)
+        assert gone.is_error and "no such server" in text_of(gone)
 
 
 async def test_tool_allow_list_from_the_environment(tmp_path: Path) -> None:
-    parameters = _parameters(tmp_path / "r.db", REGISTRY_MCP_TOOLS="list_registry_servers, get_*")
+    parameters = stdio_parameters(tmp_path / "r.db", REGISTRY_MCP_TOOLS="list_registry_servers, get_*")
     async with Client(parameters) as client:
         names = sorted(tool.name for tool in (await client.list_tools()).tools)
     assert names == ["get_registry_server", "list_registry_servers"]
@@ -90,8 +71,8 @@ async def test_tool_allow_list_from_the_environment(tmp_path: Path) -> None:
 
 async def test_read_only_flag_and_variable(tmp_path: Path) -> None:
     for parameters in (
-        _parameters(tmp_path / "r.db", "--read-only"),
-        _parameters(tmp_path / "r.db", REGISTRY_MCP_READ_ONLY="true"),
+        stdio_parameters(tmp_path / "r.db", "--read-only"),
+        stdio_parameters(tmp_path / "r.db", REGISTRY_MCP_READ_ONLY="true"),
     ):
         async with Client(parameters) as client:
             names = sorted(tool.name for tool in (await client.list_tools()).tools)
@@ -99,14 +80,14 @@ async def test_read_only_flag_and_variable(tmp_path: Path) -> None:
 
 
 def test_help_and_version() -> None:
-    version = subprocess.run([_command(), "--version"], capture_output=True, text=True, check=True, timeout=30)
+    version = subprocess.run([server_command(), "--version"], capture_output=True, text=True, check=True, timeout=30)
     assert version.stdout.startswith("registry-mcp ")
-    usage = subprocess.run([_command(), "--help"], capture_output=True, text=True, check=True, timeout=30)
+    usage = subprocess.run([server_command(), "--help"], capture_output=True, text=True, check=True, timeout=30)
     assert "ENKRYPT_API_KEY" in usage.stdout and "--db" in usage.stdout
 
 
 def test_an_allow_list_matching_nothing_is_refused_at_start() -> None:
-    refused = subprocess.run([_command(), "--tools", "nothing_*"], capture_output=True, text=True, timeout=30)
+    refused = subprocess.run([server_command(), "--tools", "nothing_*"], capture_output=True, text=True, timeout=30)
     assert refused.returncode == 2
     assert "matches no tool" in refused.stderr and refused.stdout == ""
 
@@ -121,7 +102,7 @@ def test_module_entry_point_runs() -> None:
 def test_a_plain_http_registry_url_is_refused_at_start(tmp_path: Path) -> None:
     environ = {"PATH": os.environ.get("PATH", ""), "ENKRYPT_API_KEY": "sk-start-check"}
     refused = subprocess.run(
-        [_command(), "--base-url", "http://registry.example.com"],
+        [server_command(), "--base-url", "http://registry.example.com"],
         capture_output=True,
         text=True,
         timeout=30,
@@ -154,7 +135,7 @@ async def test_stdout_carries_only_json_rpc(tmp_path: Path) -> None:
     ]  # fmt: skip
     lines: list[str] = []
     with anyio.fail_after(60):
-        async with await anyio.open_process([_command(), "--log-level", "DEBUG"], env=environment) as process:
+        async with await anyio.open_process([server_command(), "--log-level", "DEBUG"], env=environment) as process:
             assert process.stdin is not None and process.stdout is not None
             stdout = TextReceiveStream(process.stdout)
             buffer = ""

@@ -143,7 +143,7 @@ async def _delete(store: RegistryStore, request: Request, scope: Scope) -> tuple
 
 async def _list(store: RegistryStore, request: Request, scope: Scope) -> tuple[int, Any]:
     query = request.query_params
-    page = _int_param(query.get(endpoints.PAGE_PARAM), endpoints.PAGE_PARAM, default=1, low=1)
+    page = _int_param(query.get(endpoints.PAGE_PARAM), endpoints.PAGE_PARAM, default=1, low=1, high=endpoints.MAX_PAGE)
     per_page = _int_param(
         query.get(endpoints.PER_PAGE_PARAM),
         endpoints.PER_PAGE_PARAM,
