@@ -17,6 +17,7 @@ the answer as `call.consent`, and what `ask` looked up as `call.facts`.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -113,10 +114,12 @@ class RegistryTool(Generic[ArgsT]):
             # One title for the tool: clients read it from either place.
             annotations=self.annotations.model_copy(update={"title": self.title}),
         )
-        tool.parameters = strict_input_schema(self.arguments)
+        tool.parameters = input_schema(self.arguments)
         tool.fn_metadata.arg_model = _AnyArguments
-        if tool.fn_metadata.output_schema is not None:
-            tool.fn_metadata.output_schema = self_contained_schema(tool.fn_metadata.output_schema)
+        # Published here, not derived by the SDK from the return annotation: the schema is built once
+        # per result model, and the SDK does not re-validate each result against it, since every
+        # result is built as that pydantic model already (`present` only dumps and masks it).
+        tool.fn_metadata.output_schema = output_schema(self.result)
         return tool
 
     def _plain_call(self, finish: _Finish[ArgsT]) -> Callable[..., Awaitable[CallToolResult]]:
@@ -125,8 +128,8 @@ class RegistryTool(Generic[ArgsT]):
             return await finish(parsed, ToolCall(registry=ctx.request_context.lifespan_context))
 
         # Annotations are set by hand, as objects: the SDK reads them with `get_type_hints`, which
-        # cannot see this function's locals. The return annotation gives the output schema.
-        call.__annotations__ = {"arguments": dict[str, Any], "ctx": Context, "return": self._returns()}
+        # cannot see this function's locals.
+        call.__annotations__ = {"arguments": dict[str, Any], "ctx": Context, "return": CallToolResult}
         return call
 
     def _asking_call(
@@ -163,13 +166,19 @@ class RegistryTool(Generic[ArgsT]):
             "ctx": Context,
             "asked": asked_type,
             "answered": Annotated[ElicitationResult[ConsentForm], Resolve(answer)],
-            "return": self._returns(),
+            "return": CallToolResult,
         }
         return call
 
-    def _returns(self) -> Any:
-        # The SDK reads the output schema from this annotation and checks results against it.
-        return Annotated[CallToolResult, self.result]
+
+@functools.cache
+def input_schema(arguments: type[BaseModel]) -> dict[str, Any]:
+    return strict_input_schema(arguments)
+
+
+@functools.cache
+def output_schema(result: type[BaseModel]) -> dict[str, Any]:
+    return self_contained_schema(result.model_json_schema(mode="serialization"))
 
 
 _Finish = Callable[[ArgsT, ToolCall], Awaitable[CallToolResult]]
