@@ -1,4 +1,4 @@
-"""`registry-mcp`: parse options and the environment, then serve MCP over stdio."""
+"""`registry-mcp`: parse options and the environment, then serve MCP over stdio (or Streamable HTTP)."""
 
 from __future__ import annotations
 
@@ -27,12 +27,15 @@ from .settings import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+LOOPBACK = "127.0.0.1"
+DEFAULT_PORT = 8000
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="registry-mcp",
         description=(
-            "An MCP server (stdio) for the Enkrypt AI MCP Registry. With an API key in "
+            "An MCP server (stdio, or Streamable HTTP) for the Enkrypt AI MCP Registry. With an API key in "
             f"{API_KEY_VARIABLES[0]} it manages your cloud registry; without one, an embedded registry "
             "kept in a local SQLite file."
         ),
@@ -65,6 +68,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=float, metavar="SECONDS", help="seconds to wait for the registry's answer")
     parser.add_argument(
         "--connect-timeout", type=float, metavar="SECONDS", help="seconds to wait for a connection to the registry"
+    )
+    parser.add_argument(
+        "--transport",
+        choices=("stdio", "http"),
+        default="stdio",
+        help="stdio (default: how assistants spawn it) or http (Streamable HTTP at http://HOST:PORT/mcp)",
+    )
+    parser.add_argument(
+        "--host", default=LOOPBACK, help=f"address to serve HTTP on (default {LOOPBACK}: this machine only)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port to serve HTTP on (default {DEFAULT_PORT})"
     )
     parser.add_argument(
         "--log-level",
@@ -107,4 +122,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     # stdout carries JSON-RPC only: every log line goes to stderr.
     logging.basicConfig(level=options.log_level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
 
-    create_server(settings).run()
+    server = create_server(settings)
+    if options.transport == "stdio":
+        server.run()
+        return
+    if options.host not in (LOOPBACK, "localhost", "::1"):
+        # Whoever reaches the port acts with this server's API key.
+        logging.getLogger("registry_mcp").warning(
+            "Serving on %s: anyone who can reach it uses this registry with its key", options.host
+        )
+    server.run("streamable-http", host=options.host, port=options.port)

@@ -1,0 +1,39 @@
+"""The benchmark's quick mode runs end to end (a smoke test: no timing is asserted here)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_quick_benchmark_runs_and_reports_every_target(tmp_path: Path) -> None:
+    report = tmp_path / "RESULTS.md"
+    finished = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--output", str(report)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    text = report.read_text()
+    assert text.startswith("# Benchmark results") and "quick run" in text
+    for target in (
+        "start-up ratio",
+        "add call median",
+        "get call median",
+        "last page time / first page time",
+        "peak memory listing / after start-up",
+        "in flight at once / one after another",
+    ):
+        [row] = [line for line in text.splitlines() if line.startswith(f"| {target}")]
+        assert row.endswith(("| PASS |", "| FAIL |"))
+    assert "bare SDK" in text and "CPUs" in text and "Python 3." in text

@@ -1,0 +1,73 @@
+"""`registry-mcp --transport http`: the same tools over Streamable HTTP, driven by the SDK's client."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from mcp import Client
+
+from registry_mcp.server import TOOL_NAMES
+
+from .conftest import server_command, server_payload
+
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def http_server(tmp_path: Path) -> Iterator[str]:
+    """`registry-mcp --transport http` on a free loopback port; yields its MCP endpoint's URL."""
+    port = _free_port()
+    environment = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "REGISTRY_MCP_DB": str(tmp_path / "r.db")}
+    process = subprocess.Popen(
+        [server_command(), "--transport", "http", "--port", str(port)],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the HTTP server did not start: {process.stderr.read()!r}") from None
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+async def test_the_tools_over_streamable_http(http_server: str) -> None:
+    async with Client(http_server) as client:
+        names = sorted(tool.name for tool in (await client.list_tools()).tools)
+        added = await client.call_tool("add_registry_server", server_payload("over-http"))
+        read = await client.call_tool("get_registry_server", {"saved_name": "over-http"})
+        refused = await client.call_tool("add_registry_server", {"saved_name": "bad name"})
+    assert names == sorted(TOOL_NAMES)
+    assert not added.is_error and read.structured_content is not None
+    assert read.structured_content["server"]["saved_name"] == "over-http"
+    assert refused.is_error and "saved_name" in refused.content[0].text  # type: ignore[union-attr]
+
+
+async def test_state_is_shared_between_http_sessions(http_server: str) -> None:
+    async with Client(http_server) as first:
+        await first.call_tool("add_registry_server", server_payload("shared"))
+    async with Client(http_server) as second:
+        listed = await second.call_tool("list_registry_servers", {})
+    assert listed.structured_content is not None and listed.structured_content["total"] == 1
