@@ -14,7 +14,7 @@ RUN useradd --create-home --uid 10001 registry \
     && mkdir /data && chown registry /data
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
-USER registry
+USER 10001
 ENV REGISTRY_MCP_DB=/data/registry.db PYTHONUNBUFFERED=1
 VOLUME ["/data"]
 ENTRYPOINT ["registry-mcp"]
