@@ -15,7 +15,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from mcp.server import MCPServer
-from mcp_types import ToolAnnotations
+from mcp.server.context import ServerRequestContext
+from mcp_types import ListResourcesResult, PaginatedRequestParams, ToolAnnotations
 
 from . import __version__
 from .arguments import (
@@ -28,6 +29,8 @@ from .arguments import (
 )
 from .client import RegistryClient
 from .models import Gateway
+from .prompts import add_prompts
+from .resources import add_server_resources, list_resources_with_servers
 from .results import (
     BulkAddResult,
     DeleteResult,
@@ -58,7 +61,11 @@ async def add_registry_server(args: AddServerArguments, call: ToolCall) -> Serve
 
 
 async def bulk_add_registry_servers(args: BulkAddServersArguments, call: ToolCall) -> BulkAddResult:
+    # One request, all or nothing: progress can say only that it is sent and that it is done.
+    count = len(args.servers)
+    await call.report_progress(0, count, f"Sending {count} servers to {call.location} in one request")
     servers = await call.registry.bulk_add_servers([payload.to_api() for payload in args.servers])
+    await call.report_progress(count, count, f"Registered {count} servers")
     return BulkAddResult(
         message=f"Registered {len(servers)} servers in {call.location}.",
         registry=call.registry_info,
@@ -304,6 +311,15 @@ def selected_tools(settings: Settings) -> tuple[RegistryTool[Any], ...]:
     )
 
 
+class RegistryMCPServer(MCPServer[RegistryClient]):
+    """`MCPServer`, with the registry's servers listed among its resources."""
+
+    async def _handle_list_resources(
+        self, ctx: ServerRequestContext[RegistryClient], params: PaginatedRequestParams | None
+    ) -> ListResourcesResult:
+        return await list_resources_with_servers(self, ctx, params)
+
+
 def create_server(settings: Settings) -> MCPServer[RegistryClient]:
     """The MCP server for `settings`: the tools it allows, on the registry it names."""
 
@@ -313,7 +329,7 @@ def create_server(settings: Settings) -> MCPServer[RegistryClient]:
             yield registry
 
     tools = selected_tools(settings)
-    return MCPServer(
+    server = RegistryMCPServer(
         SERVER_NAME,
         title="Enkrypt AI MCP Registry",
         version=__version__,
@@ -327,3 +343,6 @@ def create_server(settings: Settings) -> MCPServer[RegistryClient]:
         tools=[tool.to_mcp(reveal_secrets=settings.show_secrets) for tool in tools],
         lifespan=open_registry,
     )
+    add_server_resources(server, reveal_secrets=settings.show_secrets)
+    add_prompts(server)
+    return server

@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -68,6 +68,13 @@ class Question:
     facts: Any = None
 
 
+ProgressReporter = Callable[[float, float | None, str | None], Awaitable[None]]
+
+
+async def _no_progress(progress: float, total: float | None = None, message: str | None = None) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class ToolCall:
     """What a tool's `run` gets besides its arguments."""
@@ -75,6 +82,8 @@ class ToolCall:
     registry: RegistryClient
     consent: Consent | None = None  # None: the tool asks nothing
     facts: Any = None  # what the tool's `ask` looked up
+    # Progress notifications to the client (nothing is sent unless it asked for them).
+    report_progress: ProgressReporter = field(default=_no_progress, repr=False)
 
     @property
     def location(self) -> RegistryLocation:
@@ -125,7 +134,8 @@ class RegistryTool(Generic[ArgsT]):
     def _plain_call(self, finish: _Finish[ArgsT]) -> Callable[..., Awaitable[CallToolResult]]:
         async def call(arguments: dict[str, Any], ctx: Context[RegistryClient, Any]) -> CallToolResult:
             parsed = parse_arguments(self.arguments, arguments, tool=self.name)
-            return await finish(parsed, ToolCall(registry=ctx.request_context.lifespan_context))
+            registry = ctx.request_context.lifespan_context
+            return await finish(parsed, ToolCall(registry=registry, report_progress=ctx.report_progress))
 
         # Annotations are set by hand, as objects: the SDK reads them with `get_type_hints`, which
         # cannot see this function's locals.
@@ -156,7 +166,10 @@ class RegistryTool(Generic[ArgsT]):
         ) -> CallToolResult:
             parsed = parse_arguments(self.arguments, arguments, tool=self.name)
             registry = ctx.request_context.lifespan_context
-            return await finish(parsed, ToolCall(registry=registry, consent=_consent(answered), facts=asked.facts))
+            answered_call = ToolCall(
+                registry=registry, consent=_consent(answered), facts=asked.facts, report_progress=ctx.report_progress
+            )
+            return await finish(parsed, answered_call)
 
         asked_type = Annotated[Question, Resolve(question)]
         question.__annotations__ = {"arguments": dict[str, Any], "ctx": Context, "return": Question}
