@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import json
+import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -30,7 +31,8 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.resolve import Elicit, Resolve
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
-from mcp_types import CallToolResult, ToolAnnotations
+from mcp.shared.exceptions import MCPDeprecationWarning
+from mcp_types import CallToolResult, LoggingLevel, ToolAnnotations
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .client import RegistryClient, RegistryLocation
@@ -39,6 +41,7 @@ from .results import RegistryInfo, present
 from .schemas import self_contained_schema, strict_input_schema
 
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
+LOGGER_NAME = "registry-mcp"
 
 
 class InvalidArguments(ToolError):
@@ -75,6 +78,29 @@ async def _no_progress(progress: float, total: float | None = None, message: str
     return None
 
 
+LogSender = Callable[[LoggingLevel, str], Awaitable[None]]
+
+
+async def _no_log(level: LoggingLevel, text: str) -> None:
+    return None
+
+
+def client_log(ctx: Context[Any, Any]) -> LogSender:
+    """Send MCP log messages (`notifications/message`) for this request."""
+
+    async def send(level: LoggingLevel, text: str) -> None:
+        with warnings.catch_warnings():
+            # MCP logging is deprecated from 2026-07-28, but it is what handshake-era clients (Claude
+            # Desktop) show; on newer protocols the session sends only what the request opted into.
+            warnings.simplefilter("ignore", MCPDeprecationWarning)
+            sending = ctx.request_context.session.send_log_message(
+                level, text, logger=LOGGER_NAME, related_request_id=ctx.request_id
+            )
+        await sending
+
+    return send
+
+
 @dataclass(frozen=True)
 class ToolCall:
     """What a tool's `run` gets besides its arguments."""
@@ -84,6 +110,8 @@ class ToolCall:
     facts: Any = None  # what the tool's `ask` looked up
     # Progress notifications to the client (nothing is sent unless it asked for them).
     report_progress: ProgressReporter = field(default=_no_progress, repr=False)
+    # MCP log messages to the client: what the server did, never an input value.
+    log: LogSender = field(default=_no_log, repr=False)
 
     @property
     def location(self) -> RegistryLocation:
@@ -110,7 +138,9 @@ class RegistryTool(Generic[ArgsT]):
             try:
                 result = await self.run(parsed, call)
             except RegistryError as failure:
+                await call.log("error", f"{self.name}: {failure}")
                 raise ToolError(str(failure)) from None
+            await call.log("info", f"{self.name}: {getattr(result, 'message', 'done')}")
             return present(result, reveal_secrets=reveal_secrets)
 
         call = self._plain_call(finish) if self.ask is None else self._asking_call(self.ask, finish)
@@ -135,7 +165,8 @@ class RegistryTool(Generic[ArgsT]):
         async def call(arguments: dict[str, Any], ctx: Context[RegistryClient, Any]) -> CallToolResult:
             parsed = parse_arguments(self.arguments, arguments, tool=self.name)
             registry = ctx.request_context.lifespan_context
-            return await finish(parsed, ToolCall(registry=registry, report_progress=ctx.report_progress))
+            plain_call = ToolCall(registry=registry, report_progress=ctx.report_progress, log=client_log(ctx))
+            return await finish(parsed, plain_call)
 
         # Annotations are set by hand, as objects: the SDK reads them with `get_type_hints`, which
         # cannot see this function's locals.
@@ -167,7 +198,11 @@ class RegistryTool(Generic[ArgsT]):
             parsed = parse_arguments(self.arguments, arguments, tool=self.name)
             registry = ctx.request_context.lifespan_context
             answered_call = ToolCall(
-                registry=registry, consent=_consent(answered), facts=asked.facts, report_progress=ctx.report_progress
+                registry=registry,
+                consent=_consent(answered),
+                facts=asked.facts,
+                report_progress=ctx.report_progress,
+                log=client_log(ctx),
             )
             return await finish(parsed, answered_call)
 

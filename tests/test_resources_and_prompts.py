@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
+from mcp_types import LoggingMessageNotificationParams
 
 from registry_mcp.masking import MASK
 from registry_mcp.server import create_server
@@ -103,3 +104,21 @@ async def test_a_bulk_add_reports_progress(client: Client) -> None:
     assert not result.is_error
     assert [(progress, total) for progress, total, _ in seen] == [(0, 3), (3, 3)]
     assert seen[-1][2] == "Registered 3 servers"
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_what_the_server_does_is_logged_to_the_client_without_secrets(mode: str) -> None:
+    logged: list[LoggingMessageNotificationParams] = []
+
+    async def on_log(params: LoggingMessageNotificationParams) -> None:
+        logged.append(params)
+
+    # On the 2026-07-28 protocol a client opts in to log messages with a level; earlier, all are sent.
+    async with Client(create_server(Settings()), mode=mode, logging_callback=on_log, log_level="info") as client:
+        await client.call_tool("add_registry_server", server_payload("logged", mcp_config=SECRET_ENV))
+        await client.call_tool("get_registry_server", {"saved_name": "missing"})
+    texts = [(entry.level, entry.logger, str(entry.data)) for entry in logged]
+    assert texts[0][:2] == ("info", "registry-mcp")
+    assert texts[0][2].startswith("add_registry_server: Registered 'logged'")
+    assert texts[1][0] == "error" and "get_registry_server: Could not get server 'missing'" in texts[1][2]
+    assert not any("tok-123" in text for _, _, text in texts)
