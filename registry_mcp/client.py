@@ -12,7 +12,6 @@ Both speak the same HTTP API through httpx2; the embedded registry is reached in
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
@@ -46,6 +45,7 @@ from .models import (
     merge_mcp_config,
 )
 from .retries import DEFAULT_RETRIES, NO_RETRIES, RETRYABLE_STATUSES, RetryPolicy
+from .urls import is_loopback
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -306,21 +306,12 @@ class RegistryClient:
 def require_safe_base_url(base_url: str) -> None:
     """Refuse to send an API key in clear text: HTTPS, unless the registry is on this machine."""
     url = httpx2.URL(base_url)
-    if url.scheme == "https" or (url.scheme == "http" and _is_loopback(url.host)):
+    if url.scheme == "https" or (url.scheme == "http" and is_loopback(url.host)):
         return
     raise ValueError(
         f"The registry URL {base_url!r} must use https:// (plain http:// is allowed only for a loopback "
         "address such as 127.0.0.1 or localhost), so that the API key is never sent in clear text."
     )
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _refuse_masks(body: dict[str, Any]) -> dict[str, Any]:

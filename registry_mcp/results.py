@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, Field
 
+from .lint import Finding
 from .masking import mask_secrets
 from .models import Gateway, RegistryServer
 
@@ -68,12 +69,29 @@ class ServerResult(BaseModel):
     registry: RegistryInfo
     server: RegistryServer
     note: str | None = Field(default=None, description="Set when part of the record was left out to fit.")
+    warnings: list[Finding] | None = Field(
+        default=None, description="Problems the registry accepted but that will bite later (add only)."
+    )
 
 
 class BulkAddResult(BaseModel):
     message: str
     registry: RegistryInfo
     added: list[ServerSummary]
+    warnings: list[Finding] | None = Field(
+        default=None, description="Problems the registry accepted but that will bite later; fields start servers[i]."
+    )
+
+
+class ValidationResult(BaseModel):
+    """What add_registry_server would do with a payload, and what to fix first."""
+
+    message: str
+    registry: RegistryInfo
+    saved_name: str
+    server_version: str
+    can_register: bool = Field(description="false when the name and version are already registered.")
+    warnings: list[Finding] = Field(description="Problems the registry would accept but that will bite later.")
 
 
 class ServerListResult(BaseModel):

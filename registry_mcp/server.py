@@ -28,6 +28,8 @@ from .arguments import (
     ServerSelector,
 )
 from .client import RegistryClient
+from .errors import ServerNotFound
+from .lint import Finding, lint_server
 from .models import Gateway
 from .prompts import add_prompts
 from .resources import add_server_resources, list_resources_with_servers
@@ -38,6 +40,7 @@ from .results import (
     ServerListResult,
     ServerResult,
     ServerSummary,
+    ValidationResult,
     fit_items,
     fit_server,
 )
@@ -51,12 +54,49 @@ SERVER_NAME = "registry-mcp"
 
 async def add_registry_server(args: AddServerArguments, call: ToolCall) -> ServerResult:
     server = await call.registry.add_server(args.to_api())
+    warnings = lint_server(args)
     return fit_server(
         ServerResult(
-            message=f"Registered '{server.saved_name}' version '{server.server_version}' in {call.location}.",
+            message=f"Registered '{server.saved_name}' version '{server.server_version}' in {call.location}."
+            + _warning_sentence(warnings),
             registry=call.registry_info,
             server=server,
+            warnings=warnings or None,
         )
+    )
+
+
+async def validate_registry_server(args: AddServerArguments, call: ToolCall) -> ValidationResult:
+    warnings = lint_server(args)
+    subject = f"'{args.saved_name}' version '{args.server_version}'"
+    try:
+        await call.registry.get_server(args.saved_name, args.server_version)
+        taken = True
+    except ServerNotFound:
+        taken = False
+    verdict = (
+        f"{subject} is already registered in {call.location}: add_registry_server would refuse it "
+        "(choose another saved_name or server_version, or change it with modify_registry_server)."
+        if taken
+        else f"{subject} can be registered in {call.location}; nothing was written."
+    )
+    return ValidationResult(
+        message=verdict + _warning_sentence(warnings),
+        registry=call.registry_info,
+        saved_name=args.saved_name,
+        server_version=args.server_version,
+        can_register=not taken,
+        warnings=warnings,
+    )
+
+
+def _warning_sentence(warnings: list[Finding]) -> str:
+    if not warnings:
+        return ""
+    return (
+        f" {len(warnings)} warning{'s' if len(warnings) > 1 else ''} to look at: "
+        + "; ".join(f"{finding.field}: {finding.problem}" for finding in warnings)
+        + "."
     )
 
 
@@ -66,10 +106,16 @@ async def bulk_add_registry_servers(args: BulkAddServersArguments, call: ToolCal
     await call.report_progress(0, count, f"Sending {count} servers to {call.location} in one request")
     servers = await call.registry.bulk_add_servers([payload.to_api() for payload in args.servers])
     await call.report_progress(count, count, f"Registered {count} servers")
+    warnings = [
+        finding
+        for index, payload in enumerate(args.servers)
+        for finding in lint_server(payload, prefix=f"servers[{index}].")
+    ]
     return BulkAddResult(
-        message=f"Registered {len(servers)} servers in {call.location}.",
+        message=f"Registered {len(servers)} servers in {call.location}." + _warning_sentence(warnings),
         registry=call.registry_info,
         added=[ServerSummary.of(server) for server in servers],
+        warnings=warnings or None,
     )
 
 
@@ -236,6 +282,20 @@ TOOLS: tuple[RegistryTool[Any], ...] = (
         run=bulk_add_registry_servers,
     ),
     RegistryTool(
+        name="validate_registry_server",
+        title="Check a server before adding it to the MCP registry",
+        description=(
+            "A dry run of add_registry_server with the same arguments: it writes nothing, says whether the name "
+            "and version are free, and reports problems the registry would accept but that will bite later "
+            "(plain-http URLs, inline secrets, guardrails without a policy, incomplete OAuth, deny patterns "
+            "that never match, duplicates). add_registry_server returns the same warnings."
+        ),
+        arguments=AddServerArguments,
+        result=ValidationResult,
+        annotations=_annotations(read_only=True, idempotent=True),
+        run=validate_registry_server,
+    ),
+    RegistryTool(
         name="get_registry_server",
         title="Read one server from the MCP registry",
         description="The whole registry record of one server, chosen by saved_name and server_version (default 'v1').",
@@ -334,8 +394,9 @@ def create_server(settings: Settings) -> MCPServer[RegistryClient]:
         title="Enkrypt AI MCP Registry",
         version=__version__,
         instructions=(
-            f"Manages the MCP servers registered in {settings.location}. Register a server with "
-            "add_registry_server (or up to 100 with bulk_add_registry_servers), browse with "
+            f"Manages the MCP servers registered in {settings.location}. Check a server with "
+            "validate_registry_server, register it with add_registry_server (or up to 100 with "
+            "bulk_add_registry_servers), browse with "
             "list_registry_servers, read one with get_registry_server, change or deactivate it with "
             "modify_registry_server, and check list_registry_server_gateways before delete_registry_server. "
             "A server is named by saved_name and server_version (default 'v1')."

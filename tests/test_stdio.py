@@ -76,7 +76,12 @@ async def test_read_only_flag_and_variable(tmp_path: Path) -> None:
     ):
         async with Client(parameters) as client:
             names = sorted(tool.name for tool in (await client.list_tools()).tools)
-        assert names == ["get_registry_server", "list_registry_server_gateways", "list_registry_servers"]
+        assert names == [
+            "get_registry_server",
+            "list_registry_server_gateways",
+            "list_registry_servers",
+            "validate_registry_server",
+        ]
 
 
 def test_help_and_version() -> None:

@@ -1,0 +1,132 @@
+"""Problems in a registry entry that the registry's API accepts but that will bite later.
+
+`lint_server(payload)` returns findings, each naming the field, what is wrong and what to do:
+
+- a remote server reached over plain `http://` (not on this machine);
+- a secret written inline in `env` or `headers` where a reference would keep it out of the registry;
+- a guardrail enabled without a `guardrail_name`;
+- OAuth enabled without a client id, client secret or token URL, and `OAUTH_ENFORCE_HTTPS` (or any
+  OAuth endpoint) with an `http://` URL;
+- deny patterns that can never match (blank, padded with spaces, or matching none of the listed tools);
+- duplicate deny patterns.
+
+Findings are advice: `validate_registry_server` reports them without writing anything, and
+`add_registry_server` returns them as warnings beside what it registered.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+from pydantic import BaseModel, Field
+
+from .masking import looks_secret
+from .models import DeniedTool, GuardrailConfig, LocalServerConfig, McpConfig, OAuthConfig, ServerPayload
+from .urls import is_cleartext
+
+# A value that refers to a secret kept elsewhere rather than holding it: ${NAME}, $NAME, {{ name }},
+# <placeholder>, or an empty value to be filled in by the gateway's environment.
+_REFERENCE = re.compile(r"^(\$\{[^}]+\}|\$[A-Za-z_][A-Za-z0-9_]*|\{\{.+\}\}|<[^>]+>)$")
+_SECRET_HEADERS = {"authorization", "proxy-authorization", "cookie"}
+_GUARDRAILS = ("tool_guardrails_config", "input_guardrails_config", "output_guardrails_config")
+
+
+class Finding(BaseModel):
+    """One problem in a registry entry."""
+
+    field: str = Field(description="Where, as a dotted path such as 'mcp_config.config.url'.")
+    problem: str = Field(description="What is wrong.")
+    advice: str = Field(description="What to do about it.")
+
+
+def lint_server(payload: ServerPayload, *, prefix: str = "") -> list[Finding]:
+    """Every finding for one add-server payload; `prefix` goes before each field (as in 'servers[2].')."""
+    config = payload.mcp_config
+    if config is None:
+        return []
+    findings = [*_config(config), *_oauth(config.oauth_config), *_guardrails(config), *_denied(config)]
+    return [finding.model_copy(update={"field": prefix + finding.field}) for finding in findings]
+
+
+def _config(config: McpConfig) -> Iterator[Finding]:
+    run = config.config
+    if isinstance(run, LocalServerConfig):
+        values, where = run.env or {}, "mcp_config.config.env"
+    else:
+        values, where = run.headers or {}, "mcp_config.config.headers"
+        if is_cleartext(run.url):
+            yield Finding(
+                field="mcp_config.config.url",
+                problem="the remote server is reached over plain http://, so its traffic (and headers) can be read",
+                advice="use an https:// URL",
+            )
+    for name, value in values.items():
+        secret = looks_secret(name) or name.lower() in _SECRET_HEADERS
+        if secret and value.strip() and not _REFERENCE.match(value.strip()):
+            yield Finding(
+                field=f"{where}.{name}",
+                problem="a secret is written inline: it is stored in the registry and copied to every gateway",
+                advice="refer to it instead (such as ${" + name.upper().replace("-", "_") + "}) where your gateway "
+                "resolves references, or keep it in a secret store",
+            )
+
+
+def _oauth(oauth: OAuthConfig | None) -> Iterator[Finding]:
+    if oauth is None or not oauth.enabled:
+        return
+    required = {"OAUTH_CLIENT_ID": oauth.OAUTH_CLIENT_ID, "OAUTH_CLIENT_SECRET": oauth.OAUTH_CLIENT_SECRET}
+    required["OAUTH_TOKEN_URL"] = oauth.OAUTH_TOKEN_URL
+    for name, value in required.items():
+        if not (value or "").strip():
+            yield Finding(
+                field=f"mcp_config.oauth_config.{name}",
+                problem="OAuth is enabled but this is missing, so the gateway cannot get a token",
+                advice=f"set {name}, or turn OAuth off",
+            )
+    for name in ("OAUTH_TOKEN_URL", "OAUTH_AUTHORIZATION_URL", "OAUTH_REVOCATION_URL"):
+        url = getattr(oauth, name)
+        if url and is_cleartext(url):
+            problem = "an OAuth endpoint over plain http://: credentials would travel in clear text"
+            if oauth.OAUTH_ENFORCE_HTTPS:
+                problem += ", and OAUTH_ENFORCE_HTTPS is on, so the gateway will refuse it"
+            yield Finding(field=f"mcp_config.oauth_config.{name}", problem=problem, advice="use an https:// URL")
+
+
+def _guardrails(config: McpConfig) -> Iterator[Finding]:
+    for name in _GUARDRAILS:
+        guardrail: GuardrailConfig | None = getattr(config, name)
+        if guardrail is not None and guardrail.enabled and not guardrail.guardrail_name.strip():
+            yield Finding(
+                field=f"mcp_config.{name}.guardrail_name",
+                problem="the guardrail is enabled without a guardrail_name, so there is no policy to apply",
+                advice="name the Enkrypt guardrail policy to apply, or disable the guardrail",
+            )
+
+
+def _denied(config: McpConfig) -> Iterator[Finding]:
+    patterns = [entry.name if isinstance(entry, DeniedTool) else entry for entry in config.denied_tools or []]
+    known = list(config.tools or {})
+    for index, pattern in enumerate(patterns):
+        where = f"mcp_config.denied_tools[{index}]"
+        if not pattern.strip() or pattern != pattern.strip():
+            yield Finding(
+                field=where,
+                problem="the pattern is blank or padded with spaces; tool names have none, so it never matches",
+                advice="remove the spaces",
+            )
+        elif known and not fnmatch.filter(known, pattern):
+            yield Finding(
+                field=where,
+                problem=f"{pattern!r} matches none of the tools listed in mcp_config.tools (a typo?)",
+                advice="check the name against the server's tools (inspect the server, or list them in 'tools')",
+            )
+    for pattern, count in Counter(patterns).items():
+        if count > 1:
+            yield Finding(
+                field="mcp_config.denied_tools",
+                problem=f"{pattern!r} is listed {count} times",
+                advice="list each pattern once",
+            )
