@@ -1,10 +1,13 @@
-"""A second, independent client: the official TypeScript SDK (what Claude Desktop and most IDE
-clients build on) spawns registry-mcp over stdio, lists its tools, adds a server and reads it back.
-The TypeScript client also checks each structured result against the tool's output schema (Ajv)."""
+"""Independent clients: the official TypeScript SDK (what Claude Desktop and most IDE clients build on)
+spawns registry-mcp over stdio, lists its tools, adds a server and reads it back, checking each
+structured result against the tool's output schema (Ajv); and the Claude Code CLI adds the server
+exactly as the README says and connects to it."""
 
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -26,7 +29,7 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def typescript_sdk() -> Path:
     """tests/interop with its node_modules (`.ci/run` installs them; installed here if missing)."""
-    if not (INTEROP / "node_modules" / "@modelcontextprotocol" / "sdk").exists():
+    if not (INTEROP / "node_modules" / ".bin" / "claude").exists():
         npm = shutil.which("npm")
         assert npm is not None, "npm is needed to install the TypeScript SDK"
         subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=INTEROP, check=True, timeout=300)
@@ -56,3 +59,36 @@ def test_the_typescript_sdk_registers_and_reads_a_server(typescript_sdk: Path, t
     assert server["mcp_config"]["config"]["env"]["ROOT"].startswith("<masked")  # env values are masked
     assert seen["invalid"]["isError"] is True
     assert "saved_name" in seen["invalid"]["content"][0]["text"]
+
+
+def _claude_code_commands() -> list[str]:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    return [line.split("#")[0].strip() for line in readme.splitlines() if line.startswith("claude mcp add ")]
+
+
+@pytest.mark.parametrize("command", _claude_code_commands())
+def test_claude_code_adds_the_server_as_the_readme_says_and_connects(
+    typescript_sdk: Path, tmp_path: Path, command: str
+) -> None:
+    """The README's `claude mcp add` line, run by the Claude Code CLI; `claude mcp list` then starts
+    the server and checks its health with a handshake."""
+    claude = typescript_sdk / "node_modules" / ".bin" / "claude"
+    bin_dir = str(Path(server_command()).parent)
+    environment = {
+        "PATH": os.pathsep.join([bin_dir, os.environ.get("PATH", "")]),
+        "HOME": str(tmp_path),
+        "REGISTRY_MCP_DB": str(tmp_path / "claude-code.db"),
+    }
+    words = shlex.split(command)
+    assert words[:3] == ["claude", "mcp", "add"]
+
+    def run(*arguments: str) -> str:
+        finished = subprocess.run(
+            [str(claude), *arguments], cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=120
+        )
+        assert finished.returncode == 0, finished.stdout + finished.stderr
+        return finished.stdout
+
+    assert "Added stdio MCP server enkrypt-registry" in run(*words[1:])
+    listed = run("mcp", "list")
+    assert "enkrypt-registry: registry-mcp" in listed and "Connected" in listed, listed
