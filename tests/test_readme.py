@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -67,3 +68,44 @@ async def test_the_vs_code_block_starts_the_server(tmp_path: Path) -> None:
     async with Client(StdioServerParameters(command=entry["command"], args=entry.get("args", []), env=env)) as client:
         listed = await client.call_tool("list_registry_servers", {})
     assert listed.structured_content is not None and listed.structured_content["registry"]["kind"] == "embedded"
+
+
+def _shell_lines(start: str) -> list[str]:
+    lines = [line for block in _blocks("sh") for line in block.splitlines() if line.startswith(start)]
+    return [line.split("#")[0].strip() for line in lines]
+
+
+TOOLS = Path(sys.executable).parent  # pipx and uv come with the test extra
+
+
+@pytest.fixture
+def pipx_env(tmp_path: Path) -> dict[str, str]:
+    """The README's pipx line run in a fresh home; the environment it leaves `registry-mcp` in."""
+    # The machine's own settings (package index, certificates) apply, as for a user; a fresh home.
+    inherited = {key: value for key, value in os.environ.items() if not key.startswith(("ENKRYPT", "REGISTRY_MCP"))}
+    env = inherited | {
+        "PATH": os.pathsep.join([str(tmp_path / "bin"), str(TOOLS), os.environ.get("PATH", "")]),
+        "HOME": str(tmp_path),
+        "PIPX_HOME": str(tmp_path / "pipx"),
+        "PIPX_BIN_DIR": str(tmp_path / "bin"),
+        "REGISTRY_MCP_DB": str(tmp_path / "r.db"),
+    }
+    [line] = _shell_lines("pipx install ")
+    words = shlex.split(line.replace("/path/to/registry-mcp", str(ROOT)))
+    installed = subprocess.run(
+        [str(TOOLS / words[0]), *words[1:]], env=env, timeout=300, capture_output=True, text=True, check=False
+    )
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    return env
+
+
+@pytest.mark.slow
+@pytest.mark.anyio
+async def test_the_pipx_and_uvx_lines_give_a_working_server(pipx_env: dict[str, str]) -> None:
+    [line] = _shell_lines("uvx --from ")
+    uvx_words = shlex.split(line.replace("/path/to/registry-mcp", str(ROOT)))
+    for command, args in (("registry-mcp", []), (str(TOOLS / "uvx"), uvx_words[1:])):
+        async with Client(StdioServerParameters(command=command, args=args, env=pipx_env)) as client:
+            listed = await client.call_tool("list_registry_servers", {})
+        assert listed.structured_content is not None, command
+        assert listed.structured_content["registry"]["kind"] == "embedded"
