@@ -8,6 +8,8 @@ the models do not know still reach the registry.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import ConfigDict, Field
 
 from .endpoints import MAX_PAGE, MAX_PER_PAGE
@@ -77,4 +79,22 @@ class ListServersArguments(RegistryModel):
     )
     is_active: bool | None = Field(
         default=None, description="true: only active servers; false: only inactive ones; leave out for all."
+    )
+
+
+class ExportArguments(RegistryModel):
+    model_config = _CLOSED
+
+    format: Literal["gateway", "mcpServers", "vscode"] = Field(
+        description=(
+            "'gateway': secure-mcp-gateway mcp_config[] entries; 'mcpServers': a Claude Desktop, Cursor or "
+            "Claude Code block; 'vscode': a VS Code .vscode/mcp.json 'servers' block."
+        )
+    )
+    servers: list[ServerSelector] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_PER_PAGE,
+        description=f"Up to {MAX_PER_PAGE} servers to export, by saved_name and server_version; leave out for every "
+        "active server.",
     )

@@ -16,15 +16,15 @@ Findings are advice: `validate_registry_server` reports them without writing any
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections import Counter
 from collections.abc import Iterator
 
 from pydantic import BaseModel, Field
 
+from .denylist import DENY_ALL, deny_patterns, matching
 from .masking import looks_secret
-from .models import DeniedTool, GuardrailConfig, LocalServerConfig, McpConfig, OAuthConfig, ServerPayload
+from .models import GuardrailConfig, LocalServerConfig, McpConfig, OAuthConfig, ServerPayload
 from .urls import is_cleartext
 
 # A value that refers to a secret kept elsewhere rather than holding it: ${NAME}, $NAME, {{ name }},
@@ -107,7 +107,7 @@ def _guardrails(config: McpConfig) -> Iterator[Finding]:
 
 
 def _denied(config: McpConfig) -> Iterator[Finding]:
-    patterns = [entry.name if isinstance(entry, DeniedTool) else entry for entry in config.denied_tools or []]
+    patterns = deny_patterns(config.denied_tools)
     known = list(config.tools or {})
     for index, pattern in enumerate(patterns):
         where = f"mcp_config.denied_tools[{index}]"
@@ -117,7 +117,7 @@ def _denied(config: McpConfig) -> Iterator[Finding]:
                 problem="the pattern is blank or padded with spaces; tool names have none, so it never matches",
                 advice="remove the spaces",
             )
-        elif known and not fnmatch.filter(known, pattern):
+        elif known and pattern != DENY_ALL and not matching(known, pattern):
             yield Finding(
                 field=where,
                 problem=f"{pattern!r} matches none of the tools listed in mcp_config.tools (a typo?)",

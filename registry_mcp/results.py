@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, Field
@@ -115,6 +115,16 @@ class DeleteResult(BaseModel):
     deleted: bool = Field(description="false when the person declined or has not yet confirmed.")
     gateways: list[Gateway] = Field(description="The gateways that use (or used) the server.")
     note: str | None = None
+
+
+class ExportResult(BaseModel):
+    """Registry servers rendered as a config block to paste."""
+
+    message: str
+    registry: RegistryInfo
+    format: str
+    servers: list[str] = Field(description="The servers exported, as 'saved_name server_version'.")
+    config: dict[str, Any] = Field(description="The config block, ready to paste (secrets masked unless shown).")
 
 
 class GatewayListResult(BaseModel):

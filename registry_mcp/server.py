@@ -23,19 +23,24 @@ from .arguments import (
     AddServerArguments,
     BulkAddServersArguments,
     DeleteServerArguments,
+    ExportArguments,
     ListServersArguments,
     ModifyServerArguments,
     ServerSelector,
 )
 from .client import RegistryClient
-from .errors import ServerNotFound
+from .endpoints import MAX_PER_PAGE
+from .errors import InvalidRequest, ServerNotFound
+from .export import render
 from .lint import Finding, lint_server
-from .models import Gateway
+from .models import Gateway, RegistryServer
 from .prompts import add_prompts
 from .resources import add_server_resources, list_resources_with_servers
 from .results import (
+    MAX_RESULT_CHARS,
     BulkAddResult,
     DeleteResult,
+    ExportResult,
     GatewayListResult,
     ServerListResult,
     ServerResult,
@@ -228,6 +233,40 @@ async def list_registry_servers(args: ListServersArguments, call: ToolCall) -> S
     )
 
 
+async def export_registry_servers(args: ExportArguments, call: ToolCall) -> ExportResult:
+    if args.servers is not None:
+        servers = [await call.registry.get_server(chosen.saved_name, chosen.server_version) for chosen in args.servers]
+    else:
+        servers = await _every_active_server(call.registry)
+    config = render(servers, args.format, reveal_secrets=True)  # masked by `present` unless secrets are shown
+    where = {"gateway": "under mcp_configs.<id> in the gateway's config", "mcpServers": "in the client's config file"}
+    result = ExportResult(
+        message=f"{len(servers)} servers from {call.location} as a '{args.format}' block to paste "
+        f"{where.get(args.format, 'in .vscode/mcp.json')}.",
+        registry=call.registry_info,
+        format=args.format,
+        servers=[f"{server.saved_name} {server.server_version}" for server in servers],
+        config=config,
+    )
+    if len(result.model_dump_json()) > MAX_RESULT_CHARS:
+        raise InvalidRequest(
+            f"The export of {len(servers)} servers is too large for one tool result: name fewer servers, or use "
+            "the Python library (registry_mcp.export)"
+        )
+    return result
+
+
+async def _every_active_server(registry: RegistryClient) -> list[RegistryServer]:
+    servers: list[RegistryServer] = []
+    page = 1
+    while True:
+        listed = await registry.list_servers(page=page, per_page=MAX_PER_PAGE, is_active=True)
+        servers += listed.data
+        if not listed.data or len(servers) >= listed.pagination.total:
+            return servers
+        page += 1
+
+
 async def list_registry_server_gateways(args: ServerSelector, call: ToolCall) -> GatewayListResult:
     gateways = await call.registry.list_gateways(args.saved_name, args.server_version)
     subject = f"'{args.saved_name}' version '{args.server_version}'"
@@ -344,6 +383,21 @@ TOOLS: tuple[RegistryTool[Any], ...] = (
         result=ServerListResult,
         annotations=_annotations(read_only=True, idempotent=True),
         run=list_registry_servers,
+    ),
+    RegistryTool(
+        name="export_registry_servers",
+        title="Export registry servers as a config block",
+        description=(
+            "Render registry servers (named ones, or every active one) as a config block to paste: "
+            "'gateway' gives secure-mcp-gateway mcp_config[] entries (server_name is the saved_name; config, "
+            "oauth_config, tools, denied_tools and the guardrail configs as the gateway reads them); 'mcpServers' "
+            "a Claude Desktop, Cursor or Claude Code block; 'vscode' a .vscode/mcp.json block. Secret values "
+            "are masked unless the server was started to show them."
+        ),
+        arguments=ExportArguments,
+        result=ExportResult,
+        annotations=_annotations(read_only=True, idempotent=True),
+        run=export_registry_servers,
     ),
     RegistryTool(
         name="list_registry_server_gateways",

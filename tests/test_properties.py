@@ -151,6 +151,7 @@ def test_schema_valid_bulk_adds_are_all_or_nothing(session: Session, request: di
 
 
 READ_AND_CHANGE_TOOLS = [
+    "export_registry_servers",
     "validate_registry_server",
     "get_registry_server",
     "modify_registry_server",

@@ -65,7 +65,7 @@ def _properties(schema: Any) -> Iterator[tuple[str, dict[str, Any]]]:
 
 async def test_every_registry_tool_is_listed(client: Client) -> None:
     assert sorted(await _tools(client)) == sorted(TOOL_NAMES)
-    assert len(TOOL_NAMES) == 8
+    assert len(TOOL_NAMES) == 9
 
 
 async def test_add_takes_the_api_body_fields_as_its_arguments(client: Client) -> None:
@@ -269,6 +269,7 @@ async def test_read_only_mode_wins_over_the_allow_list() -> None:
     async with Client(create_server(Settings(read_only=True))) as client:
         tools = await _tools(client)
     assert sorted(tools) == [
+        "export_registry_servers",
         "get_registry_server",
         "list_registry_server_gateways",
         "list_registry_servers",

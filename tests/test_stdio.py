@@ -77,6 +77,7 @@ async def test_read_only_flag_and_variable(tmp_path: Path) -> None:
         async with Client(parameters) as client:
             names = sorted(tool.name for tool in (await client.list_tools()).tools)
         assert names == [
+            "export_registry_servers",
             "get_registry_server",
             "list_registry_server_gateways",
             "list_registry_servers",
