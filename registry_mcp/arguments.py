@@ -13,12 +13,15 @@ from typing import Literal
 from pydantic import ConfigDict, Field
 
 from .endpoints import MAX_PAGE, MAX_PER_PAGE
+from .importing import MAX_CONFIG_BYTES
 from .models import (
+    DEFAULT_SERVER_VERSION,
     MAX_BULK_SERVERS,
     RegistryModel,
     ServerChanges,
     ServerIdentity,
     ServerPayload,
+    ServerVersion,
 )
 
 _CLOSED = ConfigDict(extra="forbid")
@@ -97,4 +100,25 @@ class ExportArguments(RegistryModel):
         max_length=MAX_PER_PAGE,
         description=f"Up to {MAX_PER_PAGE} servers to export, by saved_name and server_version; leave out for every "
         "active server.",
+    )
+
+
+class ImportArguments(RegistryModel):
+    model_config = _CLOSED
+
+    source: str = Field(
+        min_length=1,
+        max_length=MAX_CONFIG_BYTES,
+        description=(
+            "An MCP client's config: a file path (Claude Desktop's claude_desktop_config.json, Cursor's mcp.json, "
+            "VS Code's .vscode/mcp.json, Claude Code's .mcp.json or ~/.claude.json), or the file's JSON text."
+        ),
+    )
+    server_version: ServerVersion = DEFAULT_SERVER_VERSION
+    confirm: bool = Field(
+        default=False,
+        description=(
+            "false (default): a dry run that shows the payloads and problems and writes nothing. true: register "
+            "them (bulk adds of up to 100), only after the person has seen the dry run and agreed."
+        ),
     )

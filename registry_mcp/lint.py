@@ -51,6 +51,15 @@ def lint_server(payload: ServerPayload, *, prefix: str = "") -> list[Finding]:
     return [finding.model_copy(update={"field": prefix + finding.field}) for finding in findings]
 
 
+def lint_servers(payloads: list[ServerPayload]) -> list[Finding]:
+    """Every finding for a list of payloads, each field starting 'servers[i].'."""
+    return [
+        finding
+        for index, payload in enumerate(payloads)
+        for finding in lint_server(payload, prefix=f"servers[{index}].")
+    ]
+
+
 def _config(config: McpConfig) -> Iterator[Finding]:
     run = config.config
     if isinstance(run, LocalServerConfig):

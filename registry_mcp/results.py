@@ -127,6 +127,31 @@ class ExportResult(BaseModel):
     config: dict[str, Any] = Field(description="The config block, ready to paste (secrets masked unless shown).")
 
 
+class ImportedEntry(BaseModel):
+    entry_name: str = Field(description="The entry's name in the client's config.")
+    saved_name: str
+    renamed: bool = Field(description="true when the key had to change to be a valid saved_name.")
+    payload: dict[str, Any] = Field(description="The add-server payload (secrets masked unless shown).")
+
+
+class ImportBatch(BaseModel):
+    batch: int
+    added: list[str] = Field(description="saved_names registered by this bulk add (none if it was refused).")
+    error: str | None = Field(default=None, description="Why the registry refused this batch (it added none).")
+
+
+class ImportResult(BaseModel):
+    """A client config turned into registry payloads: shown (dry run), or registered."""
+
+    message: str
+    registry: RegistryInfo
+    registered: bool
+    servers: list[ImportedEntry]
+    problems: list[str] = Field(description="Entries that could not be imported, and why.")
+    warnings: list[Finding] = Field(description="Lint findings; fields start servers[i].")
+    batches: list[ImportBatch] | None = Field(default=None, description="One per bulk add, when registering.")
+
+
 class GatewayListResult(BaseModel):
     message: str
     registry: RegistryInfo

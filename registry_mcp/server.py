@@ -24,16 +24,18 @@ from .arguments import (
     BulkAddServersArguments,
     DeleteServerArguments,
     ExportArguments,
+    ImportArguments,
     ListServersArguments,
     ModifyServerArguments,
     ServerSelector,
 )
 from .client import RegistryClient
 from .endpoints import MAX_PER_PAGE
-from .errors import InvalidRequest, ServerNotFound
+from .errors import InvalidRequest, RegistryError, ServerNotFound
 from .export import render
-from .lint import Finding, lint_server
-from .models import Gateway, RegistryServer
+from .importing import ConfigError, plan_import, read_config
+from .lint import Finding, lint_server, lint_servers
+from .models import MAX_BULK_SERVERS, Gateway, RegistryServer, ServerPayload
 from .prompts import add_prompts
 from .resources import add_server_resources, list_resources_with_servers
 from .results import (
@@ -42,6 +44,9 @@ from .results import (
     DeleteResult,
     ExportResult,
     GatewayListResult,
+    ImportBatch,
+    ImportedEntry,
+    ImportResult,
     ServerListResult,
     ServerResult,
     ServerSummary,
@@ -111,11 +116,7 @@ async def bulk_add_registry_servers(args: BulkAddServersArguments, call: ToolCal
     await call.report_progress(0, count, f"Sending {count} servers to {call.location} in one request")
     servers = await call.registry.bulk_add_servers([payload.to_api() for payload in args.servers])
     await call.report_progress(count, count, f"Registered {count} servers")
-    warnings = [
-        finding
-        for index, payload in enumerate(args.servers)
-        for finding in lint_server(payload, prefix=f"servers[{index}].")
-    ]
+    warnings = lint_servers(list(args.servers))
     return BulkAddResult(
         message=f"Registered {len(servers)} servers in {call.location}." + _warning_sentence(warnings),
         registry=call.registry_info,
@@ -254,6 +255,62 @@ async def export_registry_servers(args: ExportArguments, call: ToolCall) -> Expo
             "the Python library (registry_mcp.export)"
         )
     return result
+
+
+async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportResult:
+    try:
+        plan = plan_import(read_config(args.source), server_version=args.server_version)
+    except ConfigError as unreadable:
+        raise InvalidRequest(f"Could not read the client config: {unreadable}") from None
+    payloads = [imported.payload for imported in plan.servers]
+    entries = [
+        ImportedEntry(
+            entry_name=imported.key, saved_name=imported.payload.saved_name, renamed=imported.renamed, payload=body
+        )
+        for imported, body in zip(plan.servers, (payload.to_api() for payload in payloads), strict=True)
+    ]
+    warnings = lint_servers(payloads)
+    skipped = f" {len(plan.problems)} could not be imported (see problems)." if plan.problems else ""
+    if not args.confirm:
+        return ImportResult(
+            message=f"Dry run: {len(entries)} servers ready to register in {call.location}; nothing was written."
+            f"{skipped} Show them to the person, and once they agree call again with confirm: true.",
+            registry=call.registry_info,
+            registered=False,
+            servers=entries,
+            problems=plan.problems,
+            warnings=warnings,
+        )
+    batches = await _register_in_batches(payloads, call)
+    added = sum(len(batch.added) for batch in batches)
+    refused = [batch.batch for batch in batches if batch.error]
+    return ImportResult(
+        message=f"Registered {added} of {len(entries)} servers in {call.location} in {len(batches)} bulk adds."
+        + (f" Batches {refused} were refused whole (see batches)." if refused else "")
+        + skipped,
+        registry=call.registry_info,
+        registered=True,
+        servers=entries,
+        problems=plan.problems,
+        warnings=warnings,
+        batches=batches,
+    )
+
+
+async def _register_in_batches(payloads: list[ServerPayload], call: ToolCall) -> list[ImportBatch]:
+    """Bulk adds of at most 100 each; a refused batch adds none of its servers and the rest go on."""
+    batches = []
+    for number, start in enumerate(range(0, len(payloads), MAX_BULK_SERVERS), start=1):
+        batch = payloads[start : start + MAX_BULK_SERVERS]
+        await call.report_progress(start, len(payloads), f"Registering batch {number}")
+        try:
+            servers = await call.registry.bulk_add_servers([payload.to_api() for payload in batch])
+        except RegistryError as refused:
+            batches.append(ImportBatch(batch=number, added=[], error=str(refused)))
+            continue
+        batches.append(ImportBatch(batch=number, added=[server.saved_name for server in servers]))
+    await call.report_progress(len(payloads), len(payloads), "Done")
+    return batches
 
 
 async def _every_active_server(registry: RegistryClient) -> list[RegistryServer]:
@@ -398,6 +455,21 @@ TOOLS: tuple[RegistryTool[Any], ...] = (
         result=ExportResult,
         annotations=_annotations(read_only=True, idempotent=True),
         run=export_registry_servers,
+    ),
+    RegistryTool(
+        name="import_client_config",
+        title="Import servers from an MCP client's config",
+        description=(
+            "Turn the servers in an MCP client's config (Claude Desktop, Cursor, VS Code, Claude Code; a file "
+            "path or its JSON text) into registry payloads: saved_name from each entry's name (made valid, and "
+            "reported where it changed), server_name and source_url inferred from npx/uvx commands. A dry run "
+            "by default, showing payloads, problems and warnings; with confirm true it registers them in bulk "
+            "adds of up to 100, each reported separately. Set confirm true only after the person agreed."
+        ),
+        arguments=ImportArguments,
+        result=ImportResult,
+        annotations=_annotations(read_only=False),
+        run=import_client_config,
     ),
     RegistryTool(
         name="list_registry_server_gateways",
