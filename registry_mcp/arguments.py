@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
 
 from .endpoints import MAX_PAGE, MAX_PER_PAGE
 from .importing import MAX_CONFIG_BYTES
 from .models import (
     DEFAULT_SERVER_VERSION,
     MAX_BULK_SERVERS,
+    DeniedToolEntry,
     RegistryModel,
+    SavedName,
     ServerChanges,
+    ServerConfig,
     ServerIdentity,
     ServerPayload,
     ServerVersion,
@@ -122,3 +125,30 @@ class ImportArguments(RegistryModel):
             "them (bulk adds of up to 100), only after the person has seen the dry run and agreed."
         ),
     )
+
+
+class InspectArguments(RegistryModel):
+    model_config = _CLOSED
+
+    config: ServerConfig | None = Field(
+        default=None,
+        description="The server to inspect, as an mcp_config.config: {command, args, env} or {url, transport}.",
+    )
+    saved_name: SavedName | None = Field(default=None, description="Or a registered server to inspect, by name.")
+    server_version: ServerVersion = DEFAULT_SERVER_VERSION
+    denied_tools: list[DeniedToolEntry] | None = Field(
+        default=None,
+        description="Deny patterns to check against the server's tools (default: the registered entry's own).",
+    )
+    write_tools: bool = Field(
+        default=False,
+        description="For a registered server: write the discovered tool names into its mcp_config.tools.",
+    )
+
+    @model_validator(mode="after")
+    def _one_target(self) -> InspectArguments:
+        if (self.config is None) == (self.saved_name is None):
+            raise ValueError("give exactly one of 'config' (a server to try) or 'saved_name' (a registered server)")
+        if self.write_tools and self.saved_name is None:
+            raise ValueError("write_tools needs a registered server: give 'saved_name'")
+        return self

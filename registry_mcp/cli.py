@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .client import require_safe_base_url
 from .settings import (
+    ALLOW_LAUNCH_VARIABLE,
     API_KEY_VARIABLES,
     BASE_URL_VARIABLE,
     CONNECT_TIMEOUT_VARIABLE,
@@ -43,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
             f"Environment: {' or '.join(API_KEY_VARIABLES)} (API key), {BASE_URL_VARIABLE}, {PROJECT_VARIABLE}, "
             f"{DATABASE_VARIABLE} (embedded registry file), {TOOLS_VARIABLE} (comma-separated allow-list), "
             f"{TIMEOUT_VARIABLE} and {CONNECT_TIMEOUT_VARIABLE} (seconds), {READ_ONLY_VARIABLE} (1 for read-only), "
-            f"{SHOW_SECRETS_VARIABLE} (1 to show secrets). "
+            f"{SHOW_SECRETS_VARIABLE} (1 to show secrets), {ALLOW_LAUNCH_VARIABLE} (1 to inspect without asking). "
             "Options override the environment."
         ),
     )
@@ -64,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         default=None,
         help="show secret values (env, headers, client secrets) in tool results instead of masking them",
+    )
+    parser.add_argument(
+        "--allow-launch",
+        action="store_true",
+        default=None,
+        help="let inspect_mcp_server launch commands and reach URLs without asking, for clients that cannot ask",
     )
     parser.add_argument("--timeout", type=float, metavar="SECONDS", help="seconds to wait for the registry's answer")
     parser.add_argument(
@@ -101,6 +108,7 @@ def settings_from(options: argparse.Namespace) -> Settings:
         "connect_timeout": options.connect_timeout,
         "read_only": options.read_only,
         "show_secrets": options.show_secrets,
+        "allow_launch": options.allow_launch,
     }
     return dataclasses.replace(settings, **{key: value for key, value in overrides.items() if value is not None})
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, Field
 
+from .inspection import DenyReport, InspectedServer
 from .lint import Finding
 from .masking import mask_secrets
 from .models import Gateway, RegistryServer
@@ -150,6 +151,19 @@ class ImportResult(BaseModel):
     problems: list[str] = Field(description="Entries that could not be imported, and why.")
     warnings: list[Finding] = Field(description="Lint findings; fields start servers[i].")
     batches: list[ImportBatch] | None = Field(default=None, description="One per bulk add, when registering.")
+
+
+class InspectResult(BaseModel):
+    """What an MCP server said about itself, and how a deny list would treat its tools."""
+
+    message: str
+    registry: RegistryInfo
+    launched: bool = Field(description="false when nothing was started or reached (not confirmed).")
+    target: str = Field(description="The command line (environment variable names only) or URL.")
+    server: InspectedServer | None = None
+    denied: DenyReport | None = None
+    wrote_tools: bool = False
+    note: str | None = None
 
 
 class GatewayListResult(BaseModel):

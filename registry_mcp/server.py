@@ -10,12 +10,15 @@ server's lifespan; which registry that is (cloud or embedded) is decided by `Set
 from __future__ import annotations
 
 import fnmatch
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from mcp.server import MCPServer
 from mcp.server.context import ServerRequestContext
+from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ListResourcesResult, PaginatedRequestParams, ToolAnnotations
 
 from . import __version__
@@ -25,6 +28,7 @@ from .arguments import (
     DeleteServerArguments,
     ExportArguments,
     ImportArguments,
+    InspectArguments,
     ListServersArguments,
     ModifyServerArguments,
     ServerSelector,
@@ -34,8 +38,16 @@ from .endpoints import MAX_PER_PAGE
 from .errors import InvalidRequest, RegistryError, ServerNotFound
 from .export import render
 from .importing import ConfigError, plan_import, read_config
+from .inspection import InspectionFailed, deny_report, inspect_server
 from .lint import Finding, lint_server, lint_servers
-from .models import MAX_BULK_SERVERS, Gateway, RegistryServer, ServerPayload
+from .models import (
+    MAX_BULK_SERVERS,
+    Gateway,
+    LocalServerConfig,
+    RegistryServer,
+    RemoteServerConfig,
+    ServerPayload,
+)
 from .prompts import add_prompts
 from .resources import add_server_resources, list_resources_with_servers
 from .results import (
@@ -47,6 +59,7 @@ from .results import (
     ImportBatch,
     ImportedEntry,
     ImportResult,
+    InspectResult,
     ServerListResult,
     ServerResult,
     ServerSummary,
@@ -54,7 +67,7 @@ from .results import (
     fit_items,
     fit_server,
 )
-from .settings import Settings
+from .settings import ALLOW_LAUNCH_VARIABLE, Settings
 from .toolkit import Consent, Question, RegistryTool, ToolCall
 
 SERVER_NAME = "registry-mcp"
@@ -172,7 +185,8 @@ async def delete_registry_server(args: DeleteServerArguments, call: ToolCall) ->
         await call.registry.delete_server(args.saved_name, args.server_version)
         message = f"Deleted {subject} from {call.location}. {_gateway_sentence(gateways, deleted=True)}"
     else:
-        message = f"Nothing was deleted: {_DELETE_REFUSALS[call.consent]} {_gateway_sentence(gateways)}"
+        why = _NOT_CONFIRMED.get(call.consent, _DELETE_NEEDS_CONFIRM)
+        message = f"Nothing was deleted: {why} {_gateway_sentence(gateways)}"
     return fit_items(
         DeleteResult(
             message=message,
@@ -187,13 +201,18 @@ async def delete_registry_server(args: DeleteServerArguments, call: ToolCall) ->
     )
 
 
-_DELETE_REFUSALS: dict[Consent | None, str] = {
+# Why a tool that asks first did nothing.
+_NOT_CONFIRMED: dict[Consent | None, str] = {
     Consent.DECLINED: "the person declined.",
     Consent.CANCELLED: "the person cancelled the confirmation.",
-    Consent.NOT_ASKED: (
-        "this client cannot ask the person to confirm, so ask them, and once they agree call again with confirm: true."
-    ),
 }
+_DELETE_NEEDS_CONFIRM = (
+    "this client cannot ask the person to confirm, so ask them, and once they agree call again with confirm: true."
+)
+_LAUNCH_NEEDS_SETTING = (
+    "this client cannot ask the person to confirm, and launching without asking is off. A person can turn it on "
+    f"by starting registry-mcp with --allow-launch ({ALLOW_LAUNCH_VARIABLE}=1)."
+)
 _NAMED_GATEWAYS = 10
 _ALL_GATEWAYS = "the rest are not shown; the Python client lists them all (RegistryClient.list_gateways)."
 
@@ -311,6 +330,92 @@ async def _register_in_batches(payloads: list[ServerPayload], call: ToolCall) ->
         batches.append(ImportBatch(batch=number, added=[server.saved_name for server in servers]))
     await call.report_progress(len(payloads), len(payloads), "Done")
     return batches
+
+
+@dataclass(frozen=True)
+class _InspectionTarget:
+    config: LocalServerConfig | RemoteServerConfig
+    denied_tools: list[Any] | None
+    registered: tuple[str, str] | None  # (saved_name, server_version) of a registry entry
+
+
+async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Question:
+    denied_tools: list[Any] | None = list(args.denied_tools) if args.denied_tools is not None else None
+    registered = None
+    if args.config is not None:
+        config = args.config
+    else:
+        assert args.saved_name is not None  # the arguments' own check
+        server = await registry.get_server(args.saved_name, args.server_version)
+        if server.mcp_config is None:
+            raise InvalidRequest(f"'{args.saved_name}' version '{args.server_version}' has no mcp_config to inspect")
+        config, registered = server.mcp_config.config, (args.saved_name, args.server_version)
+        if denied_tools is None:
+            denied_tools = list(server.mcp_config.denied_tools or [])
+    if isinstance(config, LocalServerConfig):
+        env = f"environment variables {', '.join(sorted(config.env))} (values not shown)" if config.env else "no env"
+        text = (
+            f"Run this command on this machine to inspect the MCP server it starts? "
+            f"command: {config.command}; arguments: {json.dumps(list(config.args or []))}; {env}. "
+            "It runs with your user's permissions until the inspection ends."
+        )
+    else:
+        headers = f" with headers {', '.join(sorted(config.headers))}" if config.headers else ""
+        text = f"Connect to the MCP server at {config.url} ({config.transport}){headers} to inspect it?"
+    return Question(text, facts=_InspectionTarget(config, denied_tools, registered))
+
+
+async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectResult:
+    target: _InspectionTarget = call.facts
+    shown = _target_text(target.config)
+    allowed = call.consent is Consent.GIVEN or (call.consent is Consent.NOT_ASKED and call.launch_without_asking)
+    if not allowed:
+        return InspectResult(
+            message=f"Nothing was launched or reached: {_NOT_CONFIRMED.get(call.consent, _LAUNCH_NEEDS_SETTING)}",
+            registry=call.registry_info,
+            launched=False,
+            target=shown,
+        )
+    try:
+        server = await inspect_server(target.config)
+    except InspectionFailed as failure:
+        raise ToolError(f"Could not inspect {shown}: {failure}") from None
+    wrote = False
+    if args.write_tools and target.registered is not None:
+        tools: dict[str, Any] = {tool.name: {} for tool in server.tools}
+        await call.registry.modify_server(*target.registered, {"mcp_config": {"tools": tools}})
+        wrote = True
+    denied = deny_report(server.tools, target.denied_tools) if target.denied_tools is not None else None
+    result = InspectResult(
+        message=f"{server.name} {server.version} ({shown}) offers {len(server.tools)} tools."
+        + (
+            f" {len(denied.visible)} stay visible under the deny list; {len(denied.unmatched)} patterns match nothing."
+            if denied
+            else ""
+        )
+        + (" Their names were written into the entry's mcp_config.tools." if wrote else ""),
+        registry=call.registry_info,
+        launched=True,
+        target=shown,
+        server=server,
+        denied=denied,
+        wrote_tools=wrote,
+    )
+    if len(result.model_dump_json()) > MAX_RESULT_CHARS:
+        slim = [tool.model_copy(update={"input_schema": None}) for tool in server.tools]
+        result = result.model_copy(
+            update={
+                "server": server.model_copy(update={"tools": slim}),
+                "note": "The tools' input schemas are left out: with them the result is too large for one tool result.",
+            }
+        )
+    return result
+
+
+def _target_text(config: LocalServerConfig | RemoteServerConfig) -> str:
+    if isinstance(config, LocalServerConfig):
+        return " ".join([config.command, *(config.args or [])])
+    return config.url
 
 
 async def _every_active_server(registry: RegistryClient) -> list[RegistryServer]:
@@ -472,6 +577,23 @@ TOOLS: tuple[RegistryTool[Any], ...] = (
         run=import_client_config,
     ),
     RegistryTool(
+        name="inspect_mcp_server",
+        title="Inspect an MCP server",
+        description=(
+            "Connect to an MCP server as a client (a local one is started over stdio, a remote one reached over "
+            "Streamable HTTP or SSE), from an inline config or a registered server, and report its name, "
+            "version, capabilities and tools; with deny patterns (given, or the entry's own), which tools each "
+            "blocks, which stay visible, and patterns that match nothing. The person is asked to confirm first, "
+            "seeing the exact command, arguments and environment variable names, or the URL. write_tools puts "
+            "the discovered tool names into a registered entry."
+        ),
+        arguments=InspectArguments,
+        result=InspectResult,
+        annotations=_annotations(read_only=False),
+        run=inspect_mcp_server,
+        ask=ask_to_inspect,
+    ),
+    RegistryTool(
         name="list_registry_server_gateways",
         title="List the gateways that use a registry server",
         description=(
@@ -527,7 +649,10 @@ def create_server(settings: Settings) -> MCPServer[RegistryClient]:
             "modify_registry_server, and check list_registry_server_gateways before delete_registry_server. "
             "A server is named by saved_name and server_version (default 'v1')."
         ),
-        tools=[tool.to_mcp(reveal_secrets=settings.show_secrets) for tool in tools],
+        tools=[
+            tool.to_mcp(reveal_secrets=settings.show_secrets, launch_without_asking=settings.allow_launch)
+            for tool in tools
+        ],
         lifespan=open_registry,
     )
     add_server_resources(server, reveal_secrets=settings.show_secrets)

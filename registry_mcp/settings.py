@@ -28,6 +28,7 @@ TIMEOUT_VARIABLE = "REGISTRY_MCP_TIMEOUT"
 CONNECT_TIMEOUT_VARIABLE = "REGISTRY_MCP_CONNECT_TIMEOUT"
 READ_ONLY_VARIABLE = "REGISTRY_MCP_READ_ONLY"
 SHOW_SECRETS_VARIABLE = "REGISTRY_MCP_SHOW_SECRETS"
+ALLOW_LAUNCH_VARIABLE = "REGISTRY_MCP_ALLOW_LAUNCH"
 _TRUE_WORDS = ("1", "true", "yes", "on")
 
 
@@ -50,6 +51,8 @@ class Settings:
     read_only: bool = False
     """Expose only the tools that change nothing (this wins over `tools`)."""
     show_secrets: bool = False
+    # inspect_mcp_server may launch commands (and reach URLs) without asking, for clients that cannot ask.
+    allow_launch: bool = False
     """Show secret values (env, headers, client secrets) in tool results instead of masking them."""
     timeout: float = 30.0
     """Seconds to wait for the registry's answer."""
@@ -69,6 +72,7 @@ class Settings:
             tools=split_list(env.get(TOOLS_VARIABLE, "")),
             read_only=_flag(env.get(READ_ONLY_VARIABLE)),
             show_secrets=_flag(env.get(SHOW_SECRETS_VARIABLE)),
+            allow_launch=_flag(env.get(ALLOW_LAUNCH_VARIABLE)),
             timeout=float(timeout) if timeout else cls.timeout,
             connect_timeout=float(connect_timeout) if connect_timeout else cls.connect_timeout,
         )

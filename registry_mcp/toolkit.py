@@ -17,6 +17,7 @@ the answer as `call.consent`, and what `ask` looked up as `call.facts`.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import warnings
@@ -112,6 +113,8 @@ class ToolCall:
     report_progress: ProgressReporter = field(default=_no_progress, repr=False)
     # MCP log messages to the client: what the server did, never an input value.
     log: LogSender = field(default=_no_log, repr=False)
+    # The user's setting that lets a tool launch commands or reach URLs where the client cannot ask.
+    launch_without_asking: bool = False
 
     @property
     def location(self) -> RegistryLocation:
@@ -133,8 +136,9 @@ class RegistryTool(Generic[ArgsT]):
     run: Callable[[ArgsT, ToolCall], Awaitable[BaseModel]]
     ask: Callable[[ArgsT, RegistryClient], Awaitable[Question]] | None = None
 
-    def to_mcp(self, *, reveal_secrets: bool = False) -> Tool:
+    def to_mcp(self, *, reveal_secrets: bool = False, launch_without_asking: bool = False) -> Tool:
         async def finish(parsed: ArgsT, call: ToolCall) -> CallToolResult:
+            call = dataclasses.replace(call, launch_without_asking=launch_without_asking)
             try:
                 result = await self.run(parsed, call)
             except RegistryError as failure:

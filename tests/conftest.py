@@ -7,16 +7,21 @@ import json
 import os
 import shutil
 import socket
+import subprocess
 import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 import pytest
 import uvicorn
 from mcp import StdioServerParameters
+from mcp.client.session import ClientRequestContext
+from mcp_types import ElicitRequestParams, ElicitResult
 
 from registry_mcp import RegistryClient
 from registry_mcp.embedded import RegistryStore, create_app
@@ -80,13 +85,40 @@ async def embedded() -> AsyncIterator[RegistryClient]:
         yield client
 
 
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 just now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def mcp_over_http(argv: list[str], port: int, env: dict[str, str] | None = None) -> Iterator[str]:
+    """A process serving MCP over Streamable HTTP on `port`: its endpoint's URL while it runs."""
+    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    stderr = process.stderr.read() if process.stderr else b""
+                    raise RuntimeError(f"the HTTP server did not start: {stderr!r}") from None
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
 class ServedApp:
     """An ASGI app served by uvicorn on 127.0.0.1 (a free port), in a background thread."""
 
     def __init__(self, app: Any) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_port()
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -143,3 +175,17 @@ async def registry(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
     with LiveRegistry(tmp_path / "live.db", api_key=LIVE_API_KEY) as live:
         async with RegistryClient(LIVE_API_KEY, base_url=live.url) as client:
             yield client
+
+
+@dataclass
+class Person:
+    """Answers the server's questions the way a person in the client would, and remembers them."""
+
+    action: Literal["accept", "decline", "cancel"] = "accept"
+    confirm: bool = True
+    asked: list[ElicitRequestParams] = field(default_factory=list)
+
+    async def __call__(self, context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
+        self.asked.append(params)
+        content = {"confirm": self.confirm} if self.action == "accept" else None
+        return ElicitResult(action=self.action, content=content)

@@ -5,38 +5,21 @@ Anything short of a yes deletes nothing."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pytest
 from mcp import Client
-from mcp.client.session import ClientRequestContext
-from mcp_types import ElicitRequestParams, ElicitResult
 
 from registry_mcp.embedded import RegistryStore
 from registry_mcp.server import create_server
 from registry_mcp.settings import Settings
 
-from .conftest import server_payload
+from .conftest import Person, server_payload
 
 pytestmark = pytest.mark.anyio
 
 MODES = ["auto", "legacy"]
-
-
-@dataclass
-class Person:
-    """Answers the server's questions the way a person in the client would, and remembers them."""
-
-    action: Literal["accept", "decline", "cancel"] = "accept"
-    confirm: bool = True
-    asked: list[ElicitRequestParams] = field(default_factory=list)
-
-    async def __call__(self, context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
-        self.asked.append(params)
-        content = {"confirm": self.confirm} if self.action == "accept" else None
-        return ElicitResult(action=self.action, content=content)
 
 
 @pytest.fixture

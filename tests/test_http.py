@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,43 +11,18 @@ from mcp import Client
 
 from registry_mcp.server import TOOL_NAMES
 
-from .conftest import server_command, server_payload
+from .conftest import free_port, mcp_over_http, server_command, server_payload
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture
 def http_server(tmp_path: Path) -> Iterator[str]:
     """`registry-mcp --transport http` on a free loopback port; yields its MCP endpoint's URL."""
-    port = _free_port()
+    port = free_port()
     environment = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "REGISTRY_MCP_DB": str(tmp_path / "r.db")}
-    process = subprocess.Popen(
-        [server_command(), "--transport", "http", "--port", str(port)],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the HTTP server did not start: {process.stderr.read()!r}") from None
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
+    with mcp_over_http([server_command(), "--transport", "http", "--port", str(port)], port, environment) as url:
+        yield url
 
 
 async def test_the_tools_over_streamable_http(http_server: str) -> None:
