@@ -94,8 +94,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def mcp_over_http(argv: list[str], port: int, env: dict[str, str] | None = None) -> Iterator[str]:
-    """A process serving MCP over Streamable HTTP on `port`: its endpoint's URL while it runs."""
+def mcp_over_http(argv: list[str], port: int, env: dict[str, str] | None = None, path: str = "/mcp") -> Iterator[str]:
+    """A process serving MCP over HTTP on `port`: its endpoint's URL while it runs."""
     process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 30
@@ -108,7 +108,7 @@ def mcp_over_http(argv: list[str], port: int, env: dict[str, str] | None = None)
                     stderr = process.stderr.read() if process.stderr else b""
                     raise RuntimeError(f"the HTTP server did not start: {stderr!r}") from None
                 time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}/mcp"
+        yield f"http://127.0.0.1:{port}{path}"
     finally:
         process.terminate()
         process.wait(timeout=15)

@@ -24,6 +24,7 @@ from .conftest import Person, free_port, mcp_over_http, server_payload, text_of
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 FILES_SERVER = str(Path(__file__).parent / "servers" / "files_server.py")
+STALLING_SERVER = str(Path(__file__).parent / "servers" / "stalling_server.py")
 MODES = ["auto", "legacy"]
 
 
@@ -138,6 +139,13 @@ def http_files_server() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture
+def sse_files_server() -> Iterator[str]:
+    port = free_port()
+    with mcp_over_http([sys.executable, FILES_SERVER, "--sse", str(port)], port, path="/sse") as url:
+        yield url
+
+
 @pytest.mark.parametrize("mode", MODES)
 async def test_a_remote_server_over_streamable_http(http_files_server: str, mode: str) -> None:
     person = Person()
@@ -179,4 +187,21 @@ async def test_a_cancelled_inspection_reaps_its_child(tmp_path: Path) -> None:
             while not pid_file.exists() or not pid_file.read_text():  # noqa: ASYNC110 (another process writes it)
                 await anyio.sleep(0.05)
         group.cancel_scope.cancel()
+    assert _reaped(int(pid_file.read_text()))
+
+
+async def test_a_remote_server_over_sse(sse_files_server: str) -> None:
+    async with Client(create_server(Settings(allow_launch=True))) as client:
+        report = await _inspect(client, config={"url": sse_files_server, "transport": "sse"}, denied_tools=["*"])
+    assert report["server"]["name"] == "files-test-server"
+    assert report["denied"]["visible"] == [] and report["denied"]["patterns"][0]["blocks"] == [
+        "read_file", "write_file", "delete_file",
+    ]  # fmt: skip
+
+
+async def test_a_request_that_never_gets_an_answer_times_out(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    stalling = LocalServerConfig(command=sys.executable, args=[STALLING_SERVER, str(pid_file)])
+    with pytest.raises(InspectionFailed, match="or a request within 1 s"):
+        await inspect_server(stalling, start_timeout=20, request_timeout=1)
     assert _reaped(int(pid_file.read_text()))

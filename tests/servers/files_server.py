@@ -2,6 +2,7 @@
 
     python tests/servers/files_server.py               # stdio
     python tests/servers/files_server.py --http PORT   # Streamable HTTP at http://127.0.0.1:PORT/mcp
+    python tests/servers/files_server.py --sse PORT    # SSE at http://127.0.0.1:PORT/sse
 
 With STARTED_MARKER set, it creates that file when it starts (so a test can tell it was launched).
 """
@@ -41,5 +42,7 @@ if __name__ == "__main__":
         Path(marker).write_text(str(os.getpid()))
     if sys.argv[1:2] == ["--http"]:
         server.run("streamable-http", host="127.0.0.1", port=int(sys.argv[2]))
+    elif sys.argv[1:2] == ["--sse"]:
+        server.run("sse", host="127.0.0.1", port=int(sys.argv[2]))
     else:
         server.run()
