@@ -34,6 +34,7 @@ from mcp.server.mcpserver.tools import Tool
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
 from mcp.shared.exceptions import MCPDeprecationWarning
 from mcp_types import CallToolResult, LoggingLevel, ToolAnnotations
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .client import RegistryClient, RegistryLocation
@@ -87,12 +88,18 @@ async def _no_log(level: LoggingLevel, text: str) -> None:
 
 
 def client_log(ctx: Context[Any, Any]) -> LogSender:
-    """Send MCP log messages (`notifications/message`) for this request."""
+    """Send MCP log messages (`notifications/message`) for this request, where the client asked.
+
+    On the 2026-07-28 protocol a request opts in with a log level (the session drops the rest). The
+    handshake-era protocols tie logging to a server capability this server does not declare (it
+    has no `logging/setLevel`), so nothing is sent there: each message would also cost the call
+    about a millisecond on stdio (benchmarks/RESULTS.md)."""
+    if ctx.protocol_version not in MODERN_PROTOCOL_VERSIONS:
+        return _no_log
 
     async def send(level: LoggingLevel, text: str) -> None:
         with warnings.catch_warnings():
-            # MCP logging is deprecated from 2026-07-28, but it is what handshake-era clients (Claude
-            # Desktop) show; on newer protocols the session sends only what the request opted into.
+            # The logging capability is deprecated from 2026-07-28; per-request log delivery is not.
             warnings.simplefilter("ignore", MCPDeprecationWarning)
             sending = ctx.request_context.session.send_log_message(
                 level, text, logger=LOGGER_NAME, related_request_id=ctx.request_id

@@ -106,15 +106,14 @@ async def test_a_bulk_add_reports_progress(client: Client) -> None:
     assert seen[-1][2] == "Registered 3 servers"
 
 
-@pytest.mark.parametrize("mode", ["auto", "legacy"])
-async def test_what_the_server_does_is_logged_to_the_client_without_secrets(mode: str) -> None:
+async def test_what_the_server_does_is_logged_to_a_client_that_asks_without_secrets() -> None:
     logged: list[LoggingMessageNotificationParams] = []
 
     async def on_log(params: LoggingMessageNotificationParams) -> None:
         logged.append(params)
 
-    # On the 2026-07-28 protocol a client opts in to log messages with a level; earlier, all are sent.
-    async with Client(create_server(Settings()), mode=mode, logging_callback=on_log, log_level="info") as client:
+    # On the 2026-07-28 protocol a client opts in to log messages with a level.
+    async with Client(create_server(Settings()), logging_callback=on_log, log_level="info") as client:
         await client.call_tool("add_registry_server", server_payload("logged", mcp_config=SECRET_ENV))
         await client.call_tool("get_registry_server", {"saved_name": "missing"})
     texts = [(entry.level, entry.logger, str(entry.data)) for entry in logged]
@@ -122,3 +121,16 @@ async def test_what_the_server_does_is_logged_to_the_client_without_secrets(mode
     assert texts[0][2].startswith("add_registry_server: Registered 'logged'")
     assert texts[1][0] == "error" and "get_registry_server: Could not get server 'missing'" in texts[1][2]
     assert not any("tok-123" in text for _, _, text in texts)
+
+
+async def test_nothing_is_logged_where_the_logging_capability_would_be_needed() -> None:
+    logged: list[LoggingMessageNotificationParams] = []
+
+    async def on_log(params: LoggingMessageNotificationParams) -> None:
+        logged.append(params)
+
+    async with Client(create_server(Settings()), mode="legacy", logging_callback=on_log) as client:
+        await client.call_tool("add_registry_server", server_payload("quiet"))
+        capabilities = client.server_capabilities
+    assert capabilities is not None and capabilities.logging is None
+    assert logged == []
