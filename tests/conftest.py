@@ -19,12 +19,14 @@ from typing import Any, Literal, Self
 
 import pytest
 import uvicorn
-from mcp import StdioServerParameters
+from mcp import Client, StdioServerParameters
 from mcp.client.session import ClientRequestContext
 from mcp_types import ElicitRequestParams, ElicitResult
 
 from registry_mcp import RegistryClient
 from registry_mcp.embedded import RegistryStore, create_app
+from registry_mcp.server import create_server
+from registry_mcp.settings import Settings
 
 DATA = Path(__file__).parent / "data"
 LIVE_API_KEY = "test-live-registry-key"
@@ -76,6 +78,14 @@ def stdio_parameters(database: Path, *args: str, **env: str) -> StdioServerParam
         args=list(args),
         env={"PATH": os.environ.get("PATH", ""), "HOME": str(database.parent), "REGISTRY_MCP_DB": str(database), **env},
     )
+
+
+@pytest.fixture(params=["auto", "legacy"])
+async def client(request: pytest.FixtureRequest) -> AsyncIterator[Client]:
+    """An in-memory MCP client of a server on a fresh in-memory registry, in both protocol modes:
+    2026-07-28 (direct dispatch) and the 2025-11-25 handshake over JSON-RPC streams (Claude Desktop's)."""
+    async with Client(create_server(Settings()), mode=request.param) as connected:
+        yield connected
 
 
 @pytest.fixture

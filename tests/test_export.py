@@ -3,7 +3,6 @@ blocks, masking, and the deny list behaving under fnmatch as the registry descri
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -13,8 +12,6 @@ from registry_mcp.denylist import is_denied
 from registry_mcp.export import client_config, gateway_config, gateway_entry
 from registry_mcp.masking import MASK
 from registry_mcp.models import RegistryServer
-from registry_mcp.server import create_server
-from registry_mcp.settings import Settings
 
 from .conftest import server_payload, text_of
 
@@ -76,12 +73,6 @@ def test_client_blocks_for_local_and_remote_servers() -> None:
     assert vscode == {
         "files": {"type": "stdio", "command": "npx", "args": ["-y", "@m/files"], "env": {"API_TOKEN": "tok-1"}}
     }
-
-
-@pytest.fixture(params=["auto", "legacy"])
-async def client(request: pytest.FixtureRequest) -> AsyncIterator[Client]:
-    async with Client(create_server(Settings()), mode=request.param) as connected:
-        yield connected
 
 
 @pytest.mark.anyio

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +11,6 @@ from mcp import Client
 
 from registry_mcp.importing import ConfigError, plan_import, read_config, valid_saved_name
 from registry_mcp.masking import MASK
-from registry_mcp.server import create_server
-from registry_mcp.settings import Settings
 
 from .conftest import server_payload, text_of
 
@@ -95,12 +92,6 @@ def test_unreadable_sources_are_refused_without_echoing_them(tmp_path: Path) -> 
     config = tmp_path / "claude_desktop_config.json"
     config.write_text(json.dumps(CLAUDE_DESKTOP))
     assert len(plan_import(read_config(str(config))).servers) == 3
-
-
-@pytest.fixture(params=["auto", "legacy"])
-async def client(request: pytest.FixtureRequest) -> AsyncIterator[Client]:
-    async with Client(create_server(Settings()), mode=request.param) as connected:
-        yield connected
 
 
 async def _import(client: Client, **arguments: Any) -> dict[str, Any]:

@@ -3,7 +3,6 @@ writes nothing) and the warnings add_registry_server returns beside its result."
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -11,8 +10,6 @@ from mcp import Client
 
 from registry_mcp.lint import lint_server
 from registry_mcp.models import ServerPayload
-from registry_mcp.server import create_server
-from registry_mcp.settings import Settings
 
 from .conftest import server_payload, text_of
 
@@ -78,12 +75,6 @@ def test_deny_patterns_that_never_match_and_duplicates() -> None:
     assert _fields(config) == ["mcp_config.denied_tools[1]", "mcp_config.denied_tools[2]", "mcp_config.denied_tools"]
     # With no tools listed, a pattern can only be judged on its own.
     assert _fields({"config": LOCAL, "denied_tools": ["delete_*"]}) == []
-
-
-@pytest.fixture(params=["auto", "legacy"])
-async def client(request: pytest.FixtureRequest) -> AsyncIterator[Client]:
-    async with Client(create_server(Settings()), mode=request.param) as connected:
-        yield connected
 
 
 @pytest.mark.anyio

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 
 import pytest
 from mcp import Client
@@ -19,12 +18,6 @@ from .conftest import server_payload
 pytestmark = pytest.mark.anyio
 
 SECRET_ENV = {"config": {"command": "npx", "args": ["-y", "@example/x"], "env": {"API_TOKEN": "tok-123"}}}
-
-
-@pytest.fixture(params=["auto", "legacy"])
-async def client(request: pytest.FixtureRequest) -> AsyncIterator[Client]:
-    async with Client(create_server(Settings()), mode=request.param) as connected:
-        yield connected
 
 
 async def test_each_server_is_a_listed_resource_page_by_page(client: Client) -> None:

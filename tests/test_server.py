@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +24,6 @@ API_BODY_FIELDS = {
     "saved_name", "server_version", "is_active", "job_id", "source_url",
     "source_version", "server_name", "description", "mcp_config",
 }  # fmt: skip
-
-
-@pytest.fixture(params=["auto", "legacy"])
-async def client(request: pytest.FixtureRequest) -> AsyncIterator[Client]:
-    async with Client(create_server(Settings()), mode=request.param) as connected:
-        yield connected
 
 
 async def _tools(client: Client) -> dict[str, Tool]:
