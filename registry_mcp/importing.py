@@ -49,12 +49,7 @@ def read_config(source: str) -> dict[str, Any]:
     """A client config from JSON text, or from the file a path names."""
     text = source.strip()
     if not text.startswith("{"):
-        path = Path(text).expanduser()
-        if not path.is_file():
-            raise ConfigError(f"no such file: {path} (give a config file's path, or its JSON text)")
-        if path.stat().st_size > MAX_CONFIG_BYTES:
-            raise ConfigError(f"{path} is larger than {MAX_CONFIG_BYTES:,} bytes: not an MCP client config")
-        text = path.read_text(encoding="utf-8")
+        text = _read_file(text)
     try:
         config = json.loads(text)
     except ValueError as invalid:
@@ -63,6 +58,21 @@ def read_config(source: str) -> dict[str, Any]:
     if not isinstance(config, dict):
         raise ConfigError("a client config is a JSON object")
     return config
+
+
+def _read_file(name: str) -> str:
+    shown = name if len(name) <= 200 else name[:200] + "…"
+    try:
+        path = Path(name).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"no such file: {shown} (give a config file's path, or its JSON text)")
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{shown} is larger than {MAX_CONFIG_BYTES:,} bytes: not an MCP client config")
+        return path.read_text(encoding="utf-8")
+    except OSError as unreadable:  # a name too long, a directory we may not enter
+        raise ConfigError(f"cannot read {shown}: {unreadable.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"cannot read {shown}: not UTF-8 text") from None
 
 
 def client_entries(config: dict[str, Any]) -> dict[str, Any]:

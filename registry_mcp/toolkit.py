@@ -59,6 +59,13 @@ class Consent(StrEnum):
     NOT_ASKED = "not asked"  # the client cannot put a question to the person
 
 
+# Why a tool that asks first did nothing.
+NOT_CONFIRMED: dict[Consent | None, str] = {
+    Consent.DECLINED: "the person declined.",
+    Consent.CANCELLED: "the person cancelled the confirmation.",
+}
+
+
 class ConsentForm(BaseModel):
     """What the person fills in to answer (elicitation allows only flat, primitive fields)."""
 

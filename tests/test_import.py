@@ -85,6 +85,8 @@ def test_unreadable_sources_are_refused_without_echoing_them(tmp_path: Path) -> 
         (str(tmp_path / "missing.json"), "no such file"),
         ('{"something": "else"}', "no 'mcpServers'"),
         ("[1, 2]", "no such file"),
+        ("x" * 5000, "cannot read"),  # a name too long for the file system
+        ("a\x00b", "no such file"),
     ):
         with pytest.raises(ConfigError) as refused:
             plan_import(read_config(source))

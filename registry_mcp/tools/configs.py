@@ -1,0 +1,105 @@
+"""The tools that move servers between the registry and configs: export (for secure-mcp-gateway and
+for clients) and import (from the MCP client configs people already have)."""
+
+from __future__ import annotations
+
+from ..arguments import ExportArguments, ImportArguments
+from ..client import RegistryClient
+from ..endpoints import MAX_PER_PAGE
+from ..errors import InvalidRequest, RegistryError
+from ..export import render
+from ..importing import ConfigError, plan_import, read_config
+from ..lint import lint_servers
+from ..models import MAX_BULK_SERVERS, RegistryServer, ServerPayload
+from ..results import MAX_RESULT_CHARS, ExportResult, ImportBatch, ImportedEntry, ImportResult
+from ..toolkit import ToolCall
+
+
+async def export_registry_servers(args: ExportArguments, call: ToolCall) -> ExportResult:
+    if args.servers is not None:
+        servers = [await call.registry.get_server(chosen.saved_name, chosen.server_version) for chosen in args.servers]
+    else:
+        servers = await _every_active_server(call.registry)
+    config = render(servers, args.format, reveal_secrets=True)  # masked by `present` unless secrets are shown
+    where = {"gateway": "under mcp_configs.<id> in the gateway's config", "mcpServers": "in the client's config file"}
+    result = ExportResult(
+        message=f"{len(servers)} servers from {call.location} as a '{args.format}' block to paste "
+        f"{where.get(args.format, 'in .vscode/mcp.json')}.",
+        registry=call.registry_info,
+        format=args.format,
+        servers=[f"{server.saved_name} {server.server_version}" for server in servers],
+        config=config,
+    )
+    if len(result.model_dump_json()) > MAX_RESULT_CHARS:
+        raise InvalidRequest(
+            f"The export of {len(servers)} servers is too large for one tool result: name fewer servers, or use "
+            "the Python library (registry_mcp.export)"
+        )
+    return result
+
+
+async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportResult:
+    try:
+        plan = plan_import(read_config(args.source), server_version=args.server_version)
+    except ConfigError as unreadable:
+        raise InvalidRequest(f"Could not read the client config: {unreadable}") from None
+    payloads = [imported.payload for imported in plan.servers]
+    entries = [
+        ImportedEntry(
+            entry_name=imported.key, saved_name=imported.payload.saved_name, renamed=imported.renamed, payload=body
+        )
+        for imported, body in zip(plan.servers, (payload.to_api() for payload in payloads), strict=True)
+    ]
+    warnings = lint_servers(payloads)
+    skipped = f" {len(plan.problems)} could not be imported (see problems)." if plan.problems else ""
+    if not args.confirm:
+        return ImportResult(
+            message=f"Dry run: {len(entries)} servers ready to register in {call.location}; nothing was written."
+            f"{skipped} Show them to the person, and once they agree call again with confirm: true.",
+            registry=call.registry_info,
+            registered=False,
+            servers=entries,
+            problems=plan.problems,
+            warnings=warnings,
+        )
+    batches = await _register_in_batches(payloads, call)
+    added = sum(len(batch.added) for batch in batches)
+    refused = [batch.batch for batch in batches if batch.error]
+    return ImportResult(
+        message=f"Registered {added} of {len(entries)} servers in {call.location} in {len(batches)} bulk adds."
+        + (f" Batches {refused} were refused whole (see batches)." if refused else "")
+        + skipped,
+        registry=call.registry_info,
+        registered=True,
+        servers=entries,
+        problems=plan.problems,
+        warnings=warnings,
+        batches=batches,
+    )
+
+
+async def _register_in_batches(payloads: list[ServerPayload], call: ToolCall) -> list[ImportBatch]:
+    """Bulk adds of at most 100 each; a refused batch adds none of its servers and the rest go on."""
+    batches = []
+    for number, start in enumerate(range(0, len(payloads), MAX_BULK_SERVERS), start=1):
+        batch = payloads[start : start + MAX_BULK_SERVERS]
+        await call.report_progress(start, len(payloads), f"Registering batch {number}")
+        try:
+            servers = await call.registry.bulk_add_servers([payload.to_api() for payload in batch])
+        except RegistryError as refused:
+            batches.append(ImportBatch(batch=number, added=[], error=str(refused)))
+            continue
+        batches.append(ImportBatch(batch=number, added=[server.saved_name for server in servers]))
+    await call.report_progress(len(payloads), len(payloads), "Done")
+    return batches
+
+
+async def _every_active_server(registry: RegistryClient) -> list[RegistryServer]:
+    servers: list[RegistryServer] = []
+    page = 1
+    while True:
+        listed = await registry.list_servers(page=page, per_page=MAX_PER_PAGE, is_active=True)
+        servers += listed.data
+        if not listed.data or len(servers) >= listed.pagination.total:
+            return servers
+        page += 1
