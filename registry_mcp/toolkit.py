@@ -17,14 +17,13 @@ the answer as `call.consent`, and what `ask` looked up as `call.facts`.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Protocol, TypeVar
 
 from mcp.server.elicitation import AcceptedElicitation, CancelledElicitation, ElicitationResult
 from mcp.server.mcpserver import Context
@@ -151,8 +150,17 @@ class RegistryTool(Generic[ArgsT]):
     ask: Callable[[ArgsT, RegistryClient], Awaitable[Question]] | None = None
 
     def to_mcp(self, *, reveal_secrets: bool = False, launch_without_asking: bool = False) -> Tool:
-        async def finish(parsed: ArgsT, call: ToolCall) -> CallToolResult:
-            call = dataclasses.replace(call, launch_without_asking=launch_without_asking)
+        async def finish(
+            parsed: ArgsT, ctx: Context[RegistryClient, Any], consent: Consent | None = None, facts: Any = None
+        ) -> CallToolResult:
+            call = ToolCall(
+                registry=ctx.request_context.lifespan_context,
+                consent=consent,
+                facts=facts,
+                report_progress=ctx.report_progress,
+                log=client_log(ctx),
+                launch_without_asking=launch_without_asking,
+            )
             try:
                 result = await self.run(parsed, call)
             except RegistryError as failure:
@@ -181,10 +189,7 @@ class RegistryTool(Generic[ArgsT]):
 
     def _plain_call(self, finish: _Finish[ArgsT]) -> Callable[..., Awaitable[CallToolResult]]:
         async def call(arguments: dict[str, Any], ctx: Context[RegistryClient, Any]) -> CallToolResult:
-            parsed = parse_arguments(self.arguments, arguments, tool=self.name)
-            registry = ctx.request_context.lifespan_context
-            plain_call = ToolCall(registry=registry, report_progress=ctx.report_progress, log=client_log(ctx))
-            return await finish(parsed, plain_call)
+            return await finish(parse_arguments(self.arguments, arguments, tool=self.name), ctx)
 
         # Annotations are set by hand, as objects: the SDK reads them with `get_type_hints`, which
         # cannot see this function's locals.
@@ -214,15 +219,7 @@ class RegistryTool(Generic[ArgsT]):
             answered: ElicitationResult[ConsentForm],
         ) -> CallToolResult:
             parsed = parse_arguments(self.arguments, arguments, tool=self.name)
-            registry = ctx.request_context.lifespan_context
-            answered_call = ToolCall(
-                registry=registry,
-                consent=_consent(answered),
-                facts=asked.facts,
-                report_progress=ctx.report_progress,
-                log=client_log(ctx),
-            )
-            return await finish(parsed, answered_call)
+            return await finish(parsed, ctx, _consent(answered), asked.facts)
 
         asked_type = Annotated[Question, Resolve(question)]
         question.__annotations__ = {"arguments": dict[str, Any], "ctx": Context, "return": Question}
@@ -247,7 +244,15 @@ def output_schema(result: type[BaseModel]) -> dict[str, Any]:
     return self_contained_schema(result.model_json_schema(mode="serialization"))
 
 
-_Finish = Callable[[ArgsT, ToolCall], Awaitable[CallToolResult]]
+ArgsContraT = TypeVar("ArgsContraT", bound=BaseModel, contravariant=True)
+
+
+class _Finish(Protocol[ArgsContraT]):
+    """Runs a tool on parsed arguments and presents its result."""
+
+    def __call__(
+        self, parsed: ArgsContraT, ctx: Context[RegistryClient, Any], consent: Consent | None = ..., facts: Any = ...
+    ) -> Awaitable[CallToolResult]: ...
 
 
 def can_elicit(ctx: Context[Any, Any]) -> bool:
