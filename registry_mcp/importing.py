@@ -71,6 +71,8 @@ def _read_file(name: str) -> str:
         return path.read_text(encoding="utf-8")
     except OSError as unreadable:  # a name too long, a directory we may not enter
         raise ConfigError(f"cannot read {shown}: {unreadable.strerror}") from None
+    except RuntimeError:  # '~name' for a user this machine does not have
+        raise ConfigError(f"cannot read {shown}: no such home directory") from None
     except UnicodeDecodeError:
         raise ConfigError(f"cannot read {shown}: not UTF-8 text") from None
 

@@ -87,6 +87,7 @@ def test_unreadable_sources_are_refused_without_echoing_them(tmp_path: Path) -> 
         ("[1, 2]", "no such file"),
         ("x" * 5000, "cannot read"),  # a name too long for the file system
         ("a\x00b", "no such file"),
+        ("~no-such-user-registry-mcp/c.json", "no such home directory"),
     ):
         with pytest.raises(ConfigError) as refused:
             plan_import(read_config(source))

@@ -5,6 +5,7 @@ Whatever arrives, every call ends in a result (an `isError` one where the input 
 result always fits the tool's output schema, schema-valid registrations round-trip through the
 registry, and the server still answers a ping at the end.
 
+`REGISTRY_MCP_RANDOM=1` draws new examples on each run (by default every run draws the same ones);
 `REGISTRY_MCP_EXAMPLES` sets the examples per property (default 150; bulk adds get a fifth of it,
 each being up to 100 registrations). With the defaults a run makes over 2,000 calls.
 """
@@ -39,6 +40,8 @@ PROPERTY = settings(
     max_examples=EXAMPLES,
     deadline=None,
     database=None,
+    # The same examples on every run, so CI cannot turn red by chance; REGISTRY_MCP_RANDOM=1 explores.
+    derandomize=os.environ.get("REGISTRY_MCP_RANDOM") != "1",
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
 
