@@ -46,9 +46,12 @@ async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportR
     payloads = [imported.payload for imported in plan.servers]
     entries = [
         ImportedEntry(
-            entry_name=imported.key, saved_name=imported.payload.saved_name, renamed=imported.renamed, payload=body
+            entry_name=imported.key,
+            saved_name=imported.payload.saved_name,
+            renamed=imported.renamed,
+            payload=imported.payload.to_api(),
         )
-        for imported, body in zip(plan.servers, (payload.to_api() for payload in payloads), strict=True)
+        for imported in plan.servers
     ]
     warnings = lint_servers(payloads)
     skipped = f" {len(plan.problems)} could not be imported (see problems)." if plan.problems else ""
