@@ -21,8 +21,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
 SAVED_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"
-# Versions travel in an HTTP header: keep them short, printable and free of separators.
 UUID_PATTERN = "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
+# Versions travel in an HTTP header: keep them short, printable and free of separators.
 SERVER_VERSION_PATTERN = r"^[A-Za-z0-9._-]{1,32}$"
 DEFAULT_SERVER_VERSION = "v1"
 MAX_BULK_SERVERS = 100

@@ -129,6 +129,11 @@ class ToolCall:
     # The user's setting that lets a tool launch commands or reach URLs where the client cannot ask.
     launch_without_asking: bool = False
 
+    def agreed(self, without_asking: bool) -> bool:
+        """Whether the tool may act: the person said yes, or the client cannot ask and
+        `without_asking` (an explicit argument or setting) stands in for the person."""
+        return self.consent is Consent.GIVEN or (self.consent is Consent.NOT_ASKED and without_asking)
+
     @property
     def location(self) -> RegistryLocation:
         return self.registry.location

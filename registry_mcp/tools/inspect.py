@@ -15,7 +15,7 @@ from ..inspection import InspectionFailed, deny_report, inspect_server
 from ..models import LocalServerConfig, RemoteServerConfig
 from ..results import MAX_RESULT_CHARS, InspectResult
 from ..settings import ALLOW_LAUNCH_VARIABLE
-from ..toolkit import NOT_CONFIRMED, Consent, Question, ToolCall
+from ..toolkit import NOT_CONFIRMED, Question, ToolCall
 
 _LAUNCH_NEEDS_SETTING = (
     "this client cannot ask the person to confirm, and launching without asking is off. A person can turn it on "
@@ -59,7 +59,7 @@ async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Qu
 async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectResult:
     target: _InspectionTarget = call.facts
     shown = _target_text(target.config)
-    allowed = call.consent is Consent.GIVEN or (call.consent is Consent.NOT_ASKED and call.launch_without_asking)
+    allowed = call.agreed(without_asking=call.launch_without_asking)
     if not allowed:
         return InspectResult(
             message=f"Nothing was launched or reached: {NOT_CONFIRMED.get(call.consent, _LAUNCH_NEEDS_SETTING)}",

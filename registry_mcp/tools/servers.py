@@ -26,7 +26,7 @@ from ..results import (
     fit_items,
     fit_server,
 )
-from ..toolkit import NOT_CONFIRMED, Consent, Question, ToolCall
+from ..toolkit import NOT_CONFIRMED, Question, ToolCall
 
 
 async def add_registry_server(args: AddServerArguments, call: ToolCall) -> ServerResult:
@@ -134,7 +134,7 @@ async def ask_to_delete(args: DeleteServerArguments, registry: RegistryClient) -
 async def delete_registry_server(args: DeleteServerArguments, call: ToolCall) -> DeleteResult:
     gateways: list[Gateway] = call.facts
     subject = f"'{args.saved_name}' version '{args.server_version}'"
-    deleted = call.consent is Consent.GIVEN or (call.consent is Consent.NOT_ASKED and args.confirm)
+    deleted = call.agreed(without_asking=args.confirm)
     if deleted:
         await call.registry.delete_server(args.saved_name, args.server_version)
         message = f"Deleted {subject} from {call.location}. {_gateway_sentence(gateways, deleted=True)}"
