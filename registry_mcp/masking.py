@@ -12,6 +12,7 @@ where nothing is stored.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 MASK = "<masked secret: unchanged when sent back>"
@@ -87,3 +88,33 @@ def restore_masked(sent: Any, stored: Any, path: str = "") -> Any:
             for index, item in enumerate(sent)
         ]
     return sent
+
+
+REDACTED = "<redacted>"
+# Shorter values are too likely to occur by chance in ordinary text to be worth scrubbing.
+_MIN_SCRUBBED = 4
+
+
+def secret_values(value: Any) -> set[str]:
+    """Every secret text a JSON value holds: whatever `mask_secrets` would hide in it."""
+    found: set[str] = set()
+    _collect(value, mask_secrets(value), found)
+    return found
+
+
+def _collect(original: Any, masked: Any, found: set[str]) -> None:
+    if isinstance(original, dict) and isinstance(masked, dict):
+        for key, item in original.items():
+            _collect(item, masked.get(key), found)
+    elif isinstance(original, list) and isinstance(masked, list):
+        for item, masked_item in zip(original, masked, strict=False):
+            _collect(item, masked_item, found)
+    elif original != masked and original is not None:
+        found.add(str(original))
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """`text` with each of `secrets` replaced by `REDACTED`, longest first."""
+    for secret in sorted({s for s in secrets if len(s) >= _MIN_SCRUBBED}, key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return text
