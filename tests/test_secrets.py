@@ -19,7 +19,7 @@ from registry_mcp.masking import MASK, MaskWithoutSecret, looks_secret, mask_sec
 from registry_mcp.server import create_server
 from registry_mcp.settings import Settings
 
-from .conftest import LiveRegistry, server_command, server_payload
+from .conftest import LiveRegistry, server_command, server_payload, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -91,6 +91,13 @@ async def settings(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
         return
     with LiveRegistry(tmp_path / "cloud.db", api_key="sk-cloud-test") as live:
         yield Settings(api_key="sk-cloud-test", base_url=live.url)
+
+
+def _holds(actual: Any, expected: Any) -> bool:
+    """Whether `actual` has every key and value of `expected` (the registry may add defaults)."""
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and all(_holds(actual.get(key), value) for key, value in expected.items())
+    return bool(actual == expected)
 
 
 async def _stored(settings: Settings, saved_name: str) -> dict[str, Any]:
@@ -198,3 +205,132 @@ async def test_the_api_key_appears_nowhere_in_a_whole_session(tmp_path: Path) ->
     for text in (*seen, logs):
         assert PLANTED_KEY not in text
     assert not [secret for secret in SECRETS if any(secret in text for text in seen)]
+
+
+# --- secrets recognised by what they are, at every new position (issue 12) ---------------------
+
+GITHUB_TOKEN = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+# Each new position: a record holding a secret there, and the secret texts it holds.
+POSITIONS: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
+    "args flags": (
+        {"config": {"command": "npx", "args": ["-y", "srv", "--token", "tok-arg-1", "--api-key=key-arg-2"]}},
+        ("tok-arg-1", "key-arg-2"),
+    ),
+    "docker -e": (
+        {"config": {"command": "docker", "args": ["run", "-e", "API_TOKEN=tok-docker-3", "img"]}},
+        ("tok-docker-3",),
+    ),
+    "url userinfo and query": (
+        {"config": {"url": "https://u:url-pass-4@mcp.example/mcp?api_key=url-key-5&region=eu"}},
+        ("url-pass-4", "url-key-5"),
+    ),
+    "dsn in args": (
+        {"config": {"command": "npx", "args": ["-y", "pg", "postgres://app:dsn-pass-6@db.internal:5432/app"]}},
+        ("dsn-pass-6",),
+    ),
+    "token shape anywhere": (
+        {"config": {"command": "npx", "args": [GITHUB_TOKEN]}},
+        (GITHUB_TOKEN,),
+    ),
+    "oauth additional params": (
+        {
+            "config": {"url": "https://mcp.example/mcp"},
+            "oauth_config": {
+                "enabled": True,
+                "OAUTH_ADDITIONAL_PARAMS": {"client_assertion": "assertion-7", "private_pem": "pem-8", "aud": "x"},
+            },
+        },
+        ("assertion-7", "pem-8"),
+    ),
+    "lists and numbers under secret keys": (
+        {
+            "config": {"command": "npx"},
+            "tool_guardrails_config": {
+                "enabled": True,
+                "guardrail_name": "p",
+                "additional_config": {"api_keys": ["list-key-9", "list-key-10", "list-key-11"], "pin_token": 7777777777777},
+            },
+        },
+        ("list-key-9", "list-key-10", "list-key-11", "7777777777777"),
+    ),
+}
+
+
+@pytest.mark.parametrize("position", list(POSITIONS))
+async def test_a_secret_at_a_new_position_is_masked_and_kept_when_sent_back(settings: Settings, position: str) -> None:
+    mcp_config, secrets = POSITIONS[position]
+    async with Client(create_server(settings)) as client:
+        added = await client.call_tool("add_registry_server", server_payload("positions", mcp_config=mcp_config))
+        read = await client.call_tool("get_registry_server", {"saved_name": "positions"})
+        for result in (added, read):
+            assert not result.is_error, result.content
+            seen = json.dumps(result.structured_content) + "".join(block.text for block in result.content)  # type: ignore[union-attr]
+            assert MASK in seen and not [secret for secret in secrets if secret in seen]
+        assert read.structured_content is not None
+        sent_back = copy.deepcopy(read.structured_content["server"]["mcp_config"])
+        sent_back["denied_tools"] = ["delete_*"]
+        changed = await client.call_tool(
+            "modify_registry_server", {"saved_name": "positions", "mcp_config": sent_back, "replace_mcp_config": True}
+        )
+        assert not changed.is_error, changed.content
+    stored = (await _stored(settings, "positions"))["mcp_config"]
+    assert _holds(stored, mcp_config)
+    assert stored["denied_tools"] == ["delete_*"] and MASK not in json.dumps(stored)
+
+
+async def test_a_masked_url_sent_back_for_another_host_is_refused(settings: Settings) -> None:
+    mcp_config = {"config": {"url": "https://u:url-pass-4@mcp.example/mcp?api_key=url-key-5"}}
+    async with Client(create_server(settings)) as client:
+        await client.call_tool("add_registry_server", server_payload("moving", mcp_config=mcp_config))
+        read = await client.call_tool("get_registry_server", {"saved_name": "moving"})
+        assert read.structured_content is not None
+        masked_url = read.structured_content["server"]["mcp_config"]["config"]["url"]
+        refused = await client.call_tool(
+            "modify_registry_server",
+            {"saved_name": "moving", "mcp_config": {"config": {"url": masked_url.replace("mcp.example", "evil.example")}}},
+        )
+    assert refused.is_error and "mcp_config.config.url" in text_of(refused)
+    assert "url-pass-4" not in text_of(refused) and "evil.example" not in text_of(refused)
+    assert (await _stored(settings, "moving"))["mcp_config"] == mcp_config
+
+
+MASK_VARIANTS = [
+    MASK + "\n",
+    MASK + " ",
+    "  " + MASK,
+    "\u201c" + MASK + "\u201d",
+    "'" + MASK + "'",
+    MASK.upper(),
+    "Bearer " + MASK,
+    "<masked secret: unchanged",
+]
+
+
+@pytest.mark.parametrize("variant", MASK_VARIANTS)
+async def test_every_write_path_refuses_a_mask_variant(settings: Settings, variant: str) -> None:
+    masked = server_payload("variant", mcp_config={"config": {"command": "npx", "env": {"API_TOKEN": variant}}})
+    async with Client(create_server(settings)) as client:
+        await client.call_tool(
+            "add_registry_server",
+            server_payload("kept", mcp_config={"config": {"command": "npx", "env": {"API_TOKEN": "kept-secret"}}}),
+        )
+        results = {
+            "add": await client.call_tool("add_registry_server", masked),
+            "bulk": await client.call_tool("bulk_add_registry_servers", {"servers": [server_payload("ok"), masked]}),
+            "validate": await client.call_tool("validate_registry_server", masked),
+            "modify": await client.call_tool(
+                "modify_registry_server",
+                {"saved_name": "kept", "mcp_config": {"config": {"env": {"API_TOKEN": variant}}}},
+            ),
+            "modify args": await client.call_tool(
+                "modify_registry_server",
+                {"saved_name": "kept", "mcp_config": {"config": {"args": ["--x", variant]}}},
+            ),
+        }
+    for name, result in results.items():
+        assert result.is_error, name
+        assert "mcp_config.config." in text_of(result), (name, text_of(result))
+    async with settings.open_client() as registry:
+        assert [server.saved_name for server in (await registry.list_servers()).data] == ["kept"]
+    kept = (await _stored(settings, "kept"))["mcp_config"]["config"]
+    assert kept["env"] == {"API_TOKEN": "kept-secret"} and kept.get("args", []) == []

@@ -1,0 +1,277 @@
+"""What `registry_mcp.masking` recognises as secret, and how masks go back: literal expectations only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from registry_mcp.masking import (
+    MASK,
+    MaskWithoutSecret,
+    find_mask,
+    looks_secret,
+    mask_secrets,
+    restore_masked,
+    secret_values,
+)
+
+M = MASK
+
+# Realistically shaped (but invented) tokens of each well-known kind.
+GHP = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+GITHUB_PAT = "github_pat_" + "11ABCDEFG0" + "x" * 72
+GHO = "gho_" + "Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2"
+SLACK = "xoxb-" + "1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUv"
+AWS = "AKIA" + "IOSFODNN7EXAMPLE"
+GLPAT = "glpat-" + "Ab1Cd2Ef3Gh4Ij5Kl6Mn"
+GOOGLE = "AIza" + "SyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY"
+OPENAI = "sk-proj-" + "Xy7Zq1Wv2Ut3Sr4Qp5On6Ml7Kj8Ih9Gf0Ed"
+JWT = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+    "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIn0."
+    "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+)
+PEM = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----"
+
+
+# --- which keys name a secret (issue 14: plurals, cases, separators) -----------------------------
+
+SECRET_KEYS = [
+    "api_keys", "API_KEYS", "api-keys", "apiKeys", "ApiKeys", "apikeys", "APIKEYS",
+    "tokens", "TOKENS", "secrets", "Secrets", "passwords", "PASSWORDS", "ACCESS_TOKENS", "accessTokens",
+    "access-tokens", "accesstokens", "Authorization", "authorization", "AUTHORIZATION", "passwd", "PASSWD",
+    "credentials", "CREDENTIALS", "x-api-key", "X-API-KEY", "X_Api_Key", "clientSecret", "client_secret",
+    "CLIENT-SECRET", "clientsecret", "PRIVATE_KEY", "privateKey", "private-key", "privatekey", "private_pem",
+    "client_assertion", "db_password", "OAUTH_CLIENT_SECRET", "Proxy-Authorization", "Cookie", "GITHUB_PAT",
+    "SENTRY_DSN", "passphrase",
+]  # fmt: skip
+NOT_SECRET_KEYS = [
+    "token_url", "TOKEN_URL", "tokenUrl", "OAUTH_TOKEN_EXPIRY_BUFFER", "key_path", "keyPath", "KEY-PATH",
+    "OAUTH_TOKEN_IN_HEADER_ONLY", "api_key_name", "apiKeyName", "API_KEY_NAMES", "OAUTH_CLIENT_KEY_PATH",
+    "OAUTH_CLIENT_ID", "client_assertion_type", "max_tokens", "maxTokens", "token_count", "monkey", "keyboard",
+    "command", "tokenizer", "secret_file", "password_env", "oauth", "OAUTH_TOKEN_URL", "auth_type",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("key", SECRET_KEYS)
+def test_a_secret_key_in_any_form_looks_secret(key: str) -> None:
+    assert looks_secret(key) is True
+
+
+@pytest.mark.parametrize("key", NOT_SECRET_KEYS)
+def test_a_key_naming_where_or_how_a_secret_is_used_does_not(key: str) -> None:
+    assert looks_secret(key) is False
+
+
+@pytest.mark.parametrize("key", ["api_keys", "tokens", "secrets", "passwords", "credentials", "Authorization"])
+def test_a_value_under_a_plural_secret_key_is_masked_wherever_it_sits(key: str) -> None:
+    record = {"tool_guardrails_config": {"additional_config": {key: "s3cr3t-value"}}}
+    assert mask_secrets(record) == {"tool_guardrails_config": {"additional_config": {key: M}}}
+
+
+def test_any_scalar_under_a_secret_key_is_masked_but_booleans_and_nulls_stay() -> None:
+    record = {"api_key": 1234567890, "pin_password": 4.5, "token": True, "secret": None, "password": ""}
+    assert mask_secrets(record) == {"api_key": M, "pin_password": M, "token": True, "secret": None, "password": ""}
+
+
+def test_lists_and_nested_objects_under_secret_keys_are_masked_element_by_element() -> None:
+    record = {
+        "api_keys": ["k-one", "k-two", "k-three"],
+        "credentials": [{"user": "u1", "password": "p1"}, ["nested-a", 7]],
+        "settings": {"tokens": {"read": "r-tok", "write": ["w1", "w2"]}, "region": "eu"},
+    }
+    assert mask_secrets(record) == {
+        "api_keys": [M, M, M],
+        "credentials": [{"user": M, "password": M}, [M, M]],
+        "settings": {"tokens": {"read": M, "write": [M, M]}, "region": "eu"},
+    }
+
+
+def test_a_multi_element_masked_list_restores_each_element_at_its_place() -> None:
+    stored = {"api_keys": ["k-one", "k-two", "k-three", "k-four"], "env": {"A": "a", "B": "b", "C": "c"}}
+    sent = {"api_keys": [M, M, M, M], "env": {"C": M, "A": M, "B": M}}
+    assert restore_masked(sent, stored) == {
+        "api_keys": ["k-one", "k-two", "k-three", "k-four"],
+        "env": {"C": "c", "A": "a", "B": "b"},
+    }
+    # Dropping the first element keeps the others' own values, not the first ones'.
+    assert restore_masked({"api_keys": ["k-new", M, M, M]}, stored) == {"api_keys": ["k-new", "k-two", "k-three", "k-four"]}
+
+
+# --- secrets recognised by what they are --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "masked"),
+    [
+        (["-y", "pkg", "--token", "abc123secret"], ["-y", "pkg", "--token", M]),
+        (["--api-key=abc123secret", "--port=8080"], ["--api-key=" + M, "--port=8080"]),
+        (["--password", "hunter22", "--user", "bob"], ["--password", M, "--user", "bob"]),
+        (["--secret", "s3", "--client-secret", "cs"], ["--secret", M, "--client-secret", M]),
+        (["--apiKey", "v", "--API_TOKEN=v2"], ["--apiKey", M, "--API_TOKEN=" + M]),
+        (["run", "-e", "GITHUB_TOKEN=ghx", "-e", "LOG_LEVEL=debug"], ["run", "-e", "GITHUB_TOKEN=" + M, "-e", "LOG_LEVEL=debug"]),
+        (["--env", "DB_PASSWORD=pw", "--env", "DB_HOST=db"], ["--env", "DB_PASSWORD=" + M, "--env", "DB_HOST=db"]),
+        (["--header", "Authorization: Bearer abcdef123456"], ["--header", "Authorization: " + M]),
+        (["--header", "X-Api-Key: abcdef123456"], ["--header", "X-Api-Key: " + M]),
+        (["--token", "--verbose"], ["--token", "--verbose"]),
+        (["--token", "${GITHUB_TOKEN}", "--api-key=${KEY}"], ["--token", "${GITHUB_TOKEN}", "--api-key=${KEY}"]),
+        (["--token-file", "/run/token", "--key-path=/k", "--no-auth"], ["--token-file", "/run/token", "--key-path=/k", "--no-auth"]),
+        (["-y", "@modelcontextprotocol/server-filesystem", "/Users/me/Desktop"], ["-y", "@modelcontextprotocol/server-filesystem", "/Users/me/Desktop"]),
+    ],
+)  # fmt: skip
+def test_secret_named_flags_in_args(args: list[str], masked: list[str]) -> None:
+    assert mask_secrets({"config": {"command": "npx", "args": args}}) == {"config": {"command": "npx", "args": masked}}
+
+
+@pytest.mark.parametrize(
+    ("url", "masked"),
+    [
+        ("https://u:pw-123@host.example/mcp?api_key=k-456&region=eu", f"https://u:{M}@host.example/mcp?api_key={M}&region=eu"),
+        ("https://host.example/sse?token=t1&x=1", f"https://host.example/sse?token={M}&x=1"),
+        ("https://host.example/mcp?access_token=a&apiKey=b", f"https://host.example/mcp?access_token={M}&apiKey={M}"),
+        ("https://mcp.example/mcp", "https://mcp.example/mcp"),
+        ("https://user@host.example/mcp?page=2", "https://user@host.example/mcp?page=2"),
+        ("postgres://app:PASS-word@db.internal:5432/app", f"postgres://app:{M}@db.internal:5432/app"),
+        ("mongodb+srv://admin:Mongo-Pass1@cluster0.ab1cd.mongodb.net/db?retryWrites=true", f"mongodb+srv://admin:{M}@cluster0.ab1cd.mongodb.net/db?retryWrites=true"),
+        ("redis://:redis-pw@localhost:6379/0", f"redis://:{M}@localhost:6379/0"),
+        ("mysql://root:p@ss@db:3306/x", f"mysql://root:{M}@db:3306/x"),
+    ],
+)  # fmt: skip
+def test_urls_show_everything_but_their_credentials(url: str, masked: str) -> None:
+    assert mask_secrets({"config": {"url": url}}) == {"config": {"url": masked}}
+
+
+def test_a_dsn_under_any_key_and_in_args() -> None:
+    record = {
+        "config": {"command": "npx", "args": ["-y", "@mcp/postgres", "postgresql://app:Pg-Pass9@localhost/db"]},
+        "notes": {"connection": "redis://default:r3dis@cache:6379"},
+    }
+    assert mask_secrets(record) == {
+        "config": {"command": "npx", "args": ["-y", "@mcp/postgres", f"postgresql://app:{M}@localhost/db"]},
+        "notes": {"connection": f"redis://default:{M}@cache:6379"},
+    }
+
+
+@pytest.mark.parametrize("token", [GHP, GITHUB_PAT, GHO, SLACK, AWS, GLPAT, GOOGLE, OPENAI, JWT])
+def test_well_known_token_shapes_are_masked_anywhere(token: str) -> None:
+    record = {"description": f"uses {token} for access", "config": {"command": "x", "args": [token]}}
+    assert mask_secrets(record) == {"description": f"uses {M} for access", "config": {"command": "x", "args": [M]}}
+
+
+def test_a_pem_private_key_block_is_masked() -> None:
+    record = {"OAUTH_ADDITIONAL_PARAMS": {"cert": "see below\n" + PEM + "\nend"}}
+    assert mask_secrets(record) == {"OAUTH_ADDITIONAL_PARAMS": {"cert": f"see below\n{M}\nend"}}
+
+
+def test_secret_keys_in_oauth_additional_params() -> None:
+    params = {
+        "client_assertion": "assert-value",
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "private_pem": "pem-value",
+        "private_key": "key-value",
+        "audience": "https://api.example",
+    }
+    assert mask_secrets({"oauth_config": {"OAUTH_ADDITIONAL_PARAMS": params}}) == {
+        "oauth_config": {
+            "OAUTH_ADDITIONAL_PARAMS": {
+                "client_assertion": M,
+                "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "private_pem": M,
+                "private_key": M,
+                "audience": "https://api.example",
+            }
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sk-learn-compatible-estimator-wrapper",
+        "a3f1c9e2-5b7d-4e8a-9c0b-1d2e3f4a5b6c",
+        "--api-key is required",
+        "Use the token flag to pass a token",
+        "Bearer",
+    ],
+)
+def test_ordinary_text_stays_visible(text: str) -> None:
+    assert mask_secrets({"description": text}) == {"description": text}
+
+
+def test_secret_values_are_the_secret_parts_only() -> None:
+    record = {"config": {"url": "https://u:pw-123@h.example/m?api_key=k-456", "headers": {"X": "hv"}}}
+    assert secret_values(record) == {"pw-123", "k-456", "hv"}
+
+
+# --- masks at the new positions go back --------------------------------------------------------
+
+
+def test_partial_masks_restore_the_stored_secrets() -> None:
+    stored = {
+        "config": {
+            "command": "npx",
+            "args": ["--token", "tok-1", "--api-key=key-2", "postgres://app:pg-3@db/app", "--password", "pw-4"],
+            "url": "https://u:pw-5@h.example/mcp?api_key=k-6&x=1",
+        }
+    }
+    masked = mask_secrets(stored)
+    assert masked["config"]["args"] == ["--token", M, "--api-key=" + M, f"postgres://app:{M}@db/app", "--password", M]
+    assert restore_masked(masked, stored) == stored
+    # A new argument in front does not shift which secret goes where.
+    sent = {"config": {**masked["config"], "args": ["--verbose", *masked["config"]["args"]]}}
+    assert restore_masked(sent, stored)["config"]["args"] == ["--verbose", *stored["config"]["args"]]
+
+
+def test_a_masked_url_changed_around_the_mask() -> None:
+    stored = {"url": "https://u:pw-5@h.example/mcp?api_key=k-6"}
+    # The same host, another path: the secrets stay with the host they were given for.
+    moved = restore_masked({"url": f"https://u:{M}@h.example/v2/mcp?api_key={M}"}, stored)
+    assert moved == {"url": "https://u:pw-5@h.example/v2/mcp?api_key=k-6"}
+    for elsewhere in (
+        f"https://u:{M}@evil.example/mcp?api_key={M}",
+        f"http://u:{M}@h.example/mcp?api_key={M}",
+        f"https://u:{M}@h.example:8443/mcp?api_key={M}",
+    ):
+        with pytest.raises(MaskWithoutSecret, match=r"^url: "):
+            restore_masked({"url": elsewhere}, stored)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        MASK + "\n",
+        " " + MASK,
+        "\u201c" + MASK + "\u201d",
+        MASK.upper(),
+        MASK.title(),
+        "Bearer " + MASK,
+        "<masked secret: unchanged",
+        "prefix-<Masked Secret: unchanged when sent back>-suffix",
+        MASK.replace(" ", "\u00a0"),
+    ],
+)
+def test_every_variant_of_the_mask_is_found(variant: str) -> None:
+    assert find_mask({"config": {"env": {"K": variant}}}) == "config.env.K"
+    assert find_mask({"args": ["a", variant]}) == "args.1"
+
+
+def test_a_mask_variant_is_never_restored_as_a_value() -> None:
+    stored = {"env": {"K": "real"}, "description": "hello"}
+    for variant in (MASK + "\n", " " + MASK, "Bearer " + MASK):
+        with pytest.raises(MaskWithoutSecret, match=r"env\.K"):
+            restore_masked({"env": {"K": variant}}, stored)
+    with pytest.raises(MaskWithoutSecret, match="description"):
+        restore_masked({"description": "hello " + MASK}, stored)
+
+
+def test_ordinary_mentions_of_masks_are_not_masks() -> None:
+    assert find_mask({"description": "Returns masked secrets, never the values"}) is None
+
+
+def _deep(value: Any, depth: int) -> Any:
+    return value if depth == 0 else {"nested": _deep(value, depth - 1)}
+
+
+def test_a_token_deep_in_a_record_is_masked() -> None:
+    assert mask_secrets(_deep(GHP, 12)) == _deep(M, 12)
