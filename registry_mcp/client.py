@@ -163,14 +163,14 @@ class RegistryClient:
     async def add_server(self, server: ServerPayload | Mapping[str, Any]) -> RegistryServer:
         """Register one server. Raises `ServerConflict` if its name and version are taken."""
         payload = _check(ServerPayload, server, what="server")
-        sent = _refuse_masks(payload.to_api())
+        sent = refuse_masks(payload.to_api())
         body = await self._call("add", f"add server '{payload.saved_name}'", json=sent)
         return _parse(_SERVER, body, what="the added server")
 
     async def bulk_add_servers(self, servers: Sequence[ServerPayload | Mapping[str, Any]]) -> list[RegistryServer]:
         """Register up to 100 servers at once: all of them, or (on any failure) none."""
         request = _check(BulkAddRequest, {"servers": list(servers)}, what="bulk add")
-        sent = _refuse_masks(request.to_api())
+        sent = refuse_masks(request.to_api())
         body = await self._call("bulk_add", f"add {len(request.servers)} servers", json=sent)
         return _parse(_SERVERS, body, what="the added servers")
 
@@ -206,6 +206,7 @@ class RegistryClient:
                 body = restore_masked(body, stored)
             except MaskWithoutSecret as missing:
                 raise InvalidRequest(f"Invalid changes: {missing}") from None
+            refuse_masks(body, what="changes")  # what the stored secrets did not resolve
             if body.get("mcp_config") is not None:
                 body["mcp_config"] = _check(McpConfig, body["mcp_config"], what="mcp_config").to_api()
         answer = await self._call(
@@ -314,11 +315,14 @@ def require_safe_base_url(base_url: str) -> None:
     )
 
 
-def _refuse_masks(body: dict[str, Any]) -> dict[str, Any]:
-    """`body`, unless a mask stands in it for a value."""
+def refuse_masks(body: dict[str, Any], *, what: str = "server") -> dict[str, Any]:
+    """`body`, unless the mask, in any variant, stands in it for a value: the one check of add, bulk
+    add, validate, and modify (after the masks standing for stored secrets are resolved)."""
     path = find_mask(body)
     if path is not None:
-        raise InvalidRequest(f"Invalid server: {path}: holds the mask {MASK!r}, not a value; send the real value")
+        raise InvalidRequest(
+            f"Invalid {what}: {path}: holds the mask {MASK!r} (or a variant of it), not a value; send the real value"
+        )
     return body
 
 

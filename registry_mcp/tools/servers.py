@@ -11,7 +11,7 @@ from ..arguments import (
     ModifyServerArguments,
     ServerSelector,
 )
-from ..client import RegistryClient
+from ..client import RegistryClient, refuse_masks
 from ..errors import ServerNotFound
 from ..lint import Finding, lint_server, lint_servers
 from ..models import Gateway
@@ -44,6 +44,7 @@ async def add_registry_server(args: AddServerArguments, call: ToolCall) -> Serve
 
 
 async def validate_registry_server(args: AddServerArguments, call: ToolCall) -> ValidationResult:
+    refuse_masks(args.to_api())  # what add refuses
     warnings = lint_server(args)
     subject = f"'{args.saved_name}' version '{args.server_version}'"
     try:
