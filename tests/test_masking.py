@@ -96,7 +96,9 @@ def test_a_multi_element_masked_list_restores_each_element_at_its_place() -> Non
         "env": {"C": "c", "A": "a", "B": "b"},
     }
     # Dropping the first element keeps the others' own values, not the first ones'.
-    assert restore_masked({"api_keys": ["k-new", M, M, M]}, stored) == {"api_keys": ["k-new", "k-two", "k-three", "k-four"]}
+    assert restore_masked({"api_keys": ["k-new", M, M, M]}, stored) == {
+        "api_keys": ["k-new", "k-two", "k-three", "k-four"]
+    }
 
 
 # --- secrets recognised by what they are --------------------------------------------------------
@@ -110,14 +112,14 @@ def test_a_multi_element_masked_list_restores_each_element_at_its_place() -> Non
         (["--password", "hunter22", "--user", "bob"], ["--password", M, "--user", "bob"]),
         (["--secret", "s3", "--client-secret", "cs"], ["--secret", M, "--client-secret", M]),
         (["--apiKey", "v", "--API_TOKEN=v2"], ["--apiKey", M, "--API_TOKEN=" + M]),
-        (["run", "-e", "GITHUB_TOKEN=ghx", "-e", "LOG_LEVEL=debug"], ["run", "-e", "GITHUB_TOKEN=" + M, "-e", "LOG_LEVEL=debug"]),
+        (["-e", "GITHUB_TOKEN=ghx", "-e", "LOG_LEVEL=debug"], ["-e", "GITHUB_TOKEN=" + M, "-e", "LOG_LEVEL=debug"]),
         (["--env", "DB_PASSWORD=pw", "--env", "DB_HOST=db"], ["--env", "DB_PASSWORD=" + M, "--env", "DB_HOST=db"]),
         (["--header", "Authorization: Bearer abcdef123456"], ["--header", "Authorization: " + M]),
         (["--header", "X-Api-Key: abcdef123456"], ["--header", "X-Api-Key: " + M]),
         (["--token", "--verbose"], ["--token", "--verbose"]),
         (["--token", "${GITHUB_TOKEN}", "--api-key=${KEY}"], ["--token", "${GITHUB_TOKEN}", "--api-key=${KEY}"]),
-        (["--token-file", "/run/token", "--key-path=/k", "--no-auth"], ["--token-file", "/run/token", "--key-path=/k", "--no-auth"]),
-        (["-y", "@modelcontextprotocol/server-filesystem", "/Users/me/Desktop"], ["-y", "@modelcontextprotocol/server-filesystem", "/Users/me/Desktop"]),
+        (["--token-file", "/run/t", "--key-path=/k", "--no-auth"], ["--token-file", "/run/t", "--key-path=/k", "--no-auth"]),
+        (["-y", "@mcp/server-filesystem", "/Users/me/Desktop"], ["-y", "@mcp/server-filesystem", "/Users/me/Desktop"]),
     ],
 )  # fmt: skip
 def test_secret_named_flags_in_args(args: list[str], masked: list[str]) -> None:
@@ -133,7 +135,7 @@ def test_secret_named_flags_in_args(args: list[str], masked: list[str]) -> None:
         ("https://mcp.example/mcp", "https://mcp.example/mcp"),
         ("https://user@host.example/mcp?page=2", "https://user@host.example/mcp?page=2"),
         ("postgres://app:PASS-word@db.internal:5432/app", f"postgres://app:{M}@db.internal:5432/app"),
-        ("mongodb+srv://admin:Mongo-Pass1@cluster0.ab1cd.mongodb.net/db?retryWrites=true", f"mongodb+srv://admin:{M}@cluster0.ab1cd.mongodb.net/db?retryWrites=true"),
+        ("mongodb+srv://admin:Mongo-Pass1@c0.ab1cd.mongodb.net/db?w=majority", f"mongodb+srv://admin:{M}@c0.ab1cd.mongodb.net/db?w=majority"),
         ("redis://:redis-pw@localhost:6379/0", f"redis://:{M}@localhost:6379/0"),
         ("mysql://root:p@ss@db:3306/x", f"mysql://root:{M}@db:3306/x"),
     ],

@@ -15,7 +15,9 @@ from mcp.client.session import ClientSession
 from mcp.client.stdio import stdio_client
 
 from registry_mcp import RegistryClient
+from registry_mcp.lint import lint_server
 from registry_mcp.masking import MASK, MaskWithoutSecret, looks_secret, mask_secrets, restore_masked
+from registry_mcp.models import ServerPayload
 from registry_mcp.server import create_server
 from registry_mcp.settings import Settings
 
@@ -248,7 +250,10 @@ POSITIONS: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
             "tool_guardrails_config": {
                 "enabled": True,
                 "guardrail_name": "p",
-                "additional_config": {"api_keys": ["list-key-9", "list-key-10", "list-key-11"], "pin_token": 7777777777777},
+                "additional_config": {
+                    "api_keys": ["list-key-9", "list-key-10", "list-key-11"],
+                    "pin_token": 7777777777777,
+                },
             },
         },
         ("list-key-9", "list-key-10", "list-key-11", "7777777777777"),
@@ -287,7 +292,10 @@ async def test_a_masked_url_sent_back_for_another_host_is_refused(settings: Sett
         masked_url = read.structured_content["server"]["mcp_config"]["config"]["url"]
         refused = await client.call_tool(
             "modify_registry_server",
-            {"saved_name": "moving", "mcp_config": {"config": {"url": masked_url.replace("mcp.example", "evil.example")}}},
+            {
+                "saved_name": "moving",
+                "mcp_config": {"config": {"url": masked_url.replace("mcp.example", "evil.example")}},
+            },
         )
     assert refused.is_error and "mcp_config.config.url" in text_of(refused)
     assert "url-pass-4" not in text_of(refused) and "evil.example" not in text_of(refused)
@@ -334,3 +342,60 @@ async def test_every_write_path_refuses_a_mask_variant(settings: Settings, varia
         assert [server.saved_name for server in (await registry.list_servers()).data] == ["kept"]
     kept = (await _stored(settings, "kept"))["mcp_config"]["config"]
     assert kept["env"] == {"API_TOKEN": "kept-secret"} and kept.get("args", []) == []
+
+
+# --- lint warns about each inline secret found by what it is ------------------------------------
+
+INLINE: list[tuple[dict[str, Any], list[str]]] = [
+    (
+        {
+            "config": {
+                "command": "npx",
+                "args": ["-y", "srv", "--token", "tok-arg-1", "--api-key=key-arg-2", "--port", "1"],
+            }
+        },
+        ["mcp_config.config.args[3]", "mcp_config.config.args[4]"],
+    ),
+    (
+        {"config": {"command": "docker", "args": ["run", "-e", "API_TOKEN=tok-docker-3", "-e", "GITHUB_TOKEN", "img"]}},
+        ["mcp_config.config.args[2]"],
+    ),
+    ({"config": {"url": "https://u:url-pass-4@mcp.example/mcp?api_key=url-key-5"}}, ["mcp_config.config.url"]),
+    ({"config": {"url": "https://mcp.example/sse?token=tok-6"}}, ["mcp_config.config.url"]),
+    (
+        {
+            "config": {
+                "command": "npx",
+                "args": ["pg", "postgres://app:dsn-pass-6@db/app"],
+                "env": {"DB_URL": "redis://:r-pw@c"},
+            }
+        },
+        ["mcp_config.config.args[1]", "mcp_config.config.env.DB_URL"],
+    ),
+    ({"config": {"command": "npx", "args": [GITHUB_TOKEN]}}, ["mcp_config.config.args[0]"]),
+    (
+        {"config": {"command": "npx", "args": ["--header", "Authorization: Bearer abc123def456"]}},
+        ["mcp_config.config.args[1]"],
+    ),
+    (
+        {"config": {"command": "npx", "args": ["--token", "${GITHUB_TOKEN}", "--header", "Authorization:${AUTH}"]}},
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(("mcp_config", "fields"), INLINE)
+def test_lint_names_each_inline_secret_by_its_field(mcp_config: dict[str, Any], fields: list[str]) -> None:
+    payload = ServerPayload.model_validate({"saved_name": "x", "mcp_config": mcp_config})
+    assert [finding.field for finding in lint_server(payload)] == fields
+
+
+async def test_validate_warns_about_inline_secrets_without_quoting_them(settings: Settings) -> None:
+    mcp_config, secrets = POSITIONS["url userinfo and query"]
+    async with Client(create_server(settings)) as client:
+        checked = await client.call_tool("validate_registry_server", server_payload("inline", mcp_config=mcp_config))
+    assert checked.structured_content is not None and checked.structured_content["can_register"] is True
+    assert [warning["field"] for warning in checked.structured_content["warnings"]] == ["mcp_config.config.url"]
+    assert "inline" in checked.structured_content["warnings"][0]["problem"]
+    seen = text_of(checked) + json.dumps(checked.structured_content)
+    assert not [secret for secret in secrets if secret in seen]
