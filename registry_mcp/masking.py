@@ -229,7 +229,7 @@ def inline_secrets(value: Any) -> list[Found]:
     secret, and a reference (`${NAME}`) is not a secret."""
     found: list[Found] = []
     _mask(value, _Where(maps=False), (), found)
-    return [item for item in found if not is_reference(item.text)]
+    return [item for item in found if item.text.strip() and not is_reference(item.text)]
 
 
 # --- masks sent back -----------------------------------------------------------------------------
