@@ -41,7 +41,7 @@ _COMMAND_LINES = frozenset({"args", "command"})
 
 _SECRET_WORDS = frozenset(
     {"secret", "token", "password", "passwd", "passphrase", "pwd", "credential", "apikey", "authorization", "auth"}
-    | {"cookie", "key", "pat", "dsn", "assertion", "private", "jwt", "signature", "sig"}
+    | {"cookie", "key", "pat", "pass", "dsn", "assertion", "private", "jwt", "signature", "sig"}
 )
 # Run-together words ending in one of these name a secret too ('accesstoken', 'clientsecret', 'xapikey').
 _SECRET_ENDINGS = ("secret", "token", "password", "passwd", "credential", "apikey", "authorization", "privatekey")
@@ -66,6 +66,25 @@ def looks_secret(key: str) -> bool:
     if not words or words[-1] in _NOT_SECRET_ENDINGS or _NOT_SECRET_WORDS.intersection(words):
         return False
     return any(word in _SECRET_WORDS or word.endswith(_SECRET_ENDINGS) for word in words)
+
+
+# In `env` and `headers`, where any name may hold a secret, a value is shown only when its name says
+# it is a location, an identifier or a setting (`GITLAB_API_URL`, `SLACK_TEAM_ID`, `LOG_LEVEL`,
+# `Notion-Version`) and holds no secret word; its text is still read for passwords and tokens.
+_SETTINGS = frozenset(
+    {"url", "uri", "host", "hostname", "port", "region", "zone", "path", "file", "dir", "directory", "home"}
+    | {"level", "mode", "timezone", "tz", "version", "id", "type", "agent", "accept", "language", "locale"}
+    | {"format", "name", "endpoint", "project", "org", "organization", "workspace", "team", "channel"}
+    | {"model", "timeout", "limit", "size", "count", "debug", "verbose", "site", "domain", "database", "db"}
+)
+
+
+def names_setting(key: str) -> bool:
+    """Whether a name in `env` or `headers` says its value is a setting, not a secret: `AWS_REGION`,
+    `GITLAB_API_URL`, `SLACK_CHANNEL_IDS` (not `API_TOKEN`, `SLACK_WEBHOOK_URL`, `AWS_ACCESS_KEY_ID`)."""
+    words = [_singular(word.lower()) for word in _WORD.findall(key)]
+    secret_word = any(word in _SECRET_WORDS or word.endswith((*_SECRET_ENDINGS, "webhook")) for word in words)
+    return bool(words) and words[-1] in _SETTINGS and not secret_word
 
 
 # --- which texts are secrets ---------------------------------------------------------------------
@@ -101,6 +120,8 @@ _TOKEN_SHAPES = re.compile(
             r"\bATATT3[\w=-]{150,}",  # Atlassian API token
             r"\bnpm_[0-9A-Za-z]{36}\b|\bhf_[A-Za-z]{34}\b|\bpypi-AgEIcHlwaS5vcmc[\w-]{50,}",  # npm, Hugging Face, PyPI
             r"\bSG\.[\w-]{22}\.[\w-]{43}\b|\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b",  # SendGrid, Shopify
+            r"(?<=hooks\.slack\.com/)(?:services|workflows|triggers)/[\w+/]{20,}",  # Slack webhook
+            r"(?<=discord\.com/api/webhooks/)\d+/[\w-]{60,}",  # Discord webhook
             r"\bey[A-Za-z0-9_-]{10,}\.ey[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",  # JWT
             # Bearer or Basic credentials: a digit or punctuation in them, so 'Bearer authentication' is prose.
             r"(?<=\bBearer )(?=[\w.~+/=-]*[\d_.~+/=-])[\w.~+/=-]{8,}",
@@ -160,13 +181,20 @@ class _Where:
     """What a value's place says about it."""
 
     secret: bool = False  # the whole value is a secret
+    secret_map: bool = False  # every value here is a secret unless its name says it is a setting
     command_line: bool = False  # flags and headers are read as on a command line
-    maps: bool = True  # `env` and `headers` are secret whatever their keys
+    maps: bool = True  # `env` and `headers` are secret maps
 
     def inside(self, key: object) -> _Where:
         name = str(key)
-        secret = self.secret or (self.maps and name in _SECRET_MAPS) or looks_secret(name)
-        return _Where(secret=secret, command_line=name in _COMMAND_LINES, maps=self.maps)
+        if self.secret or self.secret_map:
+            return _Where(secret=self.secret or not names_setting(name), maps=self.maps)
+        return _Where(
+            secret=looks_secret(name),
+            secret_map=self.maps and name in _SECRET_MAPS,
+            command_line=name in _COMMAND_LINES,
+            maps=self.maps,
+        )
 
 
 _SECRET_HERE = _Where(secret=True)

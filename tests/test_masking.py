@@ -277,3 +277,51 @@ def _deep(value: Any, depth: int) -> Any:
 
 def test_a_token_deep_in_a_record_is_masked() -> None:
     assert mask_secrets(_deep(GHP, 12)) == _deep(M, 12)
+
+
+# --- env and headers: secret unless named as a setting ------------------------------------------
+
+
+def test_env_and_header_values_are_secret_unless_their_name_says_setting() -> None:
+    record = {
+        "config": {
+            "env": {
+                "GITLAB_API_URL": "https://gitlab.example/api/v4",
+                "SLACK_TEAM_ID": "T01234567",
+                "AWS_REGION": "us-east-1",
+                "LOG_LEVEL": "debug",
+                "DATABASE_URL": "postgres://app:db-pw-1@db:5432/app",
+                "SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX",
+                "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+                "TOKEN_URL": "https://auth.example/token",
+                "EXTRA_OPTIONS": "--fast",
+                "MY_VALUE": "opaque",
+                "API_TOKEN": "plain-token",
+            },
+            "headers": {"Notion-Version": "2022-06-28", "X-Custom": "opaque", "Authorization": "Bearer x"},
+        }
+    }
+    assert mask_secrets(record) == {
+        "config": {
+            "env": {
+                "GITLAB_API_URL": "https://gitlab.example/api/v4",
+                "SLACK_TEAM_ID": "T01234567",
+                "AWS_REGION": "us-east-1",
+                "LOG_LEVEL": "debug",
+                "DATABASE_URL": f"postgres://app:{M}@db:5432/app",
+                "SLACK_WEBHOOK_URL": M,
+                "AWS_ACCESS_KEY_ID": M,
+                "TOKEN_URL": M,
+                "EXTRA_OPTIONS": M,
+                "MY_VALUE": M,
+                "API_TOKEN": M,
+            },
+            "headers": {"Notion-Version": "2022-06-28", "X-Custom": M, "Authorization": M},
+        }
+    }
+    assert restore_masked(mask_secrets(record), record) == record
+
+
+def test_a_slack_webhook_url_anywhere_hides_its_secret_path() -> None:
+    url = "https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX"
+    assert mask_secrets({"notify": url}) == {"notify": f"https://hooks.slack.com/{M}"}

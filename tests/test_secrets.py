@@ -29,7 +29,7 @@ SECRET_MCP_CONFIG: dict[str, Any] = {
     "config": {
         "command": "npx",
         "args": ["-y", "@example/server"],
-        "env": {"GITHUB_TOKEN": "ghp_env_secret", "MODE": "fast"},
+        "env": {"GITHUB_TOKEN": "ghp_env_secret", "EXTRA_OPTIONS": "fast", "LOG_LEVEL": "debug"},
     },
     "oauth_config": {
         "enabled": True,
@@ -63,7 +63,7 @@ def test_which_keys_look_secret(key: str, secret: bool) -> None:
 
 def test_mask_covers_every_secret_and_nothing_else() -> None:
     masked = mask_secrets({"mcp_config": SECRET_MCP_CONFIG})["mcp_config"]
-    assert masked["config"]["env"] == {"GITHUB_TOKEN": MASK, "MODE": MASK}
+    assert masked["config"]["env"] == {"GITHUB_TOKEN": MASK, "EXTRA_OPTIONS": MASK, "LOG_LEVEL": "debug"}
     assert masked["config"]["args"] == SECRET_MCP_CONFIG["config"]["args"]
     oauth = masked["oauth_config"]
     assert oauth["OAUTH_CLIENT_SECRET"] == MASK and oauth["OAUTH_CUSTOM_HEADERS"] == {"X-Org-Auth": MASK}
