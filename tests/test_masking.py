@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from benchmarks.masking import load, measure
 from registry_mcp.masking import (
     MASK,
     MaskWithoutSecret,
@@ -325,3 +326,34 @@ def test_env_and_header_values_are_secret_unless_their_name_says_setting() -> No
 def test_a_slack_webhook_url_anywhere_hides_its_secret_path() -> None:
     url = "https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX"
     assert mask_secrets({"notify": url}) == {"notify": f"https://hooks.slack.com/{M}"}
+
+
+# --- over- and under-masking over the README configs of popular MCP servers ---------------------
+
+
+def test_every_labelled_secret_of_the_corpus_is_masked_and_nearly_every_other_value_stays() -> None:
+    figures = measure(load())
+    assert figures.servers >= 20 and figures.secrets >= 20
+    assert figures.shown_secrets == [] and figures.secrets_masked == figures.secrets
+    assert figures.visible_share >= 0.95, figures.hidden_values
+    # The values masked needlessly are all in env, where a value is secret unless named as a setting.
+    assert all(".env." in where for where in figures.hidden_values)
+
+
+def test_the_corpus_measure_counts_what_it_claims(monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = {
+        "servers": [
+            {
+                "name": "one",
+                "mcp_config": {"config": {"command": "npx", "args": ["--token", "tok-1"], "url": "https://u:pw@h/x"}},
+                "secrets": ["tok-1", "pw"],
+            }
+        ]
+    }
+    counts = ("secrets", "secrets_masked", "values", "values_visible")
+    assert [getattr(measure(corpus), name) for name in counts] == [2, 2, 3, 3]
+    monkeypatch.setattr("benchmarks.masking.mask_secrets", lambda value: value)  # hides nothing
+    assert [getattr(measure(corpus), name) for name in counts] == [2, 0, 3, 3]
+    everything = {"config": {"command": M, "args": [M, M], "url": M}}
+    monkeypatch.setattr("benchmarks.masking.mask_secrets", lambda value: everything)  # hides everything
+    assert [getattr(measure(corpus), name) for name in counts] == [2, 2, 3, 0]
