@@ -22,7 +22,8 @@ nothing is stored, or one moved to another URL's host. `find_mask` finds the mas
 
 from __future__ import annotations
 
-import difflib
+import functools
+import itertools
 import json
 import re
 import unicodedata
@@ -101,34 +102,40 @@ def is_reference(value: str) -> bool:
 
 # Well-known token shapes, after gitleaks' rules (config/gitleaks.toml): each is specific enough
 # never to match ordinary text.
-_TOKEN_SHAPES = re.compile(
-    "|".join(
-        (
-            r"-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----",
-            r"\b(?:ghp|gho|ghu|ghs|ghr)_[0-9A-Za-z]{36}\b",  # GitHub tokens
-            r"\bgithub_pat_\w{82}\b",  # GitHub fine-grained token
-            r"\bglpat-[\w-]{20,}",  # GitLab
-            r"\bxox[abeoprs]-[0-9A-Za-z-]{10,}|\bxapp-\d-[0-9A-Za-z-]{10,}",  # Slack
-            r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b",  # AWS access key id
-            r"\bAIza[\w-]{35}\b",  # Google API key
-            r"\bGOCSPX-[\w-]{28}\b",  # Google OAuth client secret
-            r"\bsk-(?=[\w-]*\d)[\w-]{20,}",  # OpenAI, Anthropic and alike (a digit: not 'sk-learn-...')
-            r"\b[rs]k_(?:live|test|prod)_[0-9A-Za-z]{10,}",  # Stripe
-            r"\bntn_[0-9A-Za-z]{40,}|\bsecret_[0-9A-Za-z]{43}\b",  # Notion
-            r"\blin_(?:api|oauth)_[0-9A-Za-z]{40}\b",  # Linear
-            r"\bsntry[su]_[\w=+/-]{40,}",  # Sentry
-            r"\bATATT3[\w=-]{150,}",  # Atlassian API token
-            r"\bnpm_[0-9A-Za-z]{36}\b|\bhf_[A-Za-z]{34}\b|\bpypi-AgEIcHlwaS5vcmc[\w-]{50,}",  # npm, Hugging Face, PyPI
-            r"\bSG\.[\w-]{22}\.[\w-]{43}\b|\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b",  # SendGrid, Shopify
-            r"(?<=hooks\.slack\.com/)(?:services|workflows|triggers)/[\w+/]{20,}",  # Slack webhook
-            r"(?<=discord\.com/api/webhooks/)\d+/[\w-]{60,}",  # Discord webhook
-            r"\bey[A-Za-z0-9_-]{10,}\.ey[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",  # JWT
-            # Bearer or Basic credentials: a digit or punctuation in them, so 'Bearer authentication' is prose.
-            r"(?<=\bBearer )(?=[\w.~+/=-]*[\d_.~+/=-])[\w.~+/=-]{8,}",
-            r"(?<=\bBasic )[A-Za-z0-9+/]{8,}={0,2}",
-        )
+_TOKEN_SHAPES = "|".join(
+    (
+        r"-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?"  # a PEM private key block
+        r"-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----",
+        r"\b(?:ghp|gho|ghu|ghs|ghr)_[0-9A-Za-z]{36}\b",  # GitHub tokens
+        r"\bgithub_pat_\w{82}\b",  # GitHub fine-grained token
+        r"\bglpat-[\w-]{20,}",  # GitLab
+        r"\bxox[abeoprs]-[0-9A-Za-z-]{10,}|\bxapp-\d-[0-9A-Za-z-]{10,}",  # Slack
+        r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b",  # AWS access key id
+        r"\bAIza[\w-]{35}\b",  # Google API key
+        r"\bGOCSPX-[\w-]{28}\b",  # Google OAuth client secret
+        r"\bsk-(?=[\w-]*\d)[\w-]{20,}",  # OpenAI, Anthropic and alike (a digit: not 'sk-learn-...')
+        r"\b[rs]k_(?:live|test|prod)_[0-9A-Za-z]{10,}",  # Stripe
+        r"\bntn_[0-9A-Za-z]{40,}|\bsecret_[0-9A-Za-z]{43}\b",  # Notion
+        r"\blin_(?:api|oauth)_[0-9A-Za-z]{40}\b",  # Linear
+        r"\bsntry[su]_[\w=+/-]{40,}",  # Sentry
+        r"\bATATT3[\w=-]{150,}",  # Atlassian API token
+        r"\bnpm_[0-9A-Za-z]{36}\b|\bhf_[A-Za-z]{34}\b|\bpypi-AgEIcHlwaS5vcmc[\w-]{50,}",  # npm, Hugging Face, PyPI
+        r"\bSG\.[\w-]{22}\.[\w-]{43}\b|\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b",  # SendGrid, Shopify
+        r"(?<=hooks\.slack\.com/)(?:services|workflows|triggers)/[\w+/]{20,}",  # Slack webhook
+        r"(?<=discord\.com/api/webhooks/)\d+/[\w-]{60,}",  # Discord webhook
+        r"\bey[A-Za-z0-9_-]{10,}\.ey[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",  # JWT
+        # Bearer or Basic credentials: a digit or punctuation in them, so 'Bearer authentication' is prose.
+        r"(?<=\bBearer )(?=[\w.~+/=-]*[\d_.~+/=-])[\w.~+/=-]{8,}",
+        r"(?<=\bBasic )[A-Za-z0-9+/]{8,}={0,2}",
     )
 )
+
+
+@functools.cache
+def _token_shapes() -> re.Pattern[str]:
+    return re.compile(_TOKEN_SHAPES)  # on first use: compiling it would cost start-up ~10 ms
+
+
 # The password of a URL or DSN (greedy up to the last '@' of the authority: passwords hold '@').
 _URL_PASSWORD = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:]*:(?P<value>[^\s/?#]+)@")
 # NAME=VALUE: a query parameter, a `--flag=value`, an environment assignment.
@@ -146,7 +153,7 @@ _NAMED = (_ASSIGNMENT, _SPACED_FLAG, _HEADER)
 
 def _spans(text: str, *, command_line: bool) -> list[tuple[int, int]]:
     """Where the secrets are in `text`, in order, overlaps merged."""
-    found = [match.span() for match in _TOKEN_SHAPES.finditer(text)]
+    found = [match.span() for match in _token_shapes().finditer(text)]
     found += [match.span("value") for match in _URL_PASSWORD.finditer(text)]
     for pattern in _NAMED if command_line else _NAMED[:1]:
         for match in pattern.finditer(text):
@@ -165,11 +172,11 @@ def _spans(text: str, *, command_line: bool) -> list[tuple[int, int]]:
 def _flagged(items: list[Any]) -> set[int]:
     """The places in a command line that follow a secret-named flag: `["--token", "X"]` -> {1}."""
     flagged = set()
-    for index, (flag, value) in enumerate(zip(items, items[1:], strict=False)):
+    for index, (flag, value) in enumerate(itertools.pairwise(items)):
         match = _FLAG.match(flag) if isinstance(flag, str) else None
-        if match and looks_secret(match["name"]) and isinstance(value, str):
-            if value and not value.startswith("-") and not is_reference(value):
-                flagged.add(index + 1)
+        named = match is not None and looks_secret(match["name"])
+        if named and isinstance(value, str) and value and not value.startswith("-") and not is_reference(value):
+            flagged.add(index + 1)
     return flagged
 
 
@@ -325,6 +332,8 @@ def _restore_list(sent: list[Any], stored: list[Any], path: str, where: _Where) 
     if len(sent) == len(stored):
         pairs = {index: index for index in range(len(sent))}
     else:
+        import difflib  # only a modify sending back a list of another length needs it
+
         matcher = difflib.SequenceMatcher(None, _keys(sent), _keys(masked), autojunk=False)
         pairs = {a + step: b + step for a, b, size in matcher.get_matching_blocks() for step in range(size)}
     flagged = _flagged(stored) if where.command_line and not where.secret else set()
