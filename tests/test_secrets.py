@@ -399,3 +399,23 @@ async def test_validate_warns_about_inline_secrets_without_quoting_them(settings
     assert "inline" in checked.structured_content["warnings"][0]["problem"]
     seen = text_of(checked) + json.dumps(checked.structured_content)
     assert not [secret for secret in secrets if secret in seen]
+
+
+async def test_resources_and_every_export_format_mask_the_new_positions(settings: Settings) -> None:
+    secrets = [secret for _, held in POSITIONS.values() for secret in held]
+    async with Client(create_server(settings)) as client:
+        for index, (mcp_config, _) in enumerate(POSITIONS.values()):
+            added = await client.call_tool(
+                "add_registry_server", server_payload(f"shown-{index}", mcp_config=mcp_config)
+            )
+            assert not added.is_error, text_of(added)
+        seen = []
+        for index in range(len(POSITIONS)):
+            [content] = (await client.read_resource(f"registry://servers/shown-{index}/v1")).contents
+            seen.append(content.model_dump_json())
+        for format in ("gateway", "mcpServers", "vscode"):
+            exported = await client.call_tool("export_registry_servers", {"format": format})
+            assert not exported.is_error, text_of(exported)
+            seen += [text_of(exported), json.dumps(exported.structured_content)]
+    assert all(MASK in text or MASK.replace("<", "\\u003c") in text for text in seen)
+    assert [secret for secret in secrets if any(secret in text for text in seen)] == []
