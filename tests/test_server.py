@@ -286,9 +286,7 @@ async def test_a_huge_record_is_cut_to_fit_with_a_note(client: Client) -> None:
 
 async def test_a_record_too_large_even_without_tool_details_is_summarised(client: Client) -> None:
     arguments = [f"--option-{index}=" + "v" * 500 for index in range(200)]
-    payload = server_payload(
-        "wide", description="w" * 1000, mcp_config={"config": {"command": "x", "args": arguments}}
-    )
+    payload = server_payload("wide", description="w" * 1000, mcp_config={"config": {"command": "x", "args": arguments}})
     await _ok(client, "add_registry_server", payload)
     read = await _ok(client, "get_registry_server", {"saved_name": "wide"})
     assert len(json.dumps(read)) <= MAX_RESULT_CHARS
