@@ -29,7 +29,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 MASK = "<masked secret: unchanged when sent back>"
 
@@ -60,6 +60,7 @@ def _singular(word: str) -> str:
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
+@functools.lru_cache(maxsize=4096)  # records repeat their keys (every tool has a 'description')
 def looks_secret(key: str) -> bool:
     """Whether a key names a secret value, in any case, separator or plural form: `OAUTH_CLIENT_SECRET`,
     `api_keys`, `clientSecret`, `X-API-KEY` (not `token_url`, `key_path`, `api_key_name`, `max_tokens`)."""
@@ -80,6 +81,7 @@ _SETTINGS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=1024)
 def names_setting(key: str) -> bool:
     """Whether a name in `env` or `headers` says its value is a setting, not a secret: `AWS_REGION`,
     `GITLAB_API_URL`, `SLACK_CHANNEL_IDS` (not `API_TOKEN`, `SLACK_WEBHOOK_URL`, `AWS_ACCESS_KEY_ID`)."""
@@ -123,12 +125,24 @@ _TOKEN_SHAPES = "|".join(
         r"\bSG\.[\w-]{22}\.[\w-]{43}\b|\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b",  # SendGrid, Shopify
         r"(?<=hooks\.slack\.com/)(?:services|workflows|triggers)/[\w+/]{20,}",  # Slack webhook
         r"(?<=discord\.com/api/webhooks/)\d+/[\w-]{60,}",  # Discord webhook
-        r"\bey[A-Za-z0-9_-]{10,}\.ey[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",  # JWT
+        r"\beyJ[A-Za-z0-9_-]{10,}\.ey[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",  # JWT (a JSON header: '{"')
         # Bearer or Basic credentials: a digit or punctuation in them, so 'Bearer authentication' is prose.
         r"(?<=\bBearer )(?=[\w.~+/=-]*[\d_.~+/=-])[\w.~+/=-]{8,}",
         r"(?<=\bBasic )[A-Za-z0-9+/]{8,}={0,2}",
     )
 )
+
+
+# Texts that can hold a token shape hold one of these: the table runs only on them, since running
+# twenty alternatives at every position of every text would make masking a large record slow.
+_TOKEN_HINTS = (
+    *("-----BEGIN", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xox", "xapp-"),
+    *("AKIA", "ASIA", "ABIA", "ACCA", "A3T", "AIza", "GOCSPX-", "sk-", "k_live_", "k_test_", "k_prod_"),
+    *("ntn_", "secret_", "lin_", "sntry", "ATATT3", "npm_", "hf_", "pypi-", "SG.", "shp", "hooks.slack.com/"),
+    *("discord.com/api/webhooks/", "eyJ", "Bearer ", "Basic "),
+)
+
+_SHORTEST_TOKEN = 15  # 'xoxb-' and ten more, 'Bearer ' and eight more
 
 
 @functools.cache
@@ -153,9 +167,13 @@ _NAMED = (_ASSIGNMENT, _SPACED_FLAG, _HEADER)
 
 def _spans(text: str, *, command_line: bool) -> list[tuple[int, int]]:
     """Where the secrets are in `text`, in order, overlaps merged."""
-    found = [match.span() for match in _token_shapes().finditer(text)]
-    found += [match.span("value") for match in _URL_PASSWORD.finditer(text)]
-    for pattern in _NAMED if command_line else _NAMED[:1]:
+    found = []
+    if len(text) >= _SHORTEST_TOKEN and any(hint in text for hint in _TOKEN_HINTS):
+        found += [match.span() for match in _token_shapes().finditer(text)]
+    if "://" in text:
+        found += [match.span("value") for match in _URL_PASSWORD.finditer(text)]
+    named = _NAMED if command_line else _NAMED[:1] if "=" in text else ()
+    for pattern in named:
         for match in pattern.finditer(text):
             group = next(name for name in ("double", "single", "value") if match.groupdict().get(name) is not None)
             if looks_secret(match["name"]) and not is_reference(match[group]):
@@ -183,8 +201,7 @@ def _flagged(items: list[Any]) -> set[int]:
 # --- masking -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Where:
+class _Where(NamedTuple):
     """What a value's place says about it."""
 
     secret: bool = False  # the whole value is a secret
@@ -193,15 +210,19 @@ class _Where:
     maps: bool = True  # `env` and `headers` are secret maps
 
     def inside(self, key: object) -> _Where:
-        name = str(key)
-        if self.secret or self.secret_map:
-            return _Where(secret=self.secret or not names_setting(name), maps=self.maps)
-        return _Where(
-            secret=looks_secret(name),
-            secret_map=self.maps and name in _SECRET_MAPS,
-            command_line=name in _COMMAND_LINES,
-            maps=self.maps,
-        )
+        return _inside(self, str(key))
+
+
+@functools.lru_cache(maxsize=4096)  # a record's keys repeat, and so do the places they are in
+def _inside(where: _Where, name: str) -> _Where:
+    if where.secret or where.secret_map:
+        return _Where(secret=where.secret or not names_setting(name), maps=where.maps)
+    return _Where(
+        secret=looks_secret(name),
+        secret_map=where.maps and name in _SECRET_MAPS,
+        command_line=name in _COMMAND_LINES,
+        maps=where.maps,
+    )
 
 
 _SECRET_HERE = _Where(secret=True)
