@@ -167,9 +167,10 @@ _NAMED = (_ASSIGNMENT, _SPACED_FLAG, _HEADER)
 
 def _spans(text: str, *, command_line: bool) -> list[tuple[int, int]]:
     """Where the secrets are in `text`, in order, overlaps merged."""
-    found = []
-    if len(text) >= _SHORTEST_TOKEN and any(hint in text for hint in _TOKEN_HINTS):
-        found += [match.span() for match in _token_shapes().finditer(text)]
+    # The `in` tests only skip the regular expressions where they cannot match: they are for speed.
+    long_enough = len(text) >= _SHORTEST_TOKEN
+    shapes = _token_shapes().finditer(text) if long_enough and any(hint in text for hint in _TOKEN_HINTS) else ()
+    found = [match.span() for match in shapes]
     if "://" in text:
         found += [match.span("value") for match in _URL_PASSWORD.finditer(text)]
     named = _NAMED if command_line else _NAMED[:1] if "=" in text else ()
@@ -188,7 +189,8 @@ def _spans(text: str, *, command_line: bool) -> list[tuple[int, int]]:
 
 
 def _flagged(items: list[Any]) -> set[int]:
-    """The places in a command line that follow a secret-named flag: `["--token", "X"]` -> {1}."""
+    """The places in a list that follow a secret-named flag: `["--token", "X"]` -> {1} (read in any
+    list: one holding flags is a command line wherever it is kept)."""
     flagged = set()
     for index, (flag, value) in enumerate(itertools.pairwise(items)):
         match = _FLAG.match(flag) if isinstance(flag, str) else None
@@ -240,7 +242,7 @@ def _mask(value: Any, where: _Where, path: tuple[str | int, ...], found: list[Fo
     if isinstance(value, dict):
         return {key: _mask(item, where.inside(key), (*path, key), found) for key, item in value.items()}
     if isinstance(value, list):
-        flagged = _flagged(value) if where.command_line and not where.secret else set()
+        flagged = set() if where.secret else _flagged(value)
         return [
             _mask(item, _SECRET_HERE if index in flagged else where, (*path, index), found)
             for index, item in enumerate(value)
@@ -304,7 +306,7 @@ def find_mask(value: Any, path: str = "") -> str | None:
         return (path or "(value)") if _holds_mask(value) else None
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     for key, item in items:
-        found = find_mask(item, f"{path}.{key}" if path else str(key))
+        found = find_mask(item, _join(path, key))
         if found is not None:
             return found
     return None
@@ -322,13 +324,13 @@ _CHANGED = "but the text around it is not what was read, so which stored secret 
 _MOVED = "but the URL now points elsewhere (scheme, host or port), and a secret stays with the server it was given for"
 
 
-def restore_masked(sent: Any, stored: Any, path: str = "") -> Any:
+def restore_masked(sent: Any, stored: Any) -> Any:
     """`sent` with each `MASK` replaced by the secret at the same place in `stored`.
 
     A text holding masks is restored when it reads as the stored text read masked; or when only
     its non-secret parts changed (another URL path, say), as long as each URL in it keeps its
     scheme, host and port and each secret lands where it is again recognised as one."""
-    return _restore(sent, stored, path, _Where())
+    return _restore(sent, stored, "", _Where())
 
 
 def _restore(sent: Any, stored: Any, path: str, where: _Where) -> Any:
@@ -336,10 +338,7 @@ def _restore(sent: Any, stored: Any, path: str, where: _Where) -> Any:
         return _restore_text(sent, stored, path, where)
     if isinstance(sent, dict):
         known = stored if isinstance(stored, dict) else {}
-        return {
-            key: _restore(item, known.get(key), f"{path}.{key}" if path else str(key), where.inside(key))
-            for key, item in sent.items()
-        }
+        return {key: _restore(item, known.get(key), _join(path, key), where.inside(key)) for key, item in sent.items()}
     if isinstance(sent, list):
         return _restore_list(sent, stored if isinstance(stored, list) else [], path, where)
     return sent
@@ -357,14 +356,16 @@ def _restore_list(sent: list[Any], stored: list[Any], path: str, where: _Where) 
 
         matcher = difflib.SequenceMatcher(None, _keys(sent), _keys(masked), autojunk=False)
         pairs = {a + step: b + step for a, b, size in matcher.get_matching_blocks() for step in range(size)}
-    flagged = _flagged(stored) if where.command_line and not where.secret else set()
     restored = []
     for index, item in enumerate(sent):
         place = pairs.get(index, index)
         known = stored[place] if place < len(stored) else None
-        element = _SECRET_HERE if place in flagged else where
-        restored.append(_restore(item, known, f"{path}.{index}", element))
+        restored.append(_restore(item, known, _join(path, index), where))
     return restored
+
+
+def _join(path: str, key: object) -> str:
+    return f"{path}.{key}" if path else str(key)
 
 
 def _keys(items: list[Any]) -> list[str]:
@@ -398,7 +399,7 @@ _ORIGIN = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*)://(?:[^\s/?#]*@)?(\[[^\]\s]*\
 
 def _origins(text: str) -> list[tuple[str, str, str]]:
     """Scheme, host and port of each URL in a text."""
-    return [(scheme.lower(), host.lower(), port) for scheme, host, port in _ORIGIN.findall(text)]
+    return [(scheme.casefold(), host.casefold(), port) for scheme, host, port in _ORIGIN.findall(text)]
 
 
 # --- scrubbing text ------------------------------------------------------------------------------

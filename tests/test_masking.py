@@ -7,17 +7,30 @@ from typing import Any
 import pytest
 
 from benchmarks.masking import load, measure
+from registry_mcp import masking
 from registry_mcp.masking import (
     MASK,
+    REDACTED,
     MaskWithoutSecret,
     find_mask,
+    inline_secrets,
     looks_secret,
     mask_secrets,
     restore_masked,
+    scrub,
     secret_values,
 )
 
 M = MASK
+
+
+@pytest.fixture(autouse=True)
+def cold_caches() -> None:
+    """Each test reads keys afresh: the memo of key verdicts would otherwise answer from earlier tests."""
+    masking.looks_secret.cache_clear()
+    masking.names_setting.cache_clear()
+    masking._inside.cache_clear()
+
 
 # Realistically shaped (but invented) tokens of each well-known kind.
 GHP = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
@@ -357,3 +370,97 @@ def test_the_corpus_measure_counts_what_it_claims(monkeypatch: pytest.MonkeyPatc
     everything = {"config": {"command": M, "args": [M, M], "url": M}}
     monkeypatch.setattr("benchmarks.masking.mask_secrets", lambda value: everything)  # hides everything
     assert [getattr(measure(corpus), name) for name in counts] == [2, 2, 3, 0]
+
+
+# --- edges: each one a way the code could go wrong unnoticed -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ('--password="two words" --user=bob', f'--password="{M}" --user=bob'),
+        ("--password='two words' --user=bob", f"--password='{M}' --user=bob"),
+        ("Bearer a1b2c3d4", f"Bearer {M}"),  # the shortest credential the table knows
+        ("xoxb-12345abcde", M),
+        ("--api-key is required; set region=eu", "--api-key is required; set region=eu"),
+    ],
+)
+def test_text_edges(text: str, masked: str) -> None:
+    assert mask_secrets({"description": text}) == {"description": masked}
+
+
+def test_a_flag_list_anywhere_is_read_as_a_command_line_even_beside_numbers() -> None:
+    record = {"extra": {"cli": [1, "--token", "abc-1", None, "--port", "80"]}}
+    assert mask_secrets(record) == {"extra": {"cli": [1, "--token", M, None, "--port", "80"]}}
+    assert secret_values(record) == {"abc-1"}
+
+
+def test_inline_secrets_name_each_place_and_skip_references() -> None:
+    record = {
+        "config": {
+            "args": ["--token", "abc-1", "--api-key=${KEY}", "--secret", "   "],
+            "env": {"API_TOKEN": "t-2", "MODE": "fast", "GH_TOKEN": "$GH"},
+            "url": "https://u:pw-3@h/x",
+        }
+    }
+    assert [(found.path, found.text) for found in inline_secrets(record)] == [
+        (("config", "args", 1), "abc-1"),
+        (("config", "env", "API_TOKEN"), "t-2"),
+        (("config", "url"), "pw-3"),
+    ]
+
+
+def test_scrub_replaces_the_longest_secret_first_and_skips_very_short_ones() -> None:
+    text = "key sk-abcdef and sk-abc, pw ab, x"
+    assert scrub(text, ["sk-abc", "sk-abcdef", "ab", "x"]) == f"key {REDACTED} and {REDACTED}, pw ab, x"
+
+
+def test_find_mask_names_the_place_and_passes_over_other_values() -> None:
+    assert find_mask(MASK) == "(value)"
+    assert find_mask({"n": 1, "b": None, "t": True, "list": [2.5, "x"]}) is None
+    assert find_mask({"a": [{"b": ["x", "y " + MASK]}]}) == "a.0.b.1"
+
+
+def test_restore_refusals_say_where_and_why() -> None:
+    with pytest.raises(MaskWithoutSecret, match=r"^\(value\): .*no secret is stored there") as refused:
+        restore_masked(MASK, None)
+    assert refused.value.path == "(value)"
+    for stored in ({"a": None}, {"a": ""}, {"a": {"b": "c"}}, {"a": ["c"]}, {"a": MASK}, {}):
+        with pytest.raises(MaskWithoutSecret, match=r"^a: .*no secret is stored there"):
+            restore_masked({"a": M}, stored)
+    with pytest.raises(MaskWithoutSecret, match=r"^a\.0: .*no secret is stored there"):
+        restore_masked({"a": [M]}, {"a": []})
+    with pytest.raises(MaskWithoutSecret, match=r"^u: .*the URL now points elsewhere"):
+        restore_masked({"u": f"https://u:{M}@b.example/"}, {"u": "https://u:pw@a.example/"})
+    with pytest.raises(MaskWithoutSecret, match=r"^env\.K: .*the text around it is not what was read"):
+        restore_masked({"env": {"K": "x" + M}}, {"env": {"K": "real"}})
+    with pytest.raises(MaskWithoutSecret, match=r"^d: .*the text around it is not what was read"):
+        restore_masked({"d": f"{M} and {M}"}, {"d": "https://u:pw@h/"})
+
+
+def test_restore_keeps_what_has_no_mask_whatever_is_stored() -> None:
+    assert restore_masked({"a": {"b": 1}, "c": ["x"]}, {"a": "text", "c": "text"}) == {"a": {"b": 1}, "c": ["x"]}
+    assert restore_masked({"args": ["a", "b", "c"]}, {"args": ["a"]}) == {"args": ["a", "b", "c"]}
+    assert restore_masked({"args": ["a"]}, {}) == {"args": ["a"]}
+    assert restore_masked({"n": M}, {"n": 7777}) == {"n": 7777}
+    # A URL's scheme and host compare without regard to case.
+    assert restore_masked({"u": f"HTTPS://u:{M}@H.Example/"}, {"u": "https://u:pw@h.example/"}) == {
+        "u": "HTTPS://u:pw@H.Example/"
+    }
+
+
+def test_a_reordered_object_in_a_longer_list_keeps_its_secret() -> None:
+    stored = {"credentials": [{"user": "u", "password": "p-1"}]}
+    sent = {"credentials": [{"user": "v", "password": "p-new"}, {"password": M, "user": M}]}
+    assert restore_masked(sent, stored) == {
+        "credentials": [{"user": "v", "password": "p-new"}, {"password": "p-1", "user": "u"}]
+    }
+
+
+def test_a_long_command_line_with_an_argument_added_in_front_keeps_every_secret() -> None:
+    # 250 arguments, 20 of them secrets: a diff that treats common elements as junk would lose them.
+    args = [item for index in range(115) for item in (f"--opt-{index}", f"v{index}")]
+    args += [item for index in range(10) for item in ("--token", f"tok-{index}")]
+    stored = {"args": args}
+    sent = {"args": ["--verbose", *mask_secrets(stored)["args"]]}
+    assert restore_masked(sent, stored) == {"args": ["--verbose", *args]}
