@@ -227,6 +227,7 @@ def _inside(where: _Where, name: str) -> _Where:
     )
 
 
+_TOP = _Where()
 _SECRET_HERE = _Where(secret=True)
 
 
@@ -238,11 +239,11 @@ class Found:
     text: str
 
 
-def _mask(value: Any, where: _Where, path: tuple[str | int, ...], found: list[Found] | None) -> Any:
+def _mask(value: Any, where: _Where, path: tuple[str | int, ...] = (), found: list[Found] | None = None) -> Any:
     if isinstance(value, dict):
         return {key: _mask(item, where.inside(key), (*path, key), found) for key, item in value.items()}
     if isinstance(value, list):
-        flagged = set() if where.secret else _flagged(value)
+        flagged = _flagged(value)
         return [
             _mask(item, _SECRET_HERE if index in flagged else where, (*path, index), found)
             for index, item in enumerate(value)
@@ -271,13 +272,13 @@ def _masked_text(text: str, spans: list[tuple[int, int]]) -> str:
 
 def mask_secrets(value: Any) -> Any:
     """A copy of a JSON value with every secret, whole value or part of a text, replaced by `MASK`."""
-    return _mask(value, _Where(), (), None)
+    return _mask(value, _TOP)
 
 
 def secret_values(value: Any) -> set[str]:
     """Every secret text a JSON value holds: whatever `mask_secrets` would hide in it."""
     found: list[Found] = []
-    _mask(value, _Where(), (), found)
+    _mask(value, _TOP, found=found)
     return {item.text for item in found}
 
 
@@ -286,7 +287,7 @@ def inline_secrets(value: Any) -> list[Found]:
     `mask_secrets`, a value of `env` or `headers` counts only if its name or its text says it is
     secret, and a reference (`${NAME}`) is not a secret."""
     found: list[Found] = []
-    _mask(value, _Where(maps=False), (), found)
+    _mask(value, _Where(maps=False), found=found)
     return [item for item in found if item.text.strip() and not is_reference(item.text)]
 
 
@@ -330,10 +331,10 @@ def restore_masked(sent: Any, stored: Any) -> Any:
     A text holding masks is restored when it reads as the stored text read masked; or when only
     its non-secret parts changed (another URL path, say), as long as each URL in it keeps its
     scheme, host and port and each secret lands where it is again recognised as one."""
-    return _restore(sent, stored, "", _Where())
+    return _restore(sent, stored)
 
 
-def _restore(sent: Any, stored: Any, path: str, where: _Where) -> Any:
+def _restore(sent: Any, stored: Any, path: str = "", where: _Where = _TOP) -> Any:
     if isinstance(sent, str) and MASK in sent:
         return _restore_text(sent, stored, path, where)
     if isinstance(sent, dict):
@@ -348,7 +349,7 @@ def _restore_list(sent: list[Any], stored: list[Any], path: str, where: _Where) 
     """Each element against the stored one it was read as: the one at the same place when the list
     kept its length, else the one a diff of the two lists pairs it with (an argument added in front
     does not shift which secret goes where)."""
-    masked = _mask(stored, where, (), None)
+    masked = _mask(stored, where)
     if len(sent) == len(stored):
         pairs = {index: index for index in range(len(sent))}
     else:
@@ -375,7 +376,7 @@ def _keys(items: list[Any]) -> list[str]:
 def _restore_text(sent: str, stored: Any, path: str, where: _Where) -> Any:
     where_path = path or "(value)"
     found: list[Found] = []
-    masked = _mask(stored, where, (), found)
+    masked = _mask(stored, where, found=found)
     if stored is None or isinstance(stored, dict | list) or stored == "" or stored == MASK:
         raise MaskWithoutSecret(where_path)
     if sent == masked:
@@ -389,7 +390,7 @@ def _restore_text(sent: str, stored: Any, path: str, where: _Where) -> Any:
         raise MaskWithoutSecret(where_path, _MOVED)
     parts = sent.split(MASK)
     candidate = parts[0] + "".join(secret + part for secret, part in zip(secrets, parts[1:], strict=True))
-    if _mask(candidate, where, (), None) != sent:
+    if _mask(candidate, where) != sent:
         raise MaskWithoutSecret(where_path, _CHANGED)
     return candidate
 

@@ -58,7 +58,7 @@ SECRET_KEYS = [
     "credentials", "CREDENTIALS", "x-api-key", "X-API-KEY", "X_Api_Key", "clientSecret", "client_secret",
     "CLIENT-SECRET", "clientsecret", "PRIVATE_KEY", "privateKey", "private-key", "privatekey", "private_pem",
     "client_assertion", "db_password", "OAUTH_CLIENT_SECRET", "Proxy-Authorization", "Cookie", "GITHUB_PAT",
-    "SENTRY_DSN", "passphrase",
+    "SENTRY_DSN", "passphrase", "DB_PASS", "smtpPass",
 ]  # fmt: skip
 NOT_SECRET_KEYS = [
     "token_url", "TOKEN_URL", "tokenUrl", "OAUTH_TOKEN_EXPIRY_BUFFER", "key_path", "keyPath", "KEY-PATH",
@@ -399,7 +399,7 @@ def test_inline_secrets_name_each_place_and_skip_references() -> None:
     record = {
         "config": {
             "args": ["--token", "abc-1", "--api-key=${KEY}", "--secret", "   "],
-            "env": {"API_TOKEN": "t-2", "MODE": "fast", "GH_TOKEN": "$GH"},
+            "env": {"API_TOKEN": "t-2", "EXTRA": "fast", "GH_TOKEN": "$GH"},
             "url": "https://u:pw-3@h/x",
         }
     }
@@ -411,8 +411,10 @@ def test_inline_secrets_name_each_place_and_skip_references() -> None:
 
 
 def test_scrub_replaces_the_longest_secret_first_and_skips_very_short_ones() -> None:
-    text = "key sk-abcdef and sk-abc, pw ab, x"
-    assert scrub(text, ["sk-abc", "sk-abcdef", "ab", "x"]) == f"key {REDACTED} and {REDACTED}, pw ab, x"
+    text = "key sk-abcdef and sk-abc, pw ab, x, abcd, id azzzz"
+    secrets = ["sk-abc", "sk-abcdef", "ab", "x", "abcd", "zzzz", "azzzz"]
+    r = REDACTED
+    assert scrub(text, secrets) == f"key {r} and {r}, pw ab, x, {r}, id {r}"
 
 
 def test_find_mask_names_the_place_and_passes_over_other_values() -> None:
@@ -422,7 +424,8 @@ def test_find_mask_names_the_place_and_passes_over_other_values() -> None:
 
 
 def test_restore_refusals_say_where_and_why() -> None:
-    with pytest.raises(MaskWithoutSecret, match=r"^\(value\): .*no secret is stored there") as refused:
+    exact = r"^\(value\): holds the mask '<masked secret: unchanged when sent back>', but no secret is stored there "
+    with pytest.raises(MaskWithoutSecret, match=exact + "to keep; send the real value$") as refused:
         restore_masked(MASK, None)
     assert refused.value.path == "(value)"
     for stored in ({"a": None}, {"a": ""}, {"a": {"b": "c"}}, {"a": ["c"]}, {"a": MASK}, {}):
