@@ -68,14 +68,11 @@ NOT_SECRET_KEYS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("key", SECRET_KEYS)
-def test_a_secret_key_in_any_form_looks_secret(key: str) -> None:
-    assert looks_secret(key) is True
-
-
-@pytest.mark.parametrize("key", NOT_SECRET_KEYS)
-def test_a_key_naming_where_or_how_a_secret_is_used_does_not(key: str) -> None:
-    assert looks_secret(key) is False
+@pytest.mark.parametrize(
+    ("key", "secret"), [(key, True) for key in SECRET_KEYS] + [(key, False) for key in NOT_SECRET_KEYS]
+)
+def test_a_secret_key_in_any_form_looks_secret_and_a_key_naming_its_use_does_not(key: str, secret: bool) -> None:
+    assert looks_secret(key) is secret
 
 
 @pytest.mark.parametrize("key", ["api_keys", "tokens", "secrets", "passwords", "credentials", "Authorization"])
@@ -297,38 +294,29 @@ def test_a_token_deep_in_a_record_is_masked() -> None:
 
 
 def test_env_and_header_values_are_secret_unless_their_name_says_setting() -> None:
-    record = {
-        "config": {
-            "env": {
-                "GITLAB_API_URL": "https://gitlab.example/api/v4",
-                "SLACK_TEAM_ID": "T01234567",
-                "AWS_REGION": "us-east-1",
-                "LOG_LEVEL": "debug",
-                "DATABASE_URL": "postgres://app:db-pw-1@db:5432/app",
-                "SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX",
-                "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
-                "TOKEN_URL": "https://auth.example/token",
-                "EXTRA_OPTIONS": "--fast",
-                "MY_VALUE": "opaque",
-                "API_TOKEN": "plain-token",
-            },
-            "headers": {"Notion-Version": "2022-06-28", "X-Custom": "opaque", "Authorization": "Bearer x"},
-        }
+    settings = {
+        "GITLAB_API_URL": "https://gitlab.example/api/v4",
+        "SLACK_TEAM_ID": "T01234567",
+        "AWS_REGION": "us-east-1",
+        "LOG_LEVEL": "debug",
     }
+    others = {
+        "SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX",
+        "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+        "TOKEN_URL": "https://auth.example/token",
+        "EXTRA_OPTIONS": "--fast",
+        "MY_VALUE": "opaque",
+        "API_TOKEN": "plain-token",
+    }
+    dsn = {"DATABASE_URL": "postgres://app:db-pw-1@db:5432/app"}
+    headers = {"Notion-Version": "2022-06-28", "X-Custom": "opaque", "Authorization": "Bearer x"}
+    record = {"config": {"env": {**settings, **others, **dsn}, "headers": headers}}
     assert mask_secrets(record) == {
         "config": {
             "env": {
-                "GITLAB_API_URL": "https://gitlab.example/api/v4",
-                "SLACK_TEAM_ID": "T01234567",
-                "AWS_REGION": "us-east-1",
-                "LOG_LEVEL": "debug",
+                **settings,
+                **dict.fromkeys(others, M),
                 "DATABASE_URL": f"postgres://app:{M}@db:5432/app",
-                "SLACK_WEBHOOK_URL": M,
-                "AWS_ACCESS_KEY_ID": M,
-                "TOKEN_URL": M,
-                "EXTRA_OPTIONS": M,
-                "MY_VALUE": M,
-                "API_TOKEN": M,
             },
             "headers": {"Notion-Version": "2022-06-28", "X-Custom": M, "Authorization": M},
         }
