@@ -229,6 +229,7 @@ def _inside(where: _Where, name: str) -> _Where:
 
 _TOP = _Where()
 _SECRET_HERE = _Where(secret=True)
+_NO_MAPS = _Where(maps=False)
 
 
 @dataclass(frozen=True)
@@ -287,7 +288,7 @@ def inline_secrets(value: Any) -> list[Found]:
     `mask_secrets`, a value of `env` or `headers` counts only if its name or its text says it is
     secret, and a reference (`${NAME}`) is not a secret."""
     found: list[Found] = []
-    _mask(value, _Where(maps=False), found=found)
+    _mask(value, _NO_MAPS, found=found)
     return [item for item in found if item.text.strip() and not is_reference(item.text)]
 
 

@@ -224,12 +224,16 @@ def test_partial_masks_restore_the_stored_secrets() -> None:
     stored = {
         "config": {
             "command": "npx",
-            "args": ["--token", "tok-1", "--api-key=key-2", "postgres://app:pg-3@db/app", "--password", "pw-4"],
+            "args": ["--token", "tok-1", "--api-key=key-2", "postgres://app:pg-3@db/app", "--password", "pw-4"]
+            + ["--header", "Authorization: Bearer abc123def456"],
             "url": "https://u:pw-5@h.example/mcp?api_key=k-6&x=1",
         }
     }
     masked = mask_secrets(stored)
-    assert masked["config"]["args"] == ["--token", M, "--api-key=" + M, f"postgres://app:{M}@db/app", "--password", M]
+    assert masked["config"]["args"] == [
+        *("--token", M, "--api-key=" + M, f"postgres://app:{M}@db/app", "--password", M),
+        *("--header", "Authorization: " + M),
+    ]
     assert restore_masked(masked, stored) == stored
     # A new argument in front does not shift which secret goes where.
     sent = {"config": {**masked["config"], "args": ["--verbose", *masked["config"]["args"]]}}
