@@ -224,8 +224,10 @@ def test_partial_masks_restore_the_stored_secrets() -> None:
     stored = {
         "config": {
             "command": "npx",
-            "args": ["--token", "tok-1", "--api-key=key-2", "postgres://app:pg-3@db/app", "--password", "pw-4"]
-            + ["--header", "Authorization: Bearer abc123def456"],
+            "args": [
+                *("--token", "tok-1", "--api-key=key-2", "postgres://app:pg-3@db/app", "--password", "pw-4"),
+                *("--header", "Authorization: Bearer abc123def456"),
+            ],
             "url": "https://u:pw-5@h.example/mcp?api_key=k-6&x=1",
         }
     }
