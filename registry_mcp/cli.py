@@ -5,17 +5,18 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
-import sys
 from typing import TYPE_CHECKING
 
 from . import __version__
 from .client import require_safe_base_url
+from .logs import log_to_stderr
 from .settings import (
     ALLOW_LAUNCH_VARIABLE,
     API_KEY_VARIABLES,
     BASE_URL_VARIABLE,
     CONNECT_TIMEOUT_VARIABLE,
     DATABASE_VARIABLE,
+    MAX_RESPONSE_BYTES_VARIABLE,
     PROJECT_VARIABLE,
     READ_ONLY_VARIABLE,
     SHOW_SECRETS_VARIABLE,
@@ -43,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             f"Environment: {' or '.join(API_KEY_VARIABLES)} (API key), {BASE_URL_VARIABLE}, {PROJECT_VARIABLE}, "
             f"{DATABASE_VARIABLE} (embedded registry file), {TOOLS_VARIABLE} (comma-separated allow-list), "
-            f"{TIMEOUT_VARIABLE} and {CONNECT_TIMEOUT_VARIABLE} (seconds), {READ_ONLY_VARIABLE} (1 for read-only), "
+            f"{TIMEOUT_VARIABLE} and {CONNECT_TIMEOUT_VARIABLE} (seconds), {MAX_RESPONSE_BYTES_VARIABLE}, "
+            f"{READ_ONLY_VARIABLE} (1 for read-only), "
             f"{SHOW_SECRETS_VARIABLE} (1 to show secrets), {ALLOW_LAUNCH_VARIABLE} (1 to inspect without asking). "
             "Options override the environment."
         ),
@@ -72,9 +74,20 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="let inspect_mcp_server launch commands and reach URLs without asking, for clients that cannot ask",
     )
-    parser.add_argument("--timeout", type=float, metavar="SECONDS", help="seconds to wait for the registry's answer")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="seconds for one whole request to the registry, its complete answer included (default 30)",
+    )
     parser.add_argument(
         "--connect-timeout", type=float, metavar="SECONDS", help="seconds to wait for a connection to the registry"
+    )
+    parser.add_argument(
+        "--max-response-bytes",
+        type=int,
+        metavar="BYTES",
+        help="the largest answer read from the registry (default 16 MiB)",
     )
     parser.add_argument(
         "--transport",
@@ -106,6 +119,7 @@ def settings_from(options: argparse.Namespace) -> Settings:
         "tools": split_list(options.tools) if options.tools is not None else None,
         "timeout": options.timeout,
         "connect_timeout": options.connect_timeout,
+        "max_response_bytes": options.max_response_bytes,
         "read_only": options.read_only,
         "show_secrets": options.show_secrets,
         "allow_launch": options.allow_launch,
@@ -128,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         kind = "read-only tool" if settings.read_only else "tool"
         parser.error(f"--tools {','.join(settings.tools)!r} matches no {kind}; the tools are: {', '.join(TOOL_NAMES)}")
     # stdout carries JSON-RPC only: every log line goes to stderr.
-    logging.basicConfig(level=options.log_level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    log_to_stderr(options.log_level, secrets=[settings.api_key] if settings.api_key else [])
 
     server = create_server(settings)
     if options.transport == "stdio":

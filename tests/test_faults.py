@@ -165,7 +165,10 @@ async def test_a_slow_read_times_out_and_is_retried(faulty: tuple[FaultyRegistry
     registry, url = faulty
     registry.script = ["slow", "slow"]
     async with _client(url, timeout=0.3, retry=RetryPolicy(attempts=2, backoff=0.01)) as client:
-        with anyio.fail_after(5), pytest.raises(RegistryUnavailable, match=r"did not answer in time \(tried 2 times\)"):
+        with (
+            anyio.fail_after(5),
+            pytest.raises(RegistryUnavailable, match=r"did not answer in time.*\(tried 2 times\)"),
+        ):
             await client.list_servers()
     assert registry.requests[LIST] == 2
 
