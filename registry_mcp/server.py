@@ -23,6 +23,7 @@ from .client import RegistryClient
 from .prompts import add_prompts
 from .resources import add_server_resources, list_resources_with_servers
 from .settings import Settings
+from .stdio import serve_stdio
 from .toolkit import RegistryTool
 from .tools import TOOL_NAMES, TOOLS
 
@@ -42,7 +43,11 @@ def selected_tools(settings: Settings) -> tuple[RegistryTool[Any], ...]:
 
 
 class RegistryMCPServer(MCPServer[RegistryClient]):
-    """`MCPServer`, with the registry's servers listed among its resources."""
+    """`MCPServer`, with the registry's servers listed among its resources, and a stdio transport
+    that answers every line (see `registry_mcp.stdio`)."""
+
+    async def run_stdio_async(self) -> None:
+        await serve_stdio(self._lowlevel_server)
 
     async def _handle_list_resources(
         self, ctx: ServerRequestContext[RegistryClient], params: PaginatedRequestParams | None
