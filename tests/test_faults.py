@@ -381,14 +381,3 @@ async def test_a_huge_error_body_is_read_only_as_far_as_it_is_quoted() -> None:
                 await client.list_servers()
     assert "HTTP 500" in str(failed.value)
     assert failed.value.registry_message is not None and len(failed.value.registry_message) <= 300
-
-
-def test_the_limits_come_from_the_environment_and_options() -> None:
-    from registry_mcp.cli import build_parser, settings_from
-
-    environ = {"REGISTRY_MCP_TIMEOUT": "7", "REGISTRY_MCP_MAX_RESPONSE_BYTES": "2048"}
-    assert (Settings.from_env(environ).timeout, Settings.from_env(environ).max_response_bytes) == (7.0, 2048)
-    assert (Settings().timeout, Settings().max_response_bytes) == (30.0, 16 * 1024 * 1024)
-    options = build_parser().parse_args(["--timeout", "4", "--max-response-bytes", "4096"])
-    settings = settings_from(options)
-    assert (settings.timeout, settings.max_response_bytes) == (4.0, 4096)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from registry_mcp.cli import build_parser, settings_from
 from registry_mcp.settings import Settings
 
 
@@ -39,3 +40,12 @@ def test_tools_read_only_timeout_and_database_from_the_environment() -> None:
     assert settings.timeout == 2.5
     assert settings.location.path == ":memory:"
     assert not Settings.from_env({"REGISTRY_MCP_READ_ONLY": "0"}).read_only
+
+
+def test_the_limits_come_from_the_environment_and_options() -> None:
+    environ = {"REGISTRY_MCP_TIMEOUT": "7", "REGISTRY_MCP_MAX_RESPONSE_BYTES": "2048"}
+    assert (Settings.from_env(environ).timeout, Settings.from_env(environ).max_response_bytes) == (7.0, 2048)
+    assert (Settings().timeout, Settings().max_response_bytes) == (30.0, 16 * 1024 * 1024)
+    options = build_parser().parse_args(["--timeout", "4", "--max-response-bytes", "4096"])
+    settings = settings_from(options)
+    assert (settings.timeout, settings.max_response_bytes) == (4.0, 4096)

@@ -169,14 +169,15 @@ async def test_stdout_carries_only_json_rpc(tmp_path: Path) -> None:
     assert "error" in results[8] and results[9]["result"] == {}
 
 
-NESTED = b"[" * 250 + b"]" * 250
+NESTED = b"[" * 250 + b"]" * 250  # past pydantic's 200 levels, within what a lenient reading finds an id in
+TOO_DEEP_TO_READ = b"[" * 5000 + b"]" * 5000
 HUGE = 5 * 1024 * 1024  # past the 4 MiB a message may have, as over HTTP
 # (line sent, the id and error code of the answer it must get)
-MALFORMED: list[tuple[bytes, int | None, int]] = [
+MALFORMED: list[tuple[bytes, str | int | None, int]] = [
     (b'{"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": "oops"}', 1, -32602),
-    (b'{"jsonrpc": "2.0", "id": "two", "method": "tools/list", "params": [1, 2]}', "two", -32602),  # type: ignore[list-item]
+    (b'{"jsonrpc": "2.0", "id": "two", "method": "tools/list", "params": [1, 2]}', "two", -32602),
     (b'{"jsonrpc": "2.0", "id": 3, "method": "ping", "params": {"deep": ' + NESTED + b"}}", 3, -32700),
-    (b'{"jsonrpc": "2.0", "id": 4, "method": "ping", "params": {"deep": ' + b"[" * 5000 + b"]" * 5000 + b"}}", None, -32700),
+    (b'{"jsonrpc": "2.0", "id": 4, "method": "ping", "params": {"deep": ' + TOO_DEEP_TO_READ + b"}}", None, -32700),
     (b'{"jsonrpc": "2.0", "id": 5, "method": "ping", "params": {"text": "\xff\xfe"}}', 5, -32700),
     (b'{"jsonrpc": "2.0", "id": 6, "method": ', None, -32700),
     (b'[{"jsonrpc": "2.0", "id": 7, "method": "ping"}]', None, -32600),
