@@ -146,7 +146,13 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     server = create_server(settings)
     if options.transport == "stdio":
-        server.run()
+        import anyio
+
+        from .sdk import lowlevel_server
+        from .stdio import serve_stdio
+
+        # Not `server.run()`: the SDK's stdio transport leaves malformed lines unanswered.
+        anyio.run(serve_stdio, lowlevel_server(server))
         return
     if options.host not in (LOOPBACK, "localhost", "::1"):
         # Whoever reaches the port acts with this server's API key.

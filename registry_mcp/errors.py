@@ -13,6 +13,9 @@ The tree::
     └── UnexpectedResponse         the registry answered with something this client cannot read
         └── ResponseTooLarge       an answer past the size limit (REGISTRY_MCP_MAX_RESPONSE_BYTES)
 
+    LocalRefusal                   registry-mcp refused the call itself, without the registry: a result
+                                   too large to return, a config file it cannot read, nothing to inspect
+
 Every message says what happened, the HTTP status and the registry's own words where there are
 some, and what to try next, so it can be shown to a person (or an assistant) as it is. The
 registry's words are scrubbed of the API key and of the secrets of the record sent before they get
@@ -104,6 +107,13 @@ class ResponseTooLarge(UnexpectedResponse):
         "Ask for less (a smaller per_page), or, if the registry's answers are really this large, raise "
         "REGISTRY_MCP_MAX_RESPONSE_BYTES (or --max-response-bytes)."
     )
+
+
+class LocalRefusal(Exception):
+    """registry-mcp itself refused the call (the registry was not asked, or its answer cannot be shown).
+
+    Not a `RegistryError`: the registry did not refuse the input, and sending it again changes nothing.
+    The message says what to do instead."""
 
 
 # --- describing invalid input ----------------------------------------------------------------------

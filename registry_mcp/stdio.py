@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import TYPE_CHECKING, Any, BinaryIO, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, cast
 
 import anyio
 import anyio.to_thread
@@ -41,7 +41,6 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
     from mcp.server.lowlevel import Server
-    from mcp.shared._stream_protocols import WriteStream
 
 MAX_LINE_BYTES = DEFAULT_MAX_REQUEST_BODY_SIZE
 """The longest message read from stdin; the same bound the SDK puts on a request over HTTP."""
@@ -56,15 +55,21 @@ async def serve_stdio(server: Server[Any]) -> None:
         await server.run(read_stream, write_stream, server.create_initialization_options())
 
 
+class MessageSender(Protocol):
+    """Where the transport's outgoing messages go (its write stream)."""
+
+    async def send(self, item: SessionMessage, /) -> None: ...
+
+
 class GuardedStdin:
     """The lines of stdin that are JSON-RPC messages; every other line is answered with an error."""
 
     def __init__(self, wire: BinaryIO) -> None:
         self._wire = wire
-        self._answers: WriteStream[SessionMessage] | None = None
+        self._answers: MessageSender | None = None
         self._ready = anyio.Event()
 
-    def answer_through(self, answers: WriteStream[SessionMessage]) -> None:
+    def answer_through(self, answers: MessageSender) -> None:
         """Where the errors go: the transport's own write stream, so they never interleave with its lines."""
         self._answers = answers
         self._ready.set()
