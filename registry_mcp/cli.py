@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from . import __version__
 from .client import require_safe_base_url
@@ -27,8 +27,9 @@ from .settings import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
+NumberT = TypeVar("NumberT", int, float)
 LOOPBACK = "127.0.0.1"
 DEFAULT_PORT = 8000
 
@@ -76,16 +77,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=positive(float),
         metavar="SECONDS",
         help="seconds for one whole request to the registry, its complete answer included (default 30)",
     )
     parser.add_argument(
-        "--connect-timeout", type=float, metavar="SECONDS", help="seconds to wait for a connection to the registry"
+        "--connect-timeout",
+        type=positive(float),
+        metavar="SECONDS",
+        help="seconds to wait for a connection to the registry",
     )
     parser.add_argument(
         "--max-response-bytes",
-        type=int,
+        type=positive(int),
         metavar="BYTES",
         help="the largest answer read from the registry (default 16 MiB)",
     )
@@ -110,6 +114,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def positive(kind: Callable[[str], NumberT]) -> Callable[[str], NumberT]:
+    """An argparse type: a number of `kind` greater than 0."""
+
+    def parse(text: str) -> NumberT:
+        number = kind(text)  # a ValueError here is argparse's "invalid value"
+        if not number > 0:
+            raise argparse.ArgumentTypeError("must be greater than 0")
+        return number
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
 def settings_from(options: argparse.Namespace) -> Settings:
     settings = Settings.from_env()
     overrides = {
@@ -130,7 +147,10 @@ def settings_from(options: argparse.Namespace) -> Settings:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = build_parser()
     options = parser.parse_args(argv)
-    settings = settings_from(options)
+    try:
+        settings = settings_from(options)
+    except ValueError as invalid:
+        parser.error(str(invalid))
     from .server import TOOL_NAMES, create_server, selected_tools
 
     if not settings.embedded:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from . import endpoints
 from .client import (
@@ -21,7 +21,7 @@ from .client import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 API_KEY_VARIABLES = ("ENKRYPT_API_KEY", "ENKRYPTAI_API_KEY")
 BASE_URL_VARIABLE = "ENKRYPT_BASE_URL"
@@ -70,8 +70,6 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         api_key = next((env[name] for name in API_KEY_VARIABLES if env.get(name)), None)
-        timeout, connect_timeout = env.get(TIMEOUT_VARIABLE), env.get(CONNECT_TIMEOUT_VARIABLE)
-        max_response_bytes = env.get(MAX_RESPONSE_BYTES_VARIABLE)
         return cls(
             api_key=api_key,
             base_url=env.get(BASE_URL_VARIABLE) or endpoints.DEFAULT_BASE_URL,
@@ -81,9 +79,9 @@ class Settings:
             read_only=_flag(env.get(READ_ONLY_VARIABLE)),
             show_secrets=_flag(env.get(SHOW_SECRETS_VARIABLE)),
             allow_launch=_flag(env.get(ALLOW_LAUNCH_VARIABLE)),
-            timeout=float(timeout) if timeout else cls.timeout,
-            connect_timeout=float(connect_timeout) if connect_timeout else cls.connect_timeout,
-            max_response_bytes=int(max_response_bytes) if max_response_bytes else cls.max_response_bytes,
+            timeout=_positive(env, TIMEOUT_VARIABLE, float, cls.timeout),
+            connect_timeout=_positive(env, CONNECT_TIMEOUT_VARIABLE, float, cls.connect_timeout),
+            max_response_bytes=_positive(env, MAX_RESPONSE_BYTES_VARIABLE, int, cls.max_response_bytes),
         )
 
     @property
@@ -109,6 +107,24 @@ class Settings:
             connect_timeout=self.connect_timeout,
             max_response_bytes=self.max_response_bytes,
         )
+
+
+NumberT = TypeVar("NumberT", int, float)
+
+
+def _positive(env: Mapping[str, str], name: str, kind: Callable[[str], NumberT], default: NumberT) -> NumberT:
+    """The number in the variable `name` (the default if unset). Raises ValueError naming the variable."""
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        number = kind(text)
+    except ValueError:
+        number = kind("0")
+    if not number > 0:
+        what = "a whole number" if kind is int else "a number"
+        raise ValueError(f"{name} must be {what} greater than 0")
+    return number
 
 
 def _flag(text: str | None) -> bool:
