@@ -75,24 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="let inspect_mcp_server launch commands and reach URLs without asking, for clients that cannot ask",
     )
-    parser.add_argument(
-        "--timeout",
-        type=positive(float),
-        metavar="SECONDS",
-        help="seconds for one whole request to the registry, its complete answer included (default 30)",
-    )
-    parser.add_argument(
-        "--connect-timeout",
-        type=positive(float),
-        metavar="SECONDS",
-        help="seconds to wait for a connection to the registry",
-    )
-    parser.add_argument(
-        "--max-response-bytes",
-        type=positive(int),
-        metavar="BYTES",
-        help="the largest answer read from the registry (default 16 MiB)",
-    )
+    limits: list[tuple[str, Callable[[str], float], str, str]] = [
+        ("--timeout", float, "SECONDS", "seconds for one whole request to the registry, its answer included (30)"),
+        ("--connect-timeout", float, "SECONDS", "seconds to wait for a connection to the registry (10)"),
+        ("--max-response-bytes", int, "BYTES", "the largest answer read from the registry (16 MiB)"),
+    ]
+    for option, kind, metavar, meaning in limits:
+        parser.add_argument(option, type=positive(kind), metavar=metavar, help=meaning)
     parser.add_argument(
         "--transport",
         choices=("stdio", "http"),
