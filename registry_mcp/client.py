@@ -105,7 +105,8 @@ class RegistryClient:
     """The Enkrypt AI MCP Registry API, one method per endpoint.
 
     Every method raises a `RegistryError` subclass on failure (see `registry_mcp.errors`); input is
-    checked against the payload models before anything is sent.
+    checked against the payload models before anything is sent. Each request must be answered
+    whole within `timeout` seconds (None: no deadline) and in at most `max_response_bytes`.
     """
 
     def __init__(
@@ -357,7 +358,7 @@ class RegistryClient:
 
 @dataclass(frozen=True, slots=True)
 class _Answer:
-    """A registry's answer, read whole."""
+    """A registry's answer: status, headers and body (an error's body only as far as it is quoted)."""
 
     status: int
     headers: httpx2.Headers
@@ -365,6 +366,8 @@ class _Answer:
 
 
 class _TooLarge(Exception):
+    """An answer past the size limit, announced as such (`declared`) or found so while reading."""
+
     def __init__(self, status: int, declared: int | None = None) -> None:
         self.status = status
         self.declared = f" (it announced {declared:,})" if declared is not None else ""
@@ -436,8 +439,8 @@ def _parse(shape: TypeAdapter[T], body: Any, *, what: str) -> T:
 
 def _status_error(answer: _Answer, operation: str, attempts: int, secrets: frozenset[str]) -> RegistryError:
     status = answer.status
-    if 300 <= status < 400:
-        location = scrub(answer.headers.get("Location", "?"), secrets)
+    if 300 <= status < 400 and "Location" in answer.headers:
+        location = scrub(answer.headers["Location"], secrets)
         return UnexpectedResponse(
             f"Could not {operation}: the registry redirected to {location!r}, which is "
             "not followed so that the API key is not sent elsewhere; set ENKRYPT_BASE_URL to the registry's own URL",

@@ -169,7 +169,9 @@ def _parsed(text: str, *, default: Any) -> Any:
 
 
 def _id_of(message: Any) -> str | int | None:
-    request_id = message.get("id") if isinstance(message, dict) else None
+    """The id of a request. Not of a response: the client's own requests use the same ids, and an
+    error carrying one would be read as the answer to one of them."""
+    request_id = message.get("id") if isinstance(message, dict) and "method" in message else None
     return request_id if isinstance(request_id, str | int) and not isinstance(request_id, bool) else None
 
 

@@ -186,6 +186,7 @@ MALFORMED: list[tuple[bytes, str | int | None, int]] = [
     (b'"just a string"', None, -32600),
     (b'{"jsonrpc": "2.0", "id": 11, "method": "ping", "params": {"pad": "' + b"x" * HUGE + b'"}}', None, -32600),
     (b'{"jsonrpc": "2.0", "id": 12, "method": "tools/call", "params": {}}', 12, -32602),  # the SDK's own answer
+    (b'{"jsonrpc": "2.0", "id": 13, "result": "not an object"}', None, -32600),  # a response: its id is not ours
 ]  # fmt: skip
 
 
