@@ -173,16 +173,23 @@ async def test_no_error_quotes_a_bad_arguments_value(client: Client, tool: str, 
     assert "found `" not in text_of(result)  # pydantic's UUID error quotes the first wrong character
 
 
-async def test_stderr_at_debug_holds_no_secret(echoing: str, tmp_path: Path) -> None:
-    """A real stdio process at DEBUG, fed registry errors quoting the key and bad arguments."""
+async def test_stderr_and_log_messages_over_stdio_hold_no_secret(echoing: str, tmp_path: Path) -> None:
+    """A real stdio process at DEBUG, fed registry errors quoting the key and bad arguments: its
+    stderr, and the MCP log messages it sends a client that asks for them."""
     parameters = StdioServerParameters(
         command=server_command(),
         args=["--log-level", "DEBUG"],
         env={"PATH": os.environ.get("PATH", ""), "ENKRYPT_API_KEY": KEY, "ENKRYPT_BASE_URL": echoing},
     )
+    logged: list[LoggingMessageNotificationParams] = []
+
+    async def on_log(params: LoggingMessageNotificationParams) -> None:
+        logged.append(params)
+
     stderr_path = tmp_path / "stderr.txt"
     with stderr_path.open("w") as stderr:
-        async with Client(stdio_client(parameters, errlog=stderr)) as client:  # type: ignore[arg-type]
+        transport = stdio_client(parameters, errlog=stderr)
+        async with Client(transport, logging_callback=on_log, log_level="debug") as client:  # type: ignore[arg-type]
             for name, arguments in [
                 ("get_registry_server", {"saved_name": "s401"}),
                 ("get_registry_server", {"saved_name": "s500"}),
@@ -192,9 +199,12 @@ async def test_stderr_at_debug_holds_no_secret(echoing: str, tmp_path: Path) -> 
                 assert (await client.call_tool(name, arguments)).is_error
             with pytest.raises(MCPError):
                 await client.read_resource("registry://servers/s403/v1")
-    logged = stderr_path.read_text()
-    assert "DEBUG" in logged and "HTTP 401" in logged  # the failures were logged, at DEBUG
-    assert _leaks(logged) == [], logged
+    lines = stderr_path.read_text()
+    assert "DEBUG" in lines and "HTTP 401" in lines  # the failures were logged, at DEBUG
+    assert _leaks(lines) == [], lines
+    # And every MCP log message the client received over stdio: one per failed call.
+    assert len(logged) == 3 + len(BAD_ARGUMENTS)
+    assert _leaks("\n".join(str(entry.data) for entry in logged)) == []
 
 
 def test_the_stderr_formatter_scrubs_whatever_reaches_a_log_line() -> None:
