@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import ConfigDict, Field, model_validator
 
 from .endpoints import MAX_PAGE, MAX_PER_PAGE
-from .importing import MAX_CONFIG_BYTES
+from .importing import MAX_SOURCE_TEXT
 from .models import (
     DEFAULT_SERVER_VERSION,
     MAX_BULK_SERVERS,
@@ -111,10 +111,11 @@ class ImportArguments(RegistryModel):
 
     source: str = Field(
         min_length=1,
-        max_length=MAX_CONFIG_BYTES,
+        max_length=MAX_SOURCE_TEXT,
         description=(
             "An MCP client's config: a file path (Claude Desktop's claude_desktop_config.json, Cursor's mcp.json, "
-            "VS Code's .vscode/mcp.json, Claude Code's .mcp.json or ~/.claude.json), or the file's JSON text."
+            "VS Code's .vscode/mcp.json, Windsurf's mcp_config.json, Claude Code's .mcp.json or ~/.claude.json), "
+            "or its JSON or JSONC text (a fragment of an mcpServers block will do)."
         ),
     )
     server_version: ServerVersion = DEFAULT_SERVER_VERSION

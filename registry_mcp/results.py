@@ -128,11 +128,27 @@ class ExportResult(BaseModel):
     config: dict[str, Any] = Field(description="The config block, ready to paste (secrets masked unless shown).")
 
 
+class ImportNote(BaseModel):
+    kind: Literal["guess", "client-only", "proxy", "not-carried", "renamed"] = Field(
+        description=(
+            "guess: a value inferred, not read; client-only: something the client resolves and the gateway does "
+            "not; proxy: a local proxy replaced by the remote server it reaches; not-carried: a client setting "
+            "the registry has no place for; renamed: why saved_name differs from the entry's name."
+        )
+    )
+    field: str = Field(description="Where it lands in the payload (mcp_config.config.env.X), or the client's key.")
+    note: str
+
+
 class ImportedEntry(BaseModel):
     entry_name: str = Field(description="The entry's name in the client's config.")
+    project: str | None = Field(default=None, description="The Claude Code project it came from, if any.")
     saved_name: str
-    renamed: bool = Field(description="true when the key had to change to be a valid saved_name.")
+    renamed: bool = Field(description="true when the key had to change to be a valid, distinct saved_name.")
     payload: dict[str, Any] = Field(description="The add-server payload (secrets masked unless shown).")
+    notes: list[ImportNote] = Field(
+        default_factory=list, description="What the person should check: guesses, client-only values, proxies."
+    )
 
 
 class ImportBatch(BaseModel):

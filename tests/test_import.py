@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
+import logging
+import tracemalloc
+import warnings
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 from mcp import Client
+from mcp.shared.exceptions import MCPDeprecationWarning
 
-from registry_mcp.importing import ConfigError, plan_import, read_config, valid_saved_name
+from benchmarks.claude_json import write_claude_json
+from registry_mcp.importing import ConfigError, SavedNames, plan_import, read_config
 from registry_mcp.masking import MASK
+from registry_mcp.server import create_server
+from registry_mcp.settings import Settings
 
 from .conftest import server_payload, text_of
 
@@ -30,12 +38,9 @@ CLAUDE_DESKTOP = {
 
 
 def test_names_are_made_valid_and_unique() -> None:
-    taken: set[str] = set()
-    names = []
-    for key in ("GitHub Server!", "github-server", "a" * 40, "a" * 40, "!!!"):
-        names.append(name := valid_saved_name(key, taken))
-        taken.add(name)
-    assert names == ["GitHub-Server", "github-server", "a" * 32, "a" * 30 + "-2", "server"]
+    names = SavedNames()
+    claimed = [names.claim(key) for key in ("GitHub Server!", "github-server", "a" * 40, "a" * 40, "!!!")]
+    assert claimed == ["GitHub-Server", "github-server", "a" * 32, "a" * 30 + "-2", "server"]
 
 
 def test_a_claude_desktop_config_becomes_payloads_and_problems() -> None:
@@ -84,7 +89,7 @@ def test_unreadable_sources_are_refused_without_echoing_them(tmp_path: Path) -> 
         ("{not json, sk-123", "not JSON"),
         (str(tmp_path / "missing.json"), "no such file"),
         ('{"something": "else"}', "no 'mcpServers'"),
-        ("[1, 2]", "no such file"),
+        ("[1, 2]", "a JSON array"),
         ("x" * 5000, "cannot read"),  # a name too long for the file system
         ("a\x00b", "no such file"),
         ("~no-such-user-registry-mcp/c.json", "no such home directory"),
@@ -134,3 +139,297 @@ async def test_registering_goes_in_batches_of_100_each_all_or_nothing(client: Cl
 async def test_an_unreadable_config_is_a_clear_error(client: Client) -> None:
     refused = await client.call_tool("import_client_config", {"source": "/no/such/config.json"})
     assert refused.is_error and "Could not read the client config: no such file" in text_of(refused)
+
+
+# --- the clients' own files (tests/data/clients, written from each client's documented format) ------------------
+
+CLIENTS = Path(__file__).parent / "data" / "clients"
+
+
+def _config_of(entry: dict[str, Any]) -> dict[str, Any]:
+    config: dict[str, Any] = entry["payload"]["mcp_config"]["config"]
+    return config
+
+
+def _notes(entry: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(note["kind"], note["field"]) for note in entry["notes"]}
+
+
+def _by_name(shown: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {entry["saved_name"]: entry for entry in shown["servers"]}
+
+
+@pytest.mark.anyio
+async def test_vs_code_jsonc_with_a_bom_is_read_and_its_inputs_are_reported(client: Client) -> None:
+    path = CLIENTS / "vscode_mcp.json"
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf//")  # the fixture is what an editor on Windows saves
+    for source in (str(path), path.read_text(encoding="utf-8")):  # a path, and the text itself (BOM included)
+        shown = await _import(client, source=source)
+        servers = _by_name(shown)
+        assert list(servers) == ["perplexity", "github", "legacy-events", "memory"]
+        perplexity = servers["perplexity"]
+        assert _config_of(perplexity) == {
+            "command": "npx",
+            "args": ["-y", "server-perplexity-ask"],
+            "env": {"PERPLEXITY_API_KEY": MASK},
+        }
+        assert _notes(perplexity) == {
+            ("client-only", "mcp_config.config.env.PERPLEXITY_API_KEY"),
+            ("client-only", "envFile"),
+            ("guess", "server_name"),
+        }
+        [asked] = [note["note"] for note in perplexity["notes"] if note["field"].endswith("PERPLEXITY_API_KEY")]
+        assert "${input:perplexity-key}" in asked and "Perplexity API Key" in asked
+        assert "the gateway expands none" in asked
+        github = servers["github"]
+        assert _config_of(github)["transport"] == "streamable_http"
+        assert _notes(github) == {("client-only", "mcp_config.config.headers.Authorization")}
+        assert _config_of(servers["legacy-events"]) == {"url": "https://events.example.com/sse", "transport": "sse"}
+        assert servers["legacy-events"]["notes"] == []
+        assert ("client-only", "mcp_config.config.env.MEMORY_FILE_PATH") in _notes(servers["memory"])
+
+
+@pytest.mark.anyio
+async def test_cursor_jsonc_and_its_interpolations_are_reported_never_dropped(client: Client) -> None:
+    shown = await _import(client, source=str(CLIENTS / "cursor_mcp.json"))
+    servers = _by_name(shown)
+    assert list(servers) == ["github", "postgres", "notes", "atlassian", "mittwald"]
+    assert ("client-only", "mcp_config.config.env.GITHUB_PERSONAL_ACCESS_TOKEN") in _notes(servers["github"])
+    assert _config_of(servers["postgres"])["args"] == ["-y", "@modelcontextprotocol/server-postgres", "${env:DATABASE_URL}"]
+    assert {("client-only", "mcp_config.config.args[2]"), ("client-only", "envFile")} <= _notes(servers["postgres"])
+    assert _notes(servers["notes"]) == {
+        ("client-only", "mcp_config.config.args[0]"),
+        ("client-only", "mcp_config.config.args[2]"),
+    }
+    atlassian = servers["atlassian"]
+    assert _config_of(atlassian) == {"url": "https://mcp.atlassian.com/v1/sse", "transport": "sse"}
+    assert _notes(atlassian) == {("guess", "mcp_config.config.transport")}
+    assert "/sse" in atlassian["notes"][0]["note"]
+    mittwald = servers["mittwald"]
+    assert _config_of(mittwald)["transport"] == "streamable_http"
+    assert _notes(mittwald) == {
+        ("guess", "mcp_config.config.transport"),
+        ("client-only", "mcp_config.config.headers.Authorization"),
+        ("not-carried", "auth"),
+    }
+    # Cursor's static OAuth client secret reference is not copied into the note.
+    assert not any("MITTWALD_OAUTH_CLIENT_SECRET" in note["note"] for note in mittwald["notes"])
+
+
+@pytest.mark.anyio
+async def test_windsurf_server_url_file_references_and_disabled_entries(client: Client) -> None:
+    shown = await _import(client, source=str(CLIENTS / "windsurf_mcp_config.json"))
+    servers = _by_name(shown)
+    assert list(servers) == ["brave-search", "figma"]
+    assert _config_of(servers["figma"])["url"] == "https://mcp.figma.example.com/mcp"
+    assert ("client-only", "mcp_config.config.headers.X-Figma-Token") in _notes(servers["figma"])
+    assert shown["problems"] == ["'off': disabled in the client; skipped"]
+
+
+@pytest.mark.anyio
+async def test_mcp_remote_entries_become_the_remote_servers_they_point_at(client: Client) -> None:
+    shown = await _import(client, source=str(CLIENTS / "claude_desktop_config.json"))
+    servers = _by_name(shown)
+    linear = servers["linear"]
+    assert _config_of(linear) == {"url": "https://mcp.linear.app/sse", "transport": "sse"}
+    assert "server_name" not in linear["payload"]  # not the npm package mcp-remote
+    assert _notes(linear) == {("proxy", "mcp_config.config"), ("guess", "mcp_config.config.transport")}
+    internal = servers["internal-api"]
+    assert _config_of(internal) == {
+        "url": "https://mcp.internal.example.com/mcp",
+        "transport": "streamable_http",  # --transport http-only: not a guess
+        "headers": {"Authorization": MASK},  # filled from env AUTH_HEADER, as mcp-remote does
+    }
+    # mcp-remote's --ignore-tool matches ignoring case; the gateway's fnmatch does not, so the pattern says so.
+    assert internal["payload"]["mcp_config"]["denied_tools"] == [
+        {"name": "[dD][eE][lL][eE][tT][eE]*", "reason": "mcp-remote --ignore-tool delete* (any case)"}
+    ]
+    assert _notes(internal) == {
+        ("proxy", "mcp_config.config"),
+        ("proxy", "mcp_config.config.headers.Authorization"),
+        ("proxy", "mcp_config.denied_tools"),
+    }
+    assert _notes(servers["filesystem"]) == {("guess", "server_name")}
+
+
+def test_proxy_commands_of_each_kind_become_remote_configs() -> None:
+    config = {
+        "mcpServers": {
+            "global-remote": {"command": "mcp-remote", "args": ["https://a.example.com/mcp", "9696", "--debug"]},
+            "bun": {"command": "bunx", "args": ["mcp-remote", "https://b.example.com/mcp", "--transport", "sse-only"]},
+            "proxy": {
+                "command": "uvx",
+                "args": ["mcp-proxy", "--headers", "Authorization", "Bearer tok", "https://c.example.com/sse"],
+            },
+            "proxy-http": {
+                "command": "uvx",
+                "args": ["mcp-proxy", "--transport=streamablehttp", "https://d.example.com/mcp"],
+                "env": {"API_ACCESS_TOKEN": "tok-d"},
+            },
+            "gateway": {
+                "command": "npx",
+                "args": ["-y", "supergateway", "--streamableHttp", "https://e.example.com/mcp", "--header", "X-Id: 7"],
+            },
+            "local-proxy": {"command": "uvx", "args": ["mcp-proxy", "--port=8080", "uvx", "mcp-server-fetch"]},
+        }
+    }
+    plan = plan_import(config)
+    configs = {imported.key: imported.payload.to_api()["mcp_config"]["config"] for imported in plan.servers}
+    assert configs == {
+        "global-remote": {"url": "https://a.example.com/mcp", "transport": "streamable_http"},
+        "bun": {"url": "https://b.example.com/mcp", "transport": "sse"},
+        "proxy": {"url": "https://c.example.com/sse", "transport": "sse", "headers": {"Authorization": "Bearer tok"}},
+        "proxy-http": {
+            "url": "https://d.example.com/mcp",
+            "transport": "streamable_http",
+            "headers": {"Authorization": "Bearer tok-d"},
+        },
+        "gateway": {"url": "https://e.example.com/mcp", "transport": "streamable_http", "headers": {"X-Id": "7"}},
+        # mcp-proxy serving a local command is not a proxy to a remote server.
+        "local-proxy": {"command": "uvx", "args": ["mcp-proxy", "--port=8080", "uvx", "mcp-server-fetch"]},
+    }
+    notes = {imported.key: {(note.kind, note.field) for note in imported.notes} for imported in plan.servers}
+    assert ("not-carried", "args") in notes["global-remote"]  # the callback port and --debug configure mcp-remote
+    assert ("guess", "mcp_config.config.transport") in notes["global-remote"]
+    assert ("guess", "mcp_config.config.transport") not in notes["bun"]
+
+
+@pytest.mark.anyio
+async def test_claude_code_keeps_every_same_name_server_of_every_project(client: Client) -> None:
+    shown = await _import(client, source=str(CLIENTS / "claude.json"))
+    where = {entry["saved_name"]: (entry["entry_name"], entry.get("project")) for entry in shown["servers"]}
+    assert where == {
+        "sentry": ("sentry", None),
+        "github": ("github", "/Users/me/work/api"),
+        "db": ("db", "/Users/me/work/api"),
+        "github-web-app": ("github", "/Users/me/work/web.app"),
+        "sentry-web-app": ("sentry", "/Users/me/work/web.app"),
+        "asana": ("asana", "/Users/me/work/web.app"),
+    }
+    servers = _by_name(shown)
+    [renamed] = [note for note in servers["github-web-app"]["notes"] if note["kind"] == "renamed"]
+    assert "/Users/me/work/api" in renamed["note"] and "github-web-app" in renamed["note"]
+    assert _config_of(servers["sentry-web-app"]) == {"url": "https://mcp.sentry.dev/sse", "transport": "sse"}
+    assert ("client-only", "mcp_config.config.args[1]") in _notes(servers["db"])  # ${DATABASE_URL:-…}
+    asana = servers["asana"]
+    assert _config_of(asana) == {"url": "https://mcp.asana.com/sse", "transport": "sse", "headers": {"X-Team": MASK}}
+    [unmasked] = [server for server in plan_import(read_config(str(CLIENTS / "claude.json"))).servers if server.key == "asana"]
+    # Not in the entry's env (mcp-remote took it from Claude Code's environment): left for the person to fill.
+    assert unmasked.payload.to_api()["mcp_config"]["config"]["headers"] == {"X-Team": "${ASANA_TEAM}"}
+    assert ("client-only", "mcp_config.config.headers.X-Team") in _notes(asana)
+    assert "3 projects" not in shown["message"] and "6 servers" in shown["message"]
+
+
+def test_twelve_thousand_colliding_names_are_cleaned() -> None:
+    # Quadratic before (58 s); the time is measured in the benchmark, not asserted here.
+    config = {"mcpServers": {f"srv {index}": {"command": "x"} for index in range(12_000)}}
+    config["mcpServers"] |= {f"srv?{index}": {"command": "x"} for index in range(2)}
+    names = [imported.payload.saved_name for imported in plan_import(config).servers]
+    assert names[:3] == ["srv-0", "srv-1", "srv-2"] and names[-2:] == ["srv-0-2", "srv-1-2"]
+    assert len(set(names)) == 12_002
+    same = {"mcpServers": {"a" * 40 + str(index): {"command": "x"} for index in range(12_000)}}
+    names = [imported.payload.saved_name for imported in plan_import(same).servers]
+    assert names[:2] == ["a" * 32, "a" * 30 + "-2"] and names[-1] == "a" * 26 + "-12000"
+    assert len(set(names)) == 12_000
+
+
+@pytest.mark.anyio
+async def test_json_text_is_recognised_before_the_source_is_taken_for_a_path(client: Client) -> None:
+    entry = {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-memory"]}
+    for source in (
+        "\ufeff" + json.dumps({"mcpServers": {"memory": entry}}),  # a BOM
+        "// my servers\n" + json.dumps({"mcpServers": {"memory": entry}}),  # a leading comment
+        '"memory": ' + json.dumps(entry) + ",",  # a fragment copied out of mcpServers
+        json.dumps({"memory": entry}),  # the mcpServers block without its key
+    ):
+        shown = await _import(client, source=source)
+        assert [server["saved_name"] for server in shown["servers"]] == ["memory"], source
+    refused = await client.call_tool("import_client_config", {"source": json.dumps([{"name": "memory", **entry}])})
+    assert refused.is_error and "a JSON array" in text_of(refused)
+
+
+SECRET = "sk-planted-9f8e7d6c5b4a"
+
+
+@pytest.mark.anyio
+async def test_a_secret_in_a_malformed_source_is_in_no_error_and_no_log(caplog: pytest.LogCaptureFixture) -> None:
+    logged: list[str] = []
+
+    async def on_log(params: Any) -> None:
+        logged.append(str(params.data))
+
+    sources = [
+        '{"mcpServers": {"a": {"command": "x", "env": {"K": "' + SECRET + '"}}',  # unclosed
+        '\ufeff{"mcpServers": {"a": {"env": {"K": "' + SECRET + '"} x}}}',  # a BOM, then a stray word
+        '// note\n{"mcpServers": {"a": {"env": {"K": "' + SECRET + '"}',
+        '"a": {"env": {"K": "' + SECRET + '"} "b": 1',  # a fragment with a missing comma
+        '[{"env": "' + SECRET + '"}]',
+        SECRET,  # not JSON and no such file
+        "~" + SECRET + "/x.json",
+        "{\n" + SECRET + "\n",
+    ]
+    errors = []
+    with caplog.at_level(logging.DEBUG):
+        async with Client(create_server(Settings()), logging_callback=on_log, log_level="debug") as connected:
+            for source in sources:
+                refused = await connected.call_tool("import_client_config", {"source": source})
+                assert refused.is_error, source
+                errors.append(text_of(refused))
+    assert all("Could not read the client config" in error for error in errors), errors
+    for line in [*errors, *logged, *(record.getMessage() for record in caplog.records)]:
+        assert SECRET not in line and "sk-planted" not in line, line
+
+
+# --- big files ---------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def big_claude_json(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A ~100 MB ~/.claude.json: conversation history, and a few servers in between."""
+    path = tmp_path_factory.mktemp("claude") / ".claude.json"
+    write_claude_json(path, megabytes=100)
+    return path
+
+
+def test_a_100_mb_claude_json_is_read_with_bounded_memory(big_claude_json: Path) -> None:
+    assert big_claude_json.stat().st_size > 100_000_000
+    tracemalloc.start()
+    try:
+        config = read_config(str(big_claude_json))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 2**20, peak  # a small fraction of the file: only the servers are kept
+    names = [imported.payload.saved_name for imported in plan_import(config).servers]
+    assert names[:3] == ["filesystem", "github", "fetch"] and names[3:5] == ["github-project-1", "fetch-project-1"]
+    assert len(names) == 3 + 2 * 49  # the user's 3, and 2 in each of 49 projects besides the first
+
+
+@pytest.mark.anyio
+async def test_a_ping_is_answered_while_a_big_import_is_parsed(big_claude_json: Path) -> None:
+    """Ordering, not timing: a ping sent once the import began reading comes back before the import
+    ends. (Over the JSON-RPC streams of the handshake-era protocol, which is what Claude Desktop speaks;
+    with the parse on the event loop the import finished first.)"""
+    finished: list[str] = []
+    started = anyio.Event()
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        started.set()
+
+    async with Client(create_server(Settings()), mode="legacy") as connected:
+
+        async def run_import() -> None:
+            result = await connected.call_tool(
+                "import_client_config", {"source": str(big_claude_json)}, progress_callback=on_progress
+            )
+            assert result.structured_content is not None, text_of(result)
+            finished.append("import")
+
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(run_import)
+            await started.wait()  # the import has begun reading the file
+            with warnings.catch_warnings():  # the SDK warns that ping is gone from 2026-07-28 on
+                warnings.simplefilter("ignore", MCPDeprecationWarning)
+                await connected.send_ping()
+            finished.append("ping")
+    assert finished == ["ping", "import"]

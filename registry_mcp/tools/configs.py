@@ -3,15 +3,17 @@ for clients) and import (from the MCP client configs people already have)."""
 
 from __future__ import annotations
 
+import anyio
+
 from ..arguments import ExportArguments, ImportArguments
 from ..client import RegistryClient
 from ..endpoints import MAX_PER_PAGE
 from ..errors import InvalidRequest, RegistryError
 from ..export import render
-from ..importing import ConfigError, plan_import, read_config
+from ..importing import ConfigError, ImportPlan, plan_import, read_config
 from ..lint import lint_servers
 from ..models import MAX_BULK_SERVERS, RegistryServer, ServerPayload
-from ..results import MAX_RESULT_CHARS, ExportResult, ImportBatch, ImportedEntry, ImportResult
+from ..results import MAX_RESULT_CHARS, ExportResult, ImportBatch, ImportedEntry, ImportNote, ImportResult
 from ..toolkit import ToolCall
 
 
@@ -39,22 +41,32 @@ async def export_registry_servers(args: ExportArguments, call: ToolCall) -> Expo
 
 
 async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportResult:
+    await call.report_progress(0, None, "Reading the client config")
+
+    def read_and_plan() -> ImportPlan:
+        return plan_import(read_config(args.source), server_version=args.server_version)
+
     try:
-        plan = plan_import(read_config(args.source), server_version=args.server_version)
+        # A ~/.claude.json can be 100 MB: read it on a worker thread, so the server keeps answering.
+        plan = await anyio.to_thread.run_sync(read_and_plan)
     except ConfigError as unreadable:
         raise InvalidRequest(f"Could not read the client config: {unreadable}") from None
     payloads = [imported.payload for imported in plan.servers]
     entries = [
         ImportedEntry(
             entry_name=imported.key,
+            project=imported.project,
             saved_name=imported.payload.saved_name,
             renamed=imported.renamed,
             payload=imported.payload.to_api(),
+            notes=[ImportNote(kind=note.kind, field=note.field, note=note.note) for note in imported.notes],
         )
         for imported in plan.servers
     ]
     warnings = lint_servers(payloads)
+    noted = sum(1 for entry in entries if entry.notes)
     skipped = f" {len(plan.problems)} could not be imported (see problems)." if plan.problems else ""
+    skipped += f" {noted} have notes to check (guesses, client-only values, proxies)." if noted else ""
     if not args.confirm:
         return ImportResult(
             message=f"Dry run: {len(entries)} servers ready to register in {call.location}; nothing was written."
