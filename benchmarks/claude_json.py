@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 PROJECTS = 50
-_WORDS = (
+_PROSE = (
     "refactor the users endpoint so pagination uses a cursor; why does `npm test` fail on CI? "
     'explain this stack trace: TypeError: Cannot read properties of undefined (reading "id") '
     "añade pruebas para el caso vacío — merci, c'est parfait 👍 fix the flaky login test\n"
-).split(" ")
+)
+_WORDS = _PROSE.split()
 
 
 def _server(package: str, env: dict[str, str] | None = None) -> dict[str, Any]:

@@ -195,7 +195,8 @@ async def test_cursor_jsonc_and_its_interpolations_are_reported_never_dropped(cl
     servers = _by_name(shown)
     assert list(servers) == ["github", "postgres", "notes", "atlassian", "mittwald"]
     assert ("client-only", "mcp_config.config.env.GITHUB_PERSONAL_ACCESS_TOKEN") in _notes(servers["github"])
-    assert _config_of(servers["postgres"])["args"] == ["-y", "@modelcontextprotocol/server-postgres", "${env:DATABASE_URL}"]
+    postgres = ["-y", "@modelcontextprotocol/server-postgres", "${env:DATABASE_URL}"]
+    assert _config_of(servers["postgres"])["args"] == postgres
     assert {("client-only", "mcp_config.config.args[2]"), ("client-only", "envFile")} <= _notes(servers["postgres"])
     assert _notes(servers["notes"]) == {
         ("client-only", "mcp_config.config.args[0]"),
@@ -313,7 +314,8 @@ async def test_claude_code_keeps_every_same_name_server_of_every_project(client:
     assert ("client-only", "mcp_config.config.args[1]") in _notes(servers["db"])  # ${DATABASE_URL:-…}
     asana = servers["asana"]
     assert _config_of(asana) == {"url": "https://mcp.asana.com/sse", "transport": "sse", "headers": {"X-Team": MASK}}
-    [unmasked] = [server for server in plan_import(read_config(str(CLIENTS / "claude.json"))).servers if server.key == "asana"]
+    plan = plan_import(read_config(str(CLIENTS / "claude.json")))
+    [unmasked] = [server for server in plan.servers if server.key == "asana"]
     # Not in the entry's env (mcp-remote took it from Claude Code's environment): left for the person to fill.
     assert unmasked.payload.to_api()["mcp_config"]["config"]["headers"] == {"X-Team": "${ASANA_TEAM}"}
     assert ("client-only", "mcp_config.config.headers.X-Team") in _notes(asana)

@@ -98,9 +98,9 @@ def plan_import(config: dict[str, Any], *, server_version: str = "v1") -> Import
 
 def client_entries(config: dict[str, Any]) -> Iterator[_Entry]:
     """The server entries of a config, whichever client wrote it: its own first, then each project's."""
-    vscode_settings = config.get("mcp") if isinstance(config.get("mcp"), dict) else {}
+    vscode_settings = _object(config.get("mcp"))
     blocks = [config.get("mcpServers"), config.get("servers"), vscode_settings.get("servers")]
-    projects = config.get("projects") if isinstance(config.get("projects"), dict) else {}
+    projects = _object(config.get("projects"))
     if not any(key in config for key in ("mcpServers", "servers", "projects", "mcp")):
         raise ConfigError("no 'mcpServers' (Claude Desktop, Cursor, Claude Code) or 'servers' (VS Code) in it")
     for block in blocks:
@@ -114,11 +114,15 @@ def client_entries(config: dict[str, Any]) -> Iterator[_Entry]:
 
 def _inputs(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """VS Code's `inputs` by id: what it asks the person for each `${input:id}`."""
-    vscode_settings = config.get("mcp") if isinstance(config.get("mcp"), dict) else {}
+    vscode_settings = _object(config.get("mcp"))
     listed = config.get("inputs") or vscode_settings.get("inputs") or []
     return {
         str(item["id"]): item for item in listed if isinstance(listed, list) and isinstance(item, dict) and "id" in item
     }
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _folder(project: str) -> str:

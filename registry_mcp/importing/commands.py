@@ -12,8 +12,22 @@ Registry = Literal["npm", "pypi"]
 # Runner options that take a value (the value is not the package).
 _NPM_VALUE_OPTIONS = frozenset(("-p", "--package", "-c", "--call", "--registry", "--cache", "--userconfig"))
 _PYPI_VALUE_OPTIONS = frozenset(
-    ("--from", "--spec", "--with", "--with-editable", "--with-requirements", "--python", "-p", "--index",
-     "--index-url", "--default-index", "--extra-index-url", "-c", "--constraint", "--pip-args")
+    (
+        "--from",
+        "--spec",
+        "--with",
+        "--with-editable",
+        "--with-requirements",
+        "--python",
+        "-p",
+        "--index",
+        "--index-url",
+        "--default-index",
+        "--extra-index-url",
+        "-c",
+        "--constraint",
+        "--pip-args",
+    )
 )
 _PYPI_NAME = re.compile(r"[A-Za-z0-9._-]+")
 
@@ -38,7 +52,9 @@ def launched(command: str, args: list[str]) -> Launch:
     return Launch(program, None, args)
 
 
-def _run_by(args: list[str], registry: Registry, value_options: frozenset[str], package_option: tuple[str, ...]) -> Launch:
+def _run_by(
+    args: list[str], registry: Registry, value_options: frozenset[str], package_option: tuple[str, ...]
+) -> Launch:
     """The package a runner fetches: the first word that is not an option (or the value of
     `--package`/`--from`), and the arguments after that first word."""
     named = None

@@ -41,7 +41,10 @@ _NOT_CARRIED: dict[str, tuple[NoteKind, str]] = {
         "not-carried",
         "Cursor's static OAuth client is not carried: set it as the server's oauth_config in the registry",
     ),
-    "oauth": ("not-carried", "VS Code's OAuth client is not carried: set it as the server's oauth_config in the registry"),
+    "oauth": (
+        "not-carried",
+        "VS Code's OAuth client is not carried: set it as the server's oauth_config in the registry",
+    ),
 }
 
 
@@ -55,9 +58,11 @@ def entry_body(entry: dict[str, Any], inputs: dict[str, dict[str, Any]]) -> tupl
     denied: list[dict[str, str]] = []
     if isinstance(entry.get("command"), str):
         args = [str(arg) for arg in entry.get("args") or []]
-        env = {str(name): str(value) for name, value in (entry.get("env") or {}).items()} if isinstance(
-            entry.get("env"), dict
-        ) else {}
+        env = (
+            {str(name): str(value) for name, value in (entry.get("env") or {}).items()}
+            if isinstance(entry.get("env"), dict)
+            else {}
+        )
         launch = launched(entry["command"], args)
         remote = remote_behind(launch, env)
         if remote is not None:

@@ -193,9 +193,8 @@ def _mcp_proxy(args: list[str], env: dict[str, str]) -> Remote | None:
         headers["Authorization"] = f"Bearer {env['API_ACCESS_TOKEN']}"
     remote = Remote(url, transport, headers)
     if headers.get("Authorization", "").startswith("Bearer ") and "API_ACCESS_TOKEN" in env:
-        remote.notes.append(
-            Note("proxy", f"{_CONFIG}.headers.Authorization", "from the entry's env API_ACCESS_TOKEN, as mcp-proxy does")
-        )
+        filled = "from the entry's env API_ACCESS_TOKEN, as mcp-proxy does"
+        remote.notes.append(Note("proxy", f"{_CONFIG}.headers.Authorization", filled))
     _note_dropped(remote, "mcp-proxy", dropped, env, used={"API_ACCESS_TOKEN"})
     return remote
 

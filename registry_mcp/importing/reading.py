@@ -49,9 +49,7 @@ def read_config(source: str) -> dict[str, Any]:
 def config_from_text(text: str) -> dict[str, Any]:
     """The config in JSON text already stripped of comments and trailing commas."""
     if text.startswith("["):
-        raise ConfigError(
-            "a JSON array: give the client's config object ({\"mcpServers\": {...}}) or its servers block"
-        )
+        raise ConfigError('a JSON array: give the client\'s config object ({"mcpServers": {...}}) or its servers block')
     if text.startswith('"'):  # a fragment: "name": {...}, "other": {...}
         text = strip_jsonc("{" + text + "}")
     try:
