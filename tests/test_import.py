@@ -15,7 +15,7 @@ from mcp import Client
 from mcp.shared.exceptions import MCPDeprecationWarning
 
 from benchmarks.claude_json import write_claude_json
-from registry_mcp.importing import ConfigError, SavedNames, plan_import, read_config
+from registry_mcp.importing import ConfigError, SavedNames, plan_import, read_config, reading
 from registry_mcp.masking import MASK
 from registry_mcp.server import create_server
 from registry_mcp.settings import Settings
@@ -380,6 +380,22 @@ async def test_a_secret_in_a_malformed_source_is_in_no_error_and_no_log(caplog: 
     assert all("Could not read the client config" in error for error in errors), errors
     for line in [*errors, *logged, *(record.getMessage() for record in caplog.records)]:
         assert SECRET not in line and "sk-planted" not in line, line
+
+
+def test_a_file_too_large_to_read_whole_is_read_as_plain_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reading, "MAX_JSONC_FILE_BYTES", 100)
+    entries = {f"s{index}": {"command": "npx", "args": ["-y", f"p{index}"]} for index in range(5)}
+    commented = tmp_path / "commented.json"  # over the limit, with comments: still streamed
+    commented.write_text("// mine\n" + json.dumps({"mcpServers": entries}) + " /* end */")
+    assert len(plan_import(read_config(str(commented))).servers) == 5
+    trailing = tmp_path / "trailing.json"  # over the limit, with a trailing comma: refused, saying why
+    trailing.write_text(json.dumps({"mcpServers": entries})[:-1] + ",}")
+    with pytest.raises(ConfigError, match="read as plain JSON: comments are allowed there, trailing commas are not"):
+        read_config(str(trailing))
+    small = tmp_path / "small.json"  # under the limit: read whole as JSONC
+    small.write_text('{"mcpServers": {"a": {"command": "x",},},}')
+    monkeypatch.setattr(reading, "MAX_JSONC_FILE_BYTES", 1000)
+    assert [server.key for server in plan_import(read_config(str(small))).servers] == ["a"]
 
 
 # --- big files ---------------------------------------------------------------------------------------------------

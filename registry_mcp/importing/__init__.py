@@ -134,7 +134,7 @@ def _folder(project: str) -> str:
 def _renamed(entry: _Entry, name: str, first_seen: dict[str, str | None] | None) -> Note:
     if first_seen is not None:
         earlier = first_seen[entry.key]
-        first = f"project {earlier}" if earlier is not None else "the config's own servers"
+        first = f"project {earlier}" if earlier is not None else "the user's servers at the top of the file"
         why = f"a server named {entry.key!r} comes first (in {first})"
     elif clean_name(entry.key) != entry.key:
         why = "a saved_name holds letters, digits, '-' and '_', at most 32"

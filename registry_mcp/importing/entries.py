@@ -27,7 +27,10 @@ _PREDEFINED = frozenset(
 )  # fmt: skip
 _TRANSPORTS = {"http": "streamable_http", "streamable_http": "streamable_http", "streamablehttp": "streamable_http",
                "sse": "sse"}  # fmt: skip
-_EXPANDS_NONE = "the gateway expands none of these: it passes the text as it is, so give the real value there"
+_EXPANDS_NONE = (
+    "the gateway expands none of these and would pass the text as it is: replace it with the real value "
+    "(modify_registry_server) before a gateway uses this server"
+)
 # Entry keys the payload is built from; any other key is reported as not carried.
 _READ = frozenset(("command", "args", "env", "url", "serverUrl", "headers", "type", "transport", "disabled"))
 _NOT_CARRIED: dict[str, tuple[NoteKind, str]] = {
