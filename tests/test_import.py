@@ -93,6 +93,7 @@ def test_unreadable_sources_are_refused_without_echoing_them(tmp_path: Path) -> 
         ("x" * 5000, "cannot read"),  # a name too long for the file system
         ("a\x00b", "no such file"),
         ("~no-such-user-registry-mcp/c.json", "no such home directory"),
+        ('{\n  "mcpServers": {\n    "a": sk-123', "not JSON: expecting value at line 3"),
     ):
         with pytest.raises(ConfigError) as refused:
             plan_import(read_config(source))
@@ -295,6 +296,56 @@ def test_proxy_commands_of_each_kind_become_remote_configs() -> None:
     assert ("guess", "mcp_config.config.transport") not in notes["bun"]
 
 
+def test_vs_code_settings_and_the_keys_the_registry_does_not_carry() -> None:
+    settings = {  # VS Code's settings.json holds the same block under "mcp"
+        "editor.fontSize": 13,
+        "mcp": {
+            "inputs": [{"type": "promptString", "id": "token", "description": "API token"}],
+            "servers": {
+                "api": {
+                    "command": "pnpm",
+                    "args": ["dlx", "mcp-remote", "https://api.example.com/sse", "--header", "X-Key:${KEY}"],
+                    "env": {"KEY": "k-1", "NODE_EXTRA_CA_CERTS": "/etc/ca.pem"},
+                },
+                "sg": {
+                    "command": "npx",
+                    "args": ["-y", "supergateway", "--sse", "https://sg.example.com", "--oauth2Bearer", "t-2"],
+                },
+                "tool": {
+                    "type": "stdio",
+                    "command": "python",
+                    "args": ["server.py", "${DB:-postgres://app:pw-3@db/app}"],
+                    "cwd": "/srv/tool",
+                    "autoApprove": ["read"],
+                    "env": {"TOKEN": "${input:token}"},
+                },
+                "web": {"type": "http", "url": "https://web.example.com/mcp", "oauth": {"clientId": "c-4"}},
+            },
+        },
+    }
+    plan = plan_import(read_config(json.dumps(settings)))
+    by_key = {imported.key: imported for imported in plan.servers}
+    assert by_key["api"].payload.to_api()["mcp_config"]["config"] == {
+        "url": "https://api.example.com/sse",
+        "transport": "sse",
+        "headers": {"X-Key": "k-1"},
+    }
+    assert by_key["sg"].payload.to_api()["mcp_config"]["config"] == {
+        "url": "https://sg.example.com",
+        "transport": "sse",
+        "headers": {"Authorization": "Bearer t-2"},
+    }
+    notes = {key: {(note.kind, note.field): note.note for note in imported.notes} for key, imported in by_key.items()}
+    assert notes["api"][("not-carried", "env")] == "env NODE_EXTRA_CA_CERTS was for the mcp-remote process: not carried"
+    assert {("not-carried", "cwd"), ("not-carried", "autoApprove")} <= set(notes["tool"])
+    default = notes["tool"][("client-only", "mcp_config.config.args[1]")]
+    assert "${DB:-…}" in default and "pw-3" not in default  # a default may be a secret: never quoted
+    assert "'API token'" in notes["tool"][("client-only", "mcp_config.config.env.TOKEN")]
+    assert set(notes["web"]) == {("not-carried", "oauth")}
+    for imported in plan.servers:
+        assert not any(secret in note.note for note in imported.notes for secret in ("k-1", "t-2", "pw-3", "c-4"))
+
+
 @pytest.mark.anyio
 async def test_claude_code_keeps_every_same_name_server_of_every_project(client: Client) -> None:
     shown = await _import(client, source=str(CLIENTS / "claude.json"))
@@ -396,6 +447,20 @@ def test_a_file_too_large_to_read_whole_is_read_as_plain_json(tmp_path: Path, mo
     small.write_text('{"mcpServers": {"a": {"command": "x",},},}')
     monkeypatch.setattr(reading, "MAX_JSONC_FILE_BYTES", 1000)
     assert [server.key for server in plan_import(read_config(str(small))).servers] == ["a"]
+
+
+def test_the_size_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps({"mcpServers": {"a": {"command": "x"}}}))
+    monkeypatch.setattr(reading, "MAX_CONFIG_FILE_BYTES", 10)
+    with pytest.raises(ConfigError, match="the file is larger than 10 bytes"):
+        read_config(str(big))
+
+
+@pytest.mark.anyio
+async def test_inline_text_over_the_limit_is_refused(client: Client) -> None:
+    refused = await client.call_tool("import_client_config", {"source": "{" + " " * 5_000_000 + "}"})
+    assert refused.is_error and "source" in text_of(refused) and "5000000" in text_of(refused)
 
 
 # --- big files ---------------------------------------------------------------------------------------------------
