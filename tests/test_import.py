@@ -132,6 +132,9 @@ async def test_registering_goes_in_batches_of_100_each_all_or_nothing(client: Cl
     assert (first["batch"], len(first["added"]), "error" in first) == (1, 100, False)
     assert (second["batch"], second["added"]) == (2, []) and "HTTP 409" in second["error"]
     assert done["message"].startswith("Registered 100 of 150 servers") and "Batches [2] were refused" in done["message"]
+    # 150 payloads with their notes are over one result's size: the payloads are left out, the rest is shown.
+    assert done["note"].startswith("The payloads were left out to fit in one result")
+    assert len(done["servers"]) == 150 and "payload" not in done["servers"][0]
     listed = await client.call_tool("list_registry_servers", {"per_page": 1})
     assert listed.structured_content is not None and listed.structured_content["total"] == 101
 
@@ -384,6 +387,17 @@ def test_twelve_thousand_colliding_names_are_cleaned() -> None:
     names = [imported.payload.saved_name for imported in plan_import(same).servers]
     assert names[:2] == ["a" * 32, "a" * 30 + "-2"] and names[-1] == "a" * 26 + "-12000"
     assert len(set(names)) == 12_000
+
+
+@pytest.mark.anyio
+async def test_twelve_thousand_colliding_names_through_the_protocol(client: Client) -> None:
+    config = {"mcpServers": {"a" * 40 + str(index): {"command": "npx", "args": ["-y", "p"]} for index in range(12_000)}}
+    shown = await _import(client, source=json.dumps(config))
+    assert shown["message"].startswith("Dry run: 12000 servers ready to register")
+    assert "import fewer servers at a time" in shown["note"]  # the result keeps what fits
+    names = [server["saved_name"] for server in shown["servers"]]
+    assert names[:3] == ["a" * 32, "a" * 30 + "-2", "a" * 30 + "-3"] and names[9] == "a" * 29 + "-10"
+    assert len(set(names)) == len(names) > 100
 
 
 @pytest.mark.anyio
