@@ -13,6 +13,7 @@ history) is read in a few MB of memory. The stream allows comments; a file it ca
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -131,12 +132,19 @@ def _stream(file: IO[bytes]) -> dict[str, Any] | None:
     return config
 
 
-def _top_level(events: Events) -> dict[str, Any]:
-    config: dict[str, Any] = {}
+def _members(events: Events) -> Iterator[tuple[str, str, Any]]:
+    """Each member of the object being read: its key and the first event of its value, which the
+    caller consumes (with `_build` or `_skip`) before asking for the next member."""
     for event, key in events:
         if event == "end_map":
-            break
-        event, value = next(events)
+            return
+        event, value = next(events, ("end_of_input", None))
+        yield key, event, value
+
+
+def _top_level(events: Events) -> dict[str, Any]:
+    config: dict[str, Any] = {}
+    for key, event, value in _members(events):
         if key in KEPT_KEYS:
             config[key] = _build(event, value, events)
         elif key == "projects" and event == "start_map":
@@ -149,17 +157,11 @@ def _top_level(events: Events) -> dict[str, Any]:
 def _projects(events: Events) -> dict[str, Any]:
     """Claude Code's `projects`: each project's `mcpServers`, nothing else."""
     projects: dict[str, Any] = {}
-    for event, path in events:
-        if event == "end_map":
-            break
-        event, value = next(events)
+    for path, event, _ in _members(events):
         if event != "start_map":
             _skip(event, events)
             continue
-        for inner, key in events:
-            if inner == "end_map":
-                break
-            inner, value = next(events)
+        for key, inner, value in _members(events):
             if key == "mcpServers":
                 projects[path] = {"mcpServers": _build(inner, value, events)}
             else:
@@ -169,30 +171,27 @@ def _projects(events: Events) -> dict[str, Any]:
 
 def _build(event: str, value: Any, events: Events) -> Any:
     """The JSON value that starts with `event`, built from the stream."""
-    if event not in _OPEN:
-        return value
     import ijson
 
     builder = ijson.ObjectBuilder()
-    builder.event(event, value)
-    depth = 1
-    for event, value in events:
-        builder.event(event, value)
-        if event in _OPEN:
-            depth += 1
-        elif event in _CLOSE:
-            depth -= 1
-            if depth == 0:
-                break
+    for event_of_value, part in _one_value(event, value, events):
+        builder.event(event_of_value, part)
     return builder.value
 
 
 def _skip(event: str, events: Events) -> None:
     """Pass over the JSON value that starts with `event`, keeping nothing of it."""
+    deque(_one_value(event, None, events), maxlen=0)
+
+
+def _one_value(event: str, value: Any, events: Events) -> Events:
+    """The events of the JSON value that starts with (`event`, `value`), up to where it ends."""
+    yield event, value
     if event not in _OPEN:
         return
     depth = 1
-    for event, _ in events:
+    for event, value in events:
+        yield event, value
         if event in _OPEN:
             depth += 1
         elif event in _CLOSE:
