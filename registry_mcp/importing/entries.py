@@ -56,51 +56,59 @@ def entry_body(entry: dict[str, Any], inputs: dict[str, dict[str, Any]]) -> tupl
     it cannot be imported."""
     if entry.get("disabled") is True:
         return "disabled in the client"
-    notes: list[Note] = []
-    body: dict[str, Any] = {}
-    denied: list[dict[str, str]] = []
+    built: tuple[dict[str, Any], list[Note]] | str
     if isinstance(entry.get("command"), str):
-        args = [str(arg) for arg in entry.get("args") or []]
-        env = (
-            {str(name): str(value) for name, value in (entry.get("env") or {}).items()}
-            if isinstance(entry.get("env"), dict)
-            else {}
-        )
-        launch = launched(entry["command"], args)
-        remote = remote_behind(launch, env)
-        if remote is not None:
-            run, denied = remote.config(), remote.denied_tools
-            notes += remote.notes
-        else:
-            run = {"command": entry["command"], "args": args} | ({"env": env} if env else {})
-            if package := package_fields(launch):
-                body |= package
-                notes.append(
-                    Note(
-                        "guess",
-                        "server_name",
-                        f"server_name and source_url guessed from the command: the {launch.registry} package it runs",
-                    )
-                )
+        built = _local(entry)
     elif isinstance(entry.get("url") or entry.get("serverUrl"), str):
-        url = entry.get("url") or entry["serverUrl"]
-        kind = str(entry.get("type") or entry.get("transport") or "").lower().replace("-", "_")
-        if kind and kind not in _TRANSPORTS:
-            return "its type is neither 'http' nor 'sse', the transports the gateway speaks"
-        if kind:
-            transport = _TRANSPORTS[kind]
-        else:
-            transport, guess = transport_guessed_from(url, "no type given")
-            notes.append(guess)
-        run = {"url": url, "transport": transport}
-        if isinstance(entry.get("headers"), dict) and entry["headers"]:
-            run["headers"] = {str(name): str(value) for name, value in entry["headers"].items()}
+        built = _remote(entry)
     else:
         return "neither a 'command' (a local server) nor a 'url' (a remote one)"
-    notes += _client_only(run, inputs)
-    notes += _not_carried(entry)
-    body["mcp_config"] = {"config": run, "tools": {}, "denied_tools": denied}
+    if isinstance(built, str):
+        return built
+    body, notes = built
+    notes += [*_client_only(body["mcp_config"]["config"], inputs), *_not_carried(entry)]
     return body, notes
+
+
+def _local(entry: dict[str, Any]) -> tuple[dict[str, Any], list[Note]]:
+    """A command entry: the remote server behind it if it is a proxy, else the command itself."""
+    args = [str(arg) for arg in entry.get("args") or []]
+    env = _texts(entry.get("env"))
+    launch = launched(entry["command"], args)
+    remote = remote_behind(launch, env)
+    if remote is not None:
+        return _with_config(remote.config(), remote.denied_tools), remote.notes
+    body = _with_config({"command": entry["command"], "args": args} | ({"env": env} if env else {}))
+    package = package_fields(launch)
+    if not package:
+        return body, []
+    guessed = f"server_name and source_url guessed from the command: the {launch.registry} package it runs"
+    return body | package, [Note("guess", "server_name", guessed)]
+
+
+def _remote(entry: dict[str, Any]) -> tuple[dict[str, Any], list[Note]] | str:
+    """A URL entry (`url`, or Windsurf's `serverUrl`) with its transport, read from `type` or guessed."""
+    url = entry.get("url") or entry["serverUrl"]
+    kind = str(entry.get("type") or entry.get("transport") or "").lower().replace("-", "_")
+    if kind and kind not in _TRANSPORTS:
+        return "its type is neither 'http' nor 'sse', the transports the gateway speaks"
+    notes: list[Note] = []
+    if kind:
+        transport = _TRANSPORTS[kind]
+    else:
+        transport, guess = transport_guessed_from(url, "no type given")
+        notes.append(guess)
+    headers = _texts(entry.get("headers"))
+    return _with_config({"url": url, "transport": transport} | ({"headers": headers} if headers else {})), notes
+
+
+def _with_config(run: dict[str, Any], denied: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    return {"mcp_config": {"config": run, "tools": {}, "denied_tools": denied or []}}
+
+
+def _texts(mapping: Any) -> dict[str, str]:
+    """An env or headers object as names to texts (clients write numbers and booleans there too)."""
+    return {str(name): str(value) for name, value in mapping.items()} if isinstance(mapping, dict) else {}
 
 
 def _client_only(run: dict[str, Any], inputs: dict[str, dict[str, Any]]) -> Iterator[Note]:
