@@ -96,7 +96,7 @@ def report(modules: dict[str, Counter[str]]) -> str:
 
 
 def _score(counts: Counter[str], *, explained_caught: bool) -> float:
-    judged = counts["caught"] + counts["missed"] + counts["other"] + (0 if explained_caught else counts["explained"])
+    judged = counts["caught"] + counts["missed"] + counts["other"] + counts["explained"]
     caught = counts["caught"] + (counts["explained"] if explained_caught else 0)
     return caught / judged if judged else 1.0
 
