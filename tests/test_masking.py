@@ -427,6 +427,8 @@ def test_restore_refusals_say_where_and_why() -> None:
             restore_masked({"a": M}, stored)
     with pytest.raises(MaskWithoutSecret, match=r"^a\.0: .*no secret is stored there"):
         restore_masked({"a": [M]}, {"a": []})
+    with pytest.raises(MaskWithoutSecret, match=r"^1: .*no secret is stored there"):
+        restore_masked(["x", M], ["x"])
     with pytest.raises(MaskWithoutSecret, match=r"^u: .*the URL now points elsewhere"):
         restore_masked({"u": f"https://u:{M}@b.example/"}, {"u": "https://u:pw@a.example/"})
     with pytest.raises(MaskWithoutSecret, match=r"^env\.K: .*the text around it is not what was read"):
