@@ -103,7 +103,9 @@ def is_reference(value: str) -> bool:
 
 
 # Well-known token shapes, after gitleaks' rules (config/gitleaks.toml): each is specific enough
-# never to match ordinary text.
+# never to match ordinary text. A table rather than detect-secrets: its ad-hoc `scan_line` changes
+# process-wide settings and yields values, not where they are, and its entropy plugins flag hashes
+# and ids; gitleaks itself is a Go program.
 _TOKEN_SHAPES = "|".join(
     (
         r"-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?"  # a PEM private key block
