@@ -28,7 +28,6 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 MASK = "<masked secret: unchanged when sent back>"
@@ -234,8 +233,7 @@ _SECRET_HERE = _Where(secret=True)
 _NO_MAPS = _Where(maps=False)
 
 
-@dataclass(frozen=True)
-class Found:
+class Found(NamedTuple):
     """One secret found in a JSON value: where (keys and indexes), and its text."""
 
     path: tuple[str | int, ...]
