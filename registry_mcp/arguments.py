@@ -142,7 +142,17 @@ class InspectArguments(RegistryModel):
     )
     write_tools: bool = Field(
         default=False,
-        description="For a registered server: write the discovered tool names into its mcp_config.tools.",
+        description=(
+            "For a registered server: write the discovered tool names into its mcp_config.tools. Refused where "
+            "that would let tools through its deny list (the gateway's '*' spares the keys of tools)."
+        ),
+    )
+    allow_unhiding: bool = Field(
+        default=False,
+        description=(
+            "With write_tools under a '*' deny list: true writes the names anyway, making every written tool "
+            "visible through the gateway. Only when the person wants that."
+        ),
     )
 
     @model_validator(mode="after")

@@ -11,7 +11,8 @@ from mcp.server.mcpserver.exceptions import ToolError
 from ..arguments import InspectArguments
 from ..client import RegistryClient
 from ..errors import InvalidRequest
-from ..inspection import InspectionFailed, deny_report, inspect_server
+from ..denylist import is_denied
+from ..inspection import InspectedTool, InspectionFailed, deny_report, inspect_server
 from ..models import LocalServerConfig, RemoteServerConfig
 from ..results import MAX_RESULT_CHARS, InspectResult
 from ..settings import ALLOW_LAUNCH_VARIABLE
@@ -28,11 +29,15 @@ class _InspectionTarget:
     config: LocalServerConfig | RemoteServerConfig
     denied_tools: list[Any] | None
     registered: tuple[str, str] | None  # (saved_name, server_version) of a registry entry
+    listed_tools: dict[str, Any]  # the registry entry's mcp_config.tools, which '*' spares
+    stored_denied: list[Any]  # the registry entry's own deny list, which write_tools must not widen
 
 
 async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Question:
     denied_tools: list[Any] | None = list(args.denied_tools) if args.denied_tools is not None else None
-    registered = None
+    registered: tuple[str, str] | None = None
+    listed_tools: dict[str, Any] = {}
+    stored_denied: list[Any] = []
     if args.config is not None:
         config = args.config
     else:
@@ -41,8 +46,10 @@ async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Qu
         if server.mcp_config is None:
             raise InvalidRequest(f"'{args.saved_name}' version '{args.server_version}' has no mcp_config to inspect")
         config, registered = server.mcp_config.config, (args.saved_name, args.server_version)
+        listed_tools = dict(server.mcp_config.tools or {})
+        stored_denied = list(server.mcp_config.denied_tools or [])
         if denied_tools is None:
-            denied_tools = list(server.mcp_config.denied_tools or [])
+            denied_tools = stored_denied
     if isinstance(config, LocalServerConfig):
         env = f"environment variables {', '.join(sorted(config.env))} (values not shown)" if config.env else "no env"
         text = (
@@ -53,7 +60,7 @@ async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Qu
     else:
         headers = f" with headers {', '.join(sorted(config.headers))}" if config.headers else ""
         text = f"Connect to the MCP server at {config.url} ({config.transport}){headers} to inspect it?"
-    return Question(text, facts=_InspectionTarget(config, denied_tools, registered))
+    return Question(text, facts=_InspectionTarget(config, denied_tools, registered, listed_tools, stored_denied))
 
 
 async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectResult:
@@ -71,12 +78,14 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
         server = await inspect_server(target.config)
     except InspectionFailed as failure:
         raise ToolError(f"Could not inspect {shown}: {failure}") from None
-    wrote = False
-    if args.write_tools and target.registered is not None:
+    denied = (
+        deny_report(server.tools, target.denied_tools, target.listed_tools) if target.denied_tools is not None else None
+    )
+    wrote, unhiding = False, _unhidden(server.tools, target)
+    if args.write_tools and target.registered is not None and (not unhiding or args.allow_unhiding):
         tools: dict[str, Any] = {tool.name: {} for tool in server.tools}
         await call.registry.modify_server(*target.registered, {"mcp_config": {"tools": tools}})
         wrote = True
-    denied = deny_report(server.tools, target.denied_tools) if target.denied_tools is not None else None
     result = InspectResult(
         message=f"{server.name} {server.version} ({shown}) offers {len(server.tools)} tools."
         + (
@@ -84,7 +93,7 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
             if denied
             else ""
         )
-        + (" Their names were written into the entry's mcp_config.tools." if wrote else ""),
+        + _written_sentence(args.write_tools, wrote, unhiding),
         registry=call.registry_info,
         launched=True,
         target=shown,
@@ -107,3 +116,31 @@ def _target_text(config: LocalServerConfig | RemoteServerConfig) -> str:
     if isinstance(config, LocalServerConfig):
         return " ".join([config.command, *(config.args or [])])
     return config.url
+
+
+def _unhidden(tools: list[InspectedTool], target: _InspectionTarget) -> list[str]:
+    """The tools the deny list hides now that it would let through once every tool is listed in
+    mcp_config.tools: the gateway's '*' spares the keys of tools."""
+    listed = target.listed_tools | {tool.name: {} for tool in tools}
+    return [
+        tool.name
+        for tool in tools
+        if is_denied(tool.name, target.stored_denied, target.listed_tools)
+        and not is_denied(tool.name, target.stored_denied, listed)
+    ]
+
+
+def _written_sentence(asked: bool, wrote: bool, unhiding: list[str]) -> str:
+    if wrote:
+        widened = (
+            f" As asked, {len(unhiding)} tools that '*' denied are now visible through the gateway." if unhiding else ""
+        )
+        return " Their names were written into the entry's mcp_config.tools." + widened
+    if asked and unhiding:
+        return (
+            f" Their names were NOT written into mcp_config.tools: the deny list holds '*', which the gateway "
+            f"does not apply to the keys of tools, so {len(unhiding)} tools it now hides would become visible "
+            f"({', '.join(unhiding[:10])}{', …' if len(unhiding) > 10 else ''}). Call again with allow_unhiding: "
+            "true only if the person wants them offered."
+        )
+    return ""
