@@ -49,9 +49,7 @@ def denies(pattern: str, tool: str, listed_tools: Collection[str] = ()) -> bool:
     return not (pattern == DENY_ALL and tool in listed_tools)
 
 
-def deny_match(
-    tool: str, denied_tools: Iterable[Any] | None, listed_tools: Collection[str] = ()
-) -> DenyMatch | None:
+def deny_match(tool: str, denied_tools: Iterable[Any] | None, listed_tools: Collection[str] = ()) -> DenyMatch | None:
     """The entry that denies `tool` (the first that matches), or None when the gateway offers it."""
     for entry in denied_tools or []:
         pattern = _pattern(entry)

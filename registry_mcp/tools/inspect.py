@@ -10,8 +10,8 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from ..arguments import InspectArguments
 from ..client import RegistryClient
-from ..errors import InvalidRequest
 from ..denylist import is_denied
+from ..errors import InvalidRequest
 from ..inspection import InspectedTool, InspectionFailed, deny_report, inspect_server
 from ..models import LocalServerConfig, RemoteServerConfig
 from ..results import MAX_RESULT_CHARS, InspectResult

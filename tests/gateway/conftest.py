@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ def gateway_python() -> Path:
 
 
 @pytest.fixture
-def gateway(gateway_python: Path, tmp_path: Path) -> Iterator[Gateway]:
+def gateway(gateway_python: Path, tmp_path: Path) -> Gateway:
     home = tmp_path / "gateway-home"
     home.mkdir()
-    yield Gateway(gateway_python, home)
+    return Gateway(gateway_python, home)

@@ -66,7 +66,7 @@ async def test_write_tools_writes_where_nothing_becomes_visible() -> None:
         await _call(
             client,
             "add_registry_server",
-            **(_files(denied_tools=["*"], tools=dict.fromkeys(FILES_TOOLS, {})) | {"server_version": "v2"}),
+            **(_files(denied_tools=["*"], tools={key: {} for key in FILES_TOOLS}) | {"server_version": "v2"}),
         )
         plain = await _call(client, "inspect_mcp_server", saved_name="files", write_tools=True)
         listed = await _call(client, "inspect_mcp_server", saved_name="files", server_version="v2", write_tools=True)
