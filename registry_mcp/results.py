@@ -126,6 +126,17 @@ class ExportResult(BaseModel):
     format: str
     servers: list[str] = Field(description="The servers exported, as 'saved_name server_version'.")
     config: dict[str, Any] = Field(description="The config block, ready to paste (secrets masked unless shown).")
+    masked: list[str] = Field(
+        default_factory=list,
+        description="Where config holds a mask instead of the real value: replace each before use.",
+    )
+    renamed: dict[str, str] = Field(
+        default_factory=dict, description="'saved_name server_version' -> its name in config, where they differ."
+    )
+    skipped: list[str] = Field(default_factory=list, description="Servers left out, and why.")
+    notes: list[str] = Field(
+        default_factory=list, description="What the gateway or client will not apply, or applies config-wide."
+    )
 
 
 class ImportedEntry(BaseModel):

@@ -15,10 +15,10 @@ from registry_mcp.models import RegistryServer
 
 from .conftest import server_payload, text_of
 
-# The keys of one entry of secure-mcp-gateway's mcp_configs.<id>.mcp_config[] (its example config).
+# The keys secure-mcp-gateway 2.2.4 reads from one mcp_configs.<id>.mcp_config[] entry.
 GATEWAY_ENTRY_KEYS = {
-    "server_name", "description", "config", "oauth_config", "tools", "denied_tools", "sandbox",
-    "enable_server_info_validation", "tool_guardrails_config", "input_guardrails_config", "output_guardrails_config",
+    "server_name", "description", "config", "oauth_config", "mcp_oauth", "tools", "denied_tools", "sandbox",
+    "input_guardrails_config", "output_guardrails_config",
 }  # fmt: skip
 
 
@@ -41,7 +41,7 @@ def test_a_gateway_entry_uses_exactly_the_gateways_keys(seed_response: dict[str,
 
 def test_a_gateway_entry_masks_secrets_unless_asked() -> None:
     secret = _server(oauth_config={"enabled": True, "OAUTH_CLIENT_SECRET": "s3cret", "OAUTH_CLIENT_ID": "id"})
-    masked = gateway_entry(secret)
+    masked = gateway_config([secret])["mcp_config"][0]
     assert masked["config"]["env"] == {"API_TOKEN": MASK} and masked["oauth_config"]["OAUTH_CLIENT_SECRET"] == MASK
     assert masked["oauth_config"]["OAUTH_CLIENT_ID"] == "id"
     revealed = gateway_config([secret], reveal_secrets=True)["mcp_config"][0]

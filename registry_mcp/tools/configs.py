@@ -3,11 +3,11 @@ for clients) and import (from the MCP client configs people already have)."""
 
 from __future__ import annotations
 
-from ..arguments import ExportArguments, ImportArguments
+from ..arguments import ExportArguments, ImportArguments, ServerSelector
 from ..client import RegistryClient
 from ..endpoints import MAX_PER_PAGE
 from ..errors import InvalidRequest, RegistryError
-from ..export import render
+from ..export import export, masked_paths
 from ..importing import ConfigError, plan_import, read_config
 from ..lint import lint_servers
 from ..models import MAX_BULK_SERVERS, RegistryServer, ServerPayload
@@ -16,26 +16,43 @@ from ..toolkit import ToolCall
 
 
 async def export_registry_servers(args: ExportArguments, call: ToolCall) -> ExportResult:
-    if args.servers is not None:
-        servers = [await call.registry.get_server(chosen.saved_name, chosen.server_version) for chosen in args.servers]
-    else:
-        servers = await _every_active_server(call.registry)
-    config = render(servers, args.format, reveal_secrets=True)  # masked by `present` unless secrets are shown
+    servers = await chosen_servers(args.servers, call.registry)
+    rendered = export(servers, args.format)
+    masked = [] if call.reveal_secrets else masked_paths(rendered.config)
     where = {"gateway": "under mcp_configs.<id> in the gateway's config", "mcpServers": "in the client's config file"}
     result = ExportResult(
-        message=f"{len(servers)} servers from {call.location} as a '{args.format}' block to paste "
-        f"{where.get(args.format, 'in .vscode/mcp.json')}.",
+        message=f"{len(rendered.servers)} servers from {call.location} as a '{args.format}' block to paste "
+        f"{where.get(args.format, 'in .vscode/mcp.json')}."
+        + (
+            f" {len(masked)} values are MASKED (listed in masked), not real: replace each with its real value "
+            "before use, or have write_registry_export write the file with the real values."
+            if masked
+            else ""
+        )
+        + (f" {len(rendered.skipped)} left out (see skipped)." if rendered.skipped else "")
+        + (f" {len(rendered.notes)} notes to read: " + " ".join(rendered.notes) if rendered.notes else ""),
         registry=call.registry_info,
         format=args.format,
-        servers=[f"{server.saved_name} {server.server_version}" for server in servers],
-        config=config,
+        servers=rendered.servers,
+        config=rendered.config,
+        masked=masked,
+        renamed=rendered.renamed,
+        skipped=rendered.skipped,
+        notes=rendered.notes,
     )
     if len(result.model_dump_json()) > MAX_RESULT_CHARS:
         raise InvalidRequest(
-            f"The export of {len(servers)} servers is too large for one tool result: name fewer servers, or use "
-            "the Python library (registry_mcp.export)"
+            f"The export of {len(servers)} servers is too large for one tool result: name fewer servers, write it "
+            "to a file with write_registry_export, or use the Python library (registry_mcp.export)"
         )
     return result
+
+
+async def chosen_servers(chosen: list[ServerSelector] | None, registry: RegistryClient) -> list[RegistryServer]:
+    """The named servers, or every active one."""
+    if chosen is not None:
+        return [await registry.get_server(server.saved_name, server.server_version) for server in chosen]
+    return await _every_active_server(registry)
 
 
 async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportResult:

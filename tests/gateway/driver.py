@@ -52,6 +52,7 @@ _CLI = {
     "list-servers": lambda op: cli.list_config_servers(op["config_path"], op["config"]),
     "import": lambda op: cli.import_config(op["config_path"], op["input_file"], op["config"]),
     "generate": lambda op: cli.save_config(op["config_path"], cli.generate_default_config()),
+    "assign": lambda op: cli.assign_config_to_project(op["config_path"], op["project"], op["config"]),
 }
 
 
