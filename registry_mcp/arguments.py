@@ -106,6 +106,31 @@ class ExportArguments(RegistryModel):
     )
 
 
+class WriteExportArguments(ExportArguments):
+    path: str = Field(
+        min_length=1,
+        max_length=4096,
+        description=(
+            "Absolute path (or ~/...) of the file to write. 'gateway': the gateway's enkrypt_mcp_config.json "
+            "(servers merged into the config named config_name), or a new file for `secure-mcp-gateway config "
+            "import`. 'mcpServers' / 'vscode': a client's config file, merged by server name (created if missing)."
+        ),
+    )
+    config_name: str = Field(
+        default="registry_mcp",
+        min_length=1,
+        max_length=100,
+        description="'gateway' only: the mcp_config_name (or id) of the gateway config to write into.",
+    )
+    confirm: bool = Field(
+        default=False,
+        description=(
+            "Only for clients that cannot ask the person themselves: true once the person has agreed to this write. "
+            "Where the client can ask, the server asks the person and this is ignored."
+        ),
+    )
+
+
 class ImportArguments(RegistryModel):
     model_config = _CLOSED
 

@@ -139,6 +139,25 @@ class ExportResult(BaseModel):
     )
 
 
+class WriteResult(BaseModel):
+    """An export written to a file: the path and counts only, never a value."""
+
+    message: str
+    registry: RegistryInfo
+    format: str
+    path: str
+    written: bool = Field(description="false when the person declined or has not yet confirmed.")
+    servers: int = Field(description="Servers exported into the file.")
+    added: int = 0
+    replaced: int = Field(default=0, description="Entries of the file replaced by the export's.")
+    kept: int = Field(default=0, description="Entries of the file left as they were.")
+    secret_values: int = Field(default=0, description="Secret values written into the file (not shown).")
+    backup: str | None = Field(default=None, description="A copy of the file as it was before.")
+    mode: str | None = Field(default=None, description="The file's permissions, such as '0600'.")
+    skipped: list[str] = Field(default_factory=list, description="Servers left out, and why.")
+    notes: list[str] = Field(default_factory=list)
+
+
 class ImportedEntry(BaseModel):
     entry_name: str = Field(description="The entry's name in the client's config.")
     saved_name: str

@@ -17,6 +17,7 @@ from ..arguments import (
     ListServersArguments,
     ModifyServerArguments,
     ServerSelector,
+    WriteExportArguments,
 )
 from ..results import (
     BulkAddResult,
@@ -28,9 +29,11 @@ from ..results import (
     ServerListResult,
     ServerResult,
     ValidationResult,
+    WriteResult,
 )
 from ..toolkit import RegistryTool
 from .configs import export_registry_servers, import_client_config
+from .export_file import ask_to_write, write_registry_export
 from .inspect import ask_to_inspect, inspect_mcp_server
 from .servers import (
     add_registry_server,
@@ -160,6 +163,22 @@ TOOLS: tuple[RegistryTool[Any], ...] = (
         result=ExportResult,
         annotations=_annotations(read_only=True, idempotent=True),
         run=export_registry_servers,
+    ),
+    RegistryTool(
+        name="write_registry_export",
+        title="Write registry servers into a config file",
+        description=(
+            "Write an export (as export_registry_servers, with the real secret values) straight into a file, so "
+            "secrets never pass through the conversation: 'gateway' into secure-mcp-gateway's config (or a new "
+            "file for its `config import`), 'mcpServers' / 'vscode' merged into a client's config file by server "
+            "name. The person is asked first; the write is atomic, keeps a backup of a file it changes and its "
+            "permissions (new files 0600). The result gives only the path and counts."
+        ),
+        arguments=WriteExportArguments,
+        result=WriteResult,
+        annotations=_annotations(read_only=False, destructive=True, idempotent=True),
+        run=write_registry_export,
+        ask=ask_to_write,
     ),
     RegistryTool(
         name="import_client_config",
