@@ -77,7 +77,13 @@ def load(op):
     return {"path": local_apikey_provider.CONFIG_PATH, "config": config}
 
 
-OPERATIONS = {"deny": deny, "map_server": map_server, "cli": run_cli, "load": load}
+def reads_key(op):
+    """For each key, whether the gateway's code names it as a quoted string anywhere (its own files)."""
+    code = [path.read_text(encoding="utf-8") for path in PACKAGE.rglob("*.py")]
+    return {key: any(f'"{key}"' in text or f"'{key}'" in text for text in code) for key in op["keys"]}
+
+
+OPERATIONS = {"deny": deny, "map_server": map_server, "cli": run_cli, "load": load, "reads_key": reads_key}
 
 
 def main():

@@ -160,3 +160,13 @@ async def test_the_gateway_imports_validates_lists_and_loads_the_export(gateway:
         expected["config"] = {"args": [], **theirs["config"]} if "command" in theirs["config"] else theirs["config"]
         assert ours == expected, record["saved_name"]
     assert [entry["server_name"] for entry in mapped] == ["files", "files", "web"]  # what names would collide
+
+
+def test_the_keys_left_out_are_ones_the_gateway_never_names(gateway: Gateway) -> None:
+    keys = ["tool_guardrails_config", "enable_server_info_validation", "server_tools_guardrails_config", "mcp_oauth"]
+    assert gateway.run({"op": "reads_key", "keys": keys})[0] == {
+        "tool_guardrails_config": False,
+        "enable_server_info_validation": False,
+        "server_tools_guardrails_config": True,
+        "mcp_oauth": True,
+    }
