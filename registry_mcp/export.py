@@ -61,8 +61,8 @@ def label(server: RegistryServer) -> str:
 
 def export(servers: list[RegistryServer], export_format: ExportFormat) -> Export:
     runnable = [server for server in servers if server.mcp_config is not None]
-    result = Export(config={}, skipped=[f"{label(s)}: it has no mcp_config, so nothing to run" for s in servers
-                                        if s.mcp_config is None])  # fmt: skip
+    result = Export(config={})
+    result.skipped = [f"{label(s)}: it has no mcp_config, so nothing to run" for s in servers if s.mcp_config is None]
     names = _distinct_names(runnable)
     result.servers = [label(server) for server in runnable]
     result.renamed = {label(s): name for s, name in zip(runnable, names, strict=True) if name != s.saved_name}
