@@ -13,7 +13,7 @@ from ..arguments import CLOSED, ServerSelector
 from ..client import RegistryClient
 from ..endpoints import MAX_PER_PAGE
 from ..errors import LocalRefusal, RegistryError
-from ..export import render
+from ..export import export, masked_paths
 from ..importing import MAX_SOURCE_TEXT, ConfigError, ImportPlan, NoteKind, plan_import, read_config
 from ..lint import Finding, lint_servers
 from ..models import (
@@ -52,11 +52,22 @@ class ExportResult(ToolResult):
     format: str
     servers: list[str] = Field(description="The servers exported, as 'saved_name server_version'.")
     config: dict[str, Any] = Field(description="The config block, ready to paste (secrets masked unless shown).")
+    masked: list[str] = Field(
+        default_factory=list,
+        description="Where config holds a mask instead of the real value: replace each before use.",
+    )
+    renamed: dict[str, str] = Field(
+        default_factory=dict, description="'saved_name server_version' -> its name in config, where they differ."
+    )
+    skipped: list[str] = Field(default_factory=list, description="Servers left out, and why.")
+    notes: list[str] = Field(
+        default_factory=list, description="What the gateway or client will not apply, or applies config-wide."
+    )
 
     def too_large(self) -> str:
         return (
-            f"The export of {len(self.servers)} servers is too large for one tool result: name fewer servers, or "
-            "use the Python library (registry_mcp.export)."
+            f"The export of {len(self.servers)} servers is too large for one tool result: name fewer servers, write "
+            "it to a file with write_registry_export, or use the Python library (registry_mcp.export)."
         )
 
 
@@ -71,21 +82,39 @@ async def export_registry_servers(args: ExportArguments, call: ToolCall) -> Expo
     'gateway' gives secure-mcp-gateway mcp_config[] entries (server_name is the saved_name; config,
     oauth_config, tools, denied_tools and the guardrail configs as the gateway reads them); 'mcpServers'
     a Claude Desktop, Cursor or Claude Code block; 'vscode' a .vscode/mcp.json block. Secret values
-    are masked unless the server was started to show them."""
-    if args.servers is not None:
-        servers = [await call.registry.get_server(chosen.saved_name, chosen.server_version) for chosen in args.servers]
-    else:
-        servers = await _every_active_server(call.registry)
-    config = render(servers, args.format, reveal_secrets=True)  # masked by `present` unless secrets are shown
+    are masked unless the server was started to show them, and the result lists where; it also says
+    which servers were left out, renamed, or had settings placed config-wide or not applied."""
+    servers = await chosen_servers(args.servers, call.registry)
+    rendered = export(servers, args.format)
+    masked = [] if call.reveal_secrets else masked_paths(rendered.config)
     where = {"gateway": "under mcp_configs.<id> in the gateway's config", "mcpServers": "in the client's config file"}
     return ExportResult(
-        message=f"{len(servers)} servers from {call.location} as a '{args.format}' block to paste "
-        f"{where.get(args.format, 'in .vscode/mcp.json')}.",
+        message=f"{len(rendered.servers)} servers from {call.location} as a '{args.format}' block to paste "
+        f"{where.get(args.format, 'in .vscode/mcp.json')}."
+        + (
+            f" {len(masked)} values are MASKED (listed in masked), not real: replace each with its real value "
+            "before use, or have write_registry_export write the file with the real values."
+            if masked
+            else ""
+        )
+        + (f" {len(rendered.skipped)} left out (see skipped)." if rendered.skipped else "")
+        + (f" {len(rendered.notes)} notes to read: " + " ".join(rendered.notes) if rendered.notes else ""),
         registry=call.registry_info,
         format=args.format,
-        servers=[f"{server.saved_name} {server.server_version}" for server in servers],
-        config=config,
+        servers=rendered.servers,
+        config=rendered.config,
+        masked=masked,
+        renamed=rendered.renamed,
+        skipped=rendered.skipped,
+        notes=rendered.notes,
     )
+
+
+async def chosen_servers(chosen: list[ServerSelector] | None, registry: RegistryClient) -> list[RegistryServer]:
+    """The named servers, or every active one."""
+    if chosen is not None:
+        return [await registry.get_server(server.saved_name, server.server_version) for server in chosen]
+    return await _every_active_server(registry)
 
 
 class ImportArguments(RegistryModel):
