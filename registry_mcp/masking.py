@@ -211,6 +211,7 @@ class _Where(NamedTuple):
     secret_map: bool = False  # every value here is a secret unless its name says it is a setting
     command_line: bool = False  # flags and headers are read as on a command line
     maps: bool = True  # `env` and `headers` are secret maps
+    counts: bool = False  # a number here counts things: its key is a plural ('secret_values': 3)
 
     def inside(self, key: object) -> _Where:
         return _inside(self, str(key))
@@ -220,11 +221,13 @@ class _Where(NamedTuple):
 def _inside(where: _Where, name: str) -> _Where:
     if where.secret or where.secret_map:
         return _Where(secret=where.secret or not names_setting(name), maps=where.maps)
+    words = _WORD.findall(name)
     return _Where(
         secret=looks_secret(name),
         secret_map=where.maps and name in _SECRET_MAPS,
         command_line=name in _COMMAND_LINES,
         maps=where.maps,
+        counts=bool(words) and _singular(words[-1].lower()) != words[-1].lower(),
     )
 
 
@@ -244,13 +247,14 @@ def _mask(value: Any, where: _Where, path: tuple[str | int, ...] = (), found: li
     if isinstance(value, dict):
         return {key: _mask(item, where.inside(key), (*path, key), found) for key, item in value.items()}
     if isinstance(value, list):
-        flagged = _flagged(value)
+        flagged, element = _flagged(value), where._replace(counts=False)  # an element is one of them
         return [
-            _mask(item, _SECRET_HERE if index in flagged else where, (*path, index), found)
+            _mask(item, _SECRET_HERE if index in flagged else element, (*path, index), found)
             for index, item in enumerate(value)
         ]
     if where.secret:
-        if isinstance(value, str | int | float) and not isinstance(value, bool) and value != "":
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if (number and not where.counts) or (isinstance(value, str) and value):
             if found is not None:
                 found.append(Found(path, str(value)))
             return MASK

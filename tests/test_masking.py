@@ -86,6 +86,18 @@ def test_any_scalar_under_a_secret_key_is_masked_but_booleans_and_nulls_stay() -
     assert mask_secrets(record) == {"api_key": M, "pin_password": M, "token": True, "secret": None, "password": ""}
 
 
+def test_a_number_under_a_plural_secret_key_is_a_count_and_stays() -> None:
+    # Tool results say how many secrets they handled ('secret_values': 3) under schemas wanting a number.
+    record = {"secret_values": 3, "tokens": 4096, "passwords": 2.0, "api_keys": [11, 22], "pin_token": 42}
+    assert mask_secrets(record) == {
+        "secret_values": 3,
+        "tokens": 4096,
+        "passwords": 2.0,
+        "api_keys": [M, M],
+        "pin_token": M,
+    }
+
+
 def test_lists_and_nested_objects_under_secret_keys_are_masked_element_by_element() -> None:
     record = {
         "api_keys": ["k-one", "k-two", "k-three"],
