@@ -279,10 +279,30 @@ class RegistryClient:
         headers = {}
         if server is not None:
             headers = {endpoints.SERVER_HEADER: server[0], endpoints.VERSION_HEADER: server[1]}
+        return await self._send(
+            endpoint.method, endpoint.path, operation, headers=headers, json=json, params=params, shape=endpoint.response
+        )
+
+    async def get_json(self, path: str, operation: str, params: Mapping[str, Any] | None = None) -> Any:
+        """GET `path` (below the base URL) and read its JSON answer, with the protections of every
+        call: the deadline, the size limit, retries for reads, and errors that name the operation."""
+        return await self._send("GET", path, operation, params=params)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        operation: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        shape: endpoints.ResponseShape = "bare",
+    ) -> Any:
         # What the registry must not be quoted saying: the key, and the secrets of the record sent.
         secrets = self._secrets | frozenset(secret_values(json) if json is not None else ())
-        is_read = endpoint.method == "GET"
-        request = self._http.build_request(endpoint.method, endpoint.path, headers=headers, json=json, params=params)
+        is_read = method == "GET"
+        request = self._http.build_request(method, path, headers=headers, json=json, params=params)
         attempt = 0
         while True:
             attempt += 1
@@ -315,7 +335,7 @@ class RegistryClient:
         if answer.status == 204 or not answer.content:
             return {}
         try:
-            return _payload(endpoint.response, jsonlib.loads(answer.content))
+            return _payload(shape, jsonlib.loads(answer.content))
         except (ValueError, RecursionError):
             raise UnexpectedResponse(
                 f"Could not {operation}: the registry's answer is not JSON", status=answer.status

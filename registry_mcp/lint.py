@@ -8,7 +8,9 @@
 - OAuth enabled without a client id, client secret or token URL, and `OAUTH_ENFORCE_HTTPS` (or any
   OAuth endpoint) with an `http://` URL;
 - deny patterns that can never match (blank, padded with spaces, or matching none of the listed tools);
-- duplicate deny patterns.
+- duplicate deny patterns;
+- a value still to be supplied (`<to be supplied: NAME>`, as an entry from the public registry
+  holds until the person gives the secret or setting it needs).
 
 Findings are advice: `validate_registry_server` reports them without writing anything, and
 `add_registry_server` returns them as warnings beside what it registered.
@@ -24,6 +26,7 @@ from pydantic import BaseModel, Field
 
 from .denylist import DENY_ALL, deny_patterns, matching
 from .masking import looks_secret
+from .public_registry.mapping import MISSING_VALUE
 from .models import GuardrailConfig, LocalServerConfig, McpConfig, OAuthConfig, ServerPayload
 from .urls import is_cleartext
 
@@ -47,7 +50,13 @@ def lint_server(payload: ServerPayload, *, prefix: str = "") -> list[Finding]:
     config = payload.mcp_config
     if config is None:
         return []
-    findings = [*_config(config), *_oauth(config.oauth_config), *_guardrails(config), *_denied(config)]
+    findings = [
+        *_config(config),
+        *_to_supply(config),
+        *_oauth(config.oauth_config),
+        *_guardrails(config),
+        *_denied(config),
+    ]
     return [finding.model_copy(update={"field": prefix + finding.field}) for finding in findings]
 
 
@@ -80,6 +89,23 @@ def _config(config: McpConfig) -> Iterator[Finding]:
                 problem="a secret is written inline: it is stored in the registry and copied to every gateway",
                 advice="refer to it instead (such as ${" + name.upper().replace("-", "_") + "}) where your gateway "
                 "resolves references, or keep it in a secret store",
+            )
+
+
+def _to_supply(config: McpConfig) -> Iterator[Finding]:
+    run = config.config
+    if isinstance(run, LocalServerConfig):
+        places = [*(("mcp_config.config.env." + name, value) for name, value in (run.env or {}).items())]
+        places += [(f"mcp_config.config.args[{index}]", value) for index, value in enumerate(run.args)]
+    else:
+        places = [("mcp_config.config.url", run.url)]
+        places += [("mcp_config.config.headers." + name, value) for name, value in (run.headers or {}).items()]
+    for where, value in places:
+        if MISSING_VALUE.search(value):
+            yield Finding(
+                field=where,
+                problem="still to be supplied: the server cannot run until it is set",
+                advice="set the real value with modify_registry_server (ask the person for it; never guess one)",
             )
 
 

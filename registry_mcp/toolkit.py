@@ -47,6 +47,7 @@ from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import BaseModel, Field, ValidationError
 
 from .client import RegistryClient, RegistryLocation
+from .public_registry.client import PublicRegistry
 from .errors import LocalRefusal, RegistryError, describe_validation_error
 from .results import RegistryInfo, ToolResult, present
 from .schemas import self_contained_schema, strict_input_schema
@@ -139,6 +140,8 @@ class ToolCall:
     log: LogSender = field(default=_no_log, repr=False)
     # The user's setting that lets a tool launch commands or reach URLs where the client cannot ask.
     launch_without_asking: bool = False
+    # The official MCP Registry (or the mirror the settings name), opened for the call that needs it.
+    open_public_registry: Callable[[], PublicRegistry] = field(default=PublicRegistry, repr=False)
 
     def agreed(self, without_asking: bool) -> bool:
         """Whether the tool may act: the person said yes, or the client cannot ask and
@@ -173,7 +176,13 @@ class RegistryTool(Generic[ArgsT]):
     run: Run[ArgsT]
     ask: Ask[ArgsT] | None = None
 
-    def to_mcp(self, *, reveal_secrets: bool = False, launch_without_asking: bool = False) -> Tool:
+    def to_mcp(
+        self,
+        *,
+        reveal_secrets: bool = False,
+        launch_without_asking: bool = False,
+        open_public_registry: Callable[[], PublicRegistry] = PublicRegistry,
+    ) -> Tool:
         async def finish(
             parsed: ArgsT, ctx: Context[RegistryClient, Any], consent: Consent | None = None, facts: Any = None
         ) -> CallToolResult:
@@ -184,6 +193,7 @@ class RegistryTool(Generic[ArgsT]):
                 report_progress=ctx.report_progress,
                 log=client_log(ctx),
                 launch_without_asking=launch_without_asking,
+                open_public_registry=open_public_registry,
             )
             result = await self.run(parsed, call)
             presented = present(result, reveal_secrets=reveal_secrets)
