@@ -280,7 +280,13 @@ class RegistryClient:
         if server is not None:
             headers = {endpoints.SERVER_HEADER: server[0], endpoints.VERSION_HEADER: server[1]}
         return await self._send(
-            endpoint.method, endpoint.path, operation, headers=headers, json=json, params=params, shape=endpoint.response
+            endpoint.method,
+            endpoint.path,
+            operation,
+            headers=headers,
+            json=json,
+            params=params,
+            shape=endpoint.response,
         )
 
     async def get_json(self, path: str, operation: str, params: Mapping[str, Any] | None = None) -> Any:

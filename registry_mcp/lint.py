@@ -26,8 +26,8 @@ from pydantic import BaseModel, Field
 
 from .denylist import DENY_ALL, deny_patterns, matching
 from .masking import looks_secret
-from .public_registry.mapping import MISSING_VALUE
 from .models import GuardrailConfig, LocalServerConfig, McpConfig, OAuthConfig, ServerPayload
+from .public_registry.mapping import MISSING_VALUE
 from .urls import is_cleartext
 
 # A value that refers to a secret kept elsewhere rather than holding it: ${NAME}, $NAME, {{ name }},

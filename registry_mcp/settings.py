@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from . import endpoints
-from .public_registry.client import DEFAULT_PUBLIC_REGISTRY_URL, PublicRegistry
 from .client import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -20,6 +19,7 @@ from .client import (
     RegistryClient,
     RegistryLocation,
 )
+from .public_registry.client import DEFAULT_PUBLIC_REGISTRY_URL, PublicRegistry
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping

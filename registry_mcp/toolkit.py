@@ -47,8 +47,8 @@ from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import BaseModel, Field, ValidationError
 
 from .client import RegistryClient, RegistryLocation
-from .public_registry.client import PublicRegistry
 from .errors import LocalRefusal, RegistryError, describe_validation_error
+from .public_registry.client import PublicRegistry
 from .results import RegistryInfo, ToolResult, present
 from .schemas import self_contained_schema, strict_input_schema
 from .sdk import annotate, function_tool

@@ -142,7 +142,12 @@ def test_a_remote_with_a_secret_header_and_a_default_header() -> None:
     }
     # Without a choice, the npm package; a named argument's default is given after its flag.
     default = to_entry(record("hybrid-mcp"))
-    assert default.payload["mcp_config"]["config"]["args"] == ["-y", "@example/hybrid-mcp-server@1.5.0", "--mode", "local"]
+    assert default.payload["mcp_config"]["config"]["args"] == [
+        "-y",
+        "@example/hybrid-mcp-server@1.5.0",
+        "--mode",
+        "local",
+    ]
     assert default.others == ["remotes[0] (streamable-http)", "remotes[1] (sse)"]
 
 
@@ -171,16 +176,16 @@ def test_remote_url_variables_are_filled_or_asked_for() -> None:
     assert mapped.to_supply == [ToSupply("url", "tenant_id", False, "Your tenant identifier")]
 
 
-@pytest.mark.parametrize(
-    ("name", "kind"), [("knapcode-samplemcpserver", "nuget"), ("text-editor", "mcpb")]
-)
+@pytest.mark.parametrize(("name", "kind"), [("knapcode-samplemcpserver", "nuget"), ("text-editor", "mcpb")])
 def test_what_an_entry_cannot_express_is_refused_saying_why(name: str, kind: str) -> None:
     with pytest.raises(MappingError, match=f"packages\\[0\\] \\({kind}\\): a package of type {kind}"):
         to_entry(record(name))
 
 
 def test_a_choice_the_record_does_not_offer_lists_what_it_offers() -> None:
-    with pytest.raises(MappingError, match=r"offers no 'pypi'\. It offers: packages\[0\] \(npm\), packages\[1\] \(oci\)"):
+    with pytest.raises(
+        MappingError, match=r"offers no 'pypi'\. It offers: packages\[0\] \(npm\), packages\[1\] \(oci\)"
+    ):
         to_entry(record("filesystem"), use="pypi")
     assert to_entry(record("filesystem"), use="packages[1]").chosen == "packages[1] (oci)"
 

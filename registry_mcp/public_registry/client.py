@@ -84,7 +84,9 @@ class PublicRegistry:
         try:
             return await self._client.get_json(path, operation)
         except ServerNotFound:
-            raise NotInPublicRegistry(f"'{name}' is not in the public registry at {self.base_url}", status=404) from None
+            raise NotInPublicRegistry(
+                f"'{name}' is not in the public registry at {self.base_url}", status=404
+            ) from None
 
 
 def require_trusted_url(base_url: str) -> None:

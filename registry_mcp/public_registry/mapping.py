@@ -137,7 +137,8 @@ class ServerRecord(_Record):
         try:
             return cls.model_validate(clean(document))
         except ValidationError as invalid:
-            raise MappingError("The record is not a server.json: " + "; ".join(describe_validation_error(invalid)))
+            problems = "; ".join(describe_validation_error(invalid))
+            raise MappingError(f"The record is not a server.json: {problems}") from None
 
     def options(self) -> list[str]:
         """Every way to run the server, as `packages[i] (type)` and `remotes[i] (transport)`."""
@@ -308,9 +309,7 @@ def _local(package: Package, mapped: Mapped) -> dict[str, Any]:
     return config
 
 
-def _docker_runtime(
-    runtime: list[list[str]], image: str, env: dict[str, str], mapped: Mapped
-) -> list[str]:
+def _docker_runtime(runtime: list[list[str]], image: str, env: dict[str, str], mapped: Mapped) -> list[str]:
     """The runtime arguments that `docker run -i --rm ... <image>` does not already say; `-e NAME=value`
     becomes an environment variable passed by name, so its value stays in `env`."""
     repository = re.split(r"[@]", image, maxsplit=1)[0]
