@@ -27,7 +27,7 @@ class PublicServerChoice(RegistryModel):
     model_config = CLOSED
 
     name: str = Field(min_length=3, max_length=200, description="Its exact public name, as a search shows it.")
-    version: str = Field(default="latest", min_length=1, max_length=255)
+    version: str = Field(default="latest", min_length=1, max_length=255, description="A published version.")
     use: str | None = Field(
         default=None,
         max_length=40,
