@@ -140,6 +140,8 @@ class ToolCall:
     log: LogSender = field(default=_no_log, repr=False)
     # The user's setting that lets a tool launch commands or reach URLs where the client cannot ask.
     launch_without_asking: bool = False
+    # The user's setting that shows secret values in results (otherwise `present` masks them).
+    reveal_secrets: bool = False
     # The official MCP Registry (or the mirror the settings name), opened for the call that needs it.
     open_public_registry: Callable[[], PublicRegistry] = field(default=PublicRegistry, repr=False)
 
@@ -193,6 +195,7 @@ class RegistryTool(Generic[ArgsT]):
                 report_progress=ctx.report_progress,
                 log=client_log(ctx),
                 launch_without_asking=launch_without_asking,
+                reveal_secrets=reveal_secrets,
                 open_public_registry=open_public_registry,
             )
             result = await self.run(parsed, call)
