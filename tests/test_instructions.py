@@ -17,7 +17,8 @@ pytestmark = pytest.mark.anyio
 
 def _named_tools(text: str) -> set[str]:
     """Every tool name the text mentions (each ends in _server(s), _config, _gateways, _export or _registry)."""
-    return set(re.findall(r"\b[a-z]+(?:_[a-z]+)*_(?:servers?|config|gateways|export|registry)\b", text)) - {"mcp_config"}
+    names = re.findall(r"\b[a-z]+(?:_[a-z]+)*_(?:servers?|config|gateways|export|registry)\b", text)
+    return set(names) - {"mcp_config"}
 
 
 @pytest.mark.parametrize(
