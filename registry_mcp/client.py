@@ -411,14 +411,16 @@ async def _read(response: httpx2.Response, limit: int, *, refuse_more: bool = Fa
     return bytes(body)
 
 
-def require_safe_base_url(base_url: str) -> None:
+def require_safe_base_url(
+    base_url: str, *, what: str = "registry", why: str = "so that the API key is never sent in clear text"
+) -> None:
     """Refuse to send an API key in clear text: HTTPS, unless the registry is on this machine."""
     url = httpx2.URL(base_url)
     if url.scheme == "https" or (url.scheme == "http" and is_loopback(url.host)):
         return
     raise ValueError(
-        f"The registry URL {base_url!r} must use https:// (plain http:// is allowed only for a loopback "
-        "address such as 127.0.0.1 or localhost), so that the API key is never sent in clear text."
+        f"The {what} URL {base_url!r} must use https:// (plain http:// is allowed only for a loopback "
+        f"address such as 127.0.0.1 or localhost), {why}."
     )
 
 

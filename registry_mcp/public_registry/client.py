@@ -15,9 +15,14 @@ from urllib.parse import quote
 
 import httpx2
 
-from ..client import DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, RegistryClient
+from ..client import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT,
+    RegistryClient,
+    require_safe_base_url,
+)
 from ..errors import RegistryError, ServerNotFound, UnexpectedResponse
-from ..urls import is_loopback
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -91,12 +96,10 @@ class PublicRegistry:
 
 def require_trusted_url(base_url: str) -> None:
     """HTTPS (or a registry on this machine): the records say which commands a gateway will run."""
-    url = httpx2.URL(base_url)
-    if url.scheme == "https" or (url.scheme == "http" and is_loopback(url.host)):
-        return
-    raise ValueError(
-        f"The public registry URL {base_url!r} must use https:// (plain http:// only on this machine), since "
-        "the entries built from its answers say which commands the gateway runs."
+    require_safe_base_url(
+        base_url,
+        what="public registry",
+        why="since entries built from its answers say what a gateway runs",
     )
 
 
