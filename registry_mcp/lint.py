@@ -96,15 +96,14 @@ def _config(config: McpConfig) -> Iterator[Finding]:
 def _to_supply(config: McpConfig) -> Iterator[Finding]:
     run = config.config
     if isinstance(run, LocalServerConfig):
-        places = [*(("mcp_config.config.env." + name, value) for name, value in (run.env or {}).items())]
-        places += [(f"mcp_config.config.args[{index}]", value) for index, value in enumerate(run.args)]
+        places = [(f"env.{name}", value) for name, value in run.env.items()]
+        places += [(f"args[{index}]", value) for index, value in enumerate(run.args)]
     else:
-        places = [("mcp_config.config.url", run.url)]
-        places += [("mcp_config.config.headers." + name, value) for name, value in (run.headers or {}).items()]
+        places = [("url", run.url), *((f"headers.{name}", value) for name, value in run.headers.items())]
     for where, value in places:
         if MISSING_VALUE.search(value):
             yield Finding(
-                field=where,
+                field=f"mcp_config.config.{where}",
                 problem="still to be supplied: the server cannot run until it is set",
                 advice="set the real value with modify_registry_server (ask the person for it; never guess one)",
             )

@@ -312,8 +312,9 @@ def _local(package: Package, mapped: Mapped) -> dict[str, Any]:
 def _docker_runtime(runtime: list[list[str]], image: str, env: dict[str, str], mapped: Mapped) -> list[str]:
     """The runtime arguments that `docker run -i --rm ... <image>` does not already say; `-e NAME=value`
     becomes an environment variable passed by name, so its value stays in `env`."""
-    repository = re.split(r"[@]", image, maxsplit=1)[0]
-    repository = repository.rsplit(":", 1)[0] if ":" in repository.rsplit("/", 1)[-1] else repository
+    repository = image.split("@", 1)[0]  # without its digest, then without its tag
+    if ":" in repository.rsplit("/", 1)[-1]:
+        repository = repository.rsplit(":", 1)[0]
     kept: list[str] = []
     for argument in runtime:
         if argument[0] in _DOCKER_ENV_FLAGS and len(argument) == 2 and (match := _ENV_ASSIGNMENT.match(argument[1])):

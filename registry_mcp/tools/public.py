@@ -121,20 +121,23 @@ async def use_public_registry(args: PublicRegistryArguments, call: ToolCall) -> 
         else ""
     )
     skipped = f" {len(problems)} could not become entries (see problems)." if problems else ""
-    result = PublicRegistryResult(message="", registry=call.registry_info, entries=entries, warnings=warnings)
-    if problems:
-        result.problems = problems
-    if not args.confirm or not payloads:
-        result.message = (
+    registered = args.confirm and bool(payloads)
+    if registered:
+        servers = await call.registry.bulk_add_servers([payload.to_api() for payload in payloads])
+        message = f"Registered {len(servers)} servers in {call.location}.{skipped}{ask}"
+    else:
+        message = (
             f"Dry run: {len(payloads)} entries ready to register in {call.location}; nothing was written.{skipped}"
             f"{ask} Show them to the person, and once they agree call again with confirm: true."
         )
-        result.registered = False
-        return result
-    servers = await call.registry.bulk_add_servers([payload.to_api() for payload in payloads])
-    result.message = f"Registered {len(servers)} servers in {call.location}.{skipped}{ask}"
-    result.registered = True
-    return result
+    return PublicRegistryResult(
+        message=message,
+        registry=call.registry_info,
+        entries=entries,
+        problems=problems or None,
+        registered=registered,
+        warnings=warnings,
+    )
 
 
 async def _search(texts: list[str], public: PublicRegistry, call: ToolCall) -> PublicRegistryResult:
