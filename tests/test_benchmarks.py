@@ -33,6 +33,8 @@ def test_the_quick_benchmark_runs_and_reports_every_target(tmp_path: Path) -> No
         "last page time / first page time",
         "peak memory listing / after start-up",
         "in flight at once / one after another",
+        "hostile inspection, slowest (s)",
+        "hostile inspection, peak memory (MiB)",
     ):
         [row] = [line for line in text.splitlines() if line.startswith(f"| {target}")]
         assert row.endswith(("| PASS |", "| FAIL |"))

@@ -92,9 +92,8 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
 def _said_sentence(server: InspectedServer) -> str:
     """Our sentence first; what the server calls itself only inside it, quoted."""
     count = f"at least {len(server.tools):,}" if server.stopped else f"{len(server.tools):,}"
-    text = (
-        f"Inspected the server; it calls itself {quote(server.name)} version {quote(server.version)} "
-        f"and offers {count} tools."
+    text = f"Inspected the server; it calls itself {quote(server.name)} version {quote(server.version)} " + (
+        f"and offers {count} tools." if server.tools or not server.stopped else "and its tools could not be read."
     )
     if server.stopped:
         text += f" The listing is incomplete ({'; '.join(server.stopped)})."
