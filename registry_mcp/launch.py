@@ -20,6 +20,7 @@ import signal
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import anyio
@@ -61,7 +62,8 @@ TLS_ADVICE = (
 
 GRACE = 1.0  # for the server to exit by itself once its stdin closes
 TERM_WAIT = 2.0  # between SIGTERM and SIGKILL
-_POLL = 0.01
+_POLL = 0.05
+_LEADER_POLL = 0.05
 _CHUNK = 65_536
 
 
@@ -141,6 +143,7 @@ async def spawn_stdio(
             pipes.start_soon(_read_stdout, process, incoming, bounds)
             pipes.start_soon(_write_stdin, process, outgoing, incoming)
             pipes.start_soon(_read_stderr, process, stderr)
+            pipes.start_soon(_end_group_with_leader, process)
             try:
                 yield read_stream, write_stream
             finally:
@@ -212,6 +215,15 @@ async def _read_stderr(process: Process, stderr: StderrTail) -> None:
             stderr.add(await stream.receive(_CHUNK))
 
 
+async def _end_group_with_leader(process: Process) -> None:
+    """Once the server itself exits, what it left running in its group goes too: such a leftover
+    holding the stdout pipe would otherwise keep the connection open until a timeout."""
+    while process.returncode is None:  # noqa: ASYNC110 (nothing signals a child's exit; the SDK polls too)
+        await anyio.sleep(_LEADER_POLL)
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGTERM)
+
+
 async def end_process_group(process: Process) -> None:
     """Stop the server and everything it started in its group: close its stdin, give it a moment to
     exit, SIGTERM the group, and SIGKILL whatever is left after `TERM_WAIT`."""
@@ -238,10 +250,27 @@ async def end_process_group(process: Process) -> None:
 
 
 def _group_alive(group: int) -> bool:
+    """Whether a member of the group still runs. A member that died but was not reaped (an orphan
+    whose new parent does not reap, as in some containers) counts as gone where /proc can tell."""
     try:
         os.killpg(group, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         pass
-    return True
+    return _runs_in_group(group) if _PROC.is_dir() else True
+
+
+_PROC = Path("/proc")
+
+
+def _runs_in_group(group: int) -> bool:
+    for stat in _PROC.glob("[0-9]*/stat"):
+        try:
+            # pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so split after the last ')'
+            state, _, pgrp = stat.read_text().rpartition(")")[2].split()[:3]
+        except (OSError, ValueError):
+            continue  # it ended while we looked
+        if int(pgrp) == group and state != "Z":
+            return True
+    return False

@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field, model_validator
 
-from ..arguments import InspectArguments
+from ..arguments import CLOSED
 from ..client import RegistryClient
-from ..errors import InvalidRequest
+from ..errors import LocalRefusal
 from ..inspection import DenyReport, InspectedServer, InspectedTool, InspectionFailed, deny_report, inspect_server
 from ..launch import changes_what_runs, passed_through, without_credentials
-from ..masking import looks_secret, mask_secrets, secret_values
-from ..models import LocalServerConfig, RemoteServerConfig
-from ..results import MAX_RESULT_CHARS, InspectResult
+from ..masking import looks_secret, secret_values
+from ..models import (
+    DEFAULT_SERVER_VERSION,
+    DeniedToolEntry,
+    LocalServerConfig,
+    RegistryModel,
+    RemoteServerConfig,
+    SavedName,
+    ServerConfig,
+    ServerVersion,
+)
+from ..results import ToolResult
 from ..settings import ALLOW_LAUNCH_VARIABLE
-from ..toolkit import NOT_CONFIRMED, Question, ToolCall
+from ..toolkit import NOT_CONFIRMED, Question, ToolCall, registry_tool
 from ..untrusted import escape, quote
 
 _LAUNCH_NEEDS_SETTING = (
@@ -35,6 +45,102 @@ class _InspectionTarget:
     secrets: frozenset[str]  # the entry's secret values, kept out of whatever the server says
 
 
+class InspectArguments(RegistryModel):
+    model_config = CLOSED
+
+    config: ServerConfig | None = Field(
+        default=None,
+        description="The server to inspect, as an mcp_config.config: {command, args, env} or {url, transport}.",
+    )
+    saved_name: SavedName | None = Field(default=None, description="Or a registered server to inspect, by name.")
+    server_version: ServerVersion = DEFAULT_SERVER_VERSION
+    denied_tools: list[DeniedToolEntry] | None = Field(
+        default=None,
+        description="Deny patterns to check against the server's tools (default: the registered entry's own).",
+    )
+    write_tools: bool = Field(
+        default=False,
+        description="For a registered server: write the discovered tool names into its mcp_config.tools.",
+    )
+
+    @model_validator(mode="after")
+    def _one_target(self) -> InspectArguments:
+        if (self.config is None) == (self.saved_name is None):
+            raise ValueError("give exactly one of 'config' (a server to try) or 'saved_name' (a registered server)")
+        if self.write_tools and self.saved_name is None:
+            raise ValueError("write_tools needs a registered server: give 'saved_name'")
+        return self
+
+
+class InspectResult(ToolResult):
+    """What an MCP server said about itself, and how a deny list would treat its tools."""
+
+    launched: bool = Field(description="false when nothing was started or reached (not confirmed).")
+    target: str = Field(description="The command line (environment variable names only) or URL.")
+    server: InspectedServer | None = None
+    denied: DenyReport | None = None
+    wrote_tools: bool = False
+    note: str | None = None
+
+    def smaller(self) -> Iterator[InspectResult]:
+        """Without the tools' input schemas; then without their descriptions; then with the deny report's
+        patterns cut to the first `_PATTERNS_KEPT`; then with ever fewer tools. The note says what."""
+        if self.server is None:
+            return
+        notes = ["the tools' input schemas are left out"]
+        smaller = self._with_tools([tool.model_copy(update={"input_schema": None}) for tool in self.server.tools])
+        yield smaller._noted(notes)
+        notes.append("the tools' descriptions are left out")
+        smaller = smaller._with_tools(
+            [
+                tool.model_copy(update={"description": None, "annotations": None, "title": None})
+                for tool in smaller.tools
+            ]
+        )
+        yield smaller._noted(notes)
+        denied = smaller.denied
+        if denied is not None and max(len(denied.patterns), len(denied.unmatched)) > _PATTERNS_KEPT:
+            notes.append(
+                f"the deny report lists only the first {_PATTERNS_KEPT} of its {len(denied.patterns):,} patterns "
+                f"({len(denied.unmatched):,} match nothing)"
+            )
+            cut = {"patterns": denied.patterns[:_PATTERNS_KEPT], "unmatched": denied.unmatched[:_PATTERNS_KEPT]}
+            smaller = smaller.model_copy(update={"denied": denied.model_copy(update=cut)})
+            yield smaller._noted(notes)
+        read = len(smaller.tools)
+        kept = read
+        while kept:
+            kept = kept * 3 // 4
+            yield smaller._first_tools(kept)._noted(
+                [*notes, f"only the first {kept:,} of the {read:,} tools read are listed"]
+            )
+
+    @property
+    def tools(self) -> list[InspectedTool]:
+        return self.server.tools if self.server is not None else []
+
+    def _with_tools(self, tools: list[InspectedTool]) -> InspectResult:
+        assert self.server is not None
+        return self.model_copy(update={"server": self.server.model_copy(update={"tools": tools})})
+
+    def _first_tools(self, kept: int) -> InspectResult:
+        fitted = self._with_tools(self.tools[:kept])
+        if fitted.denied is None:
+            return fitted
+        denied = fitted.denied
+        cut = {
+            "visible": denied.visible[:kept],
+            "patterns": [pattern.model_copy(update={"blocks": pattern.blocks[:kept]}) for pattern in denied.patterns],
+        }
+        return fitted.model_copy(update={"denied": denied.model_copy(update=cut)})
+
+    def _noted(self, notes: list[str]) -> InspectResult:
+        return self.model_copy(update={"note": "To fit one tool result: " + "; ".join(notes) + "."})
+
+
+_PATTERNS_KEPT = 100
+
+
 async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Question:
     denied_tools: list[Any] | None = list(args.denied_tools) if args.denied_tools is not None else None
     registered = None
@@ -45,7 +151,7 @@ async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Qu
         assert args.saved_name is not None  # the arguments' own check
         server = await registry.get_server(args.saved_name, args.server_version)
         if server.mcp_config is None:
-            raise InvalidRequest(f"'{args.saved_name}' version '{args.server_version}' has no mcp_config to inspect")
+            raise LocalRefusal(f"'{args.saved_name}' version '{args.server_version}' has no mcp_config to inspect.")
         config, registered = server.mcp_config.config, (args.saved_name, args.server_version)
         secrets = secret_values(server.model_dump(mode="json"))
         if denied_tools is None:
@@ -54,7 +160,19 @@ async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Qu
     return Question(text, facts=_InspectionTarget(config, denied_tools, registered, frozenset(secrets)))
 
 
+@registry_tool(
+    title="Inspect an MCP server",
+    hint="connect to an MCP server and see what it offers (after the person agrees to start or reach it).",
+    read_only=False,
+    ask=ask_to_inspect,
+)
 async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectResult:
+    """Connect to an MCP server as a client (a local one is started over stdio, a remote one reached over
+    Streamable HTTP or SSE), from an inline config or a registered server, and report its name,
+    version, capabilities and tools; with deny patterns (given, or the entry's own), which tools each
+    blocks, which stay visible, and patterns that match nothing. The person is asked to confirm first,
+    seeing the exact command, arguments and environment (secret values masked, variables that change
+    what runs flagged), or the URL. write_tools puts the discovered tool names into a registered entry."""
     target: _InspectionTarget = call.facts
     shown = _target_text(target.config)
     allowed = call.agreed(without_asking=call.launch_without_asking)
@@ -75,7 +193,7 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
         await call.registry.modify_server(*target.registered, {"mcp_config": {"tools": tools}})
         wrote = True
     denied = deny_report(server.tools, target.denied_tools) if target.denied_tools is not None else None
-    result = InspectResult(
+    return InspectResult(
         message=_said_sentence(server)
         + _deny_sentence(denied)
         + (" Their names were written into the entry's mcp_config.tools." if wrote else ""),
@@ -86,7 +204,6 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
         denied=denied,
         wrote_tools=wrote,
     )
-    return fit_inspection(result)
 
 
 def _said_sentence(server: InspectedServer) -> str:
@@ -164,89 +281,6 @@ def _shown(text: str) -> str:
 
 def _escaped(text: str) -> str:
     return escape(text, _SHOWN_LIMIT)
-
-
-def fit_inspection(result: InspectResult) -> InspectResult:
-    """`result`, made to fit one tool result (measured as it is sent, masked): the tools' input schemas,
-    then their descriptions are left out, then the lists are cut from the end. The note says what."""
-    notes: list[str] = []
-    for step in (_without_schemas, _without_descriptions, _fewer_patterns, _fewer_tools):
-        if _sent_size(result) <= MAX_RESULT_CHARS:
-            break
-        result, note = step(result)
-        notes.append(note)
-    if not notes:
-        return result
-    return result.model_copy(update={"note": "To fit one tool result: " + "; ".join(notes) + "."})
-
-
-def _sent_size(result: InspectResult) -> int:
-    data = mask_secrets(result.model_dump(mode="json", exclude_unset=True, exclude_none=True))
-    return len(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
-
-
-def _tools_updated(result: InspectResult, **update: Any) -> list[InspectedTool]:
-    assert result.server is not None
-    return [tool.model_copy(update=update) for tool in result.server.tools]
-
-
-def _with_server(result: InspectResult, **update: Any) -> InspectResult:
-    assert result.server is not None
-    return result.model_copy(update={"server": result.server.model_copy(update=update)})
-
-
-def _without_schemas(result: InspectResult) -> tuple[InspectResult, str]:
-    return _with_server(
-        result, tools=_tools_updated(result, input_schema=None)
-    ), "the tools' input schemas are left out"
-
-
-def _without_descriptions(result: InspectResult) -> tuple[InspectResult, str]:
-    fitted = _with_server(result, tools=_tools_updated(result, description=None, annotations=None, title=None))
-    return fitted, "the tools' descriptions are left out"
-
-
-def _fewer_patterns(result: InspectResult) -> tuple[InspectResult, str]:
-    denied = result.denied
-    if denied is None:
-        return result, "nothing more to leave out of the deny report"
-    patterns, unmatched = denied.patterns, denied.unmatched
-    kept = max(len(patterns), len(unmatched))
-    while kept and _sent_size(_cut_patterns(result, kept)) > MAX_RESULT_CHARS:
-        kept //= 2
-    return _cut_patterns(result, kept), (
-        f"the deny report lists only the first {kept:,} of its {len(patterns):,} patterns "
-        f"({len(unmatched):,} match nothing)"
-    )
-
-
-def _cut_patterns(result: InspectResult, kept: int) -> InspectResult:
-    assert result.denied is not None
-    denied = result.denied.model_copy(
-        update={"patterns": result.denied.patterns[:kept], "unmatched": result.denied.unmatched[:kept]}
-    )
-    return result.model_copy(update={"denied": denied})
-
-
-def _fewer_tools(result: InspectResult) -> tuple[InspectResult, str]:
-    assert result.server is not None
-    tools = result.server.tools
-    kept = len(tools)
-    while kept and _sent_size(_cut_tools(result, kept)) > MAX_RESULT_CHARS:
-        kept = kept * 3 // 4
-    return _cut_tools(result, kept), f"only the first {kept:,} of the {len(tools):,} tools read are listed"
-
-
-def _cut_tools(result: InspectResult, kept: int) -> InspectResult:
-    fitted = _with_server(result, tools=result.server.tools[:kept] if result.server else [])
-    if fitted.denied is not None:
-        denied = fitted.denied
-        cut = {
-            "visible": denied.visible[:kept],
-            "patterns": [p.model_copy(update={"blocks": p.blocks[:kept]}) for p in denied.patterns],
-        }
-        fitted = fitted.model_copy(update={"denied": denied.model_copy(update=cut)})
-    return fitted
 
 
 def _target_text(config: LocalServerConfig | RemoteServerConfig) -> str:
