@@ -14,7 +14,7 @@ Launching a command runs code on this machine: the MCP tool asks the person firs
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -149,7 +149,8 @@ async def inspect_server(
             reason = f"the server did not answer within {start_timeout:g} s (or a request within {request_timeout:g} s)"
         else:
             reason = _describe(failure, remote=isinstance(config, RemoteServerConfig))
-        raise InspectionFailed(_failure_text(reason, stderr.text, hidden)) from None
+        tls = looks_like_tls_failure(stderr.text) or any(looks_like_tls_failure(text) for text in _texts(failure))
+        raise InspectionFailed(_failure_text(reason, stderr.text, hidden, tls=tls)) from None
     server = hello.server_info
     instructions = hello.instructions
     return InspectedServer(
@@ -328,12 +329,24 @@ def _described_error(failure: MCPError, *, remote: bool) -> str:
     return f"the server answered with an error ({code}), quoted: {quote(clean(failure.message, ERROR_SHOWN))}"
 
 
-def _failure_text(reason: str, stderr: str, hidden: set[str]) -> str:
+def _texts(failure: BaseException) -> Iterator[str]:
+    """The texts of a failure and of what it wraps: read for signs of a TLS problem, never shown."""
+    if isinstance(failure, BaseExceptionGroup):
+        for inner in failure.exceptions:
+            yield from _texts(inner)
+        return
+    yield str(failure)
+    inner = failure.__cause__ or failure.__context__
+    if inner is not None:
+        yield from _texts(inner)
+
+
+def _failure_text(reason: str, stderr: str, hidden: set[str], *, tls: bool) -> str:
     text = scrub(reason, hidden)
     shown = clean_block(scrub(stderr, hidden)[-STDERR_SHOWN * 2 :], STDERR_SHOWN * 2)
     if shown:
         shown = shown if len(shown) <= STDERR_SHOWN else "…" + shown[-STDERR_SHOWN:]
         text += f". The server's stderr (the last {STDERR_SHOWN:,} characters at most), quoted: {quote(shown)}"
-    if looks_like_tls_failure(stderr) or looks_like_tls_failure(reason):
+    if tls:
         text += f". {TLS_ADVICE}"
     return text

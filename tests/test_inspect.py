@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import sys
 import unicodedata
 from collections.abc import Iterator
@@ -183,15 +184,16 @@ async def test_a_server_that_never_answers_times_out_and_is_reaped(tmp_path: Pat
 
 
 async def test_a_cancelled_inspection_reaps_its_child(tmp_path: Path) -> None:
-    pid_file = tmp_path / "pid"
-    sleeper = LocalServerConfig(command=sys.executable, args=["-c", SLEEPER, str(pid_file)])
+    pid_file, grandchild = tmp_path / "pid", tmp_path / "grandchild"
+    script = f"sleep 247 & echo $! > {grandchild}; exec {sys.executable} -c {shlex.quote(SLEEPER)} {pid_file}"
+    sleeper = LocalServerConfig(command="sh", args=["-c", script])
     async with anyio.create_task_group() as group:
         group.start_soon(inspect_server, sleeper)
         with anyio.fail_after(30):
             while not pid_file.exists() or not pid_file.read_text():  # noqa: ASYNC110 (another process writes it)
                 await anyio.sleep(0.05)
         group.cancel_scope.cancel()
-    assert _reaped(int(pid_file.read_text()))
+    assert _reaped(int(pid_file.read_text())) and not _running(int(grandchild.read_text()))
 
 
 async def test_a_remote_server_over_sse(sse_files_server: str) -> None:
@@ -259,6 +261,15 @@ async def test_the_total_read_from_a_server_is_bounded() -> None:
     server = await inspect_server(flood, limits=Limits(max_bytes=1_000_000))
     assert 0 < len(server.tools) < 1000
     assert server.stopped == ["stopped reading after 1,000,000 bytes from the server"]
+
+
+async def test_a_slow_listing_stops_at_the_time_bound() -> None:
+    slow = LocalServerConfig(
+        command=sys.executable, args=[HOSTILE_SERVER, "flood", "--per-page", "5", "--delay", "0.3"]
+    )
+    server = await inspect_server(slow, limits=Limits(list_time=1))
+    assert 0 < len(server.tools) < 50
+    assert server.stopped == ["stopped after 1 s of listing tools: the server offered more"]
 
 
 def _strange_characters(value: Any) -> list[str]:
