@@ -159,7 +159,7 @@ async def inspect_server(
         title=_said(server.title, limits.title, hidden) if server.title else None,
         protocol_version=clean(str(hello.protocol_version), limits.version),
         instructions=clean_block(scrub(instructions, hidden), limits.instructions) if instructions else None,
-        capabilities=clean_json(hello.capabilities.model_dump(mode="json", by_alias=True, exclude_none=True)),
+        capabilities=_capabilities(hello.capabilities.model_dump(mode="json", by_alias=True, exclude_none=True)),
         tools=[_inspected(tool, limits, hidden) for tool in tools],
         stopped=stopped,
         escaped_names=sum(1 for tool in tools if has_hidden(tool.name[: limits.name])),
@@ -268,11 +268,20 @@ def _inspected(tool: Tool, limits: Limits, hidden: set[str]) -> InspectedTool:
         name=escape(scrub(tool.name, hidden), limits.name),
         title=_said(tool.title, limits.title, hidden) if tool.title else None,
         description=clean_block(scrub(tool.description, hidden), limits.description) if tool.description else None,
-        annotations=clean_json(tool.annotations.model_dump(mode="json", by_alias=True, exclude_none=True))
+        annotations=clean_json(tool.annotations.model_dump(mode="json", by_alias=True, exclude_none=True), nodes=20)
         if tool.annotations
         else None,
-        input_schema=clean_json(tool.input_schema, depth=8),
+        input_schema=clean_json(tool.input_schema, depth=8, nodes=500),
     )
+
+
+def _capabilities(declared: dict[str, Any]) -> dict[str, Any]:
+    """The standard capabilities, then `experimental` (anything a server likes) on its own budget."""
+    experimental = declared.pop("experimental", None)
+    capabilities: dict[str, Any] = clean_json(declared, limit=100, nodes=100)
+    if experimental:
+        capabilities["experimental"] = clean_json(experimental, limit=100, nodes=100)
+    return capabilities
 
 
 def _said(text: str | None, limit: int, hidden: set[str]) -> str:

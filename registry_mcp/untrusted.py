@@ -68,19 +68,25 @@ def quote(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def clean_json(value: Any, *, limit: int = 200, items: int = 50, depth: int = 6) -> Any:
-    """A JSON value with every key and text cleaned and capped, and its lists, objects and depth bounded."""
-    if isinstance(value, str):
-        return clean(value, limit)
-    if isinstance(value, bool | int | float) or value is None:
-        return value
-    if depth <= 0:
-        return None
-    if isinstance(value, dict):
-        return {
-            clean(str(key), limit): clean_json(item, limit=limit, items=items, depth=depth - 1)
-            for key, item in list(value.items())[:items]
-        }
-    if isinstance(value, list | tuple):
-        return [clean_json(item, limit=limit, items=items, depth=depth - 1) for item in value[:items]]
-    return clean(str(value), limit)
+def clean_json(value: Any, *, limit: int = 200, items: int = 50, depth: int = 6, nodes: int = 1_000) -> Any:
+    """A JSON value with every key and text cleaned and capped, and its lists and objects (`items`
+    each), nesting (`depth`) and size (`nodes` values in all) bounded: what is past a bound is left out."""
+    budget = [nodes]
+
+    def walk(value: Any, depth: int) -> Any:
+        budget[0] -= 1
+        if isinstance(value, str):
+            return clean(value, limit)
+        if isinstance(value, bool | int | float) or value is None:
+            return value
+        if isinstance(value, dict):
+            return {
+                clean(str(key), limit): walk(item, depth - 1)
+                for key, item in list(value.items())[:items]
+                if depth > 0 and budget[0] > 0
+            }
+        if isinstance(value, list | tuple):
+            return [walk(item, depth - 1) for item in value[:items] if depth > 0 and budget[0] > 0]
+        return clean(str(value), limit)
+
+    return walk(value, depth)
