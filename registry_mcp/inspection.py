@@ -95,6 +95,7 @@ class InspectedServer(BaseModel):
     tools: list[InspectedTool]
     stopped: list[str] = Field(default_factory=list, description="The bounds reached: the listing is incomplete.")
     escaped_names: int = Field(default=0, description="Tool names whose hidden characters are shown as \\uXXXX.")
+    skipped_lines: int = Field(default=0, description="Lines on its stdout that were not JSON-RPC (logs?), skipped.")
 
 
 class PatternReport(BaseModel):
@@ -163,6 +164,7 @@ async def inspect_server(
         tools=[_inspected(tool, limits, hidden) for tool in tools],
         stopped=stopped,
         escaped_names=sum(1 for tool in tools if has_hidden(tool.name[: limits.name])),
+        skipped_lines=bounds.skipped_lines,
     )
 
 

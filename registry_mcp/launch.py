@@ -102,7 +102,7 @@ def looks_like_tls_failure(text: str) -> bool:
 
 @dataclass
 class ReadBounds:
-    """How much is read from a server's stdout, and why reading stopped early (if it did)."""
+    """How much is read from a server (its stdout, or its HTTP bodies), and why reading stopped early."""
 
     max_message: int
     max_total: int
@@ -168,8 +168,10 @@ async def _read_stdout(
                 if bounds.read > bounds.max_total:
                     bounds.stopped = f"stopped reading after {bounds.max_total:,} bytes from the server"
                     return
+                searched = len(pending)  # the line so far holds no newline: look only in the new bytes
                 pending += chunk
-                while (end := pending.find(b"\n")) >= 0:
+                while (end := pending.find(b"\n", searched)) >= 0:
+                    searched = 0
                     line = bytes(pending[:end]).strip()
                     del pending[: end + 1]
                     if line:

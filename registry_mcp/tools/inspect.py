@@ -214,6 +214,8 @@ def _said_sentence(server: InspectedServer) -> str:
     )
     if server.stopped:
         text += f" The listing is incomplete ({'; '.join(server.stopped)})."
+    if server.skipped_lines:
+        text += f" It wrote {server.skipped_lines:,} lines to stdout that are not JSON-RPC (logs belong on stderr)."
     if server.escaped_names:
         text += (
             f" {server.escaped_names} tool names held control, invisible or direction characters, shown as \\uXXXX "
