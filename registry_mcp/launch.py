@@ -222,47 +222,63 @@ async def _end_group_with_leader(process: Process) -> None:
     holding the stdout pipe would otherwise keep the connection open until a timeout."""
     while process.returncode is None:  # noqa: ASYNC110 (nothing signals a child's exit; the SDK polls too)
         await anyio.sleep(_LEADER_POLL)
-    with suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGTERM)
+    _signal_group(process, hard=False)
 
 
 async def end_process_group(process: Process) -> None:
     """Stop the server and everything it started in its group: close its stdin, give it a moment to
     exit, SIGTERM the group, and SIGKILL whatever is left after `TERM_WAIT`."""
-    group = process.pid  # a session leader's pid is its group's id
     if process.stdin is not None:
         with suppress(OSError, anyio.BrokenResourceError, anyio.ClosedResourceError):
             await process.stdin.aclose()
     with anyio.move_on_after(GRACE):
         while process.returncode is None:  # noqa: ASYNC110 (nothing signals a child's exit; the SDK polls too)
             await anyio.sleep(_POLL)
-    for sent in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(group, sent)
-        except ProcessLookupError:
+    for hard in (False, True):
+        if not _signal_group(process, hard=hard):
             break  # the whole group is gone
-        except PermissionError:
-            pass  # a member changed its user; keep waiting for the rest
         with anyio.move_on_after(TERM_WAIT):
-            while _group_alive(group):
-                _ = process.returncode  # lets the event loop reap the leader
+            while _group_alive(process):  # noqa: ASYNC110 (a group's end signals nothing: polled)
                 await anyio.sleep(_POLL)
     with anyio.move_on_after(TERM_WAIT):
         await process.aclose()
 
 
-def _group_alive(group: int) -> bool:
-    """Whether a member of the group still runs. A member that died but was not reaped (an orphan
-    whose new parent does not reap, as in some containers) counts as gone where /proc can tell."""
+def _signal_group(process: Process, *, hard: bool) -> bool:
+    """SIGTERM (or SIGKILL) the server's group; where there are no process groups (Windows), the
+    server alone is terminated. False when nothing was left to signal."""
     try:
-        os.killpg(group, 0)
+        if _GROUPS:
+            os.killpg(process.pid, signal.SIGKILL if hard else signal.SIGTERM)  # the leader's pid is the group's id
+        elif process.returncode is not None:
+            return False
+        elif hard:
+            process.kill()
+        else:
+            process.terminate()
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # a member changed its user: we ended what we may
+    return True
+
+
+def _group_alive(process: Process) -> bool:
+    """Whether a member of the server's group still runs. A member that died but was not reaped (an
+    orphan whose new parent does not reap, as in some containers) counts as gone where /proc can tell."""
+    if not _GROUPS:
+        return process.returncode is None
+    _ = process.returncode  # lets the event loop reap the leader
+    try:
+        os.killpg(process.pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         pass
-    return _runs_in_group(group) if _PROC.is_dir() else True
+    return _runs_in_group(process.pid) if _PROC.is_dir() else True
 
 
+_GROUPS = hasattr(os, "killpg")
 _PROC = Path("/proc")
 
 

@@ -19,7 +19,7 @@ from mcp import Client
 
 from registry_mcp.inspection import InspectionFailed, Limits, inspect_server
 from registry_mcp.launch import PASSED_THROUGH
-from registry_mcp.models import LocalServerConfig
+from registry_mcp.models import LocalServerConfig, RemoteServerConfig
 from registry_mcp.server import create_server
 from registry_mcp.settings import Settings
 
@@ -263,6 +263,12 @@ async def test_the_total_read_from_a_server_is_bounded() -> None:
     server = await inspect_server(flood, limits=Limits(max_bytes=1_000_000))
     assert 0 < len(server.tools) < 1000
     assert server.stopped == ["stopped reading after 1,000,000 bytes from the server"]
+
+
+async def test_what_is_read_over_http_is_bounded_too(http_files_server: str) -> None:
+    remote = RemoteServerConfig(url=http_files_server)
+    with pytest.raises(InspectionFailed, match=r"^stopped reading after 200 bytes from the server$"):
+        await inspect_server(remote, limits=Limits(max_bytes=200))
 
 
 async def test_a_slow_listing_stops_at_the_time_bound() -> None:
