@@ -242,7 +242,7 @@ async def test_a_flood_of_tools_gets_a_bounded_answer() -> None:
     assert "stopped after 1,000 tools: the server offered more" in report["message"]
     assert "the tools' descriptions are left out" in report["note"]
     assert report["server"]["skipped_lines"] == 6  # 3 garbage lines before each of 2 messages
-    assert "It wrote 6 lines to stdout that are not JSON-RPC (logs belong on stderr)." in report["message"]
+    assert "6 lines on its stdout were not JSON-RPC and skipped (logs belong on stderr)." in report["message"]
     assert report["denied"]["unmatched"] == ["nothing_*"]
 
 

@@ -215,13 +215,19 @@ def _said_sentence(server: InspectedServer) -> str:
     if server.stopped:
         text += f" The listing is incomplete ({'; '.join(server.stopped)})."
     if server.skipped_lines:
-        text += f" It wrote {server.skipped_lines:,} lines to stdout that are not JSON-RPC (logs belong on stderr)."
+        lines = server.skipped_lines
+        text += f" {_count(lines, 'line')} on its stdout {'was' if lines == 1 else 'were'} not JSON-RPC and skipped"
+        text += " (logs belong on stderr)."
     if server.escaped_names:
         text += (
-            f" {server.escaped_names} tool names held control, invisible or direction characters, shown as \\uXXXX "
-            "(a gateway sees the real characters)."
+            f" {_count(server.escaped_names, 'tool name')} held control, invisible or direction characters, "
+            "shown as \\uXXXX (a gateway sees the real characters)."
         )
     return text
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number:,} {thing}" + ("" if number == 1 else "s")
 
 
 def _deny_sentence(denied: DenyReport | None) -> str:
