@@ -246,6 +246,16 @@ async def test_a_flood_of_tools_gets_a_bounded_answer() -> None:
     assert report["denied"]["unmatched"] == ["nothing_*"]
 
 
+async def test_an_incomplete_listing_is_never_written_into_the_entry() -> None:
+    mcp_config = {"config": _hostile("flood", "--per-page", "500")}
+    async with Client(create_server(Settings(allow_launch=True))) as client:
+        await client.call_tool("add_registry_server", server_payload("flood", mcp_config=mcp_config))
+        report = await _inspect(client, saved_name="flood", write_tools=True)
+        read = await client.call_tool("get_registry_server", {"saved_name": "flood"})
+    assert report["wrote_tools"] is False and "NOT written into mcp_config.tools" in report["message"]
+    assert read.structured_content is not None and "tools" not in read.structured_content["server"]["mcp_config"]
+
+
 async def test_many_small_pages_stop_at_the_page_bound() -> None:
     report, _ = await _inspect_raw(config=_hostile("flood", "--per-page", "7", "--description", "10"))
     assert len(report["server"]["tools"]) == 350  # 50 pages of 7

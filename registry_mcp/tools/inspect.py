@@ -12,6 +12,7 @@ from pydantic import Field, model_validator
 
 from ..arguments import CLOSED
 from ..client import RegistryClient
+from ..denylist import is_denied
 from ..errors import LocalRefusal
 from ..inspection import DenyReport, InspectedServer, InspectedTool, InspectionFailed, deny_report, inspect_server
 from ..launch import changes_what_runs, passed_through, without_credentials
@@ -42,6 +43,8 @@ class _InspectionTarget:
     config: LocalServerConfig | RemoteServerConfig
     denied_tools: list[Any] | None
     registered: tuple[str, str] | None  # (saved_name, server_version) of a registry entry
+    listed_tools: dict[str, Any]  # the registry entry's mcp_config.tools, which '*' spares
+    stored_denied: list[Any]  # the registry entry's own deny list, which write_tools must not widen
     secrets: frozenset[str]  # the entry's secret values, kept out of whatever the server says
 
 
@@ -60,7 +63,17 @@ class InspectArguments(RegistryModel):
     )
     write_tools: bool = Field(
         default=False,
-        description="For a registered server: write the discovered tool names into its mcp_config.tools.",
+        description=(
+            "For a registered server: write the discovered tool names into its mcp_config.tools. Refused where "
+            "that would let tools through its deny list (the gateway's '*' spares the keys of tools)."
+        ),
+    )
+    allow_unhiding: bool = Field(
+        default=False,
+        description=(
+            "With write_tools under a '*' deny list: true writes the names anyway, making every written tool "
+            "visible through the gateway. Only when the person wants that."
+        ),
     )
 
     @model_validator(mode="after")
@@ -143,7 +156,9 @@ _PATTERNS_KEPT = 100
 
 async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Question:
     denied_tools: list[Any] | None = list(args.denied_tools) if args.denied_tools is not None else None
-    registered = None
+    registered: tuple[str, str] | None = None
+    listed_tools: dict[str, Any] = {}
+    stored_denied: list[Any] = []
     secrets: set[str] = set()
     if args.config is not None:
         config = args.config
@@ -154,10 +169,13 @@ async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Qu
             raise LocalRefusal(f"'{args.saved_name}' version '{args.server_version}' has no mcp_config to inspect.")
         config, registered = server.mcp_config.config, (args.saved_name, args.server_version)
         secrets = secret_values(server.model_dump(mode="json"))
+        listed_tools = dict(server.mcp_config.tools or {})
+        stored_denied = list(server.mcp_config.denied_tools or [])
         if denied_tools is None:
-            denied_tools = list(server.mcp_config.denied_tools or [])
+            denied_tools = stored_denied
     text = _local_question(config) if isinstance(config, LocalServerConfig) else _remote_question(config)
-    return Question(text, facts=_InspectionTarget(config, denied_tools, registered, frozenset(secrets)))
+    facts = _InspectionTarget(config, denied_tools, registered, listed_tools, stored_denied, frozenset(secrets))
+    return Question(text, facts=facts)
 
 
 @registry_tool(
@@ -172,7 +190,9 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
     version, capabilities and tools; with deny patterns (given, or the entry's own), which tools each
     blocks, which stay visible, and patterns that match nothing. The person is asked to confirm first,
     seeing the exact command, arguments and environment (secret values masked, variables that change
-    what runs flagged), or the URL. write_tools puts the discovered tool names into a registered entry."""
+    what runs flagged), or the URL. write_tools puts the discovered tool names into a registered entry,
+    unless that would let tools through its deny list (the gateway's '*' spares the keys of tools): then
+    only with allow_unhiding."""
     target: _InspectionTarget = call.facts
     shown = _target_text(target.config)
     allowed = call.agreed(without_asking=call.launch_without_asking)
@@ -187,16 +207,20 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
         server = await inspect_server(target.config, secrets=target.secrets)
     except InspectionFailed as failure:
         raise ToolError(f"Could not inspect {shown}: {failure}") from None
-    wrote = False
-    if args.write_tools and target.registered is not None:
+    denied = (
+        deny_report(server.tools, target.denied_tools, target.listed_tools) if target.denied_tools is not None else None
+    )
+    wrote, unhiding = False, _unhidden(server.tools, target)
+    # A partial list, or names shown escaped, are not the server's tools: never written as them.
+    faithful = not server.stopped and not server.escaped_names
+    if args.write_tools and target.registered is not None and faithful and (not unhiding or args.allow_unhiding):
         tools: dict[str, Any] = {tool.name: {} for tool in server.tools}
         await call.registry.modify_server(*target.registered, {"mcp_config": {"tools": tools}})
         wrote = True
-    denied = deny_report(server.tools, target.denied_tools) if target.denied_tools is not None else None
     return InspectResult(
         message=_said_sentence(server)
         + _deny_sentence(denied)
-        + (" Their names were written into the entry's mcp_config.tools." if wrote else ""),
+        + (_written_sentence(args.write_tools, wrote, unhiding) if faithful or not args.write_tools else _UNFAITHFUL),
         registry=call.registry_info,
         launched=True,
         target=shown,
@@ -204,6 +228,12 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
         denied=denied,
         wrote_tools=wrote,
     )
+
+
+_UNFAITHFUL = (
+    " Their names were NOT written into mcp_config.tools: the listing is incomplete, or some names are shown "
+    "escaped, so the list is not the server's own."
+)
 
 
 def _said_sentence(server: InspectedServer) -> str:
@@ -295,3 +325,31 @@ def _target_text(config: LocalServerConfig | RemoteServerConfig) -> str:
     if isinstance(config, LocalServerConfig):
         return _escaped(" ".join([config.command, *(config.args or [])]))
     return _escaped(without_credentials(config.url))
+
+
+def _unhidden(tools: list[InspectedTool], target: _InspectionTarget) -> list[str]:
+    """The tools the entry's deny list hides now that it would let through once every tool is listed in
+    mcp_config.tools: the gateway's '*' spares the keys of tools."""
+    listed = target.listed_tools | {tool.name: {} for tool in tools}
+    return [
+        tool.name
+        for tool in tools
+        if is_denied(tool.name, target.stored_denied, target.listed_tools)
+        and not is_denied(tool.name, target.stored_denied, listed)
+    ]
+
+
+def _written_sentence(asked: bool, wrote: bool, unhiding: list[str]) -> str:
+    if wrote:
+        widened = (
+            f" As asked, {len(unhiding)} tools that '*' denied are now visible through the gateway." if unhiding else ""
+        )
+        return " Their names were written into the entry's mcp_config.tools." + widened
+    if asked and unhiding:
+        return (
+            f" Their names were NOT written into mcp_config.tools: the deny list holds '*', which the gateway "
+            f"does not apply to the keys of tools, so {len(unhiding)} tools it now hides would become visible "
+            f"({', '.join(unhiding[:10])}{', …' if len(unhiding) > 10 else ''}). Call again with allow_unhiding: "
+            "true only if the person wants them offered."
+        )
+    return ""
