@@ -23,7 +23,7 @@ from mcp import Client, StdioServerParameters
 from mcp.client.session import ClientRequestContext
 from mcp_types import ElicitRequestParams, ElicitResult
 
-from registry_mcp import RegistryClient
+from registry_mcp import RegistryClient, endpoints
 from registry_mcp.embedded import RegistryStore, create_app
 from registry_mcp.server import create_server
 from registry_mcp.settings import Settings
@@ -151,11 +151,14 @@ class ServedApp:
 
 
 class LiveRegistry(ServedApp):
-    """The embedded registry served over real HTTP from a SQLite file, requiring an API key."""
+    """The embedded registry served over real HTTP from a SQLite file, requiring an API key.
+
+    It stands for the cloud registry, so its modify merges or replaces as the endpoint table assumes
+    the cloud's does."""
 
     def __init__(self, database: Path, api_key: str | None) -> None:
         self.store = RegistryStore(database)
-        super().__init__(create_app(self.store, api_key=api_key))
+        super().__init__(create_app(self.store, api_key=api_key, merges=endpoints.ENDPOINTS["modify"].merges))
 
     def __exit__(self, *exc: object) -> None:
         super().__exit__(*exc)
