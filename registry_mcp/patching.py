@@ -157,9 +157,11 @@ def apply_modify(
                     f"target ({_what_moved(stored_config.get('config'), new_config.get('config'))}), and a stored "
                     "secret does not follow its server to a new target; send the value again"
                 )
+        masked = mask_secrets(new_config)
+        for part in _TARGET_BOUND:
             if part in new_config:
                 new_config[part] = _without_unsent_secrets(
-                    new_config[part], sent_config.get(part), f"mcp_config.{part}"
+                    new_config[part], masked.get(part), sent_config.get(part), f"mcp_config.{part}"
                 )
     updated["mcp_config"] = _restored(new_config, stored_config, "mcp_config")
     return updated
@@ -192,16 +194,18 @@ def _restored(sent: Any, stored: Any, path: str) -> Any:
         raise ModifyRefused(str(missing)) from None
 
 
-def _without_unsent_secrets(value: Any, sent: Any, path: str) -> Any:
-    """`value` without the stored secrets the call did not send again (a dict entry is dropped)."""
-    if not isinstance(value, dict):
+def _without_unsent_secrets(value: Any, masked: Any, sent: Any, path: str) -> Any:
+    """`value` without the stored secrets the call did not send again (a dict entry is dropped).
+
+    `masked` is `value` as `mask_secrets` shows it in its place in the record: where they differ,
+    `value` holds a secret."""
+    if not isinstance(value, dict) or not isinstance(masked, dict):
         return value
-    masked = mask_secrets(value)
     kept: dict[str, Any] = {}
     for key, item in value.items():
         sent_item = sent.get(key, _ABSENT) if isinstance(sent, dict) else _ABSENT
         if isinstance(item, dict):
-            kept[key] = _without_unsent_secrets(item, sent_item, f"{path}.{key}")
+            kept[key] = _without_unsent_secrets(item, masked.get(key), sent_item, f"{path}.{key}")
         elif masked.get(key) == item or sent_item is not _ABSENT:
             kept[key] = item  # not a secret, or sent by this call
         elif isinstance(item, list):

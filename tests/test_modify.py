@@ -21,7 +21,7 @@ from registry_mcp import RegistryClient
 from registry_mcp.server import create_server
 from registry_mcp.settings import Settings
 
-from .conftest import LiveRegistry, server_payload, stdio_parameters
+from .conftest import LiveRegistry, server_payload, stdio_parameters, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -115,3 +115,140 @@ async def test_two_processes_modifying_one_server_lose_nothing(tmp_path: Path) -
         for round_ in range(ROUNDS):
             stored = (await registry.get_server(f"shared-{round_}")).to_api()
             assert stored["mcp_config"]["config"]["env"] == expected, f"round {round_}"
+
+
+# --- secrets stay where they were put -------------------------------------------------------------
+
+TOKEN = "Bearer tok-7Qm2-stays-home"
+OAUTH_SECRET = "oauth-secret-9Xe4-stays-home"
+API_KEY = "sk-env-4Kd8-stays-home"
+REMOTE: dict[str, Any] = {
+    "config": {
+        "url": "https://api.example.com/mcp",
+        "transport": "streamable_http",
+        "headers": {"Authorization": TOKEN, "X-Tenant": "acme"},
+    },
+    "oauth_config": {
+        "enabled": True,
+        "OAUTH_CLIENT_ID": "client-visible",
+        "OAUTH_CLIENT_SECRET": OAUTH_SECRET,
+        "OAUTH_TOKEN_URL": "https://auth.example.com/token",
+    },
+}
+LOCAL: dict[str, Any] = {
+    "config": {
+        "command": "npx",
+        "args": ["-y", "@example/files@1.2.0", "/srv/data"],
+        "env": {"EXAMPLE_API_KEY": API_KEY},
+    }
+}
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://evil.example.net/mcp", "http://api.example.com/mcp", "https://api.example.com:8443/mcp"],
+    ids=["host", "scheme", "port"],
+)
+async def test_a_remote_server_moved_elsewhere_does_not_take_its_secrets(settings: Settings, url: str) -> None:
+    async with Client(create_server(settings)) as client:
+        await client.call_tool("add_registry_server", server_payload("remote", mcp_config=REMOTE))
+        moved = await client.call_tool(
+            "modify_registry_server", {"saved_name": "remote", "mcp_config": {"config": {"url": url}}}
+        )
+    assert not moved.is_error, text_of(moved)
+    stored = (await _stored(settings, "remote"))["mcp_config"]
+    assert stored["config"] == {"url": url, "transport": "streamable_http", "headers": {}}
+    assert "OAUTH_CLIENT_SECRET" not in stored["oauth_config"]
+    assert stored["oauth_config"]["OAUTH_CLIENT_ID"] == "client-visible"
+
+
+async def test_a_remote_server_keeps_its_secrets_on_the_same_host(settings: Settings) -> None:
+    async with Client(create_server(settings)) as client:
+        await client.call_tool("add_registry_server", server_payload("remote", mcp_config=REMOTE))
+        moved = await client.call_tool(
+            "modify_registry_server",
+            {"saved_name": "remote", "mcp_config": {"config": {"url": "https://API.example.com:443/v2/mcp"}}},
+        )
+    assert not moved.is_error, text_of(moved)
+    stored = (await _stored(settings, "remote"))["mcp_config"]
+    assert stored["config"]["headers"] == {"Authorization": TOKEN, "X-Tenant": "acme"}
+    assert stored["oauth_config"]["OAUTH_CLIENT_SECRET"] == OAUTH_SECRET
+
+
+async def test_secrets_sent_again_go_to_the_new_target(settings: Settings) -> None:
+    async with Client(create_server(settings)) as client:
+        await client.call_tool("add_registry_server", server_payload("remote", mcp_config=REMOTE))
+        changes = {"config": {"url": "https://new.example.org/mcp", "headers": {"Authorization": "Bearer new-token"}}}
+        moved = await client.call_tool("modify_registry_server", {"saved_name": "remote", "mcp_config": changes})
+    assert not moved.is_error, text_of(moved)
+    stored = (await _stored(settings, "remote"))["mcp_config"]
+    assert stored["config"]["headers"] == {"Authorization": "Bearer new-token"}
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_a_mask_sent_to_a_new_target_is_refused_and_says_why(settings: Settings, mode: str) -> None:
+    async with Client(create_server(settings), mode=mode) as client:
+        await client.call_tool("add_registry_server", server_payload("remote", mcp_config=REMOTE))
+        read = await client.call_tool("get_registry_server", {"saved_name": "remote"})
+        assert read.structured_content is not None
+        mcp_config = read.structured_content["server"]["mcp_config"]
+        mcp_config["config"]["url"] = "https://evil.example.net/mcp"
+        refused = await client.call_tool("modify_registry_server", {"saved_name": "remote", "mcp_config": mcp_config})
+    assert refused.is_error
+    message = text_of(refused)
+    assert "mcp_config.config.headers.Authorization" in message
+    assert "the scheme, host or port of url changes" in message
+    assert "send the value again" in message
+    assert TOKEN not in message and "evil.example.net" not in message
+    assert (await _stored(settings, "remote"))["mcp_config"] == REMOTE
+
+
+@pytest.mark.parametrize(
+    ("config", "kept"),
+    [
+        ({"command": "uvx"}, False),
+        ({"args": ["-y", "@evil/files", "/srv/data"]}, False),
+        ({"args": ["-y", "@example/files@2.0.0", "/srv/data"]}, True),
+        ({"args": ["-y", "@example/files", "/home/me"]}, True),
+        ({"url": "https://files.example.com/mcp"}, False),
+    ],
+    ids=["command", "package", "package-version", "other-argument", "becomes-remote"],
+)
+async def test_a_local_server_running_something_else_does_not_take_its_secrets(
+    settings: Settings, config: dict[str, Any], kept: bool
+) -> None:
+    async with Client(create_server(settings)) as client:
+        await client.call_tool("add_registry_server", server_payload("local", mcp_config=LOCAL))
+        changed = await client.call_tool(
+            "modify_registry_server", {"saved_name": "local", "mcp_config": {"config": config}}
+        )
+    assert not changed.is_error, text_of(changed)
+    stored = (await _stored(settings, "local"))["mcp_config"]["config"]
+    assert (stored.get("env") == {"EXAMPLE_API_KEY": API_KEY}) is kept
+    assert API_KEY not in repr(stored) or kept
+
+
+async def test_modify_warns_as_add_does(settings: Settings) -> None:
+    async with Client(create_server(settings)) as client:
+        await client.call_tool("add_registry_server", server_payload("remote", mcp_config=REMOTE))
+        changed = await client.call_tool(
+            "modify_registry_server",
+            {
+                "saved_name": "remote",
+                "mcp_config": {
+                    "config": {"url": "http://api.example.com/mcp", "headers": {"X-Api-Key": "inline-key-1"}}
+                },
+            },
+        )
+        described = await client.call_tool("modify_registry_server", {"saved_name": "remote", "description": "words"})
+    assert not changed.is_error, text_of(changed)
+    assert changed.structured_content is not None
+    fields = {warning["field"] for warning in changed.structured_content["warnings"]}
+    # The OAuth client secret did not follow the server to plain http, so OAuth now lacks one.
+    assert fields == {
+        "mcp_config.config.url",
+        "mcp_config.config.headers.X-Api-Key",
+        "mcp_config.oauth_config.OAUTH_CLIENT_SECRET",
+    }
+    assert "3 warnings to look at" in text_of(changed)
+    assert described.structured_content is not None and described.structured_content.get("warnings") is None

@@ -14,7 +14,7 @@ from ..arguments import (
 from ..client import RegistryClient
 from ..errors import ServerNotFound
 from ..lint import Finding, lint_server, lint_servers
-from ..models import Gateway
+from ..models import Gateway, ServerPayload
 from ..results import (
     BulkAddResult,
     DeleteResult,
@@ -110,14 +110,22 @@ async def modify_registry_server(args: ModifyServerArguments, call: ToolCall) ->
     server = await call.registry.modify_server(
         args.saved_name, args.server_version, changes, replace_mcp_config=args.replace_mcp_config
     )
+    # Linted as add lints: the entry as the change leaves it is what the gateway will run.
+    warnings = (
+        lint_server(ServerPayload.model_construct(saved_name=server.saved_name, mcp_config=server.mcp_config))
+        if "mcp_config" in changes
+        else []
+    )
     return fit_server(
         ServerResult(
             message=(
                 f"Changed {', '.join(sorted(changes))} of '{server.saved_name}' version "
                 f"'{server.server_version}' in {call.location}."
-            ),
+            )
+            + _warning_sentence(warnings),
             registry=call.registry_info,
             server=server,
+            warnings=warnings or None,
         )
     )
 
