@@ -198,6 +198,22 @@ def live_registry(tmp_path: Path) -> Iterator[LiveRegistry]:
         yield live
 
 
+@pytest.fixture(params=["embedded", "cloud"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    """Settings for the embedded registry in a file, or for a cloud-style registry reached with an API key."""
+    if request.param == "embedded":
+        yield Settings(database=str(tmp_path / "embedded.db"))
+        return
+    with LiveRegistry(tmp_path / "cloud.db", api_key="sk-cloud-test") as live:
+        yield Settings(api_key="sk-cloud-test", base_url=live.url)
+
+
+async def stored_record(settings: Settings, saved_name: str) -> dict[str, Any]:
+    """The server as the registry holds it, read without masking."""
+    async with settings.open_client() as registry:
+        return (await registry.get_server(saved_name)).to_api()
+
+
 @pytest.fixture
 async def over_http(live_registry: LiveRegistry) -> AsyncIterator[RegistryClient]:
     """A cloud-style client (API key, base URL) of the live registry over real HTTP."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,27 +20,12 @@ from registry_mcp import RegistryClient
 from registry_mcp.server import create_server
 from registry_mcp.settings import Settings
 
-from .conftest import LiveRegistry, server_payload, stdio_parameters, text_of
+from .conftest import server_payload, stdio_parameters, stored_record, text_of
 
 pytestmark = pytest.mark.anyio
 
 ROUNDS = int(os.environ.get("REGISTRY_MCP_ROUNDS", "5"))
 IN_FLIGHT = 40
-
-
-@pytest.fixture(params=["embedded", "cloud"])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
-    """The embedded registry in a file, or a cloud-style registry served over HTTP with a key."""
-    if request.param == "embedded":
-        yield Settings(database=str(tmp_path / "registry.db"))
-        return
-    with LiveRegistry(tmp_path / "cloud.db", api_key="sk-cloud-test") as live:
-        yield Settings(api_key="sk-cloud-test", base_url=live.url)
-
-
-async def _stored(settings: Settings, saved_name: str) -> dict[str, Any]:
-    async with settings.open_client() as registry:
-        return (await registry.get_server(saved_name)).to_api()
 
 
 def _set_env(saved_name: str, key: str, value: str) -> dict[str, Any]:
@@ -65,7 +49,7 @@ async def test_forty_modifies_in_flight_in_one_session_all_survive(settings: Set
                 for key, value in expected.items():
                     group.start_soon(modify, key, value)
             assert failures == []
-            stored = await _stored(settings, name)
+            stored = await stored_record(settings, name)
             assert stored["mcp_config"]["config"]["env"] == expected, f"round {round_}"
 
 
@@ -81,7 +65,7 @@ async def test_a_deny_list_racing_an_env_change_both_survive(settings: Settings)
                     {"saved_name": name, "mcp_config": {"denied_tools": ["write_*", "delete_*"]}},
                 )
                 group.start_soon(client.call_tool, "modify_registry_server", _set_env(name, "LOG_LEVEL", "debug"))
-            stored = (await _stored(settings, name))["mcp_config"]
+            stored = (await stored_record(settings, name))["mcp_config"]
             assert stored["denied_tools"] == ["write_*", "delete_*"], f"round {round_}"
             assert stored["config"]["env"] == {"LOG_LEVEL": "debug"}, f"round {round_}"
 
@@ -156,7 +140,7 @@ async def test_a_remote_server_moved_elsewhere_does_not_take_its_secrets(setting
             "modify_registry_server", {"saved_name": "remote", "mcp_config": {"config": {"url": url}}}
         )
     assert not moved.is_error, text_of(moved)
-    stored = (await _stored(settings, "remote"))["mcp_config"]
+    stored = (await stored_record(settings, "remote"))["mcp_config"]
     assert stored["config"] == {"url": url, "transport": "streamable_http", "headers": {}}
     assert "OAUTH_CLIENT_SECRET" not in stored["oauth_config"]
     assert stored["oauth_config"]["OAUTH_CLIENT_ID"] == "client-visible"
@@ -170,7 +154,7 @@ async def test_a_remote_server_keeps_its_secrets_on_the_same_host(settings: Sett
             {"saved_name": "remote", "mcp_config": {"config": {"url": "https://API.example.com:443/v2/mcp"}}},
         )
     assert not moved.is_error, text_of(moved)
-    stored = (await _stored(settings, "remote"))["mcp_config"]
+    stored = (await stored_record(settings, "remote"))["mcp_config"]
     assert stored["config"]["headers"] == {"Authorization": TOKEN, "X-Tenant": "acme"}
     assert stored["oauth_config"]["OAUTH_CLIENT_SECRET"] == OAUTH_SECRET
 
@@ -181,7 +165,7 @@ async def test_secrets_sent_again_go_to_the_new_target(settings: Settings) -> No
         changes = {"config": {"url": "https://new.example.org/mcp", "headers": {"Authorization": "Bearer new-token"}}}
         moved = await client.call_tool("modify_registry_server", {"saved_name": "remote", "mcp_config": changes})
     assert not moved.is_error, text_of(moved)
-    stored = (await _stored(settings, "remote"))["mcp_config"]
+    stored = (await stored_record(settings, "remote"))["mcp_config"]
     assert stored["config"]["headers"] == {"Authorization": "Bearer new-token"}
 
 
@@ -200,7 +184,7 @@ async def test_a_mask_sent_to_a_new_target_is_refused_and_says_why(settings: Set
     assert "the scheme, host or port of url changes" in message
     assert "send the value again" in message
     assert TOKEN not in message and "evil.example.net" not in message
-    assert (await _stored(settings, "remote"))["mcp_config"] == REMOTE
+    assert (await stored_record(settings, "remote"))["mcp_config"] == REMOTE
 
 
 @pytest.mark.parametrize(
@@ -223,7 +207,7 @@ async def test_a_local_server_running_something_else_does_not_take_its_secrets(
             "modify_registry_server", {"saved_name": "local", "mcp_config": {"config": config}}
         )
     assert not changed.is_error, text_of(changed)
-    stored = (await _stored(settings, "local"))["mcp_config"]["config"]
+    stored = (await stored_record(settings, "local"))["mcp_config"]["config"]
     assert (stored.get("env") == {"EXAMPLE_API_KEY": API_KEY}) is kept
     assert API_KEY not in repr(stored) or kept
 
