@@ -213,8 +213,9 @@ class RegistryClient:
             raise InvalidRequest("Nothing to modify: give at least one field to change")
         operation = _describe("modify", saved_name, server_version)
         server = (saved_name, server_version)
-        if not replace_mcp_config and (self._applies_modify or (self._registry_merges and not _needs_stored(body))):
-            answer = await self._call("modify", operation, server=server, json=body)
+        patch = self._patch_without_reading(body, replace_mcp_config=replace_mcp_config)
+        if patch is not None:
+            answer = await self._call("modify", operation, server=server, json=patch)
             return _parse(_SERVER, answer, what="the modified server")
         async with _one_modify_at_a_time((self.location.base_url, self.location.path, *self._scope, *server)):
             stored = (await self.get_server(*server)).to_api()
@@ -234,6 +235,16 @@ class RegistryClient:
                 sent = {key: full_patch(stored.get(key), value) for key, value in sent.items()}
             answer = await self._call("modify", operation, server=server, json=sent)
         return _parse(_SERVER, answer, what="the modified server")
+
+    def _patch_without_reading(self, body: dict[str, Any], *, replace_mcp_config: bool) -> dict[str, Any] | None:
+        """What to send for `body` without reading the server first, or None if it must be read."""
+        if replace_mcp_config:
+            return None  # a whole new mcp_config needs a null for each stored key it drops
+        if self._applies_modify:
+            return body
+        if self._registry_merges and not _needs_stored(body):
+            return body
+        return None
 
     async def delete_server(self, saved_name: str, server_version: str = DEFAULT_SERVER_VERSION) -> str:
         """Delete a server (a soft delete: it is gone from every read). Returns the registry's message."""
@@ -353,8 +364,10 @@ async def _one_modify_at_a_time(server: tuple[str | None, ...]) -> AsyncIterator
 
 
 def _needs_stored(body: dict[str, Any]) -> bool:
-    """Whether a merge patch can only be applied with the stored server at hand: a mask stands for a
-    stored value, and a new `command` or `url` may move the server (its secrets must not follow)."""
+    """Whether a merge patch can only be applied with the stored server at hand: a new `command`,
+    `args` or `url` may move the server (its secrets must not follow), and a mask stands for a stored
+    value. (A mask in an object could simply be left out, absent meaning unchanged, but then a mask
+    with nothing stored behind it would pass unnoticed instead of being refused.)"""
     config = (body.get("mcp_config") or {}).get("config")
     moves = isinstance(config, dict) and (kind_of(config) is not None or "args" in config)
     return moves or find_mask(body) is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import os
 import shutil
@@ -181,11 +182,19 @@ class LiveRegistry(ServedApp):
     """The embedded registry served over real HTTP from a SQLite file, requiring an API key.
 
     It stands for the cloud registry, so its modify merges or replaces as the endpoint table assumes
-    the cloud's does."""
+    the cloud's does. `requests` records the method and path of each request it serves."""
 
     def __init__(self, database: Path, api_key: str | None) -> None:
         self.store = RegistryStore(database)
-        super().__init__(create_app(self.store, api_key=api_key, merges=endpoints.ENDPOINTS["modify"].merges))
+        self.requests: list[tuple[str, str]] = []
+        app = create_app(self.store, api_key=api_key, merges=endpoints.ENDPOINTS["modify"].merges)
+
+        async def recorded(scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] == "http":
+                self.requests.append((scope["method"], scope["path"]))
+            await app(scope, receive, send)
+
+        super().__init__(recorded)
 
     def __exit__(self, *exc: object) -> None:
         super().__exit__(*exc)
@@ -198,12 +207,16 @@ def live_registry(tmp_path: Path) -> Iterator[LiveRegistry]:
         yield live
 
 
-@pytest.fixture(params=["embedded", "cloud"])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
-    """Settings for the embedded registry in a file, or for a cloud-style registry reached with an API key."""
+@pytest.fixture(params=["embedded", "cloud", "merging-cloud"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Settings for the embedded registry in a file, or for a cloud-style registry reached with an API
+    key: as the endpoint table describes the cloud, and as it would with modify corrected to merge."""
     if request.param == "embedded":
         yield Settings(database=str(tmp_path / "embedded.db"))
         return
+    if request.param == "merging-cloud":
+        merging = dataclasses.replace(endpoints.ENDPOINTS["modify"], merges=True)
+        monkeypatch.setitem(endpoints.ENDPOINTS, "modify", merging)
     with LiveRegistry(tmp_path / "cloud.db", api_key="sk-cloud-test") as live:
         yield Settings(api_key="sk-cloud-test", base_url=live.url)
 

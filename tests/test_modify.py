@@ -7,6 +7,7 @@ registry (merged inside the write's transaction) and on a cloud-style registry r
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -16,11 +17,11 @@ import anyio
 import pytest
 from mcp import Client
 
-from registry_mcp import RegistryClient
+from registry_mcp import RegistryClient, endpoints
 from registry_mcp.server import create_server
 from registry_mcp.settings import Settings
 
-from .conftest import server_payload, stdio_parameters, stored_record, text_of
+from .conftest import LiveRegistry, server_payload, stdio_parameters, stored_record, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -68,6 +69,32 @@ async def test_a_deny_list_racing_an_env_change_both_survive(settings: Settings)
             stored = (await stored_record(settings, name))["mcp_config"]
             assert stored["denied_tools"] == ["write_*", "delete_*"], f"round {round_}"
             assert stored["config"]["env"] == {"LOG_LEVEL": "debug"}, f"round {round_}"
+
+
+GET, PATCH = ("GET", "/mcp-registry/get-server"), ("PATCH", "/mcp-registry/modify-server")
+
+
+@pytest.mark.parametrize(
+    ("merges", "expected"),
+    [(True, [PATCH]), (False, [GET, GET, PATCH])],
+    ids=["registry-merges", "client-merges"],
+)
+async def test_the_endpoint_table_decides_whether_modify_reads_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, merges: bool, expected: list[tuple[str, str]]
+) -> None:
+    """A registry that merges gets the patch alone; otherwise the client reads, re-reads and writes."""
+    monkeypatch.setitem(
+        endpoints.ENDPOINTS, "modify", dataclasses.replace(endpoints.ENDPOINTS["modify"], merges=merges)
+    )
+    with LiveRegistry(tmp_path / "cloud.db", api_key="sk-cloud-test") as live:
+        settings = Settings(api_key="sk-cloud-test", base_url=live.url)
+        async with Client(create_server(settings)) as client:
+            await client.call_tool("add_registry_server", server_payload("patched"))
+            live.requests.clear()
+            result = await client.call_tool("modify_registry_server", _set_env("patched", "LOG_LEVEL", "debug"))
+            assert not result.is_error, text_of(result)
+            assert live.requests == expected
+        assert (await stored_record(settings, "patched"))["mcp_config"]["config"]["env"] == {"LOG_LEVEL": "debug"}
 
 
 @pytest.mark.slow
