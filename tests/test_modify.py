@@ -18,6 +18,7 @@ import pytest
 from mcp import Client
 
 from registry_mcp import RegistryClient, endpoints
+from registry_mcp.patching import target_of
 from registry_mcp.server import create_server
 from registry_mcp.settings import Settings
 
@@ -237,6 +238,30 @@ async def test_a_local_server_running_something_else_does_not_take_its_secrets(
     stored = (await stored_record(settings, "local"))["mcp_config"]["config"]
     assert (stored.get("env") == {"EXAMPLE_API_KEY": API_KEY}) is kept
     assert API_KEY not in repr(stored) or kept
+
+
+@pytest.mark.parametrize(
+    ("config", "target"),
+    [
+        ({"url": "https://API.example.com/mcp?x=1"}, ("remote", "https", "api.example.com", "443")),
+        ({"url": "http://u:pw@api.example.com:8080/"}, ("remote", "http", "api.example.com", "8080")),
+        ({"command": "npx", "args": ["-y", "@scope/pkg@1.2.0", "/tmp"]}, ("local", "npx", "@scope/pkg")),
+        (
+            {"command": "uvx", "args": ["--from", "git+https://x.test/y", "tool"]},
+            ("local", "uvx", "git+https://x.test/y"),
+        ),
+        ({"command": "uvx", "args": ["mcp-server-fetch==0.6"]}, ("local", "uvx", "mcp-server-fetch")),
+        (
+            {"command": "docker", "args": ["run", "-i", "--rm", "-e", "TOKEN", "ghcr.io/acme/server:1"]},
+            ("local", "docker", "ghcr.io/acme/server:1"),
+        ),
+        ({"command": "python", "args": ["-m", "acme_server"]}, ("local", "python", "acme_server")),
+        ({"command": "/opt/server"}, ("local", "/opt/server", "")),
+        ({"command": "x", "url": "https://both.example"}, None),
+    ],
+)
+def test_what_a_servers_target_is(config: dict[str, Any], target: tuple[str, ...] | None) -> None:
+    assert target_of(config) == target
 
 
 async def test_modify_warns_as_add_does(settings: Settings) -> None:
