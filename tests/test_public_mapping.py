@@ -11,7 +11,7 @@ import pytest
 from registry_mcp.lint import lint_server
 from registry_mcp.models import ServerPayload
 from registry_mcp.public_registry import MappingError, ToSupply, to_entry
-from registry_mcp.public_registry.mapping import clean_text, derive_saved_name
+from registry_mcp.public_registry.mapping import clean, derive_saved_name
 
 from .conftest import DATA
 
@@ -217,7 +217,7 @@ def test_untrusted_text_is_cleaned_and_cut() -> None:
     mapped = to_entry(document)
     assert mapped.payload["description"] == "Weather gnissecorp data[31m"
     assert mapped.payload["mcp_config"]["config"]["args"] == ["weather-mcp-server==0.5.0", "--units=metric"]
-    assert clean_text("x" * 50, 10) == "xxxxxxxxx…"
+    assert clean({"k": ["x" * 5000]}) == {"k": ["x" * 999 + "…"]}
 
 
 @pytest.mark.parametrize(

@@ -30,12 +30,12 @@ its authentication rather than run with a value somebody guessed.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from .. import untrusted
 from ..errors import describe_validation_error
 from ..models import DEFAULT_SERVER_VERSION, ServerPayload
 
@@ -395,22 +395,14 @@ def _remote(remote: Transport, mapped: Mapped) -> dict[str, Any]:
 
 # --- text from the public registry is untrusted ----------------------------------------------------
 
-# Control characters, and format characters: zero-width ones and bidi overrides among them.
-_HIDDEN = frozenset({"Cc", "Cf", "Co", "Cs"})
-
-
-def clean_text(text: str, limit: int = MAX_TEXT) -> str:
-    """`text` without control, zero-width or bidi characters, at most `limit` characters long."""
-    visible = "".join(char for char in text if unicodedata.category(char) not in _HIDDEN)
-    return visible if len(visible) <= limit else visible[: limit - 1] + "…"
-
 
 def clean(value: Any) -> Any:
-    """A copy of a JSON value with every text (keys too) cleaned by `clean_text`."""
+    """A copy of a JSON value with every text (keys too) cleaned of control, zero-width and bidi
+    characters and cut to `MAX_TEXT` (`registry_mcp.untrusted.clean`)."""
     if isinstance(value, str):
-        return clean_text(value)
+        return untrusted.clean(value, MAX_TEXT)
     if isinstance(value, dict):
-        return {clean_text(str(key)): clean(item) for key, item in value.items()}
+        return {untrusted.clean(str(key), MAX_TEXT): clean(item) for key, item in value.items()}
     if isinstance(value, list):
         return [clean(item) for item in value]
     return value

@@ -13,9 +13,10 @@ from ..errors import LocalRefusal
 from ..lint import Finding, lint_servers
 from ..models import RegistryModel, SavedName, ServerPayload
 from ..public_registry import MappingError, NotInPublicRegistry, PublicRegistry, missing_value, to_entry
-from ..public_registry.mapping import MISSING_VALUE, Mapped, clean_text
+from ..public_registry.mapping import MISSING_VALUE, Mapped
 from ..results import SUMMARY_TEXT_LIMIT, ToolResult, fewer_items
 from ..toolkit import ToolCall, registry_tool
+from ..untrusted import clean
 
 HITS_PER_SEARCH = 5
 VERSIONS_SHOWN = 10
@@ -166,10 +167,10 @@ def _summary(server: dict[str, Any]) -> PublicServer:
     offers += [f"remote ({remote.get('type')})" for remote in _dicts(server.get("remotes"))]
     description = server.get("description")
     return PublicServer(
-        name=clean_text(str(server.get("name")), 200),
-        version=clean_text(str(server["version"]), 100) if server.get("version") else None,
-        description=clean_text(description, SUMMARY_TEXT_LIMIT) if isinstance(description, str) else None,
-        offers=[clean_text(offer, 40) for offer in offers],
+        name=clean(str(server.get("name")), 200),
+        version=clean(str(server["version"]), 100) if server.get("version") else None,
+        description=clean(description, SUMMARY_TEXT_LIMIT) if isinstance(description, str) else None,
+        offers=[clean(offer, 40) for offer in offers],
     )
 
 
@@ -187,7 +188,7 @@ async def _entries(
             versions = [str(found["server"].get("version")) for found in await public.versions(choice.name)]
             mapped = to_entry(record, use=choice.use, saved_name=choice.saved_name)
         except (NotInPublicRegistry, MappingError) as failed:
-            problems.append(f"{clean_text(choice.name, 200)}: {str(failed).rstrip('.')}.")
+            problems.append(f"{clean(choice.name, 200)}: {str(failed).rstrip('.')}.")
             continue
         payloads.append(ServerPayload.model_validate(mapped.payload))
         entries.append(_entry(choice.name, versions, mapped))
@@ -197,7 +198,7 @@ async def _entries(
 def _entry(name: str, versions: list[str], mapped: Mapped) -> PublicEntry:
     return PublicEntry(
         name=name,
-        versions=[clean_text(version, 100) for version in versions[:VERSIONS_SHOWN]],
+        versions=[clean(version, 100) for version in versions[:VERSIONS_SHOWN]],
         chosen=mapped.chosen,
         why=mapped.why,
         others=mapped.others or None,
