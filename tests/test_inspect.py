@@ -377,14 +377,12 @@ async def test_the_question_shows_env_values_and_flags_what_changes_what_runs(tm
 
 async def test_the_childs_stderr_never_shows_the_entrys_secrets() -> None:
     token = "ghp_storedTokenValue0123456789"
-    mcp_config = {"config": {"command": sys.executable, "args": [FILES_SERVER], "env": {"GITHUB_TOKEN": token}}}
+    # A modify that only changes the command no longer carries the token to it (test_modify.py), so the
+    # entry that prints its environment is registered with the token as it stands.
+    config = {"command": "sh", "args": ["-c", "env >&2; exit 1"], "env": {"GITHUB_TOKEN": token}}
     async with Client(create_server(Settings(allow_launch=True))) as client:
-        await client.call_tool("add_registry_server", server_payload("gh", mcp_config=mcp_config))
-        changed = await client.call_tool(
-            "modify_registry_server",
-            {"saved_name": "gh", "mcp_config": {"config": {"command": "sh", "args": ["-c", "env >&2; exit 1"]}}},
-        )
-        assert not changed.is_error, text_of(changed)
+        added = await client.call_tool("add_registry_server", server_payload("gh", mcp_config={"config": config}))
+        assert not added.is_error, text_of(added)
         failed = await client.call_tool("inspect_mcp_server", {"saved_name": "gh"})
     text = text_of(failed)
     assert failed.is_error and "GITHUB_TOKEN=<redacted>" in text and token not in text
