@@ -178,7 +178,9 @@ def _spans(text: str, *, command_line: bool) -> list[tuple[int, int]]:
     for pattern in named:
         for match in pattern.finditer(text):
             group = next(name for name in ("double", "single", "value") if match.groupdict().get(name) is not None)
-            if looks_secret(match["name"]) and not is_reference(match[group]):
+            value = match[group]
+            # A value that starts a reference ('${KEY}', '<to be supplied: KEY>') holds none.
+            if looks_secret(match["name"]) and not is_reference(value) and not value.startswith(("${", "{{", "<")):
                 found.append(match.span(group))
     merged: list[tuple[int, int]] = []
     for start, end in sorted(found):
@@ -306,13 +308,17 @@ def _holds_mask(text: str) -> bool:
     return MASK in text or bool(_MASK_VARIANT.search(unicodedata.normalize("NFKC", text).casefold()))
 
 
-def find_mask(value: Any, path: str = "") -> str | None:
-    """The path of the first text holding the mask, in any variant, in a JSON value; or None."""
+def find_mask(value: Any, path: str = "", *, variants_only: bool = False) -> str | None:
+    """The path of the first text holding the mask, in any variant, in a JSON value; or None.
+
+    With `variants_only`, the exact mask (which `restore_masked` resolves or refuses) does not count:
+    what is left is a mask no restore can resolve (re-cased, cut short, its spaces changed)."""
     if isinstance(value, str):
-        return (path or "(value)") if _holds_mask(value) else None
+        text = value.replace(MASK, "") if variants_only else value
+        return (path or "(value)") if _holds_mask(text) else None
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     for key, item in items:
-        found = find_mask(item, _join(path, key))
+        found = find_mask(item, _join(path, key), variants_only=variants_only)
         if found is not None:
             return found
     return None
@@ -330,13 +336,13 @@ _CHANGED = "but the text around it is not what was read, so which stored secret 
 _MOVED = "but the URL now points elsewhere (scheme, host or port), and a secret stays with the server it was given for"
 
 
-def restore_masked(sent: Any, stored: Any) -> Any:
+def restore_masked(sent: Any, stored: Any, path: str = "") -> Any:
     """`sent` with each `MASK` replaced by the secret at the same place in `stored`.
 
     A text holding masks is restored when it reads as the stored text read masked; or when only
     its non-secret parts changed (another URL path, say), as long as each URL in it keeps its
     scheme, host and port and each secret lands where it is again recognised as one."""
-    return _restore(sent, stored)
+    return _restore(sent, stored, path)
 
 
 def _restore(sent: Any, stored: Any, path: str = "", where: _Where = _TOP) -> Any:

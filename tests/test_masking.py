@@ -141,6 +141,7 @@ def test_a_multi_element_masked_list_restores_each_element_at_its_place() -> Non
         (["--header", "X-Api-Key: abcdef123456"], ["--header", "X-Api-Key: " + M]),
         (["--token", "--verbose"], ["--token", "--verbose"]),
         (["--token", "${GITHUB_TOKEN}", "--api-key=${KEY}"], ["--token", "${GITHUB_TOKEN}", "--api-key=${KEY}"]),
+        (["--api-key=<to be supplied: API_KEY>"], ["--api-key=<to be supplied: API_KEY>"]),
         (["--token-file", "/t", "--key-path=/k", "--no-auth"], ["--token-file", "/t", "--key-path=/k", "--no-auth"]),
         (["-y", "@mcp/server-filesystem", "/Users/me/Desktop"], ["-y", "@mcp/server-filesystem", "/Users/me/Desktop"]),
     ],

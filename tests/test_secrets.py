@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from registry_mcp.models import ServerPayload
 from registry_mcp.server import create_server
 from registry_mcp.settings import Settings
 
-from .conftest import LiveRegistry, server_command, server_payload, text_of
+from .conftest import LiveRegistry, server_command, server_payload, stored_record, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -85,26 +84,11 @@ def test_restore_puts_stored_secrets_back_and_refuses_a_mask_with_nothing_behind
 # --- through the MCP tools, on both registries --------------------------------------------------
 
 
-@pytest.fixture(params=["embedded", "cloud"])
-async def settings(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Settings]:
-    """Settings for the embedded registry, or for a cloud-style registry reached with an API key."""
-    if request.param == "embedded":
-        yield Settings(database=str(tmp_path / "embedded.db"))
-        return
-    with LiveRegistry(tmp_path / "cloud.db", api_key="sk-cloud-test") as live:
-        yield Settings(api_key="sk-cloud-test", base_url=live.url)
-
-
 def _holds(actual: Any, expected: Any) -> bool:
     """Whether `actual` has every key and value of `expected` (the registry may add defaults)."""
     if isinstance(expected, dict):
         return isinstance(actual, dict) and all(_holds(actual.get(key), value) for key, value in expected.items())
     return bool(actual == expected)
-
-
-async def _stored(settings: Settings, saved_name: str) -> dict[str, Any]:
-    async with settings.open_client() as registry:
-        return (await registry.get_server(saved_name)).to_api()
 
 
 async def test_results_mask_secrets_unless_asked(settings: Settings) -> None:
@@ -139,7 +123,7 @@ async def test_a_masked_record_sent_back_keeps_its_secrets(settings: Settings, r
             {"saved_name": "roundtrip", "mcp_config": mcp_config, "replace_mcp_config": replace},
         )
         assert not changed.is_error, changed.content
-    stored = (await _stored(settings, "roundtrip"))["mcp_config"]
+    stored = (await stored_record(settings, "roundtrip"))["mcp_config"]
     assert stored["config"]["env"] == SECRET_MCP_CONFIG["config"]["env"]
     assert stored["oauth_config"]["OAUTH_CLIENT_SECRET"] == "oauth-client-secret"
     assert stored["oauth_config"]["OAUTH_CUSTOM_HEADERS"] == {"X-Org-Auth": "custom-header-secret"}
@@ -160,7 +144,7 @@ async def test_a_mask_where_no_secret_is_stored_is_refused(settings: Settings) -
         )
     assert refused.is_error and "mcp_config.config.env.NEW_TOKEN" in refused.content[0].text  # type: ignore[union-attr]
     assert added.is_error and "mcp_config.config.env.K" in added.content[0].text  # type: ignore[union-attr]
-    stored = await _stored(settings, "plain")
+    stored = await stored_record(settings, "plain")
     assert "description" not in stored or stored["description"] is None
     async with settings.open_client() as registry:
         assert (await registry.list_servers()).pagination.total == 1
@@ -278,7 +262,7 @@ async def test_a_secret_at_a_new_position_is_masked_and_kept_when_sent_back(sett
             "modify_registry_server", {"saved_name": "positions", "mcp_config": sent_back, "replace_mcp_config": True}
         )
         assert not changed.is_error, changed.content
-    stored = (await _stored(settings, "positions"))["mcp_config"]
+    stored = (await stored_record(settings, "positions"))["mcp_config"]
     assert _holds(stored, mcp_config)
     assert stored["denied_tools"] == ["delete_*"] and MASK not in json.dumps(stored)
 
@@ -299,7 +283,7 @@ async def test_a_masked_url_sent_back_for_another_host_is_refused(settings: Sett
         )
     assert refused.is_error and "mcp_config.config.url" in text_of(refused)
     assert "url-pass-4" not in text_of(refused) and "evil.example" not in text_of(refused)
-    assert (await _stored(settings, "moving"))["mcp_config"] == mcp_config
+    assert (await stored_record(settings, "moving"))["mcp_config"] == mcp_config
 
 
 MASK_VARIANTS = [
@@ -340,7 +324,7 @@ async def test_every_write_path_refuses_a_mask_variant(settings: Settings, varia
         assert "mcp_config.config." in text_of(result), (name, text_of(result))
     async with settings.open_client() as registry:
         assert [server.saved_name for server in (await registry.list_servers()).data] == ["kept"]
-    kept = (await _stored(settings, "kept"))["mcp_config"]["config"]
+    kept = (await stored_record(settings, "kept"))["mcp_config"]["config"]
     assert kept["env"] == {"API_TOKEN": "kept-secret"} and kept.get("args", []) == []
 
 
