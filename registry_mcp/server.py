@@ -74,7 +74,11 @@ def create_server(settings: Settings) -> MCPServer[RegistryClient]:
             "registry and the gateway. A server is named by saved_name and server_version (default 'v1')."
         ),
         tools=[
-            tool.to_mcp(reveal_secrets=settings.show_secrets, launch_without_asking=settings.allow_launch)
+            tool.to_mcp(
+                reveal_secrets=settings.show_secrets,
+                launch_without_asking=settings.allow_launch,
+                over_http=settings.over_http,
+            )
             for tool in tools
         ],
         lifespan=open_registry,

@@ -51,9 +51,15 @@ class Settings:
     read_only: bool = False
     """Expose only the tools that change nothing (this wins over `tools`)."""
     show_secrets: bool = False
-    # inspect_mcp_server may launch commands (and reach URLs) without asking, for clients that cannot ask.
-    allow_launch: bool = False
     """Show secret values (env, headers, client secrets) in tool results instead of masking them."""
+    allow_launch: bool = False
+    """inspect_mcp_server may launch commands (and reach URLs) without asking, for clients that cannot
+    ask; over HTTP, it may launch commands at all."""
+    over_http: bool = False
+    """Serving over HTTP: a caller is a remote client, not the person at this machine."""
+    keys_from_callers: bool = False
+    """Each HTTP caller sends its own Enkrypt API key and the server acts with it on the cloud registry;
+    the server holds no key of its own (`api_key` unset)."""
     timeout: float = 30.0
     """Seconds to wait for the registry's answer."""
     connect_timeout: float = 10.0
@@ -79,7 +85,7 @@ class Settings:
 
     @property
     def embedded(self) -> bool:
-        return not self.api_key
+        return not self.api_key and not self.keys_from_callers
 
     @property
     def location(self) -> RegistryLocation:
@@ -93,6 +99,10 @@ class Settings:
         if self.embedded:
             return RegistryClient.embedded(self.location.path or ":memory:", project=self.project)
         timeout = httpx2.Timeout(self.timeout, connect=self.connect_timeout)
+        if self.keys_from_callers:
+            from .http_auth import callers_registry  # only an HTTP server has callers
+
+            return callers_registry(self.base_url, project=self.project, timeout=timeout)
         return RegistryClient(self.api_key, base_url=self.base_url, project=self.project, timeout=timeout)
 
 

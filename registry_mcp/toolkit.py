@@ -77,6 +77,8 @@ class Question:
 
     text: str
     facts: Any = None
+    # False where the tool will not act whatever the answer (it says why): nobody is asked.
+    asks_person: bool = True
 
 
 ProgressReporter = Callable[[float, float | None, str | None], Awaitable[None]]
@@ -128,11 +130,19 @@ class ToolCall:
     log: LogSender = field(default=_no_log, repr=False)
     # The user's setting that lets a tool launch commands or reach URLs where the client cannot ask.
     launch_without_asking: bool = False
+    # Serving over HTTP: the caller is a remote client, not the person at this machine.
+    over_http: bool = False
 
     def agreed(self, without_asking: bool) -> bool:
         """Whether the tool may act: the person said yes, or the client cannot ask and
         `without_asking` (an explicit argument or setting) stands in for the person."""
         return self.consent is Consent.GIVEN or (self.consent is Consent.NOT_ASKED and without_asking)
+
+    @property
+    def may_launch_commands(self) -> bool:
+        """Whether a local command may be launched at all: over HTTP whoever answers a question is a
+        remote client, so only where the user started the server with the launch setting."""
+        return not self.over_http or self.launch_without_asking
 
     @property
     def location(self) -> RegistryLocation:
@@ -152,20 +162,24 @@ class RegistryTool(Generic[ArgsT]):
     result: type[BaseModel]
     annotations: ToolAnnotations
     run: Callable[[ArgsT, ToolCall], Awaitable[BaseModel]]
-    ask: Callable[[ArgsT, RegistryClient], Awaitable[Question]] | None = None
+    ask: Callable[[ArgsT, ToolCall], Awaitable[Question]] | None = None
 
-    def to_mcp(self, *, reveal_secrets: bool = False, launch_without_asking: bool = False) -> Tool:
-        async def finish(
-            parsed: ArgsT, ctx: Context[RegistryClient, Any], consent: Consent | None = None, facts: Any = None
-        ) -> CallToolResult:
-            call = ToolCall(
+    def to_mcp(self, *, reveal_secrets: bool = False, launch_without_asking: bool = False, over_http: bool = False) -> Tool:
+        def tool_call(ctx: Context[RegistryClient, Any], consent: Consent | None = None, facts: Any = None) -> ToolCall:
+            return ToolCall(
                 registry=ctx.request_context.lifespan_context,
                 consent=consent,
                 facts=facts,
                 report_progress=ctx.report_progress,
                 log=client_log(ctx),
                 launch_without_asking=launch_without_asking,
+                over_http=over_http,
             )
+
+        async def finish(
+            parsed: ArgsT, ctx: Context[RegistryClient, Any], consent: Consent | None = None, facts: Any = None
+        ) -> CallToolResult:
+            call = tool_call(ctx, consent, facts)
             try:
                 result = await self.run(parsed, call)
             except RegistryError as failure:
@@ -174,7 +188,7 @@ class RegistryTool(Generic[ArgsT]):
             await call.log("info", f"{self.name}: {getattr(result, 'message', 'done')}")
             return present(result, reveal_secrets=reveal_secrets)
 
-        call = self._plain_call(finish) if self.ask is None else self._asking_call(self.ask, finish)
+        call = self._plain_call(finish) if self.ask is None else self._asking_call(self.ask, tool_call, finish)
         call.__name__ = self.name
         tool = Tool.from_function(
             call,
@@ -202,7 +216,10 @@ class RegistryTool(Generic[ArgsT]):
         return call
 
     def _asking_call(
-        self, ask: Callable[[ArgsT, RegistryClient], Awaitable[Question]], finish: _Finish[ArgsT]
+        self,
+        ask: Callable[[ArgsT, ToolCall], Awaitable[Question]],
+        tool_call: Callable[[Context[RegistryClient, Any]], ToolCall],
+        finish: _Finish[ArgsT],
     ) -> Callable[..., Awaitable[CallToolResult]]:
         # Two resolvers run before the call: `question` looks up the facts and words the question,
         # `answer` puts it to the person where the client can elicit. Both re-run on each round of
@@ -210,12 +227,12 @@ class RegistryTool(Generic[ArgsT]):
         async def question(arguments: dict[str, Any], ctx: Context[RegistryClient, Any]) -> Question:
             parsed = parse_arguments(self.arguments, arguments, tool=self.name)
             try:
-                return await ask(parsed, ctx.request_context.lifespan_context)
+                return await ask(parsed, tool_call(ctx))
             except RegistryError as failure:
                 raise ToolError(str(failure)) from None
 
         async def answer(asked: Question, ctx: Context[RegistryClient, Any]) -> Elicit[ConsentForm] | Consent:
-            return Elicit(asked.text, ConsentForm) if can_elicit(ctx) else Consent.NOT_ASKED
+            return Elicit(asked.text, ConsentForm) if asked.asks_person and can_elicit(ctx) else Consent.NOT_ASKED
 
         async def call(
             arguments: dict[str, Any],

@@ -1,32 +1,94 @@
-"""`registry-mcp --transport http`: the same tools over Streamable HTTP, driven by the SDK's client."""
+"""`registry-mcp --transport http`: who may call it (a shared token, each caller's own Enkrypt key, or
+an identity provider's tokens), what it refuses to start without, and replicas serving one client."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx2
 import pytest
-from mcp import Client
 
+from registry_mcp.embedded import RegistryStore, create_app
 from registry_mcp.server import TOOL_NAMES
 
-from .conftest import free_port, mcp_over_http, server_command, server_payload
+from .conftest import ServedApp, free_port, mcp_http_client, mcp_over_http, server_command, server_payload, text_of
+from .servers.tiny_verifier import ISSUED_TOKEN
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
+TOKEN = "shared-http-token-for-tests-91c7"
+ALICE_KEY = "enkrypt-key-of-alice-5b1f"
+BOB_KEY = "enkrypt-key-of-bob-e03a"
+MODES = ["auto", "legacy"]
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "curl", "version": "0"}},
+}
+MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+REPO = Path(__file__).parent.parent
+
+
+@dataclass
+class Served:
+    url: str
+    log: Path  # the server's stderr
+
+    @property
+    def stderr(self) -> str:
+        return self.log.read_text()
+
+
+def _environment(tmp_path: Path, **env: str) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "REGISTRY_MCP_DB": str(tmp_path / "r.db"),
+        "PYTHONPATH": str(REPO),
+        **env,
+    }
+
+
+@contextmanager
+def serving(tmp_path: Path, *args: str, **env: str) -> Iterator[Served]:
+    """`registry-mcp --transport http ARGS` on a free loopback port, logging at DEBUG to a file."""
+    port = free_port()
+    log = tmp_path / f"server-{port}.log"
+    argv = [server_command(), "--transport", "http", "--port", str(port), "--log-level", "DEBUG", *args]
+    with mcp_over_http(argv, port, _environment(tmp_path, **env), stderr=log) as url:
+        yield Served(url, log)
+
+
+def _refusal(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    argv = [server_command(), "--transport", "http", "--port", str(free_port()), *args]
+    return subprocess.run(argv, env=_environment(tmp_path, **env), capture_output=True, text=True, timeout=60)
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+# --- a shared token ------------------------------------------------------------------------------
+
 
 @pytest.fixture
-def http_server(tmp_path: Path) -> Iterator[str]:
-    """`registry-mcp --transport http` on a free loopback port; yields its MCP endpoint's URL."""
-    port = free_port()
-    environment = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "REGISTRY_MCP_DB": str(tmp_path / "r.db")}
-    with mcp_over_http([server_command(), "--transport", "http", "--port", str(port)], port, environment) as url:
-        yield url
+def token_server(tmp_path: Path) -> Iterator[Served]:
+    with serving(tmp_path, REGISTRY_MCP_HTTP_TOKEN=TOKEN) as served:
+        yield served
 
 
-async def test_the_tools_over_streamable_http(http_server: str) -> None:
-    async with Client(http_server) as client:
+@pytest.mark.parametrize("mode", MODES)
+async def test_the_tools_over_streamable_http(token_server: Served, mode: Any) -> None:
+    async with mcp_http_client(token_server.url, headers=_bearer(TOKEN), mode=mode) as client:
         names = sorted(tool.name for tool in (await client.list_tools()).tools)
         added = await client.call_tool("add_registry_server", server_payload("over-http"))
         read = await client.call_tool("get_registry_server", {"saved_name": "over-http"})
@@ -34,12 +96,193 @@ async def test_the_tools_over_streamable_http(http_server: str) -> None:
     assert names == sorted(TOOL_NAMES)
     assert not added.is_error and read.structured_content is not None
     assert read.structured_content["server"]["saved_name"] == "over-http"
-    assert refused.is_error and "saved_name" in refused.content[0].text  # type: ignore[union-attr]
+    assert refused.is_error and "saved_name" in text_of(refused)
+    assert TOKEN not in token_server.stderr
 
 
-async def test_state_is_shared_between_http_sessions(http_server: str) -> None:
-    async with Client(http_server) as first:
+async def test_state_is_shared_between_http_sessions(token_server: Served) -> None:
+    async with mcp_http_client(token_server.url, headers=_bearer(TOKEN)) as first:
         await first.call_tool("add_registry_server", server_payload("shared"))
-    async with Client(http_server) as second:
+    async with mcp_http_client(token_server.url, headers=_bearer(TOKEN)) as second:
         listed = await second.call_tool("list_registry_servers", {})
     assert listed.structured_content is not None and listed.structured_content["total"] == 1
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, _bearer("not-the-token"), _bearer(""), {"Authorization": TOKEN}, {"apikey": "not-the-token"}],
+    ids=["none", "wrong-token", "empty-bearer", "no-bearer-scheme", "apikey-header"],
+)
+async def test_a_request_without_the_token_gets_401_with_www_authenticate(
+    token_server: Served, headers: dict[str, str]
+) -> None:
+    async with httpx2.AsyncClient(timeout=30) as http:
+        refused = await http.post(token_server.url, json=INITIALIZE, headers={**MCP_HEADERS, **headers})
+        accepted = await http.post(token_server.url, json=INITIALIZE, headers={**MCP_HEADERS, **_bearer(TOKEN)})
+    assert refused.status_code == 401
+    assert refused.headers["WWW-Authenticate"].startswith("Bearer ")
+    assert "not-the-token" not in refused.text and TOKEN not in refused.text
+    assert accepted.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "says"),
+    [
+        ((), {}, ["REGISTRY_MCP_HTTP_TOKEN", "--auth keys", "--auth oauth"]),
+        (("--auth", "token"), {}, ["REGISTRY_MCP_HTTP_TOKEN"]),
+        (("--auth", "keys"), {"ENKRYPT_API_KEY": "server-key-9d"}, ["ENKRYPT_API_KEY", "each caller"]),
+        (("--auth", "none", "--host", "0.0.0.0"), {}, ["--auth none", "127.0.0.1"]),
+        (("--auth", "oauth"), {}, ["--token-verifier"]),
+        (("--auth", "oauth", "--token-verifier", "tests.servers.tiny_verifier:missing"), {}, ["missing"]),
+    ],
+    ids=["nothing", "token-unset", "keys-with-server-key", "none-off-loopback", "oauth-no-verifier", "oauth-bad-name"],
+)
+def test_http_without_a_way_to_authenticate_refuses_to_start(
+    tmp_path: Path, args: tuple[str, ...], env: dict[str, str], says: list[str]
+) -> None:
+    refused = _refusal(tmp_path, *args, **env)
+    assert refused.returncode == 2, refused.stderr
+    for words in says:
+        assert words in refused.stderr
+    assert "server-key-9d" not in refused.stderr
+
+
+async def test_no_auth_serves_this_machine_only_and_says_so_loudly(tmp_path: Path) -> None:
+    with serving(tmp_path, "--auth", "none") as served:
+        async with mcp_http_client(served.url) as client:
+            listed = await client.call_tool("list_registry_servers", {})
+    assert not listed.is_error
+    assert "WARNING" in served.stderr and "without authentication" in served.stderr
+
+
+# --- each caller's own Enkrypt key -----------------------------------------------------------------
+
+
+class KeyedCloudRegistry(ServedApp):
+    """A cloud-style registry on loopback where each API key reaches its own registry (its own SQLite
+    file), as each Enkrypt account sees only its own projects; any other key gets a 401."""
+
+    def __init__(self, directory: Path, keys: list[str]) -> None:
+        self.stores = [RegistryStore(directory / f"account-{index}.db") for index in range(len(keys))]
+        self.apps = {key.encode(): create_app(store, api_key=key) for key, store in zip(keys, self.stores, strict=True)}
+        self.requests: Counter[str] = Counter()
+        super().__init__(self._route)
+
+    async def _route(self, scope: Any, receive: Any, send: Any) -> None:
+        key = dict(scope.get("headers", [])).get(b"apikey", b"")
+        self.requests[key.decode()] += 1
+        first = next(iter(self.apps.values()))
+        await self.apps.get(key, first)(scope, receive, send)
+
+    def __exit__(self, *exc: object) -> None:
+        super().__exit__(*exc)
+        for store in self.stores:
+            store.close()
+
+
+@pytest.fixture
+def cloud(tmp_path: Path) -> Iterator[KeyedCloudRegistry]:
+    with KeyedCloudRegistry(tmp_path, [ALICE_KEY, BOB_KEY]) as registry:
+        yield registry
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_each_caller_acts_with_its_own_enkrypt_key(
+    tmp_path: Path, cloud: KeyedCloudRegistry, mode: Any
+) -> None:
+    with serving(tmp_path, "--auth", "keys", ENKRYPT_BASE_URL=cloud.url) as served:
+        async with mcp_http_client(served.url, headers=_bearer(ALICE_KEY), mode=mode) as alice:
+            added = await alice.call_tool("add_registry_server", server_payload("alices-server"))
+            alice_sees = await alice.call_tool("list_registry_servers", {})
+        async with mcp_http_client(served.url, headers={"apikey": BOB_KEY}, mode=mode) as bob:
+            bob_sees = await bob.call_tool("list_registry_servers", {})
+            bob_reads = await bob.call_tool("get_registry_server", {"saved_name": "alices-server"})
+        async with httpx2.AsyncClient(timeout=30) as http:
+            unknown = await http.post(served.url, json=INITIALIZE, headers={**MCP_HEADERS, **_bearer("made-up-key")})
+            none = await http.post(served.url, json=INITIALIZE, headers=MCP_HEADERS)
+    assert not added.is_error, text_of(added)
+    assert alice_sees.structured_content is not None and bob_sees.structured_content is not None
+    assert [server["saved_name"] for server in alice_sees.structured_content["servers"]] == ["alices-server"]
+    assert bob_sees.structured_content["total"] == 0
+    assert bob_reads.is_error and "not found" in text_of(bob_reads).lower()
+    assert "Enkrypt AI registry at" in text_of(alice_sees)
+    # A key the registry refuses is refused at the door, as is a request with none.
+    assert unknown.status_code == 401 and unknown.headers["WWW-Authenticate"].startswith("Bearer ")
+    assert none.status_code == 401 and cloud.requests["made-up-key"] >= 1
+    log = served.stderr
+    assert "DEBUG" in log and ALICE_KEY not in log and BOB_KEY not in log and "made-up-key" not in log
+
+
+# --- an identity provider ------------------------------------------------------------------------
+
+
+async def test_an_identity_provider_plugs_in_as_a_token_verifier(tmp_path: Path) -> None:
+    port = free_port()
+    resource = f"http://127.0.0.1:{port}/mcp"
+    argv = [server_command(), "--transport", "http", "--port", str(port), "--auth", "oauth"]
+    argv += ["--token-verifier", "tests.servers.tiny_verifier:verifier", "--oauth-issuer", "https://idp.example.com"]
+    argv += ["--resource-url", resource]
+    with mcp_over_http(argv, port, _environment(tmp_path), stderr=tmp_path / "log") as url:
+        async with httpx2.AsyncClient(timeout=30) as http:
+            refused = await http.post(url, json=INITIALIZE, headers={**MCP_HEADERS, **_bearer("forged")})
+            metadata = await http.get(f"http://127.0.0.1:{port}/.well-known/oauth-protected-resource/mcp")
+        async with mcp_http_client(url, headers=_bearer(ISSUED_TOKEN)) as client:
+            listed = await client.call_tool("list_registry_servers", {})
+    assert refused.status_code == 401
+    challenge = refused.headers["WWW-Authenticate"]
+    assert challenge.startswith("Bearer ")
+    assert f'resource_metadata="http://127.0.0.1:{port}/.well-known/oauth-protected-resource/mcp"' in challenge
+    assert metadata.status_code == 200
+    assert json.loads(metadata.text)["authorization_servers"] == ["https://idp.example.com/"]
+    assert json.loads(metadata.text)["resource"] == resource
+    assert not listed.is_error
+
+
+# --- replicas --------------------------------------------------------------------------------------
+
+
+class RoundRobin(httpx2.AsyncBaseTransport):
+    """Sends each request to the next port in turn, as a load balancer in front of replicas might."""
+
+    def __init__(self, ports: list[int]) -> None:
+        self.ports = ports
+        self.turn = 0
+        self.inner = httpx2.AsyncHTTPTransport()
+        self.served: list[tuple[int, str]] = []  # (port, JSON-RPC method) of each POST
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        port = self.ports[self.turn % len(self.ports)]
+        self.turn += 1
+        request.url = request.url.copy_with(port=port)
+        if request.method == "POST":
+            self.served.append((port, json.loads(request.content).get("method", "(reply)")))
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_stateless_replicas_serve_one_clients_requests_in_turn(
+    tmp_path: Path, cloud: KeyedCloudRegistry, mode: Any
+) -> None:
+    args = ("--auth", "keys", "--stateless")
+    with (
+        serving(tmp_path, *args, ENKRYPT_BASE_URL=cloud.url) as first,
+        serving(tmp_path, *args, ENKRYPT_BASE_URL=cloud.url) as second,
+    ):
+        ports = [httpx2.URL(first.url).port or 0, httpx2.URL(second.url).port or 0]
+        balancer = RoundRobin(ports)
+        async with mcp_http_client(first.url, headers=_bearer(ALICE_KEY), transport=balancer, mode=mode) as client:
+            for index in range(3):
+                added = await client.call_tool("add_registry_server", server_payload(f"replicated-{index}"))
+                assert not added.is_error, text_of(added)
+            listed = await client.call_tool("list_registry_servers", {})
+            read = await client.call_tool("get_registry_server", {"saved_name": "replicated-0"})
+    assert listed.structured_content is not None and listed.structured_content["total"] == 3
+    assert not read.is_error
+    calls = {port for port, method in balancer.served if method == "tools/call"}
+    assert calls == set(ports)  # both replicas served tool calls of the one client
+    if mode == "legacy":
+        [(initialized_on, _)] = [entry for entry in balancer.served if entry[1] == "initialize"]
+        assert initialized_on in ports

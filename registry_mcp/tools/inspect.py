@@ -9,7 +9,6 @@ from typing import Any
 from mcp.server.mcpserver.exceptions import ToolError
 
 from ..arguments import InspectArguments
-from ..client import RegistryClient
 from ..errors import InvalidRequest
 from ..inspection import InspectionFailed, deny_report, inspect_server
 from ..models import LocalServerConfig, RemoteServerConfig
@@ -21,6 +20,14 @@ _LAUNCH_NEEDS_SETTING = (
     "this client cannot ask the person to confirm, and launching without asking is off. A person can turn it on "
     f"by starting registry-mcp with --allow-launch ({ALLOW_LAUNCH_VARIABLE}=1)."
 )
+# Over HTTP whoever answers the consent question is a remote client, which may be anyone who holds a
+# credential (or another user of this machine), so no answer can stand for the person here.
+_NO_COMMANDS_OVER_HTTP = (
+    "Nothing was launched: registry-mcp is serving over HTTP, where the caller is a remote client rather than "
+    "the person at the machine it runs on, so it starts no local command whatever the answer. A person can "
+    f"allow it by starting registry-mcp with --allow-launch ({ALLOW_LAUNCH_VARIABLE}=1); remote servers (a url) "
+    "can still be inspected."
+)
 
 
 @dataclass(frozen=True)
@@ -30,7 +37,8 @@ class _InspectionTarget:
     registered: tuple[str, str] | None  # (saved_name, server_version) of a registry entry
 
 
-async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Question:
+async def ask_to_inspect(args: InspectArguments, call: ToolCall) -> Question:
+    registry = call.registry
     denied_tools: list[Any] | None = list(args.denied_tools) if args.denied_tools is not None else None
     registered = None
     if args.config is not None:
@@ -43,6 +51,9 @@ async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Qu
         config, registered = server.mcp_config.config, (args.saved_name, args.server_version)
         if denied_tools is None:
             denied_tools = list(server.mcp_config.denied_tools or [])
+    target = _InspectionTarget(config, denied_tools, registered)
+    if _refused_here(config, call):
+        return Question(_NO_COMMANDS_OVER_HTTP, facts=target, asks_person=False)
     if isinstance(config, LocalServerConfig):
         env = f"environment variables {', '.join(sorted(config.env))} (values not shown)" if config.env else "no env"
         text = (
@@ -53,12 +64,14 @@ async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Qu
     else:
         headers = f" with headers {', '.join(sorted(config.headers))}" if config.headers else ""
         text = f"Connect to the MCP server at {config.url} ({config.transport}){headers} to inspect it?"
-    return Question(text, facts=_InspectionTarget(config, denied_tools, registered))
+    return Question(text, facts=target)
 
 
 async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectResult:
     target: _InspectionTarget = call.facts
     shown = _target_text(target.config)
+    if _refused_here(target.config, call):
+        return InspectResult(message=_NO_COMMANDS_OVER_HTTP, registry=call.registry_info, launched=False, target=shown)
     allowed = call.agreed(without_asking=call.launch_without_asking)
     if not allowed:
         return InspectResult(
@@ -101,6 +114,10 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
             }
         )
     return result
+
+
+def _refused_here(config: LocalServerConfig | RemoteServerConfig, call: ToolCall) -> bool:
+    return isinstance(config, LocalServerConfig) and not call.may_launch_commands
 
 
 def _target_text(config: LocalServerConfig | RemoteServerConfig) -> str:

@@ -11,7 +11,6 @@ from ..arguments import (
     ModifyServerArguments,
     ServerSelector,
 )
-from ..client import RegistryClient
 from ..errors import ServerNotFound
 from ..lint import Finding, lint_server, lint_servers
 from ..models import Gateway
@@ -122,10 +121,10 @@ async def modify_registry_server(args: ModifyServerArguments, call: ToolCall) ->
     )
 
 
-async def ask_to_delete(args: DeleteServerArguments, registry: RegistryClient) -> Question:
-    gateways = await registry.list_gateways(args.saved_name, args.server_version)
+async def ask_to_delete(args: DeleteServerArguments, call: ToolCall) -> Question:
+    gateways = await call.registry.list_gateways(args.saved_name, args.server_version)
     return Question(
-        f"Delete '{args.saved_name}' version '{args.server_version}' from {registry.location}? "
+        f"Delete '{args.saved_name}' version '{args.server_version}' from {call.location}? "
         f"{_gateway_sentence(gateways)}",
         facts=gateways,
     )
