@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -16,11 +17,15 @@ from .settings import (
     BASE_URL_VARIABLE,
     CONNECT_TIMEOUT_VARIABLE,
     DATABASE_VARIABLE,
+    HTTP_AUTH_VARIABLE,
+    HTTP_TOKEN_VARIABLE,
+    LOOPBACK_HOSTS,
     PROJECT_VARIABLE,
     READ_ONLY_VARIABLE,
     SHOW_SECRETS_VARIABLE,
     TIMEOUT_VARIABLE,
     TOOLS_VARIABLE,
+    HttpAuthMode,
     Settings,
     split_list,
 )
@@ -28,7 +33,9 @@ from .settings import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-LOOPBACK = "127.0.0.1"
+    from .http_auth import HttpAuth
+
+LOOPBACK = LOOPBACK_HOSTS[0]
 DEFAULT_PORT = 8000
 
 
@@ -88,6 +95,30 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help=f"port to serve HTTP on (default {DEFAULT_PORT})"
     )
+    http = parser.add_argument_group("HTTP callers (with --transport http)")
+    http.add_argument(
+        "--auth",
+        choices=[mode.value for mode in HttpAuthMode],
+        help=(
+            f"how callers authenticate: token (the shared {HTTP_TOKEN_VARIABLE}), keys (each caller's own Enkrypt "
+            "API key, on the cloud registry), oauth (an identity provider's tokens), none (this machine only, "
+            f"for development). Default: token if {HTTP_TOKEN_VARIABLE} is set, oauth if --token-verifier is given"
+        ),
+    )
+    http.add_argument(
+        "--token-verifier", metavar="MODULE:NAME", help="with --auth oauth: a TokenVerifier, or a factory of one"
+    )
+    http.add_argument("--oauth-issuer", metavar="URL", help="with --auth oauth: the authorization server's URL")
+    http.add_argument(
+        "--resource-url",
+        metavar="URL",
+        help="with --auth oauth: this server's public MCP endpoint (default http://HOST:PORT/mcp)",
+    )
+    http.add_argument(
+        "--stateless",
+        action="store_true",
+        help="keep no session between requests (JSON answers), so replicas behind a load balancer can share clients",
+    )
     parser.add_argument(
         "--log-level",
         default="WARNING",
@@ -119,6 +150,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = settings_from(options)
     from .server import TOOL_NAMES, create_server, selected_tools
 
+    if options.transport == "http":
+        auth = choose_http_auth(parser, options, settings)
+        settings = dataclasses.replace(settings, over_http=True, keys_from_callers=auth.mode is HttpAuthMode.KEYS)
+
     if not settings.embedded:
         try:
             require_safe_base_url(settings.base_url)
@@ -130,13 +165,47 @@ def main(argv: Sequence[str] | None = None) -> None:
     # stdout carries JSON-RPC only: every log line goes to stderr.
     logging.basicConfig(level=options.log_level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
 
-    server = create_server(settings)
     if options.transport == "stdio":
-        server.run()
+        create_server(settings).run()
         return
-    if options.host not in (LOOPBACK, "localhost", "::1"):
-        # Whoever reaches the port acts with this server's API key.
-        logging.getLogger("registry_mcp").warning(
-            "Serving on %s: anyone who can reach it uses this registry with its key", options.host
+    serve_http(settings, auth, options)
+
+
+def choose_http_auth(parser: argparse.ArgumentParser, options: argparse.Namespace, settings: Settings) -> HttpAuth:
+    from .http_auth import HttpAuth
+
+    try:
+        return HttpAuth.choose(
+            settings,
+            mode=options.auth or os.environ.get(HTTP_AUTH_VARIABLE) or None,
+            token=os.environ.get(HTTP_TOKEN_VARIABLE) or None,
+            verifier=options.token_verifier,
+            issuer=options.oauth_issuer,
+            resource_url=options.resource_url or f"http://{options.host}:{options.port}/mcp",
+            host=options.host,
         )
-    server.run("streamable-http", host=options.host, port=options.port)
+    except ValueError as missing:
+        parser.error(str(missing))
+
+
+def serve_http(settings: Settings, auth: HttpAuth, options: argparse.Namespace) -> None:
+    import uvicorn
+
+    from .server import create_server
+
+    log = logging.getLogger("registry_mcp")
+    if auth.mode is HttpAuthMode.NONE:
+        log.warning(
+            "Serving HTTP without authentication (--auth none): every user of this machine who can reach "
+            "%s:%s acts on %s. For development only.",
+            options.host,
+            options.port,
+            settings.location,
+        )
+    elif options.host not in LOOPBACK_HOSTS:
+        log.warning("Serving on %s over plain HTTP: put TLS in front (credentials travel in headers)", options.host)
+    server = create_server(settings, oauth=(auth.verifier, auth.oauth) if auth.verifier and auth.oauth else None)
+    app = server.streamable_http_app(
+        stateless_http=options.stateless, json_response=options.stateless, host=options.host
+    )
+    uvicorn.run(auth.guard(app, settings), host=options.host, port=options.port, log_level=options.log_level.lower())

@@ -15,6 +15,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from mcp.server import MCPServer
+from mcp.server.auth.provider import TokenVerifier
+from mcp.server.auth.settings import AuthSettings
 from mcp.server.context import ServerRequestContext
 from mcp_types import ListResourcesResult, PaginatedRequestParams
 
@@ -50,8 +52,11 @@ class RegistryMCPServer(MCPServer[RegistryClient]):
         return await list_resources_with_servers(self, ctx, params)
 
 
-def create_server(settings: Settings) -> MCPServer[RegistryClient]:
-    """The MCP server for `settings`: the tools it allows, on the registry it names."""
+def create_server(
+    settings: Settings, *, oauth: tuple[TokenVerifier, AuthSettings] | None = None
+) -> MCPServer[RegistryClient]:
+    """The MCP server for `settings`: the tools it allows, on the registry it names. Over HTTP, `oauth`
+    (a token verifier and the resource's auth settings) has the SDK require an identity provider's tokens."""
 
     @asynccontextmanager
     async def open_registry(_: MCPServer[RegistryClient]) -> AsyncIterator[RegistryClient]:
@@ -82,6 +87,8 @@ def create_server(settings: Settings) -> MCPServer[RegistryClient]:
             for tool in tools
         ],
         lifespan=open_registry,
+        token_verifier=oauth[0] if oauth else None,
+        auth=oauth[1] if oauth else None,
     )
     add_server_resources(server, reveal_secrets=settings.show_secrets)
     add_prompts(server)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,7 +30,19 @@ CONNECT_TIMEOUT_VARIABLE = "REGISTRY_MCP_CONNECT_TIMEOUT"
 READ_ONLY_VARIABLE = "REGISTRY_MCP_READ_ONLY"
 SHOW_SECRETS_VARIABLE = "REGISTRY_MCP_SHOW_SECRETS"
 ALLOW_LAUNCH_VARIABLE = "REGISTRY_MCP_ALLOW_LAUNCH"
+HTTP_AUTH_VARIABLE = "REGISTRY_MCP_HTTP_AUTH"
+HTTP_TOKEN_VARIABLE = "REGISTRY_MCP_HTTP_TOKEN"  # noqa: S105 (a variable's name)
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 _TRUE_WORDS = ("1", "true", "yes", "on")
+
+
+class HttpAuthMode(StrEnum):
+    """How callers of `--transport http` authenticate (see `registry_mcp.http_auth`)."""
+
+    KEYS = "keys"
+    TOKEN = "token"  # noqa: S105 (a mode's name)
+    OAUTH = "oauth"
+    NONE = "none"
 
 
 def default_database() -> str:

@@ -164,7 +164,9 @@ class RegistryTool(Generic[ArgsT]):
     run: Callable[[ArgsT, ToolCall], Awaitable[BaseModel]]
     ask: Callable[[ArgsT, ToolCall], Awaitable[Question]] | None = None
 
-    def to_mcp(self, *, reveal_secrets: bool = False, launch_without_asking: bool = False, over_http: bool = False) -> Tool:
+    def to_mcp(
+        self, *, reveal_secrets: bool = False, launch_without_asking: bool = False, over_http: bool = False
+    ) -> Tool:
         def tool_call(ctx: Context[RegistryClient, Any], consent: Consent | None = None, facts: Any = None) -> ToolCall:
             return ToolCall(
                 registry=ctx.request_context.lifespan_context,
