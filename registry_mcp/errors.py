@@ -11,6 +11,9 @@ The tree::
     ├── RegistryUnavailable        5xx, a timeout, or no connection
     └── UnexpectedResponse         the registry answered with something this client cannot read
 
+    LocalRefusal                   registry-mcp refused the call itself, without the registry: a result
+                                   too large to return, a config file it cannot read, nothing to inspect
+
 Every message says what happened, the HTTP status and the registry's own words where there are
 some, and what to try next, so it can be shown to a person (or an assistant) as it is.
 """
@@ -86,6 +89,13 @@ class RegistryUnavailable(RegistryError):
 
 class UnexpectedResponse(RegistryError):
     hint = "The registry's API may have changed: check for a newer registry-mcp, or report this response."
+
+
+class LocalRefusal(Exception):
+    """registry-mcp itself refused the call (the registry was not asked, or its answer cannot be shown).
+
+    Not a `RegistryError`: the registry did not refuse the input, and sending it again changes nothing.
+    The message says what to do instead."""
 
 
 # --- describing invalid input ----------------------------------------------------------------------

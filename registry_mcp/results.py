@@ -1,24 +1,29 @@
 """What the MCP tools return: structured results, a short text for people, and a size budget.
 
-Each tool result carries the structured data (validated against the tool's output schema) and a
-text block: one plain sentence, then the same data as compact JSON for clients that read text
-only. Some clients cap a tool result (Claude Code at about 25,000 tokens), so no result's JSON
-exceeds `MAX_RESULT_CHARS`; what had to be cut is said in the result's `note`.
+Every result is a `ToolResult` (a message and the registry it came from, then its own fields). It is
+presented (`present`) as the structured data, validated against the tool's output schema, and a text
+block: one plain sentence, then the same data as compact JSON for clients that read text only.
+Some clients cap a tool result (Claude Code at about 25,000 tokens), so no result's JSON, once masked,
+exceeds `MAX_RESULT_CHARS`: `present` tries the result's `smaller` versions in turn (each saying
+in its `note` what was cut), and refuses the call (`LocalRefusal`) if none fits. Each tool's own result
+model sits beside the tool (`registry_mcp.tools`); the ones several tools share are here.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, Field
 
-from .inspection import DenyReport, InspectedServer
+from .errors import LocalRefusal
 from .lint import Finding
 from .masking import mask_secrets
-from .models import Gateway, RegistryServer
+from .models import RegistryServer
 
 if TYPE_CHECKING:
     from .client import RegistryLocation
@@ -63,187 +68,92 @@ class ServerSummary(BaseModel):
         )
 
 
-class ServerResult(BaseModel):
-    """One registry server, whole."""
+class ToolResult(BaseModel):
+    """The fields every tool result starts with."""
 
     message: str
     registry: RegistryInfo
+
+    def smaller(self) -> Iterator[ToolResult]:
+        """Ever smaller versions of this result, tried in turn when it is over the size budget."""
+        return iter(())
+
+    def too_large(self) -> str:
+        """Why the call is refused when no version of this result fits in one tool result."""
+        return "The result is too large for one tool result."
+
+
+class ServerResult(ToolResult):
+    """One registry server, whole."""
+
     server: RegistryServer
     note: str | None = Field(default=None, description="Set when part of the record was left out to fit.")
     warnings: list[Finding] | None = Field(
         default=None, description="Problems the registry accepted but that will bite later (add only)."
     )
 
-
-class BulkAddResult(BaseModel):
-    message: str
-    registry: RegistryInfo
-    added: list[ServerSummary]
-    warnings: list[Finding] | None = Field(
-        default=None, description="Problems the registry accepted but that will bite later; fields start servers[i]."
-    )
-
-
-class ValidationResult(BaseModel):
-    """What add_registry_server would do with a payload, and what to fix first."""
-
-    message: str
-    registry: RegistryInfo
-    saved_name: str
-    server_version: str
-    can_register: bool = Field(description="false when the name and version are already registered.")
-    warnings: list[Finding] = Field(description="Problems the registry would accept but that will bite later.")
-
-
-class ServerListResult(BaseModel):
-    """One page of registry servers, in summary; get_registry_server gives a whole record."""
-
-    message: str
-    registry: RegistryInfo
-    servers: list[ServerSummary]
-    page: int
-    per_page: int
-    total: int = Field(description="How many servers match, on all pages.")
-    next_page: int | None = Field(default=None, description="The page to ask for next, if there are more.")
-    note: str | None = None
-
-
-class DeleteResult(BaseModel):
-    message: str
-    registry: RegistryInfo
-    saved_name: str
-    server_version: str
-    deleted: bool = Field(description="false when the person declined or has not yet confirmed.")
-    gateways: list[Gateway] = Field(description="The gateways that use (or used) the server.")
-    note: str | None = None
-
-
-class ExportResult(BaseModel):
-    """Registry servers rendered as a config block to paste."""
-
-    message: str
-    registry: RegistryInfo
-    format: str
-    servers: list[str] = Field(description="The servers exported, as 'saved_name server_version'.")
-    config: dict[str, Any] = Field(description="The config block, ready to paste (secrets masked unless shown).")
-
-
-class ImportedEntry(BaseModel):
-    entry_name: str = Field(description="The entry's name in the client's config.")
-    saved_name: str
-    renamed: bool = Field(description="true when the key had to change to be a valid saved_name.")
-    payload: dict[str, Any] = Field(description="The add-server payload (secrets masked unless shown).")
-
-
-class ImportBatch(BaseModel):
-    batch: int
-    added: list[str] = Field(description="saved_names registered by this bulk add (none if it was refused).")
-    error: str | None = Field(default=None, description="Why the registry refused this batch (it added none).")
-
-
-class ImportResult(BaseModel):
-    """A client config turned into registry payloads: shown (dry run), or registered."""
-
-    message: str
-    registry: RegistryInfo
-    registered: bool
-    servers: list[ImportedEntry]
-    problems: list[str] = Field(description="Entries that could not be imported, and why.")
-    warnings: list[Finding] = Field(description="Lint findings; fields start servers[i].")
-    batches: list[ImportBatch] | None = Field(default=None, description="One per bulk add, when registering.")
-
-
-class InspectResult(BaseModel):
-    """What an MCP server said about itself, and how a deny list would treat its tools."""
-
-    message: str
-    registry: RegistryInfo
-    launched: bool = Field(description="false when nothing was started or reached (not confirmed).")
-    target: str = Field(description="The command line (environment variable names only) or URL.")
-    server: InspectedServer | None = None
-    denied: DenyReport | None = None
-    wrote_tools: bool = False
-    note: str | None = None
-
-
-class GatewayListResult(BaseModel):
-    message: str
-    registry: RegistryInfo
-    saved_name: str
-    server_version: str
-    gateways: list[Gateway]
-    note: str | None = None
-
-
-def present(result: BaseModel, *, reveal_secrets: bool = False) -> CallToolResult:
-    """A tool result: the structured data, and the message followed by the same data as JSON.
-
-    Secret values are masked unless `reveal_secrets`."""
-    # Only what the registry holds: no pydantic defaults, no nulls.
-    data = result.model_dump(mode="json", exclude_unset=True, exclude_none=True)
-    if not reveal_secrets:
-        data = mask_secrets(data)
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return CallToolResult(
-        content=[TextContent(type="text", text=f"{data['message']}\n{text}")],
-        structured_content=data,
-    )
-
-
-def fit_server(result: ServerResult) -> ServerResult:
-    """`result`, made to fit: first the tools' details are dropped, then, if that is not enough,
-    the record is cut to its summary. The note says what was left out."""
-    if _size(result) <= MAX_RESULT_CHARS:
-        return result
-    server, config = result.server, result.server.mcp_config
-    if config is not None and config.tools:
-        names_only = config.model_copy(update={"tools": {name: {} for name in config.tools}})
-        fitted = result.model_copy(
+    def smaller(self) -> Iterator[ServerResult]:
+        """First without the tools' details, then cut to the record's summary."""
+        server, config = self.server, self.server.mcp_config
+        if config is not None and config.tools:
+            names_only = config.model_copy(update={"tools": {name: {} for name in config.tools}})
+            yield self.model_copy(
+                update={
+                    "server": server.model_copy(update={"mcp_config": names_only}),
+                    "note": (
+                        f"mcp_config.tools lists its {len(config.tools)} tools by name only: their details are too "
+                        f"large for one tool result. {_WHOLE_RECORD}"
+                    ),
+                }
+            )
+        summary = RegistryServer.model_validate(ServerSummary.of(server).model_dump(exclude_none=True))
+        yield self.model_copy(
             update={
-                "server": server.model_copy(update={"mcp_config": names_only}),
-                "note": (
-                    f"mcp_config.tools lists its {len(config.tools)} tools by name only: their details are too "
-                    f"large for one tool result. {_WHOLE_RECORD}"
-                ),
+                "server": summary,
+                "note": f"The record is too large for one tool result: only its summary is shown. {_WHOLE_RECORD}",
             }
         )
-        if _size(fitted) <= MAX_RESULT_CHARS:
-            return fitted
-    summary = RegistryServer.model_validate(ServerSummary.of(server).model_dump(exclude_none=True))
-    return result.model_copy(
-        update={
-            "server": summary,
-            "note": f"The record is too large for one tool result: only its summary is shown. {_WHOLE_RECORD}",
-        }
-    )
 
 
 _WHOLE_RECORD = "The registry keeps it whole; the Python client reads it (RegistryClient.get_server)."
-ListResultT = TypeVar("ListResultT", ServerListResult, GatewayListResult, DeleteResult)
 
 
-def fit_items(result: ListResultT, field: str, advice: str) -> ListResultT:
-    """`result`, with items of its list `field` cut from the end if the whole would be too large.
+def present(result: ToolResult, *, reveal_secrets: bool = False) -> CallToolResult:
+    """A tool result: the structured data, and the message followed by the same data as JSON.
 
-    `advice` says how to get the rest; `{kept}` in it is replaced by how many fitted.
-    """
-    items = list(getattr(result, field))
+    Secret values are masked unless `reveal_secrets`; then the first of `result` and its smaller
+    versions whose JSON fits in `MAX_RESULT_CHARS` is shown."""
+    for candidate in itertools.chain((result,), result.smaller()):
+        # Only what the registry holds: no pydantic defaults, no nulls.
+        data = candidate.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+        if not reveal_secrets:
+            data = mask_secrets(data)
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        if len(text) <= MAX_RESULT_CHARS:
+            return CallToolResult(
+                content=[TextContent(type="text", text=f"{data['message']}\n{text}")],
+                structured_content=data,
+            )
+    raise LocalRefusal(result.too_large())
+
+
+ListedT = TypeVar("ListedT", bound=ToolResult)
+
+
+def fewer_items(result: ListedT, field: str, advice: str) -> Iterator[ListedT]:
+    """`result` with ever fewer items of its list `field` (three quarters each time), and a `note`
+    saying how many are shown; `advice` says how to get the rest (`{kept}` is how many are shown)."""
+    items: list[object] = list(getattr(result, field))
     kept = items
-    while kept and _size(result.model_copy(update={field: kept})) > MAX_RESULT_CHARS:
+    while kept:
         kept = kept[: len(kept) * 3 // 4]
-    if len(kept) == len(items):
-        return result
-    return result.model_copy(
-        update={
-            field: kept,
-            "note": f"Only the first {len(kept)} of {len(items)} {field} fit in one result: "
-            + advice.format(kept=len(kept)),
-        }
-    )
-
-
-def _size(result: BaseModel) -> int:
-    return len(result.model_dump_json(exclude_unset=True, exclude_none=True))
+        yield result.model_copy(
+            update={
+                field: kept,
+                "note": f"Only the first {len(kept)} of {len(items)} {field} fit in one result: "
+                + advice.format(kept=len(kept)),
+            }
+        )
 
 
 def _shorten(text: str | None, limit: int = SUMMARY_TEXT_LIMIT) -> str | None:

@@ -1,13 +1,22 @@
-"""How a registry tool becomes an MCP tool.
+"""How a registry tool is declared, and how it becomes an MCP tool.
 
-A `RegistryTool` names an argument model, a result model and a function of (arguments, client).
-`RegistryTool.to_mcp` turns it into the SDK's `Tool` with three changes from the SDK's defaults:
+A tool is declared once, on its run function (see `ToolSet.declare`; `registry_tool` declares into
+`DECLARED`, the tools registry-mcp serves):
+
+    @registry_tool(title="...", hint="...", read_only=True, idempotent=True)
+    async def get_registry_server(arguments: ServerSelector, call: ToolCall) -> ServerResult:
+        ...  # its docstring is the description the model reads
+
+`RegistryTool.to_mcp` turns it into the SDK's `Tool` (through `registry_mcp.sdk`) with these changes
+from the SDK's defaults:
 
 - the advertised input schema is `strict_input_schema(arguments)` (self-contained, no nullable
   unions), and the output schema is inlined the same way;
 - arguments are validated here, against the argument model, so a refusal names each field, what
   is wrong and what is allowed, and never repeats the rejected value (it may be a secret);
-- a `RegistryError` becomes a tool error (`isError`) carrying its message.
+- a result is presented by `results.present` (masked, then held to the size budget);
+- every failure (a `RegistryError`, a `LocalRefusal`, invalid arguments) becomes a tool error
+  (`isError`) carrying its message, and is logged to the client in one place (`_failures`).
 
 A tool that must ask the person before it acts (a delete) names an `ask` function that looks up what
 the person should know and words the question. Where the client declares elicitation the question is
@@ -18,28 +27,30 @@ the answer as `call.consent`, and what `ask` looked up as `call.facts`.
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Annotated, Any, Generic, Protocol, TypeVar
+from typing import Annotated, Any, Generic, Protocol, TypeVar, get_type_hints
 
 from mcp.server.elicitation import AcceptedElicitation, CancelledElicitation, ElicitationResult
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.resolve import Elicit, Resolve
 from mcp.server.mcpserver.tools import Tool
-from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
 from mcp.shared.exceptions import MCPDeprecationWarning
 from mcp_types import CallToolResult, LoggingLevel, ToolAnnotations
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from .client import RegistryClient, RegistryLocation
-from .errors import RegistryError, describe_validation_error
-from .results import RegistryInfo, present
+from .errors import LocalRefusal, RegistryError, describe_validation_error
+from .results import RegistryInfo, ToolResult, present
 from .schemas import self_contained_schema, strict_input_schema
+from .sdk import annotate, function_tool
 
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
 LOGGER_NAME = "registry-mcp"
@@ -153,16 +164,24 @@ class ToolCall:
         return RegistryInfo.of(self.registry.location)
 
 
+RunT = TypeVar("RunT", bound=Callable[..., Awaitable[Any]])
+Run = Callable[[ArgsT, ToolCall], Awaitable[ToolResult]]
+Ask = Callable[[ArgsT, ToolCall], Awaitable[Question]]
+
+
 @dataclass(frozen=True)
 class RegistryTool(Generic[ArgsT]):
+    """One MCP tool, as declared with `ToolSet.declare` beside its run function."""
+
     name: str
     title: str
     description: str
+    hint: str  # one line of the server's instructions, shown only where the tool is exposed
     arguments: type[ArgsT]
-    result: type[BaseModel]
+    result: type[ToolResult]
     annotations: ToolAnnotations
-    run: Callable[[ArgsT, ToolCall], Awaitable[BaseModel]]
-    ask: Callable[[ArgsT, ToolCall], Awaitable[Question]] | None = None
+    run: Run[ArgsT]
+    ask: Ask[ArgsT] | None = None
 
     def to_mcp(
         self, *, reveal_secrets: bool = False, launch_without_asking: bool = False, over_http: bool = False
@@ -182,56 +201,54 @@ class RegistryTool(Generic[ArgsT]):
             parsed: ArgsT, ctx: Context[RegistryClient, Any], consent: Consent | None = None, facts: Any = None
         ) -> CallToolResult:
             call = tool_call(ctx, consent, facts)
-            try:
-                result = await self.run(parsed, call)
-            except RegistryError as failure:
-                await call.log("error", f"{self.name}: {failure}")
-                raise ToolError(str(failure)) from None
-            await call.log("info", f"{self.name}: {getattr(result, 'message', 'done')}")
-            return present(result, reveal_secrets=reveal_secrets)
+            result = await self.run(parsed, call)
+            presented = present(result, reveal_secrets=reveal_secrets)
+            await call.log("info", f"{self.name}: {result.message}")
+            return presented
 
         call = self._plain_call(finish) if self.ask is None else self._asking_call(self.ask, tool_call, finish)
-        call.__name__ = self.name
-        tool = Tool.from_function(
+        return function_tool(
             call,
             name=self.name,
             title=self.title,
             description=self.description,
             # One title for the tool: clients read it from either place.
             annotations=self.annotations.model_copy(update={"title": self.title}),
+            input_schema=input_schema(self.arguments),
+            output_schema=output_schema(self.result),
         )
-        tool.parameters = input_schema(self.arguments)
-        tool.fn_metadata.arg_model = _AnyArguments
-        # Published here, not derived by the SDK from the return annotation: the schema is built once
-        # per result model, and the SDK does not re-validate each result against it, since every
-        # result is built as that pydantic model already (`present` only dumps and masks it).
-        tool.fn_metadata.output_schema = output_schema(self.result)
-        return tool
+
+    @asynccontextmanager
+    async def _failures(self, ctx: Context[Any, Any]) -> AsyncIterator[None]:
+        """Every way this tool fails, told to the model as a tool error and logged the same way."""
+        try:
+            yield
+        except (RegistryError, LocalRefusal) as failure:
+            await _log_failure(self.name, ctx, str(failure))
+            raise ToolError(str(failure)) from None
+        except ToolError as failure:
+            await _log_failure(self.name, ctx, str(failure))
+            raise
+
+    def _parse(self, arguments: dict[str, Any]) -> ArgsT:
+        return parse_arguments(self.arguments, arguments, tool=self.name)
 
     def _plain_call(self, finish: _Finish[ArgsT]) -> Callable[..., Awaitable[CallToolResult]]:
         async def call(arguments: dict[str, Any], ctx: Context[RegistryClient, Any]) -> CallToolResult:
-            return await finish(parse_arguments(self.arguments, arguments, tool=self.name), ctx)
+            async with self._failures(ctx):
+                return await finish(self._parse(arguments), ctx)
 
-        # Annotations are set by hand, as objects: the SDK reads them with `get_type_hints`, which
-        # cannot see this function's locals.
-        call.__annotations__ = {"arguments": dict[str, Any], "ctx": Context, "return": CallToolResult}
-        return call
+        return annotate(call, {"arguments": dict[str, Any], "ctx": Context, "return": CallToolResult})
 
     def _asking_call(
-        self,
-        ask: Callable[[ArgsT, ToolCall], Awaitable[Question]],
-        tool_call: Callable[[Context[RegistryClient, Any]], ToolCall],
-        finish: _Finish[ArgsT],
+        self, ask: Ask[ArgsT], tool_call: Callable[[Context[RegistryClient, Any]], ToolCall], finish: _Finish[ArgsT]
     ) -> Callable[..., Awaitable[CallToolResult]]:
         # Two resolvers run before the call: `question` looks up the facts and words the question,
         # `answer` puts it to the person where the client can elicit. Both re-run on each round of
         # a multi-round call, so the question always reflects the registry as it is.
         async def question(arguments: dict[str, Any], ctx: Context[RegistryClient, Any]) -> Question:
-            parsed = parse_arguments(self.arguments, arguments, tool=self.name)
-            try:
-                return await ask(parsed, tool_call(ctx))
-            except RegistryError as failure:
-                raise ToolError(str(failure)) from None
+            async with self._failures(ctx):
+                return await ask(self._parse(arguments), tool_call(ctx))
 
         async def answer(asked: Question, ctx: Context[RegistryClient, Any]) -> Elicit[ConsentForm] | Consent:
             return Elicit(asked.text, ConsentForm) if asked.asks_person and can_elicit(ctx) else Consent.NOT_ASKED
@@ -242,20 +259,110 @@ class RegistryTool(Generic[ArgsT]):
             asked: Question,
             answered: ElicitationResult[ConsentForm],
         ) -> CallToolResult:
-            parsed = parse_arguments(self.arguments, arguments, tool=self.name)
-            return await finish(parsed, ctx, _consent(answered), asked.facts)
+            async with self._failures(ctx):
+                return await finish(self._parse(arguments), ctx, _consent(answered), asked.facts)
 
         asked_type = Annotated[Question, Resolve(question)]
-        question.__annotations__ = {"arguments": dict[str, Any], "ctx": Context, "return": Question}
-        answer.__annotations__ = {"asked": asked_type, "ctx": Context, "return": Elicit[ConsentForm] | Consent}
-        call.__annotations__ = {
-            "arguments": dict[str, Any],
-            "ctx": Context,
-            "asked": asked_type,
-            "answered": Annotated[ElicitationResult[ConsentForm], Resolve(answer)],
-            "return": CallToolResult,
-        }
-        return call
+        annotate(question, {"arguments": dict[str, Any], "ctx": Context, "return": Question})
+        annotate(answer, {"asked": asked_type, "ctx": Context, "return": Elicit[ConsentForm] | Consent})
+        return annotate(
+            call,
+            {
+                "arguments": dict[str, Any],
+                "ctx": Context,
+                "asked": asked_type,
+                "answered": Annotated[ElicitationResult[ConsentForm], Resolve(answer)],
+                "return": CallToolResult,
+            },
+        )
+
+
+async def _log_failure(tool: str, ctx: Context[Any, Any], text: str) -> None:
+    # The SDK logs the failure on the server side (stderr); this tells a client that asked for logs.
+    await client_log(ctx)("error", f"{tool}: {text}")
+
+
+class ToolSet:
+    """An ordered collection of tools, each declared by decorating its run function with `declare`.
+
+    The argument and result models are read from the function's type hints, the description from
+    `description` or the docstring, the name from the function. The function itself is returned
+    unchanged."""
+
+    def __init__(self) -> None:
+        self._tools: dict[str, RegistryTool[Any]] = {}
+
+    def declare(
+        self,
+        *,
+        title: str,
+        hint: str,
+        read_only: bool,
+        destructive: bool = False,
+        idempotent: bool = False,
+        ask: Ask[Any] | None = None,
+        description: str | None = None,
+        name: str | None = None,
+    ) -> Callable[[RunT], RunT]:
+        def register(run: RunT) -> RunT:
+            arguments, result = _models_of(run)
+            tool = RegistryTool(
+                name=name or run.__name__,
+                title=title,
+                description=description or _unwrapped(run.__doc__ or ""),
+                hint=hint,
+                arguments=arguments,
+                result=result,
+                annotations=_annotations(read_only=read_only, destructive=destructive, idempotent=idempotent),
+                run=run,
+                ask=ask,
+            )
+            if not tool.description:
+                raise ValueError(f"tool {tool.name!r} needs a description (a docstring or description=...)")
+            if tool.name in self._tools:
+                raise ValueError(f"tool {tool.name!r} is declared twice")
+            self._tools[tool.name] = tool
+            return run
+
+        return register
+
+    @property
+    def tools(self) -> tuple[RegistryTool[Any], ...]:
+        """The tools in the order they were declared."""
+        return tuple(self._tools.values())
+
+
+# Every tool registry-mcp serves (`registry_mcp.tools.catalog` imports the modules that declare them).
+DECLARED = ToolSet()
+registry_tool = DECLARED.declare
+
+
+def _models_of(run: Callable[..., Any]) -> tuple[type[BaseModel], type[ToolResult]]:
+    """The argument model (the first parameter's type) and result model (the return type) of `run`."""
+    hints = get_type_hints(run)
+    first = next(iter(inspect.signature(run).parameters), None)
+    arguments, result = hints.get(first or ""), hints.get("return")
+    if not (isinstance(arguments, type) and issubclass(arguments, BaseModel)):
+        raise TypeError(f"{run.__name__}: its first parameter must be annotated with a pydantic model")
+    if not (isinstance(result, type) and issubclass(result, ToolResult)):
+        raise TypeError(f"{run.__name__}: its return type must be a ToolResult model")
+    return arguments, result
+
+
+def _unwrapped(docstring: str) -> str:
+    """A docstring as the model reads it: the lines of each paragraph joined, paragraphs kept apart."""
+    paragraphs = inspect.cleandoc(docstring).split("\n\n")
+    return "\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs)
+
+
+def _annotations(*, read_only: bool, destructive: bool, idempotent: bool) -> ToolAnnotations:
+    # open_world: the registry is an outside system whose state others change too.
+    return ToolAnnotations(
+        read_only_hint=read_only,
+        destructive_hint=destructive if not read_only else None,
+        idempotent_hint=idempotent,
+        open_world_hint=True,
+    )
 
 
 @functools.cache
@@ -292,15 +399,6 @@ def _consent(answered: ElicitationResult[ConsentForm]) -> Consent:
             return answered.data
         return Consent.GIVEN if answered.data.confirm else Consent.DECLINED
     return Consent.CANCELLED if isinstance(answered, CancelledElicitation) else Consent.DECLINED
-
-
-class _AnyArguments(ArgModelBase):
-    """Lets every argument through the SDK's own check, to `parse_arguments`."""
-
-    model_config = ConfigDict(extra="allow")
-
-    def model_dump_one_level(self) -> dict[str, Any]:
-        return {"arguments": dict(self.model_extra or {})}
 
 
 def parse_arguments(model: type[ArgsT], arguments: dict[str, Any], *, tool: str) -> ArgsT:

@@ -18,7 +18,7 @@ from mcp import Client, StdioServerParameters
 ROOT = Path(__file__).parent.parent
 DOCKERFILE = ROOT / "Dockerfile"
 
-pytestmark = [pytest.mark.anyio, pytest.mark.slow]
+pytestmark = [pytest.mark.anyio, pytest.mark.slow, pytest.mark.packaging]
 
 
 def _instructions() -> list[tuple[str, str]]:

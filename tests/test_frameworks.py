@@ -17,7 +17,7 @@ from registry_mcp.server import TOOL_NAMES
 
 from .conftest import server_command
 
-pytestmark = [pytest.mark.anyio, pytest.mark.slow]
+pytestmark = [pytest.mark.anyio, pytest.mark.slow, pytest.mark.packaging]
 
 READ_TOOLS = {"get_registry_server", "list_registry_servers", "list_registry_server_gateways"}
 

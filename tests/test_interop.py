@@ -22,6 +22,7 @@ INTEROP = Path(__file__).parent / "interop"
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.packaging,
     pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js (on every machine this project targets)"),
 ]
 

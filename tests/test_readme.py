@@ -100,6 +100,7 @@ def pipx_env(tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.mark.slow
+@pytest.mark.packaging
 @pytest.mark.anyio
 async def test_the_pipx_and_uvx_lines_give_a_working_server(pipx_env: dict[str, str]) -> None:
     [line] = _shell_lines("uvx --from ")

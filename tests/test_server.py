@@ -285,14 +285,25 @@ async def test_a_huge_record_is_cut_to_fit_with_a_note(client: Client) -> None:
 
 
 async def test_a_record_too_large_even_without_tool_details_is_summarised(client: Client) -> None:
-    env = {f"VARIABLE_{index}": "v" * 500 for index in range(200)}
-    payload = server_payload("wide", description="w" * 1000, mcp_config={"config": {"command": "x", "env": env}})
+    arguments = [f"--option-{index}=" + "v" * 500 for index in range(200)]
+    payload = server_payload("wide", description="w" * 1000, mcp_config={"config": {"command": "x", "args": arguments}})
     await _ok(client, "add_registry_server", payload)
     read = await _ok(client, "get_registry_server", {"saved_name": "wide"})
     assert len(json.dumps(read)) <= MAX_RESULT_CHARS
     assert "mcp_config" not in read["server"]
     assert read["server"]["saved_name"] == "wide" and read["server"]["description"].endswith("…")
     assert "only its summary is shown" in read["note"]
+
+
+async def test_the_size_budget_applies_to_the_masked_result(client: Client) -> None:
+    # 100,000 characters of secret values, masked in the result: what is shown fits whole.
+    env = {f"VARIABLE_{index}": "v" * 500 for index in range(200)}
+    payload = server_payload("secretive", mcp_config={"config": {"command": "x", "env": env}})
+    await _ok(client, "add_registry_server", payload)
+    read = await _ok(client, "get_registry_server", {"saved_name": "secretive"})
+    assert "note" not in read
+    assert sorted(read["server"]["mcp_config"]["config"]["env"]) == sorted(env)
+    assert "v" * 500 not in json.dumps(read)
 
 
 async def test_a_long_gateway_list_is_cut_with_a_note(tmp_path: Path) -> None:

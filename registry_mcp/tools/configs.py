@@ -3,26 +3,80 @@ for clients) and import (from the MCP client configs people already have)."""
 
 from __future__ import annotations
 
-from ..arguments import ExportArguments, ImportArguments
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from ..arguments import CLOSED, ServerSelector
 from ..client import RegistryClient
 from ..endpoints import MAX_PER_PAGE
-from ..errors import InvalidRequest, RegistryError
+from ..errors import LocalRefusal, RegistryError
 from ..export import render
-from ..importing import ConfigError, plan_import, read_config
-from ..lint import lint_servers
-from ..models import MAX_BULK_SERVERS, RegistryServer, ServerPayload
-from ..results import MAX_RESULT_CHARS, ExportResult, ImportBatch, ImportedEntry, ImportResult
-from ..toolkit import ToolCall
+from ..importing import MAX_CONFIG_BYTES, ConfigError, plan_import, read_config
+from ..lint import Finding, lint_servers
+from ..models import (
+    DEFAULT_SERVER_VERSION,
+    MAX_BULK_SERVERS,
+    RegistryModel,
+    RegistryServer,
+    ServerPayload,
+    ServerVersion,
+)
+from ..results import ToolResult
+from ..toolkit import ToolCall, registry_tool
 
 
+class ExportArguments(RegistryModel):
+    model_config = CLOSED
+
+    format: Literal["gateway", "mcpServers", "vscode"] = Field(
+        description=(
+            "'gateway': secure-mcp-gateway mcp_config[] entries; 'mcpServers': a Claude Desktop, Cursor or "
+            "Claude Code block; 'vscode': a VS Code .vscode/mcp.json 'servers' block."
+        )
+    )
+    servers: list[ServerSelector] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_PER_PAGE,
+        description=f"Up to {MAX_PER_PAGE} servers to export, by saved_name and server_version; leave out for every "
+        "active server.",
+    )
+
+
+class ExportResult(ToolResult):
+    """Registry servers rendered as a config block to paste."""
+
+    format: str
+    servers: list[str] = Field(description="The servers exported, as 'saved_name server_version'.")
+    config: dict[str, Any] = Field(description="The config block, ready to paste (secrets masked unless shown).")
+
+    def too_large(self) -> str:
+        return (
+            f"The export of {len(self.servers)} servers is too large for one tool result: name fewer servers, or "
+            "use the Python library (registry_mcp.export)."
+        )
+
+
+@registry_tool(
+    title="Export registry servers as a config block",
+    hint="render servers as a config block for secure-mcp-gateway or an MCP client.",
+    read_only=True,
+    idempotent=True,
+)
 async def export_registry_servers(args: ExportArguments, call: ToolCall) -> ExportResult:
+    """Render registry servers (named ones, or every active one) as a config block to paste:
+    'gateway' gives secure-mcp-gateway mcp_config[] entries (server_name is the saved_name; config,
+    oauth_config, tools, denied_tools and the guardrail configs as the gateway reads them); 'mcpServers'
+    a Claude Desktop, Cursor or Claude Code block; 'vscode' a .vscode/mcp.json block. Secret values
+    are masked unless the server was started to show them."""
     if args.servers is not None:
         servers = [await call.registry.get_server(chosen.saved_name, chosen.server_version) for chosen in args.servers]
     else:
         servers = await _every_active_server(call.registry)
     config = render(servers, args.format, reveal_secrets=True)  # masked by `present` unless secrets are shown
     where = {"gateway": "under mcp_configs.<id> in the gateway's config", "mcpServers": "in the client's config file"}
-    result = ExportResult(
+    return ExportResult(
         message=f"{len(servers)} servers from {call.location} as a '{args.format}' block to paste "
         f"{where.get(args.format, 'in .vscode/mcp.json')}.",
         registry=call.registry_info,
@@ -30,19 +84,67 @@ async def export_registry_servers(args: ExportArguments, call: ToolCall) -> Expo
         servers=[f"{server.saved_name} {server.server_version}" for server in servers],
         config=config,
     )
-    if len(result.model_dump_json()) > MAX_RESULT_CHARS:
-        raise InvalidRequest(
-            f"The export of {len(servers)} servers is too large for one tool result: name fewer servers, or use "
-            "the Python library (registry_mcp.export)"
-        )
-    return result
 
 
+class ImportArguments(RegistryModel):
+    model_config = CLOSED
+
+    source: str = Field(
+        min_length=1,
+        max_length=MAX_CONFIG_BYTES,
+        description=(
+            "An MCP client's config: a file path (Claude Desktop's claude_desktop_config.json, Cursor's mcp.json, "
+            "VS Code's .vscode/mcp.json, Claude Code's .mcp.json or ~/.claude.json), or the file's JSON text."
+        ),
+    )
+    server_version: ServerVersion = DEFAULT_SERVER_VERSION
+    confirm: bool = Field(
+        default=False,
+        description=(
+            "false (default): a dry run that shows the payloads and problems and writes nothing. true: register "
+            "them (bulk adds of up to 100), only after the person has seen the dry run and agreed."
+        ),
+    )
+
+
+class ImportedEntry(BaseModel):
+    entry_name: str = Field(description="The entry's name in the client's config.")
+    saved_name: str
+    renamed: bool = Field(description="true when the key had to change to be a valid saved_name.")
+    payload: dict[str, Any] = Field(description="The add-server payload (secrets masked unless shown).")
+
+
+class ImportBatch(BaseModel):
+    batch: int
+    added: list[str] = Field(description="saved_names registered by this bulk add (none if it was refused).")
+    error: str | None = Field(default=None, description="Why the registry refused this batch (it added none).")
+
+
+class ImportResult(ToolResult):
+    """A client config turned into registry payloads: shown (dry run), or registered."""
+
+    registered: bool
+    servers: list[ImportedEntry]
+    problems: list[str] = Field(description="Entries that could not be imported, and why.")
+    warnings: list[Finding] = Field(description="Lint findings; fields start servers[i].")
+    batches: list[ImportBatch] | None = Field(default=None, description="One per bulk add, when registering.")
+
+
+@registry_tool(
+    title="Import servers from an MCP client's config",
+    hint="turn the servers in an MCP client's config into registry entries (a dry run unless confirmed).",
+    read_only=False,
+)
 async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportResult:
+    """Turn the servers in an MCP client's config (Claude Desktop, Cursor, VS Code, Claude Code; a file
+    path or its JSON text) into registry payloads: saved_name from each entry's name (made valid, and
+    reported where it changed), server_name and source_url inferred from npx/uvx commands. A dry run
+    by default, showing payloads, problems and warnings; with confirm true it registers them in bulk
+    adds of up to 100, each reported separately. Set confirm true only after the person agreed."""
     try:
         plan = plan_import(read_config(args.source), server_version=args.server_version)
     except ConfigError as unreadable:
-        raise InvalidRequest(f"Could not read the client config: {unreadable}") from None
+        raise LocalRefusal(f"Could not read the client config: {str(unreadable).rstrip('.')}.") from None
     payloads = [imported.payload for imported in plan.servers]
     entries = [
         ImportedEntry(

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field, model_validator
 
-from ..arguments import InspectArguments
-from ..errors import InvalidRequest
-from ..inspection import InspectionFailed, deny_report, inspect_server
-from ..models import LocalServerConfig, RemoteServerConfig
-from ..results import MAX_RESULT_CHARS, InspectResult
+from ..arguments import CLOSED
+from ..errors import LocalRefusal
+from ..inspection import DenyReport, InspectedServer, InspectionFailed, deny_report, inspect_server
+from ..models import (
+    DEFAULT_SERVER_VERSION,
+    DeniedToolEntry,
+    LocalServerConfig,
+    RegistryModel,
+    RemoteServerConfig,
+    SavedName,
+    ServerConfig,
+    ServerVersion,
+)
+from ..results import ToolResult
 from ..settings import ALLOW_LAUNCH_VARIABLE
-from ..toolkit import NOT_CONFIRMED, Question, ToolCall
+from ..toolkit import NOT_CONFIRMED, Question, ToolCall, registry_tool
 
 _LAUNCH_NEEDS_SETTING = (
     "this client cannot ask the person to confirm, and launching without asking is off. A person can turn it on "
@@ -37,6 +48,56 @@ class _InspectionTarget:
     registered: tuple[str, str] | None  # (saved_name, server_version) of a registry entry
 
 
+class InspectArguments(RegistryModel):
+    model_config = CLOSED
+
+    config: ServerConfig | None = Field(
+        default=None,
+        description="The server to inspect, as an mcp_config.config: {command, args, env} or {url, transport}.",
+    )
+    saved_name: SavedName | None = Field(default=None, description="Or a registered server to inspect, by name.")
+    server_version: ServerVersion = DEFAULT_SERVER_VERSION
+    denied_tools: list[DeniedToolEntry] | None = Field(
+        default=None,
+        description="Deny patterns to check against the server's tools (default: the registered entry's own).",
+    )
+    write_tools: bool = Field(
+        default=False,
+        description="For a registered server: write the discovered tool names into its mcp_config.tools.",
+    )
+
+    @model_validator(mode="after")
+    def _one_target(self) -> InspectArguments:
+        if (self.config is None) == (self.saved_name is None):
+            raise ValueError("give exactly one of 'config' (a server to try) or 'saved_name' (a registered server)")
+        if self.write_tools and self.saved_name is None:
+            raise ValueError("write_tools needs a registered server: give 'saved_name'")
+        return self
+
+
+class InspectResult(ToolResult):
+    """What an MCP server said about itself, and how a deny list would treat its tools."""
+
+    launched: bool = Field(description="false when nothing was started or reached (not confirmed).")
+    target: str = Field(description="The command line (environment variable names only) or URL.")
+    server: InspectedServer | None = None
+    denied: DenyReport | None = None
+    wrote_tools: bool = False
+    note: str | None = None
+
+    def smaller(self) -> Iterator[InspectResult]:
+        """Without the tools' input schemas."""
+        if self.server is not None:
+            slim = [tool.model_copy(update={"input_schema": None}) for tool in self.server.tools]
+            yield self.model_copy(
+                update={
+                    "server": self.server.model_copy(update={"tools": slim}),
+                    "note": "The tools' input schemas are left out: with them the result is too large for one tool "
+                    "result.",
+                }
+            )
+
+
 async def ask_to_inspect(args: InspectArguments, call: ToolCall) -> Question:
     registry = call.registry
     denied_tools: list[Any] | None = list(args.denied_tools) if args.denied_tools is not None else None
@@ -47,7 +108,7 @@ async def ask_to_inspect(args: InspectArguments, call: ToolCall) -> Question:
         assert args.saved_name is not None  # the arguments' own check
         server = await registry.get_server(args.saved_name, args.server_version)
         if server.mcp_config is None:
-            raise InvalidRequest(f"'{args.saved_name}' version '{args.server_version}' has no mcp_config to inspect")
+            raise LocalRefusal(f"'{args.saved_name}' version '{args.server_version}' has no mcp_config to inspect.")
         config, registered = server.mcp_config.config, (args.saved_name, args.server_version)
         if denied_tools is None:
             denied_tools = list(server.mcp_config.denied_tools or [])
@@ -67,7 +128,19 @@ async def ask_to_inspect(args: InspectArguments, call: ToolCall) -> Question:
     return Question(text, facts=target)
 
 
+@registry_tool(
+    title="Inspect an MCP server",
+    hint="connect to an MCP server and see what it offers (after the person agrees to start or reach it).",
+    read_only=False,
+    ask=ask_to_inspect,
+)
 async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectResult:
+    """Connect to an MCP server as a client (a local one is started over stdio, a remote one reached over
+    Streamable HTTP or SSE), from an inline config or a registered server, and report its name,
+    version, capabilities and tools; with deny patterns (given, or the entry's own), which tools each
+    blocks, which stay visible, and patterns that match nothing. The person is asked to confirm first,
+    seeing the exact command, arguments and environment variable names, or the URL. write_tools puts
+    the discovered tool names into a registered entry."""
     target: _InspectionTarget = call.facts
     shown = _target_text(target.config)
     if _refused_here(target.config, call):
@@ -90,7 +163,7 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
         await call.registry.modify_server(*target.registered, {"mcp_config": {"tools": tools}})
         wrote = True
     denied = deny_report(server.tools, target.denied_tools) if target.denied_tools is not None else None
-    result = InspectResult(
+    return InspectResult(
         message=f"{server.name} {server.version} ({shown}) offers {len(server.tools)} tools."
         + (
             f" {len(denied.visible)} stay visible under the deny list; {len(denied.unmatched)} patterns match nothing."
@@ -105,15 +178,6 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
         denied=denied,
         wrote_tools=wrote,
     )
-    if len(result.model_dump_json()) > MAX_RESULT_CHARS:
-        slim = [tool.model_copy(update={"input_schema": None}) for tool in server.tools]
-        result = result.model_copy(
-            update={
-                "server": server.model_copy(update={"tools": slim}),
-                "note": "The tools' input schemas are left out: with them the result is too large for one tool result.",
-            }
-        )
-    return result
 
 
 def _refused_here(config: LocalServerConfig | RemoteServerConfig, call: ToolCall) -> bool:

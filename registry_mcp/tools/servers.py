@@ -1,48 +1,98 @@
-"""The tools for one registry server at a time: add, validate, bulk add, get, modify, delete, list,
-and the gateways that use a server."""
+"""The tools for one registry server at a time: add, bulk add, validate, get, modify, delete, list."""
 
 from __future__ import annotations
 
-from ..arguments import (
-    AddServerArguments,
-    BulkAddServersArguments,
-    DeleteServerArguments,
-    ListServersArguments,
-    ModifyServerArguments,
-    ServerSelector,
-)
+from collections.abc import Iterator
+
+from pydantic import Field
+
+from ..arguments import CLOSED, AddServerArguments, ServerSelector
+from ..endpoints import MAX_PAGE, MAX_PER_PAGE
 from ..errors import ServerNotFound
 from ..lint import Finding, lint_server, lint_servers
-from ..models import Gateway
-from ..results import (
-    BulkAddResult,
-    DeleteResult,
-    GatewayListResult,
-    ServerListResult,
-    ServerResult,
-    ServerSummary,
-    ValidationResult,
-    fit_items,
-    fit_server,
-)
-from ..toolkit import NOT_CONFIRMED, Question, ToolCall
+from ..models import MAX_BULK_SERVERS, Gateway, RegistryModel, ServerChanges, ServerIdentity
+from ..results import ServerResult, ServerSummary, ToolResult, fewer_items
+from ..toolkit import NOT_CONFIRMED, Question, ToolCall, registry_tool
 
 
+@registry_tool(title="Add a server to the MCP registry", hint="register a server.", read_only=False)
 async def add_registry_server(args: AddServerArguments, call: ToolCall) -> ServerResult:
+    """Register one MCP server in the registry, with the same fields as the registry's add-server API.
+    mcp_config.config says how to run it: a local server as {command, args, env} or a remote one as
+    {url, transport, headers}; denied_tools hides tools by name or glob. Fails if saved_name and
+    server_version are already registered."""
     server = await call.registry.add_server(args.to_api())
     warnings = lint_server(args)
-    return fit_server(
-        ServerResult(
-            message=f"Registered '{server.saved_name}' version '{server.server_version}' in {call.location}."
-            + _warning_sentence(warnings),
-            registry=call.registry_info,
-            server=server,
-            warnings=warnings or None,
-        )
+    return ServerResult(
+        message=f"Registered '{server.saved_name}' version '{server.server_version}' in {call.location}."
+        + _warning_sentence(warnings),
+        registry=call.registry_info,
+        server=server,
+        warnings=warnings or None,
     )
 
 
+class BulkAddServersArguments(RegistryModel):
+    model_config = CLOSED
+
+    # Closed like add_registry_server's own arguments: a misspelt field is reported, not sent.
+    servers: list[AddServerArguments] = Field(
+        min_length=1,
+        max_length=MAX_BULK_SERVERS,
+        description=(
+            f"1 to {MAX_BULK_SERVERS} servers, each with the same fields as add_registry_server. "
+            "All are added, or (if any is refused) none."
+        ),
+    )
+
+
+class BulkAddResult(ToolResult):
+    added: list[ServerSummary]
+    warnings: list[Finding] | None = Field(
+        default=None, description="Problems the registry accepted but that will bite later; fields start servers[i]."
+    )
+
+
+@registry_tool(
+    title="Add up to 100 servers to the MCP registry", hint="register up to 100 servers at once.", read_only=False
+)
+async def bulk_add_registry_servers(args: BulkAddServersArguments, call: ToolCall) -> BulkAddResult:
+    """Register 1 to 100 MCP servers at once, each as for add_registry_server. All of them are added,
+    or, if any one is refused (invalid, or its name and version taken), none."""
+    # One request, all or nothing: progress can say only that it is sent and that it is done.
+    count = len(args.servers)
+    await call.report_progress(0, count, f"Sending {count} servers to {call.location} in one request")
+    servers = await call.registry.bulk_add_servers([payload.to_api() for payload in args.servers])
+    await call.report_progress(count, count, f"Registered {count} servers")
+    warnings = lint_servers(list(args.servers))
+    return BulkAddResult(
+        message=f"Registered {len(servers)} servers in {call.location}." + _warning_sentence(warnings),
+        registry=call.registry_info,
+        added=[ServerSummary.of(server) for server in servers],
+        warnings=warnings or None,
+    )
+
+
+class ValidationResult(ToolResult):
+    """What add_registry_server would do with a payload, and what to fix first."""
+
+    saved_name: str
+    server_version: str
+    can_register: bool = Field(description="false when the name and version are already registered.")
+    warnings: list[Finding] = Field(description="Problems the registry would accept but that will bite later.")
+
+
+@registry_tool(
+    title="Check a server before adding it to the MCP registry",
+    hint="check a server before registering it (writes nothing).",
+    read_only=True,
+    idempotent=True,
+)
 async def validate_registry_server(args: AddServerArguments, call: ToolCall) -> ValidationResult:
+    """A dry run of add_registry_server with the same arguments: it writes nothing, says whether the name
+    and version are free, and reports problems the registry would accept but that will bite later
+    (plain-http URLs, inline secrets, guardrails without a policy, incomplete OAuth, deny patterns
+    that never match, duplicates). add_registry_server returns the same warnings."""
     warnings = lint_server(args)
     subject = f"'{args.saved_name}' version '{args.server_version}'"
     try:
@@ -76,49 +126,80 @@ def _warning_sentence(warnings: list[Finding]) -> str:
     )
 
 
-async def bulk_add_registry_servers(args: BulkAddServersArguments, call: ToolCall) -> BulkAddResult:
-    # One request, all or nothing: progress can say only that it is sent and that it is done.
-    count = len(args.servers)
-    await call.report_progress(0, count, f"Sending {count} servers to {call.location} in one request")
-    servers = await call.registry.bulk_add_servers([payload.to_api() for payload in args.servers])
-    await call.report_progress(count, count, f"Registered {count} servers")
-    warnings = lint_servers(list(args.servers))
-    return BulkAddResult(
-        message=f"Registered {len(servers)} servers in {call.location}." + _warning_sentence(warnings),
-        registry=call.registry_info,
-        added=[ServerSummary.of(server) for server in servers],
-        warnings=warnings or None,
-    )
-
-
+@registry_tool(
+    title="Read one server from the MCP registry",
+    hint="read one server's whole record.",
+    read_only=True,
+    idempotent=True,
+)
 async def get_registry_server(args: ServerSelector, call: ToolCall) -> ServerResult:
+    """The whole registry record of one server, chosen by saved_name and server_version (default 'v1')."""
     server = await call.registry.get_server(args.saved_name, args.server_version)
-    return fit_server(
-        ServerResult(
-            message=f"'{server.saved_name}' version '{server.server_version}' from {call.location}.",
-            registry=call.registry_info,
-            server=server,
-        )
+    return ServerResult(
+        message=f"'{server.saved_name}' version '{server.server_version}' from {call.location}.",
+        registry=call.registry_info,
+        server=server,
     )
 
 
+class ModifyServerArguments(ServerChanges, ServerIdentity):
+    model_config = CLOSED
+
+    replace_mcp_config: bool = Field(
+        default=False,
+        description=(
+            "false (default): merge the given mcp_config into the stored one. "
+            "true: the given mcp_config replaces the stored one whole (use it to remove keys)."
+        ),
+    )
+
+
+@registry_tool(
+    title="Change a server in the MCP registry",
+    hint="change some fields of a server, or deactivate it (is_active false).",
+    read_only=False,
+    idempotent=True,
+)
 async def modify_registry_server(args: ModifyServerArguments, call: ToolCall) -> ServerResult:
+    """Change some fields of a registered server; the fields left out keep their values. mcp_config is
+    merged into the stored one (objects key by key, lists replaced), unless replace_mcp_config is true.
+    Set is_active false to deactivate a server without deleting it. saved_name and server_version
+    choose the server and cannot be changed."""
     changes = args.model_dump(
         mode="json", exclude_unset=True, exclude={"saved_name", "server_version", "replace_mcp_config"}
     )
     server = await call.registry.modify_server(
         args.saved_name, args.server_version, changes, replace_mcp_config=args.replace_mcp_config
     )
-    return fit_server(
-        ServerResult(
-            message=(
-                f"Changed {', '.join(sorted(changes))} of '{server.saved_name}' version "
-                f"'{server.server_version}' in {call.location}."
-            ),
-            registry=call.registry_info,
-            server=server,
-        )
+    return ServerResult(
+        message=(
+            f"Changed {', '.join(sorted(changes))} of '{server.saved_name}' version "
+            f"'{server.server_version}' in {call.location}."
+        ),
+        registry=call.registry_info,
+        server=server,
     )
+
+
+class DeleteServerArguments(ServerSelector):
+    confirm: bool = Field(
+        default=False,
+        description=(
+            "Only for clients that cannot ask the person themselves: true once the person has agreed to delete "
+            "this server. Where the client can ask, the server asks the person and this is ignored."
+        ),
+    )
+
+
+class DeleteResult(ToolResult):
+    saved_name: str
+    server_version: str
+    deleted: bool = Field(description="false when the person declined or has not yet confirmed.")
+    gateways: list[Gateway] = Field(description="The gateways that use (or used) the server.")
+    note: str | None = None
+
+    def smaller(self) -> Iterator[DeleteResult]:
+        return fewer_items(self, "gateways", ALL_GATEWAYS)
 
 
 async def ask_to_delete(args: DeleteServerArguments, call: ToolCall) -> Question:
@@ -130,7 +211,18 @@ async def ask_to_delete(args: DeleteServerArguments, call: ToolCall) -> Question
     )
 
 
+@registry_tool(
+    title="Delete a server from the MCP registry",
+    hint="delete a server, after the person confirms (the gateways that use it lose it).",
+    read_only=False,
+    destructive=True,
+    ask=ask_to_delete,
+)
 async def delete_registry_server(args: DeleteServerArguments, call: ToolCall) -> DeleteResult:
+    """Delete a registered server. It first looks up the gateways that use it (they would lose it) and asks
+    the person to confirm, showing them; where the client cannot ask, nothing is deleted unless confirm
+    is true, which it must be only after the person agreed. The result lists those gateways. To only
+    deactivate a server, set is_active false with modify_registry_server."""
     gateways: list[Gateway] = call.facts
     subject = f"'{args.saved_name}' version '{args.server_version}'"
     deleted = call.agreed(without_asking=args.confirm)
@@ -140,17 +232,13 @@ async def delete_registry_server(args: DeleteServerArguments, call: ToolCall) ->
     else:
         why = NOT_CONFIRMED.get(call.consent, _DELETE_NEEDS_CONFIRM)
         message = f"Nothing was deleted: {why} {_gateway_sentence(gateways)}"
-    return fit_items(
-        DeleteResult(
-            message=message,
-            registry=call.registry_info,
-            saved_name=args.saved_name,
-            server_version=args.server_version,
-            deleted=deleted,
-            gateways=gateways,
-        ),
-        "gateways",
-        _ALL_GATEWAYS,
+    return DeleteResult(
+        message=message,
+        registry=call.registry_info,
+        saved_name=args.saved_name,
+        server_version=args.server_version,
+        deleted=deleted,
+        gateways=gateways,
     )
 
 
@@ -158,7 +246,7 @@ _DELETE_NEEDS_CONFIRM = (
     "this client cannot ask the person to confirm, so ask them, and once they agree call again with confirm: true."
 )
 _NAMED_GATEWAYS = 10
-_ALL_GATEWAYS = "the rest are not shown; the Python client lists them all (RegistryClient.list_gateways)."
+ALL_GATEWAYS = "the rest are not shown; the Python client lists them all (RegistryClient.list_gateways)."
 
 
 def _gateway_sentence(gateways: list[Gateway], *, deleted: bool = False) -> str:
@@ -172,7 +260,43 @@ def _gateway_sentence(gateways: list[Gateway], *, deleted: bool = False) -> str:
     return f"{len(gateways)} gateway{'s' if len(gateways) > 1 else ''} {verb}: {shown}."
 
 
+class ListServersArguments(RegistryModel):
+    model_config = CLOSED
+
+    page: int = Field(default=1, ge=1, le=MAX_PAGE, description=f"Page number, from 1 (at most {MAX_PAGE:,}).")
+    per_page: int = Field(
+        default=20, ge=1, le=MAX_PER_PAGE, description=f"Servers per page, 1 to {MAX_PER_PAGE} (default 20)."
+    )
+    is_active: bool | None = Field(
+        default=None, description="true: only active servers; false: only inactive ones; leave out for all."
+    )
+
+
+class ServerListResult(ToolResult):
+    """One page of registry servers, in summary; get_registry_server gives a whole record."""
+
+    servers: list[ServerSummary]
+    page: int
+    per_page: int
+    total: int = Field(description="How many servers match, on all pages.")
+    next_page: int | None = Field(default=None, description="The page to ask for next, if there are more.")
+    note: str | None = None
+
+    def smaller(self) -> Iterator[ServerListResult]:
+        return fewer_items(
+            self, "servers", "ask again with a smaller per_page (at most {kept}) to see every server page by page."
+        )
+
+
+@registry_tool(
+    title="List the servers in the MCP registry",
+    hint="browse the registered servers, a page at a time.",
+    read_only=True,
+    idempotent=True,
+)
 async def list_registry_servers(args: ListServersArguments, call: ToolCall) -> ServerListResult:
+    """A page of registered servers in summary (name, version, active, package name, description, last
+    update), with the total; filter on is_active. Use get_registry_server for a whole record."""
     page = await call.registry.list_servers(args.page, args.per_page, args.is_active)
     total, shown = page.pagination.total, len(page.data)
     first = (args.page - 1) * args.per_page
@@ -182,32 +306,12 @@ async def list_registry_servers(args: ListServersArguments, call: ToolCall) -> S
         if shown
         else f"no servers on page {args.page} ({total} in all)"
     )
-    return fit_items(
-        ServerListResult(
-            message=f"{span[0].upper()}{span[1:]} in {call.location}.",
-            registry=call.registry_info,
-            servers=[ServerSummary.of(server) for server in page.data],
-            page=args.page,
-            per_page=args.per_page,
-            total=total,
-            next_page=args.page + 1 if has_more else None,
-        ),
-        "servers",
-        "ask again with a smaller per_page (at most {kept}) to see every server page by page.",
-    )
-
-
-async def list_registry_server_gateways(args: ServerSelector, call: ToolCall) -> GatewayListResult:
-    gateways = await call.registry.list_gateways(args.saved_name, args.server_version)
-    subject = f"'{args.saved_name}' version '{args.server_version}'"
-    return fit_items(
-        GatewayListResult(
-            message=f"{len(gateways)} gateways use {subject}." if gateways else f"No gateway uses {subject}.",
-            registry=call.registry_info,
-            saved_name=args.saved_name,
-            server_version=args.server_version,
-            gateways=gateways,
-        ),
-        "gateways",
-        _ALL_GATEWAYS,
+    return ServerListResult(
+        message=f"{span[0].upper()}{span[1:]} in {call.location}.",
+        registry=call.registry_info,
+        servers=[ServerSummary.of(server) for server in page.data],
+        page=args.page,
+        per_page=args.per_page,
+        total=total,
+        next_page=args.page + 1 if has_more else None,
     )

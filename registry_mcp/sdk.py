@@ -1,0 +1,88 @@
+"""The one place registry-mcp reaches past the MCP SDK's public API (checked by tests/test_sdk_seam.py).
+
+What it touches, and why (SDK 2.3):
+
+- `Tool.from_function(...)`, then `tool.parameters`: the advertised input schema is replaced by the
+  strict, self-contained one (`registry_mcp.schemas`); the SDK has no argument for it.
+- `tool.fn_metadata.arg_model`: set to `AnyArguments`, so every argument passes the SDK's own check
+  and reaches the tool's argument model, whose refusals name the field and never quote the value.
+- `tool.fn_metadata.output_schema`: the published output schema (read live by `Tool.output_schema`),
+  built once per result model and inlined; `output_model` stays unset, so the SDK does not re-validate
+  a result that is already that pydantic model.
+- `function.__annotations__`, set by hand (`annotate`): the SDK reads a tool function's parameters
+  with `get_type_hints`, which cannot resolve a closure's local names; `Context` and `Resolve(...)`
+  must be seen as objects.
+- `MCPServer._handle_list_resources`, overridden (`ResourceListingServer`): the SDK lists only fixed
+  resources; the registry's servers are listed a page at a time behind a cursor. (Server middleware
+  would see `resources/list` before its params are validated: not simpler.)
+
+Nothing else in registry-mcp imports `mcp.server.mcpserver.utilities` or overrides an SDK method.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from mcp.server import MCPServer
+from mcp.server.context import ServerRequestContext
+from mcp.server.mcpserver.tools import Tool
+from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
+from mcp_types import ListResourcesResult, PaginatedRequestParams, ToolAnnotations
+from pydantic import ConfigDict
+
+LifespanT = TypeVar("LifespanT")
+FunctionT = TypeVar("FunctionT", bound=Callable[..., Any])
+
+
+class AnyArguments(ArgModelBase):
+    """Lets every argument through the SDK's own check, as one `arguments` dict for the tool function."""
+
+    model_config = ConfigDict(extra="allow")
+
+    def model_dump_one_level(self) -> dict[str, Any]:
+        return {"arguments": dict(self.model_extra or {})}
+
+
+def annotate(function: FunctionT, annotations: dict[str, Any]) -> FunctionT:
+    """`function`, with its annotations set as objects (the SDK's `get_type_hints` cannot see closures)."""
+    function.__annotations__ = annotations
+    return function
+
+
+def function_tool(
+    function: Callable[..., Awaitable[Any]],
+    *,
+    name: str,
+    title: str,
+    description: str,
+    annotations: ToolAnnotations,
+    input_schema: dict[str, Any],
+    output_schema: dict[str, Any],
+) -> Tool:
+    """An SDK `Tool` running `function(arguments: dict, ctx, ...)`, advertising the given schemas."""
+    function.__name__ = name
+    tool = Tool.from_function(function, name=name, title=title, description=description, annotations=annotations)
+    tool.parameters = input_schema
+    tool.fn_metadata.arg_model = AnyArguments
+    tool.fn_metadata.output_schema = output_schema
+    return tool
+
+
+ResourceLister = Callable[
+    [MCPServer[Any], ServerRequestContext[Any], PaginatedRequestParams | None], Awaitable[ListResourcesResult]
+]
+
+
+class ResourceListingServer(MCPServer[LifespanT]):
+    """`MCPServer` whose `resources/list` is answered by `list_resources_with` (the server, the request
+    context and the params in, the page of resources out)."""
+
+    list_resources_with: ResourceLister | None = None
+
+    async def _handle_list_resources(
+        self, ctx: ServerRequestContext[LifespanT], params: PaginatedRequestParams | None
+    ) -> ListResourcesResult:
+        if self.list_resources_with is None:
+            return await super()._handle_list_resources(ctx, params)
+        return await self.list_resources_with(self, ctx, params)

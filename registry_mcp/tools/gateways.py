@@ -1,0 +1,40 @@
+"""The tool that lists the gateways using a registry server (listed last: check it before a delete)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..arguments import ServerSelector
+from ..models import Gateway
+from ..results import ToolResult, fewer_items
+from ..toolkit import ToolCall, registry_tool
+from .servers import ALL_GATEWAYS
+
+
+class GatewayListResult(ToolResult):
+    saved_name: str
+    server_version: str
+    gateways: list[Gateway]
+    note: str | None = None
+
+    def smaller(self) -> Iterator[GatewayListResult]:
+        return fewer_items(self, "gateways", ALL_GATEWAYS)
+
+
+@registry_tool(
+    title="List the gateways that use a registry server",
+    hint="list the gateways that use a server: check it before deleting or deactivating one.",
+    read_only=True,
+    idempotent=True,
+)
+async def list_registry_server_gateways(args: ServerSelector, call: ToolCall) -> GatewayListResult:
+    """The MCP gateways that reference a registered server: check this before deleting or deactivating it."""
+    gateways = await call.registry.list_gateways(args.saved_name, args.server_version)
+    subject = f"'{args.saved_name}' version '{args.server_version}'"
+    return GatewayListResult(
+        message=f"{len(gateways)} gateways use {subject}." if gateways else f"No gateway uses {subject}.",
+        registry=call.registry_info,
+        saved_name=args.saved_name,
+        server_version=args.server_version,
+        gateways=gateways,
+    )

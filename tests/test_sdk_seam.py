@@ -1,0 +1,126 @@
+"""What `registry_mcp.sdk` relies on in the SDK's internals: this fails when an SDK upgrade changes
+them, before a tool quietly advertises the SDK's own schema or a resource list loses the registry."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Annotated, Any
+
+import pytest
+from mcp import Client
+from mcp.server import MCPServer
+from mcp.server.context import ServerRequestContext
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.resolve import Resolve
+from mcp.server.mcpserver.tools import Tool
+from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
+from mcp_types import (
+    CallToolResult,
+    ListResourcesResult,
+    PaginatedRequestParams,
+    Resource,
+    TextContent,
+    ToolAnnotations,
+)
+
+from registry_mcp.sdk import AnyArguments, ResourceListingServer, annotate, function_tool
+
+pytestmark = pytest.mark.anyio
+
+INPUT = {"type": "object", "properties": {"word": {"type": "string"}}, "required": ["word"]}
+OUTPUT = {"type": "object", "properties": {"said": {"type": "string"}}, "required": ["said"]}
+
+
+async def _say(arguments: dict[str, Any], ctx: Context[Any, Any]) -> CallToolResult:
+    said = f"{arguments['word']} (context: {type(ctx).__name__})"
+    return CallToolResult(content=[TextContent(type="text", text=said)], structured_content={"said": said})
+
+
+def _tool() -> Tool:
+    say = annotate(_say, {"arguments": dict[str, Any], "ctx": Context, "return": CallToolResult})
+    return function_tool(
+        say,
+        name="say",
+        title="Say",
+        description="Says the word.",
+        annotations=ToolAnnotations(read_only_hint=True),
+        input_schema=INPUT,
+        output_schema=OUTPUT,
+    )
+
+
+def test_the_tool_internals_the_seam_sets_exist_with_their_types() -> None:
+    assert {"parameters", "fn_metadata", "context_kwarg", "resolved_params"} <= set(Tool.model_fields)
+    assert {"arg_model", "output_schema", "output_model"} <= set(FuncMetadata.model_fields)
+    assert callable(ArgModelBase.model_dump_one_level)
+    tool = _tool()
+    assert isinstance(tool.fn_metadata, FuncMetadata)
+    assert tool.parameters == INPUT
+    assert tool.fn_metadata.arg_model is AnyArguments
+    # Tool.output_schema reads fn_metadata.output_schema, and no output model re-validates results.
+    assert tool.output_schema == OUTPUT and tool.fn_metadata.output_model is None
+    # The context is found by its hand-set annotation, and every argument reaches the function as one dict.
+    assert tool.context_kwarg == "ctx"
+    assert tool.fn_metadata.validate_arguments({"word": "hi", "extra": 1}) == {"arguments": {"word": "hi", "extra": 1}}
+
+
+def test_hand_set_annotations_let_the_sdk_see_a_closures_resolvers() -> None:
+    async def question(arguments: dict[str, Any], ctx: Context[Any, Any]) -> str:
+        return "?"
+
+    async def call(arguments: dict[str, Any], ctx: Context[Any, Any], asked: str) -> CallToolResult:
+        raise NotImplementedError
+
+    annotate(question, {"arguments": dict[str, Any], "ctx": Context, "return": str})
+    annotate(
+        call,
+        {
+            "arguments": dict[str, Any],
+            "ctx": Context,
+            "asked": Annotated[str, Resolve(question)],
+            "return": CallToolResult,
+        },
+    )
+    tool = function_tool(
+        call,
+        name="ask",
+        title="Ask",
+        description="Asks first.",
+        annotations=ToolAnnotations(),
+        input_schema=INPUT,
+        output_schema=OUTPUT,
+    )
+    assert tool.context_kwarg == "ctx" and set(tool.resolved_params) == {"asked"}
+
+
+def test_the_resource_list_handler_the_seam_overrides_exists() -> None:
+    handler = MCPServer._handle_list_resources
+    assert inspect.iscoroutinefunction(handler)
+    assert list(inspect.signature(handler).parameters) == ["self", "ctx", "params"]
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_a_seam_tool_and_resource_list_work_through_the_protocol(mode: str) -> None:
+    async def list_resources(
+        server: MCPServer[Any], ctx: ServerRequestContext[Any], params: PaginatedRequestParams | None
+    ) -> ListResourcesResult:
+        page = params.cursor if params is not None and params.cursor else "1"
+        return ListResourcesResult(
+            resources=[Resource(uri=f"test://page/{page}", name=f"page {page}")],
+            next_cursor="2" if page == "1" else None,
+        )
+
+    server = ResourceListingServer[None]("seam-test", tools=[_tool()])
+    server.list_resources_with = list_resources
+    async with Client(server, mode=mode) as client:  # type: ignore[call-overload]
+        [listed] = (await client.list_tools()).tools
+        said = await client.call_tool("say", {"word": "hi"})
+        first = await client.list_resources()
+        second = await client.list_resources(cursor=first.next_cursor)
+    assert (listed.input_schema, listed.output_schema) == (INPUT, OUTPUT)
+    assert said.structured_content is not None and said.structured_content["said"] == "hi (context: Context)"
+    assert [str(resource.uri) for resource in [*first.resources, *second.resources]] == [
+        "test://page/1",
+        "test://page/2",
+    ]
+    assert second.next_cursor is None
