@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
+import shutil
 import subprocess
 from collections import Counter
 from collections.abc import Iterator
@@ -302,3 +305,50 @@ async def test_stateless_replicas_serve_one_clients_requests_in_turn(
     if mode == "legacy":
         [(initialized_on, _)] = [entry for entry in balancer.served if entry[1] == "initialize"]
         assert initialized_on in ports
+
+
+# --- this README's HTTP section, run as written ----------------------------------------------------
+
+
+def _readme_http_section() -> str:
+    readme = (REPO / "README.md").read_text()
+    return readme.split("### Over HTTP", 1)[1].split("\n## ", 1)[0]
+
+
+def _block(section: str, language: str) -> str:
+    [block] = re.findall(rf"^```{language}\n(.*?)^```", section, flags=re.MULTILINE | re.DOTALL)
+    return block
+
+
+def _on_port(text: str, url: str) -> str:
+    return text.replace("http://127.0.0.1:8000/mcp", url)
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
+async def test_the_readme_http_lines_work(tmp_path: Path, cloud: KeyedCloudRegistry) -> None:
+    section = _readme_http_section()
+    lines = _block(section, "sh").splitlines()
+    token_curl, key_curl = [line for line in lines if line.startswith("curl ")]
+    [claude] = [line for line in lines if line.startswith("claude mcp add")]
+    vscode = json.loads(_block(section, "jsonc"))["servers"]["enkrypt-registry"]
+
+    def run(line: str, url: str, **env: str) -> str:
+        shell = ["bash", "-c", _on_port(line, url)]
+        return subprocess.run(shell, env=_environment(tmp_path, **env), capture_output=True, text=True).stdout
+
+    with serving(tmp_path, REGISTRY_MCP_HTTP_TOKEN=TOKEN) as served:
+        assert '"serverInfo"' in run(token_curl, served.url, REGISTRY_MCP_HTTP_TOKEN=TOKEN)
+        assert '"serverInfo"' not in run(token_curl, served.url, REGISTRY_MCP_HTTP_TOKEN="a-wrong-token-of-some-length")
+        # Claude Code's line: its URL and header, as the CLI would send them.
+        words = shlex.split(_on_port(claude, served.url).replace("$REGISTRY_MCP_HTTP_TOKEN", TOKEN))
+        name, value = words[words.index("--header") + 1].split(": ", 1)
+        assert words[3:7] == ["--transport", "http", "enkrypt-registry", served.url]
+        async with mcp_http_client(words[6], headers={name: value}) as client:
+            assert not (await client.call_tool("list_registry_servers", {})).is_error
+        # VS Code's block, with the prompted input filled in.
+        assert vscode["type"] == "http"
+        headers = {key: text.replace("${input:registry-mcp-token}", TOKEN) for key, text in vscode["headers"].items()}
+        async with mcp_http_client(_on_port(vscode["url"], served.url), headers=headers) as client:
+            assert not (await client.call_tool("list_registry_servers", {})).is_error
+    with serving(tmp_path, "--auth", "keys", ENKRYPT_BASE_URL=cloud.url) as served:
+        assert '"serverInfo"' in run(key_curl, served.url, ENKRYPT_API_KEY=ALICE_KEY)
