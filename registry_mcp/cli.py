@@ -150,10 +150,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = settings_from(options)
     from .server import TOOL_NAMES, create_server, selected_tools
 
-    if options.transport == "http":
-        auth = choose_http_auth(parser, options, settings)
+    auth = choose_http_auth(parser, options, settings) if options.transport == "http" else None
+    if auth is not None:
         settings = dataclasses.replace(settings, over_http=True, keys_from_callers=auth.mode is HttpAuthMode.KEYS)
-
+    elif http_only := [name for name in ("auth", "token_verifier", "stateless") if getattr(options, name)]:
+        parser.error(f"--{http_only[0].replace('_', '-')} applies to --transport http only")
     if not settings.embedded:
         try:
             require_safe_base_url(settings.base_url)
@@ -165,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     # stdout carries JSON-RPC only: every log line goes to stderr.
     logging.basicConfig(level=options.log_level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
 
-    if options.transport == "stdio":
+    if auth is None:
         create_server(settings).run()
         return
     serve_http(settings, auth, options)
@@ -204,7 +205,7 @@ def serve_http(settings: Settings, auth: HttpAuth, options: argparse.Namespace) 
         )
     elif options.host not in LOOPBACK_HOSTS:
         log.warning("Serving on %s over plain HTTP: put TLS in front (credentials travel in headers)", options.host)
-    server = create_server(settings, oauth=(auth.verifier, auth.oauth) if auth.verifier and auth.oauth else None)
+    server = create_server(settings, oauth=auth.sdk_auth)
     app = server.streamable_http_app(
         stateless_http=options.stateless, json_response=options.stateless, host=options.host
     )

@@ -33,6 +33,7 @@ from mcp.server.auth.middleware.auth_context import AuthContextMiddleware, get_a
 from mcp.server.auth.middleware.bearer_auth import BearerAuthBackend, RequireAuthMiddleware
 from mcp.server.auth.provider import AccessToken, TokenVerifier
 from mcp.server.auth.settings import AuthSettings
+from pydantic import ValidationError
 from starlette.middleware.authentication import AuthenticationMiddleware
 
 from . import endpoints
@@ -47,13 +48,12 @@ if TYPE_CHECKING:
 
 MIN_TOKEN_LENGTH = 16
 logger = logging.getLogger(__name__)
-AuthMode = HttpAuthMode
 
 
 NO_WAY_TO_AUTHENTICATE = (
-    "--transport http needs a way to know who is calling: set REGISTRY_MCP_HTTP_TOKEN to a shared secret of at "
-    "least 16 characters (--auth token), let each caller send its own Enkrypt API key to the cloud registry "
-    "(--auth keys), or check an identity provider's tokens (--auth oauth --token-verifier MODULE:NAME "
+    f"--transport http needs a way to know who is calling: set {HTTP_TOKEN_VARIABLE} to a shared secret of at "
+    f"least {MIN_TOKEN_LENGTH} characters (--auth token), let each caller send its own Enkrypt API key to the "
+    "cloud registry (--auth keys), or check an identity provider's tokens (--auth oauth --token-verifier MODULE:NAME "
     "--oauth-issuer URL). For development on this machine only: --auth none."
 )
 
@@ -62,7 +62,7 @@ NO_WAY_TO_AUTHENTICATE = (
 class HttpAuth:
     """How HTTP callers authenticate: the mode and what it needs."""
 
-    mode: AuthMode
+    mode: HttpAuthMode
     token: str | None = field(default=None, repr=False)  # the shared token (mode token)
     verifier: TokenVerifier | None = None  # the identity provider's (mode oauth)
     oauth: AuthSettings | None = None  # issuer and this resource's URL (mode oauth)
@@ -83,43 +83,54 @@ class HttpAuth:
         is missing otherwise. `verifier` is a 'module:name' to import; `resource_url` this server's
         public MCP endpoint."""
         if mode is None:
-            mode = AuthMode.TOKEN if token else AuthMode.OAUTH if verifier else None
+            mode = HttpAuthMode.TOKEN if token else HttpAuthMode.OAUTH if verifier else None
             if mode is None:
                 raise ValueError(NO_WAY_TO_AUTHENTICATE)
-        chosen = AuthMode(mode)
-        if chosen is AuthMode.TOKEN:
+        if mode not in set(HttpAuthMode):
+            raise ValueError(f"--auth must be one of {', '.join(HttpAuthMode)}.")
+        chosen = HttpAuthMode(mode)
+        if chosen is HttpAuthMode.TOKEN:
             if not token or len(token) < MIN_TOKEN_LENGTH:
                 raise ValueError(
                     f"--auth token needs {HTTP_TOKEN_VARIABLE} set to the shared token, at least {MIN_TOKEN_LENGTH} "
                     "characters (such as: python -c 'import secrets; print(secrets.token_urlsafe())')."
                 )
             return cls(chosen, token=token)
-        if chosen is AuthMode.KEYS:
+        if chosen is HttpAuthMode.KEYS:
             if settings.api_key:
                 raise ValueError(
                     "--auth keys means each caller sends its own Enkrypt API key and the server holds none: "
                     "unset ENKRYPT_API_KEY (or use --auth token to share the server's key)."
                 )
             return cls(chosen)
-        if chosen is AuthMode.OAUTH:
+        if chosen is HttpAuthMode.OAUTH:
             if not verifier or not issuer:
                 raise ValueError(
                     "--auth oauth needs --token-verifier MODULE:NAME (a TokenVerifier, or a callable returning one, "
                     "that checks your identity provider's access tokens) and --oauth-issuer URL."
                 )
-            oauth = AuthSettings(issuer_url=issuer, resource_server_url=resource_url, validate_token_resource=False)
+            try:
+                # The verifier checks each token's audience itself (validate_token_resource off).
+                oauth = AuthSettings(issuer_url=issuer, resource_server_url=resource_url, validate_token_resource=False)
+            except ValidationError:
+                raise ValueError("--oauth-issuer and --resource-url must be http(s) URLs.") from None
             return cls(chosen, verifier=load_verifier(verifier), oauth=oauth)
         if host not in LOOPBACK_HOSTS:
             raise ValueError(f"--auth none serves only this machine: use --host 127.0.0.1 (not {host!r}).")
         return cls(chosen)
 
+    @property
+    def sdk_auth(self) -> tuple[TokenVerifier, AuthSettings] | None:
+        """What `create_server(oauth=...)` hands the SDK: the verifier and this resource's settings."""
+        return (self.verifier, self.oauth) if self.verifier and self.oauth else None
+
     def guard(self, app: ASGIApp, settings: Settings) -> ASGIApp:
         """`app` (the Streamable HTTP app) behind this mode's check. The oauth mode is the SDK's
         own (`create_server(..., token_verifier=, auth=)`), so `app` carries it already."""
-        if self.mode is AuthMode.TOKEN:
+        if self.mode is HttpAuthMode.TOKEN:
             assert self.token is not None
             return require_callers(app, SharedTokenVerifier(self.token))
-        if self.mode is AuthMode.KEYS:
+        if self.mode is HttpAuthMode.KEYS:
             return apikey_as_bearer(require_callers(app, EnkryptKeyVerifier(settings)))
         return app
 

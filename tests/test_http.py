@@ -139,6 +139,7 @@ async def test_a_request_without_the_token_gets_401_with_www_authenticate(
     [
         ((), {}, ["REGISTRY_MCP_HTTP_TOKEN", "--auth keys", "--auth oauth"]),
         (("--auth", "token"), {}, ["REGISTRY_MCP_HTTP_TOKEN"]),
+        ((), {"REGISTRY_MCP_HTTP_TOKEN": "server-key-9d"}, ["at least 16 characters"]),
         (("--auth", "keys"), {"ENKRYPT_API_KEY": "server-key-9d"}, ["ENKRYPT_API_KEY", "each caller"]),
         (("--auth", "none", "--host", "0.0.0.0"), {}, ["--auth none", "127.0.0.1"]),
         (("--auth", "oauth"), {}, ["--token-verifier"]),
@@ -155,7 +156,7 @@ async def test_a_request_without_the_token_gets_401_with_www_authenticate(
             ["'tests.servers.tiny_verifier:missing'", "cannot import"],
         ),
     ],
-    ids=["nothing", "token-unset", "keys-with-server-key", "none-off-loopback", "oauth-no-verifier", "oauth-bad-name"],
+    ids=["nothing", "token-unset", "token-short", "keys-server-key", "none-off-loopback", "oauth-none", "oauth-bad"],
 )
 def test_http_without_a_way_to_authenticate_refuses_to_start(
     tmp_path: Path, args: tuple[str, ...], env: dict[str, str], says: list[str]
