@@ -20,9 +20,17 @@ import httpx2
 import pytest
 
 from registry_mcp.embedded import RegistryStore, create_app
-from registry_mcp.server import TOOL_NAMES
 
-from .conftest import ServedApp, free_port, mcp_http_client, mcp_over_http, server_command, server_payload, text_of
+from .conftest import (
+    EVERY_TOOL,
+    ServedApp,
+    free_port,
+    mcp_http_client,
+    mcp_over_http,
+    server_command,
+    server_payload,
+    text_of,
+)
 from .servers.tiny_verifier import ISSUED_TOKEN
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
@@ -96,7 +104,7 @@ async def test_the_tools_over_streamable_http(token_server: Served, mode: Any) -
         added = await client.call_tool("add_registry_server", server_payload("over-http"))
         read = await client.call_tool("get_registry_server", {"saved_name": "over-http"})
         refused = await client.call_tool("add_registry_server", {"saved_name": "bad name"})
-    assert names == sorted(TOOL_NAMES)
+    assert names == sorted(EVERY_TOOL)
     assert not added.is_error and read.structured_content is not None
     assert read.structured_content["server"]["saved_name"] == "over-http"
     assert refused.is_error and "saved_name" in text_of(refused)
