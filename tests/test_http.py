@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx2
 import pytest
 
@@ -239,6 +240,26 @@ async def test_each_caller_acts_with_its_own_enkrypt_key(tmp_path: Path, cloud: 
     assert none.status_code == 401 and cloud.requests["made-up-key"] >= 1
     log = served.stderr
     assert "DEBUG" in log and ALICE_KEY not in log and BOB_KEY not in log and "made-up-key" not in log
+
+
+async def test_callers_at_once_each_keep_their_own_key(tmp_path: Path, cloud: KeyedCloudRegistry) -> None:
+    """Two callers' calls interleaved on one server: every registry request carries its own caller's key."""
+    totals: dict[str, list[int]] = {ALICE_KEY: [], BOB_KEY: []}
+
+    async def caller(key: str, url: str) -> None:
+        async with mcp_http_client(url, headers=_bearer(key)) as client:
+            for _ in range(15):
+                listed = await client.call_tool("list_registry_servers", {})
+                assert listed.structured_content is not None, text_of(listed)
+                totals[key].append(listed.structured_content["total"])
+
+    with serving(tmp_path, "--auth", "keys", ENKRYPT_BASE_URL=cloud.url) as served:
+        async with mcp_http_client(served.url, headers=_bearer(ALICE_KEY)) as alice:
+            assert not (await alice.call_tool("add_registry_server", server_payload("only-alices"))).is_error
+        async with anyio.create_task_group() as group:
+            for key in (ALICE_KEY, BOB_KEY, ALICE_KEY, BOB_KEY):
+                group.start_soon(caller, key, served.url)
+    assert totals == {ALICE_KEY: [1] * 30, BOB_KEY: [0] * 30}
 
 
 # --- an identity provider ------------------------------------------------------------------------
