@@ -24,6 +24,7 @@ from registry_mcp.embedded import RegistryStore, create_app
 
 from .conftest import (
     EVERY_TOOL,
+    Person,
     ServedApp,
     free_port,
     mcp_http_client,
@@ -382,3 +383,21 @@ async def test_the_readme_http_lines_work(tmp_path: Path, cloud: KeyedCloudRegis
             assert not (await client.call_tool("list_registry_servers", {})).is_error
     with serving(tmp_path, "--auth", "keys", ENKRYPT_BASE_URL=cloud.url) as served:
         assert '"serverInfo"' in run(key_curl, served.url, ENKRYPT_API_KEY=ALICE_KEY)
+
+
+@pytest.mark.parametrize(("mode", "asked"), [("auto", True), ("legacy", False)])
+async def test_stateless_asks_where_the_protocol_allows_and_never_acts_unasked(
+    tmp_path: Path, mode: Any, asked: bool
+) -> None:
+    """Without sessions a question goes back to the client as a round of the call itself (2026-07-28);
+    the handshake-era protocol cannot carry it, and then nothing is deleted without `confirm: true`."""
+    person = Person()
+    with serving(tmp_path, "--stateless", REGISTRY_MCP_HTTP_TOKEN=TOKEN) as served:
+        connecting = mcp_http_client(served.url, headers=_bearer(TOKEN), mode=mode, elicitation_callback=person)
+        async with connecting as client:
+            await client.call_tool("add_registry_server", server_payload("to-delete"))
+            deleting = await client.call_tool("delete_registry_server", {"saved_name": "to-delete"})
+    assert deleting.structured_content is not None and deleting.structured_content["deleted"] is asked
+    assert len(person.asked) == (1 if asked else 0)
+    if not asked:
+        assert "call again with confirm: true" in text_of(deleting)
