@@ -60,6 +60,7 @@ READ_ONLY_TOOLS = frozenset(
     }
 )
 LIVE_API_KEY = "test-live-registry-key"
+HTTP_TOKEN = "shared-http-token-for-tests-91c7"  # REGISTRY_MCP_HTTP_TOKEN of the HTTP servers in the tests
 
 
 @pytest.fixture
@@ -156,6 +157,39 @@ def mcp_over_http(
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+@dataclass
+class Served:
+    """A `registry-mcp --transport http` process: its MCP endpoint, and the file its stderr goes to."""
+
+    url: str
+    log: Path  # the server's stderr
+
+    @property
+    def stderr(self) -> str:
+        return self.log.read_text()
+
+
+def http_environment(tmp_path: Path, **env: str) -> dict[str, str]:
+    """A server's environment: its registry file and home in `tmp_path`, the checkout importable."""
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "REGISTRY_MCP_DB": str(tmp_path / "r.db"),
+        "PYTHONPATH": str(Path(__file__).parent.parent),
+        **env,
+    }
+
+
+@contextmanager
+def serving(tmp_path: Path, *args: str, **env: str) -> Iterator[Served]:
+    """`registry-mcp --transport http ARGS` on a free loopback port, logging at DEBUG to a file."""
+    port = free_port()
+    log = tmp_path / f"server-{port}.log"
+    argv = [server_command(), "--transport", "http", "--port", str(port), "--log-level", "DEBUG", *args]
+    with mcp_over_http(argv, port, http_environment(tmp_path, **env), stderr=log) as url:
+        yield Served(url, log)
 
 
 class ServedApp:

@@ -4,15 +4,12 @@ an identity provider's tokens), what it refuses to start without, and replicas s
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
 import shutil
 import subprocess
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,20 +21,23 @@ from registry_mcp.embedded import RegistryStore, create_app
 
 from .conftest import (
     EVERY_TOOL,
+    HTTP_TOKEN,
     Person,
+    Served,
     ServedApp,
     free_port,
+    http_environment,
     mcp_http_client,
     mcp_over_http,
     server_command,
     server_payload,
+    serving,
     text_of,
 )
 from .servers.tiny_verifier import ISSUED_TOKEN
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
-TOKEN = "shared-http-token-for-tests-91c7"
 ALICE_KEY = "enkrypt-key-of-alice-5b1f"
 BOB_KEY = "enkrypt-key-of-bob-e03a"
 MODES = ["auto", "legacy"]
@@ -51,39 +51,9 @@ MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": 
 REPO = Path(__file__).parent.parent
 
 
-@dataclass
-class Served:
-    url: str
-    log: Path  # the server's stderr
-
-    @property
-    def stderr(self) -> str:
-        return self.log.read_text()
-
-
-def _environment(tmp_path: Path, **env: str) -> dict[str, str]:
-    return {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(tmp_path),
-        "REGISTRY_MCP_DB": str(tmp_path / "r.db"),
-        "PYTHONPATH": str(REPO),
-        **env,
-    }
-
-
-@contextmanager
-def serving(tmp_path: Path, *args: str, **env: str) -> Iterator[Served]:
-    """`registry-mcp --transport http ARGS` on a free loopback port, logging at DEBUG to a file."""
-    port = free_port()
-    log = tmp_path / f"server-{port}.log"
-    argv = [server_command(), "--transport", "http", "--port", str(port), "--log-level", "DEBUG", *args]
-    with mcp_over_http(argv, port, _environment(tmp_path, **env), stderr=log) as url:
-        yield Served(url, log)
-
-
 def _refusal(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     argv = [server_command(), "--transport", "http", "--port", str(free_port()), *args]
-    return subprocess.run(argv, env=_environment(tmp_path, **env), capture_output=True, text=True, timeout=60)
+    return subprocess.run(argv, env=http_environment(tmp_path, **env), capture_output=True, text=True, timeout=60)
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -95,13 +65,13 @@ def _bearer(token: str) -> dict[str, str]:
 
 @pytest.fixture
 def token_server(tmp_path: Path) -> Iterator[Served]:
-    with serving(tmp_path, REGISTRY_MCP_HTTP_TOKEN=TOKEN) as served:
+    with serving(tmp_path, REGISTRY_MCP_HTTP_TOKEN=HTTP_TOKEN) as served:
         yield served
 
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_the_tools_over_streamable_http(token_server: Served, mode: Any) -> None:
-    async with mcp_http_client(token_server.url, headers=_bearer(TOKEN), mode=mode) as client:
+    async with mcp_http_client(token_server.url, headers=_bearer(HTTP_TOKEN), mode=mode) as client:
         names = sorted(tool.name for tool in (await client.list_tools()).tools)
         added = await client.call_tool("add_registry_server", server_payload("over-http"))
         read = await client.call_tool("get_registry_server", {"saved_name": "over-http"})
@@ -110,13 +80,13 @@ async def test_the_tools_over_streamable_http(token_server: Served, mode: Any) -
     assert not added.is_error and read.structured_content is not None
     assert read.structured_content["server"]["saved_name"] == "over-http"
     assert refused.is_error and "saved_name" in text_of(refused)
-    assert TOKEN not in token_server.stderr
+    assert HTTP_TOKEN not in token_server.stderr
 
 
 async def test_state_is_shared_between_http_sessions(token_server: Served) -> None:
-    async with mcp_http_client(token_server.url, headers=_bearer(TOKEN)) as first:
+    async with mcp_http_client(token_server.url, headers=_bearer(HTTP_TOKEN)) as first:
         await first.call_tool("add_registry_server", server_payload("shared"))
-    async with mcp_http_client(token_server.url, headers=_bearer(TOKEN)) as second:
+    async with mcp_http_client(token_server.url, headers=_bearer(HTTP_TOKEN)) as second:
         listed = await second.call_tool("list_registry_servers", {})
     assert listed.structured_content is not None and listed.structured_content["total"] == 1
 
@@ -127,8 +97,8 @@ async def test_state_is_shared_between_http_sessions(token_server: Served) -> No
         {},
         _bearer("not-the-token"),
         {"Authorization": "Basic dXNlcjpwYXNz"},
-        {"Authorization": TOKEN},
-        {"apikey": TOKEN},
+        {"Authorization": HTTP_TOKEN},
+        {"apikey": HTTP_TOKEN},
     ],
     ids=["none", "wrong-token", "basic", "no-bearer-scheme", "apikey-header"],
 )
@@ -137,10 +107,10 @@ async def test_a_request_without_the_token_gets_401_with_www_authenticate(
 ) -> None:
     async with httpx2.AsyncClient(timeout=30) as http:
         refused = await http.post(token_server.url, json=INITIALIZE, headers={**MCP_HEADERS, **headers})
-        accepted = await http.post(token_server.url, json=INITIALIZE, headers={**MCP_HEADERS, **_bearer(TOKEN)})
+        accepted = await http.post(token_server.url, json=INITIALIZE, headers={**MCP_HEADERS, **_bearer(HTTP_TOKEN)})
     assert refused.status_code == 401
     assert refused.headers["WWW-Authenticate"].startswith("Bearer ")
-    assert "not-the-token" not in refused.text and TOKEN not in refused.text
+    assert "not-the-token" not in refused.text and HTTP_TOKEN not in refused.text
     assert accepted.status_code == 200
 
 
@@ -272,7 +242,7 @@ async def test_an_identity_provider_plugs_in_as_a_token_verifier(tmp_path: Path)
     argv = [server_command(), "--transport", "http", "--port", str(port), "--auth", "oauth"]
     argv += ["--token-verifier", "tests.servers.tiny_verifier:verifier", "--oauth-issuer", "https://idp.example.com"]
     argv += ["--resource-url", resource]
-    with mcp_over_http(argv, port, _environment(tmp_path), stderr=tmp_path / "log") as url:
+    with mcp_over_http(argv, port, http_environment(tmp_path), stderr=tmp_path / "log") as url:
         async with httpx2.AsyncClient(timeout=30) as http:
             refused = await http.post(url, json=INITIALIZE, headers={**MCP_HEADERS, **_bearer("forged")})
             metadata = await http.get(f"http://127.0.0.1:{port}/.well-known/oauth-protected-resource/mcp")
@@ -365,20 +335,21 @@ async def test_the_readme_http_lines_work(tmp_path: Path, cloud: KeyedCloudRegis
 
     def run(line: str, url: str, **env: str) -> str:
         shell = ["bash", "-c", _on_port(line, url)]
-        return subprocess.run(shell, env=_environment(tmp_path, **env), capture_output=True, text=True).stdout
+        return subprocess.run(shell, env=http_environment(tmp_path, **env), capture_output=True, text=True).stdout
 
-    with serving(tmp_path, REGISTRY_MCP_HTTP_TOKEN=TOKEN) as served:
-        assert '"serverInfo"' in run(token_curl, served.url, REGISTRY_MCP_HTTP_TOKEN=TOKEN)
+    with serving(tmp_path, REGISTRY_MCP_HTTP_TOKEN=HTTP_TOKEN) as served:
+        assert '"serverInfo"' in run(token_curl, served.url, REGISTRY_MCP_HTTP_TOKEN=HTTP_TOKEN)
         assert '"serverInfo"' not in run(token_curl, served.url, REGISTRY_MCP_HTTP_TOKEN="a-wrong-token-of-some-length")
         # Claude Code's line: its URL and header, as the CLI would send them.
-        words = shlex.split(_on_port(claude, served.url).replace("$REGISTRY_MCP_HTTP_TOKEN", TOKEN))
+        words = shlex.split(_on_port(claude, served.url).replace("$REGISTRY_MCP_HTTP_TOKEN", HTTP_TOKEN))
         name, value = words[words.index("--header") + 1].split(": ", 1)
         assert words[3:7] == ["--transport", "http", "enkrypt-registry", served.url]
         async with mcp_http_client(words[6], headers={name: value}) as client:
             assert not (await client.call_tool("list_registry_servers", {})).is_error
         # VS Code's block, with the prompted input filled in.
         assert vscode["type"] == "http"
-        headers = {key: text.replace("${input:registry-mcp-token}", TOKEN) for key, text in vscode["headers"].items()}
+        prompted = "${input:registry-mcp-token}"
+        headers = {key: text.replace(prompted, HTTP_TOKEN) for key, text in vscode["headers"].items()}
         async with mcp_http_client(_on_port(vscode["url"], served.url), headers=headers) as client:
             assert not (await client.call_tool("list_registry_servers", {})).is_error
     with serving(tmp_path, "--auth", "keys", ENKRYPT_BASE_URL=cloud.url) as served:
@@ -392,8 +363,8 @@ async def test_stateless_asks_where_the_protocol_allows_and_never_acts_unasked(
     """Without sessions a question goes back to the client as a round of the call itself (2026-07-28);
     the handshake-era protocol cannot carry it, and then nothing is deleted without `confirm: true`."""
     person = Person()
-    with serving(tmp_path, "--stateless", REGISTRY_MCP_HTTP_TOKEN=TOKEN) as served:
-        connecting = mcp_http_client(served.url, headers=_bearer(TOKEN), mode=mode, elicitation_callback=person)
+    with serving(tmp_path, "--stateless", REGISTRY_MCP_HTTP_TOKEN=HTTP_TOKEN) as served:
+        connecting = mcp_http_client(served.url, headers=_bearer(HTTP_TOKEN), mode=mode, elicitation_callback=person)
         async with connecting as client:
             await client.call_tool("add_registry_server", server_payload("to-delete"))
             deleting = await client.call_tool("delete_registry_server", {"saved_name": "to-delete"})

@@ -19,8 +19,7 @@ from mcp import Client
 from registry_mcp.server import create_server
 from registry_mcp.settings import Settings
 
-from .conftest import Person, text_of
-from .test_http import TOKEN, serving
+from .conftest import HTTP_TOKEN, Person, serving, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -106,7 +105,7 @@ needs_root = pytest.mark.skipif(
 @needs_root
 async def test_another_user_without_the_token_is_refused_at_the_door(tmp_path: Path) -> None:
     marker = tmp_path / "ran-without-token"
-    with serving(tmp_path, REGISTRY_MCP_HTTP_TOKEN=TOKEN) as served:
+    with serving(tmp_path, REGISTRY_MCP_HTTP_TOKEN=HTTP_TOKEN) as served:
         report = _attack_as_nobody(served.url, "", marker)
     assert report["status"] == 401 and report["www_authenticate"].startswith("Bearer ")
     assert not marker.exists()
@@ -116,8 +115,8 @@ async def test_another_user_without_the_token_is_refused_at_the_door(tmp_path: P
 @pytest.mark.parametrize("auth", ["token", "none"])
 async def test_a_self_consenting_remote_client_launches_nothing(tmp_path: Path, auth: str) -> None:
     marker = tmp_path / f"ran-with-{auth}"
-    with serving(tmp_path, "--auth", auth, REGISTRY_MCP_HTTP_TOKEN=TOKEN) as served:
-        report = _attack_as_nobody(served.url, TOKEN if auth == "token" else "", marker)
+    with serving(tmp_path, "--auth", auth, REGISTRY_MCP_HTTP_TOKEN=HTTP_TOKEN) as served:
+        report = _attack_as_nobody(served.url, HTTP_TOKEN if auth == "token" else "", marker)
     assert report["status"] == 200
     assert not marker.exists()
     structured = report["result"]["structuredContent"]
@@ -132,8 +131,8 @@ async def test_with_allow_launch_the_same_client_does_launch(tmp_path: Path) -> 
     """The control: the harness above does launch where the server allows it, so its 'nothing ran'
     means something."""
     marker = tmp_path / "ran-with-allow-launch"
-    with serving(tmp_path, "--allow-launch", REGISTRY_MCP_HTTP_TOKEN=TOKEN) as served:
-        report = _attack_as_nobody(served.url, TOKEN, marker)
+    with serving(tmp_path, "--allow-launch", REGISTRY_MCP_HTTP_TOKEN=HTTP_TOKEN) as served:
+        report = _attack_as_nobody(served.url, HTTP_TOKEN, marker)
     assert report["status"] == 200 and marker.exists()
 
 

@@ -16,8 +16,7 @@ import pytest
 
 from registry_mcp.server import TOOL_NAMES
 
-from .conftest import server_command
-from .test_http import serving
+from .conftest import server_command, serving
 
 INTEROP = Path(__file__).parent / "interop"
 
