@@ -121,6 +121,7 @@ async def test_a_request_without_the_token_gets_401_with_www_authenticate(
         (("--auth", "token"), {}, ["REGISTRY_MCP_HTTP_TOKEN"]),
         ((), {"REGISTRY_MCP_HTTP_TOKEN": "server-key-9d"}, ["at least 16 characters"]),
         (("--auth", "keys"), {"ENKRYPT_API_KEY": "server-key-9d"}, ["ENKRYPT_API_KEY", "each caller"]),
+        (("--auth", "keys"), {"ENKRYPT_BASE_URL": "http://registry.example.com"}, ["must use https://"]),
         (("--auth", "none", "--host", "0.0.0.0"), {}, ["--auth none", "127.0.0.1"]),
         (("--auth", "oauth"), {}, ["--token-verifier"]),
         (
@@ -136,7 +137,16 @@ async def test_a_request_without_the_token_gets_401_with_www_authenticate(
             ["'tests.servers.tiny_verifier:missing'", "cannot import"],
         ),
     ],
-    ids=["nothing", "token-unset", "token-short", "keys-server-key", "none-off-loopback", "oauth-none", "oauth-bad"],
+    ids=[
+        "nothing",
+        "token-unset",
+        "token-short",
+        "keys-server-key",
+        "keys-plain-http",
+        "none-off-loopback",
+        "oauth-none",
+        "oauth-bad",
+    ],
 )
 def test_http_without_a_way_to_authenticate_refuses_to_start(
     tmp_path: Path, args: tuple[str, ...], env: dict[str, str], says: list[str]
@@ -200,6 +210,11 @@ async def test_each_caller_acts_with_its_own_enkrypt_key(tmp_path: Path, cloud: 
         async with httpx2.AsyncClient(timeout=30) as http:
             unknown = await http.post(served.url, json=INITIALIZE, headers={**MCP_HEADERS, **_bearer("made-up-key")})
             none = await http.post(served.url, json=INITIALIZE, headers=MCP_HEADERS)
+            # A session is its opener's: Bob cannot ride Alice's.
+            opened = await http.post(served.url, json=INITIALIZE, headers={**MCP_HEADERS, **_bearer(ALICE_KEY)})
+            session = {"Mcp-Session-Id": opened.headers["Mcp-Session-Id"], "MCP-Protocol-Version": "2025-11-25"}
+            listing = {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}
+            ridden = await http.post(served.url, json=listing, headers={**MCP_HEADERS, **session, **_bearer(BOB_KEY)})
     assert not added.is_error, text_of(added)
     assert alice_sees.structured_content is not None and bob_sees.structured_content is not None
     assert [server["saved_name"] for server in alice_sees.structured_content["servers"]] == ["alices-server"]
@@ -209,6 +224,7 @@ async def test_each_caller_acts_with_its_own_enkrypt_key(tmp_path: Path, cloud: 
     # A key the registry refuses is refused at the door, as is a request with none.
     assert unknown.status_code == 401 and unknown.headers["WWW-Authenticate"].startswith("Bearer ")
     assert none.status_code == 401 and cloud.requests["made-up-key"] >= 1
+    assert opened.status_code == 200 and ridden.status_code == 404
     log = served.stderr
     assert "DEBUG" in log and ALICE_KEY not in log and BOB_KEY not in log and "made-up-key" not in log
 
