@@ -8,14 +8,18 @@ The tree::
     ├── ServerNotFound             404: no such server (also after it was deleted)
     ├── ServerConflict             409: a server with that name and version already exists
     ├── RateLimited                429: too many requests; .retry_after in seconds where the registry said
-    ├── RegistryUnavailable        5xx, a timeout, or no connection
+    ├── RegistryUnavailable        5xx, or no connection
+    │   └── RegistryTimeout        no whole answer within the deadline (REGISTRY_MCP_TIMEOUT)
     └── UnexpectedResponse         the registry answered with something this client cannot read
+        └── ResponseTooLarge       an answer past the size limit (REGISTRY_MCP_MAX_RESPONSE_BYTES)
 
     LocalRefusal                   registry-mcp refused the call itself, without the registry: a result
                                    too large to return, a config file it cannot read, nothing to inspect
 
 Every message says what happened, the HTTP status and the registry's own words where there are
-some, and what to try next, so it can be shown to a person (or an assistant) as it is.
+some, and what to try next, so it can be shown to a person (or an assistant) as it is. The
+registry's words are scrubbed of the API key and of the secrets of the record sent before they get
+here (see `RegistryClient`), since some registries quote what they received.
 """
 
 from __future__ import annotations
@@ -87,8 +91,22 @@ class RegistryUnavailable(RegistryError):
     hint = "The registry may be down or unreachable: try again in a moment, and check ENKRYPT_BASE_URL."
 
 
+class RegistryTimeout(RegistryUnavailable):
+    hint = (
+        "The registry may be slow or overloaded: try again in a moment, or allow more time with "
+        "REGISTRY_MCP_TIMEOUT (or --timeout)."
+    )
+
+
 class UnexpectedResponse(RegistryError):
     hint = "The registry's API may have changed: check for a newer registry-mcp, or report this response."
+
+
+class ResponseTooLarge(UnexpectedResponse):
+    hint = (
+        "Ask for less (a smaller per_page), or, if the registry's answers are really this large, raise "
+        "REGISTRY_MCP_MAX_RESPONSE_BYTES (or --max-response-bytes)."
+    )
 
 
 class LocalRefusal(Exception):
@@ -113,7 +131,7 @@ def describe_validation_error(error: ValidationError, *, prefix: str = "") -> li
     The rejected values themselves are never repeated: they may be secrets.
     """
     lines: list[str] = []
-    for detail in error.errors(include_url=False, include_input=False):
+    for detail in error.errors(include_url=False):
         location = ".".join(str(part) for part in (*((prefix,) if prefix else ()), *detail["loc"]))
         kind = detail["type"]
         context = detail.get("ctx") or {}
@@ -124,7 +142,20 @@ def describe_validation_error(error: ValidationError, *, prefix: str = "") -> li
         elif kind == "string_pattern_mismatch":
             pattern = str(context.get("pattern", ""))
             text = f"must contain {_PATTERN_WORDS.get(pattern, f'text matching {pattern}')}"
+        elif kind == "uuid_parsing":  # pydantic's text quotes the first wrong character
+            text = "must be a UUID, such as 123e4567-e89b-12d3-a456-426614174000"
+        elif kind == "union_tag_invalid":  # pydantic's text quotes the tag given
+            text = f"must be one of: {context.get('expected_tags', '')}"
+        elif _quotes(detail["msg"], detail.get("input"), context):
+            text = f"not valid here ({kind.replace('_', ' ')})"
         else:
             text = detail["msg"]
         lines.append(f"{location or '(input)'}: {text}")
     return lines
+
+
+def _quotes(message: str, value: object, context: object) -> bool:
+    """Whether `message` repeats the text of `value` beyond what it says is allowed (`context`):
+    a guard for pydantic messages not worded above."""
+    text = str(value)
+    return isinstance(value, str | int | float) and len(text) >= 3 and text in message and text not in str(context)

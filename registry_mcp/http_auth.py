@@ -5,9 +5,10 @@
 
 - `keys`: each caller sends its own Enkrypt API key (`Authorization: Bearer KEY`, or Enkrypt's own
   `apikey: KEY` header), and every registry request made for that call carries that key (the
-  `CallerKeyTransport` under the server's one cloud client), so the server holds no key and each caller
-  sees only its own projects. The registry checks a key the first time it is seen; a key it refuses
-  gets the 401. Accepted keys are remembered (by digest) for a few minutes, a bounded number of them.
+  `CallerKeyTransport` under the server's one cloud client, see `Settings.open_client`), so the
+  server holds no key and each caller sees only its own projects. The registry checks a key the first
+  time it is seen; a key it refuses gets the 401. Accepted keys are remembered (by digest) for a few
+  minutes, a bounded number of them.
 - `token`: one token shared by every caller, from REGISTRY_MCP_HTTP_TOKEN, compared in constant time,
   in front of the server's own registry (embedded, or the cloud with the server's key).
 - `oauth`: an identity provider's access tokens, checked by a `TokenVerifier` the deployment names
@@ -19,6 +20,7 @@ Keys and tokens never reach a log line or an error: they are compared, forwarded
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import importlib
@@ -37,7 +39,6 @@ from pydantic import ValidationError
 from starlette.middleware.authentication import AuthenticationMiddleware
 
 from . import endpoints
-from .client import RegistryClient, require_safe_base_url
 from .errors import AuthenticationError, RegistryError
 from .settings import HTTP_TOKEN_VARIABLE, LOOPBACK_HOSTS, HttpAuthMode
 
@@ -177,11 +178,11 @@ class EnkryptKeyVerifier:
         if self._accepted.get(digest, 0.0) > time.monotonic():
             self._accepted.move_to_end(digest)
             return caller
-        settings = self._settings
-        timeout = httpx2.Timeout(settings.timeout, connect=settings.connect_timeout)
         try:
-            probe = RegistryClient(token, base_url=settings.base_url, project=settings.project, timeout=timeout)
-            async with probe:
+            # The server's own client, as it would be with this key.
+            async with dataclasses.replace(
+                self._settings, api_key=token, keys_from_callers=False
+            ).open_client() as probe:
                 await probe.list_servers(per_page=1)
         except AuthenticationError:
             return None
@@ -210,13 +211,6 @@ class CallerKeyTransport(httpx2.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self._inner.aclose()
-
-
-def callers_registry(base_url: str, *, project: str | None, timeout: httpx2.Timeout) -> RegistryClient:
-    """One client of the cloud registry at `base_url` whose every request carries its caller's key."""
-    require_safe_base_url(base_url)  # the keys are the callers', and as secret as the server's
-    transport = CallerKeyTransport(httpx2.AsyncHTTPTransport())
-    return RegistryClient(base_url=base_url, project=project, timeout=timeout, transport=transport)
 
 
 def require_callers(app: ASGIApp, verifier: TokenVerifier) -> ASGIApp:
