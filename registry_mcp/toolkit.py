@@ -143,6 +143,8 @@ class ToolCall:
     launch_without_asking: bool = False
     # Serving over HTTP: the caller is a remote client, not the person at this machine.
     over_http: bool = False
+    # The user's setting that shows secret values in results (otherwise `present` masks them).
+    reveal_secrets: bool = False
 
     def agreed(self, without_asking: bool) -> bool:
         """Whether the tool may act: the person said yes, or the client cannot ask and
@@ -150,9 +152,10 @@ class ToolCall:
         return self.consent is Consent.GIVEN or (self.consent is Consent.NOT_ASKED and without_asking)
 
     @property
-    def may_launch_commands(self) -> bool:
-        """Whether a local command may be launched at all: over HTTP whoever answers a question is a
-        remote client, so only where the user started the server with the launch setting."""
+    def may_act_on_this_machine(self) -> bool:
+        """Whether a tool may launch a command or write a file on the machine the server runs on: over
+        HTTP whoever answers a question is a remote client, so only where the user started the server
+        with the launch setting."""
         return not self.over_http or self.launch_without_asking
 
     @property
@@ -195,6 +198,7 @@ class RegistryTool(Generic[ArgsT]):
                 log=client_log(ctx),
                 launch_without_asking=launch_without_asking,
                 over_http=over_http,
+                reveal_secrets=reveal_secrets,
             )
 
         async def finish(

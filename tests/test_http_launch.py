@@ -172,3 +172,29 @@ async def test_over_http_allow_launch_restores_asking_the_person(tmp_path: Path,
         result = await client.call_tool("inspect_mcp_server", {"config": config})
     assert result.structured_content is not None and result.structured_content["launched"] is True, text_of(result)
     assert marker.exists() and len(person.asked) == 1
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_over_http_no_file_is_written_on_this_machine_whatever_the_answer(tmp_path: Path, mode: Any) -> None:
+    """write_registry_export writes on the server's machine (a client config it writes can start
+    commands later), so over HTTP it is held to the same rule as a launch."""
+    target = tmp_path / "written.json"
+    person = Person()
+    arguments = {"format": "mcpServers", "path": str(target), "confirm": True}
+    async with Client(create_server(Settings(over_http=True)), mode=mode, elicitation_callback=person) as client:
+        await client.call_tool(
+            "add_registry_server", {"saved_name": "files", "mcp_config": {"config": {"command": "npx"}}}
+        )
+        refused = await client.call_tool("write_registry_export", arguments)
+    assert refused.structured_content is not None and refused.structured_content["written"] is False
+    assert not target.exists() and person.asked == []
+    assert "over HTTP" in text_of(refused) and "--allow-launch" in text_of(refused)
+    async with Client(
+        create_server(Settings(over_http=True, allow_launch=True)), mode=mode, elicitation_callback=person
+    ) as client:
+        await client.call_tool(
+            "add_registry_server", {"saved_name": "files", "mcp_config": {"config": {"command": "npx"}}}
+        )
+        allowed = await client.call_tool("write_registry_export", arguments)
+    assert allowed.structured_content is not None and allowed.structured_content["written"] is True, text_of(allowed)
+    assert target.exists() and len(person.asked) == 1

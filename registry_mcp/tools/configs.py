@@ -3,16 +3,18 @@ for clients) and import (from the MCP client configs people already have)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, Literal
 
+import anyio
 from pydantic import BaseModel, Field
 
 from ..arguments import CLOSED, ServerSelector
 from ..client import RegistryClient
 from ..endpoints import MAX_PER_PAGE
 from ..errors import LocalRefusal, RegistryError
-from ..export import render
-from ..importing import MAX_CONFIG_BYTES, ConfigError, plan_import, read_config
+from ..export import export, masked_paths
+from ..importing import MAX_SOURCE_TEXT, ConfigError, ImportPlan, NoteKind, plan_import, read_config
 from ..lint import Finding, lint_servers
 from ..models import (
     DEFAULT_SERVER_VERSION,
@@ -22,7 +24,7 @@ from ..models import (
     ServerPayload,
     ServerVersion,
 )
-from ..results import ToolResult
+from ..results import ToolResult, fewer_items
 from ..toolkit import ToolCall, registry_tool
 
 
@@ -50,11 +52,22 @@ class ExportResult(ToolResult):
     format: str
     servers: list[str] = Field(description="The servers exported, as 'saved_name server_version'.")
     config: dict[str, Any] = Field(description="The config block, ready to paste (secrets masked unless shown).")
+    masked: list[str] = Field(
+        default_factory=list,
+        description="Where config holds a mask instead of the real value: replace each before use.",
+    )
+    renamed: dict[str, str] = Field(
+        default_factory=dict, description="'saved_name server_version' -> its name in config, where they differ."
+    )
+    skipped: list[str] = Field(default_factory=list, description="Servers left out, and why.")
+    notes: list[str] = Field(
+        default_factory=list, description="What the gateway or client will not apply, or applies config-wide."
+    )
 
     def too_large(self) -> str:
         return (
-            f"The export of {len(self.servers)} servers is too large for one tool result: name fewer servers, or "
-            "use the Python library (registry_mcp.export)."
+            f"The export of {len(self.servers)} servers is too large for one tool result: name fewer servers, write "
+            "it to a file with write_registry_export, or use the Python library (registry_mcp.export)."
         )
 
 
@@ -69,21 +82,39 @@ async def export_registry_servers(args: ExportArguments, call: ToolCall) -> Expo
     'gateway' gives secure-mcp-gateway mcp_config[] entries (server_name is the saved_name; config,
     oauth_config, tools, denied_tools and the guardrail configs as the gateway reads them); 'mcpServers'
     a Claude Desktop, Cursor or Claude Code block; 'vscode' a .vscode/mcp.json block. Secret values
-    are masked unless the server was started to show them."""
-    if args.servers is not None:
-        servers = [await call.registry.get_server(chosen.saved_name, chosen.server_version) for chosen in args.servers]
-    else:
-        servers = await _every_active_server(call.registry)
-    config = render(servers, args.format, reveal_secrets=True)  # masked by `present` unless secrets are shown
+    are masked unless the server was started to show them, and the result lists where; it also says
+    which servers were left out, renamed, or had settings placed config-wide or not applied."""
+    servers = await chosen_servers(args.servers, call.registry)
+    rendered = export(servers, args.format)
+    masked = [] if call.reveal_secrets else masked_paths(rendered.config)
     where = {"gateway": "under mcp_configs.<id> in the gateway's config", "mcpServers": "in the client's config file"}
     return ExportResult(
-        message=f"{len(servers)} servers from {call.location} as a '{args.format}' block to paste "
-        f"{where.get(args.format, 'in .vscode/mcp.json')}.",
+        message=f"{len(rendered.servers)} servers from {call.location} as a '{args.format}' block to paste "
+        f"{where.get(args.format, 'in .vscode/mcp.json')}."
+        + (
+            f" {len(masked)} values are MASKED (listed in masked), not real: replace each with its real value "
+            "before use, or have write_registry_export write the file with the real values."
+            if masked
+            else ""
+        )
+        + (f" {len(rendered.skipped)} left out (see skipped)." if rendered.skipped else "")
+        + (f" {len(rendered.notes)} notes to read: " + " ".join(rendered.notes) if rendered.notes else ""),
         registry=call.registry_info,
         format=args.format,
-        servers=[f"{server.saved_name} {server.server_version}" for server in servers],
-        config=config,
+        servers=rendered.servers,
+        config=rendered.config,
+        masked=masked,
+        renamed=rendered.renamed,
+        skipped=rendered.skipped,
+        notes=rendered.notes,
     )
+
+
+async def chosen_servers(chosen: list[ServerSelector] | None, registry: RegistryClient) -> list[RegistryServer]:
+    """The named servers, or every active one."""
+    if chosen is not None:
+        return [await registry.get_server(server.saved_name, server.server_version) for server in chosen]
+    return await _every_active_server(registry)
 
 
 class ImportArguments(RegistryModel):
@@ -91,10 +122,11 @@ class ImportArguments(RegistryModel):
 
     source: str = Field(
         min_length=1,
-        max_length=MAX_CONFIG_BYTES,
+        max_length=MAX_SOURCE_TEXT,
         description=(
             "An MCP client's config: a file path (Claude Desktop's claude_desktop_config.json, Cursor's mcp.json, "
-            "VS Code's .vscode/mcp.json, Claude Code's .mcp.json or ~/.claude.json), or the file's JSON text."
+            "VS Code's .vscode/mcp.json, Windsurf's mcp_config.json, Claude Code's .mcp.json or ~/.claude.json), "
+            "or its JSON or JSONC text (a fragment of an mcpServers block will do)."
         ),
     )
     server_version: ServerVersion = DEFAULT_SERVER_VERSION
@@ -107,11 +139,29 @@ class ImportArguments(RegistryModel):
     )
 
 
+class ImportNote(BaseModel):
+    kind: NoteKind = Field(
+        description=(
+            "guess: a value inferred, not read; client-only: something the client resolves and the gateway does "
+            "not; proxy: a local proxy replaced by the remote server it reaches; not-carried: a client setting "
+            "the registry has no place for; renamed: why saved_name differs from the entry's name."
+        )
+    )
+    field: str = Field(description="Where it lands in the payload (mcp_config.config.env.X), or the client's key.")
+    note: str
+
+
 class ImportedEntry(BaseModel):
     entry_name: str = Field(description="The entry's name in the client's config.")
+    project: str | None = Field(default=None, description="The Claude Code project it came from, if any.")
     saved_name: str
-    renamed: bool = Field(description="true when the key had to change to be a valid saved_name.")
-    payload: dict[str, Any] = Field(description="The add-server payload (secrets masked unless shown).")
+    renamed: bool = Field(description="true when the key had to change to be a valid, distinct saved_name.")
+    payload: dict[str, Any] | None = Field(
+        default=None, description="The add-server payload (secrets masked unless shown); left out to fit if need be."
+    )
+    notes: list[ImportNote] = Field(
+        default_factory=list, description="What the person should check: guesses, client-only values, proxies."
+    )
 
 
 class ImportBatch(BaseModel):
@@ -128,6 +178,28 @@ class ImportResult(ToolResult):
     problems: list[str] = Field(description="Entries that could not be imported, and why.")
     warnings: list[Finding] = Field(description="Lint findings; fields start servers[i].")
     batches: list[ImportBatch] | None = Field(default=None, description="One per bulk add, when registering.")
+    note: str | None = Field(default=None, description="Set when part of the result was left out to fit.")
+
+    def smaller(self) -> Iterator[ImportResult]:
+        """First without the payloads (each server keeps its names and notes), then fewer servers, then
+        only the counts: a call that registered servers always gets its answer."""
+        slim = self.model_copy(
+            update={
+                "servers": [entry.model_copy(update={"payload": None}) for entry in self.servers],
+                "note": "The payloads were left out to fit in one result: import fewer servers at a time to see them.",
+            }
+        )
+        yield slim
+        yield from fewer_items(slim, "servers", "import fewer servers at a time (at most {kept}) to see every one.")
+        yield slim.model_copy(
+            update={
+                "servers": [],
+                "problems": [],
+                "warnings": [],
+                "note": f"{len(self.servers)} servers, {len(self.problems)} problems and {len(self.warnings)} "
+                "warnings do not fit in one result: import fewer servers at a time to see them.",
+            }
+        )
 
 
 @registry_tool(
@@ -136,27 +208,40 @@ class ImportResult(ToolResult):
     read_only=False,
 )
 async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportResult:
-    """Turn the servers in an MCP client's config (Claude Desktop, Cursor, VS Code, Claude Code; a file
-    path or its JSON text) into registry payloads: saved_name from each entry's name (made valid, and
-    reported where it changed), server_name and source_url inferred from npx/uvx commands. A dry run
-    by default, showing payloads, problems and warnings; with confirm true it registers them in bulk
-    adds of up to 100, each reported separately. Set confirm true only after the person agreed."""
+    """Turn the servers in an MCP client's config (Claude Desktop, Cursor, VS Code, Windsurf, Claude
+    Code; a file path or its JSON/JSONC text) into registry payloads: saved_name from each entry's name
+    (made valid and distinct, and reported where it changed), mcp-remote and similar proxies replaced by
+    the remote server they reach. Each server comes with notes to show the person: guesses (transport,
+    server_name from npx/uvx), client-only values the gateway will not expand (${input:…}, ${env:…},
+    envFile), settings not carried. A dry run by default, showing payloads, notes, problems and warnings;
+    with confirm true it registers them in bulk adds of up to 100, each reported separately. Set confirm
+    true only after the person agreed."""
+    await call.report_progress(0, None, "Reading the client config")
+
+    def read_and_plan() -> ImportPlan:
+        return plan_import(read_config(args.source), server_version=args.server_version)
+
     try:
-        plan = plan_import(read_config(args.source), server_version=args.server_version)
+        # A ~/.claude.json can be 100 MB: read it on a worker thread, so the server keeps answering.
+        plan = await anyio.to_thread.run_sync(read_and_plan)
     except ConfigError as unreadable:
         raise LocalRefusal(f"Could not read the client config: {str(unreadable).rstrip('.')}.") from None
     payloads = [imported.payload for imported in plan.servers]
     entries = [
         ImportedEntry(
             entry_name=imported.key,
+            project=imported.project,
             saved_name=imported.payload.saved_name,
             renamed=imported.renamed,
             payload=imported.payload.to_api(),
+            notes=[ImportNote(kind=note.kind, field=note.field, note=note.note) for note in imported.notes],
         )
         for imported in plan.servers
     ]
     warnings = lint_servers(payloads)
+    noted = sum(1 for entry in entries if entry.notes)
     skipped = f" {len(plan.problems)} could not be imported (see problems)." if plan.problems else ""
+    skipped += f" {noted} have notes to check (guesses, client-only values, proxies)." if noted else ""
     if not args.confirm:
         return ImportResult(
             message=f"Dry run: {len(entries)} servers ready to register in {call.location}; nothing was written."

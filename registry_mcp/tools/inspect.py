@@ -11,8 +11,9 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field, model_validator
 
 from ..arguments import CLOSED
+from ..denylist import is_denied
 from ..errors import LocalRefusal
-from ..inspection import DenyReport, InspectedServer, InspectionFailed, deny_report, inspect_server
+from ..inspection import DenyReport, InspectedServer, InspectedTool, InspectionFailed, deny_report, inspect_server
 from ..models import (
     DEFAULT_SERVER_VERSION,
     DeniedToolEntry,
@@ -46,6 +47,8 @@ class _InspectionTarget:
     config: LocalServerConfig | RemoteServerConfig
     denied_tools: list[Any] | None
     registered: tuple[str, str] | None  # (saved_name, server_version) of a registry entry
+    listed_tools: dict[str, Any]  # the registry entry's mcp_config.tools, which '*' spares
+    stored_denied: list[Any]  # the registry entry's own deny list, which write_tools must not widen
 
 
 class InspectArguments(RegistryModel):
@@ -63,7 +66,17 @@ class InspectArguments(RegistryModel):
     )
     write_tools: bool = Field(
         default=False,
-        description="For a registered server: write the discovered tool names into its mcp_config.tools.",
+        description=(
+            "For a registered server: write the discovered tool names into its mcp_config.tools. Refused where "
+            "that would let tools through its deny list (the gateway's '*' spares the keys of tools)."
+        ),
+    )
+    allow_unhiding: bool = Field(
+        default=False,
+        description=(
+            "With write_tools under a '*' deny list: true writes the names anyway, making every written tool "
+            "visible through the gateway. Only when the person wants that."
+        ),
     )
 
     @model_validator(mode="after")
@@ -101,7 +114,9 @@ class InspectResult(ToolResult):
 async def ask_to_inspect(args: InspectArguments, call: ToolCall) -> Question:
     registry = call.registry
     denied_tools: list[Any] | None = list(args.denied_tools) if args.denied_tools is not None else None
-    registered = None
+    registered: tuple[str, str] | None = None
+    listed_tools: dict[str, Any] = {}
+    stored_denied: list[Any] = []
     if args.config is not None:
         config = args.config
     else:
@@ -110,9 +125,11 @@ async def ask_to_inspect(args: InspectArguments, call: ToolCall) -> Question:
         if server.mcp_config is None:
             raise LocalRefusal(f"'{args.saved_name}' version '{args.server_version}' has no mcp_config to inspect.")
         config, registered = server.mcp_config.config, (args.saved_name, args.server_version)
+        listed_tools = dict(server.mcp_config.tools or {})
+        stored_denied = list(server.mcp_config.denied_tools or [])
         if denied_tools is None:
-            denied_tools = list(server.mcp_config.denied_tools or [])
-    target = _InspectionTarget(config, denied_tools, registered)
+            denied_tools = stored_denied
+    target = _InspectionTarget(config, denied_tools, registered, listed_tools, stored_denied)
     if _refused_here(config, call):
         return Question(_NO_COMMANDS_OVER_HTTP, facts=target, asks_person=False)
     if isinstance(config, LocalServerConfig):
@@ -140,7 +157,8 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
     version, capabilities and tools; with deny patterns (given, or the entry's own), which tools each
     blocks, which stay visible, and patterns that match nothing. The person is asked to confirm first,
     seeing the exact command, arguments and environment variable names, or the URL. write_tools puts
-    the discovered tool names into a registered entry."""
+    the discovered tool names into a registered entry, unless that would let tools through its deny
+    list (the gateway's '*' spares the keys of tools): then only with allow_unhiding."""
     target: _InspectionTarget = call.facts
     shown = _target_text(target.config)
     if _refused_here(target.config, call):
@@ -157,12 +175,14 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
         server = await inspect_server(target.config)
     except InspectionFailed as failure:
         raise ToolError(f"Could not inspect {shown}: {failure}") from None
-    wrote = False
-    if args.write_tools and target.registered is not None:
+    denied = (
+        deny_report(server.tools, target.denied_tools, target.listed_tools) if target.denied_tools is not None else None
+    )
+    wrote, unhiding = False, _unhidden(server.tools, target)
+    if args.write_tools and target.registered is not None and (not unhiding or args.allow_unhiding):
         tools: dict[str, Any] = {tool.name: {} for tool in server.tools}
         await call.registry.modify_server(*target.registered, {"mcp_config": {"tools": tools}})
         wrote = True
-    denied = deny_report(server.tools, target.denied_tools) if target.denied_tools is not None else None
     return InspectResult(
         message=f"{server.name} {server.version} ({shown}) offers {len(server.tools)} tools."
         + (
@@ -170,7 +190,7 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
             if denied
             else ""
         )
-        + (" Their names were written into the entry's mcp_config.tools." if wrote else ""),
+        + _written_sentence(args.write_tools, wrote, unhiding),
         registry=call.registry_info,
         launched=True,
         target=shown,
@@ -181,10 +201,38 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
 
 
 def _refused_here(config: LocalServerConfig | RemoteServerConfig, call: ToolCall) -> bool:
-    return isinstance(config, LocalServerConfig) and not call.may_launch_commands
+    return isinstance(config, LocalServerConfig) and not call.may_act_on_this_machine
 
 
 def _target_text(config: LocalServerConfig | RemoteServerConfig) -> str:
     if isinstance(config, LocalServerConfig):
         return " ".join([config.command, *(config.args or [])])
     return config.url
+
+
+def _unhidden(tools: list[InspectedTool], target: _InspectionTarget) -> list[str]:
+    """The tools the entry's deny list hides now that it would let through once every tool is listed in
+    mcp_config.tools: the gateway's '*' spares the keys of tools."""
+    listed = target.listed_tools | {tool.name: {} for tool in tools}
+    return [
+        tool.name
+        for tool in tools
+        if is_denied(tool.name, target.stored_denied, target.listed_tools)
+        and not is_denied(tool.name, target.stored_denied, listed)
+    ]
+
+
+def _written_sentence(asked: bool, wrote: bool, unhiding: list[str]) -> str:
+    if wrote:
+        widened = (
+            f" As asked, {len(unhiding)} tools that '*' denied are now visible through the gateway." if unhiding else ""
+        )
+        return " Their names were written into the entry's mcp_config.tools." + widened
+    if asked and unhiding:
+        return (
+            f" Their names were NOT written into mcp_config.tools: the deny list holds '*', which the gateway "
+            f"does not apply to the keys of tools, so {len(unhiding)} tools it now hides would become visible "
+            f"({', '.join(unhiding[:10])}{', …' if len(unhiding) > 10 else ''}). Call again with allow_unhiding: "
+            "true only if the person wants them offered."
+        )
+    return ""

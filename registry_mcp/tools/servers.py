@@ -252,7 +252,7 @@ ALL_GATEWAYS = "the rest are not shown; the Python client lists them all (Regist
 def _gateway_sentence(gateways: list[Gateway], *, deleted: bool = False) -> str:
     if not gateways:
         return "No gateway uses it."
-    names = [gateway.gateway_name or gateway.gateway_id or "(unnamed)" for gateway in gateways]
+    names = [gateway.label for gateway in gateways]
     shown = ", ".join(names[:_NAMED_GATEWAYS]) + (
         f" and {len(names) - _NAMED_GATEWAYS} more" if len(names) > _NAMED_GATEWAYS else ""
     )
