@@ -198,3 +198,19 @@ async def test_over_http_no_file_is_written_on_this_machine_whatever_the_answer(
         allowed = await client.call_tool("write_registry_export", arguments)
     assert allowed.structured_content is not None and allowed.structured_content["written"] is True, text_of(allowed)
     assert target.exists() and len(person.asked) == 1
+
+
+async def test_over_http_an_import_reads_no_file_on_this_machine(tmp_path: Path) -> None:
+    """A remote caller may import a config it sends as text, not one of the server's own files."""
+    config = {"mcpServers": {"named-in-the-file": {"command": "npx", "args": ["-y", "@example/files"]}}}
+    path = tmp_path / "claude_desktop_config.json"
+    path.write_text(json.dumps(config))
+    async with Client(create_server(Settings(over_http=True))) as client:
+        from_file = await client.call_tool("import_client_config", {"source": str(path)})
+        from_text = await client.call_tool("import_client_config", {"source": json.dumps(config)})
+    assert from_file.is_error and "over HTTP" in text_of(from_file) and "JSON text" in text_of(from_file)
+    assert "named-in-the-file" not in text_of(from_file)
+    assert not from_text.is_error and from_text.structured_content is not None, text_of(from_text)
+    async with Client(create_server(Settings(over_http=True, allow_launch=True))) as client:
+        allowed = await client.call_tool("import_client_config", {"source": str(path)})
+    assert not allowed.is_error, text_of(allowed)
