@@ -80,7 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-launch",
         action="store_true",
         default=None,
-        help="let inspect_mcp_server launch commands and reach URLs without asking, for clients that cannot ask",
+        help=(
+            "let inspect_mcp_server launch commands and reach URLs without asking, for clients that cannot ask; "
+            "over HTTP, let tools launch commands and read or write files on this machine at all"
+        ),
     )
     limits: list[tuple[str, Callable[[str], float], str, str]] = [
         ("--timeout", float, "SECONDS", "seconds for one whole request to the registry, its answer included (30)"),
