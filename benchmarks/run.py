@@ -1,12 +1,14 @@
-"""registry-mcp against the bare MCP SDK: start-up, per-call cost, scale and concurrency; and importing
-a large ~/.claude.json (100 MB: time, peak memory, pings answered meanwhile).
+"""registry-mcp against the bare MCP SDK: start-up, per-call cost, scale and concurrency; importing
+a large ~/.claude.json (100 MB: time, peak memory, pings answered meanwhile); and the time and memory
+registry-mcp takes to inspect a hostile MCP server.
 
     python -m benchmarks            # the full run (a few minutes); writes benchmarks/RESULTS.md
     python -m benchmarks --quick    # a few seconds, for a smoke test; figures mean little
 
 Every figure is the median of repeated runs, shown with its min and max. The targets compare
 registry-mcp with the bare SDK measured in the same run, as ratios: these machines are shared and
-noisy, so the absolute times beside them are context, not targets.
+noisy, so the absolute times beside them are context, not targets. The hostile inspection's targets
+are absolute (under 10 s, under 200 MiB): they are bounds, not comparisons.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from registry_mcp import RegistryClient
 from registry_mcp.importing import plan_import
 
 from .claude_json import write_claude_json
+from .hostile import MEMORY_LIMIT, SHAPES, TIME_LIMIT, inspect_hostile
 from .stdio import StdioServer
 
 HERE = Path(__file__).parent
@@ -349,6 +352,24 @@ def measure_import(plan: Plan, workdir: Path, results: Results) -> None:
     )
 
 
+# --- 6. inspecting a hostile server ---------------------------------------------------------------
+
+
+def measure_hostile_inspection(plan: Plan, workdir: Path, results: Results) -> None:
+    seconds, peaks = [], []
+    for index, (label, arguments) in enumerate(SHAPES):
+        took, peak, message = inspect_hostile(arguments, _environment(workdir / f"hostile-{index}.db"))
+        results.add(f"inspect a hostile server: {label}", [took])
+        results.add(f"peak memory inspecting: {label}", [peak], unit="MiB")
+        results.notes.append(f"Inspecting {label} answers: {message}")
+        seconds.append(took)
+        peaks.append(peak)
+    results.targets.append(Target("hostile inspection, slowest (s)", max(seconds), TIME_LIMIT, "seconds"))
+    results.targets.append(
+        Target("hostile inspection, peak memory (MiB)", max(peaks) / 1024, MEMORY_LIMIT / 1024, "MiB")
+    )
+
+
 # --- the report -------------------------------------------------------------------------------------
 
 
@@ -399,7 +420,8 @@ def main(argv: list[str] | None = None) -> None:
     results = Results()
     started = time.perf_counter()
     with _workdir() as workdir:
-        for step in (measure_startup, measure_calls, measure_scale, measure_concurrency, measure_import):
+        steps = (measure_startup, measure_calls, measure_scale, measure_concurrency, measure_import)
+        for step in (*steps, measure_hostile_inspection):
             print(f"… {step.__name__.removeprefix('measure_')}", file=sys.stderr, flush=True)
             step(plan, workdir, results)
     text = report(results, plan, time.perf_counter() - started)

@@ -10,7 +10,7 @@ from ..arguments import CLOSED, AddServerArguments, ServerSelector
 from ..endpoints import MAX_PAGE, MAX_PER_PAGE
 from ..errors import ServerNotFound
 from ..lint import Finding, lint_server, lint_servers
-from ..models import MAX_BULK_SERVERS, Gateway, RegistryModel, ServerChanges, ServerIdentity
+from ..models import MAX_BULK_SERVERS, Gateway, RegistryModel, ServerChanges, ServerIdentity, ServerPayload
 from ..results import ServerResult, ServerSummary, ToolResult, fewer_items
 from ..toolkit import NOT_CONFIRMED, Question, ToolCall, registry_tool
 
@@ -162,22 +162,32 @@ class ModifyServerArguments(ServerChanges, ServerIdentity):
 )
 async def modify_registry_server(args: ModifyServerArguments, call: ToolCall) -> ServerResult:
     """Change some fields of a registered server; the fields left out keep their values. mcp_config is
-    merged into the stored one (objects key by key, lists replaced), unless replace_mcp_config is true.
-    Set is_active false to deactivate a server without deleting it. saved_name and server_version
-    choose the server and cannot be changed."""
+    merged into the stored one (objects key by key, lists replaced, null removes a key), unless
+    replace_mcp_config is true. A new url host, scheme or port, or a new command or package, keeps no
+    stored secret (env, headers, OAuth secret) unless sent again. Set is_active false to deactivate a
+    server without deleting it. saved_name and server_version choose the server and cannot be changed.
+    Warns as add_registry_server does."""
     changes = args.model_dump(
         mode="json", exclude_unset=True, exclude={"saved_name", "server_version", "replace_mcp_config"}
     )
     server = await call.registry.modify_server(
         args.saved_name, args.server_version, changes, replace_mcp_config=args.replace_mcp_config
     )
+    # Linted as add lints: the entry as the change leaves it is what the gateway will run.
+    warnings = (
+        lint_server(ServerPayload.model_construct(saved_name=server.saved_name, mcp_config=server.mcp_config))
+        if "mcp_config" in changes
+        else []
+    )
     return ServerResult(
         message=(
             f"Changed {', '.join(sorted(changes))} of '{server.saved_name}' version "
             f"'{server.server_version}' in {call.location}."
-        ),
+        )
+        + _warning_sentence(warnings),
         registry=call.registry_info,
         server=server,
+        warnings=warnings or None,
     )
 
 
