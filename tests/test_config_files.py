@@ -80,7 +80,8 @@ def test_the_plan_records_what_it_replaces_and_the_config_wide_policy_it_changes
     strict = {"enabled": True, "guardrail_name": "strict", "additional_config": {}, "block": ["pii"]}
     old_entry = {"server_name": "files", "config": {"command": "old-cmd", "args": []}}
     target.write_text(json.dumps({"mcp_configs": {"id1": {
-        "mcp_config_name": "cfg", "mcp_config": [old_entry], "common_overrides": {"server_tools_guardrails_config": strict}
+        "mcp_config_name": "cfg", "mcp_config": [old_entry],
+        "common_overrides": {"server_tools_guardrails_config": strict}
     }}}))  # fmt: skip
     policy = {"enabled": True, "guardrail_name": "off", "block": []}
     server = RegistryServer.model_validate(
