@@ -163,7 +163,8 @@ def _runs(entry: Any) -> str:
     if not isinstance(config, dict):
         return "(not a server entry)"
     secrets = secret_values(entry)
-    command, args, url = config.get("command"), config.get("args"), config.get("url")
+    command, args = config.get("command"), config.get("args")
+    url = next((config[key] for key in _URL_KEYS if isinstance(config.get(key), str)), None)
     if isinstance(command, str):
         words = [command, *(arg if isinstance(arg, str) else json.dumps(arg) for arg in _list(args))]
         runs = "the command " + " ".join(_shown(scrub(word, secrets)) for word in words)
@@ -176,6 +177,10 @@ def _runs(entry: Any) -> str:
         names = [_shown(name) + (" (changes what runs)" if changes_what_runs(name) else "") for name in env]
         runs += " with environment " + ", ".join(names)
     return runs
+
+
+# Where client configs keep a remote server's address (an entry already in the file may use any).
+_URL_KEYS = ("url", "serverUrl", "httpUrl")
 
 
 def _list(value: Any) -> list[Any]:
@@ -214,8 +219,10 @@ async def write_registry_export(args: WriteExportArguments, call: ToolCall) -> W
     """Write an export (as export_registry_servers, with the real secret values) straight into a file,
     so secrets never pass through the conversation: 'gateway' into secure-mcp-gateway's config (or a
     new file for its `config import`), 'mcpServers' / 'vscode' merged into a client's config file by
-    server name. The person is asked first; the write is atomic, keeps a backup of a file it changes
-    and its permissions (new files 0600). The result gives only the path and counts."""
+    server name. The person is asked first, shown what each server runs and what it replaces, and
+    exactly that is written (if the registry or the file changes meanwhile, nothing is). The write
+    is atomic, keeps a backup of a file it changes and its permissions (new files 0600; private:
+    true makes an existing one 0600). The result gives only the path and counts."""
     asked: _Planned = call.facts
     common = {"registry": call.registry_info, "format": args.format, "path": str(asked.plan.path)}
     if not call.agreed(without_asking=args.confirm):
