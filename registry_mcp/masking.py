@@ -69,26 +69,6 @@ def looks_secret(key: str) -> bool:
     return any(word in _SECRET_WORDS or word.endswith(_SECRET_ENDINGS) for word in words)
 
 
-# In `env` and `headers`, where any name may hold a secret, a value is shown only when its name says
-# it is a location, an identifier or a setting (`GITLAB_API_URL`, `SLACK_TEAM_ID`, `LOG_LEVEL`,
-# `Notion-Version`) and holds no secret word; its text is still read for passwords and tokens.
-_SETTINGS = frozenset(
-    {"url", "uri", "host", "hostname", "port", "region", "zone", "path", "file", "dir", "directory", "home"}
-    | {"level", "mode", "timezone", "tz", "version", "id", "type", "agent", "accept", "language", "locale"}
-    | {"format", "name", "endpoint", "project", "org", "organization", "workspace", "team", "channel"}
-    | {"model", "timeout", "limit", "size", "count", "debug", "verbose", "site", "domain", "database", "db"}
-)
-
-
-@functools.lru_cache(maxsize=1024)
-def names_setting(key: str) -> bool:
-    """Whether a name in `env` or `headers` says its value is a setting, not a secret: `AWS_REGION`,
-    `GITLAB_API_URL`, `SLACK_CHANNEL_IDS` (not `API_TOKEN`, `SLACK_WEBHOOK_URL`, `AWS_ACCESS_KEY_ID`)."""
-    words = [_singular(word.lower()) for word in _WORD.findall(key)]
-    secret_word = any(word in _SECRET_WORDS or word.endswith((*_SECRET_ENDINGS, "webhook")) for word in words)
-    return bool(words) and words[-1] in _SETTINGS and not secret_word
-
-
 # --- which texts are secrets ---------------------------------------------------------------------
 
 # A value that refers to a secret kept elsewhere rather than holding it: ${NAME}, $NAME, {{ name }},
@@ -222,7 +202,9 @@ class _Where(NamedTuple):
 @functools.lru_cache(maxsize=4096)  # a record's keys repeat, and so do the places they are in
 def _inside(where: _Where, name: str) -> _Where:
     if where.secret or where.secret_map:
-        return _Where(secret=where.secret or not names_setting(name), maps=where.maps)
+        # Every value of env and headers is a secret, whatever its name says (DATABASE_URL, a "region"
+        # that is really a token): the name is the caller's, the promise is ours.
+        return _Where(secret=True, maps=where.maps)
     words = _WORD.findall(name)
     return _Where(
         secret=looks_secret(name),

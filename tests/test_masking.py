@@ -28,7 +28,6 @@ M = MASK
 def cold_caches() -> None:
     """Each test reads keys afresh: the memo of key verdicts would otherwise answer from earlier tests."""
     masking.looks_secret.cache_clear()
-    masking.names_setting.cache_clear()
     masking._inside.cache_clear()
 
 
@@ -312,35 +311,23 @@ def test_a_token_deep_in_a_record_is_masked() -> None:
 # --- env and headers: secret unless named as a setting ------------------------------------------
 
 
-def test_env_and_header_values_are_secret_unless_their_name_says_setting() -> None:
-    settings = {
+def test_every_env_and_header_value_is_secret_whatever_its_name() -> None:
+    # A name is the caller's choice: DATABASE_URL holds a password, a "region" may hold a token.
+    env = {
         "GITLAB_API_URL": "https://gitlab.example/api/v4",
         "SLACK_TEAM_ID": "T01234567",
         "AWS_REGION": "us-east-1",
         "LOG_LEVEL": "debug",
-    }
-    others = {
-        "SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX",
-        "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
-        "TOKEN_URL": "https://auth.example/token",
-        "EXTRA_OPTIONS": "--fast",
-        "MY_VALUE": "opaque",
+        "DATABASE_URL": "postgres://app:db-pw-1@db:5432/app",
         "API_TOKEN": "plain-token",
+        "MY_VALUE": "opaque",
     }
-    dsn = {"DATABASE_URL": "postgres://app:db-pw-1@db:5432/app"}
     headers = {"Notion-Version": "2022-06-28", "X-Custom": "opaque", "Authorization": "Bearer x"}
-    record = {"config": {"env": {**settings, **others, **dsn}, "headers": headers}}
-    assert mask_secrets(record) == {
-        "config": {
-            "env": {
-                **settings,
-                **dict.fromkeys(others, M),
-                "DATABASE_URL": f"postgres://app:{M}@db:5432/app",
-            },
-            "headers": {"Notion-Version": "2022-06-28", "X-Custom": M, "Authorization": M},
-        }
-    }
-    assert restore_masked(mask_secrets(record), record) == record
+    record = {"config": {"env": env, "headers": headers}}
+    assert mask_secrets(record) == {"config": {"env": dict.fromkeys(env, M), "headers": dict.fromkeys(headers, M)}}
+    # An empty value holds nothing to hide, and stays.
+    kept = {"config": {"env": {"EMPTY": ""}}}
+    assert mask_secrets(kept) == kept
 
 
 def test_a_slack_webhook_url_anywhere_hides_its_secret_path() -> None:
@@ -355,9 +342,9 @@ def test_every_labelled_secret_of_the_corpus_is_masked_and_nearly_every_other_va
     figures = measure(load())
     assert figures.servers >= 20 and figures.secrets >= 20
     assert figures.shown_secrets == [] and figures.secrets_masked == figures.secrets
-    assert figures.visible_share >= 0.95, figures.hidden_values
-    # The values masked needlessly are all in env, where a value is secret unless named as a setting.
-    assert all(".env." in where for where in figures.hidden_values)
+    # The values masked although not labelled secret are all in env or headers, where every value is
+    # treated as a secret by promise; everywhere else, every other value stays visible.
+    assert all(".env." in where or ".headers." in where for where in figures.hidden_values), figures.hidden_values
 
 
 def test_the_corpus_measure_counts_what_it_claims(monkeypatch: pytest.MonkeyPatch) -> None:

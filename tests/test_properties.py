@@ -16,7 +16,6 @@ each being up to 100 registrations). With the defaults a run makes over 2,000 ca
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -113,21 +112,8 @@ def _registered_key(payload: dict[str, Any]) -> tuple[str, str]:
 
 # Written out here, not imported: what every secret value must read as in a tool result.
 MASK_TEXT = "<masked secret"
-# Objects whose every value is a secret unless its name says it is a setting (env and headers).
+# Objects whose every value is a secret, whatever its name (env and headers).
 SECRET_MAPS = ("env", "headers", "OAUTH_CUSTOM_HEADERS")
-# What a setting's name may end with, after the README ("..._URL", "..._REGION", "LOG_LEVEL").
-SETTING_ENDINGS = (
-    *("url", "uri", "host", "hostname", "port", "region", "zone", "path", "file", "dir", "directory", "home"),
-    *("level", "mode", "timezone", "tz", "version", "id", "type", "agent", "accept", "language", "locale"),
-    *("format", "name", "endpoint", "project", "org", "organization", "workspace", "team", "channel"),
-    *("model", "timeout", "limit", "size", "count", "debug", "verbose", "site", "domain", "database", "db"),
-)
-
-
-def _names_setting(key: str) -> bool:
-    words = re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", key)
-    last = words[-1].lower() if words else ""
-    return last in SETTING_ENDINGS or (last.endswith("s") and last[:-1] in SETTING_ENDINGS)
 
 
 # Fields the registry adds to what was sent.
@@ -165,7 +151,7 @@ def _check_masked(stored: Any, shown: Any, *, path: str, secret: bool, in_map: b
         for key, value in stored.items():
             if key not in shown:
                 continue
-            inside = secret or (in_map and not _names_setting(str(key)))
+            inside = secret or in_map
             _check_masked(value, shown[key], path=f"{path}.{key}", secret=inside, in_map=key in SECRET_MAPS)
     elif isinstance(stored, list):
         assert isinstance(shown, list) and len(shown) == len(stored), path
