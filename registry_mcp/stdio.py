@@ -5,7 +5,8 @@ that is not a JSON-RPC message (not JSON or not UTF-8, nested past pydantic's 20
 that is not an object, an id that is neither a string nor a number, a batch) becomes an exception
 on the session's read stream, which the session only logs at DEBUG: the client is never answered
 and waits for ever. Two more are read as messages that get no answer: a request whose id has the
-wrong type (read as a notification) and one that also carries "error" (read as a response). Over Streamable HTTP the SDK answers the same input with a 400 and an error.
+wrong type (read as a notification) and one that also carries "error" (read as a response).
+Over Streamable HTTP the SDK answers the same input with a 400 and an error.
 
 So `serve_stdio` reads stdin itself (`GuardedStdin`) and passes on only the lines the SDK can
 read. Every other line it answers with the JSON-RPC error a client can match to its request: the

@@ -16,6 +16,7 @@ from mcp.shared.exceptions import MCPDeprecationWarning
 
 from benchmarks.claude_json import write_claude_json
 from registry_mcp.importing import ConfigError, SavedNames, plan_import, read_config, reading
+from registry_mcp.importing.jsonc import strip_jsonc
 from registry_mcp.masking import MASK
 from registry_mcp.server import create_server
 from registry_mcp.settings import Settings
@@ -530,3 +531,31 @@ async def test_a_ping_is_answered_while_a_big_import_is_parsed(big_claude_json: 
                 await connected.send_ping()
             finished.append("ping")
     assert finished == ["ping", "import"]
+
+
+# --- hostile JSONC: each character read once ----------------------------------------------------------------------
+
+
+def test_comments_and_trailing_commas_are_removed_and_strings_kept() -> None:
+    source = '{"url": "http://x/*y*/", // a comment, with "quotes"\n "a\\"b": [1, /* two\n lines */ ], "c": "\\\\",\n}'
+    assert strip_jsonc(source) == '{"url": "http://x/*y*/", \n "a\\"b": [1 \n ], "c": "\\\\"\n}'
+    # What is left unclosed stays, for the parser to refuse: a string at the end of its line, a comment.
+    assert strip_jsonc('{"a": "open\\", // kept\n "b": 1, /* open ],') == '{"a": "open\\", // kept\n "b": 1, /* open ],'
+
+
+@pytest.mark.anyio
+async def test_a_megabyte_of_unclosed_comments_or_strings_is_refused(client: Client) -> None:
+    """Unclosed `/*` and unterminated strings full of backslashes took quadratic time (24,000 characters
+    of `/* ` took 8.6 s); benchmarks/jsonc.py prints the time each shape takes now."""
+    expected = {
+        "{" + "/* " * 350_000: "Could not read the client config: not JSON: expecting property name enclosed in "
+        "double quotes at line 1.",
+        '{"a": "' + '\\"' * 500_000: "Could not read the client config: not JSON: unterminated string starting at "
+        "at line 1.",
+        '{"a": 1,' + " /*," * 250_000: "Could not read the client config: not JSON: expecting property name enclosed "
+        "in double quotes at line 1.",
+    }
+    with anyio.fail_after(30):  # a bound on a hang, not a speed target
+        for source, error in expected.items():
+            refused = await client.call_tool("import_client_config", {"source": source})
+            assert refused.is_error and text_of(refused).endswith(": " + error), text_of(refused)
