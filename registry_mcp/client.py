@@ -503,7 +503,7 @@ def _parse(shape: TypeAdapter[T], body: Any, *, what: str) -> T:
     try:
         return shape.validate_python(body)
     except ValidationError as invalid:
-        problems = "; ".join(describe_validation_error(invalid)[:5])
+        problems = "; ".join(describe_validation_error(invalid, limit=5))
         raise UnexpectedResponse(f"The registry's answer for {what} is not in the expected shape: {problems}") from None
 
 
