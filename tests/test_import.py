@@ -559,3 +559,24 @@ async def test_a_megabyte_of_unclosed_comments_or_strings_is_refused(client: Cli
         for source, error in expected.items():
             refused = await client.call_tool("import_client_config", {"source": source})
             assert refused.is_error and text_of(refused).endswith(": " + error), text_of(refused)
+
+
+@pytest.mark.anyio
+async def test_a_value_nested_100_000_deep_is_refused_naming_the_entry_and_field(
+    client: Client, tmp_path: Path
+) -> None:
+    """Building or rendering such a value recursed past Python's limit: a generic tool error. It is
+    refused while it is read (a file) or once parsed (text), and the server keeps serving."""
+    deep = "[" * 100_000 + "]" * 100_000
+    shallow = "[" * 40 + "]" * 40  # parsed as text, then refused
+    cases = {
+        '{"command": "npx", "env": {"K": %s}}': "mcpServers.a.env.K[0]… is nested more than 32 levels deep",
+        '{"command": "npx", "args": [%s]}': "mcpServers.a.args[0][0]… is nested more than 32 levels deep",
+    }
+    for entry, error in cases.items():
+        path = tmp_path / "mcp.json"
+        path.write_text('{"mcpServers": {"a": ' + entry.replace("%s", deep) + "}}")
+        for source in (str(path), '{"mcpServers": {"a": ' + entry.replace("%s", shallow) + "}}"):
+            refused = await client.call_tool("import_client_config", {"source": source})
+            assert refused.is_error and f"Could not read the client config: {error}" in text_of(refused)
+    assert not (await client.call_tool("list_registry_servers", {})).is_error
