@@ -4,6 +4,7 @@ target (`python -m benchmarks.jsonc`). Every shape should take time in proportio
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from registry_mcp.importing.jsonc import strip_jsonc
 
@@ -11,7 +12,7 @@ _ENTRY = (
     '  "srv{0}": {{ // server {0}\n    "command": "npx", "args": ["-y", "@scope/pkg-{0}", "--flag=a\\"b"], /* c */\n'
     '    "env": {{"TOKEN": "x{0}", "URL": "http://h/p"}},\n  }},\n'
 )
-SHAPES = {
+SHAPES: dict[str, Callable[[int], str]] = {
     "unclosed /* comments": lambda n: "{" + "/* " * (n // 3),
     'an unterminated string of \\" escapes': lambda n: '{"a": "' + '\\"' * (n // 2),
     "a comma before each unclosed comment": lambda n: '{"a": 1,' + " /*," * (n // 4),
