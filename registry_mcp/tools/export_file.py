@@ -12,11 +12,19 @@ from ..config_files import WritePlan, WriteRefused, plan_write, write
 from ..errors import LocalRefusal
 from ..export import Export, export
 from ..results import ToolResult
+from ..settings import ALLOW_LAUNCH_VARIABLE
 from ..toolkit import NOT_CONFIRMED, Question, ToolCall, registry_tool
 from .configs import ExportArguments, chosen_servers
 
 _WRITE_NEEDS_CONFIRM = (
     "this client cannot ask the person to confirm, so ask them, and once they agree call again with confirm: true."
+)
+# Over HTTP the answer comes from a remote client, and a config written here can start commands later.
+_NO_FILES_OVER_HTTP = (
+    "Nothing was written: registry-mcp is serving over HTTP, where the caller is a remote client rather than the "
+    "person at the machine it runs on, so it writes no file there whatever the answer. A person can allow it by "
+    f"starting registry-mcp with --allow-launch ({ALLOW_LAUNCH_VARIABLE}=1); export_registry_servers returns the "
+    "block instead."
 )
 
 
@@ -80,8 +88,10 @@ async def _plan(args: WriteExportArguments, registry: RegistryClient) -> _Planne
         raise LocalRefusal(f"Cannot read the file: {failure.strerror or type(failure).__name__}") from None
 
 
-async def ask_to_write(args: WriteExportArguments, registry: RegistryClient) -> Question:
-    planned = await _plan(args, registry)
+async def ask_to_write(args: WriteExportArguments, call: ToolCall) -> Question:
+    if not call.may_act_on_this_machine:  # before planning: that reads the file
+        return Question(_NO_FILES_OVER_HTTP, asks_person=False)
+    planned = await _plan(args, call.registry)
     plan = planned.plan
     change = (
         f"It changes the existing file ({plan.what}): adds {len(plan.added)}, replaces {len(plan.replaced)} and "
@@ -111,6 +121,15 @@ async def write_registry_export(args: WriteExportArguments, call: ToolCall) -> W
     new file for its `config import`), 'mcpServers' / 'vscode' merged into a client's config file by
     server name. The person is asked first; the write is atomic, keeps a backup of a file it changes
     and its permissions (new files 0600). The result gives only the path and counts."""
+    if not call.may_act_on_this_machine:
+        return WriteResult(
+            message=_NO_FILES_OVER_HTTP,
+            written=False,
+            servers=0,
+            registry=call.registry_info,
+            format=args.format,
+            path=args.path,
+        )
     asked: _Planned = call.facts
     common = {"registry": call.registry_info, "format": args.format, "path": str(asked.plan.path)}
     if not call.agreed(without_asking=args.confirm):
