@@ -538,7 +538,7 @@ def _parse(shape: TypeAdapter[T], body: Any, *, what: str) -> T:
     try:
         return shape.validate_python(body)
     except ValidationError as invalid:
-        problems = "; ".join(describe_validation_error(invalid)[:5])
+        problems = "; ".join(describe_validation_error(invalid, limit=5))
         raise UnexpectedResponse(f"The registry's answer for {what} is not in the expected shape: {problems}") from None
 
 
@@ -575,7 +575,23 @@ def _registry_message(content: bytes, secrets: frozenset[str]) -> str | None:
         body = next((body[key] for key in ("message", "detail", "error") if body.get(key)), body)
     if isinstance(body, str):
         return scrub(body, secrets) or None
-    return scrub(str(body), secrets)[:MAX_QUOTED] or None
+    try:
+        # Each text scrubbed before rendering escapes it: a secret quoted as JSON inside one is caught too.
+        rendered = str(_scrub_texts(body, secrets))
+    except RecursionError:
+        rendered = text
+    return scrub(rendered, secrets)[:MAX_QUOTED] or None
+
+
+def _scrub_texts(value: Any, secrets: frozenset[str]) -> Any:
+    """A parsed JSON value with each of its texts (keys too) scrubbed of `secrets`."""
+    if isinstance(value, str):
+        return scrub(value, secrets)
+    if isinstance(value, dict):
+        return {scrub(str(key), secrets): _scrub_texts(item, secrets) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub_texts(item, secrets) for item in value]
+    return value
 
 
 def _retry_after(headers: httpx2.Headers) -> float | None:

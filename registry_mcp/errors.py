@@ -26,8 +26,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .untrusted import escape
+
 if TYPE_CHECKING:
     from pydantic import ValidationError
+    from pydantic_core import ErrorDetails
 
 
 class RegistryError(Exception):
@@ -125,33 +128,47 @@ _PATTERN_WORDS = {
 }
 
 
-def describe_validation_error(error: ValidationError, *, prefix: str = "") -> list[str]:
-    """One line per problem: where it is, what is wrong, what is allowed.
+# An error lists at most this many problems, then counts the rest: 20,000 wrong items in a list
+# made a 1.35-million-character error.
+MAX_PROBLEMS = 20
+# A location names at most this many characters of each key (a key is input too).
+_MAX_KEY = 64
+
+
+def describe_validation_error(error: ValidationError, *, prefix: str = "", limit: int = MAX_PROBLEMS) -> list[str]:
+    """One line per problem (the first `limit`, then one counting the rest): where it is, what is
+    wrong, what is allowed.
 
     The rejected values themselves are never repeated: they may be secrets.
     """
-    lines: list[str] = []
-    for detail in error.errors(include_url=False):
-        location = ".".join(str(part) for part in (*((prefix,) if prefix else ()), *detail["loc"]))
-        kind = detail["type"]
-        context = detail.get("ctx") or {}
-        if kind == "missing":
-            text = "required, but missing"
-        elif kind == "extra_forbidden":
-            text = "not a known field"
-        elif kind == "string_pattern_mismatch":
-            pattern = str(context.get("pattern", ""))
-            text = f"must contain {_PATTERN_WORDS.get(pattern, f'text matching {pattern}')}"
-        elif kind == "uuid_parsing":  # pydantic's text quotes the first wrong character
-            text = "must be a UUID, such as 123e4567-e89b-12d3-a456-426614174000"
-        elif kind == "union_tag_invalid":  # pydantic's text quotes the tag given
-            text = f"must be one of: {context.get('expected_tags', '')}"
-        elif _quotes(detail["msg"], detail.get("input"), context):
-            text = f"not valid here ({kind.replace('_', ' ')})"
-        else:
-            text = detail["msg"]
-        lines.append(f"{location or '(input)'}: {text}")
+    details = error.errors(include_url=False)
+    lines = [_describe(detail, prefix) for detail in details[:limit]]
+    if len(details) > limit:
+        more = len(details) - limit
+        lines.append(f"and {more} more {'problem' if more == 1 else 'problems'}")
     return lines
+
+
+def _describe(detail: ErrorDetails, prefix: str) -> str:
+    location = ".".join(escape(str(part), _MAX_KEY) for part in (*((prefix,) if prefix else ()), *detail["loc"]))
+    kind = detail["type"]
+    context = detail.get("ctx") or {}
+    if kind == "missing":
+        text = "required, but missing"
+    elif kind == "extra_forbidden":
+        text = "not a known field"
+    elif kind == "string_pattern_mismatch":
+        pattern = str(context.get("pattern", ""))
+        text = f"must contain {_PATTERN_WORDS.get(pattern, f'text matching {pattern}')}"
+    elif kind == "uuid_parsing":  # pydantic's text quotes the first wrong character
+        text = "must be a UUID, such as 123e4567-e89b-12d3-a456-426614174000"
+    elif kind == "union_tag_invalid":  # pydantic's text quotes the tag given
+        text = f"must be one of: {context.get('expected_tags', '')}"
+    elif _quotes(detail["msg"], detail.get("input"), context):
+        text = f"not valid here ({kind.replace('_', ' ')})"
+    else:
+        text = detail["msg"]
+    return f"{location or '(input)'}: {text}"
 
 
 def _quotes(message: str, value: object, context: object) -> bool:

@@ -404,7 +404,24 @@ _MIN_SCRUBBED = 4
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
-    """`text` with each of `secrets` replaced by `REDACTED`, longest first."""
-    for secret in sorted({s for s in secrets if len(s) >= _MIN_SCRUBBED}, key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
+    """`text` with each of `secrets` replaced by `REDACTED`, longest first: as it is, and as JSON or
+    Python writes it inside a quoted string (`\\`, `\\"`, `\\'`, `\\n`, `\\u00e9`), since text that
+    quotes a record often renders it so."""
+    forms = {form for s in secrets if len(s) >= _MIN_SCRUBBED for form in escaped_forms(s)}
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, REDACTED)
     return text
+
+
+def escaped_forms(secret: str) -> set[str]:
+    """`secret` as it is and as the inside of a JSON string (ASCII-only or not, `/` escaped or not)
+    and of a Python repr or ascii(): the forms in which text that renders a record may hold it."""
+    as_json = json.dumps(secret)[1:-1]
+    return {
+        secret,
+        as_json,
+        as_json.replace("/", "\\/"),
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        repr(secret)[1:-1],
+        ascii(secret)[1:-1],
+    }

@@ -4,7 +4,9 @@ The SDK's stdio transport (`mcp.server.stdio`, 2.3) parses each stdin line with 
 that is not a JSON-RPC message (not JSON or not UTF-8, nested past pydantic's 200 levels, `params`
 that is not an object, an id that is neither a string nor a number, a batch) becomes an exception
 on the session's read stream, which the session only logs at DEBUG: the client is never answered
-and waits for ever. Over Streamable HTTP the SDK answers the same input with a 400 and an error.
+and waits for ever. Two more are read as messages that get no answer: a request whose id has the
+wrong type (read as a notification) and one that also carries "error" (read as a response).
+Over Streamable HTTP the SDK answers the same input with a 400 and an error.
 
 So `serve_stdio` reads stdin itself (`GuardedStdin`) and passes on only the lines the SDK can
 read. Every other line it answers with the JSON-RPC error a client can match to its request: the
@@ -33,6 +35,7 @@ from mcp_types import (
     ErrorData,
     JSONRPCError,
     JSONRPCNotification,
+    JSONRPCRequest,
     jsonrpc_message_adapter,
 )
 from pydantic import ValidationError
@@ -122,9 +125,21 @@ def check_line(line: bytes) -> str | JSONRPCError | None:
         message = jsonrpc_message_adapter.validate_json(text, by_name=False)
     except ValidationError:
         return _refusal(text)
-    if isinstance(message, JSONRPCNotification) and '"id"' in text and "id" in _parsed(text, default={}):
+    if isinstance(message, JSONRPCRequest):
+        return text
+    # Read the object itself, not the text: `"\u0069d"` is an "id" too.
+    parsed = _parsed(text, default={})
+    if isinstance(message, JSONRPCNotification) and "id" in parsed:
         # An id of the wrong type: pydantic ignored it and read a notification, which is never answered.
         return _error(INVALID_REQUEST, "Invalid request: an id must be a string or a number")
+    if not isinstance(message, JSONRPCNotification) and "method" in parsed:
+        # A request carrying "error": pydantic read a response, which the SDK drops as unasked-for.
+        return _error(
+            INVALID_REQUEST,
+            'Invalid request: a message is a request (with "method") or a response (with "result" or "error"), '
+            "not both",
+            _id_of(parsed),
+        )
     return text
 
 

@@ -113,6 +113,29 @@ async def test_a_422_quoting_the_sent_record_is_scrubbed_of_its_secrets(echoing:
     assert deleted == "Deleted, with key <redacted>"
 
 
+@pytest.mark.parametrize(
+    "secret",
+    [
+        r"Pr0d\Passw0rd-XYZZY",  # DOMAIN\password: str() of the quoted record doubles the backslash
+        "it's-XYZZY",
+        'say "XYZZY" twice',
+        "both ' and \" XYZZY",
+        "two\nlines-XYZZY",
+        "pässwörd-XYZZY-ü",
+        "tab\tand\x07bell-XYZZY",
+        "a/slash-XYZZY",
+    ],
+)
+async def test_a_422_quoting_a_secret_in_its_escaped_form_is_scrubbed(echoing: str, secret: str) -> None:
+    config = {"config": {"command": "npx", "args": ["-y", "@example/x"], "env": {"DB_PASSWORD": secret}}}
+    async with RegistryClient(KEY, base_url=echoing, retry=NO_RETRIES) as client:
+        with pytest.raises(RegistryError) as added:
+            await client.add_server(server_payload("escaped", mcp_config=config))
+    text = str(added.value)
+    assert "'DB_PASSWORD': " in text and "<redacted>" in text and "@example/x" in text
+    assert "XYZZY" not in text, text
+
+
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_tool_errors_resource_errors_and_log_messages_hold_no_secret(echoing: str, mode: str) -> None:
     logged: list[LoggingMessageNotificationParams] = []
@@ -216,3 +239,18 @@ def test_the_stderr_formatter_scrubs_whatever_reaches_a_log_line() -> None:
     line = ScrubbingFormatter([KEY]).format(record)
     assert "calling with <redacted>" in line and "ValueError: refused key <redacted>" in line
     assert KEY[:8] not in line
+
+
+def test_the_stderr_formatter_scrubs_a_secret_in_the_forms_json_and_python_write_it() -> None:
+    """A record logged as a dict, or as JSON, holds a secret escaped: `\\` doubled, `'` or `"` and a
+    line break written with a backslash, non-ASCII as `\\u00e9` or `\\xe9`."""
+    secrets = [r"Pr0d\Passw0rd-XYZZY", 'it\'s "XYZZY"', "two\nlines-XYZZY", "pässwörd-XYZZY", "a/b-XYZZY"]
+    for secret in secrets:
+        for shown in ({"DB_PASSWORD": secret}, json.dumps({"DB_PASSWORD": secret})):
+            record = logging.LogRecord("x", logging.INFO, __file__, 1, "sent %s", (shown,), None)
+            line = ScrubbingFormatter(secrets).format(record)
+            assert "DB_PASSWORD" in line and "<redacted>" in line and "XYZZY" not in line, line
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "%s", (json.dumps("a/b-XYZZY").replace("/", "\\/"),), None
+    )
+    assert ScrubbingFormatter(secrets).format(record).endswith(' "<redacted>"')  # as some JSON encoders write `/`

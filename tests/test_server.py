@@ -218,6 +218,19 @@ async def test_an_unknown_argument_is_named_not_dropped(client: Client) -> None:
     assert "enabled: not a known field" in message
 
 
+async def test_an_error_lists_twenty_problems_then_counts_the_rest(client: Client) -> None:
+    """20,000 wrong items in a list made a 1.35-million-character error; a key is named by its first
+    64 characters, hidden ones escaped."""
+    arguments = {"saved_name": "x", "mcp_config": {"config": {"command": "npx", "args": [1] * 20_000}}}
+    message = await _error(client, "validate_registry_server", arguments)
+    assert message.count(": Input should be a valid string") == 20
+    assert "mcp_config.config.local.args.19: Input should be a valid string; and 19980 more problems." in message
+    assert len(message) < 3_000
+    message = await _error(client, "add_registry_server", {"saved_name": "x", "\u202e" + "k" * 100_000: 1})
+    assert "Invalid arguments: \\u202e" + "k" * 57 + "…: not a known field. Nothing" in message  # 64 in all
+    assert len(message) < 500
+
+
 async def test_secret_values_are_not_echoed_in_errors(client: Client) -> None:
     payload = server_payload("leaky", mcp_config={"config": {"command": "npx", "env": {"TOKEN": 12345678}}})
     message = await _error(client, "add_registry_server", payload)

@@ -187,6 +187,9 @@ MALFORMED: list[tuple[bytes, str | int | None, int]] = [
     (b'{"jsonrpc": "2.0", "id": 11, "method": "ping", "params": {"pad": "' + b"x" * HUGE + b'"}}', None, -32600),
     (b'{"jsonrpc": "2.0", "id": 12, "method": "tools/call", "params": {}}', 12, -32602),  # the SDK's own answer
     (b'{"jsonrpc": "2.0", "id": 13, "result": "not an object"}', None, -32600),  # a response: its id is not ours
+    (rb'{"jsonrpc": "2.0", "\u0069d": [14], "method": "ping"}', None, -32600),  # "id", escaped, of the wrong type
+    (rb'{"jsonrpc": "2.0", "\u0069d": {"a": 15}, "method": "tools/list"}', None, -32600),
+    (b'{"jsonrpc": "2.0", "id": 16, "error": {"code": 1, "message": "x"}, "method": "ping"}', 16, -32600),
 ]  # fmt: skip
 
 

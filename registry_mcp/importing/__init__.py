@@ -83,7 +83,7 @@ def plan_import(config: dict[str, Any], *, server_version: str = "v1") -> Import
     first_seen: dict[str, str | None] = {}  # entry name → the project (None: the config itself) it was first in
     inputs = _inputs(config)
     for entry in client_entries(config):
-        where = f"{entry.key!r}" + (f" (project {entry.project})" if entry.project else "")
+        where = f"{entry.key!r}" + (f" (project {entry.project!r})" if entry.project else "")
         built = entry_body(entry.value, inputs) if isinstance(entry.value, dict) else "not an object"
         if isinstance(built, str):
             plan.problems.append(f"{where}: {built}; skipped")
@@ -142,7 +142,7 @@ def _folder(project: str) -> str:
 def _renamed(entry: _Entry, name: str, first_seen: dict[str, str | None] | None) -> Note:
     if first_seen is not None:
         earlier = first_seen[entry.key]
-        first = f"project {earlier}" if earlier is not None else "the user's servers at the top of the file"
+        first = f"project {earlier!r}" if earlier is not None else "the user's servers at the top of the file"
         why = f"a server named {entry.key!r} comes first (in {first})"
     elif clean_name(entry.key) != entry.key:
         why = "a saved_name holds letters, digits, '-' and '_', at most 32"

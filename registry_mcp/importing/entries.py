@@ -13,10 +13,12 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from ..untrusted import clean
 from .commands import launched, package_fields
 from .notes import Note, NoteKind
 from .proxies import remote_behind, transport_guessed_from
 
+_DESCRIPTION_SHOWN = 200  # characters of a VS Code input's description, as a note quotes it
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _ID = r"[A-Za-z0-9_.-]+"
@@ -134,7 +136,8 @@ def _describe(variable: str, inputs: dict[str, dict[str, Any]]) -> str:
     """What `${variable}` is and who fills it in, without quoting anything that may be a secret."""
     if match := re.fullmatch(rf"input:({_ID})", variable):
         asked = inputs.get(match[1], {})
-        what = f" for '{asked['description']}'" if isinstance(asked.get("description"), str) else ""
+        described = asked.get("description")
+        what = f" for {clean(described, _DESCRIPTION_SHOWN)!r}" if isinstance(described, str) else ""
         secret = " (a password)" if asked.get("password") is True else ""
         return f"${{input:{match[1]}}} (VS Code asks the person{what}{secret} when it starts the server)"
     if match := re.fullmatch(rf"env:({_NAME})", variable):

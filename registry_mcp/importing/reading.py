@@ -18,11 +18,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from ..untrusted import escape
 from .jsonc import strip_jsonc
 
 MAX_SOURCE_TEXT = 5_000_000  # characters of config text given inline (a tool argument)
 MAX_CONFIG_FILE_BYTES = 1 << 30  # 1 GiB: over 10 times the largest ~/.claude.json seen
 MAX_JSONC_FILE_BYTES = 16 << 20  # files that are not plain JSON are read whole up to this size
+# Levels of objects and arrays inside a kept part (an entry's env is 2 inside mcpServers); building
+# or rendering a value nested 100,000 deep recursed past Python's limit.
+MAX_DEPTH = 32
+_NAMED_LEVELS = 4  # how many levels of a too-deep value an error names
+_KEY_SHOWN = 60
 
 # The top-level keys an import reads; the rest of a config (history, settings) is skipped.
 KEPT_KEYS = ("mcpServers", "servers", "inputs", "mcp")
@@ -69,7 +75,9 @@ def config_from_text(text: str) -> dict[str, Any]:
         raise ConfigError("not a client config: nested too deeply") from None
     if not isinstance(config, dict):
         raise ConfigError("a client config is a JSON object")
-    return kept_parts(config)
+    kept = kept_parts(config)
+    _refuse_deep(kept)
+    return kept
 
 
 def kept_parts(config: dict[str, Any]) -> dict[str, Any]:
@@ -153,7 +161,7 @@ def _top_level(events: Events) -> dict[str, Any]:
     config: dict[str, Any] = {}
     for key, event, value in _members(events):
         if key in KEPT_KEYS:
-            config[key] = _build(event, value, events)
+            config[key] = _build(event, value, events, key)
         elif key == "projects" and event == "start_map":
             config["projects"] = _projects(events)
         else:
@@ -170,20 +178,56 @@ def _projects(events: Events) -> dict[str, Any]:
             continue
         for key, inner, value in _members(events):
             if key == "mcpServers":
-                projects[path] = {"mcpServers": _build(inner, value, events)}
+                projects[path] = {"mcpServers": _build(inner, value, events, f"projects.{_shown(path)}.mcpServers")}
             else:
                 _skip(inner, events)
     return projects
 
 
-def _build(event: str, value: Any, events: Events) -> Any:
-    """The JSON value that starts with `event`, built from the stream."""
+def _build(event: str, value: Any, events: Events, where: str) -> Any:
+    """The JSON value that starts with `event`, built from the stream (the value at `where` in the
+    config); refused once it nests past `MAX_DEPTH`, before it takes the memory (a GiB of `[`)."""
     import ijson
 
     builder = ijson.ObjectBuilder()
+    path: list[str] = []  # per open object or array: the key or index last read in it
     for event_of_value, part in _one_value(event, value, events):
+        if path and path[-1].startswith("[") and event_of_value not in _CLOSE:
+            path[-1] = f"[{int(path[-1][1:-1]) + 1}]"  # one more item in the innermost array
+        if event_of_value == "map_key":
+            path[-1] = "." + _shown(part)
+        elif event_of_value in _OPEN:
+            path.append("[-1]" if event_of_value == "start_array" else "")
+            if len(path) > MAX_DEPTH:
+                raise _too_deep(where, path)
+        elif event_of_value in _CLOSE:
+            path.pop()
         builder.event(event_of_value, part)
     return builder.value
+
+
+def _too_deep(where: str, path: list[str]) -> ConfigError:
+    field = "".join(path[:_NAMED_LEVELS]) + ("…" if len(path) > _NAMED_LEVELS else "")
+    return ConfigError(f"{where}{field} is nested more than {MAX_DEPTH} levels deep; an MCP client config never is")
+
+
+def _refuse_deep(config: dict[str, Any]) -> None:
+    """Refuse a config read from text that nests past `MAX_DEPTH`, as `_build` does one streamed."""
+    stack: list[tuple[Any, list[str]]] = [(value, [f".{_shown(key)}"]) for key, value in config.items()]
+    while stack:
+        value, path = stack.pop()
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        for key, item in items:
+            if isinstance(item, dict | list):
+                inner = [*path, f".{_shown(str(key))}" if isinstance(value, dict) else f"[{key}]"]
+                if len(inner) > MAX_DEPTH:
+                    raise _too_deep(path[0][1:], inner[1:])
+                stack.append((item, inner))
+
+
+def _shown(key: str) -> str:
+    """A key of the config, as a message names it: hidden characters escaped, the length capped."""
+    return escape(key, _KEY_SHOWN)
 
 
 def _skip(event: str, events: Events) -> None:

@@ -27,6 +27,7 @@ from ..models import (
 from ..results import ToolResult, fewer_items
 from ..settings import ALLOW_LAUNCH_VARIABLE
 from ..toolkit import ToolCall, registry_tool
+from ..untrusted import clean, escape
 
 
 class ExportArguments(RegistryModel):
@@ -140,6 +141,10 @@ class ImportArguments(RegistryModel):
     )
 
 
+_NAME_SHOWN = 300  # characters of an entry's name, a project's path or a note's field
+_NOTE_SHOWN = 1_000  # characters of a note or a problem
+
+
 class ImportNote(BaseModel):
     kind: NoteKind = Field(
         description=(
@@ -239,20 +244,26 @@ async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportR
     except ConfigError as unreadable:
         raise LocalRefusal(f"Could not read the client config: {str(unreadable).rstrip('.')}.") from None
     payloads = [imported.payload for imported in plan.servers]
+    # The config's own names and texts may be written to mislead (bidi, escape sequences, words dressed
+    # as instructions): names keep every character, hidden ones escaped; sentences are cleaned.
     entries = [
         ImportedEntry(
-            entry_name=imported.key,
-            project=imported.project,
+            entry_name=escape(imported.key, _NAME_SHOWN),
+            project=escape(imported.project, _NAME_SHOWN) if imported.project is not None else None,
             saved_name=imported.payload.saved_name,
             renamed=imported.renamed,
             payload=imported.payload.to_api(),
-            notes=[ImportNote(kind=note.kind, field=note.field, note=note.note) for note in imported.notes],
+            notes=[
+                ImportNote(kind=note.kind, field=escape(note.field, _NAME_SHOWN), note=clean(note.note, _NOTE_SHOWN))
+                for note in imported.notes
+            ],
         )
         for imported in plan.servers
     ]
+    problems = [clean(problem, _NOTE_SHOWN) for problem in plan.problems]
     warnings = lint_servers(payloads)
     noted = sum(1 for entry in entries if entry.notes)
-    skipped = f" {len(plan.problems)} could not be imported (see problems)." if plan.problems else ""
+    skipped = f" {len(problems)} could not be imported (see problems)." if problems else ""
     skipped += f" {noted} have notes to check (guesses, client-only values, proxies)." if noted else ""
     if not args.confirm:
         return ImportResult(
@@ -261,7 +272,7 @@ async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportR
             registry=call.registry_info,
             registered=False,
             servers=entries,
-            problems=plan.problems,
+            problems=problems,
             warnings=warnings,
         )
     batches = await _register_in_batches(payloads, call)
@@ -274,7 +285,7 @@ async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportR
         registry=call.registry_info,
         registered=True,
         servers=entries,
-        problems=plan.problems,
+        problems=problems,
         warnings=warnings,
         batches=batches,
     )
