@@ -23,7 +23,7 @@ from registry_mcp.models import LocalServerConfig, RemoteServerConfig
 from registry_mcp.server import create_server
 from registry_mcp.settings import Settings
 
-from .conftest import Person, free_port, mcp_over_http, server_payload, text_of
+from .conftest import LIVE_API_KEY, LiveRegistry, Person, free_port, mcp_over_http, server_payload, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -474,3 +474,68 @@ async def test_a_certificate_failure_names_the_variables_to_set() -> None:
     assert "looks like a TLS certificate problem" in text
     for name in ("SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS", "HTTPS_PROXY"):
         assert name in text
+
+
+# --- secrets the server learns never come back through the result ------------------------------------
+
+LEAKY_SERVER = str(Path(__file__).parent / "servers" / "leaky_server.py")
+LEAKED = "sk-live-SECRETVALUE-1234567890abcdef"
+
+
+def _pieces(secret: str, size: int = 8) -> list[str]:
+    """Every run of `size` characters of `secret`: none may appear in what is shown."""
+    return [secret[start : start + size] for start in range(len(secret) - size + 1)]
+
+
+def _leaks(text: str, secret: str, size: int = 8) -> list[str]:
+    return [piece for piece in _pieces(secret, size) if piece in text]
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_what_the_server_says_never_carries_the_entrys_secret(mode: str) -> None:
+    # The child repeats its env secret split by a zero-width space (which cleaning drops) in its name,
+    # title, instructions, a description, a schema default, annotations and capabilities.
+    config = {"command": sys.executable, "args": [LEAKY_SERVER, "echo"], "env": {"API_TOKEN": LEAKED}}
+    async with Client(create_server(Settings()), mode=mode, elicitation_callback=Person()) as client:  # type: ignore[call-overload]
+        added = await client.call_tool("add_registry_server", server_payload("leaky", mcp_config={"config": config}))
+        assert not added.is_error, text_of(added)
+        result = await client.call_tool("inspect_mcp_server", {"saved_name": "leaky"})
+    assert not result.is_error and result.structured_content is not None, text_of(result)
+    assert _leaks(text_of(result), LEAKED) == [] and _leaks(json.dumps(result.structured_content), LEAKED) == []
+    server = result.structured_content["server"]
+    assert (server["name"], server["title"]) == ("n<redacted>", "t<redacted>")
+    assert server["instructions"] == "ins <redacted>\n<redacted>"  # the second copy has bidi isolates in it
+    [tool] = server["tools"]
+    assert tool["description"] == "desc <redacted>" and tool["annotations"]["title"] == "<redacted>"
+    assert tool["input_schema"]["properties"]["a"]["default"] == "<redacted>"
+    assert server["capabilities"]["experimental"] == {"x": {"k": "<redacted>", "<redacted>": "<redacted>"}}
+
+
+async def test_a_failed_start_never_shows_the_secret_in_its_stderr() -> None:
+    # The cut to the stderr's last 2,000 characters falls inside one copy; another is split by U+200B.
+    config = {"command": sys.executable, "args": [LEAKY_SERVER, "fail"], "env": {"API_TOKEN": LEAKED}}
+    async with Client(create_server(Settings(allow_launch=True))) as client:
+        await client.call_tool("add_registry_server", server_payload("failing", mcp_config={"config": config}))
+        failed = await client.call_tool("inspect_mcp_server", {"saved_name": "failing"})
+    text = text_of(failed)
+    assert failed.is_error and "The server's stderr" in text and text.count("<redacted>") == 2, text
+    assert _leaks(text, LEAKED) == []
+
+
+async def test_the_registrys_api_key_never_shows_in_an_inspection(tmp_path: Path, live_registry: LiveRegistry) -> None:
+    # The child learns the key some other way (here, a file) and says it everywhere it can.
+    held = tmp_path / "key"
+    held.write_text(LIVE_API_KEY)
+    settings = Settings(api_key=LIVE_API_KEY, base_url=live_registry.url, allow_launch=True)
+    async with Client(create_server(settings)) as client:
+        result = await client.call_tool(
+            "inspect_mcp_server", {"config": {"command": sys.executable, "args": [LEAKY_SERVER, "echo", str(held)]}}
+        )
+        failed = await client.call_tool(
+            "inspect_mcp_server", {"config": {"command": sys.executable, "args": [LEAKY_SERVER, "fail", str(held)]}}
+        )
+    assert not result.is_error and result.structured_content is not None, text_of(result)
+    assert result.structured_content["server"]["name"] == "n<redacted>"
+    said = text_of(result) + json.dumps(result.structured_content)
+    assert _leaks(said, LIVE_API_KEY, 12) == []  # "test-live-registry-key": "registry" is in our own words
+    assert failed.is_error and "<redacted>" in text_of(failed) and _leaks(text_of(failed), LIVE_API_KEY, 12) == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mcp.server.mcpserver.exceptions import ToolError
@@ -45,7 +45,8 @@ class _InspectionTarget:
     registered: tuple[str, str] | None  # (saved_name, server_version) of a registry entry
     listed_tools: dict[str, Any]  # the registry entry's mcp_config.tools, which '*' spares
     stored_denied: list[Any]  # the registry entry's own deny list, which write_tools must not widen
-    secrets: frozenset[str]  # the entry's secret values, kept out of whatever the server says
+    # The entry's secret values and the registry's API key, kept out of whatever the server says.
+    secrets: frozenset[str] = field(repr=False)
 
 
 class InspectArguments(RegistryModel):
@@ -159,7 +160,7 @@ async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Qu
     registered: tuple[str, str] | None = None
     listed_tools: dict[str, Any] = {}
     stored_denied: list[Any] = []
-    secrets: set[str] = set()
+    secrets = set(registry.secrets)
     if args.config is not None:
         config = args.config
     else:
@@ -168,7 +169,7 @@ async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Qu
         if server.mcp_config is None:
             raise LocalRefusal(f"'{args.saved_name}' version '{args.server_version}' has no mcp_config to inspect.")
         config, registered = server.mcp_config.config, (args.saved_name, args.server_version)
-        secrets = secret_values(server.model_dump(mode="json"))
+        secrets |= secret_values(server.model_dump(mode="json"))
         listed_tools = dict(server.mcp_config.tools or {})
         stored_denied = list(server.mcp_config.denied_tools or [])
         if denied_tools is None:
