@@ -8,6 +8,7 @@ import json
 import os
 import shlex
 import sys
+import tempfile
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 import anyio
 import pytest
-from mcp import Client
+from mcp import Client, StdioServerParameters
 
 from registry_mcp.inspection import InspectionFailed, Limits, inspect_server
 from registry_mcp.launch import PASSED_THROUGH
@@ -23,7 +24,16 @@ from registry_mcp.models import LocalServerConfig, RemoteServerConfig
 from registry_mcp.server import create_server
 from registry_mcp.settings import Settings
 
-from .conftest import LIVE_API_KEY, LiveRegistry, Person, free_port, mcp_over_http, server_payload, text_of
+from .conftest import (
+    LIVE_API_KEY,
+    LiveRegistry,
+    Person,
+    free_port,
+    mcp_over_http,
+    server_command,
+    server_payload,
+    text_of,
+)
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -539,3 +549,32 @@ async def test_the_registrys_api_key_never_shows_in_an_inspection(tmp_path: Path
     said = text_of(result) + json.dumps(result.structured_content)
     assert _leaks(said, LIVE_API_KEY, 12) == []  # "test-live-registry-key": "registry" is in our own words
     assert failed.is_error and "<redacted>" in text_of(failed) and _leaks(text_of(failed), LIVE_API_KEY, 12) == []
+
+
+async def test_a_process_that_leaves_the_group_is_ended_too(tmp_path: Path) -> None:
+    pid_file = tmp_path / "escaped"
+    report, _ = await _inspect_raw(config={"command": sys.executable, "args": [LEAKY_SERVER, "escape", str(pid_file)]})
+    assert report["launched"] is True and report["server"]["name"] == "e"
+    escaped = int(pid_file.read_text())
+    assert not Path(f"/proc/{escaped}").exists()  # ended and reaped: not even a zombie is left
+
+
+async def test_an_inspected_server_cannot_read_registry_mcps_environment(live_registry: LiveRegistry) -> None:
+    # registry-mcp over stdio, its API key in its environment, launches a command that copies
+    # /proc/<its parent>/environ. Root may read any process's, so registry-mcp runs as nobody here.
+    as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
+    with tempfile.TemporaryDirectory() as shared:  # in /tmp, which nobody may reach (unlike tmp_path)
+        place = Path(shared)
+        place.chmod(0o777)
+        copied, refusal = place / "environ", place / "refusal"
+        script = f'cat "/proc/$PPID/environ" > {copied} 2> {refusal}; exit 1'
+        command = [*as_nobody, server_command(), "--allow-launch"]
+        environment = {
+            "PATH": os.environ["PATH"], "HOME": shared,
+            "ENKRYPT_API_KEY": LIVE_API_KEY, "ENKRYPT_BASE_URL": live_registry.url,
+        }  # fmt: skip
+        async with Client(StdioServerParameters(command=command[0], args=command[1:], env=environment)) as client:
+            config = {"command": "sh", "args": ["-c", script]}
+            failed = await client.call_tool("inspect_mcp_server", {"config": config})
+        assert failed.is_error and "closed the connection" in text_of(failed), text_of(failed)
+        assert copied.read_bytes() == b"" and "Permission denied" in refusal.read_text()
