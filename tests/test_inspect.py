@@ -578,3 +578,49 @@ async def test_an_inspected_server_cannot_read_registry_mcps_environment(live_re
             failed = await client.call_tool("inspect_mcp_server", {"config": config})
         assert failed.is_error and "closed the connection" in text_of(failed), text_of(failed)
         assert copied.read_bytes() == b"" and "Permission denied" in refusal.read_text()
+
+
+# --- a question that shows all that runs ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_command_too_long_to_show_whole_is_refused_unasked(tmp_path: Path, mode: str) -> None:
+    marker = tmp_path / "ran"
+    code = "print('version check'); " + "pass; " * 1_000 + f"open({str(marker)!r}, 'w').write('hidden code ran')"
+    person = Person()
+    async with Client(create_server(Settings()), mode=mode, elicitation_callback=person) as client:  # type: ignore[call-overload]
+        refused = await client.call_tool("inspect_mcp_server", {"config": {"command": sys.executable, "args": ["-c", code]}})
+        still = await client.call_tool("list_registry_servers", {})
+    assert refused.is_error and person.asked == [] and not marker.exists()
+    text = text_of(refused)
+    assert "the person was not asked" in text and "more than a confirmation question shows (6,000)" in text
+    assert "version check" not in text and not still.is_error
+
+
+async def test_padding_and_invisible_spaces_are_written_out_in_the_question(tmp_path: Path) -> None:
+    # Behind 600 spaces, the code would sit past the edge of any dialog; the question says it all.
+    code = "print('version check')" + " " * 600 + "; import os\u2003\u200b# end"
+    person = Person(action="decline")
+    async with Client(create_server(Settings()), elicitation_callback=person) as client:
+        await _inspect(client, config={"command": sys.executable, "args": ["-c", code], "env": {"NOTE": "a\u00a0b"}})
+    [question] = person.asked
+    assert (
+        f'arguments: ["-c", "print(\'version check\')⟨600 spaces⟩; import os\\u2003\\u200b# end"].'
+    ) in question.message
+    assert 'NOTE="a\\u00a0b"' in question.message
+
+
+async def test_variables_that_change_what_runs_are_flagged() -> None:
+    person = Person(action="decline")
+    env = {
+        "HOME": "/tmp/evilhome", "GCONV_PATH": "/tmp/evilhome", "GIT_CONFIG_GLOBAL": "/tmp/evilhome/gitconfig",
+        "PIP_CONFIG_FILE": "/tmp/evilhome/pip.conf", "XDG_CONFIG_HOME": "/tmp/evilhome", "npm_config_userconfig": "/x",
+        "PERL5OPT": "-Mx", "RUBYOPT": "-rx", "UV_INDEX_URL": "https://example.invalid", "LOG_LEVEL": "debug",
+    }  # fmt: skip
+    async with Client(create_server(Settings()), elicitation_callback=person) as client:
+        await _inspect(client, config={"command": "/usr/bin/python3", "args": ["-c", "print(1)"], "env": env})
+    [question] = person.asked
+    assert (
+        "Warning: GCONV_PATH, GIT_CONFIG_GLOBAL, HOME, PERL5OPT, PIP_CONFIG_FILE, RUBYOPT, UV_INDEX_URL, XDG_CONFIG_HOME, "
+        "npm_config_userconfig change what the process loads or runs."
+    ) in question.message

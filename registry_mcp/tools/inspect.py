@@ -175,6 +175,12 @@ async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Qu
         if denied_tools is None:
             denied_tools = stored_denied
     text = _local_question(config) if isinstance(config, LocalServerConfig) else _remote_question(config)
+    if len(text) > QUESTION_LIMIT:
+        raise LocalRefusal(
+            f"Nothing was launched or reached, and the person was not asked: shown in full, the command, its "
+            f"arguments and environment (or the URL and headers) take {len(text):,} characters, more than a "
+            f"confirmation question shows ({QUESTION_LIMIT:,}). Put long code in a file and run the file."
+        )
     facts = _InspectionTarget(config, denied_tools, registered, listed_tools, stored_denied, frozenset(secrets))
     return Question(text, facts=facts)
 
@@ -310,22 +316,27 @@ def _value(name: str, value: str) -> str:
 # A long run of letters and digits (both) with no spaces, dots or slashes, outside a path: a token or key.
 _TOKEN_SHAPED = re.compile(r"(?=[A-Za-z0-9_+=-]*[0-9])(?=[A-Za-z0-9_+=-]*[A-Za-z])[A-Za-z0-9_+=-]{24,}")
 _PATH_STARTS = ("/", "~", "./", "../")
-_SHOWN_LIMIT = 500
+# The longest question asked: what is longer is refused, never cut (a cut would hide what runs).
+QUESTION_LIMIT = 6_000
+_TARGET_LIMIT = 500  # the result's `target`, a reminder of what was inspected (the question showed it all)
+_PADDING = re.compile(r" {8,}")
 
 
 def _shown(text: str) -> str:
-    """A value the person approves, exactly: quoted, with every hidden character written out."""
-    return escape(quote(text), _SHOWN_LIMIT)
+    """A value the person approves, exactly and whole: quoted, with every hidden character and every
+    space but the plain one written as \\uXXXX, and a run of spaces (padding that pushes the rest of a
+    line out of sight) written as its length."""
+    return _PADDING.sub(lambda run: f"⟨{len(run[0])} spaces⟩", _escaped(quote(text)))
 
 
 def _escaped(text: str) -> str:
-    return escape(text, _SHOWN_LIMIT)
+    return "".join(f"\\u{ord(c):04x}" if c.isspace() and c != " " else c for c in escape(text, 6 * len(text) + 1))
 
 
 def _target_text(config: LocalServerConfig | RemoteServerConfig) -> str:
     if isinstance(config, LocalServerConfig):
-        return _escaped(" ".join([config.command, *(config.args or [])]))
-    return _escaped(without_credentials(config.url))
+        return escape(" ".join([config.command, *(config.args or [])]), _TARGET_LIMIT)
+    return escape(without_credentials(config.url), _TARGET_LIMIT)
 
 
 def _unhidden(tools: list[InspectedTool], target: _InspectionTarget) -> list[str]:
