@@ -272,7 +272,9 @@ async def _list_tools(
 
 
 def _inspected(tool: Tool, limits: Limits, said: _Said) -> InspectedTool:
-    annotations = tool.annotations.model_dump(mode="json", by_alias=True, exclude_none=True) if tool.annotations else None
+    annotations = (
+        tool.annotations.model_dump(mode="json", by_alias=True, exclude_none=True) if tool.annotations else None
+    )
     return InspectedTool(
         name=said.name(tool.name, limits.name),
         title=said(tool.title, limits.title) if tool.title else None,
@@ -284,7 +286,7 @@ def _inspected(tool: Tool, limits: Limits, said: _Said) -> InspectedTool:
 
 def _not_as_said(tool: Tool, shown: InspectedTool, limits: Limits) -> bool:
     """Whether the name shown is not the server's own: hidden characters written out, or a secret in it."""
-    return has_hidden(tool.name[: limits.name]) or REDACTED in shown.name and REDACTED not in tool.name
+    return has_hidden(tool.name[: limits.name]) or (REDACTED in shown.name and REDACTED not in tool.name)
 
 
 def _capabilities(declared: dict[str, Any], said: _Said) -> dict[str, Any]:
@@ -302,7 +304,9 @@ _PIECE = 4  # the shortest piece of a secret, left at the edge of a cut text, th
 def _hidden_forms(secrets: Iterable[str]) -> frozenset[str]:
     """The secrets, and each as `clean` and `clean_block` would show it (a secret holding a tab or a
     zero-width character appears so in cleaned text)."""
-    found = {form for secret in secrets for form in (secret, clean(secret, len(secret)), clean_block(secret, len(secret)))}
+    found = {
+        form for secret in secrets for form in (secret, clean(secret, len(secret)), clean_block(secret, len(secret)))
+    }
     return frozenset(form for form in found if len(form) >= _PIECE)
 
 
@@ -322,8 +326,8 @@ class _Said:
 
     def name(self, text: str, limit: int) -> str:
         """A tool name with its hidden characters written out; if it holds a secret, cleaned and scrubbed."""
-        shown = escape(text, limit)
-        return shown if self.scrub(clean(text, limit + self._longest)) == clean(text, limit + self._longest) else self(text, limit)
+        cleaned = clean(text, limit + self._longest)
+        return escape(text, limit) if self.scrub(cleaned) == cleaned else self(text, limit)
 
     def scrub(self, text: str, *, cut_before: bool = False) -> str:
         text = scrub(text, self.hidden)

@@ -556,7 +556,7 @@ async def test_a_process_that_leaves_the_group_is_ended_too(tmp_path: Path) -> N
     report, _ = await _inspect_raw(config={"command": sys.executable, "args": [LEAKY_SERVER, "escape", str(pid_file)]})
     assert report["launched"] is True and report["server"]["name"] == "e"
     escaped = int(pid_file.read_text())
-    assert not Path(f"/proc/{escaped}").exists()  # ended and reaped: not even a zombie is left
+    assert not await anyio.Path(f"/proc/{escaped}").exists()  # ended and reaped: not even a zombie is left
 
 
 async def test_an_inspected_server_cannot_read_registry_mcps_environment(live_registry: LiveRegistry) -> None:
@@ -565,7 +565,7 @@ async def test_an_inspected_server_cannot_read_registry_mcps_environment(live_re
     as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
     with tempfile.TemporaryDirectory() as shared:  # in /tmp, which nobody may reach (unlike tmp_path)
         place = Path(shared)
-        place.chmod(0o777)
+        await anyio.Path(place).chmod(0o777)
         copied, refusal = place / "environ", place / "refusal"
         script = f'cat "/proc/$PPID/environ" > {copied} 2> {refusal}; exit 1'
         command = [*as_nobody, server_command(), "--allow-launch"]
@@ -589,7 +589,9 @@ async def test_a_command_too_long_to_show_whole_is_refused_unasked(tmp_path: Pat
     code = "print('version check'); " + "pass; " * 1_000 + f"open({str(marker)!r}, 'w').write('hidden code ran')"
     person = Person()
     async with Client(create_server(Settings()), mode=mode, elicitation_callback=person) as client:  # type: ignore[call-overload]
-        refused = await client.call_tool("inspect_mcp_server", {"config": {"command": sys.executable, "args": ["-c", code]}})
+        refused = await client.call_tool(
+            "inspect_mcp_server", {"config": {"command": sys.executable, "args": ["-c", code]}}
+        )
         still = await client.call_tool("list_registry_servers", {})
     assert refused.is_error and person.asked == [] and not marker.exists()
     text = text_of(refused)
@@ -605,7 +607,7 @@ async def test_padding_and_invisible_spaces_are_written_out_in_the_question(tmp_
         await _inspect(client, config={"command": sys.executable, "args": ["-c", code], "env": {"NOTE": "a\u00a0b"}})
     [question] = person.asked
     assert (
-        f'arguments: ["-c", "print(\'version check\')⟨600 spaces⟩; import os\\u2003\\u200b# end"].'
+        'arguments: ["-c", "print(\'version check\')⟨600 spaces⟩; import os\\u2003\\u200b# end"].'
     ) in question.message
     assert 'NOTE="a\\u00a0b"' in question.message
 
@@ -621,6 +623,6 @@ async def test_variables_that_change_what_runs_are_flagged() -> None:
         await _inspect(client, config={"command": "/usr/bin/python3", "args": ["-c", "print(1)"], "env": env})
     [question] = person.asked
     assert (
-        "Warning: GCONV_PATH, GIT_CONFIG_GLOBAL, HOME, PERL5OPT, PIP_CONFIG_FILE, RUBYOPT, UV_INDEX_URL, XDG_CONFIG_HOME, "
-        "npm_config_userconfig change what the process loads or runs."
+        "Warning: GCONV_PATH, GIT_CONFIG_GLOBAL, HOME, PERL5OPT, PIP_CONFIG_FILE, RUBYOPT, UV_INDEX_URL, "
+        "XDG_CONFIG_HOME, npm_config_userconfig change what the process loads or runs."
     ) in question.message

@@ -74,7 +74,11 @@ def main() -> None:
 
 def _plain(method: str, params: dict[str, Any]) -> dict[str, Any]:
     if method == "initialize":
-        return {"protocolVersion": params["protocolVersion"], "capabilities": {}, "serverInfo": {"name": "e", "version": "1"}}
+        return {
+            "protocolVersion": params["protocolVersion"],
+            "capabilities": {},
+            "serverInfo": {"name": "e", "version": "1"},
+        }
     return {"tools": []}
 
 
