@@ -341,14 +341,18 @@ class _Said:
 def _without_piece(text: str, secret: str, *, cut_before: bool) -> str:
     """`text` without a piece of `secret` at its end (the rest was cut off), or at its start if
     `cut_before` (the text is the end of something longer)."""
-    for size in range(len(secret) - 1, _PIECE - 1, -1):
-        if text.endswith(secret[:size]):
-            text = text[:-size] + REDACTED
+    at = text.find(secret[0], max(len(text) - len(secret) + 1, 0))
+    while at != -1 and len(text) - at >= _PIECE:
+        if secret.startswith(text[at:]):
+            text = text[:at] + REDACTED
             break
-    if cut_before:
-        for size in range(len(secret) - 1, _PIECE - 1, -1):
-            if text.startswith(secret[-size:]):
-                return REDACTED + text[size:]
+        at = text.find(secret[0], at + 1)
+    if cut_before and text:
+        at = secret.find(text[0], 1)
+        while at != -1 and len(secret) - at >= _PIECE:
+            if text.startswith(secret[at:]):
+                return REDACTED + text[len(secret) - at :]
+            at = secret.find(text[0], at + 1)
     return text
 
 
