@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pydantic import Field
 
 from ..arguments import CLOSED, AddServerArguments, ServerSelector
-from ..client import RegistryClient
 from ..endpoints import MAX_PAGE, MAX_PER_PAGE
 from ..errors import ServerNotFound
 from ..lint import Finding, lint_server, lint_servers
@@ -213,10 +212,10 @@ class DeleteResult(ToolResult):
         return fewer_items(self, "gateways", ALL_GATEWAYS)
 
 
-async def ask_to_delete(args: DeleteServerArguments, registry: RegistryClient) -> Question:
-    gateways = await registry.list_gateways(args.saved_name, args.server_version)
+async def ask_to_delete(args: DeleteServerArguments, call: ToolCall) -> Question:
+    gateways = await call.registry.list_gateways(args.saved_name, args.server_version)
     return Question(
-        f"Delete '{args.saved_name}' version '{args.server_version}' from {registry.location}? "
+        f"Delete '{args.saved_name}' version '{args.server_version}' from {call.location}? "
         f"{_gateway_sentence(gateways)}",
         facts=gateways,
     )
