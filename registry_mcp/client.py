@@ -174,6 +174,11 @@ class RegistryClient:
     def __repr__(self) -> str:
         return f"<RegistryClient {self.location}>"
 
+    @property
+    def secrets(self) -> frozenset[str]:
+        """The API key it sends, if any: what no text from elsewhere (an inspected server's) may carry."""
+        return self._secrets
+
     async def __aenter__(self) -> Self:
         return self
 

@@ -44,9 +44,9 @@ from pydantic import BaseModel, Field, ValidationError
 from . import __version__
 from .denylist import deny_patterns, is_denied, matching
 from .launch import TLS_ADVICE, ReadBounds, StderrTail, child_environment, looks_like_tls_failure, spawn_stdio
-from .masking import scrub, secret_values
+from .masking import REDACTED, scrub, secret_values
 from .models import LocalServerConfig, RemoteServerConfig
-from .untrusted import clean, clean_block, clean_json, escape, has_hidden, quote
+from .untrusted import ELLIPSIS, cap, clean, clean_block, clean_json, escape, has_hidden, quote
 
 START_TIMEOUT = 30.0
 REQUEST_TIMEOUT = 15.0
@@ -138,7 +138,7 @@ async def inspect_server(
 
     `secrets` (besides the config's own env and header values) are scrubbed from whatever it says."""
     limits = limits or Limits()
-    hidden = secret_values(config.model_dump(mode="json")) | set(secrets)
+    hidden = _hidden_forms(secret_values(config.model_dump(mode="json")) | set(secrets))
     bounds = ReadBounds(max_message=limits.max_message, max_total=limits.max_bytes)
     stderr = StderrTail(keep=STDERR_SHOWN * 4)
     try:
@@ -152,21 +152,24 @@ async def inspect_server(
         elif _has(failure, TimeoutError):
             reason = f"the server did not answer within {start_timeout:g} s (or a request within {request_timeout:g} s)"
         else:
-            reason = _describe(failure, remote=isinstance(config, RemoteServerConfig))
+            reason = _describe(failure, remote=isinstance(config, RemoteServerConfig), said=_Said(hidden))
         tls = looks_like_tls_failure(stderr.text) or any(looks_like_tls_failure(text) for text in _texts(failure))
         raise InspectionFailed(_failure_text(reason, stderr.text, hidden, tls=tls)) from None
     server = hello.server_info
     instructions = hello.instructions
+    said = _Said(hidden)
+    declared = hello.capabilities.model_dump(mode="json", by_alias=True, exclude_none=True)
+    inspected = [_inspected(tool, limits, said) for tool in tools]
     return InspectedServer(
-        name=_said(server.name, limits.title, hidden),
-        version=_said(server.version, limits.version, hidden),
-        title=_said(server.title, limits.title, hidden) if server.title else None,
-        protocol_version=clean(str(hello.protocol_version), limits.version),
-        instructions=clean_block(scrub(instructions, hidden), limits.instructions) if instructions else None,
-        capabilities=_capabilities(hello.capabilities.model_dump(mode="json", by_alias=True, exclude_none=True)),
-        tools=[_inspected(tool, limits, hidden) for tool in tools],
+        name=said(server.name, limits.title),
+        version=said(server.version, limits.version),
+        title=said(server.title, limits.title) if server.title else None,
+        protocol_version=said(str(hello.protocol_version), limits.version),
+        instructions=said(instructions, limits.instructions, block=True) if instructions else None,
+        capabilities=_capabilities(declared, said),
+        tools=inspected,
         stopped=stopped,
-        escaped_names=sum(1 for tool in tools if has_hidden(tool.name[: limits.name])),
+        escaped_names=sum(1 for tool, shown in zip(tools, inspected, strict=True) if _not_as_said(tool, shown, limits)),
         skipped_lines=bounds.skipped_lines,
     )
 
@@ -268,29 +271,89 @@ async def _list_tools(
     return tools, [f"stopped after {limits.list_time:g} s of listing tools: the server offered more"]
 
 
-def _inspected(tool: Tool, limits: Limits, hidden: set[str]) -> InspectedTool:
+def _inspected(tool: Tool, limits: Limits, said: _Said) -> InspectedTool:
+    annotations = (
+        tool.annotations.model_dump(mode="json", by_alias=True, exclude_none=True) if tool.annotations else None
+    )
     return InspectedTool(
-        name=escape(scrub(tool.name, hidden), limits.name),
-        title=_said(tool.title, limits.title, hidden) if tool.title else None,
-        description=clean_block(scrub(tool.description, hidden), limits.description) if tool.description else None,
-        annotations=clean_json(tool.annotations.model_dump(mode="json", by_alias=True, exclude_none=True), nodes=20)
-        if tool.annotations
-        else None,
-        input_schema=clean_json(tool.input_schema, depth=8, nodes=500),
+        name=said.name(tool.name, limits.name),
+        title=said(tool.title, limits.title) if tool.title else None,
+        description=said(tool.description, limits.description, block=True) if tool.description else None,
+        annotations=clean_json(annotations, nodes=20, clean_text=said) if annotations is not None else None,
+        input_schema=clean_json(tool.input_schema, depth=8, nodes=500, clean_text=said),
     )
 
 
-def _capabilities(declared: dict[str, Any]) -> dict[str, Any]:
+def _not_as_said(tool: Tool, shown: InspectedTool, limits: Limits) -> bool:
+    """Whether the name shown is not the server's own: hidden characters written out, or a secret in it."""
+    return has_hidden(tool.name[: limits.name]) or (REDACTED in shown.name and REDACTED not in tool.name)
+
+
+def _capabilities(declared: dict[str, Any], said: _Said) -> dict[str, Any]:
     """The standard capabilities, then `experimental` (anything a server likes) on its own budget."""
     experimental = declared.pop("experimental", None)
-    capabilities: dict[str, Any] = clean_json(declared, limit=100, nodes=100)
+    capabilities: dict[str, Any] = clean_json(declared, limit=100, nodes=100, clean_text=said)
     if experimental:
-        capabilities["experimental"] = clean_json(experimental, limit=100, nodes=100)
+        capabilities["experimental"] = clean_json(experimental, limit=100, nodes=100, clean_text=said)
     return capabilities
 
 
-def _said(text: str | None, limit: int, hidden: set[str]) -> str:
-    return clean(scrub(text or "", hidden), limit)
+_PIECE = 4  # the shortest piece of a secret, left at the edge of a cut text, that is redacted too
+
+
+def _hidden_forms(secrets: Iterable[str]) -> frozenset[str]:
+    """The secrets, and each as `clean` and `clean_block` would show it (a secret holding a tab or a
+    zero-width character appears so in cleaned text)."""
+    found = {
+        form for secret in secrets for form in (secret, clean(secret, len(secret)), clean_block(secret, len(secret)))
+    }
+    return frozenset(form for form in found if len(form) >= _PIECE)
+
+
+class _Said:
+    """What an inspected server says, made fit to show: cleaned first (dropping a zero-width character
+    may join the pieces of a secret), then scrubbed of every secret and of any piece of one that a cut
+    left at either end, then capped."""
+
+    def __init__(self, hidden: frozenset[str]) -> None:
+        self.hidden = hidden
+        self._longest = max(map(len, hidden), default=0)
+
+    def __call__(self, text: str | None, limit: int, *, block: bool = False) -> str:
+        # Cleaned to a little more than `limit`: a secret that starts inside the limit is whole in it.
+        cleaned = (clean_block if block else clean)(text or "", limit + self._longest)
+        return cap(self.scrub(cleaned), limit)
+
+    def name(self, text: str, limit: int) -> str:
+        """A tool name with its hidden characters written out; if it holds a secret, cleaned and scrubbed."""
+        cleaned = clean(text, limit + self._longest)
+        return escape(text, limit) if self.scrub(cleaned) == cleaned else self(text, limit)
+
+    def scrub(self, text: str, *, cut_before: bool = False) -> str:
+        text = scrub(text, self.hidden)
+        ended = text.endswith(ELLIPSIS)
+        text = text.removesuffix(ELLIPSIS)
+        for secret in self.hidden:
+            text = _without_piece(text, secret, cut_before=cut_before)
+        return text + (ELLIPSIS if ended else "")
+
+
+def _without_piece(text: str, secret: str, *, cut_before: bool) -> str:
+    """`text` without a piece of `secret` at its end (the rest was cut off), or at its start if
+    `cut_before` (the text is the end of something longer)."""
+    at = text.find(secret[0], max(len(text) - len(secret) + 1, 0))
+    while at != -1 and len(text) - at >= _PIECE:
+        if secret.startswith(text[at:]):
+            text = text[:at] + REDACTED
+            break
+        at = text.find(secret[0], at + 1)
+    if cut_before and text:
+        at = secret.find(text[0], 1)
+        while at != -1 and len(secret) - at >= _PIECE:
+            if text.startswith(secret[at:]):
+                return REDACTED + text[len(secret) - at :]
+            at = secret.find(text[0], at + 1)
+    return text
 
 
 def _has(failure: BaseException, kind: type[BaseException]) -> bool:
@@ -299,13 +362,13 @@ def _has(failure: BaseException, kind: type[BaseException]) -> bool:
     return isinstance(failure, kind)
 
 
-def _describe(failure: BaseException, *, remote: bool) -> str:
+def _describe(failure: BaseException, *, remote: bool, said: _Said) -> str:
     """Our sentence for a failure. What a server said over stdio is quoted, cleaned and capped; over
     HTTP an error's text may be any page's body, so only its code is given."""
     if isinstance(failure, BaseExceptionGroup):
-        return "; ".join(dict.fromkeys(_describe(inner, remote=remote) for inner in failure.exceptions))
+        return "; ".join(dict.fromkeys(_describe(inner, remote=remote, said=said) for inner in failure.exceptions))
     if isinstance(failure, FileNotFoundError):
-        return f"the command was not found ({quote(clean(str(failure.filename or failure), 200))})"
+        return f"the command was not found ({quote(said(str(failure.filename or failure), 200))})"
     if isinstance(failure, httpx2.HTTPStatusError):
         return f"the URL answered HTTP {failure.response.status_code}, not MCP (is it an MCP endpoint?)"
     if isinstance(failure, httpx2.SSEError):
@@ -315,9 +378,9 @@ def _describe(failure: BaseException, *, remote: bool) -> str:
     if isinstance(failure, ValidationError):
         return f"the server's answer is not a valid MCP {clean(failure.title, 60)} (is it an MCP endpoint?)"
     if isinstance(failure, MCPError):
-        return _described_error(failure, remote=remote)
+        return _described_error(failure, remote=remote, said=said)
     if isinstance(failure, OSError):
-        return f"the command could not be started ({type(failure).__name__}: {quote(clean(str(failure), 200))})"
+        return f"the command could not be started ({type(failure).__name__}: {quote(said(str(failure), 200))})"
     return f"the connection failed ({type(failure).__name__})"
 
 
@@ -330,7 +393,7 @@ _JSON_RPC_CODES = {
 }
 
 
-def _described_error(failure: MCPError, *, remote: bool) -> str:
+def _described_error(failure: MCPError, *, remote: bool, said: _Said) -> str:
     if failure.code == CONNECTION_CLOSED or "Connection closed" in failure.message:
         return "the server closed the connection before answering (did it exit?)"
     if failure.code == TIMED_OUT:
@@ -340,7 +403,7 @@ def _described_error(failure: MCPError, *, remote: bool) -> str:
     code = f"code {failure.code}" + (f", {_JSON_RPC_CODES[failure.code]}" if failure.code in _JSON_RPC_CODES else "")
     if remote:
         return f"the connection ended with an MCP error ({code}; its text is not shown: is the URL an MCP endpoint?)"
-    return f"the server answered with an error ({code}), quoted: {quote(clean(failure.message, ERROR_SHOWN))}"
+    return f"the server answered with an error ({code}), quoted: {quote(said(failure.message, ERROR_SHOWN))}"
 
 
 def _texts(failure: BaseException) -> Iterator[str]:
@@ -355,9 +418,11 @@ def _texts(failure: BaseException) -> Iterator[str]:
         yield from _texts(inner)
 
 
-def _failure_text(reason: str, stderr: str, hidden: set[str], *, tls: bool) -> str:
-    text = scrub(reason, hidden)
-    shown = clean_block(scrub(stderr, hidden)[-STDERR_SHOWN * 2 :], STDERR_SHOWN * 2)
+def _failure_text(reason: str, stderr: str, hidden: frozenset[str], *, tls: bool) -> str:
+    said = _Said(hidden)
+    text = said.scrub(reason)
+    # The tail kept may begin inside a secret: cleaned (which may join a secret's pieces), then scrubbed.
+    shown = said.scrub(clean_block(stderr[-STDERR_SHOWN * 4 :], STDERR_SHOWN * 4), cut_before=True)
     if shown:
         shown = shown if len(shown) <= STDERR_SHOWN else "…" + shown[-STDERR_SHOWN:]
         text += f". The server's stderr (the last {STDERR_SHOWN:,} characters at most), quoted: {quote(shown)}"

@@ -4,12 +4,14 @@ cannot outgrow their bounds or outlive the inspection.
 - `child_environment(env)`: the entry's `env` over a small base (`HOME`, `LOGNAME`, `PATH`, `SHELL`,
   `TERM`, `USER`) and the TLS and proxy settings of this process (`PASSED_THROUGH`), so a server
   that downloads its package works behind a corporate proxy or with a private certificate authority.
-- `changes_what_runs(name)`: variables such as `LD_PRELOAD` or `PYTHONPATH` that make a process load
-  or run other code than its command says; the consent question names them.
+- `changes_what_runs(name)`: variables such as `LD_PRELOAD`, `PYTHONPATH`, `HOME`, `GCONV_PATH` or
+  `PIP_INDEX_URL` that make a process load or run other code than its command says; the consent
+  question names them.
 - `spawn_stdio(...)`: the server in its own process group, speaking newline-delimited JSON-RPC; lines
   that are not JSON-RPC are skipped, and reading stops (the connection closes) once a line or the
   total passes its bound. When the block ends, however it ends, the whole group is stopped: stdin
-  closed, a moment's grace, SIGTERM to the group, then SIGKILL.
+  closed, a moment's grace, SIGTERM to the group, then SIGKILL; then every process it started that
+  left the group (a session of its own) is killed too (`registry_mcp.descendants`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 from mcp.client.stdio import get_default_environment
 from mcp.shared.message import SessionMessage
 
+from .descendants import Descendants, adopting_orphans, keep_private
+
 _TLS_AND_PROXY = (
     "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS",
     "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY",
@@ -37,15 +41,21 @@ _TLS_AND_PROXY = (
 # Passed from this process's environment to the child, in both cases (tools read either).
 PASSED_THROUGH = tuple(name for upper in _TLS_AND_PROXY for name in (upper, upper.lower()))
 
-# Variables that make a process load or run code its command line does not show.
+# Variables that make a process load or run code its command line does not show: where it looks for
+# programs, libraries, modules and configuration (a home holds dotfiles and user site-packages, a
+# config may name a command or an index to install from), and the commands tools run for it.
 _RUNS_CODE = frozenset({
-    "PATH", "PYTHONPATH", "PYTHONSTARTUP", "PYTHONHOME", "PYTHONUSERBASE", "PYTHONINSPECT",
-    "NODE_OPTIONS", "NODE_PATH", "PERL5OPT", "PERL5LIB", "PERLLIB", "RUBYOPT", "RUBYLIB",
-    "BASH_ENV", "ENV", "ZDOTDIR", "PROMPT_COMMAND", "GIT_SSH_COMMAND", "GIT_SSH", "GIT_EXEC_PATH",
-    "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "CLASSPATH",
-    "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "UV_INDEX_URL", "UV_EXTRA_INDEX_URL", "UV_DEFAULT_INDEX", "UV_INDEX",
+    "PATH", "HOME", "GCONV_PATH", "LOCPATH", "NLSPATH", "HOSTALIASES",
+    "NODE_OPTIONS", "NODE_PATH", "NODE_REPL_EXTERNAL_MODULE", "BASH_ENV", "ENV", "ZDOTDIR", "PROMPT_COMMAND",
+    "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "JAVA_HOME", "CLASSPATH", "TCLLIBPATH",
+    "EDITOR", "VISUAL", "PAGER", "MANPAGER", "LESSOPEN", "LESSCLOSE", "BROWSER", "SSH_ASKPASS", "SUDO_ASKPASS",
+    "DOCKER_HOST", "DOCKER_CONFIG", "DOCKER_CONTEXT", "GOPROXY", "GOFLAGS", "GOPATH", "GOTOOLCHAIN",
+    "CARGO_HOME", "RUSTC_WRAPPER", "BUNDLE_GEMFILE",
 })  # fmt: skip
-_RUNS_CODE_PREFIXES = ("LD_", "DYLD_", "NPM_CONFIG_")
+_RUNS_CODE_PREFIXES = (
+    "LD_", "DYLD_", "XDG_", "PYTHON", "PERL", "RUBY", "GEM_", "LUA_", "GIT_", "PIP_", "UV_", "NPM_CONFIG_",
+    "YARN_", "BUN_", "DENO_", "CONDA",
+)  # fmt: skip
 
 _TLS_FAILURE = re.compile(
     r"certificate verify failed|UnknownIssuer|unable to get local issuer certificate|self[- ]signed certificate"
@@ -134,25 +144,32 @@ async def spawn_stdio(
 ) -> AsyncIterator[
     tuple[MemoryObjectReceiveStream[SessionMessage | Exception], MemoryObjectSendStream[SessionMessage]]
 ]:
-    """Start `command` in a new process group; yield the session's read and write streams."""
-    process = await anyio.open_process([command, *args], env=dict(env), start_new_session=True)
-    incoming, read_stream = anyio.create_memory_object_stream[SessionMessage | Exception](0)
-    write_stream, outgoing = anyio.create_memory_object_stream[SessionMessage](0)
-    try:
-        async with anyio.create_task_group() as pipes:
-            pipes.start_soon(_read_stdout, process, incoming, bounds)
-            pipes.start_soon(_write_stdin, process, outgoing, incoming)
-            pipes.start_soon(_read_stderr, process, stderr)
-            pipes.start_soon(_end_group_with_leader, process)
-            try:
-                yield read_stream, write_stream
-            finally:
-                pipes.cancel_scope.cancel()
-    finally:
-        with anyio.CancelScope(shield=True):
-            await end_process_group(process)
-            for stream in (read_stream, write_stream, incoming, outgoing):
-                await stream.aclose()
+    """Start `command` in a new process group; yield the session's read and write streams. This
+    process is made non-dumpable first (`descendants.keep_private`): the server may not read it."""
+    keep_private()
+    with adopting_orphans():
+        process = await anyio.open_process([command, *args], env=dict(env), start_new_session=True)
+        descendants = Descendants(process.pid)
+        incoming, read_stream = anyio.create_memory_object_stream[SessionMessage | Exception](0)
+        write_stream, outgoing = anyio.create_memory_object_stream[SessionMessage](0)
+        try:
+            async with anyio.create_task_group() as pipes:
+                pipes.start_soon(_read_stdout, process, incoming, bounds)
+                pipes.start_soon(_write_stdin, process, outgoing, incoming)
+                pipes.start_soon(_read_stderr, process, stderr)
+                pipes.start_soon(_end_group_with_leader, process)
+                pipes.start_soon(descendants.watch)
+                try:
+                    yield read_stream, write_stream
+                finally:
+                    pipes.cancel_scope.cancel()
+        finally:
+            with anyio.CancelScope(shield=True):
+                descendants.look()  # what it started since the last look, before the leader goes
+                await end_process_group(process)
+                await descendants.end()  # what left the group
+                for stream in (read_stream, write_stream, incoming, outgoing):
+                    await stream.aclose()
 
 
 async def _read_stdout(

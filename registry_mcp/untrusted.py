@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 # Control, format (zero-width, bidi, tags), private-use, surrogate, unassigned; line and paragraph
@@ -68,25 +69,34 @@ def quote(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def clean_json(value: Any, *, limit: int = 200, items: int = 50, depth: int = 6, nodes: int = 1_000) -> Any:
-    """A JSON value with every key and text cleaned and capped, and its lists and objects (`items`
-    each), nesting (`depth`) and size (`nodes` values in all) bounded: what is past a bound is left out."""
+def clean_json(
+    value: Any,
+    *,
+    limit: int = 200,
+    items: int = 50,
+    depth: int = 6,
+    nodes: int = 1_000,
+    clean_text: Callable[[str, int], str] = clean,
+) -> Any:
+    """A JSON value with every key and text cleaned and capped (by `clean_text`, which may also scrub),
+    and its lists and objects (`items` each), nesting (`depth`) and size (`nodes` values in all)
+    bounded: what is past a bound is left out."""
     budget = [nodes]
 
     def walk(value: Any, depth: int) -> Any:
         budget[0] -= 1
         if isinstance(value, str):
-            return clean(value, limit)
+            return clean_text(value, limit)
         if isinstance(value, bool | int | float) or value is None:
             return value
         if isinstance(value, dict):
             return {
-                clean(str(key), limit): walk(item, depth - 1)
+                clean_text(str(key), limit): walk(item, depth - 1)
                 for key, item in list(value.items())[:items]
                 if depth > 0 and budget[0] > 0
             }
         if isinstance(value, list | tuple):
             return [walk(item, depth - 1) for item in value[:items] if depth > 0 and budget[0] > 0]
-        return clean(str(value), limit)
+        return clean_text(str(value), limit)
 
     return walk(value, depth)

@@ -8,6 +8,7 @@ import json
 import os
 import shlex
 import sys
+import tempfile
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 import anyio
 import pytest
-from mcp import Client
+from mcp import Client, StdioServerParameters
 
 from registry_mcp.inspection import InspectionFailed, Limits, inspect_server
 from registry_mcp.launch import PASSED_THROUGH
@@ -23,7 +24,16 @@ from registry_mcp.models import LocalServerConfig, RemoteServerConfig
 from registry_mcp.server import create_server
 from registry_mcp.settings import Settings
 
-from .conftest import Person, free_port, mcp_over_http, server_payload, text_of
+from .conftest import (
+    LIVE_API_KEY,
+    LiveRegistry,
+    Person,
+    free_port,
+    mcp_over_http,
+    server_command,
+    server_payload,
+    text_of,
+)
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -474,3 +484,145 @@ async def test_a_certificate_failure_names_the_variables_to_set() -> None:
     assert "looks like a TLS certificate problem" in text
     for name in ("SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS", "HTTPS_PROXY"):
         assert name in text
+
+
+# --- secrets the server learns never come back through the result ------------------------------------
+
+LEAKY_SERVER = str(Path(__file__).parent / "servers" / "leaky_server.py")
+LEAKED = "sk-live-SECRETVALUE-1234567890abcdef"
+
+
+def _pieces(secret: str, size: int = 8) -> list[str]:
+    """Every run of `size` characters of `secret`: none may appear in what is shown."""
+    return [secret[start : start + size] for start in range(len(secret) - size + 1)]
+
+
+def _leaks(text: str, secret: str, size: int = 8) -> list[str]:
+    return [piece for piece in _pieces(secret, size) if piece in text]
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_what_the_server_says_never_carries_the_entrys_secret(mode: str) -> None:
+    # The child repeats its env secret split by a zero-width space (which cleaning drops) in its name,
+    # title, instructions, a description, a schema default, annotations and capabilities.
+    config = {"command": sys.executable, "args": [LEAKY_SERVER, "echo"], "env": {"API_TOKEN": LEAKED}}
+    async with Client(create_server(Settings()), mode=mode, elicitation_callback=Person()) as client:  # type: ignore[call-overload]
+        added = await client.call_tool("add_registry_server", server_payload("leaky", mcp_config={"config": config}))
+        assert not added.is_error, text_of(added)
+        result = await client.call_tool("inspect_mcp_server", {"saved_name": "leaky"})
+    assert not result.is_error and result.structured_content is not None, text_of(result)
+    assert _leaks(text_of(result), LEAKED) == [] and _leaks(json.dumps(result.structured_content), LEAKED) == []
+    server = result.structured_content["server"]
+    assert (server["name"], server["title"]) == ("n<redacted>", "t<redacted>")
+    assert server["instructions"] == "ins <redacted>\n<redacted>"  # the second copy has bidi isolates in it
+    [tool] = server["tools"]
+    assert tool["description"] == "desc <redacted>" and tool["annotations"]["title"] == "<redacted>"
+    assert tool["input_schema"]["properties"]["a"]["default"] == "<redacted>"
+    assert server["capabilities"]["experimental"] == {"x": {"k": "<redacted>", "<redacted>": "<redacted>"}}
+
+
+async def test_a_failed_start_never_shows_the_secret_in_its_stderr() -> None:
+    # The cut to the stderr's last 2,000 characters falls inside one copy; another is split by U+200B.
+    config = {"command": sys.executable, "args": [LEAKY_SERVER, "fail"], "env": {"API_TOKEN": LEAKED}}
+    async with Client(create_server(Settings(allow_launch=True))) as client:
+        await client.call_tool("add_registry_server", server_payload("failing", mcp_config={"config": config}))
+        failed = await client.call_tool("inspect_mcp_server", {"saved_name": "failing"})
+    text = text_of(failed)
+    assert failed.is_error and "The server's stderr" in text and text.count("<redacted>") == 2, text
+    assert _leaks(text, LEAKED) == []
+
+
+async def test_the_registrys_api_key_never_shows_in_an_inspection(tmp_path: Path, live_registry: LiveRegistry) -> None:
+    # The child learns the key some other way (here, a file) and says it everywhere it can.
+    held = tmp_path / "key"
+    held.write_text(LIVE_API_KEY)
+    settings = Settings(api_key=LIVE_API_KEY, base_url=live_registry.url, allow_launch=True)
+    async with Client(create_server(settings)) as client:
+        result = await client.call_tool(
+            "inspect_mcp_server", {"config": {"command": sys.executable, "args": [LEAKY_SERVER, "echo", str(held)]}}
+        )
+        failed = await client.call_tool(
+            "inspect_mcp_server", {"config": {"command": sys.executable, "args": [LEAKY_SERVER, "fail", str(held)]}}
+        )
+    assert not result.is_error and result.structured_content is not None, text_of(result)
+    assert result.structured_content["server"]["name"] == "n<redacted>"
+    said = text_of(result) + json.dumps(result.structured_content)
+    assert _leaks(said, LIVE_API_KEY, 12) == []  # "test-live-registry-key": "registry" is in our own words
+    assert failed.is_error and "<redacted>" in text_of(failed) and _leaks(text_of(failed), LIVE_API_KEY, 12) == []
+
+
+async def test_a_process_that_leaves_the_group_is_ended_too(tmp_path: Path) -> None:
+    pid_file = tmp_path / "escaped"
+    report, _ = await _inspect_raw(config={"command": sys.executable, "args": [LEAKY_SERVER, "escape", str(pid_file)]})
+    assert report["launched"] is True and report["server"]["name"] == "e"
+    escaped = int(pid_file.read_text())
+    assert not await anyio.Path(f"/proc/{escaped}").exists()  # ended and reaped: not even a zombie is left
+
+
+async def test_an_inspected_server_cannot_read_registry_mcps_environment(live_registry: LiveRegistry) -> None:
+    # registry-mcp over stdio, its API key in its environment, launches a command that copies
+    # /proc/<its parent>/environ. Root may read any process's, so registry-mcp runs as nobody here.
+    as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
+    with tempfile.TemporaryDirectory() as shared:  # in /tmp, which nobody may reach (unlike tmp_path)
+        place = Path(shared)
+        await anyio.Path(place).chmod(0o777)
+        copied, refusal = place / "environ", place / "refusal"
+        script = f'cat "/proc/$PPID/environ" > {copied} 2> {refusal}; exit 1'
+        command = [*as_nobody, server_command(), "--allow-launch"]
+        environment = {
+            "PATH": os.environ["PATH"], "HOME": shared,
+            "ENKRYPT_API_KEY": LIVE_API_KEY, "ENKRYPT_BASE_URL": live_registry.url,
+        }  # fmt: skip
+        async with Client(StdioServerParameters(command=command[0], args=command[1:], env=environment)) as client:
+            config = {"command": "sh", "args": ["-c", script]}
+            failed = await client.call_tool("inspect_mcp_server", {"config": config})
+        assert failed.is_error and "closed the connection" in text_of(failed), text_of(failed)
+        assert copied.read_bytes() == b"" and "Permission denied" in refusal.read_text()
+
+
+# --- a question that shows all that runs ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_command_too_long_to_show_whole_is_refused_unasked(tmp_path: Path, mode: str) -> None:
+    marker = tmp_path / "ran"
+    code = "print('version check'); " + "pass; " * 1_000 + f"open({str(marker)!r}, 'w').write('hidden code ran')"
+    person = Person()
+    async with Client(create_server(Settings()), mode=mode, elicitation_callback=person) as client:  # type: ignore[call-overload]
+        refused = await client.call_tool(
+            "inspect_mcp_server", {"config": {"command": sys.executable, "args": ["-c", code]}}
+        )
+        still = await client.call_tool("list_registry_servers", {})
+    assert refused.is_error and person.asked == [] and not marker.exists()
+    text = text_of(refused)
+    assert "the person was not asked" in text and "more than a confirmation question shows (6,000)" in text
+    assert "version check" not in text and not still.is_error
+
+
+async def test_padding_and_invisible_spaces_are_written_out_in_the_question(tmp_path: Path) -> None:
+    # Behind 600 spaces, the code would sit past the edge of any dialog; the question says it all.
+    code = "print('version check')" + " " * 600 + "; import os\u2003\u200b# end"
+    person = Person(action="decline")
+    async with Client(create_server(Settings()), elicitation_callback=person) as client:
+        await _inspect(client, config={"command": sys.executable, "args": ["-c", code], "env": {"NOTE": "a\u00a0b"}})
+    [question] = person.asked
+    assert (
+        'arguments: ["-c", "print(\'version check\')⟨600 spaces⟩; import os\\u2003\\u200b# end"].'
+    ) in question.message
+    assert 'NOTE="a\\u00a0b"' in question.message
+
+
+async def test_variables_that_change_what_runs_are_flagged() -> None:
+    person = Person(action="decline")
+    env = {
+        "HOME": "/tmp/evilhome", "GCONV_PATH": "/tmp/evilhome", "GIT_CONFIG_GLOBAL": "/tmp/evilhome/gitconfig",
+        "PIP_CONFIG_FILE": "/tmp/evilhome/pip.conf", "XDG_CONFIG_HOME": "/tmp/evilhome", "npm_config_userconfig": "/x",
+        "PERL5OPT": "-Mx", "RUBYOPT": "-rx", "UV_INDEX_URL": "https://example.invalid", "LOG_LEVEL": "debug",
+    }  # fmt: skip
+    async with Client(create_server(Settings()), elicitation_callback=person) as client:
+        await _inspect(client, config={"command": "/usr/bin/python3", "args": ["-c", "print(1)"], "env": env})
+    [question] = person.asked
+    assert (
+        "Warning: GCONV_PATH, GIT_CONFIG_GLOBAL, HOME, PERL5OPT, PIP_CONFIG_FILE, RUBYOPT, UV_INDEX_URL, "
+        "XDG_CONFIG_HOME, npm_config_userconfig change what the process loads or runs."
+    ) in question.message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mcp.server.mcpserver.exceptions import ToolError
@@ -52,7 +52,8 @@ class _InspectionTarget:
     registered: tuple[str, str] | None  # (saved_name, server_version) of a registry entry
     listed_tools: dict[str, Any]  # the registry entry's mcp_config.tools, which '*' spares
     stored_denied: list[Any]  # the registry entry's own deny list, which write_tools must not widen
-    secrets: frozenset[str]  # the entry's secret values, kept out of whatever the server says
+    # The entry's secret values and the registry's API key, kept out of whatever the server says.
+    secrets: frozenset[str] = field(repr=False)
 
 
 class InspectArguments(RegistryModel):
@@ -167,7 +168,7 @@ async def ask_to_inspect(args: InspectArguments, call: ToolCall) -> Question:
     registered: tuple[str, str] | None = None
     listed_tools: dict[str, Any] = {}
     stored_denied: list[Any] = []
-    secrets: set[str] = set()
+    secrets = set(registry.secrets)
     if args.config is not None:
         config = args.config
     else:
@@ -176,7 +177,7 @@ async def ask_to_inspect(args: InspectArguments, call: ToolCall) -> Question:
         if server.mcp_config is None:
             raise LocalRefusal(f"'{args.saved_name}' version '{args.server_version}' has no mcp_config to inspect.")
         config, registered = server.mcp_config.config, (args.saved_name, args.server_version)
-        secrets = secret_values(server.model_dump(mode="json"))
+        secrets |= secret_values(server.model_dump(mode="json"))
         listed_tools = dict(server.mcp_config.tools or {})
         stored_denied = list(server.mcp_config.denied_tools or [])
         if denied_tools is None:
@@ -185,6 +186,12 @@ async def ask_to_inspect(args: InspectArguments, call: ToolCall) -> Question:
     if _refused_here(config, call):
         return Question(_NO_COMMANDS_OVER_HTTP, facts=target, asks_person=False)
     text = _local_question(config) if isinstance(config, LocalServerConfig) else _remote_question(config)
+    if len(text) > QUESTION_LIMIT:
+        raise LocalRefusal(
+            f"Nothing was launched or reached, and the person was not asked: shown in full, the command, its "
+            f"arguments and environment (or the URL and headers) take {len(text):,} characters, more than a "
+            f"confirmation question shows ({QUESTION_LIMIT:,}). Put long code in a file and run the file."
+        )
     return Question(text, facts=target)
 
 
@@ -325,22 +332,27 @@ def _value(name: str, value: str) -> str:
 # A long run of letters and digits (both) with no spaces, dots or slashes, outside a path: a token or key.
 _TOKEN_SHAPED = re.compile(r"(?=[A-Za-z0-9_+=-]*[0-9])(?=[A-Za-z0-9_+=-]*[A-Za-z])[A-Za-z0-9_+=-]{24,}")
 _PATH_STARTS = ("/", "~", "./", "../")
-_SHOWN_LIMIT = 500
+# The longest question asked: what is longer is refused, never cut (a cut would hide what runs).
+QUESTION_LIMIT = 6_000
+_TARGET_LIMIT = 500  # the result's `target`, a reminder of what was inspected (the question showed it all)
+_PADDING = re.compile(r" {8,}")
 
 
 def _shown(text: str) -> str:
-    """A value the person approves, exactly: quoted, with every hidden character written out."""
-    return escape(quote(text), _SHOWN_LIMIT)
+    """A value the person approves, exactly and whole: quoted, with every hidden character and every
+    space but the plain one written as \\uXXXX, and a run of spaces (padding that pushes the rest of a
+    line out of sight) written as its length."""
+    return _PADDING.sub(lambda run: f"⟨{len(run[0])} spaces⟩", _escaped(quote(text)))
 
 
 def _escaped(text: str) -> str:
-    return escape(text, _SHOWN_LIMIT)
+    return "".join(f"\\u{ord(c):04x}" if c.isspace() and c != " " else c for c in escape(text, 6 * len(text) + 1))
 
 
 def _target_text(config: LocalServerConfig | RemoteServerConfig) -> str:
     if isinstance(config, LocalServerConfig):
-        return _escaped(" ".join([config.command, *(config.args or [])]))
-    return _escaped(without_credentials(config.url))
+        return escape(" ".join([config.command, *(config.args or [])]), _TARGET_LIMIT)
+    return escape(without_credentials(config.url), _TARGET_LIMIT)
 
 
 def _unhidden(tools: list[InspectedTool], target: _InspectionTarget) -> list[str]:
