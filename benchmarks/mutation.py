@@ -2,6 +2,7 @@
 
     python -m benchmarks.mutation             # run mutmut, print the score, record it in RESULTS.md
     python -m benchmarks.mutation --report    # only read the last run's results
+    python -m benchmarks.mutation 'registry_mcp.urls*'   # only the mutants whose names match
 
 mutmut (the `mutation` extra) plants one small bug at a time in the modules `[tool.mutmut] only_mutate`
 names in pyproject.toml, runs the tests that cover the mutated function, and counts the bugs no test
@@ -36,12 +37,12 @@ CAUGHT = {1: "killed", 3: "killed", 36: "timeout", 24: "timeout", -24: "timeout"
 MISSED = {0: "survived", 5: "no tests", 33: "no tests"}
 
 
-def run_mutmut(children: int) -> None:
+def run_mutmut(children: int, names: list[str]) -> None:
     # mutmut keeps results between runs; a clean run measures the code as it is now.
     shutil.rmtree(ROOT / "mutants", ignore_errors=True)
     env = {**os.environ, "REGISTRY_MCP_LOG_LEVEL": "CRITICAL"}
     subprocess.run(
-        [sys.executable, "-m", "mutmut", "run", "--max-children", str(children)], cwd=ROOT, env=env, check=True
+        [sys.executable, "-m", "mutmut", "run", "--max-children", str(children), *names], cwd=ROOT, env=env, check=True
     )
 
 
@@ -53,7 +54,9 @@ def read_results() -> dict[str, Counter[str]]:
     for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
         module = meta.relative_to(ROOT / "mutants").with_suffix("").with_suffix("").as_posix()
         for mutant, code in json.loads(meta.read_text())["exit_code_by_key"].items():
-            if code in CAUGHT:
+            if code is None:
+                modules[module]["not run"] += 1
+            elif code in CAUGHT:
                 modules[module]["caught"] += 1
             elif mutant in explained:
                 modules[module]["explained"] += 1
@@ -70,15 +73,15 @@ def read_results() -> dict[str, Counter[str]]:
 
 def report(modules: dict[str, Counter[str]]) -> str:
     rows = [
-        "| module | mutants | caught | explained | missed | caught or explained | caught |",
-        "|---|---|---|---|---|---|---|",
+        "| module | mutants | not run | caught | explained | missed | caught or explained | caught |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     totals: Counter[str] = Counter()
     for module, counts in sorted(modules.items()):
         totals.update(counts)
         rows.append(_row(module, counts))
     rows.append(_row("**all**", totals))
-    score = _score(totals, explained_caught=False)
+    score = _score(totals, explained_caught=False) or 0.0
     verdict = "PASS" if score >= TARGET else "FAIL"
     return "\n".join(
         [
@@ -95,17 +98,21 @@ def report(modules: dict[str, Counter[str]]) -> str:
     )
 
 
-def _score(counts: Counter[str], *, explained_caught: bool) -> float:
-    total = sum(counts.values())
+def _score(counts: Counter[str], *, explained_caught: bool) -> float | None:
+    total = sum(counts.values()) - counts["not run"]
     caught = counts["caught"] + (counts["explained"] if explained_caught else 0)
-    return caught / total if total else 1.0
+    return caught / total if total else None
+
+
+def _percent(score: float | None) -> str:
+    return "—" if score is None else f"{score:.1%}"
 
 
 def _row(name: str, counts: Counter[str]) -> str:
-    total = sum(counts.values())
+    total, missed = sum(counts.values()), counts["missed"] + counts["other"]
     return (
-        f"| {name} | {total} | {counts['caught']} | {counts['explained']} | {counts['missed'] + counts['other']} | "
-        f"{_score(counts, explained_caught=True):.1%} | {_score(counts, explained_caught=False):.1%} |"
+        f"| {name} | {total} | {counts['not run']} | {counts['caught']} | {counts['explained']} | {missed} | "
+        f"{_percent(_score(counts, explained_caught=True))} | {_percent(_score(counts, explained_caught=False))} |"
     )
 
 
@@ -122,9 +129,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--report", action="store_true", help="read the last run's results without running")
     parser.add_argument("--children", type=int, default=os.cpu_count() or 2, help="mutants tested at once")
+    parser.add_argument("names", nargs="*", help="only the mutants whose names match these globs")
     options = parser.parse_args()
     if not options.report:
-        run_mutmut(options.children)
+        run_mutmut(options.children, options.names)
     section = report(read_results())
     print(section)
     record(section)
