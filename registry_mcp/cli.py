@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import sys
 from typing import TYPE_CHECKING, TypeVar
 
 from . import __version__
@@ -161,7 +162,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         from .stdio import serve_stdio
 
         # Not `server.run()`: the SDK's stdio transport leaves malformed lines unanswered.
-        anyio.run(serve_stdio, lowlevel_server(server))
+        stopped_by = anyio.run(serve_stdio, lowlevel_server(server))
+        if stopped_by is not None:
+            sys.exit(128 + stopped_by)  # the shell's code for a process a signal ended
         return
     if options.host not in (LOOPBACK, "localhost", "::1"):
         # Whoever reaches the port acts with this server's API key.
