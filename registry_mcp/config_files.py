@@ -56,11 +56,16 @@ class WritePlan:
     next_step: str = ""
 
 
+RELATIVE_PATH = "give an absolute path (or one starting with ~/), not a relative one"
+"""Why a relative path is refused: it would resolve against the server's working directory, which is
+wherever the assistant happened to start it."""
+
+
 def target_path(text: str) -> Path:
     """The absolute path a person gave (`~` expanded), checked for what can be written safely."""
     path = Path(text).expanduser()
     if not path.is_absolute():
-        raise WriteRefused("path: give an absolute path (or one starting with ~/), not a relative one")
+        raise WriteRefused(f"path: {RELATIVE_PATH}")
     if not path.parent.is_dir():
         raise WriteRefused("path: its folder does not exist; create it first")
     if path.is_symlink():

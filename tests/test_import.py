@@ -90,8 +90,8 @@ def test_unreadable_sources_are_refused_without_echoing_them(tmp_path: Path) -> 
         (str(tmp_path / "missing.json"), "no such file"),
         ('{"something": "else"}', "no 'mcpServers'"),
         ("[1, 2]", "a JSON array"),
-        ("x" * 5000, "cannot read"),  # a name too long for the file system
-        ("a\x00b", "no such file"),
+        ("/" + "x" * 5000, "cannot read"),  # a name too long for the file system
+        ("/a\x00b", "no such file"),
         ("~no-such-user-registry-mcp/c.json", "no such home directory"),
         ('{\n  "mcpServers": {\n    "a": sk-123', "not JSON: expecting value at line 3"),
     ):
@@ -188,6 +188,28 @@ async def test_an_import_told_to_fail_on_a_taken_name_writes_nothing_and_names_t
     assert "'one' version 'v1'" in text_of(refused) and "'three' version 'v1'" in text_of(refused)
     listed = await client.call_tool("list_registry_servers", {})
     assert listed.structured_content is not None and listed.structured_content["total"] == 2
+
+
+@pytest.mark.anyio
+async def test_a_relative_path_is_refused_as_write_registry_export_refuses_one(
+    client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server's working directory is wherever the assistant started it: a relative path would
+    read an unpredictable file, so it is refused, in the words write_registry_export uses."""
+    (tmp_path / "claude_desktop_config.json").write_text(json.dumps(CLAUDE_DESKTOP))
+    monkeypatch.chdir(tmp_path)
+    for relative in ("claude_desktop_config.json", "./claude_desktop_config.json"):
+        refused = await client.call_tool("import_client_config", {"source": relative})
+        assert refused.is_error and "give an absolute path (or one starting with ~/), not a relative one" in text_of(
+            refused
+        )
+    await client.call_tool("add_registry_server", server_payload("exported"))
+    written = await client.call_tool("write_registry_export", {"format": "mcpServers", "path": "relative.json"})
+    assert written.is_error and "give an absolute path (or one starting with ~/), not a relative one" in text_of(
+        written
+    )
+    shown = await _import(client, source=str(tmp_path / "claude_desktop_config.json"))
+    assert len(shown["servers"]) == 3
 
 
 @pytest.mark.anyio
