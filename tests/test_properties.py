@@ -238,6 +238,7 @@ _ALLOWED_REFUSALS = (
     "HTTP 404",
     "Nothing to modify",
     "Invalid mcp_config",
+    "invalid changes: mcp_config",  # the same, found by a registry that merges the change itself
     "give exactly one of",
     "write_tools needs a registered server",
     "Could not read the client config",
