@@ -198,12 +198,7 @@ async def test_every_malformed_line_gets_a_json_rpc_error_and_the_server_keeps_s
     import anyio
 
     environment = {"PATH": os.environ.get("PATH", ""), "REGISTRY_MCP_DB": str(tmp_path / "raw.db")}
-    initialize = {
-        "jsonrpc": "2.0",
-        "id": 0,
-        "method": "initialize",
-        "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}},
-    }
+    initialize = _initialize(0)
     answers: list[dict[str, Any]] = []
     with anyio.fail_after(60):
         async with await anyio.open_process([server_command()], env=environment) as process:
@@ -224,6 +219,13 @@ async def test_every_malformed_line_gets_a_json_rpc_error_and_the_server_keeps_s
     ]
     assert all(answer["jsonrpc"] == "2.0" and answer["error"]["message"] for answer in answers)
     assert served == {"jsonrpc": "2.0", "id": 99, "result": {}}
+
+
+def _initialize(request_id: int) -> dict[str, Any]:
+    """A raw initialize request, as Claude Desktop's protocol version sends it."""
+    client = {"name": "raw", "version": "1"}
+    params = {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": client}
+    return {"jsonrpc": "2.0", "id": request_id, "method": "initialize", "params": params}
 
 
 async def _lines(stdout: Any) -> Any:
@@ -249,12 +251,7 @@ async def test_a_signal_stops_the_server_while_it_waits_for_input(
     import anyio
 
     environment = {"PATH": os.environ.get("PATH", ""), "REGISTRY_MCP_DB": str(tmp_path / "signal.db")}
-    initialize = {
-        "jsonrpc": "2.0",
-        "id": 1,
-        "method": "initialize",
-        "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}},
-    }
+    initialize = _initialize(1)
     async with await anyio.open_process([server_command(), "--log-level", "INFO"], env=environment) as process:
         assert process.stdin is not None and process.stdout is not None and process.stderr is not None
         lines = _lines(process.stdout)
