@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pydantic import Field
 
 from ..arguments import CLOSED, AddServerArguments, ServerSelector
-from ..client import RegistryClient
 from ..endpoints import MAX_PAGE, MAX_PER_PAGE
 from ..errors import ServerNotFound
 from ..lint import Finding, lint_server, lint_servers
@@ -213,18 +212,18 @@ class DeleteResult(ToolResult):
         return fewer_items(self, "gateways", ALL_GATEWAYS)
 
 
-async def ask_to_delete(args: DeleteServerArguments, registry: RegistryClient) -> Question:
+async def ask_to_delete(args: DeleteServerArguments, call: ToolCall) -> Question:
     try:
-        gateways = await registry.list_gateways(args.saved_name, args.server_version)
+        gateways = await call.registry.list_gateways(args.saved_name, args.server_version)
     except ServerNotFound as missing:
         # The gateways are looked up first, so their 404 is the news that the server to delete is missing.
         raise ServerNotFound(
-            f"Could not delete server '{args.saved_name}' version '{args.server_version}' from {registry.location}: "
+            f"Could not delete server '{args.saved_name}' version '{args.server_version}' from {call.location}: "
             "it does not exist",
             status=missing.status,
         ) from None
     return Question(
-        f"Delete '{args.saved_name}' version '{args.server_version}' from {registry.location}? "
+        f"Delete '{args.saved_name}' version '{args.server_version}' from {call.location}? "
         f"{_gateway_sentence(gateways)}",
         facts=gateways,
     )
