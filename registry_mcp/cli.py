@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import fnmatch
 import logging
 import os
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from . import __version__
@@ -30,6 +33,7 @@ from .settings import (
     TOOLS_VARIABLE,
     HttpAuthMode,
     Settings,
+    default_database,
     split_list,
 )
 
@@ -61,7 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"registry-mcp {__version__}")
-    parser.add_argument("--db", metavar="PATH", help="embedded registry file, or ':memory:'")
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help=f"embedded registry file, or ':memory:' (default: {default_database()}; only its folder is created)",
+    )
     parser.add_argument("--project", help="registry project (default: 'default')")
     parser.add_argument("--base-url", help="cloud registry URL (default: https://api.enkryptai.com)")
     parser.add_argument(
@@ -139,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-level",
         default="WARNING",
         choices=("DEBUG", "INFO", "WARNING", "ERROR"),
-        help="stderr log level",
+        help="stderr log level (default: WARNING; INFO says which registry is served)",
     )
     return parser
 
@@ -175,6 +183,23 @@ def settings_from(options: argparse.Namespace) -> Settings:
     return dataclasses.replace(settings, **{key: value for key, value in overrides.items() if value is not None})
 
 
+def _missing_database_folder(options: argparse.Namespace, settings: Settings) -> str | None:
+    """Why an explicitly chosen embedded registry file cannot be made, if it cannot: its folder is
+    missing (only the default file's folder is created: a typo must not make folders, even as root)."""
+    if options.db is not None:
+        setting = "--db"
+    elif os.environ.get(DATABASE_VARIABLE):
+        setting = DATABASE_VARIABLE
+    else:
+        return None
+    if settings.database == ":memory:":
+        return None
+    folder = Path(settings.database).expanduser().parent
+    if folder.is_dir():
+        return None
+    return f"{setting}: the folder {folder} does not exist; create it first, or choose a file in an existing folder"
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = build_parser()
     options = parser.parse_args(argv)
@@ -198,12 +223,22 @@ def main(argv: Sequence[str] | None = None) -> None:
         require_trusted_url(settings.public_registry_url)
     except ValueError as unsafe:
         parser.error(str(unsafe))
+    tools_setting = "--tools" if options.tools is not None else TOOLS_VARIABLE
+    for pattern in settings.tools:
+        if not fnmatch.filter(TOOL_NAMES, pattern):
+            parser.error(f"{tools_setting}: {pattern!r} matches no tool; the tools are: {', '.join(TOOL_NAMES)}")
     if not selected_tools(settings):
-        kind = "read-only tool" if settings.read_only else "tool"
-        parser.error(f"--tools {','.join(settings.tools)!r} matches no {kind}; the tools are: {', '.join(TOOL_NAMES)}")
+        parser.error(
+            f"{tools_setting} {','.join(settings.tools)!r} matches no read-only tool; the tools are: "
+            f"{', '.join(TOOL_NAMES)}"
+        )
+    if settings.embedded and (missing := _missing_database_folder(options, settings)):
+        parser.error(missing)
     # stdout carries JSON-RPC only: every log line goes to stderr.
     secrets = [secret for secret in (settings.api_key, auth.token if auth else None) if secret]
     log_to_stderr(options.log_level, secrets=secrets)
+    transport = "stdio" if auth is None else f"Streamable HTTP at http://{options.host}:{options.port}/mcp"
+    logging.getLogger("registry_mcp").info("Serving %s over %s", settings.location, transport)
 
     if auth is None:
         import anyio
@@ -212,7 +247,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         from .stdio import serve_stdio
 
         # Not `server.run()`: the SDK's stdio transport leaves malformed lines unanswered.
-        anyio.run(serve_stdio, lowlevel_server(create_server(settings)))
+        stopped_by = anyio.run(serve_stdio, lowlevel_server(create_server(settings)))
+        if stopped_by is not None:
+            sys.exit(128 + stopped_by)  # the shell's code for a process a signal ended
         return
     serve_http(settings, auth, options)
 

@@ -105,11 +105,16 @@ def entries_of(config: dict[str, Any], export_format: ExportFormat) -> dict[str,
     return dict(config[_CLIENT_KEY[export_format]])
 
 
+RELATIVE_PATH = "give an absolute path (or one starting with ~/), not a relative one"
+"""Why a relative path is refused: it would resolve against the server's working directory, which is
+wherever the assistant happened to start it."""
+
+
 def target_path(text: str) -> Path:
     """The absolute path a person gave (`~` expanded), checked for what can be written safely."""
     path = Path(text).expanduser()
     if not path.is_absolute():
-        raise WriteRefused("path: give an absolute path (or one starting with ~/), not a relative one")
+        raise WriteRefused(f"path: {RELATIVE_PATH}")
     path = Path(os.path.normpath(path))  # '..' taken away here, so every folder checked is one written through
     _no_links(path)
     if not path.parent.is_dir():

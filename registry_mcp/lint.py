@@ -2,6 +2,7 @@
 
 `lint_server(payload)` returns findings, each naming the field, what is wrong and what to do:
 
+- no `mcp_config` at all: nothing to run, so no export and no gateway can use the entry;
 - a remote server reached over plain `http://` (not on this machine);
 - a secret written inline where a reference would keep it out of the registry: a secret-named `env`
   or `headers` value, or a secret found in `args`, `command` or `url` by what it is (a secret-named
@@ -67,10 +68,22 @@ def lint_servers(payloads: list[ServerPayload]) -> list[Finding]:
 
 def _findings(payload: ServerPayload) -> Iterator[Finding]:
     config = payload.mcp_config
-    if config is not None:
+    if config is None:
+        yield _nothing_to_run()
+    else:
         yield from chain(
             _config(config), _to_supply(config), _oauth(config.oauth_config), _guardrails(config), _denied(config)
         )
+
+
+def _nothing_to_run() -> Finding:
+    return Finding(
+        field="mcp_config",
+        problem="there is no mcp_config, so nothing to run: every export leaves the server out, and no gateway "
+        "can use it",
+        advice="add an mcp_config with a 'command' (a local server) or a 'url' (a remote one), now or later with "
+        "modify_registry_server",
+    )
 
 
 def _bounded(findings: Iterable[Finding]) -> list[Finding]:

@@ -44,6 +44,7 @@ HTTP_AUTH_VARIABLE = "REGISTRY_MCP_HTTP_AUTH"
 HTTP_TOKEN_VARIABLE = "REGISTRY_MCP_HTTP_TOKEN"  # noqa: S105 (a variable's name)
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 _TRUE_WORDS = ("1", "true", "yes", "on")
+_FALSE_WORDS = ("0", "false", "no", "off")
 
 
 class HttpAuthMode(StrEnum):
@@ -102,9 +103,9 @@ class Settings:
             project=env.get(PROJECT_VARIABLE) or None,
             database=env.get(DATABASE_VARIABLE) or default_database(),
             tools=split_list(env.get(TOOLS_VARIABLE, "")),
-            read_only=_flag(env.get(READ_ONLY_VARIABLE)),
-            show_secrets=_flag(env.get(SHOW_SECRETS_VARIABLE)),
-            allow_launch=_flag(env.get(ALLOW_LAUNCH_VARIABLE)),
+            read_only=_flag(env, READ_ONLY_VARIABLE),
+            show_secrets=_flag(env, SHOW_SECRETS_VARIABLE),
+            allow_launch=_flag(env, ALLOW_LAUNCH_VARIABLE),
             timeout=_positive(env, TIMEOUT_VARIABLE, float, cls.timeout),
             connect_timeout=_positive(env, CONNECT_TIMEOUT_VARIABLE, float, cls.connect_timeout),
             max_response_bytes=_positive(env, MAX_RESPONSE_BYTES_VARIABLE, int, cls.max_response_bytes),
@@ -170,8 +171,15 @@ def _positive(env: Mapping[str, str], name: str, kind: Callable[[str], NumberT],
     return number
 
 
-def _flag(text: str | None) -> bool:
-    return (text or "").strip().lower() in _TRUE_WORDS
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    """The switch in the variable `name` (off if unset or empty). Raises ValueError naming the variable
+    for any other word: a typo must not leave a safety switch such as read-only silently off."""
+    text = env.get(name, "").strip().lower()
+    if text in _TRUE_WORDS:
+        return True
+    if not text or text in _FALSE_WORDS:
+        return False
+    raise ValueError(f"{name} must be one of {', '.join(_TRUE_WORDS + _FALSE_WORDS)} (or unset)")
 
 
 def split_list(text: str) -> tuple[str, ...]:

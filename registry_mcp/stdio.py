@@ -13,17 +13,25 @@ read. Every other line it answers with the JSON-RPC error a client can match to 
 request's id where one can be read (else null), and -32700 (parse error: not UTF-8, not JSON, too
 deeply nested), -32600 (invalid request: not a JSON-RPC 2.0 message, a batch, or a line over 4 MiB,
 the SDK's limit for a request over HTTP) or -32602 (invalid params: `params` not an object).
+
+stdin is read on a daemon thread, and SIGINT / SIGTERM end serving: a read blocked on an idle client
+(a person at a terminal, say) can be neither cancelled nor joined, so it must never keep the
+process alive.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import sys
+import threading
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, cast
 
 import anyio
-import anyio.to_thread
+import anyio.from_thread
+import anyio.lowlevel
 import pydantic_core
 from mcp.server.stdio import stdio_server
 from mcp.server.transport_security import DEFAULT_MAX_REQUEST_BODY_SIZE
@@ -43,19 +51,37 @@ from pydantic import ValidationError
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
+    from anyio.streams.memory import MemoryObjectSendStream
     from mcp.server.lowlevel import Server
 
 MAX_LINE_BYTES = DEFAULT_MAX_REQUEST_BODY_SIZE
 """The longest message read from stdin; the same bound the SDK puts on a request over HTTP."""
 
 
-async def serve_stdio(server: Server[Any]) -> None:
-    """Serve `server` over stdin and stdout until stdin closes, answering every line."""
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+async def serve_stdio(server: Server[Any]) -> int | None:
+    """Serve `server` over stdin and stdout until stdin closes or a stop signal arrives, answering
+    every line. Returns the number of the signal that stopped it (None when stdin closed)."""
     stdin = GuardedStdin(_claim_stdin())
-    # The SDK only iterates its `stdin` argument for lines of text, which is all GuardedStdin offers.
-    async with stdio_server(stdin=cast("anyio.AsyncFile[str]", stdin)) as (read_stream, write_stream):
-        stdin.answer_through(write_stream)
-        await server.run(read_stream, write_stream, server.create_initialization_options())
+    stopped_by: list[int] = []
+    async with anyio.create_task_group() as serving:
+        serving.start_soon(_stop_on_signal, serving.cancel_scope, stopped_by)
+        # The SDK only iterates its `stdin` argument for lines of text, which is all GuardedStdin offers.
+        async with stdio_server(stdin=cast("anyio.AsyncFile[str]", stdin)) as (read_stream, write_stream):
+            stdin.answer_through(write_stream)
+            await server.run(read_stream, write_stream, server.create_initialization_options())
+        serving.cancel_scope.cancel()
+    return stopped_by[0] if stopped_by else None
+
+
+async def _stop_on_signal(serving: anyio.CancelScope, stopped_by: list[int]) -> None:
+    with anyio.open_signal_receiver(*STOP_SIGNALS) as signals:
+        async for number in signals:
+            stopped_by.append(number)
+            serving.cancel()
+            return
 
 
 class MessageSender(Protocol):
@@ -78,12 +104,31 @@ class GuardedStdin:
         self._ready.set()
 
     async def __aiter__(self) -> AsyncIterator[str]:
-        while (line := await anyio.to_thread.run_sync(self._read_line)) is not None:
-            checked = check_line(line)
-            if isinstance(checked, str):
-                yield checked
-            elif checked is not None and not await self._answer(checked):
-                return
+        # Unbuffered: the thread reads the next line only once this one is taken.
+        send, receive = anyio.create_memory_object_stream[bytes](0)
+        reader = threading.Thread(
+            target=self._pump, args=(send, anyio.lowlevel.current_token()), name="registry-mcp stdin", daemon=True
+        )
+        reader.start()
+        async with receive:
+            async for line in receive:
+                checked = check_line(line)
+                if isinstance(checked, str):
+                    yield checked
+                elif checked is not None and not await self._answer(checked):
+                    return
+
+    def _pump(self, lines: MemoryObjectSendStream[bytes], loop: anyio.lowlevel.EventLoopToken) -> None:
+        """On the reader thread: hand each line to the event loop, then close `lines` at the end of input."""
+        try:
+            while (line := self._read_line()) is not None:
+                anyio.from_thread.run(lines.send, line, token=loop)
+        except OSError:
+            pass  # stdin is unreadable: the same as its end
+        except (anyio.BrokenResourceError, RuntimeError):
+            return  # serving ended first (RuntimeError: its event loop is gone)
+        with contextlib.suppress(RuntimeError):
+            anyio.from_thread.run_sync(lines.close, token=loop)
 
     def _read_line(self) -> bytes | None:
         """The next line (None at the end of input); past `MAX_LINE_BYTES`, the rest of it is skipped

@@ -124,6 +124,9 @@ async def test_a_missing_server_is_an_error_and_nobody_is_asked(database: Path, 
     async for client in _connect(database, mode, person):
         result = await client.call_tool("delete_registry_server", {"saved_name": "missing"})
         invalid = await client.call_tool("delete_registry_server", {"saved_name": "bad name!"})
-    assert result.is_error and "HTTP 404" in result.content[0].text  # type: ignore[union-attr]
+    said = result.content[0].text  # type: ignore[union-attr]
+    assert result.is_error and "HTTP 404" in said
+    assert "Could not delete server 'missing' version 'v1'" in said and "does not exist" in said
+    assert "gateway" not in said.lower()
     assert invalid.is_error and "saved_name" in invalid.content[0].text  # type: ignore[union-attr]
     assert person.asked == []

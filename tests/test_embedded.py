@@ -114,6 +114,18 @@ async def test_a_duplicate_inside_one_bulk_add_writes_nothing(http: httpx2.Async
     assert (await http.get("/mcp-registry/list-servers")).json()["pagination"]["total"] == 0
 
 
+async def test_a_bulk_conflict_names_every_taken_server(http: httpx2.AsyncClient) -> None:
+    for taken in ("alpha", "gamma"):
+        assert (await http.post("/mcp-registry/add-server", json=server_payload(taken))).status_code in (200, 201)
+    servers = [server_payload("alpha"), server_payload("beta"), server_payload("gamma"), server_payload("beta")]
+    response = await http.post("/mcp-registry/bulk-add-servers", json={"servers": servers})
+    assert response.status_code == 409
+    message = response.json()["message"]
+    assert "'alpha' version 'v1'" in message and "'gamma' version 'v1'" in message
+    assert "'beta' version 'v1'" in message  # twice in the one request
+    assert (await http.get("/mcp-registry/list-servers")).json()["pagination"]["total"] == 2
+
+
 def test_uniqueness_holds_across_connections_to_one_file(tmp_path: Path) -> None:
     first, second = RegistryStore(tmp_path / "shared.db"), RegistryStore(tmp_path / "shared.db")
     scope = Scope(project="default", registry_name="default")

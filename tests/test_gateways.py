@@ -60,3 +60,13 @@ async def test_a_registry_file_from_before_gateway_versions_still_opens(tmp_path
         await registry.add_server(server_payload("shared"))
         [gateway] = await registry.list_gateways("shared")
     assert (gateway.gateway_id, gateway.gateway_saved_name, gateway.gateway_version) == ("g-old", "old-gateway", "v1")
+
+
+async def test_on_the_embedded_registry_the_answer_says_nothing_creates_gateways_there(tmp_path: Path) -> None:
+    async with Client(create_server(Settings(database=str(tmp_path / "registry.db")))) as client:
+        await client.call_tool("add_registry_server", server_payload("lonely"))
+        listed = await client.call_tool("list_registry_server_gateways", {"saved_name": "lonely"})
+    assert listed.structured_content is not None and listed.structured_content["gateways"] == []
+    message = listed.structured_content["message"]
+    assert message.startswith("No gateway uses 'lonely' version 'v1'")
+    assert "the embedded registry" in message and "gateways are created in the Enkrypt AI cloud" in message

@@ -91,8 +91,8 @@ def test_unreadable_sources_are_refused_without_echoing_them(tmp_path: Path) -> 
         (str(tmp_path / "missing.json"), "no such file"),
         ('{"something": "else"}', "no 'mcpServers'"),
         ("[1, 2]", "a JSON array"),
-        ("x" * 5000, "cannot read"),  # a name too long for the file system
-        ("a\x00b", "no such file"),
+        ("/" + "x" * 5000, "cannot read"),  # a name too long for the file system
+        ("/a\x00b", "no such file"),
         ("~no-such-user-registry-mcp/c.json", "no such home directory"),
         ('{\n  "mcpServers": {\n    "a": sk-123', "not JSON: expecting value at line 3"),
     ):
@@ -127,17 +127,90 @@ async def test_a_dry_run_shows_masked_payloads_and_writes_nothing(client: Client
 @pytest.mark.anyio
 async def test_registering_goes_in_batches_of_100_each_all_or_nothing(client: Client) -> None:
     many = {"mcpServers": {f"srv-{index:03}": {"command": "npx", "args": ["-y", f"p{index}"]} for index in range(150)}}
-    await client.call_tool("add_registry_server", server_payload("srv-120"))  # makes the second batch collide
+    await client.call_tool("add_registry_server", server_payload("srv-120"))  # taken: skipped, not sent
     done = await _import(client, source=json.dumps(many), confirm=True)
     [first, second] = done["batches"]
     assert (first["batch"], len(first["added"]), "error" in first) == (1, 100, False)
-    assert (second["batch"], second["added"]) == (2, []) and "HTTP 409" in second["error"]
-    assert done["message"].startswith("Registered 100 of 150 servers") and "Batches [2] were refused" in done["message"]
+    assert (second["batch"], len(second["added"]), "srv-120" in second["added"]) == (2, 49, False)
+    assert done["message"].startswith("Registered 149 of 150 servers") and done["already_registered"] == ["srv-120 v1"]
     # 150 payloads with their notes are over one result's size: the payloads are left out, the rest is shown.
     assert done["note"].startswith("The payloads were left out to fit in one result")
     assert len(done["servers"]) == 150 and "payload" not in done["servers"][0]
     listed = await client.call_tool("list_registry_servers", {"per_page": 1})
-    assert listed.structured_content is not None and listed.structured_content["total"] == 101
+    assert listed.structured_content is not None and listed.structured_content["total"] == 150
+
+
+THREE = {
+    "mcpServers": {name: {"command": "npx", "args": ["-y", f"@example/{name}"]} for name in ("one", "two", "three")}
+}
+
+
+@pytest.mark.anyio
+async def test_a_dry_run_names_the_servers_already_registered(client: Client) -> None:
+    await client.call_tool("add_registry_server", server_payload("two"))
+    await client.call_tool("add_registry_server", server_payload("three", is_active=False))  # inactive still taken
+    shown = await _import(client, source=json.dumps(THREE))
+    assert shown["already_registered"] == ["two v1", "three v1"]
+    assert shown["message"].startswith("Dry run: 1 server ready to register") or shown["message"].startswith(
+        "Dry run: 1 servers ready to register"
+    )
+    assert "2 already registered" in shown["message"] and "skipped" in shown["message"]
+
+
+@pytest.mark.anyio
+async def test_an_import_skips_the_servers_already_registered_by_default(client: Client) -> None:
+    await client.call_tool("add_registry_server", server_payload("two"))
+    done = await _import(client, source=json.dumps(THREE), confirm=True)
+    assert done["registered"] is True and done["already_registered"] == ["two v1"]
+    assert [batch["added"] for batch in done["batches"]] == [["one", "three"]]
+    assert "skipped" in done["message"]
+    again = await _import(client, source=json.dumps(THREE), confirm=True)
+    assert (
+        again["registered"] is False
+        and again["batches"] == []
+        and again["already_registered"]
+        == [
+            "one v1",
+            "two v1",
+            "three v1",
+        ]
+    )
+    assert again["message"].startswith("Registered 0 of 3")
+
+
+@pytest.mark.anyio
+async def test_an_import_told_to_fail_on_a_taken_name_writes_nothing_and_names_them_all(client: Client) -> None:
+    await client.call_tool("add_registry_server", server_payload("one"))
+    await client.call_tool("add_registry_server", server_payload("three"))
+    refused = await client.call_tool(
+        "import_client_config", {"source": json.dumps(THREE), "confirm": True, "existing": "fail"}
+    )
+    assert refused.is_error
+    assert "'one' version 'v1'" in text_of(refused) and "'three' version 'v1'" in text_of(refused)
+    listed = await client.call_tool("list_registry_servers", {})
+    assert listed.structured_content is not None and listed.structured_content["total"] == 2
+
+
+@pytest.mark.anyio
+async def test_a_relative_path_is_refused_as_write_registry_export_refuses_one(
+    client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server's working directory is wherever the assistant started it: a relative path would
+    read an unpredictable file, so it is refused, in the words write_registry_export uses."""
+    (tmp_path / "claude_desktop_config.json").write_text(json.dumps(CLAUDE_DESKTOP))
+    monkeypatch.chdir(tmp_path)
+    for relative in ("claude_desktop_config.json", "./claude_desktop_config.json"):
+        refused = await client.call_tool("import_client_config", {"source": relative})
+        assert refused.is_error and "give an absolute path (or one starting with ~/), not a relative one" in text_of(
+            refused
+        )
+    await client.call_tool("add_registry_server", server_payload("exported"))
+    written = await client.call_tool("write_registry_export", {"format": "mcpServers", "path": "relative.json"})
+    assert written.is_error and "give an absolute path (or one starting with ~/), not a relative one" in text_of(
+        written
+    )
+    shown = await _import(client, source=str(tmp_path / "claude_desktop_config.json"))
+    assert len(shown["servers"]) == 3
 
 
 @pytest.mark.anyio

@@ -137,3 +137,17 @@ async def test_thousands_of_findings_are_summarised_within_the_result_budget(cli
             "advice": "fix the ones shown, then validate again to see the rest",
         }
         assert "21 warnings to look at" in result.structured_content["message"]
+
+
+@pytest.mark.anyio
+async def test_an_entry_with_nothing_to_run_is_warned_about(client: Client) -> None:
+    """No mcp_config: accepted by the registry, but left out of every export and unusable by a gateway."""
+    bare = {"saved_name": "bare", "server_name": "@example/bare"}
+    checked = await client.call_tool("validate_registry_server", bare)
+    assert checked.structured_content is not None and not checked.is_error
+    [warning] = checked.structured_content["warnings"]
+    assert warning["field"] == "mcp_config"
+    assert "export" in warning["problem"] and "gateway" in warning["problem"]
+    added = await client.call_tool("add_registry_server", bare)
+    assert added.structured_content is not None and not added.is_error
+    assert [finding["field"] for finding in added.structured_content["warnings"]] == ["mcp_config"]

@@ -166,6 +166,15 @@ async def test_bulk_add_then_page_through(client: Client) -> None:
     assert (len(second["servers"]), "next_page" in second) == (10, False)
 
 
+async def test_a_refused_bulk_add_names_every_taken_server(client: Client) -> None:
+    await _ok(client, "add_registry_server", server_payload("first"))
+    await _ok(client, "add_registry_server", server_payload("third"))
+    servers = [server_payload(name) for name in ("first", "second", "third")]
+    refused = await _error(client, "bulk_add_registry_servers", {"servers": servers})
+    assert "'first' version 'v1'" in refused and "'third' version 'v1'" in refused and "HTTP 409" in refused
+    assert "'second'" not in refused
+
+
 async def test_text_beside_the_data_is_a_sentence_then_the_same_json(client: Client) -> None:
     result = await client.call_tool("add_registry_server", server_payload("texty"))
     sentence, data = text_of(result).split("\n", 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -76,3 +77,62 @@ def test_the_server_refuses_a_bad_limit_at_start_without_a_traceback() -> None:
     assert refused.returncode == 2 and refused.stdout == ""
     assert "REGISTRY_MCP_TIMEOUT must be a number greater than 0" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def _start(*args: str, timeout: float = 30, **environ: str) -> subprocess.CompletedProcess[str]:
+    """registry-mcp started with `args` and `environ` (plus PATH), stdin already closed."""
+    environment = {"PATH": os.environ.get("PATH", ""), **environ}
+    return subprocess.run(
+        [server_command(), *args], capture_output=True, text=True, timeout=timeout, env=environment, input=""
+    )
+
+
+@pytest.mark.parametrize(
+    "variable", ["REGISTRY_MCP_READ_ONLY", "REGISTRY_MCP_SHOW_SECRETS", "REGISTRY_MCP_ALLOW_LAUNCH"]
+)
+def test_a_switch_that_is_not_a_yes_or_a_no_is_refused_naming_the_variable(variable: str) -> None:
+    with pytest.raises(ValueError, match=rf"^{variable} must be one of 1, true, yes, on, 0, false, no, off"):
+        Settings.from_env({variable: "maybe"})
+    for word, meaning in [("TRUE", True), (" on ", True), ("No", False), ("0", False), ("", False)]:
+        assert getattr(Settings.from_env({variable: word}), variable.removeprefix("REGISTRY_MCP_").lower()) is meaning
+    refused = _start(**{variable: "maybe"})
+    assert refused.returncode == 2 and refused.stdout == "" and "Traceback" not in refused.stderr
+    assert f"{variable} must be one of" in refused.stderr and "maybe" not in refused.stderr
+
+
+def test_an_allow_list_entry_that_matches_no_tool_is_refused_naming_it() -> None:
+    refused = _start(REGISTRY_MCP_TOOLS="list_*,nonexistent_tool")
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert "'nonexistent_tool' matches no tool" in refused.stderr and "list_registry_servers" in refused.stderr
+    refused = _start("--tools", "get_registry_server,delete_regsitry_server")
+    assert refused.returncode == 2 and "'delete_regsitry_server' matches no tool" in refused.stderr
+
+
+def test_an_explicit_database_in_a_missing_folder_is_refused_and_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "no" / "such" / "folder"
+    refused = _start("--db", str(missing / "registry.db"))
+    assert refused.returncode == 2 and refused.stdout == "" and "Traceback" not in refused.stderr
+    assert "--db" in refused.stderr and "does not exist" in refused.stderr
+    refused = _start(REGISTRY_MCP_DB=str(missing / "registry.db"))
+    assert refused.returncode == 2 and "REGISTRY_MCP_DB" in refused.stderr and "does not exist" in refused.stderr
+    assert not (tmp_path / "no").exists()
+
+
+def test_the_default_database_folder_is_created(tmp_path: Path) -> None:
+    started = _start(HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "data"))
+    assert started.returncode == 0, started.stderr
+    assert (tmp_path / "data" / "registry-mcp" / "registry.db").is_file()
+
+
+def test_start_up_says_what_it_serves_at_info_and_help_shows_the_defaults(tmp_path: Path) -> None:
+    database = tmp_path / "said.db"
+    started = _start("--log-level", "INFO", "--db", str(database))
+    assert started.returncode == 0 and started.stdout == ""
+    assert f"embedded registry in {database}" in started.stderr and "stdio" in started.stderr
+    cloud = _start("--log-level", "INFO", timeout=30, ENKRYPT_API_KEY="sk-start-secret-123", ENKRYPT_PROJECT="team")
+    assert "https://api.enkryptai.com" in cloud.stderr and "project 'team'" in cloud.stderr
+    assert "sk-start-secret-123" not in cloud.stderr
+    quiet = _start("--db", str(database))
+    assert quiet.stderr == ""
+    usage = _start("--help").stdout
+    assert "default: WARNING" in usage and "registry-mcp/registry.db" in usage

@@ -201,12 +201,7 @@ async def test_every_malformed_line_gets_a_json_rpc_error_and_the_server_keeps_s
     import anyio
 
     environment = {"PATH": os.environ.get("PATH", ""), "REGISTRY_MCP_DB": str(tmp_path / "raw.db")}
-    initialize = {
-        "jsonrpc": "2.0",
-        "id": 0,
-        "method": "initialize",
-        "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}},
-    }
+    initialize = _initialize(0)
     answers: list[dict[str, Any]] = []
     with anyio.fail_after(60):
         async with await anyio.open_process([server_command()], env=environment) as process:
@@ -229,6 +224,13 @@ async def test_every_malformed_line_gets_a_json_rpc_error_and_the_server_keeps_s
     assert served == {"jsonrpc": "2.0", "id": 99, "result": {}}
 
 
+def _initialize(request_id: int) -> dict[str, Any]:
+    """A raw initialize request, as Claude Desktop's protocol version sends it."""
+    client = {"name": "raw", "version": "1"}
+    params = {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": client}
+    return {"jsonrpc": "2.0", "id": request_id, "method": "initialize", "params": params}
+
+
 async def _lines(stdout: Any) -> Any:
     """The JSON messages on a process's stdout, one per line."""
     import json
@@ -238,3 +240,33 @@ async def _lines(stdout: Any) -> Any:
     buffered = BufferedByteReceiveStream(stdout)
     while True:
         yield json.loads(await buffered.receive_until(b"\n", 1024 * 1024))
+
+
+@pytest.mark.parametrize(("signal_name", "exit_code"), [("SIGINT", 130), ("SIGTERM", 143)])
+async def test_a_signal_stops_the_server_while_it_waits_for_input(
+    tmp_path: Path, signal_name: str, exit_code: int
+) -> None:
+    """Ctrl-C (or a SIGTERM) while stdin is open and idle ends the server at once: the shell's exit
+    code for a signal, no traceback, and nothing but JSON-RPC on stdout."""
+    import json
+    import signal
+
+    import anyio
+
+    environment = {"PATH": os.environ.get("PATH", ""), "REGISTRY_MCP_DB": str(tmp_path / "signal.db")}
+    initialize = _initialize(1)
+    async with await anyio.open_process([server_command(), "--log-level", "INFO"], env=environment) as process:
+        assert process.stdin is not None and process.stdout is not None and process.stderr is not None
+        lines = _lines(process.stdout)
+        await process.stdin.send(json.dumps(initialize).encode() + b"\n")
+        with anyio.fail_after(30):
+            assert (await anext(lines))["id"] == 1
+        await process.stdin.send(b'{"jsonrpc": "2.0", "method": "notifications/initialized"}\n')
+        process.send_signal(getattr(signal, signal_name))
+        with anyio.fail_after(5):  # a bound on a hang (it took 12-15 s), not a speed target
+            returncode = await process.wait()
+        rest = b"".join([chunk async for chunk in process.stdout])
+        stderr = b"".join([chunk async for chunk in process.stderr]).decode()
+    assert returncode == exit_code
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
+    assert all(json.loads(line)["jsonrpc"] == "2.0" for line in rest.decode().splitlines() if line.strip())

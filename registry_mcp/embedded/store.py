@@ -185,9 +185,20 @@ class RegistryStore:
     # --- writes ---------------------------------------------------------------------------------
 
     def add(self, scope: Scope, payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Insert servers in one transaction: all of them, or (on any conflict) none."""
+        """Insert servers in one transaction: all of them, or (on any conflict) none, and then the
+        Conflict names every server that was taken (already stored, or earlier in `payloads`)."""
         with self._lock, self._write():
-            return [self._insert(scope, payload) for payload in payloads]
+            added, taken = [], []
+            for payload in payloads:
+                try:
+                    added.append(self._insert(scope, payload))
+                except Conflict:
+                    taken.append(f"'{payload['saved_name']}' version '{payload['server_version']}'")
+            if len(taken) == 1:
+                raise Conflict(f"a server {taken[0]} already exists in project '{scope.project}'")
+            if taken:
+                raise Conflict(f"{len(taken)} servers already exist in project '{scope.project}': {', '.join(taken)}")
+            return added
 
     def modify(
         self,
@@ -341,10 +352,7 @@ class RegistryStore:
                 ),
             )
         except sqlite3.IntegrityError:
-            raise Conflict(
-                f"a server '{payload['saved_name']}' version '{payload['server_version']}' "
-                f"already exists in project '{scope.project}'"
-            ) from None
+            raise Conflict("the server's name and version are taken") from None  # named by `add`
         return self._record(self._db.execute("SELECT * FROM servers WHERE id = ?", (cursor.lastrowid,)).fetchone())
 
     @staticmethod

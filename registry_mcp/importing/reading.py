@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from ..config_files import RELATIVE_PATH
 from ..untrusted import escape
 from .jsonc import strip_jsonc
 
@@ -102,6 +103,8 @@ def _looks_like_entry(value: Any) -> bool:
 def _read_file(name: str) -> dict[str, Any]:
     try:
         path = Path(name).expanduser()
+        if not path.is_absolute():
+            raise ConfigError(RELATIVE_PATH)
         if not path.is_file():
             raise ConfigError("no such file (give a config file's path, or its JSON text)")
         size = path.stat().st_size

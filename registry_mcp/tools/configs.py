@@ -116,7 +116,7 @@ async def chosen_servers(chosen: list[ServerSelector] | None, registry: Registry
     """The named servers, or every active one."""
     if chosen is not None:
         return [await registry.get_server(server.saved_name, server.server_version) for server in chosen]
-    return await _every_active_server(registry)
+    return await _every_server(registry, is_active=True)
 
 
 class ImportArguments(RegistryModel):
@@ -138,6 +138,11 @@ class ImportArguments(RegistryModel):
             "false (default): a dry run that shows the payloads and problems and writes nothing. true: register "
             "them (bulk adds of up to 100), only after the person has seen the dry run and agreed."
         ),
+    )
+    existing: Literal["skip", "fail"] = Field(
+        default="skip",
+        description="A server whose saved_name and server_version are already registered: 'skip' (default) leaves "
+        "it out and registers the rest; 'fail' refuses the whole import, writing nothing.",
     )
 
 
@@ -179,8 +184,13 @@ class ImportBatch(BaseModel):
 class ImportResult(ToolResult):
     """A client config turned into registry payloads: shown (dry run), or registered."""
 
-    registered: bool
+    registered: bool = Field(description="true when at least one server was added.")
     servers: list[ImportedEntry]
+    already_registered: list[str] = Field(
+        default_factory=list,
+        description="Servers whose name and version are taken in the registry ('saved_name server_version'): "
+        "skipped, or the reason a 'fail' import was refused.",
+    )
     problems: list[str] = Field(description="Entries that could not be imported, and why.")
     warnings: list[Finding] = Field(description="Lint findings; fields start servers[i].")
     batches: list[ImportBatch] | None = Field(default=None, description="One per bulk add, when registering.")
@@ -228,8 +238,9 @@ async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportR
     the remote server they reach. Each server comes with notes to show the person: guesses (transport,
     server_name from npx/uvx), client-only values the gateway will not expand (${input:…}, ${env:…},
     envFile), settings not carried. A dry run by default, showing payloads, notes, problems and warnings;
-    with confirm true it registers them in bulk adds of up to 100, each reported separately. Set confirm
-    true only after the person agreed."""
+    with confirm true it registers them in bulk adds of up to 100, each reported separately. Servers
+    already registered (same saved_name and server_version) are named in both, and skipped unless
+    existing is 'fail'. Set confirm true only after the person agreed."""
     await call.report_progress(0, None, "Reading the client config")
 
     def read_and_plan() -> ImportPlan:
@@ -265,17 +276,35 @@ async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportR
     noted = sum(1 for entry in entries if entry.notes)
     skipped = f" {len(problems)} could not be imported (see problems)." if problems else ""
     skipped += f" {noted} have notes to check (guesses, client-only values, proxies)." if noted else ""
+    await call.report_progress(0, None, f"Looking for these names in {call.location}")
+    registered = await _registered_names(call.registry)
+    free: list[ServerPayload] = []
+    taken: list[ServerPayload] = []
+    for payload in payloads:
+        (taken if (payload.saved_name, payload.server_version) in registered else free).append(payload)
+    if taken and args.existing == "fail" and args.confirm:
+        named = ", ".join(f"'{payload.saved_name}' version '{payload.server_version}'" for payload in taken)
+        raise LocalRefusal(
+            f"Nothing was imported: {len(taken)} servers are already registered in {call.location}: {named}. "
+            "Call again with existing: 'skip' to register the rest, or rename them in the client's config."
+        )
+    already = [f"{payload.saved_name} {payload.server_version}" for payload in taken]
+    if taken:
+        skipped += f" {len(taken)} already registered there (see already_registered): " + (
+            "the import would be refused." if args.existing == "fail" else "skipped."
+        )
     if not args.confirm:
         return ImportResult(
-            message=f"Dry run: {len(entries)} servers ready to register in {call.location}; nothing was written."
+            message=f"Dry run: {len(free)} servers ready to register in {call.location}; nothing was written."
             f"{skipped} Show them to the person, and once they agree call again with confirm: true.",
             registry=call.registry_info,
             registered=False,
             servers=entries,
+            already_registered=already,
             problems=problems,
             warnings=warnings,
         )
-    batches = await _register_in_batches(payloads, call)
+    batches = await _register_in_batches(free, call)
     added = sum(len(batch.added) for batch in batches)
     refused = [batch.batch for batch in batches if batch.error]
     return ImportResult(
@@ -283,12 +312,22 @@ async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportR
         + (f" Batches {refused} were refused whole (see batches)." if refused else "")
         + skipped,
         registry=call.registry_info,
-        registered=True,
+        registered=added > 0,
         servers=entries,
+        already_registered=already,
         problems=problems,
         warnings=warnings,
         batches=batches,
     )
+
+
+async def _registered_names(registry: RegistryClient) -> set[tuple[str, str]]:
+    """Every (saved_name, server_version) the registry holds, active or not (both are taken).
+
+    One listing pass, not a get-server per entry: its cost is the registry's size over 100 pages,
+    whatever the import's size (a ~/.claude.json can hold thousands of entries), read one page at a time.
+    """
+    return {(server.saved_name, server.server_version) for server in await _every_server(registry, is_active=None)}
 
 
 async def _register_in_batches(payloads: list[ServerPayload], call: ToolCall) -> list[ImportBatch]:
@@ -307,11 +346,11 @@ async def _register_in_batches(payloads: list[ServerPayload], call: ToolCall) ->
     return batches
 
 
-async def _every_active_server(registry: RegistryClient) -> list[RegistryServer]:
+async def _every_server(registry: RegistryClient, *, is_active: bool | None) -> list[RegistryServer]:
     servers: list[RegistryServer] = []
     page = 1
     while True:
-        listed = await registry.list_servers(page=page, per_page=MAX_PER_PAGE, is_active=True)
+        listed = await registry.list_servers(page=page, per_page=MAX_PER_PAGE, is_active=is_active)
         servers += listed.data
         if not listed.data or len(servers) >= listed.pagination.total:
             return servers

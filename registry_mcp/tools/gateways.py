@@ -31,8 +31,11 @@ async def list_registry_server_gateways(args: ServerSelector, call: ToolCall) ->
     """The MCP gateways that reference a registered server: check this before deleting or deactivating it."""
     gateways = await call.registry.list_gateways(args.saved_name, args.server_version)
     subject = f"'{args.saved_name}' version '{args.server_version}'"
+    message = f"{len(gateways)} gateways use {subject}." if gateways else f"No gateway uses {subject}."
+    if not gateways and call.location.kind == "embedded":
+        message += " None can in the embedded registry: gateways are created in the Enkrypt AI cloud registry."
     return GatewayListResult(
-        message=f"{len(gateways)} gateways use {subject}." if gateways else f"No gateway uses {subject}.",
+        message=message,
         registry=call.registry_info,
         saved_name=args.saved_name,
         server_version=args.server_version,

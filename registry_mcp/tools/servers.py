@@ -215,7 +215,15 @@ class DeleteResult(ToolResult):
 
 
 async def ask_to_delete(args: DeleteServerArguments, call: ToolCall) -> Question:
-    gateways = await call.registry.list_gateways(args.saved_name, args.server_version)
+    try:
+        gateways = await call.registry.list_gateways(args.saved_name, args.server_version)
+    except ServerNotFound as missing:
+        # The gateways are looked up first, so their 404 is the news that the server to delete is missing.
+        raise ServerNotFound(
+            f"Could not delete server '{args.saved_name}' version '{args.server_version}' from {call.location}: "
+            "it does not exist",
+            status=missing.status,
+        ) from None
     return Question(
         f"Delete '{args.saved_name}' version '{args.server_version}' from {call.location}? "
         f"{_gateway_sentence(gateways)}",
