@@ -9,9 +9,9 @@ the models do not know still reach the registry. A model only one tool uses sits
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
-from .models import ServerIdentity, ServerPayload
+from .models import SavedName, ServerIdentity, ServerPayload
 
 CLOSED = ConfigDict(extra="forbid")
 
@@ -24,3 +24,5 @@ class ServerSelector(ServerIdentity):
     """Names one registry server."""
 
     model_config = CLOSED
+
+    saved_name: SavedName = Field(description="The name it is registered under.")

@@ -11,7 +11,7 @@ A tool is declared once, on its run function (see `ToolSet.declare`; `registry_t
 from the SDK's defaults:
 
 - the advertised input schema is `strict_input_schema(arguments)` (self-contained, no nullable
-  unions), and the output schema is inlined the same way;
+  unions), and the output schema is `record_schema(result)`: the same form, structure only;
 - arguments are validated here, against the argument model, so a refusal names each field, what
   is wrong and what is allowed, and never repeats the rejected value (it may be a secret);
 - a result is presented by `results.present` (masked, then held to the size budget);
@@ -49,7 +49,7 @@ from pydantic import BaseModel, Field, ValidationError
 from .client import RegistryClient, RegistryLocation
 from .errors import LocalRefusal, RegistryError, describe_validation_error
 from .results import RegistryInfo, ToolResult, present
-from .schemas import self_contained_schema, strict_input_schema
+from .schemas import record_schema, strict_input_schema
 from .sdk import annotate, function_tool
 
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
@@ -354,7 +354,7 @@ def input_schema(arguments: type[BaseModel]) -> dict[str, Any]:
 
 @functools.cache
 def output_schema(result: type[BaseModel]) -> dict[str, Any]:
-    return self_contained_schema(result.model_json_schema(mode="serialization"))
+    return record_schema(result)
 
 
 ArgsContraT = TypeVar("ArgsContraT", bound=BaseModel, contravariant=True)

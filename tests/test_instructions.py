@@ -15,7 +15,6 @@ pytestmark = pytest.mark.anyio
 EVERY_TOOL = {
     "add_registry_server",
     "bulk_add_registry_servers",
-    "validate_registry_server",
     "get_registry_server",
     "modify_registry_server",
     "delete_registry_server",
@@ -26,7 +25,6 @@ EVERY_TOOL = {
     "list_registry_server_gateways",
 }
 READ_ONLY_TOOLS = {
-    "validate_registry_server",
     "get_registry_server",
     "list_registry_servers",
     "export_registry_servers",

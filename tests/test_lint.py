@@ -1,4 +1,4 @@
-"""What the registry accepts but should not: the lint rules, validate_registry_server (a dry run that
+"""What the registry accepts but should not: the lint rules, add_registry_server's dry run (which
 writes nothing) and the warnings add_registry_server returns beside its result."""
 
 from __future__ import annotations
@@ -78,25 +78,31 @@ def test_deny_patterns_that_never_match_and_duplicates() -> None:
 
 
 @pytest.mark.anyio
-async def test_validate_writes_nothing_and_reports_the_findings(client: Client) -> None:
-    risky = server_payload("risky", mcp_config={"config": {"url": "http://example.com/mcp"}})
-    checked = await client.call_tool("validate_registry_server", risky)
+async def test_a_dry_run_writes_nothing_and_reports_the_findings(client: Client) -> None:
+    risky = server_payload("risky", mcp_config={"config": {"url": "http://example.com/mcp"}}, dry_run=True)
+    checked = await client.call_tool("add_registry_server", risky)
     assert checked.structured_content is not None, text_of(checked)
-    assert checked.structured_content["can_register"] is True
+    assert checked.structured_content["can_register"] is True and "server" not in checked.structured_content
     assert [finding["field"] for finding in checked.structured_content["warnings"]] == ["mcp_config.config.url"]
-    assert "nothing was written" in checked.structured_content["message"]
+    assert checked.structured_content["message"] == (
+        "'risky' version 'v1' can be registered; nothing was written. 1 warning to look at (see warnings)."
+    )
     listed = await client.call_tool("list_registry_servers", {})
     assert listed.structured_content is not None and listed.structured_content["total"] == 0
 
     await client.call_tool("add_registry_server", server_payload("risky"))
-    again = await client.call_tool("validate_registry_server", server_payload("risky"))
+    again = await client.call_tool("add_registry_server", server_payload("risky", dry_run=True))
     assert again.structured_content is not None and again.structured_content["can_register"] is False
-    assert "already registered" in again.structured_content["message"]
+    assert again.structured_content["warnings"] == []
+    assert again.structured_content["message"] == (
+        "'risky' version 'v1' is already registered: adding it would fail (choose another saved_name or "
+        "server_version, or change it with modify_registry_server). Nothing was written."
+    )
 
 
 @pytest.mark.anyio
-async def test_validate_refuses_what_add_refuses(client: Client) -> None:
-    invalid = await client.call_tool("validate_registry_server", {"saved_name": "bad name"})
+async def test_a_dry_run_refuses_what_add_refuses(client: Client) -> None:
+    invalid = await client.call_tool("add_registry_server", {"saved_name": "bad name", "dry_run": True})
     assert invalid.is_error and "saved_name" in text_of(invalid)
 
 

@@ -59,12 +59,12 @@ def _properties(schema: Any) -> Iterator[tuple[str, dict[str, Any]]]:
 
 async def test_every_registry_tool_is_listed(client: Client) -> None:
     assert sorted(await _tools(client)) == sorted(TOOL_NAMES)
-    assert len(TOOL_NAMES) == 11
+    assert len(TOOL_NAMES) == 10
 
 
 async def test_add_takes_the_api_body_fields_as_its_arguments(client: Client) -> None:
     schema = (await _tools(client))["add_registry_server"].input_schema
-    assert set(schema["properties"]) == API_BODY_FIELDS
+    assert set(schema["properties"]) == API_BODY_FIELDS | {"dry_run"}
     assert schema["required"] == ["saved_name"]
     assert schema["additionalProperties"] is False
     properties = schema["properties"]
@@ -79,11 +79,42 @@ async def test_add_takes_the_api_body_fields_as_its_arguments(client: Client) ->
     assert {"OAUTH_CLIENT_SECRET", "OAUTH_TOKEN_URL", "OAUTH_CUSTOM_HEADERS", "OAUTH_USE_MTLS"} <= set(oauth)
 
 
-async def test_every_field_of_every_tool_is_described(client: Client) -> None:
+# What the name, type, default or the enclosing description says all of: the arguments described
+# nowhere but by their name.
+SELF_DESCRIBING = {"server_version"}
+
+
+async def test_every_argument_of_every_tool_is_described(client: Client) -> None:
     for tool in (await _tools(client)).values():
         assert tool.description and tool.output_schema, tool.name
-        for name, node in _properties(tool.input_schema):
-            assert node.get("description"), f"{tool.name}: {name} has no description"
+        for name, node in tool.input_schema["properties"].items():
+            assert node.get("description") or name in SELF_DESCRIBING, f"{tool.name}: {name} has no description"
+
+
+async def test_the_oauth_and_guardrail_keys_are_described_once(client: Client) -> None:
+    mcp_config = (await _tools(client))["add_registry_server"].input_schema["properties"]["mcp_config"]
+    described = [name for name, node in _properties(mcp_config) if node.get("description")]
+    assert described == [
+        "config",
+        "oauth_config",
+        "tools",
+        "denied_tools",
+        "enable_server_info_validation",
+        "tool_guardrails_config",
+        "input_guardrails_config",
+        "output_guardrails_config",
+    ]
+    oauth = mcp_config["properties"]["oauth_config"]["description"]
+    assert "OAUTH_SCOPE space separated" in oauth and "OAUTH_TOKEN_EXPIRY_BUFFER in seconds" in oauth
+
+
+async def test_read_tools_describe_saved_name_as_the_name_to_look_up(client: Client) -> None:
+    tools = await _tools(client)
+    for name in ("get_registry_server", "modify_registry_server", "delete_registry_server"):
+        assert tools[name].input_schema["properties"]["saved_name"]["description"] == "The name it is registered under."
+    assert tools["add_registry_server"].input_schema["properties"]["saved_name"]["description"] == (
+        "Its name in the registry, such as 'my-files'."
+    )
 
 
 async def test_annotations_tell_the_truth(client: Client) -> None:
@@ -166,11 +197,15 @@ async def test_bulk_add_then_page_through(client: Client) -> None:
     assert (len(second["servers"]), "next_page" in second) == (10, False)
 
 
-async def test_text_beside_the_data_is_a_sentence_then_the_same_json(client: Client) -> None:
+async def test_the_text_block_is_the_structured_content_as_json_said_once(client: Client) -> None:
     result = await client.call_tool("add_registry_server", server_payload("texty"))
-    sentence, data = text_of(result).split("\n", 1)
-    assert sentence.startswith("Registered 'texty' version 'v1' in the embedded registry")
-    assert json.loads(data) == result.structured_content
+    [block] = result.content
+    assert block.type == "text" and json.loads(block.text) == result.structured_content
+    assert result.structured_content is not None
+    # Where it happened is the registry field, said once; the message says what happened.
+    assert result.structured_content["message"] == "Registered 'texty' version 'v1'."
+    assert result.structured_content["registry"] == {"kind": "embedded", "project": "default", "path": ":memory:"}
+    assert block.text.count("memory") == 1
 
 
 # --- bad input and registry errors --------------------------------------------------------------
@@ -267,7 +302,6 @@ async def test_read_only_mode_wins_over_the_allow_list() -> None:
         "get_registry_server",
         "list_registry_server_gateways",
         "list_registry_servers",
-        "validate_registry_server",
     ]
     assert all(tool.annotations is not None and tool.annotations.read_only_hint for tool in tools.values())
 

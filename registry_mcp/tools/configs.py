@@ -31,16 +31,15 @@ class ExportArguments(RegistryModel):
 
     format: Literal["gateway", "mcpServers", "vscode"] = Field(
         description=(
-            "'gateway': secure-mcp-gateway mcp_config[] entries; 'mcpServers': a Claude Desktop, Cursor or "
-            "Claude Code block; 'vscode': a VS Code .vscode/mcp.json 'servers' block."
+            "'gateway': secure-mcp-gateway mcp_config[] entries (server_name is the saved_name); 'mcpServers': a "
+            "Claude Desktop, Cursor or Claude Code block; 'vscode': a .vscode/mcp.json 'servers' block."
         )
     )
     servers: list[ServerSelector] | None = Field(
         default=None,
         min_length=1,
         max_length=MAX_PER_PAGE,
-        description=f"Up to {MAX_PER_PAGE} servers to export, by saved_name and server_version; leave out for every "
-        "active server.",
+        description="The servers to export; leave out for every active one.",
     )
 
 
@@ -65,11 +64,8 @@ class ExportResult(ToolResult):
     idempotent=True,
 )
 async def export_registry_servers(args: ExportArguments, call: ToolCall) -> ExportResult:
-    """Render registry servers (named ones, or every active one) as a config block to paste:
-    'gateway' gives secure-mcp-gateway mcp_config[] entries (server_name is the saved_name; config,
-    oauth_config, tools, denied_tools and the guardrail configs as the gateway reads them); 'mcpServers'
-    a Claude Desktop, Cursor or Claude Code block; 'vscode' a .vscode/mcp.json block. Secret values
-    are masked unless the server was started to show them."""
+    """Registry servers (named ones, or every active one) as a config block to paste, for the gateway or
+    an MCP client. Secret values are masked unless registry-mcp was started to show them."""
     if args.servers is not None:
         servers = [await call.registry.get_server(chosen.saved_name, chosen.server_version) for chosen in args.servers]
     else:
@@ -93,17 +89,14 @@ class ImportArguments(RegistryModel):
         min_length=1,
         max_length=MAX_CONFIG_BYTES,
         description=(
-            "An MCP client's config: a file path (Claude Desktop's claude_desktop_config.json, Cursor's mcp.json, "
-            "VS Code's .vscode/mcp.json, Claude Code's .mcp.json or ~/.claude.json), or the file's JSON text."
+            "A config file's path (claude_desktop_config.json, mcp.json, .vscode/mcp.json, .mcp.json, "
+            "~/.claude.json) or its JSON text."
         ),
     )
     server_version: ServerVersion = DEFAULT_SERVER_VERSION
     confirm: bool = Field(
         default=False,
-        description=(
-            "false (default): a dry run that shows the payloads and problems and writes nothing. true: register "
-            "them (bulk adds of up to 100), only after the person has seen the dry run and agreed."
-        ),
+        description="true registers them, once the person saw the dry run and agreed; false writes nothing.",
     )
 
 
@@ -136,11 +129,9 @@ class ImportResult(ToolResult):
     read_only=False,
 )
 async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportResult:
-    """Turn the servers in an MCP client's config (Claude Desktop, Cursor, VS Code, Claude Code; a file
-    path or its JSON text) into registry payloads: saved_name from each entry's name (made valid, and
-    reported where it changed), server_name and source_url inferred from npx/uvx commands. A dry run
-    by default, showing payloads, problems and warnings; with confirm true it registers them in bulk
-    adds of up to 100, each reported separately. Set confirm true only after the person agreed."""
+    """The servers in an MCP client's config (Claude Desktop, Cursor, VS Code, Claude Code) as registry
+    entries: each name made a valid saved_name, package and source inferred from npx/uvx. A dry run
+    unless confirm is true; then bulk adds of up to 100, each reported."""
     try:
         plan = plan_import(read_config(args.source), server_version=args.server_version)
     except ConfigError as unreadable:

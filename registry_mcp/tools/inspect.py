@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import Field, model_validator
+from pydantic import Field, WithJsonSchema, model_validator
 
 from ..arguments import CLOSED
 from ..client import RegistryClient
@@ -44,19 +44,19 @@ class _InspectionTarget:
 class InspectArguments(RegistryModel):
     model_config = CLOSED
 
-    config: ServerConfig | None = Field(
-        default=None,
-        description="The server to inspect, as an mcp_config.config: {command, args, env} or {url, transport}.",
+    # Its shape is add_registry_server's mcp_config.config, which the model already has: said once, there.
+    config: Annotated[ServerConfig | None, WithJsonSchema({"type": "object"})] = Field(
+        default=None, description="The server to inspect, as in add_registry_server's mcp_config.config."
     )
-    saved_name: SavedName | None = Field(default=None, description="Or a registered server to inspect, by name.")
+    saved_name: SavedName | None = Field(default=None, description="Or the name of a registered server.")
     server_version: ServerVersion = DEFAULT_SERVER_VERSION
     denied_tools: list[DeniedToolEntry] | None = Field(
         default=None,
-        description="Deny patterns to check against the server's tools (default: the registered entry's own).",
+        description="Deny patterns to check (default: the registered entry's own).",
     )
     write_tools: bool = Field(
         default=False,
-        description="For a registered server: write the discovered tool names into its mcp_config.tools.",
+        description="Write the tool names into the registered entry's mcp_config.tools.",
     )
 
     @model_validator(mode="after")
@@ -124,12 +124,9 @@ async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Qu
     ask=ask_to_inspect,
 )
 async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectResult:
-    """Connect to an MCP server as a client (a local one is started over stdio, a remote one reached over
-    Streamable HTTP or SSE), from an inline config or a registered server, and report its name,
-    version, capabilities and tools; with deny patterns (given, or the entry's own), which tools each
-    blocks, which stay visible, and patterns that match nothing. The person is asked to confirm first,
-    seeing the exact command, arguments and environment variable names, or the URL. write_tools puts
-    the discovered tool names into a registered entry."""
+    """Start (stdio) or reach (HTTP, SSE) an MCP server, inline or registered, once the person confirms
+    the exact command or URL; report its name, version, capabilities and tools, and which tools the
+    deny patterns block, which stay visible and which patterns match nothing."""
     target: _InspectionTarget = call.facts
     shown = _target_text(target.config)
     allowed = call.agreed(without_asking=call.launch_without_asking)
