@@ -20,7 +20,11 @@ some, and what to try next, so it can be shown to a person (or an assistant) as 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from .models import SAVED_NAME_PATTERN, SERVER_VERSION_PATTERN, UUID_PATTERN
+from .wording import counted
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -87,6 +91,15 @@ class RegistryUnavailable(RegistryError):
     hint = "The registry may be down or unreachable: try again in a moment, and check ENKRYPT_BASE_URL."
 
 
+class RegistryUnreachable(RegistryUnavailable):
+    """No connection to the registry (refused, not found, timed out connecting, or dropped)."""
+
+    hint = (
+        "Check the registry's URL (ENKRYPT_BASE_URL), this machine's network connection and its proxy "
+        "settings (HTTPS_PROXY, NO_PROXY), then try again."
+    )
+
+
 class UnexpectedResponse(RegistryError):
     hint = "The registry's API may have changed: check for a newer registry-mcp, or report this response."
 
@@ -102,9 +115,50 @@ class LocalRefusal(Exception):
 
 # Pydantic names a pattern by its regex; people read better words.
 _PATTERN_WORDS = {
-    r"^[A-Za-z0-9_-]{1,32}$": "only ASCII letters, digits, '-' and '_' (1-32 characters, no spaces)",
-    r"^[A-Za-z0-9._-]{1,32}$": "only ASCII letters, digits, '.', '-' and '_' (1-32 characters), such as 'v1'",
+    SAVED_NAME_PATTERN: "only ASCII letters, digits, '-' and '_' (1-32 characters, no spaces)",
+    SERVER_VERSION_PATTERN: "only ASCII letters, digits, '.', '-' and '_' (1-32 characters), such as 'v1'",
+    UUID_PATTERN: "a UUID, such as 123e4567-e89b-12d3-a456-426614174000",
 }
+
+
+# Pydantic's error kinds in words: its own name Python types and quote its parsers. A kind's family
+# (int_parsing, int_from_float ... are "int") says the same as the kind.
+_KIND_WORDS = {
+    "int": "must be a whole number",
+    "float": "must be a number",
+    "bool": "must be true or false",
+    "uuid": f"must be {_PATTERN_WORDS[UUID_PATTERN]}",
+    "datetime": "must be a date and time, such as 2026-01-31T12:00:00Z",
+    "string_type": "must be text",
+    "list_type": "must be a list",
+    "dict_type": "must be an object",
+    "model_type": "must be an object",
+    "json_invalid": "must be valid JSON",
+}
+# Kinds that name a bound: the context key holding it, the words, and what it counts (if anything).
+_BOUND_WORDS: dict[str, tuple[str, str, str | None]] = {
+    "greater_than_equal": ("ge", "must be at least", None),
+    "greater_than": ("gt", "must be more than", None),
+    "less_than_equal": ("le", "must be at most", None),
+    "less_than": ("lt", "must be less than", None),
+    "string_too_short": ("min_length", "must be at least", "character"),
+    "string_too_long": ("max_length", "must be at most", "character"),
+    "too_short": ("min_length", "must have at least", "item"),
+    "too_long": ("max_length", "must have at most", "item"),
+}
+
+
+def _words(kind: str, context: Mapping[str, Any]) -> str | None:
+    """What pydantic's error `kind` means, said the way a person would (None: no words for it)."""
+    if kind in ("literal_error", "enum"):
+        return f"must be {context.get('expected')}"
+    if kind == "string_too_short" and context.get("min_length") == 1:
+        return "must not be empty"
+    if kind in _BOUND_WORDS:
+        key, words, unit = _BOUND_WORDS[kind]
+        bound = context.get(key)
+        return f"{words} {counted(bound, unit) if unit and isinstance(bound, int) else bound}"
+    return _KIND_WORDS.get(kind) or _KIND_WORDS.get(kind.split("_", 1)[0])
 
 
 def describe_validation_error(error: ValidationError, *, prefix: str = "") -> list[str]:
@@ -114,7 +168,7 @@ def describe_validation_error(error: ValidationError, *, prefix: str = "") -> li
     """
     lines: list[str] = []
     for detail in error.errors(include_url=False, include_input=False):
-        location = ".".join(str(part) for part in (*((prefix,) if prefix else ()), *detail["loc"]))
+        location = _location((prefix, *detail["loc"]) if prefix else detail["loc"])
         kind = detail["type"]
         context = detail.get("ctx") or {}
         if kind == "missing":
@@ -124,7 +178,18 @@ def describe_validation_error(error: ValidationError, *, prefix: str = "") -> li
         elif kind == "string_pattern_mismatch":
             pattern = str(context.get("pattern", ""))
             text = f"must contain {_PATTERN_WORDS.get(pattern, f'text matching {pattern}')}"
+        elif kind in ("value_error", "assertion_error"):
+            # Our own validators' words, without pydantic's "Value error, " before them.
+            text = detail["msg"].split(", ", 1)[-1]
         else:
-            text = detail["msg"]
+            text = _words(kind, context) or detail["msg"]
         lines.append(f"{location or '(input)'}: {text}")
     return lines
+
+
+def _location(parts: tuple[int | str, ...]) -> str:
+    """('servers', 0, 'saved_name') -> 'servers[0].saved_name'."""
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else part
+    return text

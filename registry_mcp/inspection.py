@@ -26,6 +26,7 @@ from mcp_types import Implementation, PaginatedRequestParams
 from pydantic import BaseModel, Field
 
 from . import __version__
+from .client import connection_failure
 from .denylist import DENY_ALL, deny_patterns, is_denied, matching
 from .models import LocalServerConfig, RemoteServerConfig
 
@@ -173,6 +174,11 @@ def _describe(failure: BaseException) -> str:
         return "; ".join(_describe(inner) for inner in failure.exceptions)
     if isinstance(failure, FileNotFoundError):
         return f"the command was not found ({failure.filename or failure})"
+    if isinstance(failure, httpx2.TransportError):
+        return (
+            f"{connection_failure(failure, 'the server')}: check its URL, that it is running, and this machine's "
+            "network and proxy settings (HTTPS_PROXY, NO_PROXY)"
+        )
     if "Connection closed" in str(failure):
         return "the server closed the connection before answering (did it exit?)"
     text = str(failure).strip()

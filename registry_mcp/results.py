@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field
 from .errors import LocalRefusal
 from .masking import mask_secrets
 from .models import RegistryServer
+from .wording import counted
 
 if TYPE_CHECKING:
     from .client import RegistryLocation
@@ -161,11 +162,6 @@ def fewer_items(result: ListedT, field: str, advice: str) -> Iterator[ListedT]:
                 + advice.format(kept=len(kept)),
             }
         )
-
-
-def counted(count: int, noun: str, plural: str | None = None) -> str:
-    """'1 server', '2 servers' (or the `plural` given)."""
-    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 def _shorten(text: str | None, limit: int = SUMMARY_TEXT_LIMIT) -> str | None:

@@ -51,9 +51,9 @@ class Settings:
     read_only: bool = False
     """Expose only the tools that change nothing (this wins over `tools`)."""
     show_secrets: bool = False
-    # inspect_mcp_server may launch commands (and reach URLs) without asking, for clients that cannot ask.
-    allow_launch: bool = False
     """Show secret values (env, headers, client secrets) in tool results instead of masking them."""
+    allow_launch: bool = False
+    """Let inspect_mcp_server launch commands (and reach URLs) without asking, for clients that cannot ask."""
     timeout: float = 30.0
     """Seconds to wait for the registry's answer."""
     connect_timeout: float = 10.0

@@ -44,7 +44,7 @@ from mcp.server.mcpserver.tools import Tool
 from mcp.shared.exceptions import MCPDeprecationWarning
 from mcp_types import CallToolResult, LoggingLevel, ToolAnnotations
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .client import RegistryClient, RegistryLocation
 from .errors import LocalRefusal, RegistryError, describe_validation_error
@@ -77,7 +77,10 @@ NOT_CONFIRMED: dict[Consent | None, str] = {
 
 
 class ConsentForm(BaseModel):
-    """What the person fills in to answer (elicitation allows only flat, primitive fields)."""
+    # What the person fills in to answer a tool's question (elicitation allows only flat, primitive
+    # fields). Clients show its title and descriptions to the person, so they are worded for them, and
+    # it has no docstring (it would become the form's description).
+    model_config = ConfigDict(title="Your answer")
 
     confirm: bool = Field(title="Go ahead", description="Check to go ahead; leave unchecked to change nothing.")
 

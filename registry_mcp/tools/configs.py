@@ -24,6 +24,7 @@ from ..models import (
 )
 from ..results import ToolResult
 from ..toolkit import ToolCall, registry_tool
+from ..wording import counted
 
 
 class ExportArguments(RegistryModel):
@@ -52,7 +53,8 @@ class ExportResult(ToolResult):
 
     def too_large(self) -> str:
         return (
-            f"The export of {len(self.servers)} servers is too large for one tool result: name fewer servers, or "
+            f"The export of {counted(len(self.servers), 'server')} is too large for one tool result: name fewer "
+            "servers, or "
             "use the Python library (registry_mcp.export)."
         )
 
@@ -73,7 +75,7 @@ async def export_registry_servers(args: ExportArguments, call: ToolCall) -> Expo
     config = render(servers, args.format, reveal_secrets=True)  # masked by `present` unless secrets are shown
     where = {"gateway": "under mcp_configs.<id> in the gateway's config", "mcpServers": "in the client's config file"}
     return ExportResult(
-        message=f"{len(servers)} servers from {call.location} as a '{args.format}' block to paste "
+        message=f"{counted(len(servers), 'server')} as a '{args.format}' block to paste "
         f"{where.get(args.format, 'in .vscode/mcp.json')}.",
         registry=call.registry_info,
         format=args.format,
@@ -147,10 +149,14 @@ async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportR
         for imported in plan.servers
     ]
     warnings = lint_servers(payloads)
-    skipped = f" {len(plan.problems)} could not be imported (see problems)." if plan.problems else ""
+    skipped = (
+        f" {counted(len(plan.problems), 'entry', 'entries')} could not be imported (see problems)."
+        if plan.problems
+        else ""
+    )
     if not args.confirm:
         return ImportResult(
-            message=f"Dry run: {len(entries)} servers ready to register in {call.location}; nothing was written."
+            message=f"Dry run: {counted(len(entries), 'server')} ready to register; nothing was written."
             f"{skipped} Show them to the person, and once they agree call again with confirm: true.",
             registry=call.registry_info,
             registered=False,
@@ -162,7 +168,7 @@ async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportR
     added = sum(len(batch.added) for batch in batches)
     refused = [batch.batch for batch in batches if batch.error]
     return ImportResult(
-        message=f"Registered {added} of {len(entries)} servers in {call.location} in {len(batches)} bulk adds."
+        message=f"Registered {added} of {counted(len(entries), 'server')} in {counted(len(batches), 'bulk add')}."
         + (f" Batches {refused} were refused whole (see batches)." if refused else "")
         + skipped,
         registry=call.registry_info,

@@ -8,6 +8,7 @@ from ..arguments import ServerSelector
 from ..models import Gateway
 from ..results import ToolResult, fewer_items
 from ..toolkit import ToolCall, registry_tool
+from ..wording import agreeing, counted
 from .servers import ALL_GATEWAYS
 
 
@@ -32,7 +33,9 @@ async def list_registry_server_gateways(args: ServerSelector, call: ToolCall) ->
     gateways = await call.registry.list_gateways(args.saved_name, args.server_version)
     subject = f"'{args.saved_name}' version '{args.server_version}'"
     return GatewayListResult(
-        message=f"{len(gateways)} gateways use {subject}." if gateways else f"No gateway uses {subject}.",
+        message=f"{counted(len(gateways), 'gateway')} {agreeing(len(gateways), 'uses', 'use')} {subject}."
+        if gateways
+        else f"No gateway uses {subject}.",
         registry=call.registry_info,
         saved_name=args.saved_name,
         server_version=args.server_version,

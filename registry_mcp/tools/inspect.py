@@ -27,6 +27,7 @@ from ..models import (
 from ..results import ToolResult
 from ..settings import ALLOW_LAUNCH_VARIABLE
 from ..toolkit import NOT_CONFIRMED, Question, ToolCall, registry_tool
+from ..wording import agreeing, counted
 
 _LAUNCH_NEEDS_SETTING = (
     "this client cannot ask the person to confirm, and launching without asking is off. A person can turn it on "
@@ -148,9 +149,11 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
         wrote = True
     denied = deny_report(server.tools, target.denied_tools) if target.denied_tools is not None else None
     return InspectResult(
-        message=f"{server.name} {server.version} ({shown}) offers {len(server.tools)} tools."
+        message=f"{server.name} {server.version} ({shown}) offers {counted(len(server.tools), 'tool')}."
         + (
-            f" {len(denied.visible)} stay visible under the deny list; {len(denied.unmatched)} patterns match nothing."
+            f" {counted(len(denied.visible), 'tool')} {agreeing(len(denied.visible), 'stays', 'stay')} visible under "
+            f"the deny list; {counted(len(denied.unmatched), 'pattern')} "
+            f"{agreeing(len(denied.unmatched), 'matches', 'match')} nothing."
             if denied
             else ""
         )

@@ -13,8 +13,9 @@ from ..endpoints import MAX_PAGE, MAX_PER_PAGE
 from ..errors import ServerNotFound
 from ..lint import Finding, lint_server, lint_servers
 from ..models import MAX_BULK_SERVERS, Gateway, McpConfigChanges, RegistryModel, ServerChanges
-from ..results import RecordResult, ServerResult, ServerSummary, ToolResult, counted, fewer_items
+from ..results import RecordResult, ServerResult, ServerSummary, ToolResult, fewer_items
 from ..toolkit import NOT_CONFIRMED, Question, ToolCall, registry_tool
+from ..wording import agreeing, counted
 
 
 class AddArguments(AddServerArguments):
@@ -251,9 +252,13 @@ def _gateway_sentence(gateways: list[Gateway], *, deleted: bool = False) -> str:
     shown = ", ".join(names[:_NAMED_GATEWAYS]) + (
         f" and {len(names) - _NAMED_GATEWAYS} more" if len(names) > _NAMED_GATEWAYS else ""
     )
-    uses, has = ("uses", "has") if len(gateways) == 1 else ("use", "have")
-    verb = f"used it and {has} lost it" if deleted else f"{uses} it and would lose it"
-    return f"{counted(len(gateways), 'gateway')} {verb}: {shown}."
+    count = len(gateways)
+    verb = (
+        f"used it and {agreeing(count, 'has', 'have')} lost it"
+        if deleted
+        else f"{agreeing(count, 'uses', 'use')} it and would lose it"
+    )
+    return f"{counted(count, 'gateway')} {verb}: {shown}."
 
 
 class ListServersArguments(RegistryModel):
