@@ -4,6 +4,8 @@
     python -m benchmarks.context --peers    # and the peers (installed into a cache on first use)
     python -m benchmarks.context --write    # also record the figures in benchmarks/RESULTS.md
 
+`python -m benchmarks` runs it too (`--peers` there as well), as a section of its report.
+
 Every tool definition is sent to the model on every turn, so `tools/list` is a server's running cost.
 Each server is spawned and spoken to over stdio with the same raw JSON-RPC driver, and sizes are
 characters of compact JSON (`separators=(",", ":")`):
@@ -13,7 +15,8 @@ characters of compact JSON (`separators=(",", ":")`):
 
 The peers are the reference servers people run beside this one: three from npm (installed with
 `npm install --prefix`), two from PyPI (installed into a venv); a peer that cannot be installed is
-skipped with a note.
+skipped with a note. The figures before issue 15 (measured the same way on main at 3c2ae05) are
+kept here as data and printed beside this run's.
 """
 
 from __future__ import annotations
@@ -41,6 +44,16 @@ MODEL_FACING_TARGET = 13_000
 PER_TOOL_TARGET = 1_200
 WHOLE_TARGET = 30_000
 
+# Measured by this module on main at 3c2ae05, before issue 15: (tools, model-facing, whole) and the
+# typical results' (text block, structuredContent, whole result). Validate was its own tool then.
+BEFORE_TOOLS = {"registry-mcp (default)": (11, 44_441, 104_833), "registry-mcp `--read-only`": (5, 12_621, 33_846)}
+BEFORE_RESULTS = {
+    "add (one local server)": (1_134, 1_025, 2_344),
+    "get (that server)": (1_116, 1_016, 2_317),
+    "list (a page of 20)": (4_456, 4_360, 9_359),
+    "validate (dry-run add, 11 warnings)": (5_540, 4_047, 9_826),
+}
+
 
 def compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -60,7 +73,9 @@ class ToolsCost:
         return round(self.model_facing / self.tools) if self.tools else 0
 
     def row(self) -> list[str]:
-        return [self.server, str(self.tools), f"{self.model_facing:,}", f"{self.per_tool:,}", f"{self.whole:,}"]
+        before = BEFORE_TOOLS.get(self.server)
+        was = f"{before[1]:,} / {before[2]:,} ({before[0]} tools)" if before else ""
+        return [self.server, str(self.tools), f"{self.model_facing:,}", f"{self.per_tool:,}", f"{self.whole:,}", was]
 
 
 def list_tools(server: StdioServer) -> list[dict[str, Any]]:
@@ -121,7 +136,9 @@ class ResultSize:
     whole: int
 
     def row(self) -> list[str]:
-        return [self.call, f"{self.text:,}", f"{self.structured:,}", f"{self.whole:,}"]
+        before = BEFORE_RESULTS.get(self.call)
+        was = " / ".join(f"{size:,}" for size in before) if before else ""
+        return [self.call, f"{self.text:,}", f"{self.structured:,}", f"{self.whole:,}", was]
 
 
 def result_size(call: str, result: dict[str, Any]) -> ResultSize:
@@ -259,8 +276,9 @@ def _run(argv: list[str]) -> str | None:
 def measure_peers(cache: Path, workdir: Path) -> tuple[list[ToolsCost], list[str]]:
     costs, notes = [], []
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(workdir), "MEMORY_FILE_PATH": str(workdir / "memory.json")}
+    installed = install_peers(cache)
     for peer in PEERS:
-        where = install_peers(cache)[peer.name]
+        where = installed[peer.name]
         label = f"{peer.name} ({peer.registry})"
         if isinstance(where, str):
             notes.append(f"{label} skipped: {where}.")
@@ -321,11 +339,14 @@ def section(figures: ContextFigures) -> str:
         ],
     )
     servers = _table(
-        ["server", "tools", "model-facing chars", "per tool", "whole tools/list"],
+        ["server", "tools", "model-facing chars", "per tool", "whole tools/list", "before: model-facing / whole"],
         [cost.row() for cost in [*figures.ours, *figures.peers]],
     )
-    results = _table(["result", "text block", "structuredContent", "whole result"], [r.row() for r in figures.results])
-    notes = "".join(f"- {note}\n" for note in figures.notes)
+    results = _table(
+        ["result", "text block", "structuredContent", "whole result", "before: text / structured / whole"],
+        [size.row() for size in figures.results],
+    )
+    notes = "".join(f"- {note}\n" for note in figures.notes) + ("\n" if figures.notes else "")
     return f"""{SECTION_HEADING}
 
 `python -m benchmarks.context --peers`: compact JSON characters of `tools/list` as a raw stdio client
@@ -336,8 +357,7 @@ output schemas and annotations included), for registry-mcp and the peers in the 
 
 {servers}
 
-{notes}
-Typical results (characters of compact JSON; a client shows the model the text block or the
+{notes}Typical results (characters of compact JSON; a client shows the model the text block or the
 structured content):
 
 {results}
@@ -360,7 +380,8 @@ def replace_section(document: str, new_section: str) -> str:
 
 @contextmanager
 def _workdir() -> Iterator[Path]:
-    with tempfile.TemporaryDirectory(prefix="registry-mcp-context-") as directory:
+    # tempfile's default name, as in the figures before: results name the registry's file.
+    with tempfile.TemporaryDirectory() as directory:
         yield Path(directory)
 
 

@@ -2,15 +2,18 @@
 
     python -m benchmarks            # the full run (a few minutes); writes benchmarks/RESULTS.md
     python -m benchmarks --quick    # a few seconds, for a smoke test; figures mean little
+    python -m benchmarks --peers    # with the context cost of peer MCP servers (installed once, cached)
 
 Every figure is the median of repeated runs, shown with its min and max. The targets compare
 registry-mcp with the bare SDK measured in the same run, as ratios: these machines are shared and
-noisy, so the absolute times beside them are context, not targets.
+noisy, so the absolute times beside them are context, not targets. The context cost (what the tool
+definitions and typical results cost a model, in characters) is `benchmarks.context`'s section.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import platform
 import statistics
@@ -29,6 +32,7 @@ import anyio
 
 from registry_mcp import RegistryClient
 
+from . import context
 from .stdio import StdioServer
 
 HERE = Path(__file__).parent
@@ -93,6 +97,7 @@ class Results:
     figures: dict[str, Figure] = field(default_factory=dict)
     targets: list[Target] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)  # whole sections of the report, such as the context cost
 
     def add(self, name: str, values: list[float], unit: str = "ms") -> Figure:
         self.figures[name] = Figure(name, values, unit)
@@ -305,6 +310,13 @@ def _one_by_one_and_at_once(
     return sequential, concurrent
 
 
+# --- 5. context cost --------------------------------------------------------------------------------
+
+
+def measure_context(plan: Plan, workdir: Path, results: Results, *, peers: bool = False) -> None:
+    results.sections.append(context.section(context.measure(peers=peers)))
+
+
 # --- the report -------------------------------------------------------------------------------------
 
 
@@ -336,7 +348,7 @@ Python {platform.python_version()}; mcp {version("mcp")}, registry-mcp {version(
 Times are wall-clock; memory is the process's resident set (VmRSS; the peak is VmHWM).
 
 {figures}
-"""
+""" + "".join("\n" + section for section in results.sections)
 
 
 @contextmanager
@@ -349,14 +361,22 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a few seconds: a smoke test, not a measurement")
     parser.add_argument("--output", type=Path, help="where to write the report (default: benchmarks/RESULTS.md)")
+    parser.add_argument("--peers", action="store_true", help="measure the peer servers' context cost too")
     options = parser.parse_args(argv)
     plan = QUICK if options.quick else FULL
     output: Path = options.output or RESULTS
     results = Results()
     started = time.perf_counter()
     with _workdir() as workdir:
-        for step in (measure_startup, measure_calls, measure_scale, measure_concurrency):
-            print(f"… {step.__name__.removeprefix('measure_')}", file=sys.stderr, flush=True)
+        with_peers = functools.partial(measure_context, peers=options.peers)
+        for name, step in (
+            ("startup", measure_startup),
+            ("calls", measure_calls),
+            ("scale", measure_scale),
+            ("concurrency", measure_concurrency),
+            ("context", with_peers),
+        ):
+            print(f"… {name}", file=sys.stderr, flush=True)
             step(plan, workdir, results)
     text = report(results, plan, time.perf_counter() - started)
     # Keep the hand-written analysis of an earlier report.

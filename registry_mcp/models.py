@@ -168,9 +168,8 @@ class McpConfig(RegistryModel):
     oauth_config: OAuthConfig | None = Field(
         default=None,
         description=(
-            "OAuth for the gateway to reach it, keys as the API names them: OAUTH_SCOPE space separated, "
-            "OAUTH_TOKEN_EXPIRY_BUFFER in seconds, ADDITIONAL_PARAMS and CUSTOM_HEADERS for the token endpoint, "
-            "*_PATH keys for mTLS."
+            "OAuth for the gateway to reach it: OAUTH_SCOPE space separated, OAUTH_TOKEN_EXPIRY_BUFFER in "
+            "seconds, ADDITIONAL_PARAMS and CUSTOM_HEADERS go to the token endpoint."
         ),
     )
     tools: dict[str, Any] | None = Field(

@@ -32,8 +32,8 @@ class ExportArguments(RegistryModel):
 
     format: Literal["gateway", "mcpServers", "vscode"] = Field(
         description=(
-            "'gateway': secure-mcp-gateway mcp_config[] entries (server_name is the saved_name); 'mcpServers': a "
-            "Claude Desktop, Cursor or Claude Code block; 'vscode': a .vscode/mcp.json 'servers' block."
+            "'gateway': secure-mcp-gateway mcp_config[] entries; 'mcpServers': Claude Desktop, Cursor, Claude Code; "
+            "'vscode': .vscode/mcp.json."
         )
     )
     servers: list[ServerSelector] | None = Field(
@@ -66,8 +66,8 @@ class ExportResult(ToolResult):
     idempotent=True,
 )
 async def export_registry_servers(args: ExportArguments, call: ToolCall) -> ExportResult:
-    """Registry servers (named ones, or every active one) as a config block to paste, for the gateway or
-    an MCP client. Secret values are masked unless registry-mcp was started to show them."""
+    """Registry servers (named, or every active one) as a config block to paste. Secrets are masked
+    unless registry-mcp was started to show them."""
     if args.servers is not None:
         servers = [await call.registry.get_server(chosen.saved_name, chosen.server_version) for chosen in args.servers]
     else:
@@ -98,7 +98,7 @@ class ImportArguments(RegistryModel):
     server_version: ServerVersion = DEFAULT_SERVER_VERSION
     confirm: bool = Field(
         default=False,
-        description="true registers them, once the person saw the dry run and agreed; false writes nothing.",
+        description="true registers them, once the person saw the dry run and agreed.",
     )
 
 
@@ -132,8 +132,7 @@ class ImportResult(ToolResult):
 )
 async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportResult:
     """The servers in an MCP client's config (Claude Desktop, Cursor, VS Code, Claude Code) as registry
-    entries: each name made a valid saved_name, package and source inferred from npx/uvx. A dry run
-    unless confirm is true; then bulk adds of up to 100, each reported."""
+    entries, names made valid saved_names. A dry run unless confirm is true; then bulk adds of up to 100."""
     try:
         plan = plan_import(read_config(args.source), server_version=args.server_version)
     except ConfigError as unreadable:

@@ -126,8 +126,8 @@ async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Qu
 )
 async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectResult:
     """Start (stdio) or reach (HTTP, SSE) an MCP server, inline or registered, once the person confirms
-    the exact command or URL; report its name, version, capabilities and tools, and which tools the
-    deny patterns block, which stay visible and which patterns match nothing."""
+    the command or URL; report its name, version, capabilities and tools, and what the deny patterns
+    block, leave visible or never match."""
     target: _InspectionTarget = call.facts
     shown = _target_text(target.config)
     allowed = call.agreed(without_asking=call.launch_without_asking)

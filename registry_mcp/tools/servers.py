@@ -21,7 +21,7 @@ from ..wording import agreeing, counted
 class AddArguments(AddServerArguments):
     dry_run: bool = Field(
         default=False,
-        description="true: write nothing, only say whether the name is free and what the warnings are.",
+        description="true: write nothing; say whether the name is free, and the warnings.",
     )
 
 
@@ -43,8 +43,7 @@ class AddResult(RecordResult):
 )
 async def add_registry_server(args: AddArguments, call: ToolCall) -> AddResult:
     """Register one MCP server (the registry's add-server fields); fails if saved_name and server_version
-    are taken. Warns of what the registry accepts but will bite later: plain-http URLs, inline secrets,
-    guardrails without a policy, incomplete OAuth, deny patterns that never match."""
+    are taken. Its warnings flag what the registry accepts but will bite later (inline secrets, say)."""
     warnings = lint_server(args)
     subject = f"'{args.saved_name}' version '{args.server_version}'"
     if args.dry_run:
@@ -149,8 +148,8 @@ class ModifyServerArguments(ServerChanges, ServerSelector):
     mcp_config: Annotated[McpConfigChanges | None, WithJsonSchema({"type": "object"})] = Field(
         default=None,
         description=(
-            "Changes, with the keys of add_registry_server's mcp_config, merged into the stored one: objects key "
-            "by key (a config of the other kind, url for command, replaces it), lists and values replace."
+            "Keys of add_registry_server's mcp_config to change, merged into the stored one: objects key by key, "
+            "lists and values replace."
         ),
     )
     replace_mcp_config: bool = Field(
@@ -165,9 +164,8 @@ class ModifyServerArguments(ServerChanges, ServerSelector):
     idempotent=True,
 )
 async def modify_registry_server(args: ModifyServerArguments, call: ToolCall) -> ServerResult:
-    """Change some fields of a registered server; the others keep their values. is_active false
-    deactivates it without deleting it. saved_name and server_version choose the server and cannot
-    be changed."""
+    """Change some fields of a registered server; the others keep their values. saved_name and
+    server_version choose it and cannot change."""
     changes = args.model_dump(
         mode="json", exclude_unset=True, exclude={"saved_name", "server_version", "replace_mcp_config"}
     )
@@ -184,7 +182,7 @@ async def modify_registry_server(args: ModifyServerArguments, call: ToolCall) ->
 class DeleteServerArguments(ServerSelector):
     confirm: bool = Field(
         default=False,
-        description="Only where the client cannot ask the person: true once they agreed. Ignored where it can ask.",
+        description="Only where the client cannot ask: true once the person agreed.",
     )
 
 
@@ -216,9 +214,8 @@ async def ask_to_delete(args: DeleteServerArguments, registry: RegistryClient) -
     ask=ask_to_delete,
 )
 async def delete_registry_server(args: DeleteServerArguments, call: ToolCall) -> DeleteResult:
-    """Delete a registered server, after the person confirms, shown the gateways that use it (they would
-    lose it); the result lists them. To deactivate it instead, set is_active false with
-    modify_registry_server."""
+    """Delete a registered server once the person confirms, shown the gateways that would lose it. To
+    deactivate it instead, use modify_registry_server (is_active false)."""
     gateways: list[Gateway] = call.facts
     subject = f"'{args.saved_name}' version '{args.server_version}'"
     deleted = call.agreed(without_asking=args.confirm)
