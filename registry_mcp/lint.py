@@ -10,8 +10,8 @@
 - deny patterns that can never match (blank, padded with spaces, or matching none of the listed tools);
 - duplicate deny patterns.
 
-Findings are advice: `validate_registry_server` reports them without writing anything, and
-`add_registry_server` returns them as warnings beside what it registered.
+Findings are advice: `add_registry_server` returns them as warnings beside what it registered, or,
+as a dry run, without writing anything.
 """
 
 from __future__ import annotations
