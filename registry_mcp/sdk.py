@@ -15,6 +15,9 @@ What it touches, and why (SDK 2.3):
 - `MCPServer._handle_list_resources`, overridden (`ResourceListingServer`): the SDK lists only fixed
   resources; the registry's servers are listed a page at a time behind a cursor. (Server middleware
   would see `resources/list` before its params are validated: not simpler.)
+- `MCPServer.get_prompt` (public), overridden: the SDK answers an unknown prompt or a missing required
+  argument as an internal error (-32603, "Internal server error"); they are invalid params (-32602),
+  with a message that says which.
 
 Nothing else in registry-mcp imports `mcp.server.mcpserver.utilities` or overrides an SDK method.
 """
@@ -26,9 +29,18 @@ from typing import Any, TypeVar
 
 from mcp.server import MCPServer
 from mcp.server.context import ServerRequestContext
+from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
-from mcp_types import ListResourcesResult, PaginatedRequestParams, ToolAnnotations
+from mcp.shared.exceptions import MCPError
+from mcp_types import (
+    INVALID_PARAMS,
+    GetPromptResult,
+    InputRequiredResult,
+    ListResourcesResult,
+    PaginatedRequestParams,
+    ToolAnnotations,
+)
 from pydantic import ConfigDict
 
 LifespanT = TypeVar("LifespanT")
@@ -86,3 +98,20 @@ class ResourceListingServer(MCPServer[LifespanT]):
         if self.list_resources_with is None:
             return await super()._handle_list_resources(ctx, params)
         return await self.list_resources_with(self, ctx, params)
+
+    async def get_prompt(
+        self, name: str, arguments: dict[str, Any] | None = None, context: Context[LifespanT, Any] | None = None
+    ) -> GetPromptResult | InputRequiredResult:
+        prompts = {prompt.name: prompt for prompt in await self.list_prompts()}
+        if name not in prompts:
+            # The name is not repeated: it came from the client.
+            raise MCPError(INVALID_PARAMS, "Unknown prompt; the prompts are: " + ", ".join(sorted(prompts)))
+        given = arguments or {}
+        missing = [
+            argument.name
+            for argument in prompts[name].arguments or []
+            if argument.required and argument.name not in given
+        ]
+        if missing:
+            raise MCPError(INVALID_PARAMS, f"The prompt {name} needs the argument(s): {', '.join(missing)}")
+        return await super().get_prompt(name, arguments, context)

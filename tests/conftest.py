@@ -29,6 +29,31 @@ from registry_mcp.server import create_server
 from registry_mcp.settings import Settings
 
 DATA = Path(__file__).parent / "data"
+
+# Every tool clients should see, written out by hand (not read from the catalog under test).
+EVERY_TOOL = frozenset(
+    {
+        "add_registry_server",
+        "bulk_add_registry_servers",
+        "get_registry_server",
+        "modify_registry_server",
+        "delete_registry_server",
+        "list_registry_servers",
+        "export_registry_servers",
+        "import_client_config",
+        "inspect_mcp_server",
+        "list_registry_server_gateways",
+    }
+)
+# Those that change nothing: what --read-only exposes.
+READ_ONLY_TOOLS = frozenset(
+    {
+        "get_registry_server",
+        "list_registry_servers",
+        "export_registry_servers",
+        "list_registry_server_gateways",
+    }
+)
 LIVE_API_KEY = "test-live-registry-key"
 
 

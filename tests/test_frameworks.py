@@ -13,9 +13,7 @@ from typing import Any
 
 import pytest
 
-from registry_mcp.server import TOOL_NAMES
-
-from .conftest import server_command
+from .conftest import EVERY_TOOL, server_command
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow, pytest.mark.packaging]
 
@@ -41,7 +39,7 @@ async def test_pydantic_ai_loads_converts_and_calls_the_tools(tmp_path: Path) ->
     parameters = model.last_model_request_parameters
     assert parameters is not None
     definitions = {tool.name: tool for tool in parameters.function_tools}
-    assert set(definitions) == set(TOOL_NAMES)
+    assert set(definitions) == set(EVERY_TOOL)
     add = definitions["add_registry_server"].parameters_json_schema
     assert add["type"] == "object" and "mcp_config" in add["properties"] and add["required"] == ["saved_name"]
     assert "No servers on page 1" in str(result.output)  # the tool's answer reached the (test) model
@@ -56,7 +54,7 @@ async def test_the_openai_agents_sdk_converts_the_tools(tmp_path: Path) -> None:
         tools = await server.list_tools()
         loose = {tool.name: MCPUtil.to_function_tool(tool, server, convert_schemas_to_strict=False) for tool in tools}
         strict = {tool.name: MCPUtil.to_function_tool(tool, server, convert_schemas_to_strict=True) for tool in tools}
-    assert set(loose) == set(TOOL_NAMES)
+    assert set(loose) == set(EVERY_TOOL)
     for name, function in loose.items():
         assert function.params_json_schema["type"] == "object" and function.description, name
     # OpenAI's strict mode takes the tools whose arguments are closed and flat; the rest stay loose

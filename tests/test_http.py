@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from registry_mcp.server import TOOL_NAMES
-
-from .conftest import free_port, mcp_over_http, server_command, server_payload
+from .conftest import EVERY_TOOL, free_port, mcp_over_http, server_command, server_payload
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -31,7 +29,7 @@ async def test_the_tools_over_streamable_http(http_server: str) -> None:
         added = await client.call_tool("add_registry_server", server_payload("over-http"))
         read = await client.call_tool("get_registry_server", {"saved_name": "over-http"})
         refused = await client.call_tool("add_registry_server", {"saved_name": "bad name"})
-    assert names == sorted(TOOL_NAMES)
+    assert names == sorted(EVERY_TOOL)
     assert not added.is_error and read.structured_content is not None
     assert read.structured_content["server"]["saved_name"] == "over-http"
     assert refused.is_error and "saved_name" in refused.content[0].text  # type: ignore[union-attr]

@@ -10,26 +10,9 @@ from mcp import Client
 from registry_mcp.server import create_server
 from registry_mcp.settings import Settings
 
-pytestmark = pytest.mark.anyio
+from .conftest import EVERY_TOOL, READ_ONLY_TOOLS
 
-EVERY_TOOL = {
-    "add_registry_server",
-    "bulk_add_registry_servers",
-    "get_registry_server",
-    "modify_registry_server",
-    "delete_registry_server",
-    "list_registry_servers",
-    "export_registry_servers",
-    "import_client_config",
-    "inspect_mcp_server",
-    "list_registry_server_gateways",
-}
-READ_ONLY_TOOLS = {
-    "get_registry_server",
-    "list_registry_servers",
-    "export_registry_servers",
-    "list_registry_server_gateways",
-}
+pytestmark = pytest.mark.anyio
 
 
 def _named_tools(text: str) -> set[str]:

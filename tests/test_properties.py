@@ -3,9 +3,12 @@ from each tool's own advertised input schema (hypothesis-jsonschema) and from ar
 schema says a field has the shape of another one (bulk add's servers, modify's mcp_config, inspect's
 config, the input and output guardrails), that shape is drawn.
 
-Whatever arrives, every call ends in a result (an `isError` one where the input was refused), a
-result always fits the tool's output schema, schema-valid registrations round-trip through the
-registry, and the server still answers a ping at the end.
+Whatever arrives, every call ends in a result (an `isError` one where the input was refused, naming
+what was wrong), a result always fits the tool's output schema, a refused add or bulk add writes
+nothing, schema-valid registrations round-trip through the registry (the stored record, read
+directly from the SQLite file, holds exactly what was sent), secrets are masked in what the tools
+show, and the server still answers a ping at the end. Expected values are built here from what was
+sent, not with the code under test.
 
 `REGISTRY_MCP_RANDOM=1` draws new examples on each run (by default every run draws the same ones);
 `REGISTRY_MCP_EXAMPLES` sets the examples per property (default 150; bulk adds get a fifth of it,
@@ -28,8 +31,7 @@ from jsonschema import Draft202012Validator
 from mcp import Client
 from mcp_types import CallToolResult, Tool
 
-from registry_mcp.masking import mask_secrets
-from registry_mcp.models import ServerPayload
+from registry_mcp import RegistryClient
 from registry_mcp.server import TOOLS, create_server
 from registry_mcp.settings import Settings
 
@@ -52,8 +54,10 @@ PROPERTY = settings(
 class Session:
     """One MCP client connection, held open across examples and driven from the test's thread."""
 
-    def __init__(self, portal: BlockingPortal, client: Client, tools: dict[str, Tool]) -> None:
+    def __init__(self, portal: BlockingPortal, client: Client, tools: dict[str, Tool], raw: RegistryClient) -> None:
         self.portal, self.client, self.tools = portal, client, tools
+        # The same SQLite file, read directly: what is stored, unmasked.
+        self.raw = raw
         self.calls = 0
         self.registered: set[tuple[str, str]] = set()
 
@@ -75,16 +79,28 @@ class Session:
     def schema(self, name: str) -> dict[str, Any]:
         return self.tools[name].input_schema
 
+    def stored(self, saved_name: str, server_version: str) -> dict[str, Any]:
+        server = self.portal.call(self.raw.get_server, saved_name, server_version)
+        # The fields the registry's answer held, as it held them.
+        return server.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+    def count(self) -> int:
+        return self.portal.call(self.raw.list_servers).pagination.total
+
 
 @pytest.fixture(scope="module")
-def session() -> Iterator[Session]:
+def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
     # Legacy mode: every call crosses JSON-RPC streams as serialized messages, the way Claude
     # Desktop's do (the other tests cover the newer protocol's direct dispatch).
+    database = tmp_path_factory.mktemp("properties") / "registry.db"
     with start_blocking_portal(backend="asyncio") as portal:
-        connection = Client(create_server(Settings()), mode="legacy")
-        with portal.wrap_async_context_manager(connection) as client:
+        connection = Client(create_server(Settings(database=str(database))), mode="legacy")
+        with (
+            portal.wrap_async_context_manager(connection) as client,
+            portal.wrap_async_context_manager(RegistryClient.embedded(database)) as raw,
+        ):
             tools = {tool.name: tool for tool in portal.call(client.list_tools).tools}
-            session = Session(portal, client, tools)
+            session = Session(portal, client, tools, raw)
             yield session
             # After everything the properties threw at it, the server still serves.
             portal.call(client.send_ping)
@@ -97,23 +113,55 @@ def _registered_key(payload: dict[str, Any]) -> tuple[str, str]:
     return payload["saved_name"], payload.get("server_version", "v1")
 
 
-def _as_stored(payload: dict[str, Any]) -> dict[str, Any]:
-    """What the registry should hand back for `payload`, as a tool result shows it (masked, and
-    without null-valued fields, which results leave out)."""
-    model = ServerPayload.model_validate(payload)
-    stored: dict[str, Any] = mask_secrets(
-        model.model_dump(mode="json", by_alias=True, exclude_unset=True, exclude_none=True)
-    )
-    return stored
+# Written out here, not imported: what every secret value must read as in a tool result.
+MASK_TEXT = "<masked secret"
+# Objects whose every value is a secret, whatever its key (the contract's env and headers).
+SECRET_MAPS = ("env", "headers", "OAUTH_CUSTOM_HEADERS")
+# Fields the registry adds to what was sent.
+DEFAULTS = {"server_version": "v1", "is_active": True}
 
 
 def _check_round_trip(session: Session, payload: dict[str, Any]) -> None:
-    read = session.call("get_registry_server", {"saved_name": payload["saved_name"]} | _version(payload))
+    saved_name, version = _registered_key(payload)
+    stored = session.stored(saved_name, version)
+    # The registry keeps exactly what was sent, and fills in only the documented defaults.
+    for name, value in (DEFAULTS | _normalised(payload)).items():
+        assert stored[name] == value, name
+    read = session.call("get_registry_server", {"saved_name": saved_name} | _version(payload))
     assert not read.is_error, text_of(read)
     assert read.structured_content is not None
-    server = read.structured_content["server"]
-    for name, value in _as_stored(payload).items():
-        assert server[name] == value, name
+    shown = read.structured_content["server"]
+    for name in payload:
+        if stored[name] is not None:
+            _check_masked(stored[name], shown[name], path=name, secret=False)
+
+
+def _normalised(payload: dict[str, Any]) -> dict[str, Any]:
+    """`payload` as the registry keeps it: a UUID in its canonical lower case."""
+    job_id = payload.get("job_id")
+    return payload | {"job_id": job_id.lower()} if isinstance(job_id, str) else payload
+
+
+def _check_masked(stored: Any, shown: Any, *, path: str, secret: bool) -> None:
+    """`shown` is `stored` with every secret masked: each value of env and headers, and nothing
+    else changed but for masks."""
+    if isinstance(stored, dict):
+        # Results may leave out null values, and show nothing that is not stored.
+        assert isinstance(shown, dict), path
+        assert {k for k, v in stored.items() if v is not None} <= shown.keys() <= stored.keys(), path
+        for key, value in stored.items():
+            if key not in shown:
+                continue
+            _check_masked(value, shown[key], path=f"{path}.{key}", secret=secret or key in SECRET_MAPS)
+    elif isinstance(stored, list):
+        assert isinstance(shown, list) and len(shown) == len(stored), path
+        for index, (value, masked) in enumerate(zip(stored, shown, strict=True)):
+            _check_masked(value, masked, path=f"{path}.{index}", secret=secret)
+    elif secret and isinstance(stored, str) and stored:
+        assert isinstance(shown, str) and MASK_TEXT in shown and stored not in shown, path
+    elif shown != stored:
+        # Anything else is shown as stored, unless the masker recognised a secret in it.
+        assert isinstance(shown, str) and MASK_TEXT in shown, path
 
 
 def _version(payload: dict[str, Any]) -> dict[str, Any]:
@@ -152,18 +200,21 @@ def _schema_strategy(tool: str) -> st.SearchStrategy[dict[str, Any]]:
 @PROPERTY
 @given(payload=_schema_strategy("add_registry_server"))
 def test_schema_valid_adds_round_trip(session: Session, payload: dict[str, Any]) -> None:
+    before = session.count()
     result = session.call("add_registry_server", payload)
     key = _registered_key(payload)
     if payload.get("dry_run"):
         # A dry run writes nothing and says whether the name is free.
         assert not result.is_error and result.structured_content is not None, text_of(result)
         assert result.structured_content["can_register"] is (key not in session.registered)
+        assert session.count() == before
         read = session.call("get_registry_server", {"saved_name": key[0], "server_version": key[1]})
         assert read.is_error is (key not in session.registered)
         return
     payload.pop("dry_run", None)  # false: not part of what is stored
     if key in session.registered:
         assert result.is_error and "HTTP 409" in text_of(result)
+        assert session.count() == before
         return
     assert not result.is_error, text_of(result)
     session.registered.add(key)
@@ -174,9 +225,11 @@ def test_schema_valid_adds_round_trip(session: Session, payload: dict[str, Any])
 @given(request=_schema_strategy("bulk_add_registry_servers"))
 def test_schema_valid_bulk_adds_are_all_or_nothing(session: Session, request: dict[str, Any]) -> None:
     keys = [_registered_key(payload) for payload in request["servers"]]
+    before = session.count()
     result = session.call("bulk_add_registry_servers", request)
     if len(set(keys)) < len(keys) or session.registered.intersection(keys):
         assert result.is_error and "HTTP 409" in text_of(result), text_of(result)
+        assert session.count() == before
         fresh = [key for key in keys if key not in session.registered]
         for saved_name, version in fresh:
             missing = session.call("get_registry_server", {"saved_name": saved_name, "server_version": version})
@@ -251,7 +304,16 @@ def test_junk_arguments_end_in_a_result(session: Session, tool: str) -> None:
     @PROPERTY
     @given(arguments=_junk_for(session.schema(tool)))
     def property_holds(arguments: dict[str, Any]) -> None:
-        session.call(tool, arguments)
+        before = session.count()
+        result = session.call(tool, arguments)
+        if result.is_error:
+            # A refusal says what was wrong: the arguments, or one of the refusals valid arguments may get.
+            text = text_of(result)
+            assert "Invalid arguments: " in text or any(reason in text for reason in _ALLOWED_REFUSALS), text
+            if tool in ("add_registry_server", "bulk_add_registry_servers"):
+                assert session.count() == before  # nothing written half-way
+        elif tool in ("add_registry_server", "bulk_add_registry_servers"):
+            session.registered.update(_registered_key(item) for item in arguments.get("servers", [arguments]))
 
     property_holds()
 

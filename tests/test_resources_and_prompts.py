@@ -7,7 +7,7 @@ import json
 import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
-from mcp_types import LoggingMessageNotificationParams
+from mcp_types import INVALID_PARAMS, LoggingMessageNotificationParams
 
 from registry_mcp.masking import MASK
 from registry_mcp.server import create_server
@@ -58,9 +58,8 @@ async def test_show_secrets_reveals_them_in_resources_too() -> None:
     [("registry://servers/missing/v1", "no such server"), ("registry://servers/bad%20name/v1", "saved_name")],
 )
 async def test_a_missing_or_invalid_server_uri_is_an_error(client: Client, uri: str, says: str) -> None:
-    with pytest.raises(MCPError) as failure:
+    with pytest.raises(MCPError, match=says):
         await client.read_resource(uri)
-    assert says in str(failure.value)
     assert (await client.list_resources()).resources == []  # and the server still serves
 
 
@@ -82,8 +81,15 @@ async def test_the_review_prompt_changes_nothing_alone(client: Client) -> None:
 
 
 async def test_a_prompt_without_its_required_argument_is_refused(client: Client) -> None:
-    with pytest.raises(MCPError):
+    with pytest.raises(MCPError, match="register_mcp_server needs the argument") as failure:
         await client.get_prompt("register_mcp_server", {})
+    assert failure.value.code == INVALID_PARAMS
+
+
+async def test_an_unknown_prompt_is_refused_without_echoing_its_name(client: Client) -> None:
+    with pytest.raises(MCPError, match="Unknown prompt; the prompts are: register_mcp_server, review_registry") as f:
+        await client.get_prompt("sk-planted-secret-prompt", {})
+    assert f.value.code == INVALID_PARAMS and "sk-planted" not in str(f.value)
 
 
 async def test_a_bulk_add_reports_progress(client: Client) -> None:
