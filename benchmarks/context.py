@@ -28,8 +28,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -315,7 +313,9 @@ class ContextFigures:
 
 
 def measure(*, peers: bool = False, cache: Path | None = None) -> ContextFigures:
-    with _workdir() as workdir:
+    # A directory of tempfile's default name, as for the figures before: results name the registry's file.
+    with tempfile.TemporaryDirectory() as directory:
+        workdir = Path(directory)
         figures = ContextFigures(ours=measure_ours(workdir), results=measure_results(workdir))
         if peers:
             figures.peers, figures.notes = measure_peers(cache or default_cache(), workdir)
@@ -376,13 +376,6 @@ def replace_section(document: str, new_section: str) -> str:
     if analysis < 0:
         return document.rstrip("\n") + "\n\n" + new_section
     return document[: analysis + 1] + new_section + "\n" + document[analysis + 1 :]
-
-
-@contextmanager
-def _workdir() -> Iterator[Path]:
-    # tempfile's default name, as in the figures before: results name the registry's file.
-    with tempfile.TemporaryDirectory() as directory:
-        yield Path(directory)
 
 
 def main(argv: list[str] | None = None) -> None:
