@@ -5,17 +5,18 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
-import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from . import __version__
 from .client import require_safe_base_url
+from .logs import log_to_stderr
 from .settings import (
     ALLOW_LAUNCH_VARIABLE,
     API_KEY_VARIABLES,
     BASE_URL_VARIABLE,
     CONNECT_TIMEOUT_VARIABLE,
     DATABASE_VARIABLE,
+    MAX_RESPONSE_BYTES_VARIABLE,
     PROJECT_VARIABLE,
     READ_ONLY_VARIABLE,
     SHOW_SECRETS_VARIABLE,
@@ -26,8 +27,9 @@ from .settings import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
+NumberT = TypeVar("NumberT", int, float)
 LOOPBACK = "127.0.0.1"
 DEFAULT_PORT = 8000
 
@@ -43,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             f"Environment: {' or '.join(API_KEY_VARIABLES)} (API key), {BASE_URL_VARIABLE}, {PROJECT_VARIABLE}, "
             f"{DATABASE_VARIABLE} (embedded registry file), {TOOLS_VARIABLE} (comma-separated allow-list), "
-            f"{TIMEOUT_VARIABLE} and {CONNECT_TIMEOUT_VARIABLE} (seconds), {READ_ONLY_VARIABLE} (1 for read-only), "
+            f"{TIMEOUT_VARIABLE} and {CONNECT_TIMEOUT_VARIABLE} (seconds), {MAX_RESPONSE_BYTES_VARIABLE}, "
+            f"{READ_ONLY_VARIABLE} (1 for read-only), "
             f"{SHOW_SECRETS_VARIABLE} (1 to show secrets), {ALLOW_LAUNCH_VARIABLE} (1 to inspect without asking). "
             "Options override the environment."
         ),
@@ -72,10 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="let inspect_mcp_server launch commands and reach URLs without asking, for clients that cannot ask",
     )
-    parser.add_argument("--timeout", type=float, metavar="SECONDS", help="seconds to wait for the registry's answer")
-    parser.add_argument(
-        "--connect-timeout", type=float, metavar="SECONDS", help="seconds to wait for a connection to the registry"
-    )
+    limits: list[tuple[str, Callable[[str], float], str, str]] = [
+        ("--timeout", float, "SECONDS", "seconds for one whole request to the registry, its answer included (30)"),
+        ("--connect-timeout", float, "SECONDS", "seconds to wait for a connection to the registry (10)"),
+        ("--max-response-bytes", int, "BYTES", "the largest answer read from the registry (16 MiB)"),
+    ]
+    for option, kind, metavar, meaning in limits:
+        parser.add_argument(option, type=positive(kind), metavar=metavar, help=meaning)
     parser.add_argument(
         "--transport",
         choices=("stdio", "http"),
@@ -97,6 +103,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def positive(kind: Callable[[str], NumberT]) -> Callable[[str], NumberT]:
+    """An argparse type: a number of `kind` greater than 0."""
+
+    def parse(text: str) -> NumberT:
+        number = kind(text)  # a ValueError here is argparse's "invalid value"
+        if not number > 0:
+            raise argparse.ArgumentTypeError("must be greater than 0")
+        return number
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
 def settings_from(options: argparse.Namespace) -> Settings:
     settings = Settings.from_env()
     overrides = {
@@ -106,6 +125,7 @@ def settings_from(options: argparse.Namespace) -> Settings:
         "tools": split_list(options.tools) if options.tools is not None else None,
         "timeout": options.timeout,
         "connect_timeout": options.connect_timeout,
+        "max_response_bytes": options.max_response_bytes,
         "read_only": options.read_only,
         "show_secrets": options.show_secrets,
         "allow_launch": options.allow_launch,
@@ -116,7 +136,10 @@ def settings_from(options: argparse.Namespace) -> Settings:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = build_parser()
     options = parser.parse_args(argv)
-    settings = settings_from(options)
+    try:
+        settings = settings_from(options)
+    except ValueError as invalid:
+        parser.error(str(invalid))
     from .server import TOOL_NAMES, create_server, selected_tools
 
     if not settings.embedded:
@@ -128,11 +151,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         kind = "read-only tool" if settings.read_only else "tool"
         parser.error(f"--tools {','.join(settings.tools)!r} matches no {kind}; the tools are: {', '.join(TOOL_NAMES)}")
     # stdout carries JSON-RPC only: every log line goes to stderr.
-    logging.basicConfig(level=options.log_level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    log_to_stderr(options.log_level, secrets=[settings.api_key] if settings.api_key else [])
 
     server = create_server(settings)
     if options.transport == "stdio":
-        server.run()
+        import anyio
+
+        from .sdk import lowlevel_server
+        from .stdio import serve_stdio
+
+        # Not `server.run()`: the SDK's stdio transport leaves malformed lines unanswered.
+        anyio.run(serve_stdio, lowlevel_server(server))
         return
     if options.host not in (LOOPBACK, "localhost", "::1"):
         # Whoever reaches the port acts with this server's API key.

@@ -12,6 +12,7 @@ Both speak the same HTTP API through httpx2; the embedded registry is reached in
 
 from __future__ import annotations
 
+import json as jsonlib
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
@@ -26,14 +27,16 @@ from .errors import (
     InvalidRequest,
     RateLimited,
     RegistryError,
+    RegistryTimeout,
     RegistryUnavailable,
     RegistryUnreachable,
+    ResponseTooLarge,
     ServerConflict,
     ServerNotFound,
     UnexpectedResponse,
     describe_validation_error,
 )
-from .masking import MASK, MaskWithoutSecret, find_mask, restore_masked
+from .masking import MASK, MaskWithoutSecret, find_mask, restore_masked, scrub, secret_values
 from .models import (
     DEFAULT_SERVER_VERSION,
     BulkAddRequest,
@@ -60,7 +63,13 @@ T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT = httpx2.Timeout(30.0, connect=10.0)
+DEFAULT_TIMEOUT = 30.0
+"""Seconds for one whole request: connecting, sending, and reading the complete answer."""
+DEFAULT_CONNECT_TIMEOUT = 10.0
+DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+# An error's text is only quoted in part: no more of it is read than this, nor quoted than that.
+ERROR_BODY_BYTES = 64 * 1024
+MAX_QUOTED = 300
 EMBEDDED_BASE_URL = "http://embedded.registry"
 
 _STATUS_ERRORS: dict[int, tuple[type[RegistryError], str]] = {
@@ -97,7 +106,8 @@ class RegistryClient:
     """The Enkrypt AI MCP Registry API, one method per endpoint.
 
     Every method raises a `RegistryError` subclass on failure (see `registry_mcp.errors`); input is
-    checked against the payload models before anything is sent.
+    checked against the payload models before anything is sent. Each request must be answered
+    whole within `timeout` seconds (None: no deadline) and in at most `max_response_bytes`.
     """
 
     def __init__(
@@ -107,7 +117,9 @@ class RegistryClient:
         base_url: str = endpoints.DEFAULT_BASE_URL,
         project: str | None = None,
         registry: str | None = None,
-        timeout: float | httpx2.Timeout = DEFAULT_TIMEOUT,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         retry: RetryPolicy = DEFAULT_RETRIES,
         transport: httpx2.AsyncBaseTransport | None = None,
     ) -> None:
@@ -123,9 +135,17 @@ class RegistryClient:
             kind="cloud", project=project or endpoints.DEFAULT_PROJECT, base_url=base_url.rstrip("/")
         )
         self._retry = retry
+        self._deadline = timeout
+        self._max_response_bytes = max_response_bytes
+        # What no message from the registry may carry on (see `_status_error`).
+        self._secrets = frozenset({api_key} if api_key else ())
         # Never follow a redirect: it would carry the apikey header to wherever it points.
         self._http = httpx2.AsyncClient(
-            base_url=base_url, headers=headers, timeout=timeout, transport=transport, follow_redirects=False
+            base_url=base_url,
+            headers=headers,
+            timeout=httpx2.Timeout(timeout, connect=connect_timeout),
+            transport=transport,
+            follow_redirects=False,
         )
         self._store: RegistryStore | None = None
 
@@ -138,7 +158,8 @@ class RegistryClient:
         store = RegistryStore(path)
         # A crash inside the app becomes the 500 a served registry would answer, not an exception here.
         transport = httpx2.ASGITransport(app=create_app(store), raise_app_exceptions=False)
-        client = cls(base_url=EMBEDDED_BASE_URL, project=project, retry=NO_RETRIES, transport=transport)
+        # No deadline: a write runs to its end in a worker thread, whatever the caller stops waiting for.
+        client = cls(base_url=EMBEDDED_BASE_URL, project=project, timeout=None, retry=NO_RETRIES, transport=transport)
         client.location = RegistryLocation(kind="embedded", project=client.location.project, path=store.path)
         client._store = store
         return client
@@ -223,7 +244,7 @@ class RegistryClient:
             "delete", _describe("delete", saved_name, server_version), server=(saved_name, server_version)
         )
         message = body.get("message") if isinstance(body, dict) else None  # a "message" shape: body is whole
-        return str(message) if message else f"Deleted '{saved_name}' version '{server_version}'"
+        return scrub(str(message), self._secrets) if message else f"Deleted '{saved_name}' version '{server_version}'"
 
     async def list_servers(self, page: int = 1, per_page: int = 20, is_active: bool | None = None) -> ServerPage:
         """One page of the registry's servers, with the total count."""
@@ -257,15 +278,16 @@ class RegistryClient:
     ) -> Any:
         endpoint = endpoints.ENDPOINTS[action]
         headers, params, json = _select(endpoint.selector, server, params, json)
+        # What the registry must not be quoted saying: the key, and the secrets of the record sent.
+        secrets = self._secrets | frozenset(secret_values(json) if json is not None else ())
         is_read = endpoint.method == "GET"
+        request = self._http.build_request(endpoint.method, endpoint.path, headers=headers, json=json, params=params)
         attempt = 0
         while True:
             attempt += 1
             try:
-                response = await self._http.request(
-                    endpoint.method, endpoint.path, headers=headers, json=json, params=params
-                )
-            except httpx2.TransportError as failure:
+                answer = await self._exchange(request)
+            except (httpx2.TransportError, TimeoutError) as failure:
                 # A failed connect never reached the registry: safe to retry even a write.
                 not_sent = isinstance(failure, httpx2.ConnectError | httpx2.ConnectTimeout)
                 delay = self._retry.delay(attempt) if is_read or not_sent else None
@@ -274,31 +296,91 @@ class RegistryClient:
                 logger.warning("Retrying %s in %.2f s after %s", operation, delay, type(failure).__name__)
                 await anyio.sleep(delay)
                 continue
-            if is_read and response.status_code in RETRYABLE_STATUSES:
-                delay = self._retry.delay(attempt, _retry_after(response))
+            except _TooLarge as too_large:
+                raise ResponseTooLarge(
+                    f"Could not {operation}: the registry's answer is larger than {self._max_response_bytes:,} "
+                    f"bytes{too_large.declared}",
+                    status=too_large.status,
+                ) from None
+            if is_read and answer.status in RETRYABLE_STATUSES:
+                delay = self._retry.delay(attempt, _retry_after(answer.headers))
                 if delay is not None:
-                    logger.warning("Retrying %s in %.2f s after HTTP %s", operation, delay, response.status_code)
+                    logger.warning("Retrying %s in %.2f s after HTTP %s", operation, delay, answer.status)
                     await anyio.sleep(delay)
                     continue
             break
-        if not response.is_success:
-            raise _status_error(response, operation, attempt)
-        if response.status_code == 204 or not response.content:
+        if not 200 <= answer.status < 300:
+            raise _status_error(answer, operation, attempt, secrets)
+        if answer.status == 204 or not answer.content:
             return {}
         try:
-            return _payload(endpoint.response, response.json())
-        except ValueError:
+            return _payload(endpoint.response, jsonlib.loads(answer.content))
+        except (ValueError, RecursionError):
             raise UnexpectedResponse(
-                f"Could not {operation}: the registry's answer is not JSON", status=response.status_code
+                f"Could not {operation}: the registry's answer is not JSON", status=answer.status
             ) from None
 
-    def _transport_error(self, failure: httpx2.TransportError, operation: str, attempts: int) -> RegistryError:
+    async def _exchange(self, request: httpx2.Request) -> _Answer:
+        """Send one request and read its whole answer, within the deadline and the size limit.
+
+        httpx's timeouts bound each read; the deadline bounds the whole exchange, so an answer
+        trickling a byte at a time still ends on time. The body is read in chunks and dropped as
+        soon as it passes the limit, so a huge answer never sits in memory whole."""
+        with anyio.fail_after(self._deadline):
+            response = await self._http.send(request, stream=True)
+            try:
+                if not response.is_success:
+                    # Only the start of an error's text is shown: read no more than that.
+                    return _Answer(response.status_code, response.headers, await _read(response, ERROR_BODY_BYTES))
+                declared = response.headers.get("Content-Length", "")
+                if declared.isdigit() and int(declared) > self._max_response_bytes:
+                    raise _TooLarge(response.status_code, int(declared))
+                content = await _read(response, self._max_response_bytes, refuse_more=True)
+                return _Answer(response.status_code, response.headers, content)
+            finally:
+                await response.aclose()
+
+    def _transport_error(self, failure: Exception, operation: str, attempts: int) -> RegistryError:
         tries = _tries(attempts)
-        if isinstance(failure, httpx2.TimeoutException) and not isinstance(failure, httpx2.ConnectTimeout):
-            return RegistryUnavailable(f"Could not {operation}: the registry did not answer in time{tries}")
+        if isinstance(failure, TimeoutError | httpx2.TimeoutException) and not isinstance(
+            failure, httpx2.ConnectTimeout
+        ):
+            return RegistryTimeout(
+                f"Could not {operation}: the registry did not answer in time: its whole answer must arrive "
+                f"within {self._deadline:g} s{tries}"
+            )
         return RegistryUnreachable(
             f"Could not {operation}: {connection_failure(failure, self.location.base_url or 'the registry')}{tries}"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """A registry's answer: status, headers and body (an error's body only as far as it is quoted)."""
+
+    status: int
+    headers: httpx2.Headers
+    content: bytes
+
+
+class _TooLarge(Exception):
+    """An answer past the size limit, announced as such (`declared`) or found so while reading."""
+
+    def __init__(self, status: int, declared: int | None = None) -> None:
+        self.status = status
+        self.declared = f" (it announced {declared:,})" if declared is not None else ""
+
+
+async def _read(response: httpx2.Response, limit: int, *, refuse_more: bool = False) -> bytes:
+    """The body, up to `limit` bytes: past it, cut short (or, with `refuse_more`, refused)."""
+    body = bytearray()
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) > limit:
+            if refuse_more:
+                raise _TooLarge(response.status_code)
+            return bytes(body[:limit])
+    return bytes(body)
 
 
 def connection_failure(failure: Exception, where: str) -> str:
@@ -378,43 +460,44 @@ def _parse(shape: TypeAdapter[T], body: Any, *, what: str) -> T:
         raise UnexpectedResponse(f"The registry's answer for {what} is not in the expected shape: {problems}") from None
 
 
-def _status_error(response: httpx2.Response, operation: str, attempts: int = 1) -> RegistryError:
-    status = response.status_code
-    if response.is_redirect:
+def _status_error(answer: _Answer, operation: str, attempts: int, secrets: frozenset[str]) -> RegistryError:
+    status = answer.status
+    if 300 <= status < 400 and "Location" in answer.headers:
+        location = scrub(answer.headers["Location"], secrets)
         return UnexpectedResponse(
-            f"Could not {operation}: the registry redirected to {response.headers.get('Location', '?')!r}, which is "
+            f"Could not {operation}: the registry redirected to {location!r}, which is "
             "not followed so that the API key is not sent elsewhere; set ENKRYPT_BASE_URL to the registry's own URL",
             status=status,
         )
-    registry_message = _registry_message(response)
+    registry_message = _registry_message(answer.content, secrets)
     error_class, reason = _STATUS_ERRORS.get(status, (RegistryError, "the registry refused the request"))
     if status >= 500:
         error_class, reason = RegistryUnavailable, "the registry failed to answer"
     message = f"Could not {operation}: {reason}{_tries(attempts)}"
     if error_class is RateLimited:
         return RateLimited(
-            message, status=status, registry_message=registry_message, retry_after=_retry_after(response)
+            message, status=status, registry_message=registry_message, retry_after=_retry_after(answer.headers)
         )
     return error_class(message, status=status, registry_message=registry_message)
 
 
-def _registry_message(response: httpx2.Response) -> str | None:
-    """The registry's own words: `message`, then `detail`, then the raw text (shortened)."""
+def _registry_message(content: bytes, secrets: frozenset[str]) -> str | None:
+    """The registry's own words: `message`, then `detail`, then the raw text (other than a message
+    text, shortened). Scrubbed of `secrets` before it is shortened, so no part of one survives the cut."""
+    text = content.decode("utf-8", "replace").strip()
     try:
-        body = response.json()
-    except ValueError:
-        text = response.text.strip()
-        return text[:300] or None
+        body = jsonlib.loads(text)
+    except (ValueError, RecursionError):
+        return scrub(text, secrets)[:MAX_QUOTED] or None
     if isinstance(body, dict):
-        for key in ("message", "detail", "error"):
-            value = body.get(key)
-            if value:
-                return value if isinstance(value, str) else str(value)[:300]
-    return str(body)[:300] or None
+        body = next((body[key] for key in ("message", "detail", "error") if body.get(key)), body)
+    if isinstance(body, str):
+        return scrub(body, secrets) or None
+    return scrub(str(body), secrets)[:MAX_QUOTED] or None
 
 
-def _retry_after(response: httpx2.Response) -> float | None:
-    value = response.headers.get("Retry-After")
+def _retry_after(headers: httpx2.Headers) -> float | None:
+    value = headers.get("Retry-After")
     try:
         return max(0.0, float(value)) if value is not None else None
     except ValueError:

@@ -8,14 +8,19 @@ The tree::
     ├── ServerNotFound             404: no such server (also after it was deleted)
     ├── ServerConflict             409: a server with that name and version already exists
     ├── RateLimited                429: too many requests; .retry_after in seconds where the registry said
-    ├── RegistryUnavailable        5xx, a timeout, or no connection
+    ├── RegistryUnavailable        5xx, or no connection
+    │   ├── RegistryUnreachable    no connection: refused, not found, timed out connecting, or dropped
+    │   └── RegistryTimeout        no whole answer within the deadline (REGISTRY_MCP_TIMEOUT)
     └── UnexpectedResponse         the registry answered with something this client cannot read
+        └── ResponseTooLarge       an answer past the size limit (REGISTRY_MCP_MAX_RESPONSE_BYTES)
 
     LocalRefusal                   registry-mcp refused the call itself, without the registry: a result
                                    too large to return, a config file it cannot read, nothing to inspect
 
 Every message says what happened, the HTTP status and the registry's own words where there are
-some, and what to try next, so it can be shown to a person (or an assistant) as it is.
+some, and what to try next, so it can be shown to a person (or an assistant) as it is. The
+registry's words are scrubbed of the API key and of the secrets of the record sent before they get
+here (see `RegistryClient`), since some registries quote what they received.
 """
 
 from __future__ import annotations
@@ -92,16 +97,28 @@ class RegistryUnavailable(RegistryError):
 
 
 class RegistryUnreachable(RegistryUnavailable):
-    """No connection to the registry (refused, not found, timed out connecting, or dropped)."""
-
     hint = (
         "Check the registry's URL (ENKRYPT_BASE_URL), this machine's network connection and its proxy "
         "settings (HTTPS_PROXY, NO_PROXY), then try again."
     )
 
 
+class RegistryTimeout(RegistryUnavailable):
+    hint = (
+        "The registry may be slow or overloaded: try again in a moment, or allow more time with "
+        "REGISTRY_MCP_TIMEOUT (or --timeout)."
+    )
+
+
 class UnexpectedResponse(RegistryError):
     hint = "The registry's API may have changed: check for a newer registry-mcp, or report this response."
+
+
+class ResponseTooLarge(UnexpectedResponse):
+    hint = (
+        "Ask for less (a smaller per_page), or, if the registry's answers are really this large, raise "
+        "REGISTRY_MCP_MAX_RESPONSE_BYTES (or --max-response-bytes)."
+    )
 
 
 class LocalRefusal(Exception):
@@ -167,7 +184,7 @@ def describe_validation_error(error: ValidationError, *, prefix: str = "") -> li
     The rejected values themselves are never repeated: they may be secrets.
     """
     lines: list[str] = []
-    for detail in error.errors(include_url=False, include_input=False):
+    for detail in error.errors(include_url=False):
         location = _location((prefix, *detail["loc"]) if prefix else detail["loc"])
         kind = detail["type"]
         context = detail.get("ctx") or {}
@@ -178,11 +195,17 @@ def describe_validation_error(error: ValidationError, *, prefix: str = "") -> li
         elif kind == "string_pattern_mismatch":
             pattern = str(context.get("pattern", ""))
             text = f"must contain {_PATTERN_WORDS.get(pattern, f'text matching {pattern}')}"
+        elif kind == "union_tag_invalid":  # pydantic's text quotes the tag given
+            text = f"must be one of: {context.get('expected_tags', '')}"
+        elif (words := _words(kind, context)) is not None:
+            text = words
+        elif _quotes(detail["msg"], detail.get("input"), context):
+            text = f"not valid here ({kind.replace('_', ' ')})"
         elif kind in ("value_error", "assertion_error"):
             # Our own validators' words, without pydantic's "Value error, " before them.
             text = detail["msg"].split(", ", 1)[-1]
         else:
-            text = _words(kind, context) or detail["msg"]
+            text = detail["msg"]
         lines.append(f"{location or '(input)'}: {text}")
     return lines
 
@@ -193,3 +216,10 @@ def _location(parts: tuple[int | str, ...]) -> str:
     for part in parts:
         text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else part
     return text
+
+
+def _quotes(message: str, value: object, context: object) -> bool:
+    """Whether `message` repeats the text of `value` beyond what it says is allowed (`context`):
+    a guard for pydantic messages not worded above."""
+    text = str(value)
+    return isinstance(value, str | int | float) and len(text) >= 3 and text in message and text not in str(context)

@@ -15,6 +15,9 @@ What it touches, and why (SDK 2.3):
 - `MCPServer._handle_list_resources`, overridden (`ResourceListingServer`): the SDK lists only fixed
   resources; the registry's servers are listed a page at a time behind a cursor. (Server middleware
   would see `resources/list` before its params are validated: not simpler.)
+- `MCPServer._lowlevel_server` (`lowlevel_server`): stdio is served by `registry_mcp.stdio`, which
+  answers the lines the SDK's stdio transport drops, and runs the low-level server on its streams as
+  `MCPServer.run_stdio_async` does; the SDK offers no public way to reach that server.
 - `MCPServer.get_prompt` (public), overridden: the SDK answers an unknown prompt or a missing required
   argument as an internal error (-32603, "Internal server error"); they are invalid params (-32602),
   with a message that says which.
@@ -29,6 +32,7 @@ from typing import Any, TypeVar
 
 from mcp.server import MCPServer
 from mcp.server.context import ServerRequestContext
+from mcp.server.lowlevel import Server
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
@@ -115,3 +119,9 @@ class ResourceListingServer(MCPServer[LifespanT]):
         if missing:
             raise MCPError(INVALID_PARAMS, f"The prompt {name} needs the argument(s): {', '.join(missing)}")
         return await super().get_prompt(name, arguments, context)
+
+
+def lowlevel_server(server: MCPServer[Any]) -> Server[Any]:
+    """The low-level `Server` under `server`, which serves one connection on a pair of streams."""
+    lowlevel: Server[Any] = server._lowlevel_server
+    return lowlevel

@@ -9,15 +9,19 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-import httpx2
+from typing import TYPE_CHECKING, TypeVar
 
 from . import endpoints
-from .client import RegistryClient, RegistryLocation
+from .client import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT,
+    RegistryClient,
+    RegistryLocation,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 API_KEY_VARIABLES = ("ENKRYPT_API_KEY", "ENKRYPTAI_API_KEY")
 BASE_URL_VARIABLE = "ENKRYPT_BASE_URL"
@@ -26,6 +30,7 @@ DATABASE_VARIABLE = "REGISTRY_MCP_DB"
 TOOLS_VARIABLE = "REGISTRY_MCP_TOOLS"
 TIMEOUT_VARIABLE = "REGISTRY_MCP_TIMEOUT"
 CONNECT_TIMEOUT_VARIABLE = "REGISTRY_MCP_CONNECT_TIMEOUT"
+MAX_RESPONSE_BYTES_VARIABLE = "REGISTRY_MCP_MAX_RESPONSE_BYTES"
 READ_ONLY_VARIABLE = "REGISTRY_MCP_READ_ONLY"
 SHOW_SECRETS_VARIABLE = "REGISTRY_MCP_SHOW_SECRETS"
 ALLOW_LAUNCH_VARIABLE = "REGISTRY_MCP_ALLOW_LAUNCH"
@@ -54,16 +59,17 @@ class Settings:
     """Show secret values (env, headers, client secrets) in tool results instead of masking them."""
     allow_launch: bool = False
     """Let inspect_mcp_server launch commands (and reach URLs) without asking, for clients that cannot ask."""
-    timeout: float = 30.0
-    """Seconds to wait for the registry's answer."""
-    connect_timeout: float = 10.0
+    timeout: float = DEFAULT_TIMEOUT
+    """Seconds for one whole request to the registry: connecting, sending, and its complete answer."""
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     """Seconds to wait for a connection to the registry."""
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    """The largest answer read from the registry; a larger one is refused unread."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         api_key = next((env[name] for name in API_KEY_VARIABLES if env.get(name)), None)
-        timeout, connect_timeout = env.get(TIMEOUT_VARIABLE), env.get(CONNECT_TIMEOUT_VARIABLE)
         return cls(
             api_key=api_key,
             base_url=env.get(BASE_URL_VARIABLE) or endpoints.DEFAULT_BASE_URL,
@@ -73,8 +79,9 @@ class Settings:
             read_only=_flag(env.get(READ_ONLY_VARIABLE)),
             show_secrets=_flag(env.get(SHOW_SECRETS_VARIABLE)),
             allow_launch=_flag(env.get(ALLOW_LAUNCH_VARIABLE)),
-            timeout=float(timeout) if timeout else cls.timeout,
-            connect_timeout=float(connect_timeout) if connect_timeout else cls.connect_timeout,
+            timeout=_positive(env, TIMEOUT_VARIABLE, float, cls.timeout),
+            connect_timeout=_positive(env, CONNECT_TIMEOUT_VARIABLE, float, cls.connect_timeout),
+            max_response_bytes=_positive(env, MAX_RESPONSE_BYTES_VARIABLE, int, cls.max_response_bytes),
         )
 
     @property
@@ -92,8 +99,32 @@ class Settings:
     def open_client(self) -> RegistryClient:
         if self.embedded:
             return RegistryClient.embedded(self.location.path or ":memory:", project=self.project)
-        timeout = httpx2.Timeout(self.timeout, connect=self.connect_timeout)
-        return RegistryClient(self.api_key, base_url=self.base_url, project=self.project, timeout=timeout)
+        return RegistryClient(
+            self.api_key,
+            base_url=self.base_url,
+            project=self.project,
+            timeout=self.timeout,
+            connect_timeout=self.connect_timeout,
+            max_response_bytes=self.max_response_bytes,
+        )
+
+
+NumberT = TypeVar("NumberT", int, float)
+
+
+def _positive(env: Mapping[str, str], name: str, kind: Callable[[str], NumberT], default: NumberT) -> NumberT:
+    """The number in the variable `name` (the default if unset). Raises ValueError naming the variable."""
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        number = kind(text)
+    except ValueError:
+        number = kind("0")
+    if not number > 0:
+        what = "a whole number" if kind is int else "a number"
+        raise ValueError(f"{name} must be {what} greater than 0")
+    return number
 
 
 def _flag(text: str | None) -> bool:

@@ -16,13 +16,23 @@ from typing import Any
 import anyio
 import httpx2
 import pytest
+from mcp import Client
 from starlette.types import Receive, Scope, Send
 
-from registry_mcp import RateLimited, RegistryClient, RegistryUnavailable, UnexpectedResponse
+from registry_mcp import (
+    RateLimited,
+    RegistryClient,
+    RegistryTimeout,
+    RegistryUnavailable,
+    ResponseTooLarge,
+    UnexpectedResponse,
+)
 from registry_mcp.embedded import RegistryStore, create_app
 from registry_mcp.retries import RetryPolicy
+from registry_mcp.server import create_server
+from registry_mcp.settings import Settings
 
-from .conftest import ServedApp, server_payload
+from .conftest import ServedApp, server_payload, text_of
 
 pytestmark = pytest.mark.anyio
 FAST = RetryPolicy(attempts=4, backoff=0.01, max_backoff=0.02)
@@ -165,7 +175,10 @@ async def test_a_slow_read_times_out_and_is_retried(faulty: tuple[FaultyRegistry
     registry, url = faulty
     registry.script = ["slow", "slow"]
     async with _client(url, timeout=0.3, retry=RetryPolicy(attempts=2, backoff=0.01)) as client:
-        with anyio.fail_after(5), pytest.raises(RegistryUnavailable, match=r"did not answer in time \(tried 2 times\)"):
+        with (
+            anyio.fail_after(5),
+            pytest.raises(RegistryUnavailable, match=r"did not answer in time.*\(tried 2 times\)"),
+        ):
             await client.list_servers()
     assert registry.requests[LIST] == 2
 
@@ -268,3 +281,103 @@ async def test_a_redirect_is_not_followed(tmp_path: Path) -> None:
         async with _client(served.url) as client:
             with pytest.raises(UnexpectedResponse, match=r"redirected to 'https://evil\.test/'"):
                 await client.list_servers()
+
+
+# --- bounded answers ---------------------------------------------------------------------------
+
+PAGE = b'{"data": [], "pagination": {"page": 1, "per_page": 20, "total": 0}}'
+
+
+class Trickling:
+    """Answers a valid (empty) server list one byte every 0.1 s: each read is quick, the whole slow."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        self.requests += 1
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+        body = PAGE + b" " * 30
+        for index in range(len(body)):
+            await send({"type": "http.response.body", "body": body[index : index + 1], "more_body": True})
+            with anyio.move_on_after(0.1):  # a pause, cut short when the client hangs up
+                if (await _next_event(receive))["type"] == "http.disconnect":
+                    return
+        await send({"type": "http.response.body", "body": b""})
+
+
+async def _next_event(receive: Receive) -> Any:
+    """The next ASGI event after the request's body: a disconnect, once the client hangs up."""
+    while (event := await receive())["type"] == "http.request":
+        pass
+    return event
+
+
+async def test_an_answer_trickling_in_ends_at_the_deadline() -> None:
+    trickling = Trickling()
+    with ServedApp(trickling) as served:
+        async with _client(served.url, timeout=0.5, retry=RetryPolicy(attempts=2, backoff=0.01)) as client:
+            # 100 bytes at 0.1 s each would take 10 s; each attempt must end at 0.5 s.
+            with anyio.fail_after(5), pytest.raises(RegistryTimeout) as late:
+                await client.list_servers()
+    assert trickling.requests == 2
+    assert "within 0.5 s (tried 2 times)" in str(late.value) and "REGISTRY_MCP_TIMEOUT" in str(late.value)
+
+
+async def test_the_deadline_is_a_tool_error_naming_the_setting() -> None:
+    with ServedApp(Trickling()) as served:
+        settings = Settings(api_key="key", base_url=served.url, timeout=0.3)
+        async with Client(create_server(settings)) as client:
+            with anyio.fail_after(10):
+                result = await client.call_tool("list_registry_servers", {})
+    assert result.is_error and "did not answer in time" in text_of(result)
+    assert "REGISTRY_MCP_TIMEOUT (or --timeout)" in text_of(result)
+
+
+class Huge:
+    """Answers 200 with an endless JSON-looking body, in 64 KiB chunks (declaring its length, or not);
+    counts what it managed to send before the client hung up."""
+
+    def __init__(self, *, status: int = 200, declare: bool = False) -> None:
+        self.status, self.declare, self.sent = status, declare, 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        size = 200 * 1024 * 1024
+        headers = [(b"content-type", b"application/json")]
+        if self.declare:
+            headers.append((b"content-length", str(size).encode()))
+        await send({"type": "http.response.start", "status": self.status, "headers": headers})
+        chunk = b"[" + b" " * (64 * 1024 - 1)
+        while self.sent < size:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            self.sent += len(chunk)
+            chunk = b" " * len(chunk)
+            if self.sent > 8 * 1024 * 1024:  # far past the client's limit: it should have hung up
+                break
+        await send({"type": "http.response.body", "body": b""})
+
+
+@pytest.mark.parametrize("declare", [False, True])
+async def test_an_answer_past_the_size_limit_is_refused_unread(declare: bool) -> None:
+    huge = Huge(declare=declare)
+    with ServedApp(huge) as served:
+        async with _client(served.url, max_response_bytes=1024 * 1024) as client:
+            with anyio.fail_after(10), pytest.raises(ResponseTooLarge) as refused:
+                await client.list_servers()
+    assert "larger than 1,048,576 bytes" in str(refused.value)
+    assert "REGISTRY_MCP_MAX_RESPONSE_BYTES (or --max-response-bytes)" in str(refused.value)
+    if declare:
+        assert "it announced 209,715,200" in str(refused.value)
+
+
+async def test_a_huge_error_body_is_read_only_as_far_as_it_is_quoted() -> None:
+    with ServedApp(Huge(status=500)) as served:
+        async with _client(served.url) as client:
+            with anyio.fail_after(10), pytest.raises(RegistryUnavailable) as failed:
+                await client.list_servers()
+    assert "HTTP 500" in str(failed.value)
+    assert failed.value.registry_message is not None and len(failed.value.registry_message) <= 300

@@ -23,7 +23,7 @@ from mcp_types import (
     ToolAnnotations,
 )
 
-from registry_mcp.sdk import AnyArguments, ResourceListingServer, annotate, function_tool
+from registry_mcp.sdk import AnyArguments, ResourceListingServer, annotate, function_tool, lowlevel_server
 
 pytestmark = pytest.mark.anyio
 
@@ -91,6 +91,21 @@ def test_hand_set_annotations_let_the_sdk_see_a_closures_resolvers() -> None:
         output_schema=OUTPUT,
     )
     assert tool.context_kwarg == "ctx" and set(tool.resolved_params) == {"asked"}
+
+
+def test_the_lowlevel_server_and_the_stdio_transports_stdin_argument_exist() -> None:
+    """`registry_mcp.stdio` runs the low-level server on the SDK's stdio streams, feeding it its own stdin."""
+    from mcp.server.lowlevel import Server
+    from mcp.server.stdio import stdio_server
+
+    assert isinstance(lowlevel_server(MCPServer("seam-test")), Server)
+    assert "stdin" in inspect.signature(stdio_server).parameters
+    assert list(inspect.signature(Server.run).parameters)[:4] == [
+        "self",
+        "read_stream",
+        "write_stream",
+        "initialization_options",
+    ]
 
 
 def test_the_resource_list_handler_the_seam_overrides_exists() -> None:

@@ -166,3 +166,71 @@ async def test_stdout_carries_only_json_rpc(tmp_path: Path) -> None:
     results = {message["id"]: message for message in messages if "id" in message}
     assert results[5]["result"]["isError"] is True and results[6]["result"]["isError"] is True
     assert "error" in results[8] and results[9]["result"] == {}
+
+
+NESTED = b"[" * 250 + b"]" * 250  # past pydantic's 200 levels, within what a lenient reading finds an id in
+TOO_DEEP_TO_READ = b"[" * 5000 + b"]" * 5000
+HUGE = 5 * 1024 * 1024  # past the 4 MiB a message may have, as over HTTP
+# (line sent, the id and error code of the answer it must get)
+MALFORMED: list[tuple[bytes, str | int | None, int]] = [
+    (b'{"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": "oops"}', 1, -32602),
+    (b'{"jsonrpc": "2.0", "id": "two", "method": "tools/list", "params": [1, 2]}', "two", -32602),
+    (b'{"jsonrpc": "2.0", "id": 3, "method": "ping", "params": {"deep": ' + NESTED + b"}}", 3, -32700),
+    (b'{"jsonrpc": "2.0", "id": 4, "method": "ping", "params": {"deep": ' + TOO_DEEP_TO_READ + b"}}", None, -32700),
+    (b'{"jsonrpc": "2.0", "id": 5, "method": "ping", "params": {"text": "\xff\xfe"}}', 5, -32700),
+    (b'{"jsonrpc": "2.0", "id": 6, "method": ', None, -32700),
+    (b'[{"jsonrpc": "2.0", "id": 7, "method": "ping"}]', None, -32600),
+    (b'{"jsonrpc": "2.0", "id": {"not": "an id"}, "method": "ping"}', None, -32600),
+    (b'{"id": 9, "method": "ping"}', 9, -32600),
+    (b'"just a string"', None, -32600),
+    (b'{"jsonrpc": "2.0", "id": 11, "method": "ping", "params": {"pad": "' + b"x" * HUGE + b'"}}', None, -32600),
+    (b'{"jsonrpc": "2.0", "id": 12, "method": "tools/call", "params": {}}', 12, -32602),  # the SDK's own answer
+    (b'{"jsonrpc": "2.0", "id": 13, "result": "not an object"}', None, -32600),  # a response: its id is not ours
+]  # fmt: skip
+
+
+async def test_every_malformed_line_gets_a_json_rpc_error_and_the_server_keeps_serving(tmp_path: Path) -> None:
+    """Raw bytes on stdin, as a broken client might send them: each line is answered on stdout with
+    the error code and (where it can be read) the id, and a valid request afterwards is served."""
+    import json
+
+    import anyio
+
+    environment = {"PATH": os.environ.get("PATH", ""), "REGISTRY_MCP_DB": str(tmp_path / "raw.db")}
+    initialize = {
+        "jsonrpc": "2.0",
+        "id": 0,
+        "method": "initialize",
+        "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}},
+    }
+    answers: list[dict[str, Any]] = []
+    with anyio.fail_after(60):
+        async with await anyio.open_process([server_command()], env=environment) as process:
+            assert process.stdin is not None and process.stdout is not None
+            lines = _lines(process.stdout)
+            await process.stdin.send(json.dumps(initialize).encode() + b"\n")
+            assert (await anext(lines))["id"] == 0
+            await process.stdin.send(b'{"jsonrpc": "2.0", "method": "notifications/initialized"}\n\n  \n')
+            for line, _, _ in MALFORMED:
+                await process.stdin.send(line + b"\n")
+                answers.append(await anext(lines))
+            await process.stdin.send(b'{"jsonrpc": "2.0", "id": 99, "method": "ping"}\n')
+            served = await anext(lines)
+            await process.stdin.aclose()
+            assert await process.wait() == 0
+    assert [(answer.get("id"), answer.get("error", {}).get("code")) for answer in answers] == [
+        (expected_id, code) for _, expected_id, code in MALFORMED
+    ]
+    assert all(answer["jsonrpc"] == "2.0" and answer["error"]["message"] for answer in answers)
+    assert served == {"jsonrpc": "2.0", "id": 99, "result": {}}
+
+
+async def _lines(stdout: Any) -> Any:
+    """The JSON messages on a process's stdout, one per line."""
+    import json
+
+    from anyio.streams.buffered import BufferedByteReceiveStream
+
+    buffered = BufferedByteReceiveStream(stdout)
+    while True:
+        yield json.loads(await buffered.receive_until(b"\n", 1024 * 1024))

@@ -1,0 +1,197 @@
+"""The stdio transport's edge: every line a client sends gets an answer.
+
+The SDK's stdio transport (`mcp.server.stdio`, 2.3) parses each stdin line with pydantic. A line
+that is not a JSON-RPC message (not JSON or not UTF-8, nested past pydantic's 200 levels, `params`
+that is not an object, an id that is neither a string nor a number, a batch) becomes an exception
+on the session's read stream, which the session only logs at DEBUG: the client is never answered
+and waits for ever. Over Streamable HTTP the SDK answers the same input with a 400 and an error.
+
+So `serve_stdio` reads stdin itself (`GuardedStdin`) and passes on only the lines the SDK can
+read. Every other line it answers with the JSON-RPC error a client can match to its request: the
+request's id where one can be read (else null), and -32700 (parse error: not UTF-8, not JSON, too
+deeply nested), -32600 (invalid request: not a JSON-RPC 2.0 message, a batch, or a line over 4 MiB,
+the SDK's limit for a request over HTTP) or -32602 (invalid params: `params` not an object).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, cast
+
+import anyio
+import anyio.to_thread
+import pydantic_core
+from mcp.server.stdio import stdio_server
+from mcp.server.transport_security import DEFAULT_MAX_REQUEST_BODY_SIZE
+from mcp.shared.message import SessionMessage
+from mcp_types import (
+    INVALID_PARAMS,
+    INVALID_REQUEST,
+    PARSE_ERROR,
+    ErrorData,
+    JSONRPCError,
+    JSONRPCNotification,
+    jsonrpc_message_adapter,
+)
+from pydantic import ValidationError
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from mcp.server.lowlevel import Server
+
+MAX_LINE_BYTES = DEFAULT_MAX_REQUEST_BODY_SIZE
+"""The longest message read from stdin; the same bound the SDK puts on a request over HTTP."""
+
+
+async def serve_stdio(server: Server[Any]) -> None:
+    """Serve `server` over stdin and stdout until stdin closes, answering every line."""
+    stdin = GuardedStdin(_claim_stdin())
+    # The SDK only iterates its `stdin` argument for lines of text, which is all GuardedStdin offers.
+    async with stdio_server(stdin=cast("anyio.AsyncFile[str]", stdin)) as (read_stream, write_stream):
+        stdin.answer_through(write_stream)
+        await server.run(read_stream, write_stream, server.create_initialization_options())
+
+
+class MessageSender(Protocol):
+    """Where the transport's outgoing messages go (its write stream)."""
+
+    async def send(self, item: SessionMessage, /) -> None: ...
+
+
+class GuardedStdin:
+    """The lines of stdin that are JSON-RPC messages; every other line is answered with an error."""
+
+    def __init__(self, wire: BinaryIO) -> None:
+        self._wire = wire
+        self._answers: MessageSender | None = None
+        self._ready = anyio.Event()
+
+    def answer_through(self, answers: MessageSender) -> None:
+        """Where the errors go: the transport's own write stream, so they never interleave with its lines."""
+        self._answers = answers
+        self._ready.set()
+
+    async def __aiter__(self) -> AsyncIterator[str]:
+        while (line := await anyio.to_thread.run_sync(self._read_line)) is not None:
+            checked = check_line(line)
+            if isinstance(checked, str):
+                yield checked
+            elif checked is not None and not await self._answer(checked):
+                return
+
+    def _read_line(self) -> bytes | None:
+        """The next line (None at the end of input); past `MAX_LINE_BYTES`, the rest of it is skipped
+        unread into memory and an empty marker returned in its place."""
+        line = self._wire.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return None
+        if len(line) <= MAX_LINE_BYTES or line.endswith(b"\n"):
+            return line
+        while (rest := self._wire.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+            pass
+        return TOO_LONG
+
+    async def _answer(self, error: JSONRPCError) -> bool:
+        """Send `error`; False once the transport is closed."""
+        await self._ready.wait()
+        assert self._answers is not None
+        try:
+            await self._answers.send(SessionMessage(error))
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+            return False
+        return True
+
+
+TOO_LONG = b"\0too long\0"  # never a line read from stdin: a NUL byte ends none
+
+
+def check_line(line: bytes) -> str | JSONRPCError | None:
+    """A line the SDK can read, as text; else the error that answers it (None for a blank line)."""
+    if line is TOO_LONG:
+        return _error(INVALID_REQUEST, f"Invalid request: a message may have at most {MAX_LINE_BYTES:,} bytes")
+    if not line.strip():
+        return None
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return _error(PARSE_ERROR, "Parse error: the message is not UTF-8 text", _readable_id(line))
+    try:
+        message = jsonrpc_message_adapter.validate_json(text, by_name=False)
+    except ValidationError:
+        return _refusal(text)
+    if isinstance(message, JSONRPCNotification) and '"id"' in text and "id" in _parsed(text, default={}):
+        # An id of the wrong type: pydantic ignored it and read a notification, which is never answered.
+        return _error(INVALID_REQUEST, "Invalid request: an id must be a string or a number")
+    return text
+
+
+def _refusal(text: str) -> JSONRPCError:
+    """The error for a line that is not a JSON-RPC message the SDK can read."""
+    try:
+        message = pydantic_core.from_json(text)
+    except ValueError as invalid:
+        if "recursion limit" not in str(invalid):
+            return _error(PARSE_ERROR, "Parse error: the message is not JSON")
+        return _error(
+            PARSE_ERROR,
+            "Parse error: the message is nested more deeply than the 200 levels allowed",
+            _readable_id(text),
+        )
+    if not isinstance(message, dict):
+        what = "a batch (an array) is not supported" if isinstance(message, list) else "not a JSON-RPC message"
+        return _error(INVALID_REQUEST, f"Invalid request: {what}; send one JSON object per line")
+    request_id = _id_of(message)
+    params = message.get("params")
+    if params is not None and not isinstance(params, dict) and request_id is not None:
+        return _error(INVALID_PARAMS, "Invalid params: params must be an object", request_id)
+    return _error(
+        INVALID_REQUEST,
+        'Invalid request: a JSON-RPC 2.0 request has "jsonrpc": "2.0", a string "method", an "id" '
+        'that is a string or a number, and "params" (if any) that is an object',
+        request_id,
+    )
+
+
+def _readable_id(line: str | bytes) -> str | int | None:
+    """The id of a message the SDK cannot read, where a more lenient reading finds one."""
+    text = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
+    return _id_of(_parsed(text, default=None))
+
+
+def _parsed(text: str, *, default: Any) -> Any:
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return default
+
+
+def _id_of(message: Any) -> str | int | None:
+    """The id of a request. Not of a response: the client's own requests use the same ids, and an
+    error carrying one would be read as the answer to one of them."""
+    request_id = message.get("id") if isinstance(message, dict) and "method" in message else None
+    return request_id if isinstance(request_id, str | int) and not isinstance(request_id, bool) else None
+
+
+def _error(code: int, text: str, request_id: str | int | None = None) -> JSONRPCError:
+    return JSONRPCError(jsonrpc="2.0", id=request_id, error=ErrorData(code=code, message=text))
+
+
+def _claim_stdin() -> BinaryIO:
+    """The client's messages, read through a private copy of fd 0; fd 0 itself then reads the null
+    device, so that a process a tool starts cannot read (and steal) them. The SDK does the same
+    when it reads stdin itself."""
+    try:
+        wire = os.dup(0)
+    except OSError:
+        return sys.stdin.buffer
+    try:
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+    except OSError:
+        pass  # fd 0 keeps the wire too: nothing is lost, only the protection
+    # Never closed: a worker thread may still be blocked reading it when serving ends.
+    return os.fdopen(wire, "rb", closefd=False)
