@@ -46,7 +46,7 @@ from mcp_types import CallToolResult, LoggingLevel, ToolAnnotations
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .client import RegistryClient, RegistryLocation
+from .client import RegistryClient
 from .errors import LocalRefusal, RegistryError, describe_validation_error
 from .results import RegistryInfo, ToolResult, present
 from .schemas import record_schema, strict_input_schema
@@ -147,10 +147,6 @@ class ToolCall:
         """Whether the tool may act: the person said yes, or the client cannot ask and
         `without_asking` (an explicit argument or setting) stands in for the person."""
         return self.consent is Consent.GIVEN or (self.consent is Consent.NOT_ASKED and without_asking)
-
-    @property
-    def location(self) -> RegistryLocation:
-        return self.registry.location
 
     @property
     def registry_info(self) -> RegistryInfo:
