@@ -60,7 +60,8 @@ async def add_registry_server(args: AddArguments, call: ToolCall) -> AddResult:
             can_register=free,
             warnings=warnings,
         )
-    server = await call.registry.add_server(args.model_dump(mode="json", exclude_unset=True, exclude={"dry_run"}))
+    payload = args.model_dump(mode="json", exclude_unset=True, by_alias=True, exclude={"dry_run"})
+    server = await call.registry.add_server(payload)
     return AddResult(
         message=f"Registered {subject}." + _warning_sentence(warnings),
         registry=call.registry_info,
