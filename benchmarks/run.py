@@ -1,4 +1,5 @@
-"""registry-mcp against the bare MCP SDK: start-up, per-call cost, scale and concurrency.
+"""registry-mcp against the bare MCP SDK: start-up, per-call cost, scale and concurrency; and importing
+a large ~/.claude.json (100 MB: time, peak memory, pings answered meanwhile).
 
     python -m benchmarks            # the full run (a few minutes); writes benchmarks/RESULTS.md
     python -m benchmarks --quick    # a few seconds, for a smoke test; figures mean little
@@ -31,8 +32,10 @@ from typing import Any
 import anyio
 
 from registry_mcp import RegistryClient
+from registry_mcp.importing import plan_import
 
 from . import context
+from .claude_json import write_claude_json
 from .stdio import StdioServer
 
 HERE = Path(__file__).parent
@@ -47,10 +50,12 @@ class Plan:
     servers: int
     concurrent: int
     concurrency_rounds: int
+    claude_json_megabytes: int
+    colliding_names: int = 12_000
 
 
-FULL = Plan(startup_runs=10, calls=500, servers=10_000, concurrent=50, concurrency_rounds=7)
-QUICK = Plan(startup_runs=2, calls=20, servers=500, concurrent=50, concurrency_rounds=2)
+FULL = Plan(startup_runs=10, calls=500, servers=10_000, concurrent=50, concurrency_rounds=7, claude_json_megabytes=100)
+QUICK = Plan(startup_runs=2, calls=20, servers=500, concurrent=50, concurrency_rounds=2, claude_json_megabytes=5)
 
 
 @dataclass
@@ -310,7 +315,46 @@ def _one_by_one_and_at_once(
     return sequential, concurrent
 
 
-# --- 5. context cost --------------------------------------------------------------------------------
+# --- 5. import ---------------------------------------------------------------------------------------
+
+
+def measure_import(plan: Plan, workdir: Path, results: Results) -> None:
+    """A large ~/.claude.json imported over stdio (a dry run): its time, the process's peak memory, and
+    how long pings sent one after another wait while it is read; then name cleaning in process."""
+    path = workdir / ".claude.json"
+    write_claude_json(path, plan.claude_json_megabytes)
+    size = f"{path.stat().st_size / 1e6:.0f} MB"
+    with registry_mcp(workdir / "import.db") as server:
+        server.initialize()
+        server.checked(server.request("tools/list"))
+        after_startup = server.memory_kib()
+        seen: dict[int, dict[str, Any]] = {}
+        arguments = {"name": "import_client_config", "arguments": {"source": str(path)}, "_meta": {"progressToken": 1}}
+        started = time.perf_counter()
+        importing = server.send("tools/call", arguments)
+        server.wait_for(None, seen)  # the progress notification: the import has begun reading
+        pings = []
+        while importing not in seen:
+            sent = time.perf_counter()
+            server.wait_for(server.send("ping"), seen)
+            pings.append(time.perf_counter() - sent)
+        server.wait_for(importing, seen)
+        took = time.perf_counter() - started
+        server.checked(seen[importing])
+        peak = server.memory_kib("VmHWM")
+    results.add(f"import of a {size} ~/.claude.json over stdio (dry run)", [took])
+    results.add("memory after start-up (import run)", [after_startup], unit="MiB")
+    results.add(f"peak memory importing {size}", [peak], unit="MiB")
+    ping = results.add("ping answered while the import is read", pings)
+    results.targets.append(Target("peak memory importing / after start-up", peak / after_startup, 1.5, "ratio"))
+    results.targets.append(Target("slowest ping during the import (ms)", max(ping.values) * 1000, 100, "ms"))
+    config = {"mcpServers": {"a" * 40 + str(index): {"command": "x"} for index in range(plan.colliding_names)}}
+    results.add(
+        f"plan of {plan.colliding_names:,} colliding names (in process)", _timed(lambda: plan_import(config), 3)
+    )
+
+
+# --- 6. context cost --------------------------------------------------------------------------------
 
 
 def measure_context(plan: Plan, workdir: Path, results: Results, *, peers: bool = False) -> None:
@@ -374,6 +418,7 @@ def main(argv: list[str] | None = None) -> None:
             ("calls", measure_calls),
             ("scale", measure_scale),
             ("concurrency", measure_concurrency),
+            ("import", measure_import),
             ("context", with_peers),
         ):
             print(f"… {name}", file=sys.stderr, flush=True)

@@ -67,6 +67,26 @@ class StdioServer:
                 answers[message["id"]] = message
         return [answers[request_id] for request_id in ids]
 
+    def send(self, method: str, params: dict[str, Any] | None = None) -> int:
+        """Send one request without waiting; its id, for `wait_for`."""
+        self._next_id += 1
+        message: dict[str, Any] = {"jsonrpc": "2.0", "id": self._next_id, "method": method}
+        if params is not None:
+            message["params"] = params
+        self._write(json.dumps(message) + "\n")
+        return self._next_id
+
+    def wait_for(self, request_id: int | None, seen: dict[int, dict[str, Any]]) -> dict[str, Any]:
+        """Read until the answer to `request_id` (None: until any notification), keeping every answer
+        read on the way in `seen`."""
+        while request_id not in seen:
+            message = self._read()
+            if "id" in message:
+                seen[message["id"]] = message
+            elif request_id is None:
+                return message
+        return seen[request_id]
+
     def notify(self, method: str) -> None:
         self._write(json.dumps({"jsonrpc": "2.0", "method": method}) + "\n")
 

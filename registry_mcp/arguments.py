@@ -14,6 +14,8 @@ from pydantic import ConfigDict, Field
 from .models import SavedName, ServerIdentity, ServerPayload
 
 CLOSED = ConfigDict(extra="forbid")
+# The `confirm` of a tool that asks the person first (the SDK puts the question where the client can ask).
+CONFIRM_WHERE_CLIENT_CANNOT_ASK = "Only where the client cannot ask: true once the person agreed."
 
 
 class AddServerArguments(ServerPayload):

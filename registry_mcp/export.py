@@ -1,14 +1,20 @@
 """Registry servers rendered for where they run: secure-mcp-gateway's config, or an MCP client's.
 
-    gateway_config(servers)               {"mcp_config": [entry, ...]}, entries keyed as the gateway reads them
-    client_config(servers, "mcpServers")  Claude Desktop, Cursor, Claude Code: {"mcpServers": {name: ...}}
-    client_config(servers, "vscode")      VS Code: {"servers": {name: {"type": ..., ...}}}
+    export(servers, "gateway")      {"mcp_config": [entry, ...]} (+ "common_overrides"), for mcp_configs.<id>
+    export(servers, "mcpServers")   Claude Desktop, Cursor, Claude Code: {"mcpServers": {name: ...}}
+    export(servers, "vscode")       VS Code: {"servers": {name: {"type": ..., ...}}}
 
-Secret values are masked (`registry_mcp.masking`) unless `reveal_secrets` is true.
+`export` returns real values, with what it left out, renamed, or placed elsewhere and why; mask
+them (`registry_mcp.masking`) before an assistant reads them. A gateway entry carries every key
+secure-mcp-gateway 2.2.x reads per server, shaped as its cloud mapping (`EnkryptAuthProvider._map_server`)
+shapes a registry record; `tests/gateway/test_export_oracle.py` runs the gateway's own code on it.
 """
 
 from __future__ import annotations
 
+import json
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .masking import mask_secrets
@@ -16,76 +22,206 @@ from .models import LocalServerConfig, RegistryServer
 
 ExportFormat = Literal["gateway", "mcpServers", "vscode"]
 
-# The keys of one secure-mcp-gateway `mcp_configs.<id>.mcp_config[]` entry, in the gateway's order.
+# The keys the gateway reads from one mcp_config[] entry, in its own order.
 GATEWAY_KEYS = (
     "server_name",
     "description",
     "config",
     "oauth_config",
+    "mcp_oauth",
     "tools",
     "denied_tools",
     "sandbox",
-    "enable_server_info_validation",
-    "tool_guardrails_config",
     "input_guardrails_config",
     "output_guardrails_config",
 )
+# Read only config-wide, from mcp_configs.<id>.common_overrides: one policy for every server.
+TOOL_GUARDRAILS = "server_tools_guardrails_config"
+_GUARDRAILS = ("input_guardrails_config", "output_guardrails_config")
+# What the gateway fills a missing or partial guardrail policy with (`_empty_config` in 2.2.4).
+EMPTY_GUARDRAIL: dict[str, Any] = {"enabled": False, "guardrail_name": "", "additional_config": {}, "block": []}
+# Gateway features a client that runs the server itself does not have.
+_GATEWAY_ONLY = ("denied_tools", "oauth_config", "mcp_oauth", "sandbox", *_GUARDRAILS, "tool_guardrails_config")
 
 
-def gateway_entry(server: RegistryServer, *, reveal_secrets: bool = False) -> dict[str, Any]:
-    """One gateway `mcp_config[]` entry: `server_name` is the registry's saved_name."""
-    mcp_config = server.mcp_config.to_api() if server.mcp_config is not None else {}
-    entry: dict[str, Any] = {"server_name": server.saved_name, "description": server.description or ""}
-    entry |= {key: mcp_config[key] for key in GATEWAY_KEYS if key in mcp_config and key not in entry}
-    entry.setdefault("tools", {})
-    entry.setdefault("denied_tools", [])
-    ordered = {key: entry[key] for key in GATEWAY_KEYS if key in entry}
-    return ordered if reveal_secrets else mask_secrets(ordered)
+@dataclass
+class Export:
+    """A config block with real values, and everything the person should know about it."""
+
+    config: dict[str, Any]
+    servers: list[str] = field(default_factory=list)  # 'saved_name server_version' of each exported
+    renamed: dict[str, str] = field(default_factory=dict)  # 'saved_name server_version' -> its name in config
+    skipped: list[str] = field(default_factory=list)  # 'saved_name server_version: why'
+    notes: list[str] = field(default_factory=list)  # what the consumer will not apply, or applies config-wide
 
 
-def gateway_config(servers: list[RegistryServer], *, reveal_secrets: bool = False) -> dict[str, Any]:
-    """The `mcp_config` list of a gateway config, ready to paste under `mcp_configs.<id>`."""
-    return {"mcp_config": [gateway_entry(server, reveal_secrets=reveal_secrets) for server in servers]}
+def label(server: RegistryServer) -> str:
+    return f"{server.saved_name} {server.server_version}"
 
 
-def client_entry(server: RegistryServer, style: Literal["mcpServers", "vscode"]) -> dict[str, Any] | None:
-    """How a client starts or reaches one server; None when it has no config."""
-    if server.mcp_config is None:
-        return None
+def export(servers: list[RegistryServer], export_format: ExportFormat) -> Export:
+    runnable = [server for server in servers if server.mcp_config is not None]
+    result = Export(config={})
+    result.skipped = [f"{label(s)}: it has no mcp_config, so nothing to run" for s in servers if s.mcp_config is None]
+    names = _distinct_names(runnable)
+    result.servers = [label(server) for server in runnable]
+    result.renamed = {label(s): name for s, name in zip(runnable, names, strict=True) if name != s.saved_name}
+    if result.renamed:
+        result.notes.append(
+            "One saved_name has several versions here, so each is named with its version: "
+            + ", ".join(f"{old} as {new!r}" for old, new in result.renamed.items())
+        )
+    if export_format == "gateway":
+        _gateway(runnable, names, result)
+    else:
+        _client(runnable, names, export_format, result)
+    return result
+
+
+def _gateway(servers: list[RegistryServer], names: list[str], result: Export) -> None:
+    entries, tool_policies, ignored = [], {}, Counter[str]()
+    for server, name in zip(servers, names, strict=True):
+        raw = server.mcp_config.to_api() if server.mcp_config is not None else {}
+        entries.append(gateway_entry(server, name))
+        policy = raw.get("tool_guardrails_config")
+        if isinstance(policy, dict) and policy.get("enabled"):
+            tool_policies[name] = policy
+        if raw.get("enable_server_info_validation"):
+            ignored["enable_server_info_validation"] += 1
+        for key in raw.keys() - {*GATEWAY_KEYS, "tool_guardrails_config", "enable_server_info_validation"}:
+            ignored[key] += 1
+    result.config = {"mcp_config": entries}
+    distinct = {json.dumps(policy, sort_keys=True) for policy in tool_policies.values()}
+    if len(distinct) == 1:
+        policy = next(iter(tool_policies.values()))
+        result.config["common_overrides"] = {TOOL_GUARDRAILS: EMPTY_GUARDRAIL | policy}
+        others = [name for name in names if name not in tool_policies]
+        result.notes.append(
+            f"The tool guardrails of {', '.join(tool_policies)} (policy {policy.get('guardrail_name', '')!r}) are "
+            f"placed at common_overrides.{TOOL_GUARDRAILS}: the gateway reads tool guardrails only there, so they "
+            "apply config-wide, to every server of this mcp_config"
+            + (f" (also {', '.join(others)})" if others else "")
+            + ", and they turn on its server-info validation for all of them."
+        )
+    elif distinct:
+        result.notes.append(
+            f"Tool guardrails will NOT be applied: the gateway reads them only config-wide "
+            f"(common_overrides.{TOOL_GUARDRAILS}), and {', '.join(tool_policies)} set different policies. "
+            "Choose one and set it there by hand."
+        )
+    if ignored["enable_server_info_validation"]:
+        result.notes.append(
+            f"enable_server_info_validation (true on {ignored.pop('enable_server_info_validation')} servers) is left "
+            f"out: gateway 2.2.x does not read it per server; it validates server info where "
+            f"common_overrides.{TOOL_GUARDRAILS} is enabled."
+        )
+    if ignored:
+        result.notes.append(f"Left out, as the gateway does not read them: {', '.join(sorted(ignored))}.")
+
+
+def gateway_entry(server: RegistryServer, server_name: str | None = None) -> dict[str, Any]:
+    """One gateway `mcp_config[]` entry (real values): the keys the gateway reads per server, with its
+    defaults filled in as its cloud mapping fills them."""
+    raw = server.mcp_config.to_api() if server.mcp_config is not None else {}
+    config = dict(raw.get("config") or {})
+    if "command" in config:
+        config["args"] = list(config.get("args") or [])  # the gateway's `config validate` requires args
+    entry: dict[str, Any] = {
+        "server_name": server_name or server.saved_name,
+        "description": server.description or "",
+        "config": config,
+        "tools": raw.get("tools") or {},
+        "denied_tools": raw.get("denied_tools") or [],
+    }
+    for key in ("oauth_config", "mcp_oauth"):
+        if raw.get(key):
+            entry[key] = raw[key]
+    if raw.get("sandbox") is not None:
+        entry["sandbox"] = raw["sandbox"]
+    for key in _GUARDRAILS:
+        entry[key] = EMPTY_GUARDRAIL | (raw.get(key) or {})
+    return {key: entry[key] for key in GATEWAY_KEYS if key in entry}
+
+
+def _client(servers: list[RegistryServer], names: list[str], style: ExportFormat, result: Export) -> None:
+    entries = {name: client_entry(server, style) for server, name in zip(servers, names, strict=True)}
+    result.config = {"servers" if style == "vscode" else "mcpServers": entries}
+    unapplied = Counter[str]()
+    for server in servers:
+        raw = server.mcp_config.to_api() if server.mcp_config is not None else {}
+        unapplied.update(key for key in _GATEWAY_ONLY if _in_force(raw.get(key)))
+    if unapplied:
+        counts = ", ".join(f"{key} ({count})" for key, count in sorted(unapplied.items()))
+        result.notes.append(
+            f"A client runs each server itself, without the gateway, so these gateway settings are NOT applied: "
+            f"{counts}. Export for the gateway to keep them."
+        )
+
+
+def _in_force(value: Any) -> bool:
+    if isinstance(value, dict) and "enabled" in value:
+        return bool(value["enabled"])
+    return bool(value)
+
+
+def client_entry(server: RegistryServer, style: ExportFormat) -> dict[str, Any]:
+    """How a client starts or reaches one server (real values)."""
+    assert server.mcp_config is not None
     run = server.mcp_config.config
     if isinstance(run, LocalServerConfig):
         entry: dict[str, Any] = {"command": run.command, "args": list(run.args or [])}
         if run.env:
             entry["env"] = dict(run.env)
         return {"type": "stdio", **entry} if style == "vscode" else entry
-    kind = "sse" if run.transport == "sse" else "http"
-    remote: dict[str, Any] = {"type": kind, "url": run.url}
+    remote: dict[str, Any] = {"type": "sse" if run.transport == "sse" else "http", "url": run.url}
     if run.headers:
         remote["headers"] = dict(run.headers)
     return remote
 
 
+def _distinct_names(servers: list[RegistryServer]) -> list[str]:
+    """saved_name, or 'saved_name-version' where one name has several versions, never twice the same."""
+    counts = Counter(server.saved_name for server in servers)
+    taken = {server.saved_name for server in servers}
+    names: list[str] = []
+    for server in servers:
+        name = server.saved_name
+        if counts[name] > 1:
+            name = base = f"{server.saved_name}-{server.server_version}"
+            suffix = 2
+            while name in taken:
+                name, suffix = f"{base}-{suffix}", suffix + 1
+            taken.add(name)
+        names.append(name)
+    return names
+
+
+def masked_paths(value: Any, path: str = "") -> list[str]:
+    """Where `mask_secrets` would put a mask in a JSON value, as dotted paths."""
+    return _differences(value, mask_secrets(value), path)
+
+
+def _differences(original: Any, masked: Any, path: str) -> list[str]:
+    if isinstance(original, dict) and isinstance(masked, dict):
+        return [p for key, item in original.items() for p in _differences(item, masked[key], _join(path, key))]
+    if isinstance(original, list) and isinstance(masked, list):
+        return [p for index, item in enumerate(original) for p in _differences(item, masked[index], f"{path}[{index}]")]
+    return [path] if original != masked else []
+
+
+def _join(path: str, key: Any) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def gateway_config(servers: list[RegistryServer], *, reveal_secrets: bool = False) -> dict[str, Any]:
+    """The block to place under `mcp_configs.<id>` of a gateway config (masked unless `reveal_secrets`)."""
+    config = export(servers, "gateway").config
+    return config if reveal_secrets else mask_secrets(config)
+
+
 def client_config(
     servers: list[RegistryServer], style: Literal["mcpServers", "vscode"], *, reveal_secrets: bool = False
 ) -> dict[str, Any]:
-    """A client config block holding `servers`, named by saved_name (and version, where one name has several)."""
-    names = [server.saved_name for server in servers]
-    entries: dict[str, Any] = {}
-    for server in servers:
-        entry = client_entry(server, style)
-        if entry is None:
-            continue
-        name = (
-            server.saved_name if names.count(server.saved_name) == 1 else f"{server.saved_name}-{server.server_version}"
-        )
-        entries[name] = entry
-    block = {"servers" if style == "vscode" else "mcpServers": entries}
-    return block if reveal_secrets else mask_secrets(block)
-
-
-def render(
-    servers: list[RegistryServer], export_format: ExportFormat, *, reveal_secrets: bool = False
-) -> dict[str, Any]:
-    if export_format == "gateway":
-        return gateway_config(servers, reveal_secrets=reveal_secrets)
-    return client_config(servers, export_format, reveal_secrets=reveal_secrets)
+    """A client config block (masked unless `reveal_secrets`)."""
+    config = export(servers, style).config
+    return config if reveal_secrets else mask_secrets(config)

@@ -12,7 +12,7 @@ Launching a command runs code on this machine: the MCP tool asks the person firs
 from __future__ import annotations
 
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any, TextIO
 
@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field
 
 from . import __version__
 from .client import connection_failure
-from .denylist import DENY_ALL, deny_patterns, is_denied, matching
+from .denylist import deny_patterns, is_denied, matching
 from .models import LocalServerConfig, RemoteServerConfig
 
 START_TIMEOUT = 30.0
@@ -70,16 +70,19 @@ class DenyReport(BaseModel):
     unmatched: list[str] = Field(description="Patterns that match none of the server's tools (typos?).")
 
 
-def deny_report(tools: list[InspectedTool], denied_tools: list[Any] | None) -> DenyReport:
+def deny_report(
+    tools: list[InspectedTool], denied_tools: list[Any] | None, listed_tools: Collection[str] = ()
+) -> DenyReport:
+    """What the gateway does with these tools under `denied_tools`, where `listed_tools` are the keys of
+    the entry's `mcp_config.tools` (which `"*"` spares), as `registry_mcp.denylist` says."""
     names = [tool.name for tool in tools]
-    patterns = deny_patterns(denied_tools)
     reports = [
-        PatternReport(pattern=pattern, blocks=names if pattern == DENY_ALL else matching(names, pattern))
-        for pattern in patterns
+        PatternReport(pattern=pattern, blocks=matching(names, pattern, listed_tools))
+        for pattern in deny_patterns(denied_tools)
     ]
     return DenyReport(
         patterns=reports,
-        visible=[name for name in names if not is_denied(name, denied_tools)],
+        visible=[name for name in names if not is_denied(name, denied_tools, listed_tools)],
         unmatched=[report.pattern for report in reports if not report.blocks],
     )
 

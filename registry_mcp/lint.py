@@ -8,7 +8,8 @@
 - OAuth enabled without a client id, client secret or token URL, and `OAUTH_ENFORCE_HTTPS` (or any
   OAuth endpoint) with an `http://` URL;
 - deny patterns that can never match (blank, padded with spaces, or matching none of the listed tools);
-- duplicate deny patterns.
+- duplicate deny patterns;
+- a `tools` map beside a `"*"` deny pattern: the gateway spares the tools it lists.
 
 Findings are advice: `add_registry_server` returns them as warnings beside what it registered, or,
 as a dry run, without writing anything.
@@ -22,7 +23,7 @@ from collections.abc import Iterator
 
 from pydantic import BaseModel, Field
 
-from .denylist import DENY_ALL, deny_patterns, matching
+from .denylist import DENY_ALL, deny_patterns, matching, spared_by_listing
 from .masking import looks_secret
 from .models import GuardrailConfig, LocalServerConfig, McpConfig, OAuthConfig, ServerPayload
 from .urls import is_cleartext
@@ -132,6 +133,14 @@ def _denied(config: McpConfig) -> Iterator[Finding]:
                 problem=f"{pattern!r} matches none of the tools listed in mcp_config.tools (a typo?)",
                 advice="check the name against the server's tools (inspect the server, or list them in 'tools')",
             )
+    spared = spared_by_listing(config.denied_tools, known)
+    if spared:
+        yield Finding(
+            field="mcp_config.tools",
+            problem=f"the deny list holds '*', but the gateway does not apply '*' to the tools listed here, so "
+            f"{len(spared)} stay visible: {', '.join(spared[:10])}{', …' if len(spared) > 10 else ''}",
+            advice="keep in tools only the tools to offer, or deny them by name too",
+        )
     for pattern, count in Counter(patterns).items():
         if count > 1:
             yield Finding(

@@ -18,7 +18,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, WithJsonSchema, field_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, WithJsonSchema, field_validator, model_validator
 
 SAVED_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"
 UUID_PATTERN = "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
@@ -268,10 +268,26 @@ class ServerPage(RegistryModel):
 
 
 class Gateway(RegistryModel):
-    """A gateway that references a registry server. Only the id and name are assumed."""
+    """A gateway that references a registry server, as Enkrypt's gateway resources describe one:
+    `gateway_id`, `gateway_saved_name`, `gateway_version`. An older `gateway_name` is read as the
+    saved name."""
 
     gateway_id: str | None = None
-    gateway_name: str | None = None
+    gateway_saved_name: str | None = None
+    gateway_version: str | None = None
+    gateway_name: str | None = Field(default=None, description="Older name of gateway_saved_name.")
+
+    @model_validator(mode="after")
+    def _saved_name_from_old_name(self) -> Gateway:
+        if self.gateway_saved_name is None and self.gateway_name is not None:
+            self.gateway_saved_name = self.gateway_name
+        return self
+
+    @property
+    def label(self) -> str:
+        """How a person knows it: 'saved-name version', or its id."""
+        name = self.gateway_saved_name or self.gateway_id or "(unnamed)"
+        return f"{name} {self.gateway_version}" if self.gateway_version else name
 
 
 class BulkAddRequest(RegistryModel):

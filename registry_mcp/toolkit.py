@@ -142,6 +142,8 @@ class ToolCall:
     log: LogSender = field(default=_no_log, repr=False)
     # The user's setting that lets a tool launch commands or reach URLs where the client cannot ask.
     launch_without_asking: bool = False
+    # The user's setting that shows secret values in results (otherwise `present` masks them).
+    reveal_secrets: bool = False
 
     def agreed(self, without_asking: bool) -> bool:
         """Whether the tool may act: the person said yes, or the client cannot ask and
@@ -183,6 +185,7 @@ class RegistryTool(Generic[ArgsT]):
                 report_progress=ctx.report_progress,
                 log=client_log(ctx),
                 launch_without_asking=launch_without_asking,
+                reveal_secrets=reveal_secrets,
             )
             result = await self.run(parsed, call)
             presented = present(result, reveal_secrets=reveal_secrets)

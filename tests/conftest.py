@@ -40,6 +40,7 @@ EVERY_TOOL = frozenset(
         "delete_registry_server",
         "list_registry_servers",
         "export_registry_servers",
+        "write_registry_export",
         "import_client_config",
         "inspect_mcp_server",
         "list_registry_server_gateways",

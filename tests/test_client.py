@@ -155,7 +155,7 @@ async def test_list_gateways_reports_real_gateways(tmp_path: Any) -> None:
         assert client._store is not None
         client._store.add_gateway("default", "team-gateway", [("default", "shared", "v1")])
         gateways = await client.list_gateways("shared")
-    assert [gateway.gateway_name for gateway in gateways] == ["team-gateway"]
+    assert [(gateway.gateway_saved_name, gateway.gateway_version) for gateway in gateways] == [("team-gateway", "v1")]
     assert gateways[0].gateway_id
 
 

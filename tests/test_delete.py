@@ -28,7 +28,7 @@ def database(tmp_path: Path) -> Path:
     path = tmp_path / "registry.db"
     store = RegistryStore(path)
     store.add_gateway("default", "team-gateway", [("default", "shared", "v1")])
-    store.add_gateway("default", "ci-gateway", [("default", "shared", "v1")])
+    store.add_gateway("default", "ci-gateway", [("default", "shared", "v1")], version="v3")
     store.close()
     return path
 
@@ -53,7 +53,7 @@ async def _exists(client: Client, saved_name: str) -> bool:
 
 
 def _gateway_names(result: dict[str, Any]) -> list[str]:
-    return [gateway["gateway_name"] for gateway in result["gateways"]]
+    return [gateway["gateway_saved_name"] for gateway in result["gateways"]]
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -63,13 +63,13 @@ async def test_without_elicitation_nothing_is_deleted_until_confirmed(database: 
         assert refused["deleted"] is False
         assert _gateway_names(refused) == ["team-gateway", "ci-gateway"]
         assert refused["message"].startswith("Nothing was deleted: this client cannot ask the person")
-        assert "confirm: true" in refused["message"] and "team-gateway, ci-gateway" in refused["message"]
+        assert "confirm: true" in refused["message"] and "team-gateway v1, ci-gateway v3" in refused["message"]
         assert await _exists(client, "shared")
 
         deleted = await _delete(client, saved_name="shared", confirm=True)
         assert deleted["deleted"] is True
         assert _gateway_names(deleted) == ["team-gateway", "ci-gateway"]
-        assert "2 gateways used it and have lost it: team-gateway, ci-gateway." in deleted["message"]
+        assert "2 gateways used it and have lost it: team-gateway v1, ci-gateway v3." in deleted["message"]
         assert not await _exists(client, "shared")
         assert await _exists(client, "unused")
 
@@ -83,7 +83,7 @@ async def test_the_person_is_asked_with_the_gateways_shown(database: Path, mode:
         assert not await _exists(client, "shared")
     [question] = person.asked
     assert question.message.startswith("Delete 'shared' version 'v1' from the embedded registry")
-    assert "2 gateways use it and would lose it: team-gateway, ci-gateway." in question.message
+    assert "2 gateways use it and would lose it: team-gateway v1, ci-gateway v3." in question.message
     assert question.requested_schema["properties"]["confirm"]["type"] == "boolean"
 
 

@@ -9,16 +9,16 @@ import pytest
 from mcp import Client
 
 from registry_mcp.denylist import is_denied
-from registry_mcp.export import client_config, gateway_config, gateway_entry
+from registry_mcp.export import client_config, export, gateway_config, gateway_entry, masked_paths
 from registry_mcp.masking import MASK
 from registry_mcp.models import RegistryServer
 
 from .conftest import server_payload, text_of
 
-# The keys of one entry of secure-mcp-gateway's mcp_configs.<id>.mcp_config[] (its example config).
+# The keys secure-mcp-gateway 2.2.4 reads from one mcp_configs.<id>.mcp_config[] entry.
 GATEWAY_ENTRY_KEYS = {
-    "server_name", "description", "config", "oauth_config", "tools", "denied_tools", "sandbox",
-    "enable_server_info_validation", "tool_guardrails_config", "input_guardrails_config", "output_guardrails_config",
+    "server_name", "description", "config", "oauth_config", "mcp_oauth", "tools", "denied_tools", "sandbox",
+    "input_guardrails_config", "output_guardrails_config",
 }  # fmt: skip
 
 
@@ -41,7 +41,7 @@ def test_a_gateway_entry_uses_exactly_the_gateways_keys(seed_response: dict[str,
 
 def test_a_gateway_entry_masks_secrets_unless_asked() -> None:
     secret = _server(oauth_config={"enabled": True, "OAUTH_CLIENT_SECRET": "s3cret", "OAUTH_CLIENT_ID": "id"})
-    masked = gateway_entry(secret)
+    masked = gateway_config([secret])["mcp_config"][0]
     assert masked["config"]["env"] == {"API_TOKEN": MASK} and masked["oauth_config"]["OAUTH_CLIENT_SECRET"] == MASK
     assert masked["oauth_config"]["OAUTH_CLIENT_ID"] == "id"
     revealed = gateway_config([secret], reveal_secrets=True)["mcp_config"][0]
@@ -98,3 +98,24 @@ async def test_the_export_tool_takes_every_active_server_or_the_named_ones(clien
     assert missing.is_error and "HTTP 404" in text_of(missing)
     wrong = await client.call_tool("export_registry_servers", {"format": "yaml"})
     assert wrong.is_error and "format" in text_of(wrong)
+
+
+def test_different_tool_guardrails_are_reported_not_applied() -> None:
+    first = _server("one", tool_guardrails_config={"enabled": True, "guardrail_name": "A"})
+    second = _server("two", tool_guardrails_config={"enabled": True, "guardrail_name": "B"})
+    off = _server("three", tool_guardrails_config={"enabled": False, "guardrail_name": "C"})
+    rendered = export([first, second, off], "gateway")
+    assert "common_overrides" not in rendered.config
+    assert rendered.notes == [
+        "Tool guardrails will NOT be applied: the gateway reads them only config-wide "
+        "(common_overrides.server_tools_guardrails_config), and one, two set different policies. "
+        "Choose one and set it there by hand."
+    ]
+
+
+def test_masked_paths_name_every_mask() -> None:
+    block = gateway_config([_server(oauth_config={"enabled": True, "OAUTH_CLIENT_SECRET": "s"})], reveal_secrets=True)
+    assert masked_paths(block) == [
+        "mcp_config[0].config.env.API_TOKEN",
+        "mcp_config[0].oauth_config.OAUTH_CLIENT_SECRET",
+    ]

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.anyio
 
 
 def _named_tools(text: str) -> set[str]:
-    """Every tool name the text mentions (all of them end in _server, _servers or _config)."""
-    return set(re.findall(r"\b[a-z]+(?:_[a-z]+)*_(?:servers?|config|gateways)\b", text)) - {"mcp_config"}
+    """Every tool name the text mentions (all of them end in _server, _servers, _config, _gateways or _export)."""
+    return set(re.findall(r"\b[a-z]+(?:_[a-z]+)*_(?:servers?|config|gateways|export)\b", text)) - {"mcp_config"}
 
 
 @pytest.mark.parametrize(

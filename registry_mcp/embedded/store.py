@@ -51,8 +51,9 @@ CREATE TABLE IF NOT EXISTS gateways (
     id INTEGER PRIMARY KEY,
     gateway_id TEXT NOT NULL UNIQUE,
     project TEXT NOT NULL,
-    gateway_name TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    gateway_name TEXT NOT NULL,  -- the gateway's saved name
+    created_at TEXT NOT NULL,
+    gateway_version TEXT NOT NULL DEFAULT 'v1'
 );
 CREATE TABLE IF NOT EXISTS gateway_servers (
     gateway_id TEXT NOT NULL REFERENCES gateways (gateway_id),
@@ -113,6 +114,9 @@ class RegistryStore:
                 self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute("PRAGMA foreign_keys = ON")
             self._db.executescript(_SCHEMA)
+            gateway_columns = {row[1] for row in self._db.execute("PRAGMA table_info(gateways)")}
+            if "gateway_version" not in gateway_columns:  # a file from before gateways had versions
+                self._db.execute("ALTER TABLE gateways ADD COLUMN gateway_version TEXT NOT NULL DEFAULT 'v1'")
             self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('local_user', ?)", (str(uuid.uuid4()),))
             self.local_user = self._db.execute("SELECT value FROM meta WHERE key = 'local_user'").fetchone()[0]
 
@@ -149,7 +153,9 @@ class RegistryStore:
             row = self._find(scope, saved_name, version)
             self._db.execute("UPDATE servers SET deleted_at = ? WHERE id = ?", (_now(), row["id"]))
 
-    def add_gateway(self, project: str, gateway_name: str, servers: list[tuple[str, str, str]]) -> str:
+    def add_gateway(
+        self, project: str, gateway_name: str, servers: list[tuple[str, str, str]], version: str = "v1"
+    ) -> str:
         """Record a gateway that references servers given as (registry_name, saved_name, version).
 
         The registry API has no call for this (gateways are managed elsewhere); it lets the embedded
@@ -158,8 +164,9 @@ class RegistryStore:
         gateway_id = str(uuid.uuid4())
         with self._lock, self._write():
             self._db.execute(
-                "INSERT INTO gateways (gateway_id, project, gateway_name, created_at) VALUES (?, ?, ?, ?)",
-                (gateway_id, project, gateway_name, _now()),
+                "INSERT INTO gateways (gateway_id, project, gateway_name, gateway_version, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (gateway_id, project, gateway_name, version, _now()),
             )
             self._db.executemany(
                 "INSERT INTO gateway_servers VALUES (?, ?, ?, ?)",
@@ -194,7 +201,8 @@ class RegistryStore:
         with self._lock:
             self._find(scope, saved_name, version)
             rows = self._db.execute(
-                """SELECT g.gateway_id, g.gateway_name, g.created_at FROM gateways g
+                """SELECT g.gateway_id, g.gateway_name AS gateway_saved_name, g.gateway_version, g.created_at
+                   FROM gateways g
                    JOIN gateway_servers s ON s.gateway_id = g.gateway_id
                    WHERE g.project = ? AND s.registry_name = ? AND s.saved_name = ? AND s.server_version = ?
                    ORDER BY g.id""",

@@ -15,7 +15,7 @@ from ..toolkit import DECLARED, RegistryTool
 from . import servers  # noqa: F401
 
 # isort: split
-from . import configs, inspect  # noqa: F401
+from . import configs, export_file, inspect  # noqa: F401
 
 # isort: split
 from . import gateways  # noqa: F401

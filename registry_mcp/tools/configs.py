@@ -3,16 +3,18 @@ for clients) and import (from the MCP client configs people already have)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, Literal
 
+import anyio
 from pydantic import BaseModel, Field
 
 from ..arguments import CLOSED, ServerSelector
 from ..client import RegistryClient
 from ..endpoints import MAX_PER_PAGE
 from ..errors import LocalRefusal, RegistryError
-from ..export import render
-from ..importing import MAX_CONFIG_BYTES, ConfigError, plan_import, read_config
+from ..export import export, masked_paths
+from ..importing import MAX_SOURCE_TEXT, ConfigError, ImportPlan, NoteKind, plan_import, read_config
 from ..lint import Finding, lint_servers
 from ..models import (
     DEFAULT_SERVER_VERSION,
@@ -22,15 +24,17 @@ from ..models import (
     ServerPayload,
     ServerVersion,
 )
-from ..results import ToolResult
+from ..results import ToolResult, fewer_items
 from ..toolkit import ToolCall, registry_tool
-from ..wording import counted
+from ..wording import agreeing, counted
+
+ExportFormat = Literal["gateway", "mcpServers", "vscode"]
 
 
 class ExportArguments(RegistryModel):
     model_config = CLOSED
 
-    format: Literal["gateway", "mcpServers", "vscode"] = Field(
+    format: ExportFormat = Field(
         description=(
             "'gateway': secure-mcp-gateway mcp_config[] entries; 'mcpServers': Claude Desktop, Cursor, Claude Code; "
             "'vscode': .vscode/mcp.json."
@@ -50,12 +54,22 @@ class ExportResult(ToolResult):
     format: str
     servers: list[str] = Field(description="The servers exported, as 'saved_name server_version'.")
     config: dict[str, Any] = Field(description="The config block, ready to paste (secrets masked unless shown).")
+    masked: list[str] = Field(
+        default_factory=list,
+        description="Where config holds a mask instead of the real value: replace each before use.",
+    )
+    renamed: dict[str, str] = Field(
+        default_factory=dict, description="'saved_name server_version' -> its name in config, where they differ."
+    )
+    skipped: list[str] = Field(default_factory=list, description="Servers left out, and why.")
+    notes: list[str] = Field(
+        default_factory=list, description="What the gateway or client will not apply, or applies config-wide."
+    )
 
     def too_large(self) -> str:
         return (
             f"The export of {counted(len(self.servers), 'server')} is too large for one tool result: name fewer "
-            "servers, or "
-            "use the Python library (registry_mcp.export)."
+            "servers, write it to a file with write_registry_export, or use the Python library (registry_mcp.export)."
         )
 
 
@@ -66,22 +80,40 @@ class ExportResult(ToolResult):
     idempotent=True,
 )
 async def export_registry_servers(args: ExportArguments, call: ToolCall) -> ExportResult:
-    """Registry servers (named, or every active one) as a config block to paste. Secrets are masked
-    unless registry-mcp was started to show them."""
-    if args.servers is not None:
-        servers = [await call.registry.get_server(chosen.saved_name, chosen.server_version) for chosen in args.servers]
-    else:
-        servers = await _every_active_server(call.registry)
-    config = render(servers, args.format, reveal_secrets=True)  # masked by `present` unless secrets are shown
+    """Registry servers (named, or every active one) as a config block to paste, secrets masked (the
+    result lists where) unless registry-mcp was started to show them."""
+    servers = await chosen_servers(args.servers, call.registry)
+    rendered = export(servers, args.format)
+    masked = [] if call.reveal_secrets else masked_paths(rendered.config)
     where = {"gateway": "under mcp_configs.<id> in the gateway's config", "mcpServers": "in the client's config file"}
     return ExportResult(
-        message=f"{counted(len(servers), 'server')} as a '{args.format}' block to paste "
-        f"{where.get(args.format, 'in .vscode/mcp.json')}.",
+        message=f"{counted(len(rendered.servers), 'server')} as a '{args.format}' block to paste "
+        f"{where.get(args.format, 'in .vscode/mcp.json')}."
+        + (
+            f" {counted(len(masked), 'value')} {agreeing(len(masked), 'is', 'are')} MASKED (listed in masked), not "
+            "real: replace each with its real value before use, or have write_registry_export write the file with "
+            "the real values."
+            if masked
+            else ""
+        )
+        + (f" {len(rendered.skipped)} left out (see skipped)." if rendered.skipped else "")
+        + (f" {counted(len(rendered.notes), 'note')} to read (see notes)." if rendered.notes else ""),
         registry=call.registry_info,
         format=args.format,
-        servers=[f"{server.saved_name} {server.server_version}" for server in servers],
-        config=config,
+        servers=rendered.servers,
+        config=rendered.config,
+        masked=masked,
+        renamed=rendered.renamed,
+        skipped=rendered.skipped,
+        notes=rendered.notes,
     )
+
+
+async def chosen_servers(chosen: list[ServerSelector] | None, registry: RegistryClient) -> list[RegistryServer]:
+    """The named servers, or every active one."""
+    if chosen is not None:
+        return [await registry.get_server(server.saved_name, server.server_version) for server in chosen]
+    return await _every_active_server(registry)
 
 
 class ImportArguments(RegistryModel):
@@ -89,10 +121,9 @@ class ImportArguments(RegistryModel):
 
     source: str = Field(
         min_length=1,
-        max_length=MAX_CONFIG_BYTES,
+        max_length=MAX_SOURCE_TEXT,
         description=(
-            "A config file's path (claude_desktop_config.json, mcp.json, .vscode/mcp.json, .mcp.json, "
-            "~/.claude.json) or its JSON text."
+            "A client config file's path (such as claude_desktop_config.json or ~/.claude.json) or its JSON text."
         ),
     )
     server_version: ServerVersion = DEFAULT_SERVER_VERSION
@@ -102,11 +133,29 @@ class ImportArguments(RegistryModel):
     )
 
 
+class ImportNote(BaseModel):
+    kind: NoteKind = Field(
+        description=(
+            "guess: a value inferred, not read; client-only: something the client resolves and the gateway does "
+            "not; proxy: a local proxy replaced by the remote server it reaches; not-carried: a client setting "
+            "the registry has no place for; renamed: why saved_name differs from the entry's name."
+        )
+    )
+    field: str = Field(description="Where it lands in the payload (mcp_config.config.env.X), or the client's key.")
+    note: str
+
+
 class ImportedEntry(BaseModel):
     entry_name: str = Field(description="The entry's name in the client's config.")
+    project: str | None = Field(default=None, description="The Claude Code project it came from, if any.")
     saved_name: str
-    renamed: bool = Field(description="true when the key had to change to be a valid saved_name.")
-    payload: dict[str, Any] = Field(description="The add-server payload (secrets masked unless shown).")
+    renamed: bool = Field(description="true when the key had to change to be a valid, distinct saved_name.")
+    payload: dict[str, Any] | None = Field(
+        default=None, description="The add-server payload (secrets masked unless shown); left out to fit if need be."
+    )
+    notes: list[ImportNote] = Field(
+        default_factory=list, description="What the person should check: guesses, client-only values, proxies."
+    )
 
 
 class ImportBatch(BaseModel):
@@ -123,6 +172,29 @@ class ImportResult(ToolResult):
     problems: list[str] = Field(description="Entries that could not be imported, and why.")
     warnings: list[Finding] = Field(description="Lint findings; fields start servers[i].")
     batches: list[ImportBatch] | None = Field(default=None, description="One per bulk add, when registering.")
+    note: str | None = Field(default=None, description="Set when part of the result was left out to fit.")
+
+    def smaller(self) -> Iterator[ImportResult]:
+        """First without the payloads (each server keeps its names and notes), then fewer servers, then
+        only the counts: a call that registered servers always gets its answer."""
+        slim = self.model_copy(
+            update={
+                "servers": [entry.model_copy(update={"payload": None}) for entry in self.servers],
+                "note": "The payloads were left out to fit in one result: import fewer servers at a time to see them.",
+            }
+        )
+        yield slim
+        yield from fewer_items(slim, "servers", "import fewer servers at a time (at most {kept}) to see every one.")
+        yield slim.model_copy(
+            update={
+                "servers": [],
+                "problems": [],
+                "warnings": [],
+                "note": f"{counted(len(self.servers), 'server')}, {counted(len(self.problems), 'problem')} and "
+                f"{counted(len(self.warnings), 'warning')} do not fit in one result: import fewer servers at a time "
+                "to see them.",
+            }
+        )
 
 
 @registry_tool(
@@ -131,28 +203,38 @@ class ImportResult(ToolResult):
     read_only=False,
 )
 async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportResult:
-    """The servers in an MCP client's config (Claude Desktop, Cursor, VS Code, Claude Code) as registry
-    entries, names made valid saved_names. A dry run unless confirm is true; then bulk adds of up to 100."""
+    """The servers in an MCP client's config (Claude Desktop, Cursor, VS Code, Windsurf, Claude Code) as
+    registry entries, with notes for the person to check. A dry run unless confirm is true."""
+    await call.report_progress(0, None, "Reading the client config")
+
+    def read_and_plan() -> ImportPlan:
+        return plan_import(read_config(args.source), server_version=args.server_version)
+
     try:
-        plan = plan_import(read_config(args.source), server_version=args.server_version)
+        # A ~/.claude.json can be 100 MB: read it on a worker thread, so the server keeps answering.
+        plan = await anyio.to_thread.run_sync(read_and_plan)
     except ConfigError as unreadable:
         raise LocalRefusal(f"Could not read the client config: {str(unreadable).rstrip('.')}.") from None
     payloads = [imported.payload for imported in plan.servers]
     entries = [
         ImportedEntry(
             entry_name=imported.key,
+            project=imported.project,
             saved_name=imported.payload.saved_name,
             renamed=imported.renamed,
             payload=imported.payload.to_api(),
+            notes=[ImportNote(kind=note.kind, field=note.field, note=note.note) for note in imported.notes],
         )
         for imported in plan.servers
     ]
     warnings = lint_servers(payloads)
+    noted = sum(1 for entry in entries if entry.notes)
     skipped = (
         f" {counted(len(plan.problems), 'entry', 'entries')} could not be imported (see problems)."
         if plan.problems
         else ""
     )
+    skipped += f" {noted} {agreeing(noted, 'has', 'have')} notes to check (see notes)." if noted else ""
     if not args.confirm:
         return ImportResult(
             message=f"Dry run: {counted(len(entries), 'server')} ready to register; nothing was written."

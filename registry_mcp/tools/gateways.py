@@ -29,7 +29,7 @@ class GatewayListResult(ToolResult):
     idempotent=True,
 )
 async def list_registry_server_gateways(args: ServerSelector, call: ToolCall) -> GatewayListResult:
-    """The MCP gateways that reference a registered server: check this before deleting or deactivating it."""
+    """The gateways that use a registered server: check before deleting or deactivating it."""
     gateways = await call.registry.list_gateways(args.saved_name, args.server_version)
     subject = f"'{args.saved_name}' version '{args.server_version}'"
     return GatewayListResult(

@@ -12,8 +12,9 @@ from pydantic import Field, WithJsonSchema, model_validator
 
 from ..arguments import CLOSED
 from ..client import RegistryClient
+from ..denylist import is_denied
 from ..errors import LocalRefusal
-from ..inspection import DenyReport, InspectedServer, InspectionFailed, deny_report, inspect_server
+from ..inspection import DenyReport, InspectedServer, InspectedTool, InspectionFailed, deny_report, inspect_server
 from ..models import (
     DEFAULT_SERVER_VERSION,
     DeniedToolEntry,
@@ -40,6 +41,8 @@ class _InspectionTarget:
     config: LocalServerConfig | RemoteServerConfig
     denied_tools: list[Any] | None
     registered: tuple[str, str] | None  # (saved_name, server_version) of a registry entry
+    listed_tools: dict[str, Any]  # the registry entry's mcp_config.tools, which '*' spares
+    stored_denied: list[Any]  # the registry entry's own deny list, which write_tools must not widen
 
 
 class InspectArguments(RegistryModel):
@@ -51,13 +54,17 @@ class InspectArguments(RegistryModel):
     )
     saved_name: SavedName | None = Field(default=None, description="Or the name of a registered server.")
     server_version: ServerVersion = DEFAULT_SERVER_VERSION
-    denied_tools: list[DeniedToolEntry] | None = Field(
+    denied_tools: Annotated[list[DeniedToolEntry] | None, WithJsonSchema({"type": "array"})] = Field(
         default=None,
-        description="Deny patterns to check (default: the registered entry's own).",
+        description="Deny patterns to check, as in add_registry_server's mcp_config (default: the entry's own).",
     )
     write_tools: bool = Field(
         default=False,
-        description="Write the tool names into the registered entry's mcp_config.tools.",
+        description="Write the tool names into the registered entry's mcp_config.tools (not past a '*' deny list).",
+    )
+    allow_unhiding: bool = Field(
+        default=False,
+        description="true: write them past '*' too, making those tools visible (only if the person wants).",
     )
 
     @model_validator(mode="after")
@@ -94,7 +101,9 @@ class InspectResult(ToolResult):
 
 async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Question:
     denied_tools: list[Any] | None = list(args.denied_tools) if args.denied_tools is not None else None
-    registered = None
+    registered: tuple[str, str] | None = None
+    listed_tools: dict[str, Any] = {}
+    stored_denied: list[Any] = []
     if args.config is not None:
         config = args.config
     else:
@@ -103,8 +112,10 @@ async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Qu
         if server.mcp_config is None:
             raise LocalRefusal(f"'{args.saved_name}' version '{args.server_version}' has no mcp_config to inspect.")
         config, registered = server.mcp_config.config, (args.saved_name, args.server_version)
+        listed_tools = dict(server.mcp_config.tools or {})
+        stored_denied = list(server.mcp_config.denied_tools or [])
         if denied_tools is None:
-            denied_tools = list(server.mcp_config.denied_tools or [])
+            denied_tools = stored_denied
     if isinstance(config, LocalServerConfig):
         env = f"environment variables {', '.join(sorted(config.env))} (values not shown)" if config.env else "no env"
         text = (
@@ -115,7 +126,7 @@ async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Qu
     else:
         headers = f" with headers {', '.join(sorted(config.headers))}" if config.headers else ""
         text = f"Connect to the MCP server at {config.url} ({config.transport}){headers} to inspect it?"
-    return Question(text, facts=_InspectionTarget(config, denied_tools, registered))
+    return Question(text, facts=_InspectionTarget(config, denied_tools, registered, listed_tools, stored_denied))
 
 
 @registry_tool(
@@ -125,9 +136,8 @@ async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Qu
     ask=ask_to_inspect,
 )
 async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectResult:
-    """Start (stdio) or reach (HTTP, SSE) an MCP server, inline or registered, once the person confirms
-    the command or URL; report its name, version, capabilities and tools, and what the deny patterns
-    block, leave visible or never match."""
+    """Start or reach an MCP server, inline or registered, once the person confirms the command or URL;
+    report its capabilities and tools, and what the deny patterns block, leave visible or never match."""
     target: _InspectionTarget = call.facts
     shown = _target_text(target.config)
     allowed = call.agreed(without_asking=call.launch_without_asking)
@@ -142,12 +152,14 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
         server = await inspect_server(target.config)
     except InspectionFailed as failure:
         raise ToolError(f"Could not inspect {shown}: {failure}") from None
-    wrote = False
-    if args.write_tools and target.registered is not None:
+    denied = (
+        deny_report(server.tools, target.denied_tools, target.listed_tools) if target.denied_tools is not None else None
+    )
+    wrote, unhiding = False, _unhidden(server.tools, target)
+    if args.write_tools and target.registered is not None and (not unhiding or args.allow_unhiding):
         tools: dict[str, Any] = {tool.name: {} for tool in server.tools}
         await call.registry.modify_server(*target.registered, {"mcp_config": {"tools": tools}})
         wrote = True
-    denied = deny_report(server.tools, target.denied_tools) if target.denied_tools is not None else None
     return InspectResult(
         message=f"{server.name} {server.version} ({shown}) offers {counted(len(server.tools), 'tool')}."
         + (
@@ -157,7 +169,7 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
             if denied
             else ""
         )
-        + (" Their names were written into the entry's mcp_config.tools." if wrote else ""),
+        + _written_sentence(args.write_tools, wrote, unhiding),
         registry=call.registry_info,
         launched=True,
         target=shown,
@@ -171,3 +183,35 @@ def _target_text(config: LocalServerConfig | RemoteServerConfig) -> str:
     if isinstance(config, LocalServerConfig):
         return " ".join([config.command, *(config.args or [])])
     return config.url
+
+
+def _unhidden(tools: list[InspectedTool], target: _InspectionTarget) -> list[str]:
+    """The tools the entry's deny list hides now that it would let through once every tool is listed in
+    mcp_config.tools: the gateway's '*' spares the keys of tools."""
+    listed = target.listed_tools | {tool.name: {} for tool in tools}
+    return [
+        tool.name
+        for tool in tools
+        if is_denied(tool.name, target.stored_denied, target.listed_tools)
+        and not is_denied(tool.name, target.stored_denied, listed)
+    ]
+
+
+def _written_sentence(asked: bool, wrote: bool, unhiding: list[str]) -> str:
+    if wrote:
+        widened = (
+            f" As asked, {counted(len(unhiding), 'tool')} that '*' denied {agreeing(len(unhiding), 'is', 'are')} "
+            "now visible through the gateway."
+            if unhiding
+            else ""
+        )
+        return " Their names were written into the entry's mcp_config.tools." + widened
+    if asked and unhiding:
+        return (
+            f" Their names were NOT written into mcp_config.tools: the deny list holds '*', which the gateway "
+            f"does not apply to the keys of tools, so {counted(len(unhiding), 'tool')} it now hides would become "
+            "visible "
+            f"({', '.join(unhiding[:10])}{', …' if len(unhiding) > 10 else ''}). Call again with allow_unhiding: "
+            "true only if the person wants them offered."
+        )
+    return ""

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, WithJsonSchema
 
-from ..arguments import CLOSED, AddServerArguments, ServerSelector
+from ..arguments import CLOSED, CONFIRM_WHERE_CLIENT_CANNOT_ASK, AddServerArguments, ServerSelector
 from ..client import RegistryClient
 from ..endpoints import MAX_PAGE, MAX_PER_PAGE
 from ..errors import ServerNotFound
@@ -110,8 +110,7 @@ class BulkAddResult(ToolResult):
     title="Add up to 100 servers to the MCP registry", hint="register up to 100 servers at once.", read_only=False
 )
 async def bulk_add_registry_servers(args: BulkAddServersArguments, call: ToolCall) -> BulkAddResult:
-    """Register 1 to 100 MCP servers at once: all of them, or, if any one is refused (invalid, or its
-    name and version taken), none."""
+    """Register 1 to 100 MCP servers in one go: all of them, or none if any one is refused."""
     # One request, all or nothing: progress can say only that it is sent and that it is done.
     count = len(args.servers)
     await call.report_progress(0, count, f"Sending {counted(count, 'server')} in one request")
@@ -183,7 +182,7 @@ async def modify_registry_server(args: ModifyServerArguments, call: ToolCall) ->
 class DeleteServerArguments(ServerSelector):
     confirm: bool = Field(
         default=False,
-        description="Only where the client cannot ask: true once the person agreed.",
+        description=CONFIRM_WHERE_CLIENT_CANNOT_ASK,
     )
 
 
@@ -215,8 +214,8 @@ async def ask_to_delete(args: DeleteServerArguments, registry: RegistryClient) -
     ask=ask_to_delete,
 )
 async def delete_registry_server(args: DeleteServerArguments, call: ToolCall) -> DeleteResult:
-    """Delete a registered server once the person confirms, shown the gateways that would lose it. To
-    deactivate it instead, use modify_registry_server (is_active false)."""
+    """Delete a registered server once the person confirms, shown the gateways that would lose it
+    (modify_registry_server with is_active false only deactivates it)."""
     gateways: list[Gateway] = call.facts
     subject = f"'{args.saved_name}' version '{args.server_version}'"
     deleted = call.agreed(without_asking=args.confirm)
@@ -246,7 +245,7 @@ ALL_GATEWAYS = "the rest are not shown; the Python client lists them all (Regist
 def _gateway_sentence(gateways: list[Gateway], *, deleted: bool = False) -> str:
     if not gateways:
         return "No gateway uses it."
-    names = [gateway.gateway_name or gateway.gateway_id or "(unnamed)" for gateway in gateways]
+    names = [gateway.label for gateway in gateways]
     shown = ", ".join(names[:_NAMED_GATEWAYS]) + (
         f" and {len(names) - _NAMED_GATEWAYS} more" if len(names) > _NAMED_GATEWAYS else ""
     )

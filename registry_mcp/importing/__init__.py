@@ -1,0 +1,143 @@
+"""Registry payloads from the MCP client configs people already have.
+
+    plan = plan_import(read_config("~/Library/Application Support/Claude/claude_desktop_config.json"))
+    plan.servers        # one ImportedServer per entry: its payload, its name, and notes
+    plan.problems       # entries that could not be imported, and why
+
+Reads Claude Desktop's, Cursor's and Windsurf's `mcpServers`, VS Code's `servers` and `inputs`
+(JSONC, in `mcp.json` or under `mcp` in settings.json), and Claude Code's `.mcp.json` and
+`~/.claude.json` with each project's `mcpServers`. The modules:
+
+    reading.py   source text or file → the parts of the config an import reads (streamed from files)
+    jsonc.py     comments and trailing commas removed, strings untouched
+    entries.py   one entry → payload body and notes (client-only `${…}`, envFile, settings not carried)
+    proxies.py   mcp-remote, mcp-proxy and supergateway entries → the remote server they reach
+    commands.py  the package an `npx`/`uvx` command runs (server_name and source_url, a guess)
+    names.py     valid, distinct saved_names in linear time
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import describe_validation_error
+from ..models import ServerPayload
+from .entries import entry_body
+from .names import SavedNames, clean_name
+from .notes import Note, NoteKind
+from .reading import MAX_CONFIG_FILE_BYTES, MAX_JSONC_FILE_BYTES, MAX_SOURCE_TEXT, ConfigError, read_config
+
+__all__ = [
+    "MAX_CONFIG_FILE_BYTES",
+    "MAX_JSONC_FILE_BYTES",
+    "MAX_SOURCE_TEXT",
+    "ConfigError",
+    "ImportPlan",
+    "ImportedServer",
+    "Note",
+    "NoteKind",
+    "SavedNames",
+    "plan_import",
+    "read_config",
+]
+
+
+@dataclass(frozen=True)
+class ImportedServer:
+    key: str  # the entry's name in the client's config
+    payload: ServerPayload
+    renamed: bool  # saved_name had to differ from the key
+    project: str | None = None  # the Claude Code project it came from (~/.claude.json), if any
+    notes: tuple[Note, ...] = ()
+
+
+@dataclass
+class ImportPlan:
+    servers: list[ImportedServer] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    key: str
+    project: str | None
+    value: Any
+
+
+def plan_import(config: dict[str, Any], *, server_version: str = "v1") -> ImportPlan:
+    plan = ImportPlan()
+    names = SavedNames()
+    first_seen: dict[str, str | None] = {}  # entry name → the project (None: the config itself) it was first in
+    inputs = _inputs(config)
+    for entry in client_entries(config):
+        where = f"{entry.key!r}" + (f" (project {entry.project})" if entry.project else "")
+        built = entry_body(entry.value, inputs) if isinstance(entry.value, dict) else "not an object"
+        if isinstance(built, str):
+            plan.problems.append(f"{where}: {built}; skipped")
+            continue
+        body, notes = built
+        # A name met again in another project keeps that project's folder in its saved_name.
+        again = entry.key in first_seen and entry.project is not None
+        name = names.claim(f"{entry.key}-{_folder(entry.project)}" if again and entry.project else entry.key)
+        if name != entry.key:
+            notes.insert(0, _renamed(entry, name, first_seen if again else None))
+        first_seen.setdefault(entry.key, entry.project)
+        try:
+            payload = ServerPayload.model_validate({"saved_name": name, "server_version": server_version} | body)
+        except ValidationError as invalid:
+            plan.problems.append(f"{where}: {'; '.join(describe_validation_error(invalid))}; skipped")
+            continue
+        plan.servers.append(ImportedServer(entry.key, payload, name != entry.key, entry.project, tuple(notes)))
+    return plan
+
+
+def client_entries(config: dict[str, Any]) -> Iterator[_Entry]:
+    """The server entries of a config, whichever client wrote it: its own first, then each project's."""
+    vscode_settings = _object(config.get("mcp"))
+    blocks = [config.get("mcpServers"), config.get("servers"), vscode_settings.get("servers")]
+    projects = _object(config.get("projects"))
+    if not any(key in config for key in ("mcpServers", "servers", "projects", "mcp")):
+        raise ConfigError("no 'mcpServers' (Claude Desktop, Cursor, Claude Code) or 'servers' (VS Code) in it")
+    for block in blocks:
+        if isinstance(block, dict):
+            yield from (_Entry(str(key), None, value) for key, value in block.items())
+    for path, project in projects.items():
+        servers = project.get("mcpServers") if isinstance(project, dict) else None
+        if isinstance(servers, dict):
+            yield from (_Entry(str(key), str(path), value) for key, value in servers.items())
+
+
+def _inputs(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """VS Code's `inputs` by id: what it asks the person for each `${input:id}`."""
+    vscode_settings = _object(config.get("mcp"))
+    listed = config.get("inputs") or vscode_settings.get("inputs") or []
+    return {
+        str(item["id"]): item for item in listed if isinstance(listed, list) and isinstance(item, dict) and "id" in item
+    }
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _folder(project: str) -> str:
+    """The last folder of a project's path, on any system."""
+    path = PureWindowsPath(project) if "\\" in project else PurePosixPath(project)
+    return path.name or project
+
+
+def _renamed(entry: _Entry, name: str, first_seen: dict[str, str | None] | None) -> Note:
+    if first_seen is not None:
+        earlier = first_seen[entry.key]
+        first = f"project {earlier}" if earlier is not None else "the user's servers at the top of the file"
+        why = f"a server named {entry.key!r} comes first (in {first})"
+    elif clean_name(entry.key) != entry.key:
+        why = "a saved_name holds letters, digits, '-' and '_', at most 32"
+    else:
+        why = "another entry has that name already"
+    return Note("renamed", "saved_name", f"{why}: saved as {name!r}")

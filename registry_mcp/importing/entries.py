@@ -1,0 +1,159 @@
+"""One client entry as the body of an add-server payload, with notes on what did not carry over as it was.
+
+Clients resolve things at start-up that the gateway never will: VS Code's `${input:id}` prompts
+and `envFile`, Cursor's `${env:NAME}`, `${workspaceFolder}` and `${userHome}`, Claude Code's
+`${NAME}` and `${NAME:-default}`, Windsurf's `${env:NAME}` and `${file:path}`. secure-mcp-gateway
+expands none of them: it passes the text as it is. They are kept, and each is reported where it
+lands. Notes name variables and keys, never values (a `${NAME:-default}` default may be a secret).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from .commands import launched, package_fields
+from .notes import Note, NoteKind
+from .proxies import remote_behind, transport_guessed_from
+
+_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_ID = r"[A-Za-z0-9_.-]+"
+# Predefined variables of VS Code and Cursor (Cursor's are a subset of VS Code's).
+_PREDEFINED = frozenset(
+    ("workspaceFolder", "workspaceFolderBasename", "userHome", "pathSeparator", "/", "cwd", "file",
+     "fileBasename", "fileDirname", "relativeFile", "execPath", "defaultBuildTask", "lineNumber")
+)  # fmt: skip
+_TRANSPORTS = {"http": "streamable_http", "streamable_http": "streamable_http", "streamablehttp": "streamable_http",
+               "sse": "sse"}  # fmt: skip
+_EXPANDS_NONE = (
+    "the gateway expands none of these and would pass the text as it is: replace it with the real value "
+    "(modify_registry_server) before a gateway uses this server"
+)
+# Entry keys the payload is built from; any other key is reported as not carried.
+_READ = frozenset(("command", "args", "env", "url", "serverUrl", "headers", "type", "transport", "disabled"))
+_NOT_CARRIED: dict[str, tuple[NoteKind, str]] = {
+    "envFile": (
+        "client-only",
+        "the client loads variables from this env file when it starts the server; the gateway reads no env "
+        "file, so put the variables the server needs in env",
+    ),
+    "cwd": ("not-carried", "the working directory is not carried (the registry has no field for it)"),
+    "auth": (
+        "not-carried",
+        "Cursor's static OAuth client is not carried: set it as the server's oauth_config in the registry",
+    ),
+    "oauth": (
+        "not-carried",
+        "VS Code's OAuth client is not carried: set it as the server's oauth_config in the registry",
+    ),
+}
+
+
+def entry_body(entry: dict[str, Any], inputs: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], list[Note]] | str:
+    """The payload body for one entry (all but saved_name and server_version) and its notes, or why
+    it cannot be imported."""
+    if entry.get("disabled") is True:
+        return "disabled in the client"
+    built: tuple[dict[str, Any], list[Note]] | str
+    if isinstance(entry.get("command"), str):
+        built = _local(entry)
+    elif isinstance(entry.get("url") or entry.get("serverUrl"), str):
+        built = _remote(entry)
+    else:
+        return "neither a 'command' (a local server) nor a 'url' (a remote one)"
+    if isinstance(built, str):
+        return built
+    body, notes = built
+    notes += [*_client_only(body["mcp_config"]["config"], inputs), *_not_carried(entry)]
+    return body, notes
+
+
+def _local(entry: dict[str, Any]) -> tuple[dict[str, Any], list[Note]]:
+    """A command entry: the remote server behind it if it is a proxy, else the command itself."""
+    args = [str(arg) for arg in entry.get("args") or []]
+    env = _texts(entry.get("env"))
+    launch = launched(entry["command"], args)
+    remote = remote_behind(launch, env)
+    if remote is not None:
+        return _with_config(remote.config(), remote.denied_tools), remote.notes
+    body = _with_config({"command": entry["command"], "args": args} | ({"env": env} if env else {}))
+    package = package_fields(launch)
+    if not package:
+        return body, []
+    guessed = f"server_name and source_url guessed from the command: the {launch.registry} package it runs"
+    return body | package, [Note("guess", "server_name", guessed)]
+
+
+def _remote(entry: dict[str, Any]) -> tuple[dict[str, Any], list[Note]] | str:
+    """A URL entry (`url`, or Windsurf's `serverUrl`) with its transport, read from `type` or guessed."""
+    url = entry.get("url") or entry["serverUrl"]
+    kind = str(entry.get("type") or entry.get("transport") or "").lower().replace("-", "_")
+    if kind and kind not in _TRANSPORTS:
+        return "its type is neither 'http' nor 'sse', the transports the gateway speaks"
+    notes: list[Note] = []
+    if kind:
+        transport = _TRANSPORTS[kind]
+    else:
+        transport, guess = transport_guessed_from(url, "no type given")
+        notes.append(guess)
+    headers = _texts(entry.get("headers"))
+    return _with_config({"url": url, "transport": transport} | ({"headers": headers} if headers else {})), notes
+
+
+def _with_config(run: dict[str, Any], denied: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    return {"mcp_config": {"config": run, "tools": {}, "denied_tools": denied or []}}
+
+
+def _texts(mapping: Any) -> dict[str, str]:
+    """An env or headers object as names to texts (clients write numbers and booleans there too)."""
+    return {str(name): str(value) for name, value in mapping.items()} if isinstance(mapping, dict) else {}
+
+
+def _client_only(run: dict[str, Any], inputs: dict[str, dict[str, Any]]) -> Iterator[Note]:
+    """A note for each field holding `${…}` that a client expands and the gateway does not."""
+    for where, value in _strings(run):
+        found = [_describe(variable, inputs) for variable in _VARIABLE.findall(value)]
+        if found:
+            yield Note("client-only", f"mcp_config.config.{where}", f"holds {'; '.join(found)}: {_EXPANDS_NONE}")
+
+
+def _strings(run: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    for key in ("command", "url"):
+        if key in run:
+            yield key, run[key]
+    for index, arg in enumerate(run.get("args", [])):
+        yield f"args[{index}]", arg
+    for key in ("env", "headers"):
+        for name, value in run.get(key, {}).items():
+            yield f"{key}.{name}", value
+
+
+def _describe(variable: str, inputs: dict[str, dict[str, Any]]) -> str:
+    """What `${variable}` is and who fills it in, without quoting anything that may be a secret."""
+    if match := re.fullmatch(rf"input:({_ID})", variable):
+        asked = inputs.get(match[1], {})
+        what = f" for '{asked['description']}'" if isinstance(asked.get("description"), str) else ""
+        secret = " (a password)" if asked.get("password") is True else ""
+        return f"${{input:{match[1]}}} (VS Code asks the person{what}{secret} when it starts the server)"
+    if match := re.fullmatch(rf"env:({_NAME})", variable):
+        return f"${{env:{match[1]}}} (Cursor, VS Code and Windsurf put their environment's {match[1]} here)"
+    if match := re.fullmatch(rf"({_NAME}):-.*", variable, re.DOTALL):
+        return f"${{{match[1]}:-…}} (Claude Code puts its environment's {match[1]} here, or the default)"
+    if variable in _PREDEFINED:
+        return f"${{{variable}}} (a variable VS Code and Cursor fill in, such as the workspace folder)"
+    if re.fullmatch(_NAME, variable):
+        return f"${{{variable}}} (Claude Code puts its environment's {variable} here)"
+    if variable.startswith("file:"):
+        return "${file:…} (Windsurf puts the file's contents here)"
+    return "${…} (a variable the client fills in)"
+
+
+def _not_carried(entry: dict[str, Any]) -> Iterator[Note]:
+    for key, (kind, text) in _NOT_CARRIED.items():
+        if key in entry:
+            yield Note(kind, key, text)
+    for key in entry:
+        if key not in _READ and key not in _NOT_CARRIED:
+            yield Note("not-carried", key, "a client setting the registry does not carry")
