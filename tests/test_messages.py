@@ -98,10 +98,10 @@ async def test_counts_agree_with_their_nouns(tmp_path: Path) -> None:
     assert two == "Registered 2 servers."
     assert used_once == "1 gateway uses 'solo' version 'v1'."
     assert used_twice == "2 gateways use 'duo-1' version 'v1'."
-    assert deleted == "Deleted 'solo' version 'v1'. 1 gateway used it and has lost it: only-gateway."
+    assert deleted == "Deleted 'solo' version 'v1'. 1 gateway used it and has lost it: only-gateway v1."
     assert page == "Server 1 of 2."
     assert warned == "Registered 'plain' version 'v1'. 1 warning to look at (see warnings)."
-    assert imported == "Registered 1 of 1 server in 1 bulk add."
+    assert imported == "Registered 1 of 1 server in 1 bulk add. 1 has notes to check (see notes)."
 
 
 async def test_a_connection_failure_says_what_to_try() -> None:

@@ -1,7 +1,7 @@
 """Property-based tests: thousands of tool calls through an in-memory MCP client, with arguments drawn
 from each tool's own advertised input schema (hypothesis-jsonschema) and from arbitrary junk. Where a
 schema says a field has the shape of another one (bulk add's servers, modify's mcp_config, inspect's
-config, the input and output guardrails), that shape is drawn.
+config and denied_tools, the input and output guardrails), that shape is drawn.
 
 Whatever arrives, every call ends in a result (an `isError` one where the input was refused, naming
 what was wrong), a result always fits the tool's output schema, a refused add or bulk add writes
@@ -190,6 +190,7 @@ def _resolved(tool: str) -> dict[str, Any]:
         properties["mcp_config"] = {key: value for key, value in mcp_config.items() if key != "required"}
     elif tool == "inspect_mcp_server":
         properties["config"] = mcp_config["properties"]["config"]
+        properties["denied_tools"] = mcp_config["properties"]["denied_tools"]
     return schema
 
 
