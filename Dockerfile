@@ -11,7 +11,7 @@ RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 
 FROM python:3.12-slim
 RUN useradd --create-home --uid 10001 registry \
-    && mkdir /data && chown registry /data
+    && mkdir -m 700 /data && chown registry /data
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
 USER 10001

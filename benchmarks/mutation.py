@@ -96,9 +96,9 @@ def report(modules: dict[str, Counter[str]]) -> str:
 
 
 def _score(counts: Counter[str], *, explained_caught: bool) -> float:
-    judged = counts["caught"] + counts["missed"] + counts["other"] + (0 if explained_caught else counts["explained"])
+    total = sum(counts.values())
     caught = counts["caught"] + (counts["explained"] if explained_caught else 0)
-    return caught / judged if judged else 1.0
+    return caught / total if total else 1.0
 
 
 def _row(name: str, counts: Counter[str]) -> str:

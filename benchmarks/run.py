@@ -1,5 +1,6 @@
-"""registry-mcp against the bare MCP SDK: start-up, per-call cost, scale and concurrency; and importing
-a large ~/.claude.json (100 MB: time, peak memory, pings answered meanwhile).
+"""registry-mcp against the bare MCP SDK: start-up, per-call cost, scale and concurrency; importing
+a large ~/.claude.json (100 MB: time, peak memory, pings answered meanwhile); and the time and memory
+registry-mcp takes to inspect a hostile MCP server.
 
     python -m benchmarks            # the full run (a few minutes); writes benchmarks/RESULTS.md
     python -m benchmarks --quick    # a few seconds, for a smoke test; figures mean little
@@ -7,7 +8,8 @@ a large ~/.claude.json (100 MB: time, peak memory, pings answered meanwhile).
 
 Every figure is the median of repeated runs, shown with its min and max. The targets compare
 registry-mcp with the bare SDK measured in the same run, as ratios: these machines are shared and
-noisy, so the absolute times beside them are context, not targets. The context cost (what the tool
+noisy, so the absolute times beside them are context, not targets. The hostile inspection's targets
+are absolute (under 10 s, under 200 MiB): they are bounds, not comparisons. The context cost (what the tool
 definitions and typical results cost a model, in characters) is `benchmarks.context`'s section.
 """
 
@@ -36,6 +38,7 @@ from registry_mcp.importing import plan_import
 
 from . import context
 from .claude_json import write_claude_json
+from .hostile import MEMORY_LIMIT, SHAPES, TIME_LIMIT, inspect_hostile
 from .stdio import StdioServer
 
 HERE = Path(__file__).parent
@@ -354,7 +357,25 @@ def measure_import(plan: Plan, workdir: Path, results: Results) -> None:
     )
 
 
-# --- 6. context cost --------------------------------------------------------------------------------
+# --- 6. inspecting a hostile server ---------------------------------------------------------------
+
+
+def measure_hostile_inspection(plan: Plan, workdir: Path, results: Results) -> None:
+    seconds, peaks = [], []
+    for index, (label, arguments) in enumerate(SHAPES):
+        took, peak, message = inspect_hostile(arguments, _environment(workdir / f"hostile-{index}.db"))
+        results.add(f"inspect a hostile server: {label}", [took])
+        results.add(f"peak memory inspecting: {label}", [peak], unit="MiB")
+        results.notes.append(f"Inspecting {label} answers: {message}")
+        seconds.append(took)
+        peaks.append(peak)
+    results.targets.append(Target("hostile inspection, slowest (s)", max(seconds), TIME_LIMIT, "seconds"))
+    results.targets.append(
+        Target("hostile inspection, peak memory (MiB)", max(peaks) / 1024, MEMORY_LIMIT / 1024, "MiB")
+    )
+
+
+# --- 7. context cost --------------------------------------------------------------------------------
 
 
 def measure_context(plan: Plan, workdir: Path, results: Results, *, peers: bool = False) -> None:
@@ -419,6 +440,7 @@ def main(argv: list[str] | None = None) -> None:
             ("scale", measure_scale),
             ("concurrency", measure_concurrency),
             ("import", measure_import),
+            ("hostile inspection", measure_hostile_inspection),
             ("context", with_peers),
         ):
             print(f"… {name}", file=sys.stderr, flush=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json as jsonlib
 import logging
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
@@ -36,7 +37,7 @@ from .errors import (
     UnexpectedResponse,
     describe_validation_error,
 )
-from .masking import MASK, MaskWithoutSecret, find_mask, restore_masked, scrub, secret_values
+from .masking import MASK, find_mask, scrub, secret_values
 from .models import (
     DEFAULT_SERVER_VERSION,
     BulkAddRequest,
@@ -46,13 +47,13 @@ from .models import (
     ServerChanges,
     ServerPage,
     ServerPayload,
-    merge_mcp_config,
 )
+from .patching import ModifyRefused, apply_modify, full_patch, kind_of
 from .retries import DEFAULT_RETRIES, NO_RETRIES, RETRYABLE_STATUSES, RetryPolicy
 from .urls import is_loopback
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import AsyncIterator, Mapping, Sequence
     from pathlib import Path
     from types import TracebackType
 
@@ -71,6 +72,8 @@ DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 ERROR_BODY_BYTES = 64 * 1024
 MAX_QUOTED = 300
 EMBEDDED_BASE_URL = "http://embedded.registry"
+# How often a modify merges again when the server changed between reading and writing it.
+MERGE_ATTEMPTS = 5
 
 _STATUS_ERRORS: dict[int, tuple[type[RegistryError], str]] = {
     400: (InvalidRequest, "the registry refused the request as malformed"),
@@ -139,6 +142,10 @@ class RegistryClient:
         self._max_response_bytes = max_response_bytes
         # What no message from the registry may carry on (see `_status_error`).
         self._secrets = frozenset({api_key} if api_key else ())
+        self._scope = (project, registry)
+        self._registry_merges = endpoints.ENDPOINTS["modify"].merges
+        # Only the embedded registry applies registry-mcp's mask and target rules itself.
+        self._applies_modify = False
         # Never follow a redirect: it would carry the apikey header to wherever it points.
         self._http = httpx2.AsyncClient(
             base_url=base_url,
@@ -162,6 +169,7 @@ class RegistryClient:
         client = cls(base_url=EMBEDDED_BASE_URL, project=project, timeout=None, retry=NO_RETRIES, transport=transport)
         client.location = RegistryLocation(kind="embedded", project=client.location.project, path=store.path)
         client._store = store
+        client._registry_merges = client._applies_modify = True
         return client
 
     def __repr__(self) -> str:
@@ -212,31 +220,53 @@ class RegistryClient:
     ) -> RegistryServer:
         """Change the fields given in `changes`; the others keep their stored values.
 
-        An `mcp_config` in `changes` is merged into the stored one (see `merge_mcp_config`) and the
-        whole result is sent, since the registry is not known to merge; with `replace_mcp_config`
-        it replaces the stored one instead.
+        `changes` is a JSON merge patch (see `registry_mcp.patching`): an `mcp_config` in it is
+        merged into the stored one (`null` removes a key, lists replace), a mask keeps the stored
+        value at its place, and stored secrets do not follow a change of the server's target. With
+        `replace_mcp_config` the given `mcp_config` replaces the stored one instead.
+
+        The embedded registry applies all of this inside its write's transaction. Otherwise the
+        client reads the server, applies it, and sends each changed field whole, serialising the
+        modifies of one server within this process and re-reading the server just before writing
+        (merging again if it changed).
         """
         body = _check(ServerChanges, changes or {}, what="changes").to_api()
         if not body:
             raise InvalidRequest("Nothing to modify: give at least one field to change")
-        if body.get("mcp_config") is not None or find_mask(body) is not None:
-            stored = (await self.get_server(saved_name, server_version)).to_api()
-            if stored.get("mcp_config") is not None and body.get("mcp_config") is not None and not replace_mcp_config:
-                body["mcp_config"] = merge_mcp_config(stored["mcp_config"], body["mcp_config"])
-            try:
-                # A record read masked and sent back keeps its stored secrets.
-                body = restore_masked(body, stored)
-            except MaskWithoutSecret as missing:
-                raise InvalidRequest(f"Invalid changes: {missing}") from None
-            if body.get("mcp_config") is not None:
-                body["mcp_config"] = _check(McpConfig, body["mcp_config"], what="mcp_config").to_api()
-        answer = await self._call(
-            "modify",
-            _describe("modify", saved_name, server_version),
-            server=(saved_name, server_version),
-            json=body,
-        )
+        operation = _describe("modify", saved_name, server_version)
+        server = (saved_name, server_version)
+        patch = self._patch_without_reading(body, replace_mcp_config=replace_mcp_config)
+        if patch is not None:
+            answer = await self._call("modify", operation, server=server, json=patch)
+            return _parse(_SERVER, answer, what="the modified server")
+        async with _one_modify_at_a_time((self.location.base_url, self.location.path, *self._scope, *server)):
+            stored = (await self.get_server(*server)).to_api()
+            for _attempt in range(MERGE_ATTEMPTS):
+                wanted = _applied(stored, body, replace_mcp_config=replace_mcp_config)
+                latest = (await self.get_server(*server)).to_api()
+                if latest == stored:
+                    break
+                stored = latest  # changed by someone else since it was read: merge again
+            else:
+                raise RegistryUnavailable(
+                    f"Could not {operation}: the server kept changing while the changes were merged "
+                    f"({MERGE_ATTEMPTS} attempts); try again"
+                )
+            sent = {key: wanted.get(key) for key in body}
+            if self._registry_merges:
+                sent = {key: full_patch(stored.get(key), value) for key, value in sent.items()}
+            answer = await self._call("modify", operation, server=server, json=sent)
         return _parse(_SERVER, answer, what="the modified server")
+
+    def _patch_without_reading(self, body: dict[str, Any], *, replace_mcp_config: bool) -> dict[str, Any] | None:
+        """What to send for `body` without reading the server first, or None if it must be read."""
+        if replace_mcp_config:
+            return None  # a whole new mcp_config needs a null for each stored key it drops
+        if self._applies_modify:
+            return body
+        if self._registry_merges and not _needs_stored(body):
+            return body
+        return None
 
     async def delete_server(self, saved_name: str, server_version: str = DEFAULT_SERVER_VERSION) -> str:
         """Delete a server (a soft delete: it is gone from every read). Returns the registry's message."""
@@ -403,6 +433,46 @@ def require_safe_base_url(base_url: str) -> None:
         f"The registry URL {base_url!r} must use https:// (plain http:// is allowed only for a loopback "
         "address such as 127.0.0.1 or localhost), so that the API key is never sent in clear text."
     )
+
+
+_MODIFY_LOCKS: dict[tuple[str | None, ...], tuple[anyio.Lock, int]] = {}
+
+
+@asynccontextmanager
+async def _one_modify_at_a_time(server: tuple[str | None, ...]) -> AsyncIterator[None]:
+    """Hold the lock of one server (in this process) while its modify reads, merges and writes."""
+    lock, users = _MODIFY_LOCKS.get(server, (anyio.Lock(), 0))
+    _MODIFY_LOCKS[server] = (lock, users + 1)
+    try:
+        async with lock:
+            yield
+    finally:
+        lock, users = _MODIFY_LOCKS[server]
+        if users == 1:
+            del _MODIFY_LOCKS[server]
+        else:
+            _MODIFY_LOCKS[server] = (lock, users - 1)
+
+
+def _needs_stored(body: dict[str, Any]) -> bool:
+    """Whether a merge patch can only be applied with the stored server at hand: a new `command`,
+    `args` or `url` may move the server (its secrets must not follow), and a mask stands for a stored
+    value. (A mask in an object could simply be left out, absent meaning unchanged, but then a mask
+    with nothing stored behind it would pass unnoticed instead of being refused.)"""
+    config = (body.get("mcp_config") or {}).get("config")
+    moves = isinstance(config, dict) and (kind_of(config) is not None or "args" in config)
+    return moves or find_mask(body) is not None
+
+
+def _applied(stored: dict[str, Any], body: dict[str, Any], *, replace_mcp_config: bool) -> dict[str, Any]:
+    """The server after the changes, checked whole."""
+    try:
+        wanted = apply_modify(stored, body, replace_mcp_config=replace_mcp_config)
+    except ModifyRefused as refused:
+        raise InvalidRequest(f"Invalid changes: {refused}") from None
+    if wanted.get("mcp_config") is not None:
+        wanted["mcp_config"] = _check(McpConfig, wanted["mcp_config"], what="mcp_config").to_api()
+    return wanted
 
 
 def _refuse_masks(body: dict[str, Any]) -> dict[str, Any]:

@@ -59,6 +59,10 @@ class Endpoint:
     response: ResponseShape
     assumed: str = ""
     """What of this row is not published; empty when all of it is."""
+    merges: bool = False
+    """For modify: whether the registry applies the body as a JSON merge patch (RFC 7396), so that
+    the client can send only the changes without reading the server first. When False the client
+    reads, merges and sends each changed top-level field whole (see `RegistryClient.modify_server`)."""
 
 
 ENDPOINTS: dict[Action, Endpoint] = {
@@ -80,7 +84,9 @@ ENDPOINTS: dict[Action, Endpoint] = {
             "/mcp-registry/modify-server",
             "headers",
             "envelope",
-            assumed="method, selector headers, response {message, data}",
+            assumed="method, selector headers, response {message, data}; whether mcp_config is merged",
+            # Not published: Enkrypt's modify-gateway is a merge patch, but modify-server is not said to be.
+            merges=False,
         ),
         Endpoint(
             "delete",

@@ -3,46 +3,81 @@
     report = await inspect_server(LocalServerConfig(command="npx", args=["-y", "@modelcontextprotocol/server-memory"]))
     deny_report(report.tools, ["write_*", "wirte_file"])   # what each pattern blocks, what stays, what matches none
 
-A local server is spawned over stdio (its stderr captured, and shown truncated when it fails) and
-always reaped when the inspection ends, fails or is cancelled; a remote one is reached over
-Streamable HTTP or SSE. The start (through `initialize`) and each request are bounded by timeouts.
+A local server is spawned over stdio in its own process group (`registry_mcp.launch`), and the whole
+group is stopped when the inspection ends, fails or is cancelled; a remote one is reached over
+Streamable HTTP or SSE. What is read is bounded (`Limits`: tools, pages, bytes, time); a bound that
+is reached ends the listing early and is said in `InspectedServer.stopped`. Everything the server
+says is untrusted: its texts are cleaned and capped (`registry_mcp.untrusted`), and its errors and
+stderr are quoted as data, with the entry's secret values scrubbed out, never an HTTP body.
 Launching a command runs code on this machine: the MCP tool asks the person first.
 """
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Collection, Iterable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Any, TextIO
+from dataclasses import dataclass
+from typing import Any
 
 import anyio
 import httpx2
-from mcp import ClientSession, StdioServerParameters
+from mcp import ClientSession
 from mcp.client.sse import sse_client
-from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
-from mcp_types import Implementation, PaginatedRequestParams
-from pydantic import BaseModel, Field
+from mcp.shared.exceptions import MCPError
+from mcp_types import (
+    CONNECTION_CLOSED,
+    INTERNAL_ERROR,
+    INVALID_PARAMS,
+    INVALID_REQUEST,
+    METHOD_NOT_FOUND,
+    PARSE_ERROR,
+    Implementation,
+    PaginatedRequestParams,
+    Tool,
+)
+from mcp_types import (
+    REQUEST_TIMEOUT as TIMED_OUT,
+)
+from pydantic import BaseModel, Field, ValidationError
 
 from . import __version__
 from .client import connection_failure
 from .denylist import deny_patterns, is_denied, matching
+from .launch import TLS_ADVICE, ReadBounds, StderrTail, child_environment, looks_like_tls_failure, spawn_stdio
+from .masking import scrub, secret_values
 from .models import LocalServerConfig, RemoteServerConfig
+from .untrusted import clean, clean_block, clean_json, escape, has_hidden, quote
 
 START_TIMEOUT = 30.0
 REQUEST_TIMEOUT = 15.0
 STDERR_SHOWN = 2_000
-MAX_TOOL_PAGES = 50
+ERROR_SHOWN = 300
 CLIENT_INFO = Implementation(name="registry-mcp-inspector", version=__version__)
 
 
+@dataclass(frozen=True)
+class Limits:
+    """How much is read from an inspected server."""
+
+    max_tools: int = 1_000
+    max_pages: int = 50
+    max_message: int = 8_000_000  # bytes in one JSON-RPC message
+    max_bytes: int = 16_000_000  # bytes in all
+    list_time: float = 30.0  # seconds for the whole tools/list
+    name: int = 128  # the length MCP allows a tool name
+    title: int = 200
+    description: int = 1_000
+    instructions: int = 2_000
+    version: int = 100
+
+
 class InspectionFailed(Exception):
-    """The server could not be started, reached or asked; the message says why (and shows its stderr)."""
+    """The server could not be started, reached or asked; the message says why (and quotes its stderr)."""
 
 
 class InspectedTool(BaseModel):
-    name: str
+    name: str = Field(description="Control, invisible and direction characters are shown as \\uXXXX.")
     title: str | None = None
     description: str | None = None
     annotations: dict[str, Any] | None = None
@@ -50,6 +85,8 @@ class InspectedTool(BaseModel):
 
 
 class InspectedServer(BaseModel):
+    """What the server said, cleaned of control, invisible and direction characters and capped."""
+
     name: str
     version: str
     title: str | None = None
@@ -57,6 +94,9 @@ class InspectedServer(BaseModel):
     instructions: str | None = None
     capabilities: dict[str, Any]
     tools: list[InspectedTool]
+    stopped: list[str] = Field(default_factory=list, description="The bounds reached: the listing is incomplete.")
+    escaped_names: int = Field(default=0, description="Tool names whose hidden characters are shown as \\uXXXX.")
+    skipped_lines: int = Field(default=0, description="Lines on its stdout that were not JSON-RPC (logs?), skipped.")
 
 
 class PatternReport(BaseModel):
@@ -92,78 +132,166 @@ async def inspect_server(
     *,
     start_timeout: float = START_TIMEOUT,
     request_timeout: float = REQUEST_TIMEOUT,
+    limits: Limits | None = None,
+    secrets: Iterable[str] = (),
 ) -> InspectedServer:
-    """Start or reach the server, complete the handshake, list its tools; raise `InspectionFailed`."""
-    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr:
-        try:
-            async with _session(config, stderr, request_timeout) as session:
-                with anyio.fail_after(start_timeout):
-                    hello = await session.initialize()
-                tools = await _all_tools(session, request_timeout)
-        except Exception as failure:  # whatever the transport raised: reported, with the server's stderr
-            reason = (
-                f"the server did not answer within {start_timeout:g} s (or a request within {request_timeout:g} s)"
-                if _has(failure, TimeoutError)
-                else _describe(failure)
-            )
-            raise InspectionFailed(f"{reason}{_stderr(stderr)}") from None
+    """Start or reach the server, complete the handshake, list its tools; raise `InspectionFailed`.
+
+    `secrets` (besides the config's own env and header values) are scrubbed from whatever it says."""
+    limits = limits or Limits()
+    hidden = secret_values(config.model_dump(mode="json")) | set(secrets)
+    bounds = ReadBounds(max_message=limits.max_message, max_total=limits.max_bytes)
+    stderr = StderrTail(keep=STDERR_SHOWN * 4)
+    try:
+        async with _session(config, bounds, stderr, request_timeout) as session:
+            with anyio.fail_after(start_timeout):
+                hello = await session.initialize()
+            tools, stopped = await _list_tools(session, request_timeout, limits, bounds)
+    except Exception as failure:  # whatever the transport raised: described by us, the server's words quoted
+        if bounds.stopped:
+            reason = bounds.stopped
+        elif _has(failure, TimeoutError):
+            reason = f"the server did not answer within {start_timeout:g} s (or a request within {request_timeout:g} s)"
+        else:
+            reason = _describe(failure, remote=isinstance(config, RemoteServerConfig))
+        tls = looks_like_tls_failure(stderr.text) or any(looks_like_tls_failure(text) for text in _texts(failure))
+        raise InspectionFailed(_failure_text(reason, stderr.text, hidden, tls=tls)) from None
     server = hello.server_info
+    instructions = hello.instructions
     return InspectedServer(
-        name=server.name,
-        version=server.version,
-        title=server.title,
-        protocol_version=str(hello.protocol_version),
-        instructions=hello.instructions,
-        capabilities=hello.capabilities.model_dump(mode="json", by_alias=True, exclude_none=True),
-        tools=tools,
+        name=_said(server.name, limits.title, hidden),
+        version=_said(server.version, limits.version, hidden),
+        title=_said(server.title, limits.title, hidden) if server.title else None,
+        protocol_version=clean(str(hello.protocol_version), limits.version),
+        instructions=clean_block(scrub(instructions, hidden), limits.instructions) if instructions else None,
+        capabilities=_capabilities(hello.capabilities.model_dump(mode="json", by_alias=True, exclude_none=True)),
+        tools=[_inspected(tool, limits, hidden) for tool in tools],
+        stopped=stopped,
+        escaped_names=sum(1 for tool in tools if has_hidden(tool.name[: limits.name])),
+        skipped_lines=bounds.skipped_lines,
     )
 
 
 @asynccontextmanager
 async def _session(
-    config: LocalServerConfig | RemoteServerConfig, stderr: TextIO, request_timeout: float
+    config: LocalServerConfig | RemoteServerConfig, bounds: ReadBounds, stderr: StderrTail, request_timeout: float
 ) -> AsyncIterator[ClientSession]:
+    read: Any  # the transports' stream types differ only in name
+    write: Any
     async with AsyncExitStack() as stack:
         if isinstance(config, LocalServerConfig):
-            parameters = StdioServerParameters(command=config.command, args=list(config.args or []), env=config.env)
-            # Leaving this block terminates the child and waits for it, on success, failure or cancel.
-            read, write = await stack.enter_async_context(stdio_client(parameters, errlog=stderr))
-        elif config.transport == "sse":
+            environment = child_environment(config.env or {})
             read, write = await stack.enter_async_context(
-                sse_client(config.url, headers=dict(config.headers or {}), timeout=request_timeout)
+                spawn_stdio(config.command, list(config.args or []), environment, bounds, stderr)
             )
         else:
-            http = await stack.enter_async_context(
-                httpx2.AsyncClient(headers=dict(config.headers or {}), timeout=request_timeout)
-            )
-            read, write = await stack.enter_async_context(streamable_http_client(config.url, http_client=http))
+            hooks = {"response": [_BoundedBody(bounds).hook]}
+
+            def bounded_client(
+                headers: dict[str, str] | None = None,
+                timeout: httpx2.Timeout | None = None,
+                auth: httpx2.Auth | None = None,
+            ) -> httpx2.AsyncClient:
+                return httpx2.AsyncClient(
+                    headers=headers, timeout=timeout or request_timeout, auth=auth, event_hooks=hooks
+                )
+
+            headers = dict(config.headers or {})
+            if config.transport == "sse":
+                read, write = await stack.enter_async_context(
+                    sse_client(
+                        config.url, headers=headers, timeout=request_timeout, httpx_client_factory=bounded_client
+                    )
+                )
+            else:
+                http = await stack.enter_async_context(bounded_client(headers=headers))
+                read, write = await stack.enter_async_context(
+                    streamable_http_client(config.url, http_client=http, max_sse_event_size=bounds.max_message)
+                )
         yield await stack.enter_async_context(
             ClientSession(read, write, read_timeout_seconds=request_timeout, client_info=CLIENT_INFO)
         )
 
 
-async def _all_tools(session: ClientSession, request_timeout: float) -> list[InspectedTool]:
-    tools: list[InspectedTool] = []
+class _ReadLimitReached(Exception):
+    pass
+
+
+class _BoundedBody:
+    """Counts the bytes of every HTTP response body against the bounds; past them, the read fails."""
+
+    def __init__(self, bounds: ReadBounds) -> None:
+        self.bounds = bounds
+
+    async def hook(self, response: httpx2.Response) -> None:
+        response.stream = _CountedStream(response.stream, self.bounds)
+
+
+class _CountedStream(httpx2.AsyncByteStream):
+    def __init__(self, inner: Any, bounds: ReadBounds) -> None:
+        self.inner, self.bounds = inner, bounds
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self.inner:
+            self.bounds.read += len(chunk)
+            if self.bounds.read > self.bounds.max_total:
+                self.bounds.stopped = f"stopped reading after {self.bounds.max_total:,} bytes from the server"
+                raise _ReadLimitReached(self.bounds.stopped)
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def _list_tools(
+    session: ClientSession, request_timeout: float, limits: Limits, bounds: ReadBounds
+) -> tuple[list[Tool], list[str]]:
+    """The server's tools, as far as the limits allow, and which limits stopped the listing."""
+    tools: list[Tool] = []
     cursor: str | None = None
-    for _ in range(MAX_TOOL_PAGES):
-        with anyio.fail_after(request_timeout):
-            page = await session.list_tools(params=PaginatedRequestParams(cursor=cursor) if cursor else None)
-        tools += [
-            InspectedTool(
-                name=tool.name,
-                title=tool.title,
-                description=tool.description,
-                annotations=tool.annotations.model_dump(mode="json", by_alias=True, exclude_none=True)
-                if tool.annotations
-                else None,
-                input_schema=tool.input_schema,
-            )
-            for tool in page.tools
-        ]
-        cursor = page.next_cursor
-        if not cursor:
-            break
-    return tools
+    with anyio.move_on_after(limits.list_time) as clock:
+        for _ in range(limits.max_pages):
+            try:
+                with anyio.fail_after(request_timeout):
+                    page = await session.list_tools(params=PaginatedRequestParams(cursor=cursor) if cursor else None)
+            except MCPError:
+                if bounds.stopped:  # the transport stopped reading: keep what came before
+                    return tools, [bounds.stopped]
+                raise
+            tools += page.tools[: limits.max_tools - len(tools)]
+            cursor = page.next_cursor
+            if len(tools) >= limits.max_tools and (cursor or len(page.tools) > len(tools)):
+                return tools, [f"stopped after {limits.max_tools:,} tools: the server offered more"]
+            if not cursor:
+                return tools, []
+        return tools, [f"stopped after {limits.max_pages} pages of tools/list: the server offered more"]
+    assert clock.cancelled_caught
+    return tools, [f"stopped after {limits.list_time:g} s of listing tools: the server offered more"]
+
+
+def _inspected(tool: Tool, limits: Limits, hidden: set[str]) -> InspectedTool:
+    return InspectedTool(
+        name=escape(scrub(tool.name, hidden), limits.name),
+        title=_said(tool.title, limits.title, hidden) if tool.title else None,
+        description=clean_block(scrub(tool.description, hidden), limits.description) if tool.description else None,
+        annotations=clean_json(tool.annotations.model_dump(mode="json", by_alias=True, exclude_none=True), nodes=20)
+        if tool.annotations
+        else None,
+        input_schema=clean_json(tool.input_schema, depth=8, nodes=500),
+    )
+
+
+def _capabilities(declared: dict[str, Any]) -> dict[str, Any]:
+    """The standard capabilities, then `experimental` (anything a server likes) on its own budget."""
+    experimental = declared.pop("experimental", None)
+    capabilities: dict[str, Any] = clean_json(declared, limit=100, nodes=100)
+    if experimental:
+        capabilities["experimental"] = clean_json(experimental, limit=100, nodes=100)
+    return capabilities
+
+
+def _said(text: str | None, limit: int, hidden: set[str]) -> str:
+    return clean(scrub(text or "", hidden), limit)
 
 
 def _has(failure: BaseException, kind: type[BaseException]) -> bool:
@@ -172,26 +300,73 @@ def _has(failure: BaseException, kind: type[BaseException]) -> bool:
     return isinstance(failure, kind)
 
 
-def _describe(failure: BaseException) -> str:
+def _describe(failure: BaseException, *, remote: bool) -> str:
+    """Our sentence for a failure. What a server said over stdio is quoted, cleaned and capped; over
+    HTTP an error's text may be any page's body, so only its code is given."""
     if isinstance(failure, BaseExceptionGroup):
-        return "; ".join(_describe(inner) for inner in failure.exceptions)
+        return "; ".join(dict.fromkeys(_describe(inner, remote=remote) for inner in failure.exceptions))
     if isinstance(failure, FileNotFoundError):
-        return f"the command was not found ({failure.filename or failure})"
+        return f"the command was not found ({quote(clean(str(failure.filename or failure), 200))})"
+    if isinstance(failure, httpx2.HTTPStatusError):
+        return f"the URL answered HTTP {failure.response.status_code}, not MCP (is it an MCP endpoint?)"
+    if isinstance(failure, httpx2.SSEError):
+        return "the URL did not answer with an event stream (is it an MCP SSE endpoint?)"
     if isinstance(failure, httpx2.TransportError):
         return (
             f"{connection_failure(failure, 'the server')}: check its URL, that it is running, and this machine's "
             "network and proxy settings (HTTPS_PROXY, NO_PROXY)"
         )
-    if "Connection closed" in str(failure):
+    if isinstance(failure, httpx2.HTTPError):
+        return f"the HTTP request failed ({type(failure).__name__})"
+    if isinstance(failure, ValidationError):
+        return f"the server's answer is not a valid MCP {clean(failure.title, 60)} (is it an MCP endpoint?)"
+    if isinstance(failure, MCPError):
+        return _described_error(failure, remote=remote)
+    if isinstance(failure, OSError):
+        return f"the command could not be started ({type(failure).__name__}: {quote(clean(str(failure), 200))})"
+    return f"the connection failed ({type(failure).__name__})"
+
+
+_JSON_RPC_CODES = {
+    PARSE_ERROR: "parse error",
+    INVALID_REQUEST: "invalid request",
+    METHOD_NOT_FOUND: "method not found",
+    INVALID_PARAMS: "invalid params",
+    INTERNAL_ERROR: "internal error",
+}
+
+
+def _described_error(failure: MCPError, *, remote: bool) -> str:
+    if failure.code == CONNECTION_CLOSED or "Connection closed" in failure.message:
         return "the server closed the connection before answering (did it exit?)"
-    text = str(failure).strip()
-    return f"{type(failure).__name__}: {text}" if text else type(failure).__name__
+    if failure.code == TIMED_OUT:
+        return (
+            "a request got no answer in time (is it an MCP endpoint?)" if remote else "a request got no answer in time"
+        )
+    code = f"code {failure.code}" + (f", {_JSON_RPC_CODES[failure.code]}" if failure.code in _JSON_RPC_CODES else "")
+    if remote:
+        return f"the connection ended with an MCP error ({code}; its text is not shown: is the URL an MCP endpoint?)"
+    return f"the server answered with an error ({code}), quoted: {quote(clean(failure.message, ERROR_SHOWN))}"
 
 
-def _stderr(stderr: TextIO) -> str:
-    stderr.seek(0)
-    text = stderr.read().strip()
-    if not text:
-        return ""
-    shown = text if len(text) <= STDERR_SHOWN else "…" + text[-STDERR_SHOWN:]
-    return f". The server's stderr (last {STDERR_SHOWN:,} characters at most):\n{shown}"
+def _texts(failure: BaseException) -> Iterator[str]:
+    """The texts of a failure and of what it wraps: read for signs of a TLS problem, never shown."""
+    if isinstance(failure, BaseExceptionGroup):
+        for inner in failure.exceptions:
+            yield from _texts(inner)
+        return
+    yield str(failure)
+    inner = failure.__cause__ or failure.__context__
+    if inner is not None:
+        yield from _texts(inner)
+
+
+def _failure_text(reason: str, stderr: str, hidden: set[str], *, tls: bool) -> str:
+    text = scrub(reason, hidden)
+    shown = clean_block(scrub(stderr, hidden)[-STDERR_SHOWN * 2 :], STDERR_SHOWN * 2)
+    if shown:
+        shown = shown if len(shown) <= STDERR_SHOWN else "…" + shown[-STDERR_SHOWN:]
+        text += f". The server's stderr (the last {STDERR_SHOWN:,} characters at most), quoted: {quote(shown)}"
+    if tls:
+        text += f". {TLS_ADVICE}"
+    return text

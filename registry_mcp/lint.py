@@ -12,21 +12,29 @@
 - a `tools` map beside a `"*"` deny pattern: the gateway spares the tools it lists.
 
 Findings are advice: `add_registry_server` returns them as warnings beside what it registered, or,
-as a dry run, without writing anything.
+as a dry run, without writing anything. Past `MAX_FINDINGS`, the
+rest are counted in one last finding rather than listed (10,000 mistyped patterns would otherwise
+make a result of millions of characters), and a pattern is quoted at most `SHOWN_PATTERN` long.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import chain
 
 from pydantic import BaseModel, Field
 
 from .denylist import DENY_ALL, deny_patterns, matching, spared_by_listing
 from .masking import looks_secret
 from .models import GuardrailConfig, LocalServerConfig, McpConfig, OAuthConfig, ServerPayload
+from .untrusted import cap
 from .urls import is_cleartext
+
+MAX_FINDINGS = 20
+SHOWN_PATTERN = 60
 
 # A value that refers to a secret kept elsewhere rather than holding it: ${NAME}, $NAME, {{ name }},
 # <placeholder>, or an empty value to be filled in by the gateway's environment.
@@ -43,22 +51,51 @@ class Finding(BaseModel):
     advice: str = Field(description="What to do about it.")
 
 
-def lint_server(payload: ServerPayload, *, prefix: str = "") -> list[Finding]:
-    """Every finding for one add-server payload; `prefix` goes before each field (as in 'servers[2].')."""
-    config = payload.mcp_config
-    if config is None:
-        return []
-    findings = [*_config(config), *_oauth(config.oauth_config), *_guardrails(config), *_denied(config)]
-    return [finding.model_copy(update={"field": prefix + finding.field}) for finding in findings]
+def lint_server(payload: ServerPayload) -> list[Finding]:
+    """The findings for one add-server payload (the first `MAX_FINDINGS`, then a count of the rest)."""
+    return _bounded(_findings(payload))
 
 
 def lint_servers(payloads: list[ServerPayload]) -> list[Finding]:
-    """Every finding for a list of payloads, each field starting 'servers[i].'."""
-    return [
-        finding
+    """The findings for a list of payloads, each field starting 'servers[i].' (bounded the same way)."""
+    return _bounded(
+        finding.model_copy(update={"field": f"servers[{index}]." + finding.field})
         for index, payload in enumerate(payloads)
-        for finding in lint_server(payload, prefix=f"servers[{index}].")
-    ]
+        for finding in _findings(payload)
+    )
+
+
+def _findings(payload: ServerPayload) -> Iterator[Finding]:
+    config = payload.mcp_config
+    if config is not None:
+        yield from chain(_config(config), _oauth(config.oauth_config), _guardrails(config), _denied(config))
+
+
+def _bounded(findings: Iterable[Finding]) -> list[Finding]:
+    kept: list[Finding] = []
+    rest: list[str] = []  # the fields of those left out
+    for finding in findings:
+        if len(kept) < MAX_FINDINGS:
+            kept.append(finding)
+        else:
+            rest.append(finding.field)
+    if rest:
+        kept.append(
+            Finding(
+                field=_common_field(rest),
+                problem=f"{len(rest):,} more findings like the ones above are not listed",
+                advice="fix the ones shown, then check again (add with dry_run) to see the rest",
+            )
+        )
+    return kept
+
+
+def _common_field(fields: list[str]) -> str:
+    """The longest whole-field prefix the fields share ('mcp_config.denied_tools' for its items)."""
+    common = os.path.commonprefix(fields)  # noqa: RUF071 (character by character is what is meant)
+    if any(len(field) > len(common) and field[len(common)] not in ".[" for field in fields):
+        common = common[: max(common.rfind("."), common.rfind("["), 0)]
+    return common or "(several fields)"
 
 
 def _config(config: McpConfig) -> Iterator[Finding]:
@@ -130,7 +167,7 @@ def _denied(config: McpConfig) -> Iterator[Finding]:
         elif known and pattern != DENY_ALL and not matching(known, pattern):
             yield Finding(
                 field=where,
-                problem=f"{pattern!r} matches none of the tools listed in mcp_config.tools (a typo?)",
+                problem=f"{_shown(pattern)} matches none of the tools listed in mcp_config.tools (a typo?)",
                 advice="check the name against the server's tools (inspect the server, or list them in 'tools')",
             )
     spared = spared_by_listing(config.denied_tools, known)
@@ -145,6 +182,10 @@ def _denied(config: McpConfig) -> Iterator[Finding]:
         if count > 1:
             yield Finding(
                 field="mcp_config.denied_tools",
-                problem=f"{pattern!r} is listed {count} times",
+                problem=f"{_shown(pattern)} is listed {count} times",
                 advice="list each pattern once",
             )
+
+
+def _shown(pattern: str) -> str:
+    return repr(cap(pattern, SHOWN_PATTERN))

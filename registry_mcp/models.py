@@ -302,10 +302,10 @@ class ServerConfigChanges(RegistryModel):
 
     command: str | None = Field(default=None, min_length=1)
     args: list[str] | None = None
-    env: dict[str, str] | None = None
+    env: dict[str, str | None] | None = None  # null removes a variable
     url: str | None = Field(default=None, min_length=1)
     transport: Literal["streamable_http", "sse"] | None = None
-    headers: dict[str, str] | None = None
+    headers: dict[str, str | None] | None = None  # null removes a header
 
 
 class McpConfigChanges(McpConfig):
@@ -337,34 +337,3 @@ class ServerChanges(ServerDetails):
         if value is None:
             raise ValueError("must be true or false")
         return value
-
-
-def merge_mcp_config(stored: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    """`changes` merged into `stored` (both as API JSON), the way modify-server promises.
-
-    Objects merge key by key, recursively; lists and plain values replace. A `config` of the
-    other kind (local `command` vs remote `url`) replaces the stored one instead of merging, since a
-    config holding both would be neither.
-    """
-    merged = _deep_merge(stored, {key: value for key, value in changes.items() if key != "config"})
-    if "config" in changes:
-        old, new = stored.get("config"), changes["config"]
-        if isinstance(old, dict) and isinstance(new, dict) and not _kind_changes(old, new):
-            new = _deep_merge(old, new)
-        merged["config"] = new
-    return merged
-
-
-def _kind_changes(old: dict[str, Any], new: dict[str, Any]) -> bool:
-    new_kind = _server_kind(new)
-    return new_kind is not None and new_kind != _server_kind(old)
-
-
-def _deep_merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(old)
-    for key, value in new.items():
-        if isinstance(merged.get(key), dict) and isinstance(value, dict):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged

@@ -23,6 +23,7 @@ from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, Field
 
 from .errors import LocalRefusal
+from .lint import Finding
 from .masking import mask_secrets
 from .models import RegistryServer
 from .wording import counted
@@ -90,6 +91,9 @@ class RecordResult(ToolResult):
 
     server: RegistryServer | None = None
     note: str | None = Field(default=None, description="Set when part of the record was left out to fit.")
+    warnings: list[Finding] | None = Field(
+        default=None, description="Problems the registry accepts but that will bite later (add and modify)."
+    )
 
     def smaller(self) -> Iterator[Self]:
         """First without the tools' details, then cut to the record's summary."""

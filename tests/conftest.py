@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import os
 import shutil
@@ -23,7 +24,7 @@ from mcp import Client, StdioServerParameters
 from mcp.client.session import ClientRequestContext
 from mcp_types import ElicitRequestParams, ElicitResult
 
-from registry_mcp import RegistryClient
+from registry_mcp import RegistryClient, endpoints
 from registry_mcp.embedded import RegistryStore, create_app
 from registry_mcp.server import create_server
 from registry_mcp.settings import Settings
@@ -177,11 +178,22 @@ class ServedApp:
 
 
 class LiveRegistry(ServedApp):
-    """The embedded registry served over real HTTP from a SQLite file, requiring an API key."""
+    """The embedded registry served over real HTTP from a SQLite file, requiring an API key.
+
+    It stands for the cloud registry, so its modify merges or replaces as the endpoint table assumes
+    the cloud's does. `requests` records the method and path of each request it serves."""
 
     def __init__(self, database: Path, api_key: str | None) -> None:
         self.store = RegistryStore(database)
-        super().__init__(create_app(self.store, api_key=api_key))
+        self.requests: list[tuple[str, str]] = []
+        app = create_app(self.store, api_key=api_key, merges=endpoints.ENDPOINTS["modify"].merges)
+
+        async def recorded(scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] == "http":
+                self.requests.append((scope["method"], scope["path"]))
+            await app(scope, receive, send)
+
+        super().__init__(recorded)
 
     def __exit__(self, *exc: object) -> None:
         super().__exit__(*exc)
@@ -192,6 +204,26 @@ class LiveRegistry(ServedApp):
 def live_registry(tmp_path: Path) -> Iterator[LiveRegistry]:
     with LiveRegistry(tmp_path / "live.db", api_key=LIVE_API_KEY) as live:
         yield live
+
+
+@pytest.fixture(params=["embedded", "cloud", "merging-cloud"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Settings for the embedded registry in a file, or for a cloud-style registry reached with an API
+    key: as the endpoint table describes the cloud, and as it would with modify corrected to merge."""
+    if request.param == "embedded":
+        yield Settings(database=str(tmp_path / "embedded.db"))
+        return
+    if request.param == "merging-cloud":
+        merging = dataclasses.replace(endpoints.ENDPOINTS["modify"], merges=True)
+        monkeypatch.setitem(endpoints.ENDPOINTS, "modify", merging)
+    with LiveRegistry(tmp_path / "cloud.db", api_key="sk-cloud-test") as live:
+        yield Settings(api_key="sk-cloud-test", base_url=live.url)
+
+
+async def stored_record(settings: Settings, saved_name: str) -> dict[str, Any]:
+    """The server as the registry holds it, read without masking."""
+    async with settings.open_client() as registry:
+        return (await registry.get_server(saved_name)).to_api()
 
 
 @pytest.fixture

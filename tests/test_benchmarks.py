@@ -35,6 +35,8 @@ def test_the_quick_benchmark_runs_and_reports_every_target(tmp_path: Path) -> No
         "in flight at once / one after another",
         "peak memory importing / after start-up",
         "slowest ping during the import",
+        "hostile inspection, slowest (s)",
+        "hostile inspection, peak memory (MiB)",
     ):
         [row] = [line for line in text.splitlines() if line.startswith(f"| {target}")]
         assert row.endswith(("| PASS |", "| FAIL |"))

@@ -20,6 +20,8 @@ from mcp import Client
 
 from registry_mcp.embedded import RegistryStore
 from registry_mcp.embedded.store import Scope
+from registry_mcp.server import create_server
+from registry_mcp.settings import Settings
 
 from .conftest import server_command, server_payload, stdio_parameters, text_of
 
@@ -166,3 +168,113 @@ async def test_killing_the_server_during_bulk_adds_leaves_each_batch_whole_or_ab
     done = {message["id"] for message in answered if message.get("id") and not message["result"]["isError"]}
     assert done and all(sizes[f"b{batch:02}"] == 100 for batch in done)  # an answered batch was kept
     assert len(sizes) < batches  # the kill landed before the end
+
+
+# --- the file is private, and a secret gone from the registry is gone from the file ----------------
+
+ENV_SECRET = "sk-live-ENVSECRET-41c9e7"
+HEADER_SECRET = "Bearer HDRSECRET-8d02f5"
+OAUTH_SECRET = "OAUTHSECRET-5b7e13"
+# Long enough to spill onto an overflow page, which SQLite frees separately from the row's page.
+LONG_SECRET = "LONGSECRET-" + "x7" * 3000
+SECRETIVE = {
+    "config": {
+        "url": "https://api.example.com/mcp",
+        "headers": {"Authorization": HEADER_SECRET, "X-Tenant": "visible-tenant", "X-Blob": LONG_SECRET},
+    },
+    "oauth_config": {"enabled": True, "OAUTH_CLIENT_ID": "id", "OAUTH_CLIENT_SECRET": OAUTH_SECRET},
+}
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def _raw_bytes(database: Path) -> bytes:
+    """Everything SQLite keeps for `database` on disk: the file and its companions."""
+    companions = [database.with_name(database.name + suffix) for suffix in ("", "-wal", "-shm", "-journal")]
+    return b"".join(path.read_bytes() for path in companions if path.exists())
+
+
+def test_the_file_is_created_private_whatever_the_umask(tmp_path: Path) -> None:
+    database = tmp_path / "new" / "dir" / "registry.db"
+    previous = os.umask(0)  # the loosest umask: nothing may depend on it
+    try:
+        store = RegistryStore(database)
+        store.add(Scope(project="default", registry_name="default"), [server_payload("one") | {
+            "server_version": "v1", "is_active": True}])  # fmt: skip
+        companions = [database.with_name(database.name + suffix) for suffix in ("-wal", "-shm")]
+        assert all(path.exists() for path in companions)
+        assert [_mode(path) for path in (database, *companions)] == [0o600, 0o600, 0o600]
+        assert _mode(database.parent) == 0o700
+        store.close()
+    finally:
+        os.umask(previous)
+
+
+def test_an_existing_loose_file_is_tightened_and_a_loose_directory_reported(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    directory = tmp_path / "shared"
+    directory.mkdir(mode=0o755)
+    directory.chmod(0o755)
+    database = directory / "registry.db"
+    sqlite3.connect(database).close()
+    database.chmod(0o644)
+    with caplog.at_level("WARNING", logger="registry_mcp"):
+        RegistryStore(database).close()
+    assert _mode(database) == 0o600
+    assert _mode(directory) == 0o755  # left as it is: it may be shared on purpose
+    warnings = [record.getMessage() for record in caplog.records]
+    assert any(str(database) in warning and "0o644" in warning and "0600" in warning for warning in warnings)
+    assert any(str(directory) in warning and "chmod 700" in warning for warning in warnings)
+
+
+async def test_a_deleted_servers_secrets_are_gone_from_the_file(tmp_path: Path) -> None:
+    database = tmp_path / "registry.db"
+    settings = Settings(database=str(database))
+    async with Client(create_server(settings)) as client:
+        added = await client.call_tool("add_registry_server", server_payload("secretive", mcp_config=SECRETIVE))
+        assert not added.is_error
+    # Closed, so the secrets now sit in the database file's own pages (not only in the log).
+    assert HEADER_SECRET.encode() in database.read_bytes()  # the test can see a secret where there is one
+    async with Client(create_server(settings)) as client:
+        deleted = await client.call_tool("delete_registry_server", {"saved_name": "secretive", "confirm": True})
+        assert not deleted.is_error, text_of(deleted)
+        # While the server still runs: the database and its write-ahead log, as another user would read them.
+        raw = _raw_bytes(database)
+        for secret in (HEADER_SECRET, OAUTH_SECRET, LONG_SECRET[:40], LONG_SECRET[-40:]):
+            assert secret.encode() not in raw, secret[:12]
+    with sqlite3.connect(database) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        [(document, deleted_at)] = db.execute("SELECT document, deleted_at FROM servers").fetchall()
+    assert deleted_at is not None
+    # The record kept for audit keeps what is not secret.
+    kept = json.loads(document)["mcp_config"]
+    assert kept["config"]["url"] == "https://api.example.com/mcp"
+    assert sorted(kept["config"]["headers"]) == ["Authorization", "X-Blob", "X-Tenant"]
+    assert kept["oauth_config"]["OAUTH_CLIENT_ID"] == "id"
+    raw = _raw_bytes(database)
+    assert not [
+        secret
+        for secret in (HEADER_SECRET, OAUTH_SECRET, LONG_SECRET[:40], LONG_SECRET[-40:])
+        if secret.encode() in raw
+    ]
+
+
+async def test_a_replaced_secret_is_gone_from_the_file(tmp_path: Path) -> None:
+    database = tmp_path / "registry.db"
+    local = {"config": {"command": "npx", "args": ["-y", "@example/one"], "env": {"API_KEY": ENV_SECRET}}}
+    settings = Settings(database=str(database))
+    async with Client(create_server(settings)) as client:
+        await client.call_tool("add_registry_server", server_payload("rotating", mcp_config=local))
+    assert ENV_SECRET.encode() in database.read_bytes()
+    async with Client(create_server(settings)) as client:
+        rotated = await client.call_tool(
+            "modify_registry_server",
+            {"saved_name": "rotating", "mcp_config": {"config": {"env": {"API_KEY": "sk-live-ROTATED-000000"}}}},
+        )
+        assert not rotated.is_error, text_of(rotated)
+        raw = _raw_bytes(database)
+    assert ENV_SECRET.encode() not in raw
+    assert b"sk-live-ROTATED-000000" in raw

@@ -65,14 +65,38 @@ async def test_list_query_out_of_bounds_is_400(http: httpx2.AsyncClient, query: 
     assert (await http.get(f"/mcp-registry/list-servers?{query}")).status_code == 400
 
 
-async def test_modify_refuses_identity_changes_and_partial_configs(http: httpx2.AsyncClient) -> None:
+async def test_modify_refuses_identity_changes_and_a_patch_that_breaks_the_config(http: httpx2.AsyncClient) -> None:
     await http.post("/mcp-registry/add-server", json=server_payload("one"))
     renamed = await http.patch("/mcp-registry/modify-server", headers=SELECT, json={"saved_name": "two"})
     assert renamed.status_code == 400
-    partial = await http.patch("/mcp-registry/modify-server", headers=SELECT, json={"mcp_config": {"tools": {}}})
-    assert partial.status_code == 422 and "mcp_config.config" in partial.json()["message"]
+    broken = {"mcp_config": {"config": {"command": None}}}  # null removes: a config with no command
+    refused = await http.patch("/mcp-registry/modify-server", headers=SELECT, json=broken)
+    assert refused.status_code == 422 and "mcp_config.config" in refused.json()["message"]
+    assert (await http.get("/mcp-registry/get-server", headers=SELECT)).json()["mcp_config"]["config"][
+        "command"
+    ] == "npx"
     empty = await http.patch("/mcp-registry/modify-server", headers=SELECT, json={})
     assert empty.status_code == 400
+
+
+async def test_modify_is_a_merge_patch(http: httpx2.AsyncClient) -> None:
+    """RFC 7396: absent keys stay, null removes, objects merge, lists replace whole."""
+    payload = server_payload("one", description="words", mcp_config={
+        "config": {"command": "npx", "args": ["-y", "@example/one"], "env": {"A": "1", "B": "2"}},
+        "denied_tools": ["a", "b"],
+        "tools": {"read": {}},
+    })  # fmt: skip
+    await http.post("/mcp-registry/add-server", json=payload)
+    patch = {"description": None, "mcp_config": {"config": {"env": {"B": None, "C": "3"}}, "denied_tools": ["c"]}}
+    answer = await http.patch("/mcp-registry/modify-server", headers=SELECT, json=patch)
+    assert answer.status_code == 200, answer.text
+    server = answer.json()["data"]
+    assert server["description"] is None
+    assert server["mcp_config"] == {
+        "config": {"command": "npx", "args": ["-y", "@example/one"], "env": {"A": "1", "C": "3"}},
+        "denied_tools": ["c"],
+        "tools": {"read": {}},
+    }
 
 
 async def test_bulk_add_over_100_is_refused_whole(http: httpx2.AsyncClient) -> None:

@@ -121,3 +121,25 @@ async def test_add_and_bulk_add_return_the_warnings(client: Client) -> None:
     assert [finding["field"] for finding in bulk.structured_content["warnings"]] == ["servers[1].mcp_config.config.url"]
     clean = await client.call_tool("add_registry_server", server_payload("clean-2"))
     assert clean.structured_content is not None and "warnings" not in clean.structured_content
+
+
+@pytest.mark.anyio
+async def test_thousands_of_findings_are_summarised_within_the_result_budget(client: Client) -> None:
+    # 10,000 patterns matching none of the listed tools, and one listed 3 times.
+    patterns = [f"no_such_tool_{index:05}_{'x' * 200}" for index in range(10_000)] + ["dup", "dup", "dup"]
+    mcp_config = {"config": LOCAL, "tools": {"dup": {}, "read": {}}, "denied_tools": patterns}
+    results = [
+        await client.call_tool("add_registry_server", server_payload("many", mcp_config=mcp_config, **dry_run))
+        for dry_run in ({"dry_run": True}, {})
+    ]
+    for result in results:
+        assert not result.is_error and result.structured_content is not None, text_of(result)[:500]
+        warnings = result.structured_content["warnings"]
+        assert len(text_of(result)) < 60_000
+        assert [w["field"] for w in warnings[:2]] == ["mcp_config.denied_tools[0]", "mcp_config.denied_tools[1]"]
+        assert len(warnings) == 21 and warnings[-1] == {
+            "field": "mcp_config.denied_tools",
+            "problem": "9,981 more findings like the ones above are not listed",
+            "advice": "fix the ones shown, then check again (add with dry_run) to see the rest",
+        }
+        assert "21 warnings to look at" in result.structured_content["message"]

@@ -14,8 +14,8 @@ from registry_mcp.models import (
     RemoteServerConfig,
     ServerChanges,
     ServerPayload,
-    merge_mcp_config,
 )
+from registry_mcp.patching import apply_modify
 
 CONFIG = {"config": {"command": "npx"}}
 
@@ -117,13 +117,17 @@ def test_changes_may_leave_config_out_but_not_set_is_active_to_null() -> None:
         ServerChanges.model_validate({"is_active": None})
 
 
+def _merged(stored: dict[str, Any], changes: dict[str, Any]) -> Any:
+    return apply_modify({"mcp_config": stored}, {"mcp_config": changes})["mcp_config"]
+
+
 def test_merge_keeps_what_the_change_does_not_name() -> None:
     stored = {
         "config": {"command": "npx", "args": ["a"], "env": {"A": "1"}},
         "denied_tools": ["x"],
         "tool_guardrails_config": {"enabled": False, "block": ["pii"]},
     }
-    merged = merge_mcp_config(stored, {"config": {"env": {"B": "2"}}, "denied_tools": ["y"]})
+    merged = _merged(stored, {"config": {"env": {"B": "2"}}, "denied_tools": ["y"]})
     assert merged == {
         "config": {"command": "npx", "args": ["a"], "env": {"A": "1", "B": "2"}},
         "denied_tools": ["y"],
@@ -133,5 +137,5 @@ def test_merge_keeps_what_the_change_does_not_name() -> None:
 
 def test_merge_replaces_a_config_of_the_other_kind() -> None:
     stored = {"config": {"command": "npx", "args": ["a"]}}
-    merged = merge_mcp_config(stored, {"config": {"url": "https://example.com/mcp"}})
+    merged = _merged(stored, {"config": {"url": "https://example.com/mcp"}})
     assert merged == {"config": {"url": "https://example.com/mcp"}}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from registry_mcp.masking import MASK, MaskWithoutSecret, looks_secret, mask_sec
 from registry_mcp.server import create_server
 from registry_mcp.settings import Settings
 
-from .conftest import LiveRegistry, server_command, server_payload
+from .conftest import LiveRegistry, server_command, server_payload, stored_record
 
 pytestmark = pytest.mark.anyio
 
@@ -83,21 +82,6 @@ def test_restore_puts_stored_secrets_back_and_refuses_a_mask_with_nothing_behind
 # --- through the MCP tools, on both registries --------------------------------------------------
 
 
-@pytest.fixture(params=["embedded", "cloud"])
-async def settings(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Settings]:
-    """Settings for the embedded registry, or for a cloud-style registry reached with an API key."""
-    if request.param == "embedded":
-        yield Settings(database=str(tmp_path / "embedded.db"))
-        return
-    with LiveRegistry(tmp_path / "cloud.db", api_key="sk-cloud-test") as live:
-        yield Settings(api_key="sk-cloud-test", base_url=live.url)
-
-
-async def _stored(settings: Settings, saved_name: str) -> dict[str, Any]:
-    async with settings.open_client() as registry:
-        return (await registry.get_server(saved_name)).to_api()
-
-
 async def test_results_mask_secrets_unless_asked(settings: Settings) -> None:
     payload = server_payload("secretive", mcp_config=SECRET_MCP_CONFIG)
     async with Client(create_server(settings)) as client:
@@ -130,7 +114,7 @@ async def test_a_masked_record_sent_back_keeps_its_secrets(settings: Settings, r
             {"saved_name": "roundtrip", "mcp_config": mcp_config, "replace_mcp_config": replace},
         )
         assert not changed.is_error, changed.content
-    stored = (await _stored(settings, "roundtrip"))["mcp_config"]
+    stored = (await stored_record(settings, "roundtrip"))["mcp_config"]
     assert stored["config"]["env"] == SECRET_MCP_CONFIG["config"]["env"]
     assert stored["oauth_config"]["OAUTH_CLIENT_SECRET"] == "oauth-client-secret"
     assert stored["oauth_config"]["OAUTH_CUSTOM_HEADERS"] == {"X-Org-Auth": "custom-header-secret"}
@@ -151,7 +135,7 @@ async def test_a_mask_where_no_secret_is_stored_is_refused(settings: Settings) -
         )
     assert refused.is_error and "mcp_config.config.env.NEW_TOKEN" in refused.content[0].text  # type: ignore[union-attr]
     assert added.is_error and "mcp_config.config.env.K" in added.content[0].text  # type: ignore[union-attr]
-    stored = await _stored(settings, "plain")
+    stored = await stored_record(settings, "plain")
     assert "description" not in stored or stored["description"] is None
     async with settings.open_client() as registry:
         assert (await registry.list_servers()).pagination.total == 1

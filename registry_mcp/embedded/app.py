@@ -3,6 +3,11 @@
 Routes come from the endpoint table, so the embedded registry answers on exactly the methods and
 paths the client calls, with the contract's semantics and status codes. It needs no API key: it
 is a local, single-user registry.
+
+Modify applies its body as a JSON merge patch inside the write's transaction, with registry-mcp's
+mask and target rules (`registry_mcp.patching`). `create_app(..., merges=False)` instead replaces
+each top-level field given, as the cloud registry is assumed to (`endpoints.ENDPOINTS["modify"]`),
+which is how the tests stand in for the cloud.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from registry_mcp.models import (
     ServerChanges,
     ServerPayload,
 )
+from registry_mcp.patching import ModifyRefused
 
 from .store import Conflict, NotFound, RegistryStore, Scope
 
@@ -55,17 +61,18 @@ class _Refusal(Exception):
         self.detail = detail
 
 
-def create_app(store: RegistryStore, *, api_key: str | None = None) -> Starlette:
+def create_app(store: RegistryStore, *, api_key: str | None = None, merges: bool = True) -> Starlette:
     """An ASGI app serving the registry API from `store`.
 
     In-process no key is needed; given `api_key`, every request must carry it in the `apikey`
-    header (for serving the embedded registry over a network).
+    header (for serving the embedded registry over a network). `merges` says how modify applies
+    its body: as a merge patch (the default), or replacing each top-level field given.
     """
     handlers: dict[endpoints.Action, Callable[[Request, Scope], Awaitable[Any]]] = {
         "add": functools.partial(_add, store),
         "bulk_add": functools.partial(_bulk_add, store),
         "get": functools.partial(_get, store),
-        "modify": functools.partial(_modify, store),
+        "modify": functools.partial(_modify, store, merges),
         "delete": functools.partial(_delete, store),
         "list": functools.partial(_list, store),
         "list_gateways": functools.partial(_list_gateways, store),
@@ -96,6 +103,8 @@ def _serve(
             return JSONResponse({"message": str(missing)}, status_code=404)
         except Conflict as conflict:
             return JSONResponse({"message": str(conflict)}, status_code=409)
+        except ModifyRefused as refused:
+            return JSONResponse({"message": f"invalid changes: {refused}"}, status_code=422)
         return JSONResponse(body, status_code=status)
 
     return endpoint
@@ -120,7 +129,7 @@ async def _get(store: RegistryStore, request: Request, scope: Scope) -> tuple[in
     return 200, await _in_thread(store.get, scope, *await _selected(request, "get"))
 
 
-async def _modify(store: RegistryStore, request: Request, scope: Scope) -> tuple[int, Any]:
+async def _modify(store: RegistryStore, merges: bool, request: Request, scope: Scope) -> tuple[int, Any]:
     selected = await _selected(request, "modify")
     body = await _json_object(request)
     identity = (endpoints.SAVED_NAME_FIELD, endpoints.VERSION_FIELD)
@@ -132,11 +141,15 @@ async def _modify(store: RegistryStore, request: Request, scope: Scope) -> tuple
     changes = _validate(ServerChanges, body, what="changes").to_api()
     if not changes:
         raise _Refusal(400, "nothing to modify: give at least one field to change")
-    if changes.get("mcp_config") is not None:
-        # The stored mcp_config is replaced whole, so it must be complete.
-        _validate(McpConfig, changes["mcp_config"], what="changes", at="mcp_config")
-    server = await _in_thread(store.modify, scope, *selected, changes)
+    modify = functools.partial(store.modify, merge=merges, check=_check_updated)
+    server = await _in_thread(modify, scope, *selected, changes)
     return 200, {"message": "Registry server updated successfully", "data": server}
+
+
+def _check_updated(updated: dict[str, Any]) -> None:
+    """The server as the changes leave it must still be whole (checked inside the transaction)."""
+    if updated.get("mcp_config") is not None:
+        _validate(McpConfig, updated["mcp_config"], what="changes", at="mcp_config")
 
 
 async def _delete(store: RegistryStore, request: Request, scope: Scope) -> tuple[int, Any]:

@@ -6,20 +6,38 @@ itself, even when two processes add at once. Everything else the caller sent is 
 document, so keys this code does not know round-trip untouched.
 
 Deletes are soft: the row gets a `deleted_at` and drops out of every read, and the name may be
-registered again. The database runs in WAL mode with a busy timeout, and every write is one
-transaction, so a bulk add lands whole or not at all.
+registered again; the record kept for audit has its secret values masked. The database runs in WAL
+mode with a busy timeout, and every write is one transaction, so a bulk add lands whole or not at all.
+
+A modify is a JSON merge patch applied inside its write transaction (`registry_mcp.patching`), so
+concurrent modifies of different fields, from any number of processes, all survive.
+
+The file holds secrets: it is created 0600 in a 0700 directory, `secure_delete` zeroes what SQLite
+frees, and a write that drops a secret (a delete, or a modify replacing one) is followed by a
+checkpoint that empties the write-ahead log, so the old value is not left readable in either file.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sqlite3
+import stat
 import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from ..masking import mask_secrets, secret_values
+from ..patching import apply_modify
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+logger = logging.getLogger(__name__)
 
 # Fields of the server object that are stored in their own columns, not in the document.
 _COLUMNS = ("saved_name", "server_version", "is_active")
@@ -65,6 +83,8 @@ CREATE TABLE IF NOT EXISTS gateway_servers (
 """
 
 BUSY_TIMEOUT_MS = 10_000
+# The files SQLite keeps beside the database, all holding its data at some point.
+_COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
 
 
 class StoreError(Exception):
@@ -87,6 +107,42 @@ class Scope:
     registry_name: str
 
 
+def _prepare_private_file(path: Path) -> None:
+    """Make sure the database file (and its directory) are for this user only.
+
+    A directory this creates is 0700 and the file 0600, whatever the umask (SQLite gives its -wal
+    and -shm files the database's mode). An existing file or companion file readable by others is
+    tightened to 0600, with a warning; an existing directory is left as it is (it may be shared on
+    purpose) with a warning if others may enter it.
+    """
+    directory = path.parent
+    if not directory.exists():
+        directory.mkdir(parents=True, mode=0o700)
+        os.chmod(directory, 0o700)  # mkdir's mode passes through the umask; chmod does not
+    elif _open_to_others(directory):
+        logger.warning(
+            "The directory of the embedded registry, %s, is open to other users (mode %s); the database holds "
+            "secrets and is kept 0600, but consider chmod 700 on the directory",
+            directory,
+            _mode(directory),
+        )
+    for candidate in (path, *(path.with_name(path.name + suffix) for suffix in _COMPANION_SUFFIXES)):
+        if candidate.exists() and _open_to_others(candidate):
+            logger.warning("%s was readable by other users (mode %s): made it 0600", candidate, _mode(candidate))
+            os.chmod(candidate, 0o600)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.chmod(path, 0o600)
+
+
+def _open_to_others(path: Path) -> bool:
+    return bool(path.stat().st_mode & 0o077)
+
+
+def _mode(path: Path) -> str:
+    return oct(stat.S_IMODE(path.stat().st_mode))
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -100,7 +156,7 @@ class RegistryStore:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            _prepare_private_file(Path(self.path))
         # isolation_level=None: transactions are opened explicitly, with BEGIN IMMEDIATE for writes.
         self._db = sqlite3.connect(
             self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
@@ -113,6 +169,8 @@ class RegistryStore:
                 self._db.execute("PRAGMA journal_mode = WAL")
                 self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute("PRAGMA foreign_keys = ON")
+            # Freed content is overwritten with zeros, so a deleted or replaced secret leaves no trace.
+            self._db.execute("PRAGMA secure_delete = ON")
             self._db.executescript(_SCHEMA)
             gateway_columns = {row[1] for row in self._db.execute("PRAGMA table_info(gateways)")}
             if "gateway_version" not in gateway_columns:  # a file from before gateways had versions
@@ -131,27 +189,52 @@ class RegistryStore:
         with self._lock, self._write():
             return [self._insert(scope, payload) for payload in payloads]
 
-    def modify(self, scope: Scope, saved_name: str, version: str, changes: dict[str, Any]) -> dict[str, Any]:
-        """Replace the top-level fields given in `changes`; the rest stays as stored."""
-        with self._lock, self._write():
-            row = self._find(scope, saved_name, version)
-            document = json.loads(row["document"])
-            is_active = bool(row["is_active"])
-            for key, value in changes.items():
-                if key == "is_active":
-                    is_active = bool(value)
-                else:
-                    document[key] = value
-            self._db.execute(
-                "UPDATE servers SET document = ?, is_active = ?, updated_at = ?, updated_by = ? WHERE id = ?",
-                (json.dumps(document), int(is_active), _now(), self.local_user, row["id"]),
-            )
-            return self._record(self._db.execute("SELECT * FROM servers WHERE id = ?", (row["id"],)).fetchone())
+    def modify(
+        self,
+        scope: Scope,
+        saved_name: str,
+        version: str,
+        changes: dict[str, Any],
+        *,
+        merge: bool = True,
+        check: Callable[[dict[str, Any]], None] | None = None,
+    ) -> dict[str, Any]:
+        """Apply `changes` to a server in one transaction, and return the updated record.
+
+        With `merge`, `changes` is a merge patch applied with registry-mcp's rules (see
+        `registry_mcp.patching.apply_modify`: masks keep stored values, secrets do not follow a new
+        target); without it, each top-level field given replaces the stored one. `check` sees the
+        updated fields before they are written and may raise to refuse them.
+        """
+        with self._lock:
+            with self._write():
+                row = self._find(scope, saved_name, version)
+                stored = {**json.loads(row["document"]), "is_active": bool(row["is_active"])}
+                updated = apply_modify(stored, changes) if merge else {**stored, **changes}
+                if check is not None:
+                    check(updated)
+                is_active = bool(updated.pop("is_active"))
+                self._db.execute(
+                    "UPDATE servers SET document = ?, is_active = ?, updated_at = ?, updated_by = ? WHERE id = ?",
+                    (json.dumps(updated), int(is_active), _now(), self.local_user, row["id"]),
+                )
+                record = self._record(self._db.execute("SELECT * FROM servers WHERE id = ?", (row["id"],)).fetchone())
+            if secret_values(stored) - secret_values(updated):
+                self._forget_freed()
+            return record
 
     def delete(self, scope: Scope, saved_name: str, version: str) -> None:
-        with self._lock, self._write():
-            row = self._find(scope, saved_name, version)
-            self._db.execute("UPDATE servers SET deleted_at = ? WHERE id = ?", (_now(), row["id"]))
+        """A soft delete: the record is kept for audit, its secret values masked."""
+        with self._lock:
+            with self._write():
+                row = self._find(scope, saved_name, version)
+                document = json.loads(row["document"])
+                self._db.execute(
+                    "UPDATE servers SET deleted_at = ?, document = ? WHERE id = ?",
+                    (_now(), json.dumps(mask_secrets(document)), row["id"]),
+                )
+            if secret_values(document):
+                self._forget_freed()
 
     def add_gateway(
         self, project: str, gateway_name: str, servers: list[tuple[str, str, str]], version: str = "v1"
@@ -214,6 +297,16 @@ class RegistryStore:
 
     def _write(self) -> _Transaction:
         return _Transaction(self._db)
+
+    def _forget_freed(self) -> None:
+        """Move the log into the database and empty it, so an old page holding a secret is gone.
+
+        With secure_delete the database file keeps no freed bytes; this empties the write-ahead
+        log, which would otherwise keep the old page until it is overwritten. Another process
+        reading at this moment can keep the log from being emptied; its next checkpoint does it.
+        """
+        if self.path != ":memory:":
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def _find(self, scope: Scope, saved_name: str, version: str) -> sqlite3.Row:
         row: sqlite3.Row | None = self._db.execute(

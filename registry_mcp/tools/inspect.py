@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -15,6 +15,8 @@ from ..client import RegistryClient
 from ..denylist import is_denied
 from ..errors import LocalRefusal
 from ..inspection import DenyReport, InspectedServer, InspectedTool, InspectionFailed, deny_report, inspect_server
+from ..launch import changes_what_runs, passed_through, without_credentials
+from ..masking import looks_secret, secret_values
 from ..models import (
     DEFAULT_SERVER_VERSION,
     DeniedToolEntry,
@@ -28,6 +30,7 @@ from ..models import (
 from ..results import ToolResult
 from ..settings import ALLOW_LAUNCH_VARIABLE
 from ..toolkit import NOT_CONFIRMED, Question, ToolCall, registry_tool
+from ..untrusted import escape, quote
 from ..wording import agreeing, counted
 
 _LAUNCH_NEEDS_SETTING = (
@@ -43,6 +46,7 @@ class _InspectionTarget:
     registered: tuple[str, str] | None  # (saved_name, server_version) of a registry entry
     listed_tools: dict[str, Any]  # the registry entry's mcp_config.tools, which '*' spares
     stored_denied: list[Any]  # the registry entry's own deny list, which write_tools must not widen
+    secrets: frozenset[str]  # the entry's secret values, kept out of whatever the server says
 
 
 class InspectArguments(RegistryModel):
@@ -87,16 +91,62 @@ class InspectResult(ToolResult):
     note: str | None = None
 
     def smaller(self) -> Iterator[InspectResult]:
-        """Without the tools' input schemas."""
-        if self.server is not None:
-            slim = [tool.model_copy(update={"input_schema": None}) for tool in self.server.tools]
-            yield self.model_copy(
-                update={
-                    "server": self.server.model_copy(update={"tools": slim}),
-                    "note": "The tools' input schemas are left out: with them the result is too large for one tool "
-                    "result.",
-                }
+        """Without the tools' input schemas; then without their descriptions; then with the deny report's
+        patterns cut to the first `_PATTERNS_KEPT`; then with ever fewer tools. The note says what."""
+        if self.server is None:
+            return
+        notes = ["the tools' input schemas are left out"]
+        smaller = self._with_tools([tool.model_copy(update={"input_schema": None}) for tool in self.server.tools])
+        yield smaller._noted(notes)
+        notes.append("the tools' descriptions are left out")
+        smaller = smaller._with_tools(
+            [
+                tool.model_copy(update={"description": None, "annotations": None, "title": None})
+                for tool in smaller.tools
+            ]
+        )
+        yield smaller._noted(notes)
+        denied = smaller.denied
+        if denied is not None and max(len(denied.patterns), len(denied.unmatched)) > _PATTERNS_KEPT:
+            notes.append(
+                f"the deny report lists only the first {_PATTERNS_KEPT} of its {len(denied.patterns):,} patterns "
+                f"({len(denied.unmatched):,} match nothing)"
             )
+            cut = {"patterns": denied.patterns[:_PATTERNS_KEPT], "unmatched": denied.unmatched[:_PATTERNS_KEPT]}
+            smaller = smaller.model_copy(update={"denied": denied.model_copy(update=cut)})
+            yield smaller._noted(notes)
+        read = len(smaller.tools)
+        kept = read
+        while kept:
+            kept = kept * 3 // 4
+            yield smaller._first_tools(kept)._noted(
+                [*notes, f"only the first {kept:,} of the {read:,} tools read are listed"]
+            )
+
+    @property
+    def tools(self) -> list[InspectedTool]:
+        return self.server.tools if self.server is not None else []
+
+    def _with_tools(self, tools: list[InspectedTool]) -> InspectResult:
+        assert self.server is not None
+        return self.model_copy(update={"server": self.server.model_copy(update={"tools": tools})})
+
+    def _first_tools(self, kept: int) -> InspectResult:
+        fitted = self._with_tools(self.tools[:kept])
+        if fitted.denied is None:
+            return fitted
+        denied = fitted.denied
+        cut = {
+            "visible": denied.visible[:kept],
+            "patterns": [pattern.model_copy(update={"blocks": pattern.blocks[:kept]}) for pattern in denied.patterns],
+        }
+        return fitted.model_copy(update={"denied": denied.model_copy(update=cut)})
+
+    def _noted(self, notes: list[str]) -> InspectResult:
+        return self.model_copy(update={"note": "To fit one tool result: " + "; ".join(notes) + "."})
+
+
+_PATTERNS_KEPT = 100
 
 
 async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Question:
@@ -104,6 +154,7 @@ async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Qu
     registered: tuple[str, str] | None = None
     listed_tools: dict[str, Any] = {}
     stored_denied: list[Any] = []
+    secrets: set[str] = set()
     if args.config is not None:
         config = args.config
     else:
@@ -112,21 +163,14 @@ async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Qu
         if server.mcp_config is None:
             raise LocalRefusal(f"'{args.saved_name}' version '{args.server_version}' has no mcp_config to inspect.")
         config, registered = server.mcp_config.config, (args.saved_name, args.server_version)
+        secrets = secret_values(server.model_dump(mode="json"))
         listed_tools = dict(server.mcp_config.tools or {})
         stored_denied = list(server.mcp_config.denied_tools or [])
         if denied_tools is None:
             denied_tools = stored_denied
-    if isinstance(config, LocalServerConfig):
-        env = f"environment variables {', '.join(sorted(config.env))} (values not shown)" if config.env else "no env"
-        text = (
-            f"Run this command on this machine to inspect the MCP server it starts? "
-            f"command: {config.command}; arguments: {json.dumps(list(config.args or []))}; {env}. "
-            "It runs with your user's permissions until the inspection ends."
-        )
-    else:
-        headers = f" with headers {', '.join(sorted(config.headers))}" if config.headers else ""
-        text = f"Connect to the MCP server at {config.url} ({config.transport}){headers} to inspect it?"
-    return Question(text, facts=_InspectionTarget(config, denied_tools, registered, listed_tools, stored_denied))
+    text = _local_question(config) if isinstance(config, LocalServerConfig) else _remote_question(config)
+    facts = _InspectionTarget(config, denied_tools, registered, listed_tools, stored_denied, frozenset(secrets))
+    return Question(text, facts=facts)
 
 
 @registry_tool(
@@ -136,8 +180,9 @@ async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Qu
     ask=ask_to_inspect,
 )
 async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectResult:
-    """Start or reach an MCP server, inline or registered, once the person confirms the command or URL;
-    report its capabilities and tools, and what the deny patterns block, leave visible or never match."""
+    """Start or reach an MCP server, inline or registered, once the person confirms the command (secrets
+    masked) or URL; report its capabilities and tools, and what the deny patterns block, leave visible or
+    never match."""
     target: _InspectionTarget = call.facts
     shown = _target_text(target.config)
     allowed = call.agreed(without_asking=call.launch_without_asking)
@@ -149,27 +194,23 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
             target=shown,
         )
     try:
-        server = await inspect_server(target.config)
+        server = await inspect_server(target.config, secrets=target.secrets)
     except InspectionFailed as failure:
         raise ToolError(f"Could not inspect {shown}: {failure}") from None
     denied = (
         deny_report(server.tools, target.denied_tools, target.listed_tools) if target.denied_tools is not None else None
     )
     wrote, unhiding = False, _unhidden(server.tools, target)
-    if args.write_tools and target.registered is not None and (not unhiding or args.allow_unhiding):
+    # A partial list, or names shown escaped, are not the server's tools: never written as them.
+    faithful = not server.stopped and not server.escaped_names
+    if args.write_tools and target.registered is not None and faithful and (not unhiding or args.allow_unhiding):
         tools: dict[str, Any] = {tool.name: {} for tool in server.tools}
         await call.registry.modify_server(*target.registered, {"mcp_config": {"tools": tools}})
         wrote = True
     return InspectResult(
-        message=f"{server.name} {server.version} ({shown}) offers {counted(len(server.tools), 'tool')}."
-        + (
-            f" {counted(len(denied.visible), 'tool')} {agreeing(len(denied.visible), 'stays', 'stay')} visible under "
-            f"the deny list; {counted(len(denied.unmatched), 'pattern')} "
-            f"{agreeing(len(denied.unmatched), 'matches', 'match')} nothing."
-            if denied
-            else ""
-        )
-        + _written_sentence(args.write_tools, wrote, unhiding),
+        message=_said_sentence(server)
+        + _deny_sentence(denied)
+        + (_written_sentence(args.write_tools, wrote, unhiding) if faithful or not args.write_tools else _UNFAITHFUL),
         registry=call.registry_info,
         launched=True,
         target=shown,
@@ -179,10 +220,103 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
     )
 
 
+_UNFAITHFUL = (
+    " Their names were NOT written into mcp_config.tools: the listing is incomplete, or some names are shown "
+    "escaped, so the list is not the server's own."
+)
+
+
+def _said_sentence(server: InspectedServer) -> str:
+    """Our sentence first; what the server calls itself only inside it, quoted."""
+    count = f"at least {len(server.tools):,}" if server.stopped else f"{len(server.tools):,}"
+    text = f"Inspected the server; it calls itself {quote(server.name)} version {quote(server.version)} " + (
+        f"and offers {count} {agreeing(len(server.tools), 'tool', 'tools')}."
+        if server.tools or not server.stopped
+        else "and its tools could not be read."
+    )
+    if server.stopped:
+        text += f" The listing is incomplete ({'; '.join(server.stopped)})."
+    if server.skipped_lines:
+        lines = server.skipped_lines
+        text += f" {counted(lines, 'line')} on its stdout {agreeing(lines, 'was', 'were')} not JSON-RPC and skipped"
+        text += " (logs belong on stderr)."
+    if server.escaped_names:
+        text += (
+            f" {counted(server.escaped_names, 'tool name')} held control, invisible or direction characters, "
+            "shown as \\uXXXX (a gateway sees the real characters)."
+        )
+    return text
+
+
+def _deny_sentence(denied: DenyReport | None) -> str:
+    if denied is None:
+        return ""
+    visible, unmatched = len(denied.visible), len(denied.unmatched)
+    return (
+        f" {counted(visible, 'tool')} {agreeing(visible, 'stays', 'stay')} visible under the deny list; "
+        f"{counted(unmatched, 'pattern')} {agreeing(unmatched, 'matches', 'match')} nothing."
+    )
+
+
+def _local_question(config: LocalServerConfig) -> str:
+    env = config.env or {}
+    lines = [
+        "Run this command on this machine to inspect the MCP server it starts?",
+        f"command: {_shown(config.command)}; arguments: [{', '.join(_shown(arg) for arg in config.args or [])}].",
+        f"Environment: {_assignments(env)}." if env else "Environment: none of its own.",
+    ]
+    inherited = passed_through()
+    if inherited:
+        lines.append(f"From registry-mcp's environment: {_assignments(inherited)}.")
+    risky = sorted(name for name in env if changes_what_runs(name))
+    if risky:
+        lines.append(f"Warning: {', '.join(_escaped(name) for name in risky)} change what the process loads or runs.")
+    lines.append(
+        "It also gets HOME, LOGNAME, PATH, SHELL, TERM and USER, and runs with your user's permissions until the "
+        "inspection ends."
+    )
+    return "\n".join(lines)
+
+
+def _remote_question(config: RemoteServerConfig) -> str:
+    headers = f" with headers {', '.join(_escaped(name) for name in sorted(config.headers))}" if config.headers else ""
+    url = _escaped(without_credentials(config.url))
+    return f"Connect to the MCP server at {url} ({config.transport}){headers} to inspect it?"
+
+
+def _assignments(env: dict[str, str]) -> str:
+    return ", ".join(f"{_escaped(name)}={_value(name, env[name])}" for name in sorted(env))
+
+
+def _value(name: str, value: str) -> str:
+    if looks_secret(name):
+        return "(secret, not shown)"
+    if "://" in value:  # a URL: its user, password and query may be credentials
+        return _shown(without_credentials(value))
+    if not value.startswith(_PATH_STARTS) and _TOKEN_SHAPED.search(value):
+        return "(secret, not shown)"
+    return _shown(value)
+
+
+# A long run of letters and digits (both) with no spaces, dots or slashes, outside a path: a token or key.
+_TOKEN_SHAPED = re.compile(r"(?=[A-Za-z0-9_+=-]*[0-9])(?=[A-Za-z0-9_+=-]*[A-Za-z])[A-Za-z0-9_+=-]{24,}")
+_PATH_STARTS = ("/", "~", "./", "../")
+_SHOWN_LIMIT = 500
+
+
+def _shown(text: str) -> str:
+    """A value the person approves, exactly: quoted, with every hidden character written out."""
+    return escape(quote(text), _SHOWN_LIMIT)
+
+
+def _escaped(text: str) -> str:
+    return escape(text, _SHOWN_LIMIT)
+
+
 def _target_text(config: LocalServerConfig | RemoteServerConfig) -> str:
     if isinstance(config, LocalServerConfig):
-        return " ".join([config.command, *(config.args or [])])
-    return config.url
+        return _escaped(" ".join([config.command, *(config.args or [])]))
+    return _escaped(without_credentials(config.url))
 
 
 def _unhidden(tools: list[InspectedTool], target: _InspectionTarget) -> list[str]:

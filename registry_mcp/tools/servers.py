@@ -12,7 +12,14 @@ from ..client import RegistryClient
 from ..endpoints import MAX_PAGE, MAX_PER_PAGE
 from ..errors import ServerNotFound
 from ..lint import Finding, lint_server, lint_servers
-from ..models import MAX_BULK_SERVERS, Gateway, McpConfigChanges, RegistryModel, ServerChanges
+from ..models import (
+    MAX_BULK_SERVERS,
+    Gateway,
+    McpConfigChanges,
+    RegistryModel,
+    ServerChanges,
+    ServerPayload,
+)
 from ..results import RecordResult, ServerResult, ServerSummary, ToolResult, fewer_items
 from ..toolkit import NOT_CONFIRMED, Question, ToolCall, registry_tool
 from ..wording import agreeing, counted
@@ -31,9 +38,6 @@ class AddResult(RecordResult):
     can_register: bool | None = Field(
         default=None, description="A dry run's answer: false when saved_name and server_version are taken."
     )
-    warnings: list[Finding] | None = Field(
-        default=None, description="Problems the registry accepts but that will bite later."
-    )
 
 
 @registry_tool(
@@ -43,7 +47,7 @@ class AddResult(RecordResult):
 )
 async def add_registry_server(args: AddArguments, call: ToolCall) -> AddResult:
     """Register one MCP server (the registry's add-server fields); fails if saved_name and server_version
-    are taken. Its warnings flag what the registry accepts but will bite later (inline secrets, say)."""
+    are taken. Warns of what the registry accepts but will bite later."""
     warnings = lint_server(args)
     subject = f"'{args.saved_name}' version '{args.server_version}'"
     if args.dry_run:
@@ -149,12 +153,10 @@ class ModifyServerArguments(ServerChanges, ServerSelector):
         default=None,
         description=(
             "Keys of add_registry_server's mcp_config to change, merged into the stored one: objects key by key, "
-            "lists and values replace."
+            "null removes a key, lists and values replace."
         ),
     )
-    replace_mcp_config: bool = Field(
-        default=False, description="true: mcp_config replaces the stored one whole (the way to remove keys)."
-    )
+    replace_mcp_config: bool = Field(default=False, description="true: mcp_config replaces the stored one whole.")
 
 
 @registry_tool(
@@ -164,18 +166,26 @@ class ModifyServerArguments(ServerChanges, ServerSelector):
     idempotent=True,
 )
 async def modify_registry_server(args: ModifyServerArguments, call: ToolCall) -> ServerResult:
-    """Change some fields of a registered server; the others keep their values. saved_name and
-    server_version choose it and cannot change."""
+    """Change some fields of a registered server; the others keep their values. A new url host or
+    command keeps no stored secret (env, headers, OAuth) unless sent again. Warns as add does."""
     changes = args.model_dump(
         mode="json", exclude_unset=True, exclude={"saved_name", "server_version", "replace_mcp_config"}
     )
     server = await call.registry.modify_server(
         args.saved_name, args.server_version, changes, replace_mcp_config=args.replace_mcp_config
     )
+    # Linted as add lints: the entry as the change leaves it is what the gateway will run.
+    warnings = (
+        lint_server(ServerPayload.model_construct(saved_name=server.saved_name, mcp_config=server.mcp_config))
+        if "mcp_config" in changes
+        else []
+    )
     return ServerResult(
-        message=f"Changed {', '.join(sorted(changes))} of '{server.saved_name}' version '{server.server_version}'.",
+        message=f"Changed {', '.join(sorted(changes))} of '{server.saved_name}' version '{server.server_version}'."
+        + _warning_sentence(warnings),
         registry=call.registry_info,
         server=server,
+        warnings=warnings or None,
     )
 
 

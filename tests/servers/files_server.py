@@ -4,11 +4,13 @@
     python tests/servers/files_server.py --http PORT   # Streamable HTTP at http://127.0.0.1:PORT/mcp
     python tests/servers/files_server.py --sse PORT    # SSE at http://127.0.0.1:PORT/sse
 
-With STARTED_MARKER set, it creates that file when it starts (so a test can tell it was launched).
+With STARTED_MARKER set, it creates that file when it starts (so a test can tell it was launched); with
+ENV_DUMP set, it writes its environment to that file as JSON.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -40,6 +42,8 @@ async def delete_file(path: str) -> str:
 if __name__ == "__main__":
     if marker := os.environ.get("STARTED_MARKER"):
         Path(marker).write_text(str(os.getpid()))
+    if dump := os.environ.get("ENV_DUMP"):
+        Path(dump).write_text(json.dumps(dict(os.environ)))
     if sys.argv[1:2] == ["--http"]:
         server.run("streamable-http", host="127.0.0.1", port=int(sys.argv[2]))
     elif sys.argv[1:2] == ["--sse"]:

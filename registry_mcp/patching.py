@@ -1,0 +1,225 @@
+"""What a modify does to a stored server: a JSON merge patch, and secrets that stay where they were put.
+
+The changes a modify sends are a JSON merge patch of the server (RFC 7396): absent keys stay as
+stored, `null` removes a key, objects merge key by key, lists and other values replace whole.
+registry-mcp adds three rules, all applied by `apply_modify`:
+
+- **Kind.** A `config` of the other kind (a `url` where a `command` was, or the reverse) replaces the
+  stored config instead of merging into it: a config holding both would be neither.
+- **Masks.** `MASK` (what a masked read shows) stands for the value stored at its place, so a record
+  read masked can be sent back; a mask where nothing is stored is refused.
+- **Targets.** A server's target is where a remote one lives (scheme, host and port of its `url`) or
+  what a local one runs (its `command` and the package in its `args`). When a modify changes the
+  target, the stored secrets of `config` and `oauth_config` (env and header values, the OAuth client
+  secret: whatever `mask_secrets` hides) do not follow it: only those the call sends again are kept,
+  and a mask there is refused, since the value it stands for was meant for the old target.
+
+The embedded registry applies `apply_modify` inside the write's transaction; the client applies it
+to a record it has read when the registry does not merge (see `endpoints.Endpoint.merges`).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from .masking import MASK, MaskWithoutSecret, find_mask, mask_secrets, restore_masked
+
+# The parts of an mcp_config whose secrets belong to the server's target.
+_TARGET_BOUND = ("config", "oauth_config")
+# Keys that say which kind a config is (the identifying key first).
+_LOCAL_KEYS = ("command", "args", "env")
+_REMOTE_KEYS = ("url", "transport", "headers")
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+# Reading the package a launcher runs out of its args (npx, uvx, docker run, python script.py, ...):
+# options whose next argument is their value, options whose value is the package itself, and
+# launcher subcommands that come before the package.
+_VALUE_OPTIONS = frozenset(
+    {"-e", "--env", "--env-file", "-v", "--volume", "--mount", "-p", "--publish", "--name", "--network", "-w",
+     "--workdir", "-u", "--user", "--entrypoint", "--platform", "--with", "--python", "--index-url", "--registry",
+     "--directory", "--cwd", "-c", "--config"}
+)  # fmt: skip
+_PACKAGE_OPTIONS = frozenset({"--from", "--package"})
+_SUBCOMMANDS = frozenset({"run", "dlx", "exec", "x", "tool"})
+# A version pinned on a package name: `pkg@1.2.3`, `@scope/pkg@latest`, `pkg==1.2`. A new version of
+# the same package is the same target.
+_VERSION_PIN = re.compile(r"(?<=.)@[^/@]*$|[=~<>!]=.*$")
+
+
+class ModifyRefused(ValueError):
+    """The changes cannot be applied as sent; the message names the field and says why."""
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396: `patch` applied to `target` (neither is changed)."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    merged = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = merge_patch(merged.get(key), value)
+    return merged
+
+
+def full_patch(stored: Any, wanted: Any) -> Any:
+    """`wanted` as a merge patch of `stored`: all of `wanted`, with `null` for each key it drops.
+
+    Every value of `wanted` is sent (so a registry applying the target rule sees it as sent again),
+    and applying the patch to `stored` gives exactly `wanted`.
+    """
+    if not isinstance(wanted, dict) or not isinstance(stored, dict):
+        return wanted
+    patch: dict[str, Any] = {key: None for key in stored if key not in wanted}
+    for key, value in wanted.items():
+        patch[key] = full_patch(stored.get(key), value)
+    return patch
+
+
+def kind_of(config: Any) -> str | None:
+    """'local' or 'remote' by the identifying key (a `null` one does not count); None if unclear."""
+    if not isinstance(config, dict):
+        return None
+    has_command, has_url = config.get("command") is not None, config.get("url") is not None
+    if has_command == has_url:
+        return None
+    return "local" if has_command else "remote"
+
+
+def target_of(config: Any) -> tuple[str, ...] | None:
+    """Where a remote server lives or what a local one runs, or None for no (or an unclear) config."""
+    kind = kind_of(config)
+    if kind == "remote":
+        url = urlsplit(str(config["url"]).strip())
+        scheme = url.scheme.lower()
+        try:
+            port = url.port or _DEFAULT_PORTS.get(scheme, 0)
+        except ValueError:
+            port = -1
+        return ("remote", scheme, (url.hostname or "").lower(), str(port))
+    if kind == "local":
+        args = config.get("args")
+        return ("local", str(config["command"]).strip(), package_of(args if isinstance(args, list) else []))
+    return None
+
+
+def package_of(args: list[Any]) -> str:
+    """The package (or script, or image) a launcher's `args` run: the first argument that is not an
+    option or an option's value, or the value of `--from` / `--package`; without its version pin."""
+    items = iter(str(arg) for arg in args)
+    for arg in items:
+        option, _, value = arg.partition("=")
+        if option in _PACKAGE_OPTIONS:
+            return _unpinned(value if value else next(items, ""))
+        if arg in _VALUE_OPTIONS:
+            next(items, None)
+        elif not arg.startswith("-") and arg not in _SUBCOMMANDS:
+            return _unpinned(arg)
+    return ""
+
+
+def _unpinned(package: str) -> str:
+    return _VERSION_PIN.sub("", package)
+
+
+def apply_modify(
+    stored: dict[str, Any], changes: dict[str, Any], *, replace_mcp_config: bool = False
+) -> dict[str, Any]:
+    """The server's fields after `changes` (a merge patch, or with `replace_mcp_config` a whole new
+    `mcp_config`) are applied to `stored`, with the kind, mask and target rules above.
+
+    Raises `ModifyRefused` for a mask with no stored value behind it, or one at a new target.
+    """
+    changes = dict(changes)
+    stored_config = stored.get("mcp_config") if isinstance(stored.get("mcp_config"), dict) else None
+    sent_config = changes.pop("mcp_config", _ABSENT)
+    updated: dict[str, Any] = merge_patch(stored, _restored(changes, stored, ""))
+    if sent_config is _ABSENT:
+        return updated
+    if not isinstance(sent_config, dict) or stored_config is None:
+        # Removing mcp_config, or setting one where none was: nothing stored to keep or to carry.
+        updated.pop("mcp_config", None)
+        if isinstance(sent_config, dict):
+            updated["mcp_config"] = _restored(merge_patch({}, sent_config), None, "mcp_config")
+        return updated
+    new_config = _merged_config(stored_config, sent_config, replace=replace_mcp_config)
+    moved = target_of(stored_config.get("config")) != target_of(new_config.get("config"))
+    if moved:
+        for part in _TARGET_BOUND:
+            masked_at = find_mask(sent_config.get(part))
+            if masked_at is not None:
+                raise ModifyRefused(
+                    f"mcp_config.{part}.{masked_at}: holds the mask {MASK!r}, but this call changes the server's "
+                    f"target ({_what_moved(stored_config.get('config'), new_config.get('config'))}), and a stored "
+                    "secret does not follow its server to a new target; send the value again"
+                )
+        masked = mask_secrets(new_config)
+        for part in _TARGET_BOUND:
+            if part in new_config:
+                new_config[part] = _without_unsent_secrets(
+                    new_config[part], masked.get(part), sent_config.get(part), f"mcp_config.{part}"
+                )
+    updated["mcp_config"] = _restored(new_config, stored_config, "mcp_config")
+    return updated
+
+
+_ABSENT: Any = object()
+
+
+def _merged_config(stored: dict[str, Any], sent: dict[str, Any], *, replace: bool) -> dict[str, Any]:
+    if replace:
+        return dict(merge_patch({}, sent))
+    merged: dict[str, Any] = merge_patch(stored, {key: value for key, value in sent.items() if key != "config"})
+    if "config" in sent:
+        old, new = stored.get("config"), sent["config"]
+        new_kind = kind_of(new)
+        if isinstance(new, dict) and new_kind is not None and new_kind != kind_of(old):
+            merged["config"] = merge_patch({}, new)  # the other kind: replaces, nulls dropped
+        elif new is None:
+            merged.pop("config", None)
+        else:
+            merged["config"] = merge_patch(old, new)
+    return merged
+
+
+def _restored(sent: Any, stored: Any, path: str) -> Any:
+    """`sent` with each mask replaced by the stored value at its place."""
+    try:
+        return restore_masked(sent, stored, path)
+    except MaskWithoutSecret as missing:
+        raise ModifyRefused(str(missing)) from None
+
+
+def _without_unsent_secrets(value: Any, masked: Any, sent: Any, path: str) -> Any:
+    """`value` without the stored secrets the call did not send again (a dict entry is dropped).
+
+    `masked` is `value` as `mask_secrets` shows it in its place in the record: where they differ,
+    `value` holds a secret."""
+    if not isinstance(value, dict) or not isinstance(masked, dict):
+        return value
+    kept: dict[str, Any] = {}
+    for key, item in value.items():
+        sent_item = sent.get(key, _ABSENT) if isinstance(sent, dict) else _ABSENT
+        if isinstance(item, dict):
+            kept[key] = _without_unsent_secrets(item, masked.get(key), sent_item, f"{path}.{key}")
+        elif masked.get(key) == item or sent_item is not _ABSENT:
+            kept[key] = item  # not a secret, or sent by this call
+        elif isinstance(item, list):
+            raise ModifyRefused(
+                f"{path}.{key}: holds a stored secret and this call changes the server's target; send {key} again "
+                "in full so that no stored secret follows the server to its new target"
+            )
+    return kept
+
+
+def _what_moved(old: Any, new: Any) -> str:
+    old_target, new_target = target_of(old), target_of(new)
+    if old_target is None or new_target is None or old_target[0] != new_target[0]:
+        return "a local server becomes a remote one, or the reverse"
+    if new_target[0] == "remote":
+        return "the scheme, host or port of url changes"
+    return "command changes" if old_target[1] != new_target[1] else "the package in args changes"
