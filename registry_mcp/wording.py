@@ -4,8 +4,8 @@ from __future__ import annotations
 
 
 def counted(count: int, noun: str, plural: str | None = None) -> str:
-    """'1 server', '2 servers', '1,200 servers' (or the `plural` given: counted(2, 'entry', 'entries'))."""
-    return f"{count:,} {agreeing(count, noun, plural or noun + 's')}"
+    """'1 server', '2 servers' (or the `plural` given: counted(2, 'entry', 'entries'))."""
+    return f"{count} {agreeing(count, noun, plural or noun + 's')}"
 
 
 def agreeing(count: int, singular: str, plural: str) -> str:
