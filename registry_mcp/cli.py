@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, TypeVar
 from . import __version__
 from .client import require_safe_base_url
 from .logs import log_to_stderr
+from .public_registry.client import require_trusted_url
 from .settings import (
     ALLOW_LAUNCH_VARIABLE,
     API_KEY_VARIABLES,
@@ -18,6 +19,7 @@ from .settings import (
     DATABASE_VARIABLE,
     MAX_RESPONSE_BYTES_VARIABLE,
     PROJECT_VARIABLE,
+    PUBLIC_REGISTRY_VARIABLE,
     READ_ONLY_VARIABLE,
     SHOW_SECRETS_VARIABLE,
     TIMEOUT_VARIABLE,
@@ -46,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
             f"Environment: {' or '.join(API_KEY_VARIABLES)} (API key), {BASE_URL_VARIABLE}, {PROJECT_VARIABLE}, "
             f"{DATABASE_VARIABLE} (embedded registry file), {TOOLS_VARIABLE} (comma-separated allow-list), "
             f"{TIMEOUT_VARIABLE} and {CONNECT_TIMEOUT_VARIABLE} (seconds), {MAX_RESPONSE_BYTES_VARIABLE}, "
-            f"{READ_ONLY_VARIABLE} (1 for read-only), "
+            f"{READ_ONLY_VARIABLE} (1 for read-only), {PUBLIC_REGISTRY_VARIABLE}, "
             f"{SHOW_SECRETS_VARIABLE} (1 to show secrets), {ALLOW_LAUNCH_VARIABLE} (1 to inspect without asking). "
             "Options override the environment."
         ),
@@ -55,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", metavar="PATH", help="embedded registry file, or ':memory:'")
     parser.add_argument("--project", help="registry project (default: 'default')")
     parser.add_argument("--base-url", help="cloud registry URL (default: https://api.enkryptai.com)")
+    parser.add_argument(
+        "--public-registry-url",
+        metavar="URL",
+        help="the official MCP Registry or a mirror (default: https://registry.modelcontextprotocol.io)",
+    )
     parser.add_argument(
         "--tools",
         metavar="NAMES",
@@ -122,6 +129,7 @@ def settings_from(options: argparse.Namespace) -> Settings:
         "database": options.db,
         "project": options.project,
         "base_url": options.base_url,
+        "public_registry_url": options.public_registry_url,
         "tools": split_list(options.tools) if options.tools is not None else None,
         "timeout": options.timeout,
         "connect_timeout": options.connect_timeout,
@@ -147,6 +155,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             require_safe_base_url(settings.base_url)
         except ValueError as unsafe:
             parser.error(str(unsafe))
+    try:
+        require_trusted_url(settings.public_registry_url)
+    except ValueError as unsafe:
+        parser.error(str(unsafe))
     if not selected_tools(settings):
         kind = "read-only tool" if settings.read_only else "tool"
         parser.error(f"--tools {','.join(settings.tools)!r} matches no {kind}; the tools are: {', '.join(TOOL_NAMES)}")

@@ -308,10 +308,36 @@ class RegistryClient:
     ) -> Any:
         endpoint = endpoints.ENDPOINTS[action]
         headers, params, json = _select(endpoint.selector, server, params, json)
+        return await self._send(
+            endpoint.method,
+            endpoint.path,
+            operation,
+            headers=headers,
+            json=json,
+            params=params,
+            shape=endpoint.response,
+        )
+
+    async def get_json(self, path: str, operation: str, params: Mapping[str, Any] | None = None) -> Any:
+        """GET `path` (below the base URL) and read its JSON answer, with the protections of every
+        call: the deadline, the size limit, retries for reads, and errors that name the operation."""
+        return await self._send("GET", path, operation, params=params)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        operation: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        shape: endpoints.ResponseShape = "bare",
+    ) -> Any:
         # What the registry must not be quoted saying: the key, and the secrets of the record sent.
         secrets = self._secrets | frozenset(secret_values(json) if json is not None else ())
-        is_read = endpoint.method == "GET"
-        request = self._http.build_request(endpoint.method, endpoint.path, headers=headers, json=json, params=params)
+        is_read = method == "GET"
+        request = self._http.build_request(method, path, headers=headers, json=json, params=params)
         attempt = 0
         while True:
             attempt += 1
@@ -344,7 +370,7 @@ class RegistryClient:
         if answer.status == 204 or not answer.content:
             return {}
         try:
-            return _payload(endpoint.response, jsonlib.loads(answer.content))
+            return _payload(shape, jsonlib.loads(answer.content))
         except (ValueError, RecursionError):
             raise UnexpectedResponse(
                 f"Could not {operation}: the registry's answer is not JSON", status=answer.status
@@ -424,14 +450,16 @@ def connection_failure(failure: Exception, where: str) -> str:
     return f"the connection to {where} was lost"
 
 
-def require_safe_base_url(base_url: str) -> None:
+def require_safe_base_url(
+    base_url: str, *, what: str = "registry", why: str = "so that the API key is never sent in clear text"
+) -> None:
     """Refuse to send an API key in clear text: HTTPS, unless the registry is on this machine."""
     url = httpx2.URL(base_url)
     if url.scheme == "https" or (url.scheme == "http" and is_loopback(url.host)):
         return
     raise ValueError(
-        f"The registry URL {base_url!r} must use https:// (plain http:// is allowed only for a loopback "
-        "address such as 127.0.0.1 or localhost), so that the API key is never sent in clear text."
+        f"The {what} URL {base_url!r} must use https:// (plain http:// is allowed only for a loopback "
+        f"address such as 127.0.0.1 or localhost), {why}."
     )
 
 

@@ -9,7 +9,9 @@
   OAuth endpoint) with an `http://` URL;
 - deny patterns that can never match (blank, padded with spaces, or matching none of the listed tools);
 - duplicate deny patterns;
-- a `tools` map beside a `"*"` deny pattern: the gateway spares the tools it lists.
+- a `tools` map beside a `"*"` deny pattern: the gateway spares the tools it lists;
+- a value still to be supplied (`<to be supplied: NAME>`, as an entry from the public registry
+  holds until the person gives the secret or setting it needs).
 
 Findings are advice: `add_registry_server` returns them as warnings beside what it registered, or,
 as a dry run, without writing anything. Past `MAX_FINDINGS`, the
@@ -30,6 +32,7 @@ from pydantic import BaseModel, Field
 from .denylist import DENY_ALL, deny_patterns, matching, spared_by_listing
 from .masking import looks_secret
 from .models import GuardrailConfig, LocalServerConfig, McpConfig, OAuthConfig, ServerPayload
+from .public_registry.mapping import MISSING_VALUE
 from .untrusted import cap
 from .urls import is_cleartext
 
@@ -68,7 +71,9 @@ def lint_servers(payloads: list[ServerPayload]) -> list[Finding]:
 def _findings(payload: ServerPayload) -> Iterator[Finding]:
     config = payload.mcp_config
     if config is not None:
-        yield from chain(_config(config), _oauth(config.oauth_config), _guardrails(config), _denied(config))
+        yield from chain(
+            _config(config), _to_supply(config), _oauth(config.oauth_config), _guardrails(config), _denied(config)
+        )
 
 
 def _bounded(findings: Iterable[Finding]) -> list[Finding]:
@@ -118,6 +123,22 @@ def _config(config: McpConfig) -> Iterator[Finding]:
                 problem="a secret is written inline: it is stored in the registry and copied to every gateway",
                 advice="refer to it instead (such as ${" + name.upper().replace("-", "_") + "}) where your gateway "
                 "resolves references, or keep it in a secret store",
+            )
+
+
+def _to_supply(config: McpConfig) -> Iterator[Finding]:
+    run = config.config
+    if isinstance(run, LocalServerConfig):
+        places = [(f"env.{name}", value) for name, value in run.env.items()]
+        places += [(f"args[{index}]", value) for index, value in enumerate(run.args)]
+    else:
+        places = [("url", run.url), *((f"headers.{name}", value) for name, value in run.headers.items())]
+    for where, value in places:
+        if MISSING_VALUE.search(value):
+            yield Finding(
+                field=f"mcp_config.config.{where}",
+                problem="still to be supplied: the server cannot run until it is set",
+                advice="set the real value with modify_registry_server (ask the person for it; never guess one)",
             )
 
 

@@ -38,12 +38,8 @@ SavedName = Annotated[
 ]
 ServerVersion = Annotated[
     str,
-    Field(
-        min_length=1,
-        max_length=32,
-        pattern=SERVER_VERSION_PATTERN,
-        # No description: the name, the default 'v1' and the pattern say it all.
-    ),
+    # No description, nor a length: the name, the default 'v1' and the pattern (1-32 characters) say it all.
+    Field(pattern=SERVER_VERSION_PATTERN),
 ]
 
 
@@ -168,28 +164,27 @@ class McpConfig(RegistryModel):
     oauth_config: OAuthConfig | None = Field(
         default=None,
         description=(
-            "OAuth for the gateway to reach it: OAUTH_SCOPE space separated, OAUTH_TOKEN_EXPIRY_BUFFER in "
-            "seconds, ADDITIONAL_PARAMS and CUSTOM_HEADERS go to the token endpoint."
+            "OAuth for the gateway to reach it: OAUTH_SCOPE space separated, OAUTH_TOKEN_EXPIRY_BUFFER in seconds."
         ),
     )
     tools: dict[str, Any] | None = Field(
-        default=None, description="Known tools by name; {} (the usual value) discovers them at run time."
+        default=None, description="Known tools by name; {} discovers them at run time."
     )
     denied_tools: list[DeniedToolEntry] | None = Field(
         default=None,
         description=(
-            "Tools the gateway hides: names, case-sensitive fnmatch globs such as 'write_*', or {name, reason}. "
-            "'*' denies all but the keys of tools."
+            "Tools the gateway hides: names, case-sensitive globs such as 'write_*', or {name, reason}; '*' "
+            "denies all but the keys of tools."
         ),
     )
     enable_server_info_validation: bool | None = Field(
-        default=None, description="The gateway checks the server's identity and tools at start."
+        default=None, description="The gateway checks the server at start."
     )
     tool_guardrails_config: GuardrailConfig | None = Field(
         default=None,
         description=(
-            "Guardrail on tool descriptions and calls: guardrail_name is the Enkrypt policy, block the detections "
-            "that block (injection_attack, pii, toxicity, nsfw ...)."
+            "Guardrail on tool calls: guardrail_name is the Enkrypt policy, block the detections that block "
+            "(injection_attack, pii, toxicity ...)."
         ),
     )
     input_guardrails_config: _SameAsToolGuardrails = Field(
@@ -216,7 +211,7 @@ class ServerDetails(RegistryModel):
     is_active: bool = Field(default=True, description="false hides it from gateways (it is not deleted).")
     job_id: uuid.UUID | None = Field(
         default=None,
-        description="Its MCP Hub server id, where it came from the Hub.",
+        description="Its MCP Hub server id.",
         # Said as a pattern too: many clients (and generators) ignore `format`.
         json_schema_extra={"pattern": UUID_PATTERN},
     )

@@ -67,7 +67,11 @@ def create_server(settings: Settings, tools: Sequence[RegistryTool[Any]] = TOOLS
         version=__version__,
         instructions=instructions(settings, exposed),
         tools=[
-            tool.to_mcp(reveal_secrets=settings.show_secrets, launch_without_asking=settings.allow_launch)
+            tool.to_mcp(
+                reveal_secrets=settings.show_secrets,
+                launch_without_asking=settings.allow_launch,
+                open_public_registry=settings.open_public_registry,
+            )
             for tool in exposed
         ],
         lifespan=open_registry,

@@ -19,6 +19,7 @@ from .client import (
     RegistryClient,
     RegistryLocation,
 )
+from .public_registry.client import DEFAULT_PUBLIC_REGISTRY_URL, PublicRegistry
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -34,6 +35,7 @@ MAX_RESPONSE_BYTES_VARIABLE = "REGISTRY_MCP_MAX_RESPONSE_BYTES"
 READ_ONLY_VARIABLE = "REGISTRY_MCP_READ_ONLY"
 SHOW_SECRETS_VARIABLE = "REGISTRY_MCP_SHOW_SECRETS"
 ALLOW_LAUNCH_VARIABLE = "REGISTRY_MCP_ALLOW_LAUNCH"
+PUBLIC_REGISTRY_VARIABLE = "REGISTRY_MCP_PUBLIC_REGISTRY_URL"
 _TRUE_WORDS = ("1", "true", "yes", "on")
 
 
@@ -65,6 +67,8 @@ class Settings:
     """Seconds to wait for a connection to the registry."""
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     """The largest answer read from the registry; a larger one is refused unread."""
+    public_registry_url: str = DEFAULT_PUBLIC_REGISTRY_URL
+    """The official MCP Registry, or a mirror of it (the same `v0.1` read API)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -82,6 +86,7 @@ class Settings:
             timeout=_positive(env, TIMEOUT_VARIABLE, float, cls.timeout),
             connect_timeout=_positive(env, CONNECT_TIMEOUT_VARIABLE, float, cls.connect_timeout),
             max_response_bytes=_positive(env, MAX_RESPONSE_BYTES_VARIABLE, int, cls.max_response_bytes),
+            public_registry_url=env.get(PUBLIC_REGISTRY_VARIABLE) or DEFAULT_PUBLIC_REGISTRY_URL,
         )
 
     @property
@@ -103,6 +108,15 @@ class Settings:
             self.api_key,
             base_url=self.base_url,
             project=self.project,
+            timeout=self.timeout,
+            connect_timeout=self.connect_timeout,
+            max_response_bytes=self.max_response_bytes,
+        )
+
+    def open_public_registry(self) -> PublicRegistry:
+        """A client of the public registry, with the same limits as the registry's."""
+        return PublicRegistry(
+            self.public_registry_url,
             timeout=self.timeout,
             connect_timeout=self.connect_timeout,
             max_response_bytes=self.max_response_bytes,

@@ -48,6 +48,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .client import RegistryClient
 from .errors import LocalRefusal, RegistryError, describe_validation_error
+from .public_registry.client import PublicRegistry
 from .results import RegistryInfo, ToolResult, present
 from .schemas import record_schema, strict_input_schema
 from .sdk import annotate, function_tool
@@ -144,6 +145,8 @@ class ToolCall:
     launch_without_asking: bool = False
     # The user's setting that shows secret values in results (otherwise `present` masks them).
     reveal_secrets: bool = False
+    # The official MCP Registry (or the mirror the settings name), opened for the call that needs it.
+    open_public_registry: Callable[[], PublicRegistry] = field(default=PublicRegistry, repr=False)
 
     def agreed(self, without_asking: bool) -> bool:
         """Whether the tool may act: the person said yes, or the client cannot ask and
@@ -174,7 +177,13 @@ class RegistryTool(Generic[ArgsT]):
     run: Run[ArgsT]
     ask: Ask[ArgsT] | None = None
 
-    def to_mcp(self, *, reveal_secrets: bool = False, launch_without_asking: bool = False) -> Tool:
+    def to_mcp(
+        self,
+        *,
+        reveal_secrets: bool = False,
+        launch_without_asking: bool = False,
+        open_public_registry: Callable[[], PublicRegistry] = PublicRegistry,
+    ) -> Tool:
         async def finish(
             parsed: ArgsT, ctx: Context[RegistryClient, Any], consent: Consent | None = None, facts: Any = None
         ) -> CallToolResult:
@@ -186,6 +195,7 @@ class RegistryTool(Generic[ArgsT]):
                 log=client_log(ctx),
                 launch_without_asking=launch_without_asking,
                 reveal_secrets=reveal_secrets,
+                open_public_registry=open_public_registry,
             )
             result = await self.run(parsed, call)
             presented = present(result, reveal_secrets=reveal_secrets)

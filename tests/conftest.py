@@ -45,6 +45,7 @@ EVERY_TOOL = frozenset(
         "import_client_config",
         "inspect_mcp_server",
         "list_registry_server_gateways",
+        "use_public_registry",
     }
 )
 # Those that change nothing: what --read-only exposes.

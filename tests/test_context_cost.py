@@ -21,7 +21,7 @@ def _compact(value: Any) -> int:
 async def test_tools_list_stays_within_the_context_targets() -> None:
     tools = json.loads((await what_clients_see())["tools_list.json"])
     model_facing = _compact([{key: tool[key] for key in ("name", "description", "inputSchema")} for tool in tools])
-    assert len(tools) == 11
+    assert len(tools) == 12
     assert model_facing <= 13_000
     assert model_facing / len(tools) <= 1_200
     assert _compact(tools) <= 30_000

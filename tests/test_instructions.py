@@ -16,8 +16,9 @@ pytestmark = pytest.mark.anyio
 
 
 def _named_tools(text: str) -> set[str]:
-    """Every tool name the text mentions (all of them end in _server, _servers, _config, _gateways or _export)."""
-    return set(re.findall(r"\b[a-z]+(?:_[a-z]+)*_(?:servers?|config|gateways|export)\b", text)) - {"mcp_config"}
+    """Every tool name the text mentions (each ends in _server(s), _config, _gateways, _export or _registry)."""
+    names = re.findall(r"\b[a-z]+(?:_[a-z]+)*_(?:servers?|config|gateways|export|registry)\b", text)
+    return set(names) - {"mcp_config"}
 
 
 @pytest.mark.parametrize(

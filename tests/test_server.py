@@ -59,7 +59,7 @@ def _properties(schema: Any) -> Iterator[tuple[str, dict[str, Any]]]:
 
 async def test_every_registry_tool_is_listed(client: Client) -> None:
     assert sorted(await _tools(client)) == sorted(TOOL_NAMES)
-    assert len(TOOL_NAMES) == 11
+    assert len(TOOL_NAMES) == 12
 
 
 async def test_add_takes_the_api_body_fields_as_its_arguments(client: Client) -> None:
@@ -81,7 +81,7 @@ async def test_add_takes_the_api_body_fields_as_its_arguments(client: Client) ->
 
 # What the name, type, default or the enclosing description says all of: the arguments described
 # nowhere but by their name.
-SELF_DESCRIBING = {"server_version"}
+SELF_DESCRIBING = {"server_version", "page", "per_page"}
 
 
 async def test_every_argument_of_every_tool_is_described(client: Client) -> None:

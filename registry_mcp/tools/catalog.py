@@ -20,5 +20,8 @@ from . import configs, export_file, inspect  # noqa: F401
 # isort: split
 from . import gateways  # noqa: F401
 
+# isort: split
+from . import public  # noqa: F401
+
 TOOLS: tuple[RegistryTool[Any], ...] = DECLARED.tools
 TOOL_NAMES = tuple(tool.name for tool in TOOLS)

@@ -4,10 +4,10 @@ for clients) and import (from the MCP client configs people already have)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import anyio
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
 from ..arguments import CLOSED, ServerSelector
 from ..client import RegistryClient
@@ -36,15 +36,18 @@ class ExportArguments(RegistryModel):
 
     format: ExportFormat = Field(
         description=(
-            "'gateway': secure-mcp-gateway mcp_config[] entries; 'mcpServers': Claude Desktop, Cursor, Claude Code; "
-            "'vscode': .vscode/mcp.json."
+            "'gateway' (secure-mcp-gateway's mcp_config[]), 'mcpServers' (Claude Desktop, Cursor, Claude Code) or "
+            "'vscode'."
         )
     )
-    servers: list[ServerSelector] | None = Field(
-        default=None,
-        min_length=1,
-        max_length=MAX_PER_PAGE,
-        description="The servers to export; leave out for every active one.",
+    # Each a selector, {saved_name, server_version}, as every read tool takes: said there.
+    servers: Annotated[list[ServerSelector] | None, WithJsonSchema({"type": "array", "items": {"type": "object"}})] = (
+        Field(
+            default=None,
+            min_length=1,
+            max_length=MAX_PER_PAGE,
+            description="The servers to export, each {saved_name, server_version}; leave out for every active one.",
+        )
     )
 
 
@@ -80,8 +83,7 @@ class ExportResult(ToolResult):
     idempotent=True,
 )
 async def export_registry_servers(args: ExportArguments, call: ToolCall) -> ExportResult:
-    """Registry servers (named, or every active one) as a config block to paste, secrets masked (the
-    result lists where) unless registry-mcp was started to show them."""
+    """Registry servers (named, or every active one) as a config block to paste, secrets masked."""
     servers = await chosen_servers(args.servers, call.registry)
     rendered = export(servers, args.format)
     masked = [] if call.reveal_secrets else masked_paths(rendered.config)
@@ -122,9 +124,7 @@ class ImportArguments(RegistryModel):
     source: str = Field(
         min_length=1,
         max_length=MAX_SOURCE_TEXT,
-        description=(
-            "A client config file's path (such as claude_desktop_config.json or ~/.claude.json) or its JSON text."
-        ),
+        description=("A client config file's path or its JSON text."),
     )
     server_version: ServerVersion = DEFAULT_SERVER_VERSION
     confirm: bool = Field(
@@ -203,8 +203,8 @@ class ImportResult(ToolResult):
     read_only=False,
 )
 async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportResult:
-    """The servers in an MCP client's config (Claude Desktop, Cursor, VS Code, Windsurf, Claude Code) as
-    registry entries, with notes for the person to check. A dry run unless confirm is true."""
+    """The servers in an MCP client's config as registry entries, with notes for the person to check.
+    A dry run unless confirm is true."""
     await call.report_progress(0, None, "Reading the client config")
 
     def read_and_plan() -> ImportPlan:

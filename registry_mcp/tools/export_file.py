@@ -33,16 +33,13 @@ class WriteExportArguments(ExportArguments):
     path: str = Field(
         min_length=1,
         max_length=4096,
-        description=(
-            "Absolute path (or ~/...): for 'gateway' its enkrypt_mcp_config.json or a new file for `config "
-            "import`, else a client's config file (merged by server name)."
-        ),
+        description="Absolute path (or ~/...) of the gateway's or client's config file, or a new file.",
     )
     config_name: str = Field(
         default="registry_mcp",
         min_length=1,
         max_length=100,
-        description="'gateway' only: the mcp_config_name (or id) to write into.",
+        description="'gateway' only: the config to write into.",
     )
     confirm: bool = Field(default=False, description=CONFIRM_WHERE_CLIENT_CANNOT_ASK)
 

@@ -64,11 +64,11 @@ class InspectArguments(RegistryModel):
     )
     write_tools: bool = Field(
         default=False,
-        description="Write the tool names into the registered entry's mcp_config.tools (not past a '*' deny list).",
+        description="Write the tool names into the entry's mcp_config.tools (not past a '*' deny list).",
     )
     allow_unhiding: bool = Field(
         default=False,
-        description="true: write them past '*' too, making those tools visible (only if the person wants).",
+        description="true: past '*' too, making those tools visible (only if the person wants).",
     )
 
     @model_validator(mode="after")
@@ -180,9 +180,8 @@ async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Qu
     ask=ask_to_inspect,
 )
 async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectResult:
-    """Start or reach an MCP server, inline or registered, once the person confirms the command (secrets
-    masked) or URL; report its capabilities and tools, and what the deny patterns block, leave visible or
-    never match."""
+    """Start or reach an MCP server, inline or registered, once the person confirms; report its tools
+    and what the deny patterns block, leave visible or never match."""
     target: _InspectionTarget = call.facts
     shown = _target_text(target.config)
     allowed = call.agreed(without_asking=call.launch_without_asking)

@@ -46,8 +46,8 @@ class AddResult(RecordResult):
     read_only=False,
 )
 async def add_registry_server(args: AddArguments, call: ToolCall) -> AddResult:
-    """Register one MCP server (the registry's add-server fields); fails if saved_name and server_version
-    are taken. Warns of what the registry accepts but will bite later."""
+    """Register one MCP server (the registry's add-server fields). Warns of what the registry accepts but
+    will bite later."""
     warnings = lint_server(args)
     subject = f"'{args.saved_name}' version '{args.server_version}'"
     if args.dry_run:
@@ -224,8 +224,7 @@ async def ask_to_delete(args: DeleteServerArguments, registry: RegistryClient) -
     ask=ask_to_delete,
 )
 async def delete_registry_server(args: DeleteServerArguments, call: ToolCall) -> DeleteResult:
-    """Delete a registered server once the person confirms, shown the gateways that would lose it
-    (modify_registry_server with is_active false only deactivates it)."""
+    """Delete a registered server once the person confirms, shown the gateways that would lose it."""
     gateways: list[Gateway] = call.facts
     subject = f"'{args.saved_name}' version '{args.server_version}'"
     deleted = call.agreed(without_asking=args.confirm)
@@ -271,8 +270,9 @@ def _gateway_sentence(gateways: list[Gateway], *, deleted: bool = False) -> str:
 class ListServersArguments(RegistryModel):
     model_config = CLOSED
 
-    page: int = Field(default=1, ge=1, le=MAX_PAGE, description="Page number.")
-    per_page: int = Field(default=20, ge=1, le=MAX_PER_PAGE, description="Servers per page.")
+    # The names, bounds and defaults say it all.
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
+    per_page: int = Field(default=20, ge=1, le=MAX_PER_PAGE)
     is_active: bool | None = Field(default=None, description="Only active (true) or inactive (false) servers.")
 
 

@@ -1,0 +1,16 @@
+"""The official MCP Registry (and its mirrors): searching and reading it, and turning its records
+(`server.json`) into entries of the Enkrypt registry."""
+
+from .client import DEFAULT_PUBLIC_REGISTRY_URL, NotInPublicRegistry, PublicRegistry
+from .mapping import Mapped, MappingError, ToSupply, missing_value, to_entry
+
+__all__ = [
+    "DEFAULT_PUBLIC_REGISTRY_URL",
+    "Mapped",
+    "MappingError",
+    "NotInPublicRegistry",
+    "PublicRegistry",
+    "ToSupply",
+    "missing_value",
+    "to_entry",
+]

@@ -1,0 +1,97 @@
+"""Entries made from the public registry's records, judged by secure-mcp-gateway 2.2.4's own code:
+registered through use_public_registry, exported for the gateway, then imported, validated and listed
+by its CLI, and mapped by its cloud mapping of a registry record (`EnkryptAuthProvider._map_server`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from registry_mcp.server import create_server
+from registry_mcp.settings import Settings
+
+from ..conftest import ServedApp, text_of
+from ..test_public_registry import RECORDS, public_registry_app
+from .oracle import Gateway
+
+pytestmark = pytest.mark.anyio
+
+# Every record an entry can express, with each option the record offers.
+CHOICES = [
+    {"name": "io.github.modelcontextprotocol/filesystem"},
+    {"name": "io.github.modelcontextprotocol/filesystem", "use": "oci", "saved_name": "filesystem-oci"},
+    {"name": "io.github.github/github-mcp-server"},
+    {"name": "io.github.example/weather-mcp"},
+    {"name": "io.github.example/database-manager"},
+    {"name": "io.modelcontextprotocol.anonymous/hybrid-mcp"},
+    {"name": "io.modelcontextprotocol.anonymous/hybrid-mcp", "use": "remotes[0]", "saved_name": "hybrid-http"},
+    {"name": "io.modelcontextprotocol.anonymous/hybrid-mcp", "use": "sse", "saved_name": "hybrid-sse"},
+    {"name": "io.modelcontextprotocol.anonymous/mcp-fs"},
+]
+NAMES = [
+    "filesystem",
+    "filesystem-oci",
+    "github-mcp-server",
+    "weather-mcp",
+    "database-manager",
+    "hybrid-mcp",
+    "hybrid-http",
+    "hybrid-sse",
+    "mcp-fs",
+]
+
+
+async def _registered_and_exported() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    assert len(RECORDS) == 8
+    with ServedApp(public_registry_app([])) as public:
+        settings = Settings(public_registry_url=public.url, show_secrets=True)
+        async with Client(create_server(settings)) as client:
+            done = await client.call_tool("use_public_registry", {"servers": CHOICES, "confirm": True})
+            assert not done.is_error and done.structured_content is not None, text_of(done)
+            assert done.structured_content["registered"] is True
+            chosen = [{"saved_name": name} for name in NAMES]
+            exported = await client.call_tool("export_registry_servers", {"format": "gateway", "servers": chosen})
+            assert not exported.is_error and exported.structured_content is not None, text_of(exported)
+            stored = []
+            for selector in chosen:
+                read = await client.call_tool("get_registry_server", selector)
+                assert read.structured_content is not None
+                stored.append(read.structured_content["server"])
+    return exported.structured_content["config"], stored
+
+
+async def test_the_gateway_imports_validates_and_lists_every_entry_made_from_the_public_registry(
+    gateway: Gateway, tmp_path: Path
+) -> None:
+    block, stored = await _registered_and_exported()
+    path = str(gateway.config_path)
+    assert gateway.cli("generate", config_path=path)["exit"] == 0
+    import_file = tmp_path / "import.json"
+    import_file.write_text(json.dumps({"config": block}))
+    imported = gateway.cli("import", config_path=path, input_file=str(import_file), config="public")
+    assert imported["exit"] == 0, imported["output"]
+    assert gateway.cli("validate", config_path=path, config="public") == {
+        "exit": 0,
+        "output": "INFO: Config 'public' is valid\n",
+    }
+    listed = json.loads(gateway.cli("list-servers", config_path=path, config="public")["output"])
+    assert [(server["server_name"], server["command"]) for server in listed] == [
+        ("filesystem", "npx"),
+        ("filesystem-oci", "docker"),
+        ("github-mcp-server", "docker"),
+        ("weather-mcp", "uvx"),
+        ("database-manager", "docker"),
+        ("hybrid-mcp", "npx"),
+        ("hybrid-http", None),
+        ("hybrid-sse", None),
+        ("mcp-fs", None),
+    ]
+    # The gateway's own mapping of the stored records runs what the entry says, unchanged.
+    mapped = gateway.run({"op": "map_server", "servers": stored})[0]
+    for theirs, record in zip(mapped, stored, strict=True):
+        assert theirs["server_name"] == record["saved_name"]
+        assert theirs["config"] == record["mcp_config"]["config"]

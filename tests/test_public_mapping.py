@@ -1,0 +1,250 @@
+"""server.json records (real ones, tests/data/public_registry) as Enkrypt registry entries: each
+expectation written out by hand from the record, not computed by the mapping under test."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from registry_mcp.lint import lint_server
+from registry_mcp.models import ServerPayload
+from registry_mcp.public_registry import MappingError, ToSupply, to_entry
+from registry_mcp.public_registry.mapping import clean, derive_saved_name
+
+from .conftest import DATA
+
+RECORDS = DATA / "public_registry"
+
+
+def record(name: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((RECORDS / f"{name}.json").read_text())
+    return document
+
+
+def test_npm_with_a_repeatable_positional_argument_and_a_default_variable() -> None:
+    mapped = to_entry(record("filesystem"))
+    assert mapped.payload == {
+        "saved_name": "filesystem",
+        "server_version": "v1",
+        "server_name": "io.github.modelcontextprotocol/filesystem",
+        "description": "Node.js server implementing Model Context Protocol (MCP) for filesystem operations.",
+        "source_url": "https://github.com/modelcontextprotocol/servers",
+        "source_version": "1.0.2",
+        "mcp_config": {
+            "config": {
+                "command": "npx",
+                "args": ["-y", "@modelcontextprotocol/server-filesystem@1.0.2", "/Users/username/Desktop"],
+                "env": {"LOG_LEVEL": "info"},
+            }
+        },
+    }
+    assert (mapped.chosen, mapped.others) == ("packages[0] (npm)", ["packages[1] (oci)"])
+    assert "npm, pypi, oci" in mapped.why
+    assert mapped.to_supply == []
+    assert mapped.defaults == [
+        "LOG_LEVEL = 'info' (the published default)",
+        "target_dir = '/Users/username/Desktop' (the published default)",
+    ]
+    assert mapped.optional == ["target_dir: may be repeated; given once (add more to args with modify)"]
+
+
+def test_oci_chosen_with_a_mount_whose_source_the_person_must_give() -> None:
+    mapped = to_entry(record("filesystem"), use="oci")
+    assert mapped.payload["mcp_config"]["config"] == {
+        "command": "docker",
+        "args": [
+            *("run", "-i", "--rm"),
+            *("--mount", "type=bind,src=<to be supplied: source_path>,dst=/project"),
+            *("-e", "LOG_LEVEL"),
+            "docker.io/mcp/filesystem:1.0.2",
+            "/project",
+        ],
+        "env": {"LOG_LEVEL": "info"},
+    }
+    assert mapped.payload["source_version"] == "1.0.2"  # the record's: an OCI package carries its version in the tag
+    assert (mapped.chosen, mapped.why, mapped.others) == ("packages[1] (oci)", "as asked", ["packages[0] (npm)"])
+    assert mapped.to_supply == [ToSupply("args", "source_path", False, "Source path on host")]
+    assert "target_path = '/project' (the published default)" in mapped.defaults
+
+
+def test_github_oci_record_runs_its_image_once_with_the_token_passed_by_name() -> None:
+    mapped = to_entry(record("github-mcp-server"))
+    # The record's own `run`, `-i true`, `--rm true` and image name are what `docker run -i --rm <image>` says.
+    assert mapped.payload["mcp_config"]["config"] == {
+        "command": "docker",
+        "args": [
+            *("run", "-i", "--rm"),
+            *("-e", "GITHUB_PERSONAL_ACCESS_TOKEN"),
+            "ghcr.io/github/github-mcp-server:0.20.1",
+        ],
+        "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": "<to be supplied: GITHUB_PERSONAL_ACCESS_TOKEN>"},
+    }
+    assert mapped.to_supply == [ToSupply("env", "GITHUB_PERSONAL_ACCESS_TOKEN", True)]
+    assert (mapped.chosen, mapped.why, mapped.others) == ("packages[0] (oci)", "the only option", [])
+
+
+def test_pypi_with_a_required_secret_and_a_default() -> None:
+    mapped = to_entry(record("weather-mcp"))
+    assert mapped.payload["mcp_config"]["config"] == {
+        "command": "uvx",
+        "args": ["weather-mcp-server==0.5.0"],
+        "env": {"WEATHER_API_KEY": "<to be supplied: WEATHER_API_KEY>", "WEATHER_UNITS": "celsius"},
+    }
+    assert mapped.to_supply == [ToSupply("env", "WEATHER_API_KEY", True, "API key for weather service")]
+    assert mapped.defaults == ["WEATHER_UNITS = 'celsius' (the published default)"]
+
+
+def test_named_and_positional_arguments_runtime_arguments_secrets_and_defaults() -> None:
+    mapped = to_entry(record("database-manager"))
+    assert mapped.payload["mcp_config"]["config"] == {
+        "command": "docker",
+        "args": [
+            *("run", "-i", "--rm", "--network", "host"),
+            *("-e", "DB_USERNAME", "-e", "DB_PASSWORD", "-e", "SSL_MODE", "-e", "DB_TYPE"),
+            "docker.io/example/database-manager-mcp:3.1.0",
+            *("--host", "localhost"),
+            "<to be supplied: database_name>",
+        ],
+        "env": {
+            "DB_USERNAME": "<to be supplied: DB_USERNAME>",
+            "DB_PASSWORD": "<to be supplied: DB_PASSWORD>",
+            "SSL_MODE": "prefer",
+            "DB_TYPE": "<to be supplied: DB_TYPE>",
+        },
+    }
+    assert mapped.to_supply == [
+        ToSupply("env", "DB_USERNAME", False, "Database username"),
+        ToSupply("env", "DB_PASSWORD", True, "Database password"),
+        ToSupply("env", "DB_TYPE", False, "Type of database", ["postgres", "mysql", "mongodb", "redis"]),
+        ToSupply("args", "database_name", False, "Name of the database to connect to"),
+    ]
+    assert mapped.defaults == [
+        "SSL_MODE = 'prefer' (the published default)",
+        "--host = 'localhost' (the published default)",
+    ]
+    assert "--port: optional, left out (Database port)" in mapped.optional
+
+
+def test_a_remote_with_a_secret_header_and_a_default_header() -> None:
+    mapped = to_entry(record("hybrid-mcp"), use="streamable-http")
+    assert mapped.payload["mcp_config"]["config"] == {
+        "url": "https://mcp.anonymous.modelcontextprotocol.io/http",
+        "transport": "streamable_http",
+        "headers": {"X-API-Key": "<to be supplied: X-API-Key>", "X-Region": "us-east-1"},
+    }
+    assert mapped.to_supply == [ToSupply("headers", "X-API-Key", True, "API key for authentication")]
+    assert mapped.payload["source_version"] == "1.5.0"
+    assert to_entry(record("hybrid-mcp"), use="sse").payload["mcp_config"]["config"] == {
+        "url": "https://mcp.anonymous.modelcontextprotocol.io/sse",
+        "transport": "sse",
+    }
+    # Without a choice, the npm package; a named argument's default is given after its flag.
+    default = to_entry(record("hybrid-mcp"))
+    assert default.payload["mcp_config"]["config"]["args"] == [
+        "-y",
+        "@example/hybrid-mcp-server@1.5.0",
+        "--mode",
+        "local",
+    ]
+    assert default.others == ["remotes[0] (streamable-http)", "remotes[1] (sse)"]
+
+
+def test_a_remote_only_record() -> None:
+    mapped = to_entry(record("mcp-fs"))
+    assert mapped.payload["mcp_config"] == {
+        "config": {"url": "https://mcp-fs.anonymous.modelcontextprotocol.io/http", "transport": "streamable_http"}
+    }
+    assert mapped.why == "no package the gateway can run itself, so the first remote"
+
+
+def test_remote_url_variables_are_filled_or_asked_for() -> None:
+    # The 2025-12-11 schema's own example of a URL template (its CHANGELOG, #570).
+    document = {
+        "name": "io.example/tenant",
+        "remotes": [
+            {
+                "type": "streamable-http",
+                "url": "https://{tenant_id}.api.example.com/mcp",
+                "variables": {"tenant_id": {"description": "Your tenant identifier", "isRequired": True}},
+            }
+        ],
+    }
+    mapped = to_entry(document)
+    assert mapped.payload["mcp_config"]["config"]["url"] == "https://<to be supplied: tenant_id>.api.example.com/mcp"
+    assert mapped.to_supply == [ToSupply("url", "tenant_id", False, "Your tenant identifier")]
+
+
+@pytest.mark.parametrize(("name", "kind"), [("knapcode-samplemcpserver", "nuget"), ("text-editor", "mcpb")])
+def test_what_an_entry_cannot_express_is_refused_saying_why(name: str, kind: str) -> None:
+    with pytest.raises(MappingError, match=f"packages\\[0\\] \\({kind}\\): a package of type {kind}"):
+        to_entry(record(name))
+
+
+def test_a_choice_the_record_does_not_offer_lists_what_it_offers() -> None:
+    with pytest.raises(
+        MappingError, match=r"offers no 'pypi'\. It offers: packages\[0\] \(npm\), packages\[1\] \(oci\)"
+    ):
+        to_entry(record("filesystem"), use="pypi")
+    assert to_entry(record("filesystem"), use="packages[1]").chosen == "packages[1] (oci)"
+
+
+def test_unexpressed_details_are_reported_not_dropped() -> None:
+    document = record("weather-mcp")
+    package = document["packages"][0]
+    package["registryBaseUrl"] = "https://pypi.internal.example"
+    package["fileSha256"] = "fe333e598595000ae021bd27117db32ec69af6987f507ba7a63c90638ff633ce"
+    del package["version"]
+    mapped = to_entry(document)
+    assert mapped.payload["mcp_config"]["config"]["args"] == ["weather-mcp-server"]
+    assert mapped.payload["source_version"] == "0.5.0"  # the record's version, when the package has none
+    assert [line.split(" ")[0] for line in mapped.not_expressed] == ["packages[0]", "registryBaseUrl", "fileSha256:"]
+
+
+def test_a_secret_default_is_not_used() -> None:
+    document = record("weather-mcp")
+    document["packages"][0]["environmentVariables"][0] = {"name": "WEATHER_API_KEY", "isSecret": True, "default": "x"}
+    mapped = to_entry(document)
+    assert mapped.payload["mcp_config"]["config"]["env"]["WEATHER_API_KEY"] == "<to be supplied: WEATHER_API_KEY>"
+
+
+def test_untrusted_text_is_cleaned_and_cut() -> None:
+    document = record("weather-mcp")
+    # A bidi override, a zero-width space, a BOM and an escape sequence, in the description and an argument.
+    document["description"] = "Weather\u202e gnissecorp\u200b data\ufeff\x1b[31m"
+    document["packages"][0]["packageArguments"] = [{"type": "positional", "value": "--units\u2066=metric\x00"}]
+    mapped = to_entry(document)
+    assert mapped.payload["description"] == "Weather gnissecorp data[31m"
+    assert mapped.payload["mcp_config"]["config"]["args"] == ["weather-mcp-server==0.5.0", "--units=metric"]
+    assert clean({"k": ["x" * 5000]}) == {"k": ["x" * 999 + "…"]}
+
+
+@pytest.mark.parametrize(
+    ("name", "saved_name"),
+    [
+        ("io.github.github/github-mcp-server", "github-mcp-server"),
+        ("com.example/My Server v2.0", "My-Server-v2-0"),
+        ("io.example/" + "a" * 40, "a" * 32),
+        ("io.example/...", "server"),
+    ],
+)
+def test_saved_names_derived_are_valid(name: str, saved_name: str) -> None:
+    assert derive_saved_name(name) == saved_name
+
+
+FLAGGED = {
+    "filesystem": [],
+    "github-mcp-server": ["env.GITHUB_PERSONAL_ACCESS_TOKEN"],
+    "weather-mcp": ["env.WEATHER_API_KEY"],
+    "database-manager": ["args[16]", "env.DB_PASSWORD", "env.DB_TYPE", "env.DB_USERNAME"],
+    "hybrid-mcp": [],
+    "mcp-fs": [],
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLAGGED))
+def test_every_entry_is_a_valid_payload_and_the_lint_flags_what_is_missing(name: str) -> None:
+    payload = ServerPayload.model_validate(to_entry(record(name)).payload)
+    flagged = [finding.field.removeprefix("mcp_config.config.") for finding in lint_server(payload)]
+    assert sorted(flagged) == FLAGGED[name]

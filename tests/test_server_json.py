@@ -1,0 +1,69 @@
+"""The server.json that publishes registry-mcp to the official MCP Registry: valid against the
+registry's schema (a copy in tests/data, as the tests run without a network) and in step with the
+package, the README's ownership line and the settings it documents."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+
+from registry_mcp import __version__
+from registry_mcp import settings as settings_module
+
+from .conftest import DATA
+
+ROOT = Path(__file__).parent.parent
+SERVER_JSON = json.loads((ROOT / "server.json").read_text())
+SCHEMA = json.loads((DATA / "server.schema.json").read_text())
+
+
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+
+
+def test_server_json_is_valid_against_the_published_schema() -> None:
+    assert list(_validator().iter_errors(SERVER_JSON)) == []
+
+
+def test_the_schema_copy_refuses_what_the_registry_refuses() -> None:
+    # The registry's own invalid examples (docs/reference/server-json/examples/invalid): a name
+    # without a namespace, a description over 100 characters, a package version 'latest'.
+    bad_name = {**SERVER_JSON, "name": "registry-mcp"}
+    long_description = {**SERVER_JSON, "description": "x" * 101}
+    latest = json.loads(json.dumps(SERVER_JSON))
+    latest["packages"][0]["version"] = "latest"
+    for document in (bad_name, long_description, latest):
+        assert list(_validator().iter_errors(document)), document
+
+
+def test_every_published_record_in_the_fixtures_is_valid_too() -> None:
+    for path in sorted((DATA / "public_registry").glob("*.json")):
+        assert list(_validator().iter_errors(json.loads(path.read_text()))) == [], path.name
+
+
+def test_it_describes_this_package() -> None:
+    (package,) = SERVER_JSON["packages"]
+    assert (package["registryType"], package["identifier"], package["transport"]) == (
+        "pypi",
+        "registry-mcp",
+        {"type": "stdio"},
+    )
+    assert SERVER_JSON["version"] == package["version"] == __version__
+    assert SERVER_JSON["$schema"] == "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json"
+
+
+def test_the_api_key_is_secret_and_every_variable_is_one_the_server_reads() -> None:
+    variables = {variable["name"]: variable for variable in SERVER_JSON["packages"][0]["environmentVariables"]}
+    assert variables["ENKRYPT_API_KEY"]["isSecret"] is True
+    assert [name for name, variable in variables.items() if variable.get("isSecret")] == ["ENKRYPT_API_KEY"]
+    read = {value for name, value in vars(settings_module).items() if name.endswith("_VARIABLE")}
+    read |= set(settings_module.API_KEY_VARIABLES)
+    assert set(variables) <= read
+
+
+def test_the_readme_carries_the_ownership_line_the_registry_checks_for_pypi() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert re.findall(r"<!-- mcp-name: (\S+) -->", readme) == [SERVER_JSON["name"]]
