@@ -29,6 +29,12 @@ from ..toolkit import ToolCall, registry_tool
 from ..wording import agreeing, counted
 
 ExportFormat = Literal["gateway", "mcpServers", "vscode"]
+# Each a selector, {saved_name, server_version}, as every read tool takes: its schema is said there.
+ServerSelectors = Annotated[
+    list[ServerSelector] | None,
+    WithJsonSchema({"type": "array", "items": {"type": "object"}, "minItems": 1, "maxItems": MAX_PER_PAGE}),
+    Field(min_length=1, max_length=MAX_PER_PAGE),
+]
 
 
 class ExportArguments(RegistryModel):
@@ -40,14 +46,9 @@ class ExportArguments(RegistryModel):
             "'vscode'."
         )
     )
-    # Each a selector, {saved_name, server_version}, as every read tool takes: said there.
-    servers: Annotated[list[ServerSelector] | None, WithJsonSchema({"type": "array", "items": {"type": "object"}})] = (
-        Field(
-            default=None,
-            min_length=1,
-            max_length=MAX_PER_PAGE,
-            description="The servers to export, each {saved_name, server_version}; leave out for every active one.",
-        )
+    servers: ServerSelectors = Field(
+        default=None,
+        description="The servers to export, each {saved_name, server_version}; leave out for every active one.",
     )
 
 

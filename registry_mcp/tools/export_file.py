@@ -4,20 +4,18 @@ to the file, the assistant sees only the path and the counts."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
 
-from pydantic import Field, WithJsonSchema
+from pydantic import Field
 
-from ..arguments import CONFIRM_WHERE_CLIENT_CANNOT_ASK, ServerSelector
+from ..arguments import CONFIRM_WHERE_CLIENT_CANNOT_ASK
 from ..client import RegistryClient
 from ..config_files import WritePlan, WriteRefused, plan_write, write
-from ..endpoints import MAX_PER_PAGE
 from ..errors import LocalRefusal
 from ..export import Export, export
 from ..results import ToolResult
 from ..toolkit import NOT_CONFIRMED, Question, ToolCall, registry_tool
 from ..wording import counted
-from .configs import ExportArguments, ExportFormat, chosen_servers
+from .configs import ExportArguments, ExportFormat, ServerSelectors, chosen_servers
 
 _WRITE_NEEDS_CONFIRM = (
     "this client cannot ask the person to confirm, so ask them, and once they agree call again with confirm: true."
@@ -27,9 +25,7 @@ _WRITE_NEEDS_CONFIRM = (
 class WriteExportArguments(ExportArguments):
     # format and servers are export_registry_servers', whose schema the model already has: said once, there.
     format: ExportFormat = Field(description="As in export_registry_servers.")
-    servers: Annotated[list[ServerSelector] | None, WithJsonSchema({"type": "array", "items": {"type": "object"}})] = (
-        Field(default=None, min_length=1, max_length=MAX_PER_PAGE, description="As in export_registry_servers.")
-    )
+    servers: ServerSelectors = Field(default=None, description="As in export_registry_servers.")
     path: str = Field(
         min_length=1,
         max_length=4096,
