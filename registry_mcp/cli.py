@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import os
 from typing import TYPE_CHECKING, TypeVar
 
 from . import __version__
@@ -17,6 +18,9 @@ from .settings import (
     BASE_URL_VARIABLE,
     CONNECT_TIMEOUT_VARIABLE,
     DATABASE_VARIABLE,
+    HTTP_AUTH_VARIABLE,
+    HTTP_TOKEN_VARIABLE,
+    LOOPBACK_HOSTS,
     MAX_RESPONSE_BYTES_VARIABLE,
     PROJECT_VARIABLE,
     PUBLIC_REGISTRY_VARIABLE,
@@ -24,6 +28,7 @@ from .settings import (
     SHOW_SECRETS_VARIABLE,
     TIMEOUT_VARIABLE,
     TOOLS_VARIABLE,
+    HttpAuthMode,
     Settings,
     split_list,
 )
@@ -31,8 +36,10 @@ from .settings import (
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from .http_auth import HttpAuth
+
 NumberT = TypeVar("NumberT", int, float)
-LOOPBACK = "127.0.0.1"
+LOOPBACK = LOOPBACK_HOSTS[0]
 DEFAULT_PORT = 8000
 
 
@@ -80,7 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-launch",
         action="store_true",
         default=None,
-        help="let inspect_mcp_server launch commands and reach URLs without asking, for clients that cannot ask",
+        help=(
+            "let inspect_mcp_server launch commands and reach URLs without asking, for clients that cannot ask; "
+            "over HTTP, let tools launch commands and read or write files on this machine at all"
+        ),
     )
     limits: list[tuple[str, Callable[[str], float], str, str]] = [
         ("--timeout", float, "SECONDS", "seconds for one whole request to the registry, its answer included (30)"),
@@ -100,6 +110,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help=f"port to serve HTTP on (default {DEFAULT_PORT})"
+    )
+    http = parser.add_argument_group("HTTP callers (with --transport http)")
+    http.add_argument(
+        "--auth",
+        choices=[mode.value for mode in HttpAuthMode],
+        help=(
+            f"how callers authenticate: token (the shared {HTTP_TOKEN_VARIABLE}), keys (each caller's own Enkrypt "
+            "API key, on the cloud registry), oauth (an identity provider's tokens), none (this machine only, "
+            f"for development). Default: token if {HTTP_TOKEN_VARIABLE} is set, oauth if --token-verifier is given"
+        ),
+    )
+    http.add_argument(
+        "--token-verifier", metavar="MODULE:NAME", help="with --auth oauth: a TokenVerifier, or a factory of one"
+    )
+    http.add_argument("--oauth-issuer", metavar="URL", help="with --auth oauth: the authorization server's URL")
+    http.add_argument(
+        "--resource-url",
+        metavar="URL",
+        help="with --auth oauth: this server's public MCP endpoint (default http://HOST:PORT/mcp)",
+    )
+    http.add_argument(
+        "--stateless",
+        action="store_true",
+        help="keep no session between requests (JSON answers), so replicas behind a load balancer can share clients",
     )
     parser.add_argument(
         "--log-level",
@@ -150,6 +184,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error(str(invalid))
     from .server import TOOL_NAMES, create_server, selected_tools
 
+    auth = choose_http_auth(parser, options, settings) if options.transport == "http" else None
+    if auth is not None:
+        settings = dataclasses.replace(settings, over_http=True, keys_from_callers=auth.mode is HttpAuthMode.KEYS)
+    elif http_only := [name for name in ("auth", "token_verifier", "stateless") if getattr(options, name)]:
+        parser.error(f"--{http_only[0].replace('_', '-')} applies to --transport http only")
     if not settings.embedded:
         try:
             require_safe_base_url(settings.base_url)
@@ -163,21 +202,56 @@ def main(argv: Sequence[str] | None = None) -> None:
         kind = "read-only tool" if settings.read_only else "tool"
         parser.error(f"--tools {','.join(settings.tools)!r} matches no {kind}; the tools are: {', '.join(TOOL_NAMES)}")
     # stdout carries JSON-RPC only: every log line goes to stderr.
-    log_to_stderr(options.log_level, secrets=[settings.api_key] if settings.api_key else [])
+    secrets = [secret for secret in (settings.api_key, auth.token if auth else None) if secret]
+    log_to_stderr(options.log_level, secrets=secrets)
 
-    server = create_server(settings)
-    if options.transport == "stdio":
+    if auth is None:
         import anyio
 
         from .sdk import lowlevel_server
         from .stdio import serve_stdio
 
         # Not `server.run()`: the SDK's stdio transport leaves malformed lines unanswered.
-        anyio.run(serve_stdio, lowlevel_server(server))
+        anyio.run(serve_stdio, lowlevel_server(create_server(settings)))
         return
-    if options.host not in (LOOPBACK, "localhost", "::1"):
-        # Whoever reaches the port acts with this server's API key.
-        logging.getLogger("registry_mcp").warning(
-            "Serving on %s: anyone who can reach it uses this registry with its key", options.host
+    serve_http(settings, auth, options)
+
+
+def choose_http_auth(parser: argparse.ArgumentParser, options: argparse.Namespace, settings: Settings) -> HttpAuth:
+    from .http_auth import HttpAuth
+
+    try:
+        return HttpAuth.choose(
+            settings,
+            mode=options.auth or os.environ.get(HTTP_AUTH_VARIABLE) or None,
+            token=os.environ.get(HTTP_TOKEN_VARIABLE) or None,
+            verifier=options.token_verifier,
+            issuer=options.oauth_issuer,
+            resource_url=options.resource_url or f"http://{options.host}:{options.port}/mcp",
+            host=options.host,
         )
-    server.run("streamable-http", host=options.host, port=options.port)
+    except ValueError as missing:
+        parser.error(str(missing))
+
+
+def serve_http(settings: Settings, auth: HttpAuth, options: argparse.Namespace) -> None:
+    import uvicorn
+
+    from .server import create_server
+
+    log = logging.getLogger("registry_mcp")
+    if auth.mode is HttpAuthMode.NONE:
+        log.warning(
+            "Serving HTTP without authentication (--auth none): every user of this machine who can reach "
+            "%s:%s acts on %s. For development only.",
+            options.host,
+            options.port,
+            settings.location,
+        )
+    elif options.host not in LOOPBACK_HOSTS:
+        log.warning("Serving on %s over plain HTTP: put TLS in front (credentials travel in headers)", options.host)
+    server = create_server(settings, oauth=auth.sdk_auth)
+    app = server.streamable_http_app(
+        stateless_http=options.stateless, json_response=options.stateless, host=options.host
+    )
+    uvicorn.run(auth.guard(app, settings), host=options.host, port=options.port, log_level=options.log_level.lower())

@@ -193,14 +193,14 @@ class RegistryClient:
     async def add_server(self, server: ServerPayload | Mapping[str, Any]) -> RegistryServer:
         """Register one server. Raises `ServerConflict` if its name and version are taken."""
         payload = _check(ServerPayload, server, what="server")
-        sent = _refuse_masks(payload.to_api())
+        sent = refuse_masks(payload.to_api())
         body = await self._call("add", f"add server '{payload.saved_name}'", json=sent)
         return _parse(_SERVER, body, what="the added server")
 
     async def bulk_add_servers(self, servers: Sequence[ServerPayload | Mapping[str, Any]]) -> list[RegistryServer]:
         """Register up to 100 servers at once: all of them, or (on any failure) none."""
         request = _check(BulkAddRequest, {"servers": list(servers)}, what="bulk add")
-        sent = _refuse_masks(request.to_api())
+        sent = refuse_masks(request.to_api())
         body = await self._call("bulk_add", f"add {len(request.servers)} servers", json=sent)
         return _parse(_SERVERS, body, what="the added servers")
 
@@ -233,6 +233,9 @@ class RegistryClient:
         body = _check(ServerChanges, changes or {}, what="changes").to_api()
         if not body:
             raise InvalidRequest("Nothing to modify: give at least one field to change")
+        # The exact mask stands for a stored secret (restored, or refused, where the change is
+        # applied); a variant of it stands for nothing and would be written as the value.
+        refuse_masks(body, what="changes", variants_only=True)
         operation = _describe("modify", saved_name, server_version)
         server = (saved_name, server_version)
         patch = self._patch_without_reading(body, replace_mcp_config=replace_mcp_config)
@@ -503,11 +506,15 @@ def _applied(stored: dict[str, Any], body: dict[str, Any], *, replace_mcp_config
     return wanted
 
 
-def _refuse_masks(body: dict[str, Any]) -> dict[str, Any]:
-    """`body`, unless a mask stands in it for a value."""
-    path = find_mask(body)
+def refuse_masks(body: dict[str, Any], *, what: str = "server", variants_only: bool = False) -> dict[str, Any]:
+    """`body`, unless the mask, in any variant, stands in it for a value: the one check of add, bulk
+    add and validate; modify refuses the variants (`variants_only`), its exact masks standing for
+    stored secrets."""
+    path = find_mask(body, variants_only=variants_only)
     if path is not None:
-        raise InvalidRequest(f"Invalid server: {path}: holds the mask {MASK!r}, not a value; send the real value")
+        raise InvalidRequest(
+            f"Invalid {what}: {path}: holds the mask {MASK!r} (or a variant of it), not a value; send the real value"
+        )
     return body
 
 

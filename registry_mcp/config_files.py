@@ -8,14 +8,23 @@ servers merged by `server_name`); where the file does not exist yet it becomes a
 gateway's `config import`. A client export is merged by name into the file's `mcpServers` (Claude
 Desktop, Cursor, Claude Code) or `servers` (VS Code) object; other keys are kept.
 
+The plan is what the person is asked about, and `write` writes exactly it: the bytes are fixed when
+planning, and `write` refuses (writing nothing) when the file is no longer as planned: it appeared,
+changed, was removed, or its permissions or owner changed. The plan keeps what each entry it writes
+replaces and any config-wide policy it changes, so the question can show them.
+
 The write is atomic (a temporary file in the same folder, then `os.replace`), keeps a backup of a
-file it changes (same permissions), gives a new file mode 0600 and an existing one its own mode, and
-refuses a symbolic link, anything but a regular file, a relative path, a folder that does not exist,
-a file it cannot rewrite exactly (comments, not an object), and a file that changed meanwhile.
+file it changes (same permissions), gives a new file mode 0600 and an existing one its own mode (or
+0600 with its group and others' permissions removed, when asked to make it private), and refuses a
+symbolic link (the file or any folder on its path), anything but a regular file, a relative path, a
+folder that does not exist, and a file it cannot rewrite exactly (comments, not an object).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import itertools
 import json
 import os
 import stat
@@ -38,22 +47,62 @@ class WriteRefused(ValueError):
     """The file cannot be written safely; the message says why (never a value from it)."""
 
 
+@dataclass(frozen=True)
+class FileState:
+    """An existing file as it was read: any difference at write time means someone changed it."""
+
+    identity: tuple[int, int, int, int]  # inode, size, mtime_ns, ctime_ns (ctime moves on chmod and chown too)
+    mode: int
+    owner: tuple[int, int]
+
+    @classmethod
+    def of(cls, status: os.stat_result) -> FileState:
+        identity = (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+        return cls(identity, stat.S_IMODE(status.st_mode), (status.st_uid, status.st_gid))
+
+
 @dataclass
 class WritePlan:
-    """What writing will do, worked out before anyone is asked."""
+    """What writing will do, worked out before anyone is asked; `write` writes exactly this."""
 
     path: Path
     content: dict[str, Any]
     what: str  # what the file is, for people
     original: bytes | None = None  # the file as read (None: a new file)
-    identity: tuple[int, int, int] | None = None  # (inode, size, mtime_ns) when read
-    mode: int = NEW_FILE_MODE
-    owner: tuple[int, int] | None = None
+    state: FileState | None = None  # the file as read (None: a new file)
+    mode: int = NEW_FILE_MODE  # what the written file gets
     added: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
+    entries: dict[str, Any] = field(default_factory=dict)  # name -> the entry written (real values)
+    previous: dict[str, Any] = field(default_factory=dict)  # name -> the file's entry it replaces
+    policy: tuple[Any, Any] | None = None  # the config-wide tool guardrails (before, after) where they change
     kept: int = 0  # entries of the file left as they were
     secrets: int = 0  # secret values the file gets
     next_step: str = ""
+    data: bytes = b""  # the exact bytes written, fixed when planning
+    source: str = ""  # digest of the export the plan was made from
+
+    @property
+    def fingerprint(self) -> str:
+        """A short name for this exact plan (the bytes and the file's state), safe to show: keyed
+        with a per-process secret, so it tells nothing about the secret values it covers."""
+        state = repr((self.path, self.state, self.mode)).encode()
+        return hmac.new(_FINGERPRINT_KEY, self.data + b"\0" + state, hashlib.sha256).hexdigest()[:12]
+
+
+_FINGERPRINT_KEY = os.urandom(32)
+
+
+def digest(value: Any) -> str:
+    """A digest of a JSON value, to tell whether two renderings are the same."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def entries_of(config: dict[str, Any], export_format: ExportFormat) -> dict[str, Any]:
+    """An export's entries by the name they are written under."""
+    if export_format == "gateway":
+        return {entry["server_name"]: entry for entry in config["mcp_config"]}
+    return dict(config[_CLIENT_KEY[export_format]])
 
 
 def target_path(text: str) -> Path:
@@ -61,27 +110,50 @@ def target_path(text: str) -> Path:
     path = Path(text).expanduser()
     if not path.is_absolute():
         raise WriteRefused("path: give an absolute path (or one starting with ~/), not a relative one")
+    path = Path(os.path.normpath(path))  # '..' taken away here, so every folder checked is one written through
+    _no_links(path)
     if not path.parent.is_dir():
         raise WriteRefused("path: its folder does not exist; create it first")
-    if path.is_symlink():
-        raise WriteRefused(
-            "path: it is a symbolic link; registry-mcp does not write through links. Give the path of the file "
-            "it points to, if that is the file to change"
-        )
     if path.exists() and not path.is_file():
         raise WriteRefused("path: it exists and is not a regular file")
     return path
 
 
-def plan_write(text: str, rendered: Export, export_format: ExportFormat, config_name: str) -> WritePlan:
+def _no_links(path: Path) -> None:
+    """Refuse a path through a symbolic link: the file written would not be the one the person was shown."""
+    for folder in reversed(path.parents):
+        try:
+            if stat.S_ISLNK(os.lstat(folder).st_mode):
+                raise WriteRefused(
+                    "path: one of its folders is a symbolic link; registry-mcp does not write through links. Give "
+                    "the real path (as `realpath` prints it), if that is the file to change"
+                )
+        except FileNotFoundError:
+            return  # the folder check that follows says so
+    if path.is_symlink():
+        raise WriteRefused(
+            "path: it is a symbolic link; registry-mcp does not write through links. Give the path of the file "
+            "it points to, if that is the file to change"
+        )
+
+
+def plan_write(
+    text: str, rendered: Export, export_format: ExportFormat, config_name: str, *, private: bool = False
+) -> WritePlan:
+    """What writing `rendered` into the file at `text` will do. `private`: an existing file loses its
+    group and others' permissions (a new one is 0600 anyway)."""
     path = target_path(text)
-    plan = WritePlan(path=path, content={}, what="")
+    plan = WritePlan(path=path, content={}, what="", source=digest(rendered.config))
     existing = _read(path, plan) if path.exists() else None
     if export_format == "gateway":
         _gateway(plan, existing, rendered.config, config_name)
     else:
         _client(plan, existing, rendered.config, _CLIENT_KEY[export_format])
+    plan.entries = entries_of(rendered.config, export_format)
     plan.secrets = len(secret_values(rendered.config))
+    if private:
+        plan.mode &= 0o700
+    plan.data = (json.dumps(plan.content, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     return plan
 
 
@@ -101,9 +173,8 @@ def _read(path: Path, plan: WritePlan) -> dict[str, Any]:
     if not isinstance(content, dict):
         raise WriteRefused("path: the file does not hold a JSON object")
     plan.original = original
-    plan.identity = (status.st_ino, status.st_size, status.st_mtime_ns)
-    plan.mode = stat.S_IMODE(status.st_mode)
-    plan.owner = (status.st_uid, status.st_gid)
+    plan.state = FileState.of(status)
+    plan.mode = plan.state.mode
     return content
 
 
@@ -111,6 +182,8 @@ def _gateway(plan: WritePlan, existing: dict[str, Any] | None, block: dict[str, 
     if existing is None:
         plan.content = {"config": {"mcp_config_name": name, **block}}
         plan.added = [entry["server_name"] for entry in block["mcp_config"]]
+        if TOOL_GUARDRAILS in block.get("common_overrides", {}):
+            plan.policy = (None, block["common_overrides"][TOOL_GUARDRAILS])
         plan.what = "a secure-mcp-gateway import file"
         plan.next_step = (
             f"Import it into the gateway with: secure-mcp-gateway config import --input-file {plan.path} "
@@ -130,7 +203,12 @@ def _gateway(plan: WritePlan, existing: dict[str, Any] | None, block: dict[str, 
         None,
     )
     if found is None:
-        found = str(uuid.uuid4())
+        # The same id each time this is planned, so the plan (and the question) is the same each round.
+        found = next(
+            key
+            for key in (str(uuid.uuid5(uuid.NAMESPACE_URL, f"registry-mcp:{name}:{n}")) for n in itertools.count())
+            if key not in configs
+        )
         configs[found] = {"mcp_config_name": name, "mcp_config": []}
         plan.next_step = (
             f"The config '{name}' is new: no project uses it until you assign it, for example with "
@@ -144,7 +222,12 @@ def _gateway(plan: WritePlan, existing: dict[str, Any] | None, block: dict[str, 
     target["mcp_config"] = merged
     if TOOL_GUARDRAILS in block.get("common_overrides", {}):
         overrides = target.setdefault("common_overrides", {})
-        overrides[TOOL_GUARDRAILS] = block["common_overrides"][TOOL_GUARDRAILS]
+        if not isinstance(overrides, dict):
+            raise WriteRefused(f"path: mcp_configs.{found}.common_overrides is not an object")
+        before, after = overrides.get(TOOL_GUARDRAILS), block["common_overrides"][TOOL_GUARDRAILS]
+        if before != after:
+            plan.policy = (before, after)
+        overrides[TOOL_GUARDRAILS] = after
     plan.content = existing
 
 
@@ -156,6 +239,7 @@ def _merge_list(servers: list[Any], ours: list[dict[str, Any]], plan: WritePlan)
         if isinstance(name, str) and name in by_name:
             merged.append(by_name.pop(name))
             plan.replaced.append(name)
+            plan.previous[name] = server
         else:
             merged.append(server)
             plan.kept += 1
@@ -169,7 +253,11 @@ def _client(plan: WritePlan, existing: dict[str, Any] | None, block: dict[str, A
     if not isinstance(servers, dict):
         raise WriteRefused(f"path: the file's {key} is not an object")
     for name, entry in block[key].items():
-        (plan.replaced if name in servers else plan.added).append(name)
+        if name in servers:
+            plan.replaced.append(name)
+            plan.previous[name] = servers[name]
+        else:
+            plan.added.append(name)
         servers[name] = entry
     plan.kept = len(servers) - len(block[key])
     plan.content = content
@@ -177,25 +265,21 @@ def _client(plan: WritePlan, existing: dict[str, Any] | None, block: dict[str, A
 
 
 def write(plan: WritePlan) -> Path | None:
-    """Write the planned content atomically; return the backup of the file it replaced, if any."""
+    """Write the planned bytes atomically; return the backup of the file it replaced, if any. Refuses,
+    writing nothing, where the file or its path is no longer as planned."""
     path = plan.path
-    if plan.original is not None:
-        _unchanged(plan)
+    _as_planned(plan)
     backup = _backup(plan) if plan.original is not None else None
-    data = (json.dumps(plan.content, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(descriptor, plan.mode)
-        if plan.owner is not None and os.geteuid() == 0:
-            os.fchown(descriptor, *plan.owner)  # root changing someone's file leaves it theirs
+        if plan.state is not None and os.geteuid() == 0:
+            os.fchown(descriptor, *plan.state.owner)  # root changing someone's file leaves it theirs
         with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
+            file.write(plan.data)
             file.flush()
             os.fsync(file.fileno())
-        if plan.original is not None:
-            _unchanged(plan)
-        elif path.exists() or path.is_symlink():
-            raise WriteRefused("path: a file appeared there meanwhile; nothing was written, try again")
+        _as_planned(plan)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -203,12 +287,26 @@ def write(plan: WritePlan) -> Path | None:
     return backup
 
 
-def _unchanged(plan: WritePlan) -> None:
+def _as_planned(plan: WritePlan) -> None:
+    """Refuse unless the path and the file are as they were when planned (and as the person was told)."""
+    _no_links(plan.path)
     try:
         status = os.lstat(plan.path)
     except FileNotFoundError:
+        if plan.state is None:
+            return
         raise WriteRefused("path: the file was removed meanwhile; nothing was written, try again") from None
-    if stat.S_ISLNK(status.st_mode) or (status.st_ino, status.st_size, status.st_mtime_ns) != plan.identity:
+    if plan.state is None:
+        raise WriteRefused("path: a file appeared there meanwhile; nothing was written, try again")
+    now = FileState.of(status)
+    if now.mode != plan.state.mode:
+        raise WriteRefused(
+            f"path: the file's permissions changed meanwhile ({plan.state.mode:04o} to {now.mode:04o}); nothing "
+            "was written, try again"
+        )
+    if now.owner != plan.state.owner:
+        raise WriteRefused("path: the file's owner changed meanwhile; nothing was written, try again")
+    if now.identity != plan.state.identity:
         raise WriteRefused("path: the file changed meanwhile; nothing was written, try again")
 
 

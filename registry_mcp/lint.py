@@ -3,7 +3,9 @@
 `lint_server(payload)` returns findings, each naming the field, what is wrong and what to do:
 
 - a remote server reached over plain `http://` (not on this machine);
-- a secret written inline in `env` or `headers` where a reference would keep it out of the registry;
+- a secret written inline where a reference would keep it out of the registry: a secret-named `env`
+  or `headers` value, or a secret found in `args`, `command` or `url` by what it is (a secret-named
+  flag or variable, a URL or DSN password, a secret-named query parameter, a well-known token shape);
 - a guardrail enabled without a `guardrail_name`;
 - OAuth enabled without a client id, client secret or token URL, and `OAUTH_ENFORCE_HTTPS` (or any
   OAuth endpoint) with an `http://` URL;
@@ -22,7 +24,6 @@ make a result of millions of characters), and a pattern is quoted at most `SHOWN
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import chain
@@ -30,8 +31,8 @@ from itertools import chain
 from pydantic import BaseModel, Field
 
 from .denylist import DENY_ALL, deny_patterns, matching, spared_by_listing
-from .masking import looks_secret
-from .models import GuardrailConfig, LocalServerConfig, McpConfig, OAuthConfig, ServerPayload
+from .masking import inline_secrets
+from .models import GuardrailConfig, LocalServerConfig, McpConfig, OAuthConfig, RemoteServerConfig, ServerPayload
 from .public_registry.mapping import MISSING_VALUE
 from .untrusted import cap
 from .urls import is_cleartext
@@ -39,10 +40,6 @@ from .urls import is_cleartext
 MAX_FINDINGS = 20
 SHOWN_PATTERN = 60
 
-# A value that refers to a secret kept elsewhere rather than holding it: ${NAME}, $NAME, {{ name }},
-# <placeholder>, or an empty value to be filled in by the gateway's environment.
-_REFERENCE = re.compile(r"^(\$\{[^}]+\}|\$[A-Za-z_][A-Za-z0-9_]*|\{\{.+\}\}|<[^>]+>)$")
-_SECRET_HEADERS = {"authorization", "proxy-authorization", "cookie"}
 _GUARDRAILS = ("tool_guardrails_config", "input_guardrails_config", "output_guardrails_config")
 
 
@@ -105,25 +102,34 @@ def _common_field(fields: list[str]) -> str:
 
 def _config(config: McpConfig) -> Iterator[Finding]:
     run = config.config
-    if isinstance(run, LocalServerConfig):
-        values, where = run.env or {}, "mcp_config.config.env"
-    else:
-        values, where = run.headers or {}, "mcp_config.config.headers"
-        if is_cleartext(run.url):
-            yield Finding(
-                field="mcp_config.config.url",
-                problem="the remote server is reached over plain http://, so its traffic (and headers) can be read",
-                advice="use an https:// URL",
+    if isinstance(run, RemoteServerConfig) and is_cleartext(run.url):
+        yield Finding(
+            field="mcp_config.config.url",
+            problem="the remote server is reached over plain http://, so its traffic (and headers) can be read",
+            advice="use an https:// URL",
+        )
+    seen: set[tuple[str | int, ...]] = set()
+    for found in inline_secrets({"config": run.to_api()}):
+        if found.path in seen:
+            continue
+        seen.add(found.path)
+        field = "mcp_config" + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in found.path)
+        if found.path[1] in ("env", "headers"):
+            name = str(found.path[2])
+            advice = (
+                "refer to it instead (such as ${" + name.upper().replace("-", "_") + "}) where your gateway "
+                "resolves references, or keep it in a secret store"
             )
-    for name, value in values.items():
-        secret = looks_secret(name) or name.lower() in _SECRET_HEADERS
-        if secret and value.strip() and not _REFERENCE.match(value.strip()):
-            yield Finding(
-                field=f"{where}.{name}",
-                problem="a secret is written inline: it is stored in the registry and copied to every gateway",
-                advice="refer to it instead (such as ${" + name.upper().replace("-", "_") + "}) where your gateway "
-                "resolves references, or keep it in a secret store",
+        else:
+            advice = (
+                "keep it out of the command line and the URL: pass it in env (or headers) as a reference such as "
+                "${NAME} that your gateway resolves, or keep it in a secret store"
             )
+        yield Finding(
+            field=field,
+            problem="a secret is written inline: it is stored in the registry and copied to every gateway",
+            advice=advice,
+        )
 
 
 def _to_supply(config: McpConfig) -> Iterator[Finding]:

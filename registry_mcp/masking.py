@@ -1,61 +1,324 @@
 """Secret values in registry records: masked in what an assistant reads, never lost on the way back.
 
-A record's secrets are the values of a local server's `env`, of a remote server's `headers`, of
-`OAUTH_CUSTOM_HEADERS`, and any text under a key that looks like a secret (`OAUTH_CLIENT_SECRET`,
-`api_token`, `password`, ...). `mask_secrets` replaces each with `MASK`, which says what it is.
+A secret is recognised by where it sits or by what it is:
+
+- by where: every value of a local server's `env`, of a remote server's `headers` and of
+  `OAUTH_CUSTOM_HEADERS`, and any value (text or number, not a boolean) under a key that looks like
+  a secret (`OAUTH_CLIENT_SECRET`, `api_keys`, `clientSecret`, `Authorization`, ...), lists and
+  nested objects included, element by element;
+- by what it is, inside any text: the password of a URL or DSN (`postgres://app:PASS@db`), the value
+  of a secret-named query parameter, flag or variable (`?api_key=`, `--token X`, `--api-key=X`,
+  `-e GITHUB_TOKEN=X`), an `Authorization: ...` header written as an argument, `Bearer` credentials,
+  and the well-known token shapes of the rule table below (taken from gitleaks' rules).
+
+`mask_secrets` replaces each secret, whole value or part of a text, with `MASK`, which says what it
+is: `https://u:<masked secret: unchanged when sent back>@host/mcp` still shows where it goes.
 
 An assistant that read a masked record may send it back whole; `restore_masked` puts the stored
-secret back wherever `MASK` stands, so a mask is never written as a value, and refuses a mask
-where nothing is stored.
+secret back wherever `MASK` stands, so a mask is never written as a value, and refuses a mask where
+nothing is stored, or one moved to another URL's host. `find_mask` finds the mask in any variant
+(padded, quoted, re-cased, cut short), so that whatever `restore_masked` did not resolve is refused.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
+import json
 import re
+import unicodedata
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 MASK = "<masked secret: unchanged when sent back>"
 
 # Objects whose every value is a secret, whatever its key.
 _SECRET_MAPS = frozenset({"env", "headers", "OAUTH_CUSTOM_HEADERS"})
-_SECRET_WORDS = frozenset({"secret", "token", "password", "passwd", "key", "apikey", "credential", "credentials"})
-# A key naming where a secret lives, or how it is used, is not itself a secret.
-_NOT_SECRET_ENDINGS = frozenset({"path", "file", "url", "uri", "name", "id", "method", "type", "buffer", "only"})
+# Values read as a command line: a flag names the argument after it.
+_COMMAND_LINES = frozenset({"args", "command"})
+
+# --- which keys name a secret --------------------------------------------------------------------
+
+_SECRET_WORDS = frozenset(
+    {"secret", "token", "password", "passwd", "passphrase", "pwd", "credential", "apikey", "authorization", "auth"}
+    | {"cookie", "key", "pat", "pass", "dsn", "assertion", "private", "jwt", "signature", "sig"}
+)
+# Run-together words ending in one of these name a secret too ('accesstoken', 'clientsecret', 'xapikey').
+_SECRET_ENDINGS = ("secret", "token", "password", "passwd", "credential", "apikey", "authorization", "privatekey")
+# A key naming where a secret lives, how it is used, or how much of it, is not itself a secret.
+_NOT_SECRET_ENDINGS = frozenset(
+    {"path", "file", "url", "uri", "name", "id", "method", "type", "buffer", "only", "endpoint", "count", "limit"}
+    | {"length", "size", "ttl", "expiry", "timeout", "format", "env", "var", "variable", "dir", "mode", "version"}
+    | {"kind", "location", "prefix", "scheme", "enabled", "required"}
+)
+_NOT_SECRET_WORDS = frozenset({"max", "min", "num", "public"})
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 
+def _singular(word: str) -> str:
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+@functools.lru_cache(maxsize=4096)  # records repeat their keys (every tool has a 'description')
 def looks_secret(key: str) -> bool:
-    """Whether a key names a secret value: `OAUTH_CLIENT_SECRET`, `apiKey`, `db_password` (not `token_url`)."""
-    words = [word.lower() for word in _WORD.findall(key)]
-    return bool(words) and words[-1] not in _NOT_SECRET_ENDINGS and any(word in _SECRET_WORDS for word in words)
+    """Whether a key names a secret value, in any case, separator or plural form: `OAUTH_CLIENT_SECRET`,
+    `api_keys`, `clientSecret`, `X-API-KEY` (not `token_url`, `key_path`, `api_key_name`, `max_tokens`)."""
+    words = [_singular(word.lower()) for word in _WORD.findall(key)]
+    if not words or words[-1] in _NOT_SECRET_ENDINGS or _NOT_SECRET_WORDS.intersection(words):
+        return False
+    return any(word in _SECRET_WORDS or word.endswith(_SECRET_ENDINGS) for word in words)
 
 
-def mask_secrets(value: Any) -> Any:
-    """A copy of a JSON value with every secret text replaced by `MASK`."""
-    return _mask(value, secret=False)
+# In `env` and `headers`, where any name may hold a secret, a value is shown only when its name says
+# it is a location, an identifier or a setting (`GITLAB_API_URL`, `SLACK_TEAM_ID`, `LOG_LEVEL`,
+# `Notion-Version`) and holds no secret word; its text is still read for passwords and tokens.
+_SETTINGS = frozenset(
+    {"url", "uri", "host", "hostname", "port", "region", "zone", "path", "file", "dir", "directory", "home"}
+    | {"level", "mode", "timezone", "tz", "version", "id", "type", "agent", "accept", "language", "locale"}
+    | {"format", "name", "endpoint", "project", "org", "organization", "workspace", "team", "channel"}
+    | {"model", "timeout", "limit", "size", "count", "debug", "verbose", "site", "domain", "database", "db"}
+)
 
 
-def _mask(value: Any, *, secret: bool) -> Any:
+@functools.lru_cache(maxsize=1024)
+def names_setting(key: str) -> bool:
+    """Whether a name in `env` or `headers` says its value is a setting, not a secret: `AWS_REGION`,
+    `GITLAB_API_URL`, `SLACK_CHANNEL_IDS` (not `API_TOKEN`, `SLACK_WEBHOOK_URL`, `AWS_ACCESS_KEY_ID`)."""
+    words = [_singular(word.lower()) for word in _WORD.findall(key)]
+    secret_word = any(word in _SECRET_WORDS or word.endswith((*_SECRET_ENDINGS, "webhook")) for word in words)
+    return bool(words) and words[-1] in _SETTINGS and not secret_word
+
+
+# --- which texts are secrets ---------------------------------------------------------------------
+
+# A value that refers to a secret kept elsewhere rather than holding it: ${NAME}, $NAME, {{ name }},
+# <placeholder>. Shown as it is: it tells the reader where the secret comes from.
+_REFERENCE = re.compile(r"^(\$\{[^}]+\}|\$[A-Za-z_][A-Za-z0-9_]*|\{\{.+\}\}|<[^>]+>)$")
+
+
+def is_reference(value: str) -> bool:
+    """Whether a value refers to a secret kept elsewhere (`${NAME}`, `$NAME`, `{{ name }}`, `<name>`)."""
+    return bool(_REFERENCE.match(value.strip()))
+
+
+# Well-known token shapes, after gitleaks' rules (config/gitleaks.toml): each is specific enough
+# never to match ordinary text. A table rather than detect-secrets: its ad-hoc `scan_line` changes
+# process-wide settings and yields values, not where they are, and its entropy plugins flag hashes
+# and ids; gitleaks itself is a Go program.
+_TOKEN_SHAPES = "|".join(
+    (
+        r"-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?"  # a PEM private key block
+        r"-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----",
+        r"\b(?:ghp|gho|ghu|ghs|ghr)_[0-9A-Za-z]{36}\b",  # GitHub tokens
+        r"\bgithub_pat_\w{82}\b",  # GitHub fine-grained token
+        r"\bglpat-[\w-]{20,}",  # GitLab
+        r"\bxox[abeoprs]-[0-9A-Za-z-]{10,}|\bxapp-\d-[0-9A-Za-z-]{10,}",  # Slack
+        r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b",  # AWS access key id
+        r"\bAIza[\w-]{35}\b",  # Google API key
+        r"\bGOCSPX-[\w-]{28}\b",  # Google OAuth client secret
+        r"\bsk-(?=[\w-]*\d)[\w-]{20,}",  # OpenAI, Anthropic and alike (a digit: not 'sk-learn-...')
+        r"\b[rs]k_(?:live|test|prod)_[0-9A-Za-z]{10,}",  # Stripe
+        r"\bntn_[0-9A-Za-z]{40,}|\bsecret_[0-9A-Za-z]{43}\b",  # Notion
+        r"\blin_(?:api|oauth)_[0-9A-Za-z]{40}\b",  # Linear
+        r"\bsntry[su]_[\w=+/-]{40,}",  # Sentry
+        r"\bATATT3[\w=-]{150,}",  # Atlassian API token
+        r"\bnpm_[0-9A-Za-z]{36}\b|\bhf_[A-Za-z]{34}\b|\bpypi-AgEIcHlwaS5vcmc[\w-]{50,}",  # npm, Hugging Face, PyPI
+        r"\bSG\.[\w-]{22}\.[\w-]{43}\b|\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b",  # SendGrid, Shopify
+        r"(?<=hooks\.slack\.com/)(?:services|workflows|triggers)/[\w+/]{20,}",  # Slack webhook
+        r"(?<=discord\.com/api/webhooks/)\d+/[\w-]{60,}",  # Discord webhook
+        r"\beyJ[A-Za-z0-9_-]{10,}\.ey[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",  # JWT (a JSON header: '{"')
+        # Bearer or Basic credentials: a digit or punctuation in them, so 'Bearer authentication' is prose.
+        r"(?<=\bBearer )(?=[\w.~+/=-]*[\d_.~+/=-])[\w.~+/=-]{8,}",
+        r"(?<=\bBasic )[A-Za-z0-9+/]{8,}={0,2}",
+    )
+)
+
+
+# Texts that can hold a token shape hold one of these: the table runs only on them, since running
+# twenty alternatives at every position of every text would make masking a large record slow.
+_TOKEN_HINTS = (
+    *("-----BEGIN", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xox", "xapp-"),
+    *("AKIA", "ASIA", "ABIA", "ACCA", "A3T", "AIza", "GOCSPX-", "sk-", "k_live_", "k_test_", "k_prod_"),
+    *("ntn_", "secret_", "lin_", "sntry", "ATATT3", "npm_", "hf_", "pypi-", "SG.", "shp", "hooks.slack.com/"),
+    *("discord.com/api/webhooks/", "eyJ", "Bearer ", "Basic "),
+)
+
+_SHORTEST_TOKEN = 15  # 'xoxb-' and ten more, 'Bearer ' and eight more
+
+
+@functools.cache
+def _token_shapes() -> re.Pattern[str]:
+    return re.compile(_TOKEN_SHAPES)  # on first use: compiling it would cost start-up ~10 ms
+
+
+# The password of a URL or DSN (greedy up to the last '@' of the authority: passwords hold '@').
+_URL_PASSWORD = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:]*:(?P<value>[^\s/?#]+)@")
+# NAME=VALUE: a query parameter, a `--flag=value`, an environment assignment.
+_ASSIGNMENT = re.compile(
+    r"(?:^|(?<=[\s?&;,'\"(]))(?:--?)?(?P<name>[A-Za-z_][\w.-]*)="
+    r"(?:\"(?P<double>[^\"]+)\"|'(?P<single>[^']+)'|(?P<value>[^\s&#;\"']+))"
+)
+# On a command line only: `--token VALUE` in one string, and a header `Authorization: Bearer ...`.
+_SPACED_FLAG = re.compile(r"(?:^|(?<=\s))--?(?P<name>[A-Za-z][\w-]*)\s+(?P<value>[^\s-]\S*)")
+_HEADER = re.compile(r"^\s*(?P<name>[A-Za-z][\w-]*)\s*:\s*(?P<value>\S.*?)\s*$")
+_FLAG = re.compile(r"^--?(?P<name>[A-Za-z][\w-]*)$")
+
+_NAMED = (_ASSIGNMENT, _SPACED_FLAG, _HEADER)
+
+
+def _spans(text: str, *, command_line: bool) -> list[tuple[int, int]]:
+    """Where the secrets are in `text`, in order, overlaps merged."""
+    # The `in` tests only skip the regular expressions where they cannot match: they are for speed.
+    long_enough = len(text) >= _SHORTEST_TOKEN
+    shapes = _token_shapes().finditer(text) if long_enough and any(hint in text for hint in _TOKEN_HINTS) else ()
+    found = [match.span() for match in shapes]
+    if "://" in text:
+        found += [match.span("value") for match in _URL_PASSWORD.finditer(text)]
+    named = _NAMED if command_line else _NAMED[:1] if "=" in text else ()
+    for pattern in named:
+        for match in pattern.finditer(text):
+            group = next(name for name in ("double", "single", "value") if match.groupdict().get(name) is not None)
+            value = match[group]
+            # A value that starts a reference ('${KEY}', '<to be supplied: KEY>') holds none.
+            if looks_secret(match["name"]) and not is_reference(value) and not value.startswith(("${", "{{", "<")):
+                found.append(match.span(group))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(found):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _flagged(items: list[Any]) -> set[int]:
+    """The places in a list that follow a secret-named flag: `["--token", "X"]` -> {1} (read in any
+    list: one holding flags is a command line wherever it is kept)."""
+    flagged = set()
+    for index, (flag, value) in enumerate(itertools.pairwise(items)):
+        match = _FLAG.match(flag) if isinstance(flag, str) else None
+        named = match is not None and looks_secret(match["name"])
+        if named and isinstance(value, str) and value and not value.startswith("-") and not is_reference(value):
+            flagged.add(index + 1)
+    return flagged
+
+
+# --- masking -------------------------------------------------------------------------------------
+
+
+class _Where(NamedTuple):
+    """What a value's place says about it."""
+
+    secret: bool = False  # the whole value is a secret
+    secret_map: bool = False  # every value here is a secret unless its name says it is a setting
+    command_line: bool = False  # flags and headers are read as on a command line
+    maps: bool = True  # `env` and `headers` are secret maps
+    counts: bool = False  # a number here counts things: its key is a plural ('secret_values': 3)
+
+    def inside(self, key: object) -> _Where:
+        return _inside(self, str(key))
+
+
+@functools.lru_cache(maxsize=4096)  # a record's keys repeat, and so do the places they are in
+def _inside(where: _Where, name: str) -> _Where:
+    if where.secret or where.secret_map:
+        return _Where(secret=where.secret or not names_setting(name), maps=where.maps)
+    words = _WORD.findall(name)
+    return _Where(
+        secret=looks_secret(name),
+        secret_map=where.maps and name in _SECRET_MAPS,
+        command_line=name in _COMMAND_LINES,
+        maps=where.maps,
+        counts=bool(words) and _singular(words[-1].lower()) != words[-1].lower(),
+    )
+
+
+_TOP = _Where()
+_SECRET_HERE = _Where(secret=True)
+_NO_MAPS = _Where(maps=False)
+
+
+class Found(NamedTuple):
+    """One secret found in a JSON value: where (keys and indexes), and its text."""
+
+    path: tuple[str | int, ...]
+    text: str
+
+
+def _mask(value: Any, where: _Where, path: tuple[str | int, ...] = (), found: list[Found] | None = None) -> Any:
     if isinstance(value, dict):
-        return {
-            key: _mask(item, secret=secret or key in _SECRET_MAPS or looks_secret(str(key)))
-            for key, item in value.items()
-        }
+        return {key: _mask(item, where.inside(key), (*path, key), found) for key, item in value.items()}
     if isinstance(value, list):
-        return [_mask(item, secret=secret) for item in value]
-    if secret and isinstance(value, str) and value:
-        return MASK
+        flagged, element = _flagged(value), where._replace(counts=False)  # an element is one of them
+        return [
+            _mask(item, _SECRET_HERE if index in flagged else element, (*path, index), found)
+            for index, item in enumerate(value)
+        ]
+    if where.secret:
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if (number and not where.counts) or (isinstance(value, str) and value):
+            if found is not None:
+                found.append(Found(path, str(value)))
+            return MASK
+        return value
+    if isinstance(value, str):
+        spans = _spans(value, command_line=where.command_line)
+        if found is not None:
+            found.extend(Found(path, value[start:end]) for start, end in spans)
+        return _masked_text(value, spans)
     return value
 
 
-def find_mask(value: Any, path: str = "") -> str | None:
-    """The path of the first `MASK` in a JSON value, or None."""
-    if value == MASK:
-        return path or "(value)"
+def _masked_text(text: str, spans: list[tuple[int, int]]) -> str:
+    kept, last = [], 0
+    for start, end in spans:
+        kept += [text[last:start], MASK]
+        last = end
+    return "".join([*kept, text[last:]])
+
+
+def mask_secrets(value: Any) -> Any:
+    """A copy of a JSON value with every secret, whole value or part of a text, replaced by `MASK`."""
+    return _mask(value, _TOP)
+
+
+def secret_values(value: Any) -> set[str]:
+    """Every secret text a JSON value holds: whatever `mask_secrets` would hide in it."""
+    found: list[Found] = []
+    _mask(value, _TOP, found=found)
+    return {item.text for item in found}
+
+
+def inline_secrets(value: Any) -> list[Found]:
+    """The secrets a JSON value holds by their key or by what they are, in order; unlike
+    `mask_secrets`, a value of `env` or `headers` counts only if its name or its text says it is
+    secret, and a reference (`${NAME}`) is not a secret."""
+    found: list[Found] = []
+    _mask(value, _NO_MAPS, found=found)
+    return [item for item in found if item.text.strip() and not is_reference(item.text)]
+
+
+# --- masks sent back -----------------------------------------------------------------------------
+
+# The mask in any variant: re-cased, padded, quoted, cut short, or pasted inside a longer text.
+_MASK_VARIANT = re.compile(r"masked[\s_-]*secret\s*:")
+
+
+def _holds_mask(text: str) -> bool:
+    return MASK in text or bool(_MASK_VARIANT.search(unicodedata.normalize("NFKC", text).casefold()))
+
+
+def find_mask(value: Any, path: str = "", *, variants_only: bool = False) -> str | None:
+    """The path of the first text holding the mask, in any variant, in a JSON value; or None.
+
+    With `variants_only`, the exact mask (which `restore_masked` resolves or refuses) does not count:
+    what is left is a mask no restore can resolve (re-cased, cut short, its spaces changed)."""
+    if isinstance(value, str):
+        text = value.replace(MASK, "") if variants_only else value
+        return (path or "(value)") if _holds_mask(text) else None
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     for key, item in items:
-        found = find_mask(item, f"{path}.{key}" if path else str(key))
+        found = find_mask(item, _join(path, key), variants_only=variants_only)
         if found is not None:
             return found
     return None
@@ -64,53 +327,98 @@ def find_mask(value: Any, path: str = "") -> str | None:
 class MaskWithoutSecret(ValueError):
     """A `MASK` was sent where no secret is stored to stand for."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, why: str = "but no secret is stored there to keep") -> None:
         self.path = path
-        super().__init__(f"{path}: holds the mask {MASK!r}, but no secret is stored there to keep; send the real value")
+        super().__init__(f"{path}: holds the mask {MASK!r}, {why}; send the real value")
+
+
+_CHANGED = "but the text around it is not what was read, so which stored secret it stands for is unknown"
+_MOVED = "but the URL now points elsewhere (scheme, host or port), and a secret stays with the server it was given for"
 
 
 def restore_masked(sent: Any, stored: Any, path: str = "") -> Any:
-    """`sent` with each `MASK` replaced by the value at the same place in `stored`."""
-    if sent == MASK:
-        if stored is None or stored == MASK or isinstance(stored, dict | list):
-            raise MaskWithoutSecret(path or "(value)")
-        return stored
+    """`sent` with each `MASK` replaced by the secret at the same place in `stored`.
+
+    A text holding masks is restored when it reads as the stored text read masked; or when only
+    its non-secret parts changed (another URL path, say), as long as each URL in it keeps its
+    scheme, host and port and each secret lands where it is again recognised as one."""
+    return _restore(sent, stored, path)
+
+
+def _restore(sent: Any, stored: Any, path: str = "", where: _Where = _TOP) -> Any:
+    if isinstance(sent, str) and MASK in sent:
+        return _restore_text(sent, stored, path, where)
     if isinstance(sent, dict):
         known = stored if isinstance(stored, dict) else {}
-        return {
-            key: restore_masked(item, known.get(key), f"{path}.{key}" if path else str(key))
-            for key, item in sent.items()
-        }
+        return {key: _restore(item, known.get(key), _join(path, key), where.inside(key)) for key, item in sent.items()}
     if isinstance(sent, list):
-        known_items = stored if isinstance(stored, list) else []
-        return [
-            restore_masked(item, known_items[index] if index < len(known_items) else None, f"{path}.{index}")
-            for index, item in enumerate(sent)
-        ]
+        return _restore_list(sent, stored if isinstance(stored, list) else [], path, where)
     return sent
 
+
+def _restore_list(sent: list[Any], stored: list[Any], path: str, where: _Where) -> list[Any]:
+    """Each element against the stored one it was read as: the one at the same place when the list
+    kept its length, else the one a diff of the two lists pairs it with (an argument added in front
+    does not shift which secret goes where)."""
+    masked = _mask(stored, where)
+    if len(sent) == len(stored):
+        pairs = {index: index for index in range(len(sent))}
+    else:
+        import difflib  # only a modify sending back a list of another length needs it
+
+        matcher = difflib.SequenceMatcher(None, _keys(sent), _keys(masked), autojunk=False)
+        pairs = {a + step: b + step for a, b, size in matcher.get_matching_blocks() for step in range(size)}
+    restored = []
+    for index, item in enumerate(sent):
+        place = pairs.get(index, index)
+        known = stored[place] if place < len(stored) else None
+        restored.append(_restore(item, known, _join(path, index), where))
+    return restored
+
+
+def _join(path: str, key: object) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def _keys(items: list[Any]) -> list[str]:
+    return [json.dumps(item, sort_keys=True) for item in items]
+
+
+def _restore_text(sent: str, stored: Any, path: str, where: _Where) -> Any:
+    where_path = path or "(value)"
+    found: list[Found] = []
+    masked = _mask(stored, where, found=found)
+    if stored is None or isinstance(stored, dict | list) or stored == "" or stored == MASK:
+        raise MaskWithoutSecret(where_path)
+    if sent == masked:
+        return stored
+    if sent == MASK:
+        return stored  # a whole value sent back masked keeps what is stored
+    secrets = [item.text for item in found]
+    if not isinstance(stored, str) or sent.count(MASK) != len(secrets):
+        raise MaskWithoutSecret(where_path, _CHANGED)
+    if _origins(sent.replace(MASK, "x")) != _origins(stored):
+        raise MaskWithoutSecret(where_path, _MOVED)
+    parts = sent.split(MASK)
+    candidate = parts[0] + "".join(secret + part for secret, part in zip(secrets, parts[1:], strict=True))
+    if _mask(candidate, where) != sent:
+        raise MaskWithoutSecret(where_path, _CHANGED)
+    return candidate
+
+
+_ORIGIN = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*)://(?:[^\s/?#]*@)?(\[[^\]\s]*\]|[^\s/?#:@]*)(?::(\d*))?")
+
+
+def _origins(text: str) -> list[tuple[str, str, str]]:
+    """Scheme, host and port of each URL in a text."""
+    return [(scheme.casefold(), host.casefold(), port) for scheme, host, port in _ORIGIN.findall(text)]
+
+
+# --- scrubbing text ------------------------------------------------------------------------------
 
 REDACTED = "<redacted>"
 # Shorter values are too likely to occur by chance in ordinary text to be worth scrubbing.
 _MIN_SCRUBBED = 4
-
-
-def secret_values(value: Any) -> set[str]:
-    """Every secret text a JSON value holds: whatever `mask_secrets` would hide in it."""
-    found: set[str] = set()
-    _collect(value, mask_secrets(value), found)
-    return found
-
-
-def _collect(original: Any, masked: Any, found: set[str]) -> None:
-    if isinstance(original, dict) and isinstance(masked, dict):
-        for key, item in original.items():
-            _collect(item, masked.get(key), found)
-    elif isinstance(original, list) and isinstance(masked, list):
-        for item, masked_item in zip(original, masked, strict=False):
-            _collect(item, masked_item, found)
-    elif original != masked and original is not None:
-        found.add(str(original))
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:

@@ -147,7 +147,7 @@ def apply_modify(
             updated["mcp_config"] = _restored(merge_patch({}, sent_config), None, "mcp_config")
         return updated
     new_config = _merged_config(stored_config, sent_config, replace=replace_mcp_config)
-    moved = target_of(stored_config.get("config")) != target_of(new_config.get("config"))
+    moved = target_of(stored_config.get("config")) != target_of(_unmasked(new_config.get("config"), stored_config))
     if moved:
         for part in _TARGET_BOUND:
             masked_at = find_mask(sent_config.get(part))
@@ -184,6 +184,15 @@ def _merged_config(stored: dict[str, Any], sent: dict[str, Any], *, replace: boo
         else:
             merged["config"] = merge_patch(old, new)
     return merged
+
+
+def _unmasked(config: Any, stored_config: dict[str, Any]) -> Any:
+    """`config` with the masks that stand for stored values restored, to tell its target: a masked
+    argument (a token given as the first argument, say) is the stored one, not a new package."""
+    try:
+        return restore_masked(config, stored_config.get("config"))
+    except MaskWithoutSecret:
+        return config
 
 
 def _restored(sent: Any, stored: Any, path: str) -> Any:

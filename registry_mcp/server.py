@@ -15,6 +15,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from mcp.server import MCPServer
+from mcp.server.auth.provider import TokenVerifier
+from mcp.server.auth.settings import AuthSettings
 
 from . import __version__
 from .client import RegistryClient
@@ -51,9 +53,15 @@ def instructions(settings: Settings, tools: Sequence[RegistryTool[Any]]) -> str:
     )
 
 
-def create_server(settings: Settings, tools: Sequence[RegistryTool[Any]] = TOOLS) -> MCPServer[RegistryClient]:
+def create_server(
+    settings: Settings,
+    tools: Sequence[RegistryTool[Any]] = TOOLS,
+    *,
+    oauth: tuple[TokenVerifier, AuthSettings] | None = None,
+) -> MCPServer[RegistryClient]:
     """The MCP server for `settings`: the `tools` it allows (by default every tool registry-mcp
-    declares), on the registry it names."""
+    declares), on the registry it names. Over HTTP, `oauth` (a token verifier and this resource's auth
+    settings) has the SDK require an identity provider's access tokens."""
 
     @asynccontextmanager
     async def open_registry(_: MCPServer[RegistryClient]) -> AsyncIterator[RegistryClient]:
@@ -71,10 +79,13 @@ def create_server(settings: Settings, tools: Sequence[RegistryTool[Any]] = TOOLS
                 reveal_secrets=settings.show_secrets,
                 launch_without_asking=settings.allow_launch,
                 open_public_registry=settings.open_public_registry,
+                over_http=settings.over_http,
             )
             for tool in exposed
         ],
         lifespan=open_registry,
+        token_verifier=oauth[0] if oauth else None,
+        auth=oauth[1] if oauth else None,
     )
     # The registry's servers are listed among the resources, a page at a time.
     server.list_resources_with = list_resources_with_servers

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
+
+import httpx2
 
 from . import endpoints
 from .client import (
@@ -18,6 +21,7 @@ from .client import (
     DEFAULT_TIMEOUT,
     RegistryClient,
     RegistryLocation,
+    require_safe_base_url,
 )
 from .public_registry.client import DEFAULT_PUBLIC_REGISTRY_URL, PublicRegistry
 
@@ -36,7 +40,19 @@ READ_ONLY_VARIABLE = "REGISTRY_MCP_READ_ONLY"
 SHOW_SECRETS_VARIABLE = "REGISTRY_MCP_SHOW_SECRETS"
 ALLOW_LAUNCH_VARIABLE = "REGISTRY_MCP_ALLOW_LAUNCH"
 PUBLIC_REGISTRY_VARIABLE = "REGISTRY_MCP_PUBLIC_REGISTRY_URL"
+HTTP_AUTH_VARIABLE = "REGISTRY_MCP_HTTP_AUTH"
+HTTP_TOKEN_VARIABLE = "REGISTRY_MCP_HTTP_TOKEN"  # noqa: S105 (a variable's name)
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 _TRUE_WORDS = ("1", "true", "yes", "on")
+
+
+class HttpAuthMode(StrEnum):
+    """How callers of `--transport http` authenticate (see `registry_mcp.http_auth`)."""
+
+    KEYS = "keys"
+    TOKEN = "token"  # noqa: S105 (a mode's name)
+    OAUTH = "oauth"
+    NONE = "none"
 
 
 def default_database() -> str:
@@ -60,7 +76,13 @@ class Settings:
     show_secrets: bool = False
     """Show secret values (env, headers, client secrets) in tool results instead of masking them."""
     allow_launch: bool = False
-    """Let inspect_mcp_server launch commands (and reach URLs) without asking, for clients that cannot ask."""
+    """inspect_mcp_server may launch commands (and reach URLs) without asking, for clients that cannot
+    ask; over HTTP, it may launch commands at all."""
+    over_http: bool = False
+    """Serving over HTTP: a caller is a remote client, not the person at this machine."""
+    keys_from_callers: bool = False
+    """Each HTTP caller sends its own Enkrypt API key and the server acts with it on the cloud registry;
+    the server holds no key of its own (`api_key` unset)."""
     timeout: float = DEFAULT_TIMEOUT
     """Seconds for one whole request to the registry: connecting, sending, and its complete answer."""
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
@@ -91,7 +113,7 @@ class Settings:
 
     @property
     def embedded(self) -> bool:
-        return not self.api_key
+        return not self.api_key and not self.keys_from_callers
 
     @property
     def location(self) -> RegistryLocation:
@@ -104,6 +126,12 @@ class Settings:
     def open_client(self) -> RegistryClient:
         if self.embedded:
             return RegistryClient.embedded(self.location.path or ":memory:", project=self.project)
+        transport = None
+        if self.keys_from_callers:
+            from .http_auth import CallerKeyTransport  # only an HTTP server has callers
+
+            require_safe_base_url(self.base_url)  # the callers' keys are as secret as the server's
+            transport = CallerKeyTransport(httpx2.AsyncHTTPTransport())
         return RegistryClient(
             self.api_key,
             base_url=self.base_url,
@@ -111,6 +139,7 @@ class Settings:
             timeout=self.timeout,
             connect_timeout=self.connect_timeout,
             max_response_bytes=self.max_response_bytes,
+            transport=transport,
         )
 
     def open_public_registry(self) -> PublicRegistry:

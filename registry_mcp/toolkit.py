@@ -46,7 +46,7 @@ from mcp_types import CallToolResult, LoggingLevel, ToolAnnotations
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .client import RegistryClient
+from .client import RegistryClient, RegistryLocation
 from .errors import LocalRefusal, RegistryError, describe_validation_error
 from .public_registry.client import PublicRegistry
 from .results import RegistryInfo, ToolResult, present
@@ -92,6 +92,8 @@ class Question:
 
     text: str
     facts: Any = None
+    # False where the tool will not act whatever the answer (it says why): nobody is asked.
+    asks_person: bool = True
 
 
 ProgressReporter = Callable[[float, float | None, str | None], Awaitable[None]]
@@ -143,6 +145,8 @@ class ToolCall:
     log: LogSender = field(default=_no_log, repr=False)
     # The user's setting that lets a tool launch commands or reach URLs where the client cannot ask.
     launch_without_asking: bool = False
+    # Serving over HTTP: the caller is a remote client, not the person at this machine.
+    over_http: bool = False
     # The user's setting that shows secret values in results (otherwise `present` masks them).
     reveal_secrets: bool = False
     # The official MCP Registry (or the mirror the settings name), opened for the call that needs it.
@@ -154,13 +158,24 @@ class ToolCall:
         return self.consent is Consent.GIVEN or (self.consent is Consent.NOT_ASKED and without_asking)
 
     @property
+    def may_act_on_this_machine(self) -> bool:
+        """Whether a tool may launch a command or write a file on the machine the server runs on: over
+        HTTP whoever answers a question is a remote client, so only where the user started the server
+        with the launch setting."""
+        return not self.over_http or self.launch_without_asking
+
+    @property
+    def location(self) -> RegistryLocation:
+        return self.registry.location
+
+    @property
     def registry_info(self) -> RegistryInfo:
         return RegistryInfo.of(self.registry.location)
 
 
 RunT = TypeVar("RunT", bound=Callable[..., Awaitable[Any]])
 Run = Callable[[ArgsT, ToolCall], Awaitable[ToolResult]]
-Ask = Callable[[ArgsT, RegistryClient], Awaitable[Question]]
+Ask = Callable[[ArgsT, ToolCall], Awaitable[Question]]
 
 
 @dataclass(frozen=True)
@@ -182,27 +197,32 @@ class RegistryTool(Generic[ArgsT]):
         *,
         reveal_secrets: bool = False,
         launch_without_asking: bool = False,
+        over_http: bool = False,
         open_public_registry: Callable[[], PublicRegistry] = PublicRegistry,
     ) -> Tool:
-        async def finish(
-            parsed: ArgsT, ctx: Context[RegistryClient, Any], consent: Consent | None = None, facts: Any = None
-        ) -> CallToolResult:
-            call = ToolCall(
+        def tool_call(ctx: Context[RegistryClient, Any], consent: Consent | None = None, facts: Any = None) -> ToolCall:
+            return ToolCall(
                 registry=ctx.request_context.lifespan_context,
                 consent=consent,
                 facts=facts,
                 report_progress=ctx.report_progress,
                 log=client_log(ctx),
                 launch_without_asking=launch_without_asking,
+                over_http=over_http,
                 reveal_secrets=reveal_secrets,
                 open_public_registry=open_public_registry,
             )
+
+        async def finish(
+            parsed: ArgsT, ctx: Context[RegistryClient, Any], consent: Consent | None = None, facts: Any = None
+        ) -> CallToolResult:
+            call = tool_call(ctx, consent, facts)
             result = await self.run(parsed, call)
             presented = present(result, reveal_secrets=reveal_secrets)
             await call.log("info", f"{self.name}: {result.message}")
             return presented
 
-        call = self._plain_call(finish) if self.ask is None else self._asking_call(self.ask, finish)
+        call = self._plain_call(finish) if self.ask is None else self._asking_call(self.ask, tool_call, finish)
         return function_tool(
             call,
             name=self.name,
@@ -236,16 +256,18 @@ class RegistryTool(Generic[ArgsT]):
 
         return annotate(call, {"arguments": dict[str, Any], "ctx": Context, "return": CallToolResult})
 
-    def _asking_call(self, ask: Ask[ArgsT], finish: _Finish[ArgsT]) -> Callable[..., Awaitable[CallToolResult]]:
+    def _asking_call(
+        self, ask: Ask[ArgsT], tool_call: Callable[[Context[RegistryClient, Any]], ToolCall], finish: _Finish[ArgsT]
+    ) -> Callable[..., Awaitable[CallToolResult]]:
         # Two resolvers run before the call: `question` looks up the facts and words the question,
         # `answer` puts it to the person where the client can elicit. Both re-run on each round of
         # a multi-round call, so the question always reflects the registry as it is.
         async def question(arguments: dict[str, Any], ctx: Context[RegistryClient, Any]) -> Question:
             async with self._failures(ctx):
-                return await ask(self._parse(arguments), ctx.request_context.lifespan_context)
+                return await ask(self._parse(arguments), tool_call(ctx))
 
         async def answer(asked: Question, ctx: Context[RegistryClient, Any]) -> Elicit[ConsentForm] | Consent:
-            return Elicit(asked.text, ConsentForm) if can_elicit(ctx) else Consent.NOT_ASKED
+            return Elicit(asked.text, ConsentForm) if asked.asks_person and can_elicit(ctx) else Consent.NOT_ASKED
 
         async def call(
             arguments: dict[str, Any],

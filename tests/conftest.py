@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import json
@@ -13,15 +14,17 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Self
 
+import httpx2
 import pytest
 import uvicorn
 from mcp import Client, StdioServerParameters
 from mcp.client.session import ClientRequestContext
+from mcp.client.streamable_http import streamable_http_client
 from mcp_types import ElicitRequestParams, ElicitResult
 
 from registry_mcp import RegistryClient, endpoints
@@ -58,6 +61,7 @@ READ_ONLY_TOOLS = frozenset(
     }
 )
 LIVE_API_KEY = "test-live-registry-key"
+HTTP_TOKEN = "shared-http-token-for-tests-91c7"  # REGISTRY_MCP_HTTP_TOKEN of the HTTP servers in the tests
 
 
 @pytest.fixture
@@ -132,9 +136,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def mcp_over_http(argv: list[str], port: int, env: dict[str, str] | None = None, path: str = "/mcp") -> Iterator[str]:
-    """A process serving MCP over HTTP on `port`: its endpoint's URL while it runs."""
-    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def mcp_over_http(
+    argv: list[str], port: int, env: dict[str, str] | None = None, path: str = "/mcp", stderr: Path | None = None
+) -> Iterator[str]:
+    """A process serving MCP over HTTP on `port`: its endpoint's URL while it runs (its stderr kept in
+    the file `stderr` if given)."""
+    with stderr.open("wb") if stderr else contextlib.nullcontext(subprocess.PIPE) as err:
+        process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=err)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -143,13 +151,46 @@ def mcp_over_http(argv: list[str], port: int, env: dict[str, str] | None = None,
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    stderr = process.stderr.read() if process.stderr else b""
-                    raise RuntimeError(f"the HTTP server did not start: {stderr!r}") from None
+                    output = process.stderr.read() if process.stderr else stderr.read_bytes() if stderr else b""
+                    raise RuntimeError(f"the HTTP server did not start: {output!r}") from None
                 time.sleep(0.05)
         yield f"http://127.0.0.1:{port}{path}"
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+@dataclass
+class Served:
+    """A `registry-mcp --transport http` process: its MCP endpoint, and the file its stderr goes to."""
+
+    url: str
+    log: Path  # the server's stderr
+
+    @property
+    def stderr(self) -> str:
+        return self.log.read_text()
+
+
+def http_environment(tmp_path: Path, **env: str) -> dict[str, str]:
+    """A server's environment: its registry file and home in `tmp_path`, the checkout importable."""
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "REGISTRY_MCP_DB": str(tmp_path / "r.db"),
+        "PYTHONPATH": str(Path(__file__).parent.parent),
+        **env,
+    }
+
+
+@contextmanager
+def serving(tmp_path: Path, *args: str, **env: str) -> Iterator[Served]:
+    """`registry-mcp --transport http ARGS` on a free loopback port, logging at DEBUG to a file."""
+    port = free_port()
+    log = tmp_path / f"server-{port}.log"
+    argv = [server_command(), "--transport", "http", "--port", str(port), "--log-level", "DEBUG", *args]
+    with mcp_over_http(argv, port, http_environment(tmp_path, **env), stderr=log) as url:
+        yield Served(url, log)
 
 
 class ServedApp:
@@ -258,3 +299,22 @@ class Person:
         self.asked.append(params)
         content = {"confirm": self.confirm} if self.action == "accept" else None
         return ElicitResult(action=self.action, content=content)
+
+
+@asynccontextmanager
+async def mcp_http_client(
+    url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    transport: httpx2.AsyncBaseTransport | None = None,
+    mode: Literal["auto", "legacy"] = "auto",
+    elicitation_callback: Any = None,
+) -> AsyncIterator[Client]:
+    """The SDK's client over Streamable HTTP, sending `headers` (credentials) with every request."""
+    async with (
+        httpx2.AsyncClient(headers=headers, transport=transport, timeout=30) as http,
+        Client(
+            streamable_http_client(url, http_client=http), mode=mode, elicitation_callback=elicitation_callback
+        ) as client,
+    ):
+        yield client

@@ -16,7 +16,7 @@ import pytest
 
 from registry_mcp.server import TOOL_NAMES
 
-from .conftest import server_command
+from .conftest import server_command, serving
 
 INTEROP = Path(__file__).parent / "interop"
 
@@ -62,9 +62,11 @@ def test_the_typescript_sdk_registers_and_reads_a_server(typescript_sdk: Path, t
     assert "saved_name" in seen["invalid"]["content"][0]["text"]
 
 
-def _claude_code_commands() -> list[str]:
+def _claude_code_commands(*, http: bool = False) -> list[str]:
+    """The README's `claude mcp add` lines: those that spawn the server, or (`http`) those that reach it."""
     readme = (Path(__file__).parent.parent / "README.md").read_text()
-    return [line.split("#")[0].strip() for line in readme.splitlines() if line.startswith("claude mcp add ")]
+    lines = [line.split("#")[0].strip() for line in readme.splitlines() if line.startswith("claude mcp add ")]
+    return [line for line in lines if ("--transport http" in line) == http]
 
 
 @pytest.mark.parametrize("command", _claude_code_commands())
@@ -93,3 +95,30 @@ def test_claude_code_adds_the_server_as_the_readme_says_and_connects(
     assert "Added stdio MCP server enkrypt-registry" in run(*words[1:])
     listed = run("mcp", "list")
     assert "enkrypt-registry: registry-mcp" in listed and "Connected" in listed, listed
+
+
+@pytest.mark.parametrize("command", _claude_code_commands(http=True))
+def test_claude_code_reaches_the_http_server_as_the_readme_says(
+    typescript_sdk: Path, tmp_path: Path, command: str
+) -> None:
+    """The README's `claude mcp add --transport http … --header "Authorization: Bearer …"` line, run by
+    the Claude Code CLI against `registry-mcp --transport http`: connected with the token, not without."""
+    claude_bin = str(typescript_sdk / "node_modules" / ".bin")
+    token = "token-for-claude-code-5e8d0b"
+
+    def run(line: str, url: str, secret: str) -> str:
+        environment = {"PATH": os.pathsep.join([claude_bin, os.environ.get("PATH", "")]), "HOME": str(tmp_path)}
+        line = line.replace("http://127.0.0.1:8000/mcp", url)
+        script = f"claude mcp remove enkrypt-registry >/dev/null 2>&1; {line} >/dev/null && claude mcp list"
+        environment["REGISTRY_MCP_HTTP_TOKEN"] = secret
+        finished = subprocess.run(
+            ["bash", "-c", script], cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=180
+        )
+        assert finished.returncode == 0, finished.stdout + finished.stderr
+        return finished.stdout
+
+    with serving(tmp_path, REGISTRY_MCP_HTTP_TOKEN=token) as served:
+        connected = run(command, served.url, token)
+        refused = run(command, served.url, "not-the-token-at-all")
+    assert f"enkrypt-registry: {served.url} (HTTP)" in connected and "Connected" in connected, connected
+    assert "Failed to connect" in refused and token not in served.stderr

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -115,8 +116,23 @@ def _registered_key(payload: dict[str, Any]) -> tuple[str, str]:
 
 # Written out here, not imported: what every secret value must read as in a tool result.
 MASK_TEXT = "<masked secret"
-# Objects whose every value is a secret, whatever its key (the contract's env and headers).
+# Objects whose every value is a secret unless its name says it is a setting (env and headers).
 SECRET_MAPS = ("env", "headers", "OAUTH_CUSTOM_HEADERS")
+# What a setting's name may end with, after the README ("..._URL", "..._REGION", "LOG_LEVEL").
+SETTING_ENDINGS = (
+    *("url", "uri", "host", "hostname", "port", "region", "zone", "path", "file", "dir", "directory", "home"),
+    *("level", "mode", "timezone", "tz", "version", "id", "type", "agent", "accept", "language", "locale"),
+    *("format", "name", "endpoint", "project", "org", "organization", "workspace", "team", "channel"),
+    *("model", "timeout", "limit", "size", "count", "debug", "verbose", "site", "domain", "database", "db"),
+)
+
+
+def _names_setting(key: str) -> bool:
+    words = re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", key)
+    last = words[-1].lower() if words else ""
+    return last in SETTING_ENDINGS or (last.endswith("s") and last[:-1] in SETTING_ENDINGS)
+
+
 # Fields the registry adds to what was sent.
 DEFAULTS = {"server_version": "v1", "is_active": True}
 
@@ -142,9 +158,9 @@ def _normalised(payload: dict[str, Any]) -> dict[str, Any]:
     return payload | {"job_id": job_id.lower()} if isinstance(job_id, str) else payload
 
 
-def _check_masked(stored: Any, shown: Any, *, path: str, secret: bool) -> None:
-    """`shown` is `stored` with every secret masked: each value of env and headers, and nothing
-    else changed but for masks."""
+def _check_masked(stored: Any, shown: Any, *, path: str, secret: bool, in_map: bool = False) -> None:
+    """`shown` is `stored` with every secret masked: each value of env and headers not named as a
+    setting, and nothing else changed but for masks."""
     if isinstance(stored, dict):
         # Results may leave out null values, and show nothing that is not stored.
         assert isinstance(shown, dict), path
@@ -152,7 +168,8 @@ def _check_masked(stored: Any, shown: Any, *, path: str, secret: bool) -> None:
         for key, value in stored.items():
             if key not in shown:
                 continue
-            _check_masked(value, shown[key], path=f"{path}.{key}", secret=secret or key in SECRET_MAPS)
+            inside = secret or (in_map and not _names_setting(str(key)))
+            _check_masked(value, shown[key], path=f"{path}.{key}", secret=inside, in_map=key in SECRET_MAPS)
     elif isinstance(stored, list):
         assert isinstance(shown, list) and len(shown) == len(stored), path
         for index, (value, masked) in enumerate(zip(stored, shown, strict=True)):

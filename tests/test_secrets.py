@@ -14,11 +14,13 @@ from mcp.client.session import ClientSession
 from mcp.client.stdio import stdio_client
 
 from registry_mcp import RegistryClient
+from registry_mcp.lint import lint_server
 from registry_mcp.masking import MASK, MaskWithoutSecret, looks_secret, mask_secrets, restore_masked
+from registry_mcp.models import ServerPayload
 from registry_mcp.server import create_server
 from registry_mcp.settings import Settings
 
-from .conftest import LiveRegistry, server_command, server_payload, stored_record
+from .conftest import LiveRegistry, server_command, server_payload, stored_record, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -26,7 +28,7 @@ SECRET_MCP_CONFIG: dict[str, Any] = {
     "config": {
         "command": "npx",
         "args": ["-y", "@example/server"],
-        "env": {"GITHUB_TOKEN": "ghp_env_secret", "MODE": "fast"},
+        "env": {"GITHUB_TOKEN": "ghp_env_secret", "EXTRA_OPTIONS": "fast", "LOG_LEVEL": "debug"},
     },
     "oauth_config": {
         "enabled": True,
@@ -60,7 +62,7 @@ def test_which_keys_look_secret(key: str, secret: bool) -> None:
 
 def test_mask_covers_every_secret_and_nothing_else() -> None:
     masked = mask_secrets({"mcp_config": SECRET_MCP_CONFIG})["mcp_config"]
-    assert masked["config"]["env"] == {"GITHUB_TOKEN": MASK, "MODE": MASK}
+    assert masked["config"]["env"] == {"GITHUB_TOKEN": MASK, "EXTRA_OPTIONS": MASK, "LOG_LEVEL": "debug"}
     assert masked["config"]["args"] == SECRET_MCP_CONFIG["config"]["args"]
     oauth = masked["oauth_config"]
     assert oauth["OAUTH_CLIENT_SECRET"] == MASK and oauth["OAUTH_CUSTOM_HEADERS"] == {"X-Org-Auth": MASK}
@@ -80,6 +82,13 @@ def test_restore_puts_stored_secrets_back_and_refuses_a_mask_with_nothing_behind
 
 
 # --- through the MCP tools, on both registries --------------------------------------------------
+
+
+def _holds(actual: Any, expected: Any) -> bool:
+    """Whether `actual` has every key and value of `expected` (the registry may add defaults)."""
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and all(_holds(actual.get(key), value) for key, value in expected.items())
+    return bool(actual == expected)
 
 
 async def test_results_mask_secrets_unless_asked(settings: Settings) -> None:
@@ -182,3 +191,217 @@ async def test_the_api_key_appears_nowhere_in_a_whole_session(tmp_path: Path) ->
     for text in (*seen, logs):
         assert PLANTED_KEY not in text
     assert not [secret for secret in SECRETS if any(secret in text for text in seen)]
+
+
+# --- secrets recognised by what they are, at every new position (issue 12) ---------------------
+
+GITHUB_TOKEN = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+# Each new position: a record holding a secret there, and the secret texts it holds.
+POSITIONS: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
+    "args flags": (
+        {"config": {"command": "npx", "args": ["-y", "srv", "--token", "tok-arg-1", "--api-key=key-arg-2"]}},
+        ("tok-arg-1", "key-arg-2"),
+    ),
+    "docker -e": (
+        {"config": {"command": "docker", "args": ["run", "-e", "API_TOKEN=tok-docker-3", "img"]}},
+        ("tok-docker-3",),
+    ),
+    "url userinfo and query": (
+        {"config": {"url": "https://u:url-pass-4@mcp.example/mcp?api_key=url-key-5&region=eu"}},
+        ("url-pass-4", "url-key-5"),
+    ),
+    "dsn in args": (
+        {"config": {"command": "npx", "args": ["-y", "pg", "postgres://app:dsn-pass-6@db.internal:5432/app"]}},
+        ("dsn-pass-6",),
+    ),
+    "token shape anywhere": (
+        {"config": {"command": "npx", "args": [GITHUB_TOKEN]}},
+        (GITHUB_TOKEN,),
+    ),
+    "oauth additional params": (
+        {
+            "config": {"url": "https://mcp.example/mcp"},
+            "oauth_config": {
+                "enabled": True,
+                "OAUTH_ADDITIONAL_PARAMS": {"client_assertion": "assertion-7", "private_pem": "pem-8", "aud": "x"},
+            },
+        },
+        ("assertion-7", "pem-8"),
+    ),
+    "lists and numbers under secret keys": (
+        {
+            "config": {"command": "npx"},
+            "tool_guardrails_config": {
+                "enabled": True,
+                "guardrail_name": "p",
+                "additional_config": {
+                    "api_keys": ["list-key-9", "list-key-10", "list-key-11"],
+                    "pin_token": 7777777777777,
+                },
+            },
+        },
+        ("list-key-9", "list-key-10", "list-key-11", "7777777777777"),
+    ),
+}
+
+
+@pytest.mark.parametrize("position", list(POSITIONS))
+async def test_a_secret_at_a_new_position_is_masked_and_kept_when_sent_back(settings: Settings, position: str) -> None:
+    mcp_config, secrets = POSITIONS[position]
+    async with Client(create_server(settings)) as client:
+        added = await client.call_tool("add_registry_server", server_payload("positions", mcp_config=mcp_config))
+        read = await client.call_tool("get_registry_server", {"saved_name": "positions"})
+        for result in (added, read):
+            assert not result.is_error, result.content
+            seen = json.dumps(result.structured_content) + "".join(block.text for block in result.content)  # type: ignore[union-attr]
+            assert MASK in seen and not [secret for secret in secrets if secret in seen]
+        assert read.structured_content is not None
+        sent_back = copy.deepcopy(read.structured_content["server"]["mcp_config"])
+        sent_back["denied_tools"] = ["delete_*"]
+        changed = await client.call_tool(
+            "modify_registry_server", {"saved_name": "positions", "mcp_config": sent_back, "replace_mcp_config": True}
+        )
+        assert not changed.is_error, changed.content
+    stored = (await stored_record(settings, "positions"))["mcp_config"]
+    assert _holds(stored, mcp_config)
+    assert stored["denied_tools"] == ["delete_*"] and MASK not in json.dumps(stored)
+
+
+async def test_a_masked_url_sent_back_for_another_host_is_refused(settings: Settings) -> None:
+    mcp_config = {"config": {"url": "https://u:url-pass-4@mcp.example/mcp?api_key=url-key-5"}}
+    async with Client(create_server(settings)) as client:
+        await client.call_tool("add_registry_server", server_payload("moving", mcp_config=mcp_config))
+        read = await client.call_tool("get_registry_server", {"saved_name": "moving"})
+        assert read.structured_content is not None
+        masked_url = read.structured_content["server"]["mcp_config"]["config"]["url"]
+        refused = await client.call_tool(
+            "modify_registry_server",
+            {
+                "saved_name": "moving",
+                "mcp_config": {"config": {"url": masked_url.replace("mcp.example", "evil.example")}},
+            },
+        )
+    assert refused.is_error and "mcp_config.config.url" in text_of(refused)
+    assert "url-pass-4" not in text_of(refused) and "evil.example" not in text_of(refused)
+    assert (await stored_record(settings, "moving"))["mcp_config"] == mcp_config
+
+
+MASK_VARIANTS = [
+    MASK + "\n",
+    MASK + " ",
+    "  " + MASK,
+    "\u201c" + MASK + "\u201d",
+    "'" + MASK + "'",
+    MASK.upper(),
+    "Bearer " + MASK,
+    "<masked secret: unchanged",
+]
+
+
+@pytest.mark.parametrize("variant", MASK_VARIANTS)
+async def test_every_write_path_refuses_a_mask_variant(settings: Settings, variant: str) -> None:
+    masked = server_payload("variant", mcp_config={"config": {"command": "npx", "env": {"API_TOKEN": variant}}})
+    async with Client(create_server(settings)) as client:
+        await client.call_tool(
+            "add_registry_server",
+            server_payload("kept", mcp_config={"config": {"command": "npx", "env": {"API_TOKEN": "kept-secret"}}}),
+        )
+        results = {
+            "add": await client.call_tool("add_registry_server", masked),
+            "bulk": await client.call_tool("bulk_add_registry_servers", {"servers": [server_payload("ok"), masked]}),
+            "validate": await client.call_tool("add_registry_server", {**masked, "dry_run": True}),
+            "modify": await client.call_tool(
+                "modify_registry_server",
+                {"saved_name": "kept", "mcp_config": {"config": {"env": {"API_TOKEN": variant}}}},
+            ),
+            "modify args": await client.call_tool(
+                "modify_registry_server",
+                {"saved_name": "kept", "mcp_config": {"config": {"args": ["--x", variant]}}},
+            ),
+        }
+    for name, result in results.items():
+        assert result.is_error, name
+        assert "mcp_config.config." in text_of(result), (name, text_of(result))
+    async with settings.open_client() as registry:
+        assert [server.saved_name for server in (await registry.list_servers()).data] == ["kept"]
+    kept = (await stored_record(settings, "kept"))["mcp_config"]["config"]
+    assert kept["env"] == {"API_TOKEN": "kept-secret"} and kept.get("args", []) == []
+
+
+# --- lint warns about each inline secret found by what it is ------------------------------------
+
+INLINE: list[tuple[dict[str, Any], list[str]]] = [
+    (
+        {
+            "config": {
+                "command": "npx",
+                "args": ["-y", "srv", "--token", "tok-arg-1", "--api-key=key-arg-2", "--port", "1"],
+            }
+        },
+        ["mcp_config.config.args[3]", "mcp_config.config.args[4]"],
+    ),
+    (
+        {"config": {"command": "docker", "args": ["run", "-e", "API_TOKEN=tok-docker-3", "-e", "GITHUB_TOKEN", "img"]}},
+        ["mcp_config.config.args[2]"],
+    ),
+    ({"config": {"url": "https://u:url-pass-4@mcp.example/mcp?api_key=url-key-5"}}, ["mcp_config.config.url"]),
+    ({"config": {"url": "https://mcp.example/sse?token=tok-6"}}, ["mcp_config.config.url"]),
+    (
+        {
+            "config": {
+                "command": "npx",
+                "args": ["pg", "postgres://app:dsn-pass-6@db/app"],
+                "env": {"DB_URL": "redis://:r-pw@c"},
+            }
+        },
+        ["mcp_config.config.args[1]", "mcp_config.config.env.DB_URL"],
+    ),
+    ({"config": {"command": "npx", "args": [GITHUB_TOKEN]}}, ["mcp_config.config.args[0]"]),
+    (
+        {"config": {"command": "npx", "args": ["--header", "Authorization: Bearer abc123def456"]}},
+        ["mcp_config.config.args[1]"],
+    ),
+    (
+        {"config": {"command": "npx", "args": ["--token", "${GITHUB_TOKEN}", "--header", "Authorization:${AUTH}"]}},
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(("mcp_config", "fields"), INLINE)
+def test_lint_names_each_inline_secret_by_its_field(mcp_config: dict[str, Any], fields: list[str]) -> None:
+    payload = ServerPayload.model_validate({"saved_name": "x", "mcp_config": mcp_config})
+    assert [finding.field for finding in lint_server(payload)] == fields
+
+
+async def test_a_dry_run_warns_about_inline_secrets_without_quoting_them(settings: Settings) -> None:
+    mcp_config, secrets = POSITIONS["url userinfo and query"]
+    async with Client(create_server(settings)) as client:
+        checked = await client.call_tool(
+            "add_registry_server", server_payload("inline", mcp_config=mcp_config, dry_run=True)
+        )
+    assert checked.structured_content is not None and checked.structured_content["can_register"] is True
+    assert [warning["field"] for warning in checked.structured_content["warnings"]] == ["mcp_config.config.url"]
+    assert "inline" in checked.structured_content["warnings"][0]["problem"]
+    seen = text_of(checked) + json.dumps(checked.structured_content)
+    assert not [secret for secret in secrets if secret in seen]
+
+
+async def test_resources_and_every_export_format_mask_the_new_positions(settings: Settings) -> None:
+    secrets = [secret for _, held in POSITIONS.values() for secret in held]
+    async with Client(create_server(settings)) as client:
+        for index, (mcp_config, _) in enumerate(POSITIONS.values()):
+            added = await client.call_tool(
+                "add_registry_server", server_payload(f"shown-{index}", mcp_config=mcp_config)
+            )
+            assert not added.is_error, text_of(added)
+        seen = []
+        for index in range(len(POSITIONS)):
+            [content] = (await client.read_resource(f"registry://servers/shown-{index}/v1")).contents
+            seen.append(content.model_dump_json())
+        for format in ("gateway", "mcpServers", "vscode"):
+            exported = await client.call_tool("export_registry_servers", {"format": format})
+            assert not exported.is_error, text_of(exported)
+            seen += [text_of(exported), json.dumps(exported.structured_content)]
+    assert all(MASK in text or MASK.replace("<", "\\u003c") in text for text in seen)
+    assert [secret for secret in secrets if any(secret in text for text in seen)] == []

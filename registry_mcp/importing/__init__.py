@@ -30,13 +30,21 @@ from ..models import ServerPayload
 from .entries import entry_body
 from .names import SavedNames, clean_name
 from .notes import Note, NoteKind
-from .reading import MAX_CONFIG_FILE_BYTES, MAX_JSONC_FILE_BYTES, MAX_SOURCE_TEXT, ConfigError, read_config
+from .reading import (
+    MAX_CONFIG_FILE_BYTES,
+    MAX_JSONC_FILE_BYTES,
+    MAX_SOURCE_TEXT,
+    ConfigError,
+    FileNotRead,
+    read_config,
+)
 
 __all__ = [
     "MAX_CONFIG_FILE_BYTES",
     "MAX_JSONC_FILE_BYTES",
     "MAX_SOURCE_TEXT",
     "ConfigError",
+    "FileNotRead",
     "ImportPlan",
     "ImportedServer",
     "Note",

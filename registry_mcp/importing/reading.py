@@ -37,13 +37,20 @@ class ConfigError(ValueError):
     """The text is not an MCP client config this module can read."""
 
 
-def read_config(source: str) -> dict[str, Any]:
-    """A client config from JSON text, or from the file a path names (the parts an import reads)."""
+class FileNotRead(ConfigError):
+    """The source is a path, and the caller may give only JSON text."""
+
+
+def read_config(source: str, *, files: bool = True) -> dict[str, Any]:
+    """A client config from JSON text, or from the file a path names (the parts an import reads).
+    With `files` false only JSON text is read: a path raises `FileNotRead`."""
     text = strip_jsonc(source.strip().removeprefix("\ufeff")).strip()
     if text[:1] in ("{", "[", '"'):
         return config_from_text(text)
     if "\n" in source.strip():
         raise ConfigError("neither JSON text (it does not start with '{') nor a file path (it spans several lines)")
+    if not files:
+        raise FileNotRead("a file path, where only JSON text is read")
     return _read_file(source.strip())
 
 

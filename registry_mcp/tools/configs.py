@@ -4,7 +4,7 @@ for clients) and import (from the MCP client configs people already have)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import anyio
 from pydantic import BaseModel, Field, WithJsonSchema
@@ -13,8 +13,8 @@ from ..arguments import CLOSED, ServerSelector
 from ..client import RegistryClient
 from ..endpoints import MAX_PER_PAGE
 from ..errors import LocalRefusal, RegistryError
-from ..export import export, masked_paths
-from ..importing import MAX_SOURCE_TEXT, ConfigError, ImportPlan, NoteKind, plan_import, read_config
+from ..export import ExportFormat, export, masked_paths
+from ..importing import MAX_SOURCE_TEXT, ConfigError, FileNotRead, ImportPlan, NoteKind, plan_import, read_config
 from ..lint import Finding, lint_servers
 from ..models import (
     DEFAULT_SERVER_VERSION,
@@ -25,10 +25,10 @@ from ..models import (
     ServerVersion,
 )
 from ..results import ToolResult, fewer_items
+from ..settings import ALLOW_LAUNCH_VARIABLE
 from ..toolkit import ToolCall, registry_tool
 from ..wording import agreeing, counted
 
-ExportFormat = Literal["gateway", "mcpServers", "vscode"]
 # Each a selector, {saved_name, server_version}, as every read tool takes: its schema is said there.
 ServerSelectors = Annotated[
     list[ServerSelector] | None,
@@ -198,6 +198,14 @@ class ImportResult(ToolResult):
         )
 
 
+# Over HTTP the caller is remote: the server's own files (its user's client configs) are not theirs to read.
+_NO_FILES_READ_OVER_HTTP = (
+    "registry-mcp is serving over HTTP, where the caller is a remote client, so it reads no file on the machine "
+    "it runs on: give the config's JSON text as source instead. A person can allow reading files by starting "
+    f"registry-mcp with --allow-launch ({ALLOW_LAUNCH_VARIABLE}=1)."
+)
+
+
 @registry_tool(
     title="Import servers from an MCP client's config",
     hint="turn the servers in an MCP client's config into registry entries (a dry run unless confirmed).",
@@ -209,11 +217,14 @@ async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportR
     await call.report_progress(0, None, "Reading the client config")
 
     def read_and_plan() -> ImportPlan:
-        return plan_import(read_config(args.source), server_version=args.server_version)
+        source = read_config(args.source, files=call.may_act_on_this_machine)
+        return plan_import(source, server_version=args.server_version)
 
     try:
         # A ~/.claude.json can be 100 MB: read it on a worker thread, so the server keeps answering.
         plan = await anyio.to_thread.run_sync(read_and_plan)
+    except FileNotRead:
+        raise LocalRefusal(_NO_FILES_READ_OVER_HTTP) from None
     except ConfigError as unreadable:
         raise LocalRefusal(f"Could not read the client config: {str(unreadable).rstrip('.')}.") from None
     payloads = [imported.payload for imported in plan.servers]

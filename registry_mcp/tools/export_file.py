@@ -1,25 +1,47 @@
 """The tool that writes an export straight into a config file, after the person agrees: real values go
-to the file, the assistant sees only the path and the counts."""
+to the file, the assistant sees only the path and the counts.
+
+The question shows what the write does: each server added or replaced with what it runs (secrets
+masked), what a replaced entry ran before, any config-wide policy it changes, and who can read the
+secrets afterwards; whole, or not at all (too long a question is refused, asking for fewer servers).
+The plan asked about travels with the answer, and is what is written: if the registry's entries or the
+file changed meanwhile, nothing is written and the result says what changed.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import Field
 
 from ..arguments import CONFIRM_WHERE_CLIENT_CANNOT_ASK
 from ..client import RegistryClient
-from ..config_files import WritePlan, WriteRefused, plan_write, write
+from ..config_files import WritePlan, WriteRefused, digest, entries_of, plan_write, write
 from ..errors import LocalRefusal
-from ..export import Export, export
+from ..export import TOOL_GUARDRAILS, Export, ExportFormat, export
+from ..launch import changes_what_runs, without_credentials
+from ..masking import mask_secrets, scrub, secret_values
 from ..results import ToolResult
+from ..settings import ALLOW_LAUNCH_VARIABLE
 from ..toolkit import NOT_CONFIRMED, Question, ToolCall, registry_tool
+from ..untrusted import escape, quote
 from ..wording import counted
-from .configs import ExportArguments, ExportFormat, ServerSelectors, chosen_servers
+from .configs import ExportArguments, ServerSelectors, chosen_servers
 
 _WRITE_NEEDS_CONFIRM = (
     "this client cannot ask the person to confirm, so ask them, and once they agree call again with confirm: true."
 )
+# Over HTTP the answer comes from a remote client, and a config written here can start commands later.
+_NO_FILES_OVER_HTTP = (
+    "Nothing was written: registry-mcp is serving over HTTP, where the caller is a remote client rather than the "
+    "person at the machine it runs on, so it writes no file there whatever the answer. A person can allow it by "
+    f"starting registry-mcp with --allow-launch ({ALLOW_LAUNCH_VARIABLE}=1); export_registry_servers returns the "
+    "block instead."
+)
+# The longest question put to a person: past it, a question is refused rather than cut (a cut hides).
+QUESTION_LIMIT = 8000
 
 
 class WriteExportArguments(ExportArguments):
@@ -36,6 +58,10 @@ class WriteExportArguments(ExportArguments):
         min_length=1,
         max_length=100,
         description="'gateway' only: the config to write into.",
+    )
+    private: bool = Field(
+        default=False,
+        description="true: make an existing file readable by the user only.",
     )
     confirm: bool = Field(default=False, description=CONFIRM_WHERE_CLIENT_CANNOT_ASK)
 
@@ -68,28 +94,119 @@ async def _plan(args: WriteExportArguments, registry: RegistryClient) -> _Planne
     if not rendered.servers:
         raise LocalRefusal("There is nothing to write: none of the chosen servers has an mcp_config")
     try:
-        return _Planned(rendered, plan_write(args.path, rendered, args.format, args.config_name))
+        return _Planned(rendered, plan_write(args.path, rendered, args.format, args.config_name, private=args.private))
     except WriteRefused as refused:
         raise LocalRefusal(f"Cannot write the export: {refused}") from None
     except OSError as failure:
         raise LocalRefusal(f"Cannot read the file: {failure.strerror or type(failure).__name__}") from None
 
 
-async def ask_to_write(args: WriteExportArguments, registry: RegistryClient) -> Question:
-    planned = await _plan(args, registry)
+async def ask_to_write(args: WriteExportArguments, call: ToolCall) -> Question:
+    if not call.may_act_on_this_machine:  # before planning: that reads the file
+        return Question(_NO_FILES_OVER_HTTP, asks_person=False)
+    planned = await _plan(args, call.registry)
+    text = _question(planned, args.format)
+    if len(text) > QUESTION_LIMIT:
+        raise LocalRefusal(
+            f"Cannot ask about this write: the question showing everything it writes would be too long ({len(text)} "
+            f"characters; at most {QUESTION_LIMIT} are put to a person at once). Name fewer servers (the servers "
+            "argument) and write them in several calls"
+        )
+    return Question(text, facts=planned)
+
+
+def _question(planned: _Planned, export_format: ExportFormat) -> str:
     plan = planned.plan
-    change = (
-        f"It changes the existing file ({plan.what}): adds {len(plan.added)}, replaces {len(plan.replaced)} and "
-        f"keeps {plan.kept} entries; a backup is kept beside it and its permissions ({plan.mode:04o}) stay."
-        if plan.original is not None
-        else f"It creates {plan.what}, readable by your user only (0600)."
-    )
-    return Question(
-        f"Write {counted(len(planned.rendered.servers), 'registry server')} as a '{args.format}' config to "
+    lines = [
+        f"Write {counted(len(planned.rendered.servers), 'registry server')} as a '{export_format}' config to "
         f"{plan.path}? "
-        f"{change} The file gets the real values of {plan.secrets} secrets (not shown to the assistant).",
-        facts=planned,
-    )
+        + (
+            f"It changes the existing file ({plan.what}); a backup is kept beside it."
+            if plan.original is not None
+            else f"It creates {plan.what}, readable by your user only (0600)."
+        )
+    ]
+    lines += [f"Adds {_shown(name)}: {_runs(plan.entries[name])}." for name in plan.added]
+    lines += [
+        f"Replaces {_shown(name)}: it ran {_runs(plan.previous[name])}; now {_runs(plan.entries[name])}."
+        for name in plan.replaced
+    ]
+    if plan.kept:
+        lines.append(f"Keeps the file's {plan.kept} other entries as they are.")
+    if plan.policy is not None:
+        before, after = plan.policy
+        lines.append(
+            f"Sets the config-wide tool guardrails (common_overrides.{TOOL_GUARDRAILS}, for every server of this "
+            f"gateway config) {'from ' + _policy(before) + ' ' if before is not None else ''}to {_policy(after)}."
+        )
+    lines.append(f"The file gets the real values of {plan.secrets} secrets (not shown to the assistant).")
+    lines.append(_who_reads(plan))
+    lines.append(f"(plan {plan.fingerprint})")
+    return "\n".join(line for line in lines if line)
+
+
+def _who_reads(plan: WritePlan) -> str:
+    if plan.state is None:
+        return ""
+    before, after = plan.state.mode, plan.mode
+    if after != before:
+        return f"Its permissions change from {before:04o} to {after:04o}: readable by your user only."
+    if after & 0o077 and plan.secrets:
+        readers = "others" if after & 0o007 else "your group"
+        return (
+            f"Warning: the file is readable by {readers} ({after:04o}), who can then read these secrets; its "
+            "permissions stay as they are (ask for private: true to make it readable by your user only)."
+        )
+    return f"Its permissions ({after:04o}) stay as they are."
+
+
+def _runs(entry: Any) -> str:
+    """What an entry runs, for the person to approve: every word, exactly, secrets masked."""
+    config = entry.get("config") if isinstance(entry, dict) and "server_name" in entry else entry
+    if not isinstance(config, dict):
+        return "(not a server entry)"
+    secrets = secret_values(entry)
+    command, args = config.get("command"), config.get("args")
+    url = next((config[key] for key in _URL_KEYS if isinstance(config.get(key), str)), None)
+    if isinstance(command, str):
+        words = [command, *(arg if isinstance(arg, str) else json.dumps(arg) for arg in _list(args))]
+        runs = "the command " + " ".join(_shown(scrub(word, secrets)) for word in words)
+    elif isinstance(url, str):
+        runs = "the URL " + _shown(scrub(without_credentials(url), secrets))
+    else:
+        return "(no command or URL)"
+    env = config.get("env")
+    if isinstance(env, dict) and env:
+        names = [_shown(name) + (" (changes what runs)" if changes_what_runs(name) else "") for name in env]
+        runs += " with environment " + ", ".join(names)
+    return runs
+
+
+# Where client configs keep a remote server's address (an entry already in the file may use any).
+_URL_KEYS = ("url", "serverUrl", "httpUrl")
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _policy(policy: Any) -> str:
+    return escape(json.dumps(mask_secrets(policy), ensure_ascii=False), QUESTION_LIMIT)
+
+
+def _shown(text: str) -> str:
+    """A name or word exactly as written, quoted, its hidden characters written out (never cut here:
+    the question as a whole is bounded)."""
+    return escape(quote(text), QUESTION_LIMIT)
+
+
+def _changed(asked: Export, now: Export, export_format: ExportFormat) -> list[str]:
+    """What differs between the export the person was asked about and the registry's now."""
+    before, after = entries_of(asked.config, export_format), entries_of(now.config, export_format)
+    changed = [_shown(name) for name in {**before, **after} if before.get(name) != after.get(name)]
+    if asked.config.get("common_overrides") != now.config.get("common_overrides"):
+        changed.append("the config-wide tool guardrails")
+    return changed
 
 
 @registry_tool(
@@ -103,7 +220,17 @@ async def ask_to_write(args: WriteExportArguments, registry: RegistryClient) -> 
 )
 async def write_registry_export(args: WriteExportArguments, call: ToolCall) -> WriteResult:
     """Write an export, with its real secret values, into a gateway or client config file once the
-    person agrees, so secrets never pass through the conversation (atomic, with a backup)."""
+    person agrees, shown what each server runs; secrets never pass through the conversation. Atomic,
+    with a backup; the result gives the path and counts."""
+    if not call.may_act_on_this_machine:
+        return WriteResult(
+            message=_NO_FILES_OVER_HTTP,
+            written=False,
+            servers=0,
+            registry=call.registry_info,
+            format=args.format,
+            path=args.path,
+        )
     asked: _Planned = call.facts
     common = {"registry": call.registry_info, "format": args.format, "path": str(asked.plan.path)}
     if not call.agreed(without_asking=args.confirm):
@@ -113,8 +240,16 @@ async def write_registry_export(args: WriteExportArguments, call: ToolCall) -> W
             servers=len(asked.rendered.servers),
             **common,
         )
-    planned = await _plan(args, call.registry)  # the registry and the file as they are now
-    plan = planned.plan
+    # What is written is what the person was asked about, and only while the registry still says so;
+    # `write` checks the file the same way.
+    now = export(await chosen_servers(args.servers, call.registry), args.format)
+    if digest(now.config) != asked.plan.source:
+        raise LocalRefusal(
+            "Nothing was written: what the person agreed to changed in the registry meanwhile ("
+            + (", ".join(_changed(asked.rendered, now, args.format)) or "the servers exported")
+            + "). Call again to ask them about it as it is now"
+        )
+    planned, plan = asked, asked.plan
     try:
         backup = write(plan)
     except WriteRefused as refused:

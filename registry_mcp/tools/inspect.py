@@ -11,7 +11,6 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field, WithJsonSchema, model_validator
 
 from ..arguments import CLOSED
-from ..client import RegistryClient
 from ..denylist import is_denied
 from ..errors import LocalRefusal
 from ..inspection import DenyReport, InspectedServer, InspectedTool, InspectionFailed, deny_report, inspect_server
@@ -37,6 +36,14 @@ _LAUNCH_NEEDS_SETTING = (
     "this client cannot ask the person to confirm, and launching without asking is off. A person can turn it on "
     f"by starting registry-mcp with --allow-launch ({ALLOW_LAUNCH_VARIABLE}=1)."
 )
+# Over HTTP whoever answers the consent question is a remote client, which may be anyone who holds a
+# credential (or another user of this machine), so no answer can stand for the person here.
+_NO_COMMANDS_OVER_HTTP = (
+    "Nothing was launched: registry-mcp is serving over HTTP, where the caller is a remote client rather than "
+    "the person at the machine it runs on, so it starts no local command whatever the answer. A person can "
+    f"allow it by starting registry-mcp with --allow-launch ({ALLOW_LAUNCH_VARIABLE}=1); remote servers (a url) "
+    "can still be inspected."
+)
 
 
 @dataclass(frozen=True)
@@ -60,7 +67,7 @@ class InspectArguments(RegistryModel):
     server_version: ServerVersion = DEFAULT_SERVER_VERSION
     denied_tools: Annotated[list[DeniedToolEntry] | None, WithJsonSchema({"type": "array"})] = Field(
         default=None,
-        description="Deny patterns to check, as in add_registry_server's mcp_config (default: the entry's own).",
+        description="Deny patterns to check (default: the entry's own).",
     )
     write_tools: bool = Field(
         default=False,
@@ -149,7 +156,8 @@ class InspectResult(ToolResult):
 _PATTERNS_KEPT = 100
 
 
-async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Question:
+async def ask_to_inspect(args: InspectArguments, call: ToolCall) -> Question:
+    registry = call.registry
     denied_tools: list[Any] | None = list(args.denied_tools) if args.denied_tools is not None else None
     registered: tuple[str, str] | None = None
     listed_tools: dict[str, Any] = {}
@@ -168,9 +176,11 @@ async def ask_to_inspect(args: InspectArguments, registry: RegistryClient) -> Qu
         stored_denied = list(server.mcp_config.denied_tools or [])
         if denied_tools is None:
             denied_tools = stored_denied
+    target = _InspectionTarget(config, denied_tools, registered, listed_tools, stored_denied, frozenset(secrets))
+    if _refused_here(config, call):
+        return Question(_NO_COMMANDS_OVER_HTTP, facts=target, asks_person=False)
     text = _local_question(config) if isinstance(config, LocalServerConfig) else _remote_question(config)
-    facts = _InspectionTarget(config, denied_tools, registered, listed_tools, stored_denied, frozenset(secrets))
-    return Question(text, facts=facts)
+    return Question(text, facts=target)
 
 
 @registry_tool(
@@ -184,6 +194,8 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
     and what the deny patterns block, leave visible or never match."""
     target: _InspectionTarget = call.facts
     shown = _target_text(target.config)
+    if _refused_here(target.config, call):
+        return InspectResult(message=_NO_COMMANDS_OVER_HTTP, registry=call.registry_info, launched=False, target=shown)
     allowed = call.agreed(without_asking=call.launch_without_asking)
     if not allowed:
         return InspectResult(
@@ -217,6 +229,10 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
         denied=denied,
         wrote_tools=wrote,
     )
+
+
+def _refused_here(config: LocalServerConfig | RemoteServerConfig, call: ToolCall) -> bool:
+    return isinstance(config, LocalServerConfig) and not call.may_act_on_this_machine
 
 
 _UNFAITHFUL = (

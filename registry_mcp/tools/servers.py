@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field, WithJsonSchema
 
 from ..arguments import CLOSED, CONFIRM_WHERE_CLIENT_CANNOT_ASK, AddServerArguments, ServerSelector
-from ..client import RegistryClient
+from ..client import RegistryClient, refuse_masks
 from ..endpoints import MAX_PAGE, MAX_PER_PAGE
 from ..errors import ServerNotFound
 from ..lint import Finding, lint_server, lint_servers
@@ -50,7 +50,9 @@ async def add_registry_server(args: AddArguments, call: ToolCall) -> AddResult:
     will bite later."""
     warnings = lint_server(args)
     subject = f"'{args.saved_name}' version '{args.server_version}'"
+    payload = args.model_dump(mode="json", exclude_unset=True, by_alias=True, exclude={"dry_run"})
     if args.dry_run:
+        refuse_masks(payload)  # what add refuses, its dry run refuses
         free = not await _is_registered(call.registry, args.saved_name, args.server_version)
         verdict = (
             f"{subject} can be registered; nothing was written."
@@ -64,7 +66,6 @@ async def add_registry_server(args: AddArguments, call: ToolCall) -> AddResult:
             can_register=free,
             warnings=warnings,
         )
-    payload = args.model_dump(mode="json", exclude_unset=True, by_alias=True, exclude={"dry_run"})
     server = await call.registry.add_server(payload)
     return AddResult(
         message=f"Registered {subject}." + _warning_sentence(warnings),
@@ -166,8 +167,8 @@ class ModifyServerArguments(ServerChanges, ServerSelector):
     idempotent=True,
 )
 async def modify_registry_server(args: ModifyServerArguments, call: ToolCall) -> ServerResult:
-    """Change some fields of a registered server; the others keep their values. A new url host or
-    command keeps no stored secret (env, headers, OAuth) unless sent again. Warns as add does."""
+    """Change some fields of a registered server; the others keep theirs. A new url host or command
+    keeps no stored secret unless sent again."""
     changes = args.model_dump(
         mode="json", exclude_unset=True, exclude={"saved_name", "server_version", "replace_mcp_config"}
     )
@@ -207,10 +208,10 @@ class DeleteResult(ToolResult):
         return fewer_items(self, "gateways", ALL_GATEWAYS)
 
 
-async def ask_to_delete(args: DeleteServerArguments, registry: RegistryClient) -> Question:
-    gateways = await registry.list_gateways(args.saved_name, args.server_version)
+async def ask_to_delete(args: DeleteServerArguments, call: ToolCall) -> Question:
+    gateways = await call.registry.list_gateways(args.saved_name, args.server_version)
     return Question(
-        f"Delete '{args.saved_name}' version '{args.server_version}' from {registry.location}? "
+        f"Delete '{args.saved_name}' version '{args.server_version}' from {call.location}? "
         f"{_gateway_sentence(gateways)}",
         facts=gateways,
     )

@@ -1,0 +1,238 @@
+"""Who may call registry-mcp over HTTP, and with whose registry key.
+
+`--transport http` answers a request without valid credentials with 401 and a
+`WWW-Authenticate: Bearer …` challenge. One way to authenticate is chosen at start (`--auth`):
+
+- `keys`: each caller sends its own Enkrypt API key (`Authorization: Bearer KEY`, or Enkrypt's own
+  `apikey: KEY` header), and every registry request made for that call carries that key (the
+  `CallerKeyTransport` under the server's one cloud client, see `Settings.open_client`), so the
+  server holds no key and each caller sees only its own projects. The registry checks a key the first
+  time it is seen; a key it refuses gets the 401. Accepted keys are remembered (by digest) for a few
+  minutes, a bounded number of them.
+- `token`: one token shared by every caller, from REGISTRY_MCP_HTTP_TOKEN, compared in constant time,
+  in front of the server's own registry (embedded, or the cloud with the server's key).
+- `oauth`: an identity provider's access tokens, checked by a `TokenVerifier` the deployment names
+  (`--token-verifier module:name`); the SDK requires them and serves the protected resource metadata.
+- `none`: no check, and only on a loopback address: for development on one machine.
+
+Keys and tokens never reach a log line or an error: they are compared, forwarded, or hashed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import importlib
+import logging
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import httpx2
+from mcp.server.auth.middleware.auth_context import AuthContextMiddleware, get_access_token
+from mcp.server.auth.middleware.bearer_auth import BearerAuthBackend, RequireAuthMiddleware
+from mcp.server.auth.provider import AccessToken, TokenVerifier
+from mcp.server.auth.settings import AuthSettings
+from pydantic import ValidationError
+from starlette.middleware.authentication import AuthenticationMiddleware
+
+from . import endpoints
+from .errors import AuthenticationError, RegistryError
+from .settings import HTTP_TOKEN_VARIABLE, LOOPBACK_HOSTS, HttpAuthMode
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Receive, Scope, Send
+
+    from .settings import Settings
+
+MIN_TOKEN_LENGTH = 16
+logger = logging.getLogger(__name__)
+
+
+NO_WAY_TO_AUTHENTICATE = (
+    f"--transport http needs a way to know who is calling: set {HTTP_TOKEN_VARIABLE} to a shared secret of at "
+    f"least {MIN_TOKEN_LENGTH} characters (--auth token), let each caller send its own Enkrypt API key to the "
+    "cloud registry (--auth keys), or check an identity provider's tokens (--auth oauth --token-verifier MODULE:NAME "
+    "--oauth-issuer URL). For development on this machine only: --auth none."
+)
+
+
+@dataclass(frozen=True)
+class HttpAuth:
+    """How HTTP callers authenticate: the mode and what it needs."""
+
+    mode: HttpAuthMode
+    token: str | None = field(default=None, repr=False)  # the shared token (mode token)
+    verifier: TokenVerifier | None = None  # the identity provider's (mode oauth)
+    oauth: AuthSettings | None = None  # issuer and this resource's URL (mode oauth)
+
+    @classmethod
+    def choose(
+        cls,
+        settings: Settings,
+        *,
+        mode: str | None,
+        token: str | None,
+        verifier: str | None,
+        issuer: str | None,
+        resource_url: str,
+        host: str,
+    ) -> HttpAuth:
+        """The mode asked for (or implied by what is configured), checked; `ValueError` saying what
+        is missing otherwise. `verifier` is a 'module:name' to import; `resource_url` this server's
+        public MCP endpoint."""
+        if mode is None:
+            mode = HttpAuthMode.TOKEN if token else HttpAuthMode.OAUTH if verifier else None
+            if mode is None:
+                raise ValueError(NO_WAY_TO_AUTHENTICATE)
+        if mode not in set(HttpAuthMode):
+            raise ValueError(f"--auth must be one of {', '.join(HttpAuthMode)}.")
+        chosen = HttpAuthMode(mode)
+        if chosen is HttpAuthMode.TOKEN:
+            if not token or len(token) < MIN_TOKEN_LENGTH:
+                raise ValueError(
+                    f"--auth token needs {HTTP_TOKEN_VARIABLE} set to the shared token, at least {MIN_TOKEN_LENGTH} "
+                    "characters (such as: python -c 'import secrets; print(secrets.token_urlsafe())')."
+                )
+            return cls(chosen, token=token)
+        if chosen is HttpAuthMode.KEYS:
+            if settings.api_key:
+                raise ValueError(
+                    "--auth keys means each caller sends its own Enkrypt API key and the server holds none: "
+                    "unset ENKRYPT_API_KEY (or use --auth token to share the server's key)."
+                )
+            return cls(chosen)
+        if chosen is HttpAuthMode.OAUTH:
+            if not verifier or not issuer:
+                raise ValueError(
+                    "--auth oauth needs --token-verifier MODULE:NAME (a TokenVerifier, or a callable returning one, "
+                    "that checks your identity provider's access tokens) and --oauth-issuer URL."
+                )
+            try:
+                # The verifier checks each token's audience itself (validate_token_resource off).
+                oauth = AuthSettings(issuer_url=issuer, resource_server_url=resource_url, validate_token_resource=False)
+            except ValidationError:
+                raise ValueError("--oauth-issuer and --resource-url must be http(s) URLs.") from None
+            return cls(chosen, verifier=load_verifier(verifier), oauth=oauth)
+        if host not in LOOPBACK_HOSTS:
+            raise ValueError(f"--auth none serves only this machine: use --host 127.0.0.1 (not {host!r}).")
+        return cls(chosen)
+
+    @property
+    def sdk_auth(self) -> tuple[TokenVerifier, AuthSettings] | None:
+        """What `create_server(oauth=...)` hands the SDK: the verifier and this resource's settings."""
+        return (self.verifier, self.oauth) if self.verifier and self.oauth else None
+
+    def guard(self, app: ASGIApp, settings: Settings) -> ASGIApp:
+        """`app` (the Streamable HTTP app) behind this mode's check. The oauth mode is the SDK's
+        own (`create_server(..., token_verifier=, auth=)`), so `app` carries it already."""
+        if self.mode is HttpAuthMode.TOKEN:
+            assert self.token is not None
+            return require_callers(app, SharedTokenVerifier(self.token))
+        if self.mode is HttpAuthMode.KEYS:
+            return apikey_as_bearer(require_callers(app, EnkryptKeyVerifier(settings)))
+        return app
+
+
+def load_verifier(spec: str) -> TokenVerifier:
+    """The `TokenVerifier` named by 'module:name' (an instance, or a callable returning one)."""
+    module_name, _, name = spec.partition(":")
+    try:
+        found: Any = getattr(importlib.import_module(module_name), name)
+    except (ImportError, AttributeError, ValueError) as missing:
+        problem = f"{type(missing).__name__}: {missing}"
+        raise ValueError(f"--token-verifier {spec!r}: cannot import it ({problem}).") from None
+    verifier: TokenVerifier | None = found if hasattr(found, "verify_token") else found() if callable(found) else None
+    if verifier is None or not hasattr(verifier, "verify_token"):
+        raise ValueError(f"--token-verifier {spec!r} is not a TokenVerifier (an object with async verify_token).")
+    return verifier
+
+
+class SharedTokenVerifier:
+    """Accepts the one shared token, compared in constant time."""
+
+    def __init__(self, token: str) -> None:
+        self._expected = token.encode()
+
+    async def verify_token(self, token: str) -> AccessToken | None:
+        if not hmac.compare_digest(token.encode(), self._expected):
+            return None
+        return AccessToken(token=token, client_id="registry-mcp-shared-token", scopes=[])
+
+
+class EnkryptKeyVerifier:
+    """Accepts an Enkrypt API key the registry accepts (asked with a one-item list the first time the
+    key is seen), and remembers up to `size` accepted keys, by digest, for `ttl` seconds."""
+
+    def __init__(self, settings: Settings, *, size: int = 1024, ttl: float = 300.0) -> None:
+        self._settings = settings
+        self._size, self._ttl = size, ttl
+        self._accepted: OrderedDict[str, float] = OrderedDict()  # digest -> when to ask again
+
+    async def verify_token(self, token: str) -> AccessToken | None:
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        # Each key is its own principal: a session opened with one key cannot be used with another.
+        caller = AccessToken(token=token, client_id=f"enkrypt-key-{digest[:16]}", scopes=[])
+        if self._accepted.get(digest, 0.0) > time.monotonic():
+            self._accepted.move_to_end(digest)
+            return caller
+        try:
+            # The server's own client, as it would be with this key.
+            async with dataclasses.replace(
+                self._settings, api_key=token, keys_from_callers=False
+            ).open_client() as probe:
+                await probe.list_servers(per_page=1)
+        except AuthenticationError:
+            return None
+        except RegistryError as failure:
+            logger.warning("Could not check a caller's key with the registry (%s); refusing it", type(failure).__name__)
+            return None
+        self._accepted[digest] = time.monotonic() + self._ttl
+        self._accepted.move_to_end(digest)
+        while len(self._accepted) > self._size:
+            self._accepted.popitem(last=False)
+        return caller
+
+
+class CallerKeyTransport(httpx2.AsyncBaseTransport):
+    """Sends each registry request with the API key of the HTTP caller it is made for."""
+
+    def __init__(self, inner: httpx2.AsyncBaseTransport) -> None:
+        self._inner = inner
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        caller = get_access_token()
+        if caller is None:  # every HTTP request is authenticated first: a request outside one is a bug
+            raise AuthenticationError("No caller's API key to send this registry request with")
+        request.headers[endpoints.API_KEY_HEADER] = caller.token
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def require_callers(app: ASGIApp, verifier: TokenVerifier) -> ASGIApp:
+    """`app` behind the SDK's bearer-token check: 401 with `WWW-Authenticate` unless `verifier`
+    accepts the request's token, which tools then read with `get_access_token()`."""
+    required = RequireAuthMiddleware(app, required_scopes=[])
+
+    async def http_only(scope: Scope, receive: Receive, send: Send) -> None:
+        await (required if scope["type"] == "http" else app)(scope, receive, send)  # the lifespan passes
+
+    return AuthenticationMiddleware(AuthContextMiddleware(http_only), backend=BearerAuthBackend(verifier))
+
+
+def apikey_as_bearer(app: ASGIApp) -> ASGIApp:
+    """Accept Enkrypt's own `apikey` header as the credential of a request that has no Authorization."""
+
+    async def translated(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers: list[tuple[bytes, bytes]] = scope["headers"]
+            key = next((value for name, value in headers if name == b"apikey"), None)
+            if key and not any(name == b"authorization" for name, _ in headers):
+                scope = {**scope, "headers": [*headers, (b"authorization", b"Bearer " + key)]}
+        await app(scope, receive, send)
+
+    return translated
