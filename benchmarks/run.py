@@ -4,16 +4,19 @@ registry-mcp takes to inspect a hostile MCP server.
 
     python -m benchmarks            # the full run (a few minutes); writes benchmarks/RESULTS.md
     python -m benchmarks --quick    # a few seconds, for a smoke test; figures mean little
+    python -m benchmarks --peers    # with the context cost of peer MCP servers (installed once, cached)
 
 Every figure is the median of repeated runs, shown with its min and max. The targets compare
 registry-mcp with the bare SDK measured in the same run, as ratios: these machines are shared and
 noisy, so the absolute times beside them are context, not targets. The hostile inspection's targets
-are absolute (under 10 s, under 200 MiB): they are bounds, not comparisons.
+are absolute (under 10 s, under 200 MiB): they are bounds, not comparisons. The context cost (what the tool
+definitions and typical results cost a model, in characters) is `benchmarks.context`'s section.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import platform
 import statistics
@@ -33,6 +36,7 @@ import anyio
 from registry_mcp import RegistryClient
 from registry_mcp.importing import plan_import
 
+from . import context
 from .claude_json import write_claude_json
 from .hostile import MEMORY_LIMIT, SHAPES, TIME_LIMIT, inspect_hostile
 from .stdio import StdioServer
@@ -101,6 +105,7 @@ class Results:
     figures: dict[str, Figure] = field(default_factory=dict)
     targets: list[Target] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)  # whole sections of the report, such as the context cost
 
     def add(self, name: str, values: list[float], unit: str = "ms") -> Figure:
         self.figures[name] = Figure(name, values, unit)
@@ -370,6 +375,13 @@ def measure_hostile_inspection(plan: Plan, workdir: Path, results: Results) -> N
     )
 
 
+# --- 7. context cost --------------------------------------------------------------------------------
+
+
+def measure_context(plan: Plan, workdir: Path, results: Results, *, peers: bool = False) -> None:
+    results.sections.append(context.section(context.measure(peers=peers)))
+
+
 # --- the report -------------------------------------------------------------------------------------
 
 
@@ -401,7 +413,7 @@ Python {platform.python_version()}; mcp {version("mcp")}, registry-mcp {version(
 Times are wall-clock; memory is the process's resident set (VmRSS; the peak is VmHWM).
 
 {figures}
-"""
+""" + "".join("\n" + section for section in results.sections)
 
 
 @contextmanager
@@ -414,15 +426,24 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a few seconds: a smoke test, not a measurement")
     parser.add_argument("--output", type=Path, help="where to write the report (default: benchmarks/RESULTS.md)")
+    parser.add_argument("--peers", action="store_true", help="measure the peer servers' context cost too")
     options = parser.parse_args(argv)
     plan = QUICK if options.quick else FULL
     output: Path = options.output or RESULTS
     results = Results()
     started = time.perf_counter()
     with _workdir() as workdir:
-        steps = (measure_startup, measure_calls, measure_scale, measure_concurrency, measure_import)
-        for step in (*steps, measure_hostile_inspection):
-            print(f"… {step.__name__.removeprefix('measure_')}", file=sys.stderr, flush=True)
+        with_peers = functools.partial(measure_context, peers=options.peers)
+        for name, step in (
+            ("startup", measure_startup),
+            ("calls", measure_calls),
+            ("scale", measure_scale),
+            ("concurrency", measure_concurrency),
+            ("import", measure_import),
+            ("hostile inspection", measure_hostile_inspection),
+            ("context", with_peers),
+        ):
+            print(f"… {name}", file=sys.stderr, flush=True)
             step(plan, workdir, results)
     text = report(results, plan, time.perf_counter() - started)
     # Keep the hand-written analysis of an earlier report.

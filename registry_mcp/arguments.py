@@ -9,11 +9,13 @@ the models do not know still reach the registry. A model only one tool uses sits
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
-from .models import ServerIdentity, ServerPayload
+from .models import SavedName, ServerIdentity, ServerPayload
 
 CLOSED = ConfigDict(extra="forbid")
+# The `confirm` of a tool that asks the person first (the SDK puts the question where the client can ask).
+CONFIRM_WHERE_CLIENT_CANNOT_ASK = "Only where the client cannot ask: true once the person agreed."
 
 
 class AddServerArguments(ServerPayload):
@@ -24,3 +26,5 @@ class ServerSelector(ServerIdentity):
     """Names one registry server."""
 
     model_config = CLOSED
+
+    saved_name: SavedName = Field(description="The name it is registered under.")

@@ -30,6 +30,7 @@ from .errors import (
     RegistryError,
     RegistryTimeout,
     RegistryUnavailable,
+    RegistryUnreachable,
     ResponseTooLarge,
     ServerConflict,
     ServerNotFound,
@@ -314,9 +315,7 @@ class RegistryClient:
         params: Mapping[str, Any] | None = None,
     ) -> Any:
         endpoint = endpoints.ENDPOINTS[action]
-        headers = {}
-        if server is not None:
-            headers = {endpoints.SERVER_HEADER: server[0], endpoints.VERSION_HEADER: server[1]}
+        headers, params, json = _select(endpoint.selector, server, params, json)
         return await self._send(
             endpoint.method,
             endpoint.path,
@@ -414,9 +413,8 @@ class RegistryClient:
                 f"Could not {operation}: the registry did not answer in time: its whole answer must arrive "
                 f"within {self._deadline:g} s{tries}"
             )
-        return RegistryUnavailable(
-            f"Could not {operation}: no connection to {self.location.base_url or 'the registry'} "
-            f"({type(failure).__name__}){tries}"
+        return RegistryUnreachable(
+            f"Could not {operation}: {connection_failure(failure, self.location.base_url or 'the registry')}{tries}"
         )
 
 
@@ -447,6 +445,17 @@ async def _read(response: httpx2.Response, limit: int, *, refuse_more: bool = Fa
                 raise _TooLarge(response.status_code)
             return bytes(body[:limit])
     return bytes(body)
+
+
+def connection_failure(failure: Exception, where: str) -> str:
+    """What went wrong connecting to `where`, in words (httpx's own name the exception and quote the OS)."""
+    if isinstance(failure, httpx2.ConnectTimeout):
+        return f"connecting to {where} timed out"
+    if isinstance(failure, httpx2.ProxyError):
+        return f"the proxy refused the connection to {where}"
+    if isinstance(failure, httpx2.ConnectError):
+        return f"could not connect to {where}"
+    return f"the connection to {where} was lost"
 
 
 def require_safe_base_url(
@@ -512,6 +521,20 @@ def refuse_masks(body: dict[str, Any], *, what: str = "server", variants_only: b
             f"Invalid {what}: {path}: holds the mask {MASK!r} (or a variant of it), not a value; send the real value"
         )
     return body
+
+
+def _select(
+    selector: endpoints.Selector, server: tuple[str, str] | None, params: Mapping[str, Any] | None, json: Any
+) -> tuple[dict[str, str], Mapping[str, Any] | None, Any]:
+    """The headers, query parameters and body of a call naming `server` the way the endpoint table says."""
+    if server is None or selector == "none":
+        return {}, params, json
+    if selector == "headers":
+        return {endpoints.SERVER_HEADER: server[0], endpoints.VERSION_HEADER: server[1]}, params, json
+    named = {endpoints.SAVED_NAME_FIELD: server[0], endpoints.VERSION_FIELD: server[1]}
+    if selector == "query":
+        return {}, {**(params or {}), **named}, json
+    return {}, params, {**named, **(json or {})}
 
 
 def _tries(attempts: int) -> str:

@@ -35,8 +35,12 @@ MAX_PAGE = 1_000_000
 
 Action = Literal["add", "bulk_add", "get", "modify", "delete", "list", "list_gateways"]
 
-# How a server is picked out: by the request body, or by the selector headers; "none" for lists.
-Selector = Literal["body", "headers", "none"]
+# How a call names the server it is about: by the selector headers, by query parameters, or by fields
+# of the JSON body (`saved_name`, `server_version`; an add's body is the server itself); "none" for lists.
+# The client and the embedded registry both read it.
+Selector = Literal["body", "headers", "query", "none"]
+SAVED_NAME_FIELD = "saved_name"
+VERSION_FIELD = "server_version"
 
 # How the response is shaped:
 #   envelope  {"message": ..., "data": <payload>}

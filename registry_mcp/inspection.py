@@ -42,6 +42,7 @@ from mcp_types import (
 from pydantic import BaseModel, Field, ValidationError
 
 from . import __version__
+from .client import connection_failure
 from .denylist import deny_patterns, is_denied, matching
 from .launch import TLS_ADVICE, ReadBounds, StderrTail, child_environment, looks_like_tls_failure, spawn_stdio
 from .masking import REDACTED, scrub, secret_values
@@ -373,6 +374,11 @@ def _describe(failure: BaseException, *, remote: bool, said: _Said) -> str:
         return f"the URL answered HTTP {failure.response.status_code}, not MCP (is it an MCP endpoint?)"
     if isinstance(failure, httpx2.SSEError):
         return "the URL did not answer with an event stream (is it an MCP SSE endpoint?)"
+    if isinstance(failure, httpx2.TransportError):
+        return (
+            f"{connection_failure(failure, 'the server')}: check its URL, that it is running, and this machine's "
+            "network and proxy settings (HTTPS_PROXY, NO_PROXY)"
+        )
     if isinstance(failure, httpx2.HTTPError):
         return f"the HTTP request failed ({type(failure).__name__})"
     if isinstance(failure, ValidationError):

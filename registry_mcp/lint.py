@@ -16,8 +16,8 @@
 - a value still to be supplied (`<to be supplied: NAME>`, as an entry from the public registry
   holds until the person gives the secret or setting it needs).
 
-Findings are advice: `validate_registry_server` reports them without writing anything, and
-`add_registry_server` returns them as warnings beside what it registered. Past `MAX_FINDINGS`, the
+Findings are advice: `add_registry_server` returns them as warnings beside what it registered, or,
+as a dry run, without writing anything. Past `MAX_FINDINGS`, the
 rest are counted in one last finding rather than listed (10,000 mistyped patterns would otherwise
 make a result of millions of characters), and a pattern is quoted at most `SHOWN_PATTERN` long.
 """
@@ -99,7 +99,7 @@ def _bounded(findings: Iterable[Finding]) -> list[Finding]:
             Finding(
                 field=_common_field(rest),
                 problem=f"{len(rest):,} more findings like the ones above are not listed",
-                advice="fix the ones shown, then validate again to see the rest",
+                advice="fix the ones shown, then check again (add with dry_run) to see the rest",
             )
         )
     return kept

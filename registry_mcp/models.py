@@ -18,7 +18,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, WithJsonSchema, field_validator, model_validator
 
 SAVED_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"
 UUID_PATTERN = "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
@@ -33,22 +33,13 @@ SavedName = Annotated[
         min_length=1,
         max_length=32,
         pattern=SAVED_NAME_PATTERN,
-        description=(
-            "Your name for this server, unique per project and version: 1-32 characters, "
-            "ASCII letters, digits, '-' and '_' only (no spaces). Example: 'my-filesystem-server'."
-        ),
-        examples=["my-filesystem-server"],
+        description="Its name in the registry, such as 'my-files'.",
     ),
 ]
 ServerVersion = Annotated[
     str,
-    Field(
-        min_length=1,
-        max_length=32,
-        pattern=SERVER_VERSION_PATTERN,
-        description="Version label of this registry entry, such as 'v1' or 'v2'. Defaults to 'v1'.",
-        examples=["v1"],
-    ),
+    # No description, nor a length: the name, the default 'v1' and the pattern (1-32 characters) say it all.
+    Field(pattern=SERVER_VERSION_PATTERN),
 ]
 
 
@@ -68,38 +59,17 @@ class RegistryModel(BaseModel):
 class LocalServerConfig(RegistryModel):
     """A server the gateway starts as a subprocess and talks to over stdio."""
 
-    command: str = Field(
-        min_length=1,
-        description="Executable that starts the server, such as 'npx', 'uvx', 'docker' or a path.",
-        examples=["npx"],
-    )
-    args: list[str] = Field(
-        default_factory=list,
-        description="Arguments for the command, one string each.",
-        examples=[["-y", "@modelcontextprotocol/server-filesystem", "/tmp"]],
-    )
-    env: dict[str, str] = Field(
-        default_factory=dict,
-        description="Environment variables for the server process, name to value.",
-    )
+    command: str = Field(min_length=1)
+    args: list[str] = Field(default_factory=list)
+    env: dict[str, str] = Field(default_factory=dict)
 
 
 class RemoteServerConfig(RegistryModel):
     """A server the gateway reaches over the network."""
 
-    url: str = Field(
-        min_length=1,
-        description="Endpoint of the remote MCP server, such as 'https://example.com/mcp'.",
-        examples=["https://example.com/mcp"],
-    )
-    transport: Literal["streamable_http", "sse"] = Field(
-        default="streamable_http",
-        description="How to talk to it: 'streamable_http' (default) or 'sse'.",
-    )
-    headers: dict[str, str] = Field(
-        default_factory=dict,
-        description="HTTP headers sent with every request, name to value.",
-    )
+    url: str = Field(min_length=1)
+    transport: Literal["streamable_http", "sse"] = "streamable_http"
+    headers: dict[str, str] = Field(default_factory=dict)
 
 
 def _server_kind(value: Any) -> str | None:
@@ -124,12 +94,7 @@ ServerConfig = Annotated[
             "or 'url' (a remote server: url, transport, headers)"
         ),
     ),
-    Field(
-        description=(
-            "How the gateway runs the server. Local: {command, args, env}. "
-            "Remote: {url, transport, headers}. Give 'command' or 'url', not both."
-        )
-    ),
+    Field(description="How the gateway runs it: {command, args, env} (local) or {url, transport, headers} (remote)."),
 ]
 
 
@@ -139,101 +104,94 @@ ServerConfig = Annotated[
 class OAuthConfig(RegistryModel):
     """OAuth settings the gateway uses to authenticate to the server; keys keep the API's names."""
 
-    enabled: bool = Field(default=False, description="Turn OAuth on for this server.")
-    is_remote: bool = Field(default=False, description="True when the server is a remote one.")
-    OAUTH_VERSION: Literal["2.0", "2.1"] | None = Field(default=None, description="'2.0' or '2.1'.")
-    OAUTH_GRANT_TYPE: Literal["client_credentials", "authorization_code"] | None = Field(
-        default=None, description="'client_credentials' or 'authorization_code'."
-    )
-    OAUTH_CLIENT_ID: str | None = Field(default=None, description="OAuth client id.")
-    OAUTH_CLIENT_SECRET: str | None = Field(default=None, description="OAuth client secret.")
-    OAUTH_TOKEN_URL: str | None = Field(default=None, description="Token endpoint URL.")
-    OAUTH_AUTHORIZATION_URL: str | None = Field(default=None, description="Authorization endpoint URL.")
-    OAUTH_REDIRECT_URI: str | None = Field(default=None, description="Redirect URI.")
-    OAUTH_AUDIENCE: str | None = Field(default=None, description="Audience of the token.")
-    OAUTH_ORGANIZATION: str | None = Field(default=None, description="Organization, where the provider needs one.")
-    OAUTH_SCOPE: str | None = Field(default=None, description="Scopes, space separated, such as 'read write'.")
-    OAUTH_RESOURCE: str | None = Field(default=None, description="Resource indicator (RFC 8707).")
-    OAUTH_USE_PKCE: bool | None = Field(default=None, description="Use PKCE.")
-    OAUTH_CODE_CHALLENGE_METHOD: Literal["S256"] | None = Field(default=None, description="PKCE method: 'S256'.")
-    OAUTH_TOKEN_EXPIRY_BUFFER: int | None = Field(
-        default=None, ge=0, description="Seconds before expiry at which a token is refreshed (300 is usual)."
-    )
-    OAUTH_USE_BASIC_AUTH: bool | None = Field(default=None, description="Send client credentials as HTTP Basic.")
-    OAUTH_ENFORCE_HTTPS: bool | None = Field(default=None, description="Refuse non-HTTPS OAuth URLs.")
-    OAUTH_TOKEN_IN_HEADER_ONLY: bool | None = Field(default=None, description="Send the token in a header only.")
-    OAUTH_VALIDATE_SCOPES: bool | None = Field(default=None, description="Check granted scopes.")
-    OAUTH_USE_MTLS: bool | None = Field(default=None, description="Use mutual TLS.")
-    OAUTH_CLIENT_CERT_PATH: str | None = Field(default=None, description="Client certificate path (mTLS).")
-    OAUTH_CLIENT_KEY_PATH: str | None = Field(default=None, description="Client key path (mTLS).")
-    OAUTH_CA_BUNDLE_PATH: str | None = Field(default=None, description="CA bundle path.")
-    OAUTH_REVOCATION_URL: str | None = Field(default=None, description="Token revocation endpoint URL.")
-    OAUTH_ADDITIONAL_PARAMS: dict[str, Any] | None = Field(
-        default=None, description="Extra parameters sent to the token endpoint."
-    )
-    OAUTH_CUSTOM_HEADERS: dict[str, Any] | None = Field(
-        default=None, description="Extra headers sent to the token endpoint."
-    )
+    enabled: bool = False
+    is_remote: bool = False
+    OAUTH_VERSION: Literal["2.0", "2.1"] | None = None
+    OAUTH_GRANT_TYPE: Literal["client_credentials", "authorization_code"] | None = None
+    OAUTH_CLIENT_ID: str | None = None
+    OAUTH_CLIENT_SECRET: str | None = None
+    OAUTH_TOKEN_URL: str | None = None
+    OAUTH_AUTHORIZATION_URL: str | None = None
+    OAUTH_REDIRECT_URI: str | None = None
+    OAUTH_AUDIENCE: str | None = None
+    OAUTH_ORGANIZATION: str | None = None
+    OAUTH_SCOPE: str | None = None
+    OAUTH_RESOURCE: str | None = None
+    OAUTH_USE_PKCE: bool | None = None
+    OAUTH_CODE_CHALLENGE_METHOD: Literal["S256"] | None = None
+    OAUTH_TOKEN_EXPIRY_BUFFER: int | None = Field(default=None, ge=0)
+    OAUTH_USE_BASIC_AUTH: bool | None = None
+    OAUTH_ENFORCE_HTTPS: bool | None = None
+    OAUTH_TOKEN_IN_HEADER_ONLY: bool | None = None
+    OAUTH_VALIDATE_SCOPES: bool | None = None
+    OAUTH_USE_MTLS: bool | None = None
+    OAUTH_CLIENT_CERT_PATH: str | None = None
+    OAUTH_CLIENT_KEY_PATH: str | None = None
+    OAUTH_CA_BUNDLE_PATH: str | None = None
+    OAUTH_REVOCATION_URL: str | None = None
+    OAUTH_ADDITIONAL_PARAMS: dict[str, Any] | None = None
+    OAUTH_CUSTOM_HEADERS: dict[str, Any] | None = None
 
 
 class DeniedTool(RegistryModel):
     """A denied tool with the reason it is denied."""
 
-    name: str = Field(min_length=1, description="Tool name or fnmatch glob (case-sensitive), such as 'delete_*'.")
-    reason: str | None = Field(default=None, description="Why it is denied, for people reading the registry.")
+    name: str = Field(min_length=1)
+    reason: str | None = None
 
 
-DeniedToolEntry = Annotated[
-    str | DeniedTool,
-    Field(
-        union_mode="left_to_right",
-        description="A tool name or fnmatch glob such as 'write_*', or {name, reason}.",
-    ),
-]
+DeniedToolEntry = Annotated[str | DeniedTool, Field(union_mode="left_to_right")]
 
 
 class GuardrailConfig(RegistryModel):
     """One guardrail policy applied by the gateway."""
 
-    enabled: bool = Field(default=False, description="Turn this guardrail on.")
-    guardrail_name: str = Field(default="", description="Name of the Enkrypt guardrail policy to apply.")
-    additional_config: dict[str, Any] = Field(default_factory=dict, description="Policy-specific settings.")
-    block: list[str] = Field(
-        default_factory=list,
-        description=(
-            "Detections that block: for example policy_violation, injection_attack, topic_detector, "
-            "nsfw, toxicity, pii, keyword_detector, bias, sponge_attack."
-        ),
-    )
+    enabled: bool = False
+    guardrail_name: str = ""
+    additional_config: dict[str, Any] = Field(default_factory=dict)
+    block: list[str] = Field(default_factory=list)
+
+
+# A guardrail's schema is stated once, on tool_guardrails_config; the other two say "an object" and refer to it.
+_SameAsToolGuardrails = Annotated[GuardrailConfig | None, WithJsonSchema({"type": "object"})]
 
 
 class McpConfig(RegistryModel):
     """The gateway's configuration for one server (one entry of its `mcp_config[]`)."""
 
     config: ServerConfig
-    oauth_config: OAuthConfig | None = Field(default=None, description="OAuth settings, where the server needs them.")
-    tools: dict[str, Any] | None = Field(
+    # The OAuth keys and the guardrail keys are described once each, here, not key by key.
+    oauth_config: OAuthConfig | None = Field(
         default=None,
-        description="Known tools, keyed by tool name. {} (the usual value) means discover them at run time.",
+        description=(
+            "OAuth for the gateway to reach it: OAUTH_SCOPE space separated, OAUTH_TOKEN_EXPIRY_BUFFER in seconds."
+        ),
+    )
+    tools: dict[str, Any] | None = Field(
+        default=None, description="Known tools by name; {} discovers them at run time."
     )
     denied_tools: list[DeniedToolEntry] | None = Field(
         default=None,
         description=(
-            "Tools the gateway hides and refuses: names or fnmatch globs (case-sensitive), or {name, reason}. "
-            "'*' denies every tool except the keys of 'tools'."
+            "Tools the gateway hides: names, case-sensitive globs such as 'write_*', or {name, reason}; '*' "
+            "denies all but the keys of tools."
         ),
     )
     enable_server_info_validation: bool | None = Field(
-        default=None, description="Let the gateway check the server's identity and tools when it starts."
+        default=None, description="The gateway checks the server at start."
     )
     tool_guardrails_config: GuardrailConfig | None = Field(
-        default=None, description="Guardrail on tool descriptions and calls."
+        default=None,
+        description=(
+            "Guardrail on tool calls: guardrail_name is the Enkrypt policy, block the detections that block "
+            "(injection_attack, pii, toxicity ...)."
+        ),
     )
-    input_guardrails_config: GuardrailConfig | None = Field(
-        default=None, description="Guardrail on what is sent to the server."
+    input_guardrails_config: _SameAsToolGuardrails = Field(
+        default=None, description="Guardrail on what is sent to the server, with tool_guardrails_config's keys."
     )
-    output_guardrails_config: GuardrailConfig | None = Field(
-        default=None, description="Guardrail on what the server returns."
+    output_guardrails_config: _SameAsToolGuardrails = Field(
+        default=None, description="Guardrail on what the server returns, with tool_guardrails_config's keys."
     )
 
 
@@ -250,29 +208,22 @@ class ServerIdentity(RegistryModel):
 class ServerDetails(RegistryModel):
     """The fields of a registry server that describe it (all of them can be modified)."""
 
-    is_active: bool = Field(
-        default=True,
-        description="Whether gateways may use the server. Inactive servers are hidden from gateways, not deleted.",
-    )
+    is_active: bool = Field(default=True, description="false hides it from gateways (it is not deleted).")
     job_id: uuid.UUID | None = Field(
         default=None,
-        description="MCP Hub server id (a UUID), where the server came from the Hub. Usually omitted.",
+        description="Its MCP Hub server id.",
         # Said as a pattern too: many clients (and generators) ignore `format`.
         json_schema_extra={"pattern": UUID_PATTERN},
     )
-    source_url: str | None = Field(
-        default=None,
-        description="Where the server's source lives, such as its GitHub repository URL.",
-        examples=["https://github.com/modelcontextprotocol/servers"],
+    source_url: str | None = Field(default=None, description="Its source repository's URL.")
+    source_version: str | None = Field(default=None, description="Source version, tag or commit.")
+    server_name: str | None = Field(default=None, description="Its package name.")
+    description: str | None = Field(default=None, description="What it does.")
+    # An output schema (serialization mode) says only "an object" here: the shape is the input schema's, and
+    # clients merely validate results against it, so repeating the whole structure in each result costs for nothing.
+    mcp_config: Annotated[McpConfig | None, WithJsonSchema({"type": "object"}, mode="serialization")] = Field(
+        default=None, description="How the gateway runs and restricts it."
     )
-    source_version: str | None = Field(default=None, description="Source version, tag or commit.", examples=["v0.6.2"])
-    server_name: str | None = Field(
-        default=None,
-        description="The server's package name.",
-        examples=["@modelcontextprotocol/server-filesystem"],
-    )
-    description: str | None = Field(default=None, description="What the server does, for people.")
-    mcp_config: McpConfig | None = Field(default=None, description="How the gateway runs and restricts the server.")
 
 
 class ServerPayload(ServerDetails, ServerIdentity):
@@ -341,26 +292,15 @@ class BulkAddRequest(RegistryModel):
 # --- modify-server --------------------------------------------------------------------------------
 
 
-def _described_as(model: type[BaseModel], field: str) -> str | None:
-    return model.model_fields[field].description
-
-
 class ServerConfigChanges(RegistryModel):
     """Part of a server's config, merged into the stored one; the merged config is checked whole."""
 
-    command: str | None = Field(default=None, min_length=1, description=_described_as(LocalServerConfig, "command"))
-    args: list[str] | None = Field(default=None, description=_described_as(LocalServerConfig, "args"))
-    env: dict[str, str | None] | None = Field(
-        default=None,
-        description="Environment variables to set or change, name to value; null removes one; the others are kept.",
-    )
-    url: str | None = Field(default=None, min_length=1, description=_described_as(RemoteServerConfig, "url"))
-    transport: Literal["streamable_http", "sse"] | None = Field(
-        default=None, description=_described_as(RemoteServerConfig, "transport")
-    )
-    headers: dict[str, str | None] | None = Field(
-        default=None, description="HTTP headers to set or change, name to value; null removes one; the others are kept."
-    )
+    command: str | None = Field(default=None, min_length=1)
+    args: list[str] | None = None
+    env: dict[str, str | None] | None = None  # null removes a variable
+    url: str | None = Field(default=None, min_length=1)
+    transport: Literal["streamable_http", "sse"] | None = None
+    headers: dict[str, str | None] | None = None  # null removes a header
 
 
 class McpConfigChanges(McpConfig):
@@ -369,8 +309,8 @@ class McpConfigChanges(McpConfig):
     config: ServerConfigChanges | None = Field(  # type: ignore[assignment]
         default=None,
         description=(
-            "Changes to how the gateway runs the server, merged into the stored config. A 'url' where a "
-            "'command' was (or the reverse) replaces the stored config instead."
+            "Changes to how the gateway runs it (env and headers merge key by key); a 'url' where a 'command' "
+            "was, or the reverse, replaces the stored config."
         ),
     )
 
@@ -379,14 +319,11 @@ class ServerChanges(ServerDetails):
     """The body of modify-server: only the fields given change."""
 
     is_active: bool | None = Field(  # type: ignore[assignment]
-        default=None, description="true to let gateways use the server, false to deactivate it."
+        default=None, description="false deactivates it, true activates it."
     )
     mcp_config: McpConfigChanges | None = Field(
         default=None,
-        description=(
-            "Changes to the server's mcp_config. Merged into the stored one: objects merge key by key, "
-            "lists and values replace, and a 'config' of the other kind (local/remote) replaces the old one."
-        ),
+        description="Changes merged into the stored mcp_config: objects key by key; lists and values replace.",
     )
 
     @field_validator("is_active", mode="before")

@@ -1,8 +1,10 @@
 """What the MCP tools return: structured results, a short text for people, and a size budget.
 
 Every result is a `ToolResult` (a message and the registry it came from, then its own fields). It is
-presented (`present`) as the structured data, validated against the tool's output schema, and a text
-block: one plain sentence, then the same data as compact JSON for clients that read text only.
+presented (`present`) as the structured data, which fits the tool's output schema, and, as the MCP
+specification asks for clients that read text only, one text block holding the same data as compact
+JSON: its `message` is the sentence to read first, so nothing is said twice. Messages say what
+happened in words; where it happened is the `registry` field, said once.
 Some clients cap a tool result (Claude Code at about 25,000 tokens), so no result's JSON, once masked,
 exceeds `MAX_RESULT_CHARS`: `present` tries the result's `smaller` versions in turn (each saying
 in its `note` what was cut), and refuses the call (`LocalRefusal`) if none fits. Each tool's own result
@@ -15,7 +17,7 @@ import itertools
 import json
 from collections.abc import Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, Self, TypeVar
 
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, Field
@@ -24,6 +26,7 @@ from .errors import LocalRefusal
 from .lint import Finding
 from .masking import mask_secrets
 from .models import RegistryServer
+from .wording import counted
 
 if TYPE_CHECKING:
     from .client import RegistryLocation
@@ -83,26 +86,29 @@ class ToolResult(BaseModel):
         return "The result is too large for one tool result."
 
 
-class ServerResult(ToolResult):
-    """One registry server, whole."""
+class RecordResult(ToolResult):
+    """A result that may hold one registry server's record."""
 
-    server: RegistryServer
+    server: RegistryServer | None = None
     note: str | None = Field(default=None, description="Set when part of the record was left out to fit.")
     warnings: list[Finding] | None = Field(
-        default=None, description="Problems the registry accepted but that will bite later (add only)."
+        default=None, description="Problems the registry accepts but that will bite later (add and modify)."
     )
 
-    def smaller(self) -> Iterator[ServerResult]:
+    def smaller(self) -> Iterator[Self]:
         """First without the tools' details, then cut to the record's summary."""
-        server, config = self.server, self.server.mcp_config
+        server = self.server
+        if server is None:
+            return
+        config = server.mcp_config
         if config is not None and config.tools:
             names_only = config.model_copy(update={"tools": {name: {} for name in config.tools}})
             yield self.model_copy(
                 update={
                     "server": server.model_copy(update={"mcp_config": names_only}),
                     "note": (
-                        f"mcp_config.tools lists its {len(config.tools)} tools by name only: their details are too "
-                        f"large for one tool result. {_WHOLE_RECORD}"
+                        f"mcp_config.tools lists its {counted(len(config.tools), 'tool')} by name only: their details "
+                        f"are too large for one tool result. {_WHOLE_RECORD}"
                     ),
                 }
             )
@@ -115,11 +121,17 @@ class ServerResult(ToolResult):
         )
 
 
+class ServerResult(RecordResult):
+    """One registry server, whole."""
+
+    server: RegistryServer
+
+
 _WHOLE_RECORD = "The registry keeps it whole; the Python client reads it (RegistryClient.get_server)."
 
 
 def present(result: ToolResult, *, reveal_secrets: bool = False) -> CallToolResult:
-    """A tool result: the structured data, and the message followed by the same data as JSON.
+    """A tool result: the structured data, and the same data as JSON text.
 
     Secret values are masked unless `reveal_secrets`; then the first of `result` and its smaller
     versions whose JSON fits in `MAX_RESULT_CHARS` is shown."""
@@ -131,7 +143,7 @@ def present(result: ToolResult, *, reveal_secrets: bool = False) -> CallToolResu
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         if len(text) <= MAX_RESULT_CHARS:
             return CallToolResult(
-                content=[TextContent(type="text", text=f"{data['message']}\n{text}")],
+                content=[TextContent(type="text", text=text)],
                 structured_content=data,
             )
     raise LocalRefusal(result.too_large())

@@ -14,8 +14,14 @@ Vertex AI, Cursor, some IDE clients): `$ref` into `$defs`, optional fields spell
 - pydantic's noise is dropped: `title`, `default: null`, `additionalProperties: true` (the JSON
   Schema default) and the OpenAPI-only `discriminator`.
 
-Constraints (`maxLength`, `pattern`, `format`, `enum`, `minimum` ...) and descriptions are kept.
-`self_contained_schema` does only the inlining (for output schemas, where `null` is a real value).
+Constraints (`maxLength`, `pattern`, `format`, `enum`, `minimum` ...) are kept, and so are the
+fields' descriptions; a model's docstring is not (it is written for Python readers: the field that
+uses the model says what it is for).
+
+`record_schema` is the same rewrite for output schemas, which clients only validate results
+against: every description, example and default is dropped too, so a record's schema costs its
+structure only. Results never hold `null` (they are dumped without `None` values), so the output
+schemas need no nullable unions either.
 """
 
 from __future__ import annotations
@@ -32,26 +38,31 @@ _SCHEMA_MAP_KEYS = ("properties", "patternProperties")
 _SCHEMA_LIST_KEYS = ("prefixItems", "allOf")
 _UNION_KEYS = ("anyOf", "oneOf")
 _NOISE_KEYS = ("title", "discriminator")
+# What an output schema leaves out besides: clients validate against it, the model reads none of it.
+_WORDS_KEYS = ("description", "examples", "default")
 
 
 def strict_input_schema(model: type[BaseModel]) -> dict[str, Any]:
     """The model's JSON Schema, self-contained and in the subset strict clients accept."""
-    schema = _Rewriter(model.model_json_schema(), strict=True).schema
-    # The tool's own description says what the arguments are for.
-    schema.pop("description", None)
-    return schema
+    return _Rewriter(model.model_json_schema(), noise=_NOISE_KEYS).schema
 
 
-def self_contained_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """`schema` with every local `$ref` inlined and no `$defs`; nothing else changes."""
-    return _Rewriter(schema, strict=False).schema
+def record_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON Schema as `strict_input_schema` makes it, structure only: no descriptions,
+    examples or defaults (an output schema)."""
+    schema = model.model_json_schema(mode="serialization")
+    return _Rewriter(schema, noise=(*_NOISE_KEYS, *_WORDS_KEYS)).schema
 
 
 class _Rewriter:
-    def __init__(self, schema: dict[str, Any], *, strict: bool) -> None:
-        self._definitions: dict[str, Any] = schema.get("$defs", {})
-        self._strict = strict
-        root = {key: value for key, value in schema.items() if key != "$defs"}
+    def __init__(self, schema: dict[str, Any], *, noise: tuple[str, ...]) -> None:
+        # A definition is a model: its docstring is not carried (see the module's docstring).
+        self._definitions: dict[str, Any] = {
+            name: {key: value for key, value in definition.items() if key != "description"}
+            for name, definition in schema.get("$defs", {}).items()
+        }
+        self._noise = noise
+        root = {key: value for key, value in schema.items() if key not in ("$defs", "description")}
         self.schema = self._rewrite(root, expanding=())
 
     def _rewrite(self, node: dict[str, Any], expanding: tuple[str, ...]) -> dict[str, Any]:
@@ -67,7 +78,7 @@ class _Rewriter:
                 result[key] = [self._rewrite(sub, expanding) for sub in value]
             else:
                 result[key] = value
-        return self._simplify(result) if self._strict else result
+        return self._simplify(result)
 
     def _inline_ref(self, node: dict[str, Any], expanding: tuple[str, ...]) -> dict[str, Any]:
         reference = node.get("$ref")
@@ -83,7 +94,7 @@ class _Rewriter:
         return {**self._definitions[name], **siblings, "__expanding__": (name,)}
 
     def _simplify(self, node: dict[str, Any]) -> dict[str, Any]:
-        for key in _NOISE_KEYS:
+        for key in self._noise:
             node.pop(key, None)
         if "const" in node:
             node["enum"] = [node.pop("const")]

@@ -11,7 +11,7 @@ A tool is declared once, on its run function (see `ToolSet.declare`; `registry_t
 from the SDK's defaults:
 
 - the advertised input schema is `strict_input_schema(arguments)` (self-contained, no nullable
-  unions), and the output schema is inlined the same way;
+  unions), and the output schema is `record_schema(result)`: the same form, structure only;
 - arguments are validated here, against the argument model, so a refusal names each field, what
   is wrong and what is allowed, and never repeats the rejected value (it may be a secret);
 - a result is presented by `results.present` (masked, then held to the size budget);
@@ -44,13 +44,13 @@ from mcp.server.mcpserver.tools import Tool
 from mcp.shared.exceptions import MCPDeprecationWarning
 from mcp_types import CallToolResult, LoggingLevel, ToolAnnotations
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .client import RegistryClient, RegistryLocation
 from .errors import LocalRefusal, RegistryError, describe_validation_error
 from .public_registry.client import PublicRegistry
 from .results import RegistryInfo, ToolResult, present
-from .schemas import self_contained_schema, strict_input_schema
+from .schemas import record_schema, strict_input_schema
 from .sdk import annotate, function_tool
 
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
@@ -78,7 +78,10 @@ NOT_CONFIRMED: dict[Consent | None, str] = {
 
 
 class ConsentForm(BaseModel):
-    """What the person fills in to answer (elicitation allows only flat, primitive fields)."""
+    # What the person fills in to answer a tool's question (elicitation allows only flat, primitive
+    # fields). Clients show its title and descriptions to the person, so they are worded for them, and
+    # it has no docstring (it would become the form's description).
+    model_config = ConfigDict(title="Your answer")
 
     confirm: bool = Field(title="Go ahead", description="Check to go ahead; leave unchecked to change nothing.")
 
@@ -385,7 +388,7 @@ def input_schema(arguments: type[BaseModel]) -> dict[str, Any]:
 
 @functools.cache
 def output_schema(result: type[BaseModel]) -> dict[str, Any]:
-    return self_contained_schema(result.model_json_schema(mode="serialization"))
+    return record_schema(result)
 
 
 ArgsContraT = TypeVar("ArgsContraT", bound=BaseModel, contravariant=True)

@@ -39,7 +39,6 @@ EVERY_TOOL = frozenset(
     {
         "add_registry_server",
         "bulk_add_registry_servers",
-        "validate_registry_server",
         "get_registry_server",
         "modify_registry_server",
         "delete_registry_server",
@@ -55,7 +54,6 @@ EVERY_TOOL = frozenset(
 # Those that change nothing: what --read-only exposes.
 READ_ONLY_TOOLS = frozenset(
     {
-        "validate_registry_server",
         "get_registry_server",
         "list_registry_servers",
         "export_registry_servers",

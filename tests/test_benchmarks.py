@@ -42,3 +42,9 @@ def test_the_quick_benchmark_runs_and_reports_every_target(tmp_path: Path) -> No
         assert row.endswith(("| PASS |", "| FAIL |"))
     assert "bare SDK" in text and "CPUs" in text and "Python 3." in text
     assert "~/.claude.json over stdio (dry run)" in text and "colliding names" in text
+    # The context cost, against its targets (peers are measured only with --peers).
+    assert "## Context cost" in text and "Peers not measured in this run" in text
+    for target in ("model-facing tools/list (chars)", "model-facing per tool (chars)", "whole tools/list (chars)"):
+        [row] = [line for line in text.splitlines() if line.startswith(f"| {target}")]
+        assert row.endswith(("| PASS |", "| FAIL |"))
+    assert "| validate (dry-run add, 11 warnings) |" in text

@@ -1,4 +1,4 @@
-"""What the registry accepts but should not: the lint rules, validate_registry_server (a dry run that
+"""What the registry accepts but should not: the lint rules, add_registry_server's dry run (which
 writes nothing) and the warnings add_registry_server returns beside its result."""
 
 from __future__ import annotations
@@ -78,25 +78,31 @@ def test_deny_patterns_that_never_match_and_duplicates() -> None:
 
 
 @pytest.mark.anyio
-async def test_validate_writes_nothing_and_reports_the_findings(client: Client) -> None:
-    risky = server_payload("risky", mcp_config={"config": {"url": "http://example.com/mcp"}})
-    checked = await client.call_tool("validate_registry_server", risky)
+async def test_a_dry_run_writes_nothing_and_reports_the_findings(client: Client) -> None:
+    risky = server_payload("risky", mcp_config={"config": {"url": "http://example.com/mcp"}}, dry_run=True)
+    checked = await client.call_tool("add_registry_server", risky)
     assert checked.structured_content is not None, text_of(checked)
-    assert checked.structured_content["can_register"] is True
+    assert checked.structured_content["can_register"] is True and "server" not in checked.structured_content
     assert [finding["field"] for finding in checked.structured_content["warnings"]] == ["mcp_config.config.url"]
-    assert "nothing was written" in checked.structured_content["message"]
+    assert checked.structured_content["message"] == (
+        "'risky' version 'v1' can be registered; nothing was written. 1 warning to look at (see warnings)."
+    )
     listed = await client.call_tool("list_registry_servers", {})
     assert listed.structured_content is not None and listed.structured_content["total"] == 0
 
     await client.call_tool("add_registry_server", server_payload("risky"))
-    again = await client.call_tool("validate_registry_server", server_payload("risky"))
+    again = await client.call_tool("add_registry_server", server_payload("risky", dry_run=True))
     assert again.structured_content is not None and again.structured_content["can_register"] is False
-    assert "already registered" in again.structured_content["message"]
+    assert again.structured_content["warnings"] == []
+    assert again.structured_content["message"] == (
+        "'risky' version 'v1' is already registered: adding it would fail (choose another saved_name or "
+        "server_version, or change it with modify_registry_server). Nothing was written."
+    )
 
 
 @pytest.mark.anyio
-async def test_validate_refuses_what_add_refuses(client: Client) -> None:
-    invalid = await client.call_tool("validate_registry_server", {"saved_name": "bad name"})
+async def test_a_dry_run_refuses_what_add_refuses(client: Client) -> None:
+    invalid = await client.call_tool("add_registry_server", {"saved_name": "bad name", "dry_run": True})
     assert invalid.is_error and "saved_name" in text_of(invalid)
 
 
@@ -123,8 +129,8 @@ async def test_thousands_of_findings_are_summarised_within_the_result_budget(cli
     patterns = [f"no_such_tool_{index:05}_{'x' * 200}" for index in range(10_000)] + ["dup", "dup", "dup"]
     mcp_config = {"config": LOCAL, "tools": {"dup": {}, "read": {}}, "denied_tools": patterns}
     results = [
-        await client.call_tool(tool, server_payload("many", mcp_config=mcp_config))
-        for tool in ("validate_registry_server", "add_registry_server")
+        await client.call_tool("add_registry_server", server_payload("many", mcp_config=mcp_config, **dry_run))
+        for dry_run in ({"dry_run": True}, {})
     ]
     for result in results:
         assert not result.is_error and result.structured_content is not None, text_of(result)[:500]
@@ -134,7 +140,7 @@ async def test_thousands_of_findings_are_summarised_within_the_result_budget(cli
         assert len(warnings) == 21 and warnings[-1] == {
             "field": "mcp_config.denied_tools",
             "problem": "9,981 more findings like the ones above are not listed",
-            "advice": "fix the ones shown, then validate again to see the rest",
+            "advice": "fix the ones shown, then check again (add with dry_run) to see the rest",
         }
         assert "21 warnings to look at" in result.structured_content["message"]
 
@@ -143,7 +149,7 @@ async def test_thousands_of_findings_are_summarised_within_the_result_budget(cli
 async def test_an_entry_with_nothing_to_run_is_warned_about(client: Client) -> None:
     """No mcp_config: accepted by the registry, but left out of every export and unusable by a gateway."""
     bare = {"saved_name": "bare", "server_name": "@example/bare"}
-    checked = await client.call_tool("validate_registry_server", bare)
+    checked = await client.call_tool("add_registry_server", bare | {"dry_run": True})
     assert checked.structured_content is not None and not checked.is_error
     [warning] = checked.structured_content["warnings"]
     assert warning["field"] == "mcp_config"

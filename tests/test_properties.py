@@ -1,5 +1,7 @@
 """Property-based tests: thousands of tool calls through an in-memory MCP client, with arguments drawn
-from each tool's own advertised input schema (hypothesis-jsonschema) and from arbitrary junk.
+from each tool's own advertised input schema (hypothesis-jsonschema) and from arbitrary junk. Where a
+schema says a field has the shape of another one (bulk add's servers, modify's mcp_config, inspect's
+config and denied_tools, export's servers, the input and output guardrails), that shape is drawn.
 
 Whatever arrives, every call ends in a result (an `isError` one where the input was refused, naming
 what was wrong), a result always fits the tool's output schema, a refused add or bulk add writes
@@ -15,6 +17,7 @@ each being up to 100 registrations). With the defaults a run makes over 2,000 ca
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -168,9 +171,36 @@ def _version(payload: dict[str, Any]) -> dict[str, Any]:
     return {"server_version": payload["server_version"]} if "server_version" in payload else {}
 
 
-def _schema_strategy(tool: str) -> st.SearchStrategy[dict[str, Any]]:
+def _advertised(tool: str) -> dict[str, Any]:
     [schema] = [registry_tool.to_mcp().parameters for registry_tool in TOOLS if registry_tool.name == tool]
-    return from_schema(schema)
+    return copy.deepcopy(schema)
+
+
+def _resolved(tool: str) -> dict[str, Any]:
+    """The tool's input schema with the shapes its descriptions refer to filled in."""
+    schema, add = _advertised(tool), _advertised("add_registry_server")
+    mcp_config = add["properties"]["mcp_config"]
+    guardrail = mcp_config["properties"]["tool_guardrails_config"]
+    for name in ("input_guardrails_config", "output_guardrails_config"):
+        mcp_config["properties"][name] = {**guardrail, "description": mcp_config["properties"][name]["description"]}
+    properties = schema["properties"]
+    if tool == "add_registry_server":
+        properties["mcp_config"] = mcp_config
+    elif tool == "bulk_add_registry_servers":
+        del add["properties"]["dry_run"]
+        properties["servers"]["items"] = add
+    elif tool == "modify_registry_server":
+        properties["mcp_config"] = {key: value for key, value in mcp_config.items() if key != "required"}
+    elif tool == "export_registry_servers":
+        properties["servers"]["items"] = _advertised("get_registry_server")
+    elif tool == "inspect_mcp_server":
+        properties["config"] = mcp_config["properties"]["config"]
+        properties["denied_tools"] = mcp_config["properties"]["denied_tools"]
+    return schema
+
+
+def _schema_strategy(tool: str) -> st.SearchStrategy[dict[str, Any]]:
+    return from_schema(_resolved(tool))
 
 
 @PROPERTY
@@ -179,6 +209,15 @@ def test_schema_valid_adds_round_trip(session: Session, payload: dict[str, Any])
     before = session.count()
     result = session.call("add_registry_server", payload)
     key = _registered_key(payload)
+    if payload.get("dry_run"):
+        # A dry run writes nothing and says whether the name is free.
+        assert not result.is_error and result.structured_content is not None, text_of(result)
+        assert result.structured_content["can_register"] is (key not in session.registered)
+        assert session.count() == before
+        read = session.call("get_registry_server", {"saved_name": key[0], "server_version": key[1]})
+        assert read.is_error is (key not in session.registered)
+        return
+    payload.pop("dry_run", None)  # false: not part of what is stored
     if key in session.registered:
         assert result.is_error and "HTTP 409" in text_of(result)
         assert session.count() == before
@@ -212,7 +251,6 @@ READ_AND_CHANGE_TOOLS = [
     "inspect_mcp_server",
     "import_client_config",
     "export_registry_servers",
-    "validate_registry_server",
     "get_registry_server",
     "modify_registry_server",
     "list_registry_servers",

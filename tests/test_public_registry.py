@@ -165,16 +165,18 @@ async def test_register_the_filesystem_and_github_servers_in_three_calls(
     )
     stored = await _call(assistant, "get_registry_server", {"saved_name": "github-mcp-server"})
     checked = await _call(
-        assistant, "validate_registry_server", {"saved_name": "x", "mcp_config": stored["server"]["mcp_config"]}
+        assistant,
+        "add_registry_server",
+        {"saved_name": "x", "mcp_config": stored["server"]["mcp_config"], "dry_run": True},
     )
     assert checked["warnings"] == []
 
 
-async def test_validate_flags_an_entry_whose_secret_is_still_to_be_supplied(assistant: Client) -> None:
+async def test_a_dry_run_flags_an_entry_whose_secret_is_still_to_be_supplied(assistant: Client) -> None:
     shown = await _call(assistant, "use_public_registry", {"servers": [{"name": "io.github.example/weather-mcp"}]})
     entry = shown["entries"][0]["entry"]
     entry["mcp_config"]["config"]["env"]["WEATHER_API_KEY"] = "<to be supplied: WEATHER_API_KEY>"  # as stored
-    checked = await _call(assistant, "validate_registry_server", entry)
+    checked = await _call(assistant, "add_registry_server", {**entry, "dry_run": True})
     assert [(w["field"], w["problem"]) for w in checked["warnings"]] == [
         (
             "mcp_config.config.env.WEATHER_API_KEY",

@@ -1,4 +1,4 @@
-"""Tool input schemas that strict clients accept (Gemini, Vertex AI, Cursor), derived from the models."""
+"""Tool schemas that strict clients accept (Gemini, Vertex AI, Cursor), derived from the models."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from typing import Any, Literal
 
 import pytest
 from jsonschema import Draft202012Validator
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from registry_mcp.schemas import self_contained_schema, strict_input_schema
+from registry_mcp.schemas import record_schema, strict_input_schema
 from registry_mcp.server import TOOLS
 
 TOOL_SCHEMAS = {tool.name: tool.to_mcp().parameters for tool in TOOLS}
+OUTPUT_SCHEMAS = {tool.name: tool.to_mcp().output_schema for tool in TOOLS}
 
 
 def _walk(node: Any, path: str = "#") -> Iterator[tuple[str, dict[str, Any]]]:
@@ -55,6 +56,22 @@ def test_tool_schema_is_valid_json_schema_2020_12(name: str) -> None:
     assert TOOL_SCHEMAS[name]["type"] == "object"
 
 
+@pytest.mark.parametrize("name", sorted(OUTPUT_SCHEMAS))
+def test_output_schema_is_valid_structure_only_and_strict(name: str) -> None:
+    schema = OUTPUT_SCHEMAS[name]
+    assert schema is not None
+    Draft202012Validator.check_schema(schema)
+    assert strict_schema_problems(schema) == []
+    # Clients validate results against it; the model reads none of it, so it carries no words.
+    worded = [
+        path
+        for path, node in _walk(schema)
+        # A `properties` map's keys are field names (a record has one called "description").
+        if not path.endswith("/properties") and {"description", "examples", "title", "default"} & set(node)
+    ]
+    assert worded == []
+
+
 def test_the_checker_catches_what_it_looks_for() -> None:
     bad = {
         "type": "object",
@@ -93,11 +110,14 @@ class _Remote(BaseModel):
 
 
 class _Shapes(BaseModel):
-    plain: str
+    """The shapes' docstring, for Python readers."""
+
+    plain: str = Field(description="A described field.", examples=["x"])
     maybe_number: int | None = None
     maybe_kind: Literal["a", "b"] | None = None
     fixed: Literal["only"] = "only"
     inner: _Inner | None = None
+    described_inner: _Inner = Field(default_factory=lambda: _Inner(size=1), description="The field's own words.")
     either: _Inner | _Remote | None = None
     items: list[_Inner] = []
 
@@ -109,17 +129,25 @@ def test_strict_schema_inlines_and_drops_nullable_unions() -> None:
     assert properties["maybe_number"] == {"type": "integer"}
     assert properties["maybe_kind"] == {"enum": ["a", "b"], "type": "string"}
     assert properties["fixed"]["enum"] == ["only"] and "const" not in properties["fixed"]
-    assert properties["inner"]["properties"] == {"size": {"type": "integer"}}
-    assert properties["inner"]["description"] == "Inner doc."
+    assert properties["plain"] == {"type": "string", "description": "A described field.", "examples": ["x"]}
+    # A model's docstring is not carried; the description of the field that uses it is.
+    assert properties["inner"] == {"type": "object", "properties": {"size": {"type": "integer"}}, "required": ["size"]}
+    assert properties["described_inner"]["description"] == "The field's own words."
+    assert "description" not in schema
     assert [branch["required"] for branch in properties["either"]["anyOf"]] == [["size"], ["url"]]
     assert properties["items"]["items"]["required"] == ["size"]
     assert strict_schema_problems(schema) == []
 
 
-def test_self_contained_schema_only_inlines() -> None:
-    schema = self_contained_schema(_Shapes.model_json_schema())
-    assert "$defs" not in schema and "$ref" not in str(schema)
-    assert {"type": "null"} in schema["properties"]["maybe_number"]["anyOf"]
+def test_record_schema_is_the_strict_form_without_words() -> None:
+    schema = record_schema(_Shapes)
+    properties = schema["properties"]
+    assert properties["plain"] == {"type": "string"}
+    assert properties["maybe_number"] == {"type": "integer"}
+    assert properties["fixed"] == {"enum": ["only"], "type": "string"}
+    assert properties["described_inner"] == properties["inner"]
+    assert "$defs" not in schema and "$ref" not in str(schema) and "description" not in str(schema)
+    assert strict_schema_problems(schema) == []
 
 
 class _Tree(BaseModel):

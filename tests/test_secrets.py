@@ -310,7 +310,7 @@ async def test_every_write_path_refuses_a_mask_variant(settings: Settings, varia
         results = {
             "add": await client.call_tool("add_registry_server", masked),
             "bulk": await client.call_tool("bulk_add_registry_servers", {"servers": [server_payload("ok"), masked]}),
-            "validate": await client.call_tool("validate_registry_server", masked),
+            "validate": await client.call_tool("add_registry_server", {**masked, "dry_run": True}),
             "modify": await client.call_tool(
                 "modify_registry_server",
                 {"saved_name": "kept", "mcp_config": {"config": {"env": {"API_TOKEN": variant}}}},
@@ -375,10 +375,12 @@ def test_lint_names_each_inline_secret_by_its_field(mcp_config: dict[str, Any], 
     assert [finding.field for finding in lint_server(payload)] == fields
 
 
-async def test_validate_warns_about_inline_secrets_without_quoting_them(settings: Settings) -> None:
+async def test_a_dry_run_warns_about_inline_secrets_without_quoting_them(settings: Settings) -> None:
     mcp_config, secrets = POSITIONS["url userinfo and query"]
     async with Client(create_server(settings)) as client:
-        checked = await client.call_tool("validate_registry_server", server_payload("inline", mcp_config=mcp_config))
+        checked = await client.call_tool(
+            "add_registry_server", server_payload("inline", mcp_config=mcp_config, dry_run=True)
+        )
     assert checked.structured_content is not None and checked.structured_content["can_register"] is True
     assert [warning["field"] for warning in checked.structured_content["warnings"]] == ["mcp_config.config.url"]
     assert "inline" in checked.structured_content["warnings"][0]["problem"]

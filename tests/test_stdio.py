@@ -81,7 +81,6 @@ async def test_read_only_flag_and_variable(tmp_path: Path) -> None:
             "get_registry_server",
             "list_registry_server_gateways",
             "list_registry_servers",
-            "validate_registry_server",
         ]
 
 

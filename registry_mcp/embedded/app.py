@@ -40,7 +40,7 @@ from registry_mcp.patching import ModifyRefused
 from .store import Conflict, NotFound, RegistryStore, Scope
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Awaitable, Callable, Mapping
 
     from starlette.requests import Request
 
@@ -126,19 +126,23 @@ async def _bulk_add(store: RegistryStore, request: Request, scope: Scope) -> tup
 
 
 async def _get(store: RegistryStore, request: Request, scope: Scope) -> tuple[int, Any]:
-    return 200, await _in_thread(store.get, scope, *_selected(request))
+    return 200, await _in_thread(store.get, scope, *await _selected(request, "get"))
 
 
 async def _modify(store: RegistryStore, merges: bool, request: Request, scope: Scope) -> tuple[int, Any]:
+    selected = await _selected(request, "modify")
     body = await _json_object(request)
-    for identity in ("saved_name", "server_version"):
-        if identity in body:
-            raise _Refusal(400, f"{identity} selects the server (by header) and cannot be modified")
+    identity = (endpoints.SAVED_NAME_FIELD, endpoints.VERSION_FIELD)
+    if endpoints.ENDPOINTS["modify"].selector == "body":
+        body = {key: value for key, value in body.items() if key not in identity}
+    for name in identity:
+        if name in body:
+            raise _Refusal(400, f"{name} selects the server and cannot be modified")
     changes = _validate(ServerChanges, body, what="changes").to_api()
     if not changes:
         raise _Refusal(400, "nothing to modify: give at least one field to change")
     modify = functools.partial(store.modify, merge=merges, check=_check_updated)
-    server = await _in_thread(modify, scope, *_selected(request), changes)
+    server = await _in_thread(modify, scope, *selected, changes)
     return 200, {"message": "Registry server updated successfully", "data": server}
 
 
@@ -149,7 +153,7 @@ def _check_updated(updated: dict[str, Any]) -> None:
 
 
 async def _delete(store: RegistryStore, request: Request, scope: Scope) -> tuple[int, Any]:
-    saved_name, version = _selected(request)
+    saved_name, version = await _selected(request, "delete")
     await _in_thread(store.delete, scope, saved_name, version)
     return 200, {"message": f"Registry server '{saved_name}' version '{version}' deleted"}
 
@@ -172,7 +176,7 @@ async def _list(store: RegistryStore, request: Request, scope: Scope) -> tuple[i
 
 
 async def _list_gateways(store: RegistryStore, request: Request, scope: Scope) -> tuple[int, Any]:
-    saved_name, version = _selected(request)
+    saved_name, version = await _selected(request, "list_gateways")
     gateways = await _in_thread(store.gateways_for, scope, saved_name, version)
     return 200, {
         "message": f"{len(gateways)} gateways use '{saved_name}' version '{version}'",
@@ -202,16 +206,25 @@ def _header(request: Request, name: str, default: str) -> str:
     return value
 
 
-def _selected(request: Request) -> tuple[str, str]:
-    """The (saved_name, version) named by the selector headers."""
-    saved_name = request.headers.get(endpoints.SERVER_HEADER)
+async def _selected(request: Request, action: endpoints.Action) -> tuple[str, str]:
+    """The (saved_name, version) the request names, where the endpoint table says it does."""
+    selector = endpoints.ENDPOINTS[action].selector
+    if selector == "headers":
+        where: Mapping[str, Any] = request.headers
+        names = (f"header {endpoints.SERVER_HEADER}", f"header {endpoints.VERSION_HEADER}")
+        keys = (endpoints.SERVER_HEADER, endpoints.VERSION_HEADER)
+    else:
+        where = request.query_params if selector == "query" else await _json_object(request)
+        kind = "query parameter" if selector == "query" else "body field"
+        keys = (endpoints.SAVED_NAME_FIELD, endpoints.VERSION_FIELD)
+        names = (f"{kind} {keys[0]}", f"{kind} {keys[1]}")
+    saved_name, version = where.get(keys[0]), where.get(keys[1], DEFAULT_SERVER_VERSION)
     if saved_name is None:
-        raise _Refusal(400, f"header {endpoints.SERVER_HEADER} (the server's saved_name) is required")
-    version = request.headers.get(endpoints.VERSION_HEADER, DEFAULT_SERVER_VERSION)
-    if not re.fullmatch(SAVED_NAME_PATTERN, saved_name):
-        raise _Refusal(400, f"header {endpoints.SERVER_HEADER}: not a valid saved_name")
-    if not re.fullmatch(SERVER_VERSION_PATTERN, version):
-        raise _Refusal(400, f"header {endpoints.VERSION_HEADER}: not a valid server_version")
+        raise _Refusal(400, f"{names[0]} (the server's saved_name) is required")
+    if not isinstance(saved_name, str) or not re.fullmatch(SAVED_NAME_PATTERN, saved_name):
+        raise _Refusal(400, f"{names[0]}: not a valid saved_name")
+    if not isinstance(version, str) or not re.fullmatch(SERVER_VERSION_PATTERN, version):
+        raise _Refusal(400, f"{names[1]}: not a valid server_version")
     return saved_name, version
 
 

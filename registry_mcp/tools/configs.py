@@ -4,16 +4,16 @@ for clients) and import (from the MCP client configs people already have)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import anyio
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
 from ..arguments import CLOSED, ServerSelector
 from ..client import RegistryClient
 from ..endpoints import MAX_PER_PAGE
 from ..errors import LocalRefusal, RegistryError
-from ..export import export, masked_paths
+from ..export import ExportFormat, export, masked_paths
 from ..importing import MAX_SOURCE_TEXT, ConfigError, FileNotRead, ImportPlan, NoteKind, plan_import, read_config
 from ..lint import Finding, lint_servers
 from ..models import (
@@ -28,23 +28,28 @@ from ..results import ToolResult, fewer_items
 from ..settings import ALLOW_LAUNCH_VARIABLE
 from ..toolkit import ToolCall, registry_tool
 from ..untrusted import clean, escape
+from ..wording import agreeing, counted
+
+# Each a selector, {saved_name, server_version}, as every read tool takes: its schema is said there.
+ServerSelectors = Annotated[
+    list[ServerSelector] | None,
+    WithJsonSchema({"type": "array", "items": {"type": "object"}, "minItems": 1, "maxItems": MAX_PER_PAGE}),
+    Field(min_length=1, max_length=MAX_PER_PAGE),
+]
 
 
 class ExportArguments(RegistryModel):
     model_config = CLOSED
 
-    format: Literal["gateway", "mcpServers", "vscode"] = Field(
+    format: ExportFormat = Field(
         description=(
-            "'gateway': secure-mcp-gateway mcp_config[] entries; 'mcpServers': a Claude Desktop, Cursor or "
-            "Claude Code block; 'vscode': a VS Code .vscode/mcp.json 'servers' block."
+            "'gateway' (secure-mcp-gateway's mcp_config[]), 'mcpServers' (Claude Desktop, Cursor, Claude Code) or "
+            "'vscode'."
         )
     )
-    servers: list[ServerSelector] | None = Field(
+    servers: ServerSelectors = Field(
         default=None,
-        min_length=1,
-        max_length=MAX_PER_PAGE,
-        description=f"Up to {MAX_PER_PAGE} servers to export, by saved_name and server_version; leave out for every "
-        "active server.",
+        description="The servers to export, each {saved_name, server_version}; leave out for every active one.",
     )
 
 
@@ -68,8 +73,8 @@ class ExportResult(ToolResult):
 
     def too_large(self) -> str:
         return (
-            f"The export of {len(self.servers)} servers is too large for one tool result: name fewer servers, write "
-            "it to a file with write_registry_export, or use the Python library (registry_mcp.export)."
+            f"The export of {counted(len(self.servers), 'server')} is too large for one tool result: name fewer "
+            "servers, write it to a file with write_registry_export, or use the Python library (registry_mcp.export)."
         )
 
 
@@ -80,27 +85,23 @@ class ExportResult(ToolResult):
     idempotent=True,
 )
 async def export_registry_servers(args: ExportArguments, call: ToolCall) -> ExportResult:
-    """Render registry servers (named ones, or every active one) as a config block to paste:
-    'gateway' gives secure-mcp-gateway mcp_config[] entries (server_name is the saved_name; config,
-    oauth_config, tools, denied_tools and the guardrail configs as the gateway reads them); 'mcpServers'
-    a Claude Desktop, Cursor or Claude Code block; 'vscode' a .vscode/mcp.json block. Secret values
-    are masked unless the server was started to show them, and the result lists where; it also says
-    which servers were left out, renamed, or had settings placed config-wide or not applied."""
+    """Registry servers (named, or every active one) as a config block to paste, secrets masked."""
     servers = await chosen_servers(args.servers, call.registry)
     rendered = export(servers, args.format)
     masked = [] if call.reveal_secrets else masked_paths(rendered.config)
     where = {"gateway": "under mcp_configs.<id> in the gateway's config", "mcpServers": "in the client's config file"}
     return ExportResult(
-        message=f"{len(rendered.servers)} servers from {call.location} as a '{args.format}' block to paste "
+        message=f"{counted(len(rendered.servers), 'server')} as a '{args.format}' block to paste "
         f"{where.get(args.format, 'in .vscode/mcp.json')}."
         + (
-            f" {len(masked)} values are MASKED (listed in masked), not real: replace each with its real value "
-            "before use, or have write_registry_export write the file with the real values."
+            f" {counted(len(masked), 'value')} {agreeing(len(masked), 'is', 'are')} MASKED (listed in masked), not "
+            "real: replace each with its real value before use, or have write_registry_export write the file with "
+            "the real values."
             if masked
             else ""
         )
         + (f" {len(rendered.skipped)} left out (see skipped)." if rendered.skipped else "")
-        + (f" {len(rendered.notes)} notes to read: " + " ".join(rendered.notes) if rendered.notes else ""),
+        + (f" {counted(len(rendered.notes), 'note')} to read (see notes)." if rendered.notes else ""),
         registry=call.registry_info,
         format=args.format,
         servers=rendered.servers,
@@ -125,24 +126,16 @@ class ImportArguments(RegistryModel):
     source: str = Field(
         min_length=1,
         max_length=MAX_SOURCE_TEXT,
-        description=(
-            "An MCP client's config: a file path (Claude Desktop's claude_desktop_config.json, Cursor's mcp.json, "
-            "VS Code's .vscode/mcp.json, Windsurf's mcp_config.json, Claude Code's .mcp.json or ~/.claude.json), "
-            "or its JSON or JSONC text (a fragment of an mcpServers block will do)."
-        ),
+        description=("A client config file's path or its JSON text."),
     )
     server_version: ServerVersion = DEFAULT_SERVER_VERSION
     confirm: bool = Field(
         default=False,
-        description=(
-            "false (default): a dry run that shows the payloads and problems and writes nothing. true: register "
-            "them (bulk adds of up to 100), only after the person has seen the dry run and agreed."
-        ),
+        description="true registers them, once the person saw the dry run and agreed.",
     )
     existing: Literal["skip", "fail"] = Field(
         default="skip",
-        description="A server whose saved_name and server_version are already registered: 'skip' (default) leaves "
-        "it out and registers the rest; 'fail' refuses the whole import, writing nothing.",
+        description="For names already registered: 'skip' them, or 'fail' the whole import.",
     )
 
 
@@ -212,8 +205,9 @@ class ImportResult(ToolResult):
                 "servers": [],
                 "problems": [],
                 "warnings": [],
-                "note": f"{len(self.servers)} servers, {len(self.problems)} problems and {len(self.warnings)} "
-                "warnings do not fit in one result: import fewer servers at a time to see them.",
+                "note": f"{counted(len(self.servers), 'server')}, {counted(len(self.problems), 'problem')} and "
+                f"{counted(len(self.warnings), 'warning')} do not fit in one result: import fewer servers at a time "
+                "to see them.",
             }
         )
 
@@ -232,15 +226,8 @@ _NO_FILES_READ_OVER_HTTP = (
     read_only=False,
 )
 async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportResult:
-    """Turn the servers in an MCP client's config (Claude Desktop, Cursor, VS Code, Windsurf, Claude
-    Code; a file path or its JSON/JSONC text) into registry payloads: saved_name from each entry's name
-    (made valid and distinct, and reported where it changed), mcp-remote and similar proxies replaced by
-    the remote server they reach. Each server comes with notes to show the person: guesses (transport,
-    server_name from npx/uvx), client-only values the gateway will not expand (${input:…}, ${env:…},
-    envFile), settings not carried. A dry run by default, showing payloads, notes, problems and warnings;
-    with confirm true it registers them in bulk adds of up to 100, each reported separately. Servers
-    already registered (same saved_name and server_version) are named in both, and skipped unless
-    existing is 'fail'. Set confirm true only after the person agreed."""
+    """The servers in an MCP client's config as registry entries, with notes for the person to check.
+    A dry run unless confirm is true."""
     await call.report_progress(0, None, "Reading the client config")
 
     def read_and_plan() -> ImportPlan:
@@ -274,9 +261,9 @@ async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportR
     problems = [clean(problem, _NOTE_SHOWN) for problem in plan.problems]
     warnings = lint_servers(payloads)
     noted = sum(1 for entry in entries if entry.notes)
-    skipped = f" {len(problems)} could not be imported (see problems)." if problems else ""
-    skipped += f" {noted} have notes to check (guesses, client-only values, proxies)." if noted else ""
-    await call.report_progress(0, None, f"Looking for these names in {call.location}")
+    skipped = f" {counted(len(problems), 'entry', 'entries')} could not be imported (see problems)." if problems else ""
+    skipped += f" {noted} {agreeing(noted, 'has', 'have')} notes to check (see notes)." if noted else ""
+    await call.report_progress(0, None, "Looking for these names in the registry")
     registered = await _registered_names(call.registry)
     free: list[ServerPayload] = []
     taken: list[ServerPayload] = []
@@ -285,17 +272,18 @@ async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportR
     if taken and args.existing == "fail" and args.confirm:
         named = ", ".join(f"'{payload.saved_name}' version '{payload.server_version}'" for payload in taken)
         raise LocalRefusal(
-            f"Nothing was imported: {len(taken)} servers are already registered in {call.location}: {named}. "
-            "Call again with existing: 'skip' to register the rest, or rename them in the client's config."
+            f"Nothing was imported: {counted(len(taken), 'server')} {agreeing(len(taken), 'is', 'are')} already "
+            f"registered: {named}. Call again with existing: 'skip' to register the rest, or rename them in the "
+            "client's config."
         )
     already = [f"{payload.saved_name} {payload.server_version}" for payload in taken]
     if taken:
-        skipped += f" {len(taken)} already registered there (see already_registered): " + (
+        skipped += f" {len(taken)} already registered (see already_registered): " + (
             "the import would be refused." if args.existing == "fail" else "skipped."
         )
     if not args.confirm:
         return ImportResult(
-            message=f"Dry run: {len(free)} servers ready to register in {call.location}; nothing was written."
+            message=f"Dry run: {counted(len(free), 'server')} ready to register; nothing was written."
             f"{skipped} Show them to the person, and once they agree call again with confirm: true.",
             registry=call.registry_info,
             registered=False,
@@ -308,8 +296,13 @@ async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportR
     added = sum(len(batch.added) for batch in batches)
     refused = [batch.batch for batch in batches if batch.error]
     return ImportResult(
-        message=f"Registered {added} of {len(entries)} servers in {call.location} in {len(batches)} bulk adds."
-        + (f" Batches {refused} were refused whole (see batches)." if refused else "")
+        message=f"Registered {added} of {counted(len(entries), 'server')} in {counted(len(batches), 'bulk add')}."
+        + (
+            f" {agreeing(len(refused), 'Batch', 'Batches')} {', '.join(map(str, refused))} "
+            f"{agreeing(len(refused), 'was', 'were')} refused whole (see batches)."
+            if refused
+            else ""
+        )
         + skipped,
         registry=call.registry_info,
         registered=added > 0,

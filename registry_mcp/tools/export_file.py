@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import Field
 
+from ..arguments import CONFIRM_WHERE_CLIENT_CANNOT_ASK
 from ..client import RegistryClient
 from ..config_files import WritePlan, WriteRefused, digest, entries_of, plan_write, write
 from ..errors import LocalRefusal
@@ -26,7 +27,8 @@ from ..results import ToolResult
 from ..settings import ALLOW_LAUNCH_VARIABLE
 from ..toolkit import NOT_CONFIRMED, Question, ToolCall, registry_tool
 from ..untrusted import escape, quote
-from .configs import ExportArguments, chosen_servers
+from ..wording import counted
+from .configs import ExportArguments, ServerSelectors, chosen_servers
 
 _WRITE_NEEDS_CONFIRM = (
     "this client cannot ask the person to confirm, so ask them, and once they agree call again with confirm: true."
@@ -43,35 +45,25 @@ QUESTION_LIMIT = 8000
 
 
 class WriteExportArguments(ExportArguments):
+    # format and servers are export_registry_servers', whose schema the model already has: said once, there.
+    format: ExportFormat = Field(description="As in export_registry_servers.")
+    servers: ServerSelectors = Field(default=None, description="As in export_registry_servers.")
     path: str = Field(
         min_length=1,
         max_length=4096,
-        description=(
-            "Absolute path (or ~/...) of the file to write. 'gateway': the gateway's enkrypt_mcp_config.json "
-            "(servers merged into the config named config_name), or a new file for `secure-mcp-gateway config "
-            "import`. 'mcpServers' / 'vscode': a client's config file, merged by server name (created if missing)."
-        ),
+        description="Absolute path (or ~/...) of the config file to change or create.",
     )
     config_name: str = Field(
         default="registry_mcp",
         min_length=1,
         max_length=100,
-        description="'gateway' only: the mcp_config_name (or id) of the gateway config to write into.",
+        description="'gateway' only: the config to write into.",
     )
     private: bool = Field(
         default=False,
-        description=(
-            "Take the group and others' permissions off an existing file (a new file is 0600 anyway), so only the "
-            "user can read the secrets written into it. The person is asked about it with the rest."
-        ),
+        description="true: make an existing file readable by the user only.",
     )
-    confirm: bool = Field(
-        default=False,
-        description=(
-            "Only for clients that cannot ask the person themselves: true once the person has agreed to this write. "
-            "Where the client can ask, the server asks the person and this is ignored."
-        ),
-    )
+    confirm: bool = Field(default=False, description=CONFIRM_WHERE_CLIENT_CANNOT_ASK)
 
 
 class WriteResult(ToolResult):
@@ -126,7 +118,8 @@ async def ask_to_write(args: WriteExportArguments, call: ToolCall) -> Question:
 def _question(planned: _Planned, export_format: ExportFormat) -> str:
     plan = planned.plan
     lines = [
-        f"Write {len(planned.rendered.servers)} registry servers as a '{export_format}' config to {plan.path}? "
+        f"Write {counted(len(planned.rendered.servers), 'registry server')} as a '{export_format}' config to "
+        f"{plan.path}? "
         + (
             f"It changes the existing file ({plan.what}); a backup is kept beside it."
             if plan.original is not None
@@ -226,13 +219,8 @@ def _changed(asked: Export, now: Export, export_format: ExportFormat) -> list[st
     ask=ask_to_write,
 )
 async def write_registry_export(args: WriteExportArguments, call: ToolCall) -> WriteResult:
-    """Write an export (as export_registry_servers, with the real secret values) straight into a file,
-    so secrets never pass through the conversation: 'gateway' into secure-mcp-gateway's config (or a
-    new file for its `config import`), 'mcpServers' / 'vscode' merged into a client's config file by
-    server name. The person is asked first, shown what each server runs and what it replaces, and
-    exactly that is written (if the registry or the file changes meanwhile, nothing is). The write
-    is atomic, keeps a backup of a file it changes and its permissions (new files 0600; private:
-    true makes an existing one 0600). The result gives only the path and counts."""
+    """Write an export, with its real secret values, into a gateway or client config file once the
+    person agrees; secrets never pass through the conversation. The result gives the path and counts."""
     if not call.may_act_on_this_machine:
         return WriteResult(
             message=_NO_FILES_OVER_HTTP,
@@ -269,13 +257,13 @@ async def write_registry_export(args: WriteExportArguments, call: ToolCall) -> W
         raise LocalRefusal(f"Could not write the file: {failure.strerror or type(failure).__name__}") from None
     rendered = planned.rendered
     return WriteResult(
-        message=f"Wrote {len(rendered.servers)} servers from {call.location} to {plan.path} ({plan.what}): "
-        f"{len(plan.added)} added, {len(plan.replaced)} replaced, {plan.kept} kept, {plan.secrets} secret values "
-        "written to the file and not shown here."
+        message=f"Wrote {counted(len(rendered.servers), 'server')} to {plan.path} ({plan.what}): "
+        f"{len(plan.added)} added, {len(plan.replaced)} replaced, {plan.kept} kept, "
+        f"{counted(plan.secrets, 'secret value')} written to the file and not shown here."
         + (f" The file as it was is kept at {backup}." if backup else "")
         + (f" {plan.next_step}." if plan.next_step else "")
         + (f" {len(rendered.skipped)} left out (see skipped)." if rendered.skipped else "")
-        + (" Notes: " + " ".join(rendered.notes) if rendered.notes else ""),
+        + (f" {counted(len(rendered.notes), 'note')} to read (see notes)." if rendered.notes else ""),
         written=True,
         servers=len(rendered.servers),
         added=len(plan.added),

@@ -8,6 +8,7 @@ from ..arguments import ServerSelector
 from ..models import Gateway
 from ..results import ToolResult, fewer_items
 from ..toolkit import ToolCall, registry_tool
+from ..wording import agreeing, counted
 from .servers import ALL_GATEWAYS
 
 
@@ -28,10 +29,14 @@ class GatewayListResult(ToolResult):
     idempotent=True,
 )
 async def list_registry_server_gateways(args: ServerSelector, call: ToolCall) -> GatewayListResult:
-    """The MCP gateways that reference a registered server: check this before deleting or deactivating it."""
+    """The gateways that use a registered server: check before deleting or deactivating it."""
     gateways = await call.registry.list_gateways(args.saved_name, args.server_version)
     subject = f"'{args.saved_name}' version '{args.server_version}'"
-    message = f"{len(gateways)} gateways use {subject}." if gateways else f"No gateway uses {subject}."
+    message = (
+        f"{counted(len(gateways), 'gateway')} {agreeing(len(gateways), 'uses', 'use')} {subject}."
+        if gateways
+        else f"No gateway uses {subject}."
+    )
     if not gateways and call.location.kind == "embedded":
         message += " None can in the embedded registry: gateways are created in the Enkrypt AI cloud registry."
     return GatewayListResult(

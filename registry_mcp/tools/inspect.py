@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import Field, model_validator
+from pydantic import Field, WithJsonSchema, model_validator
 
 from ..arguments import CLOSED
 from ..denylist import is_denied
@@ -30,6 +30,7 @@ from ..results import ToolResult
 from ..settings import ALLOW_LAUNCH_VARIABLE
 from ..toolkit import NOT_CONFIRMED, Question, ToolCall, registry_tool
 from ..untrusted import escape, quote
+from ..wording import agreeing, counted
 
 _LAUNCH_NEEDS_SETTING = (
     "this client cannot ask the person to confirm, and launching without asking is off. A person can turn it on "
@@ -59,29 +60,23 @@ class _InspectionTarget:
 class InspectArguments(RegistryModel):
     model_config = CLOSED
 
-    config: ServerConfig | None = Field(
-        default=None,
-        description="The server to inspect, as an mcp_config.config: {command, args, env} or {url, transport}.",
+    # Its shape is add_registry_server's mcp_config.config, which the model already has: said once, there.
+    config: Annotated[ServerConfig | None, WithJsonSchema({"type": "object"})] = Field(
+        default=None, description="The server to inspect, as in add_registry_server's mcp_config.config."
     )
-    saved_name: SavedName | None = Field(default=None, description="Or a registered server to inspect, by name.")
+    saved_name: SavedName | None = Field(default=None, description="Or the name of a registered server.")
     server_version: ServerVersion = DEFAULT_SERVER_VERSION
-    denied_tools: list[DeniedToolEntry] | None = Field(
+    denied_tools: Annotated[list[DeniedToolEntry] | None, WithJsonSchema({"type": "array"})] = Field(
         default=None,
-        description="Deny patterns to check against the server's tools (default: the registered entry's own).",
+        description="Deny patterns to check (default: the entry's own).",
     )
     write_tools: bool = Field(
         default=False,
-        description=(
-            "For a registered server: write the discovered tool names into its mcp_config.tools. Refused where "
-            "that would let tools through its deny list (the gateway's '*' spares the keys of tools)."
-        ),
+        description="Write the tool names into the entry's mcp_config.tools.",
     )
     allow_unhiding: bool = Field(
         default=False,
-        description=(
-            "With write_tools under a '*' deny list: true writes the names anyway, making every written tool "
-            "visible through the gateway. Only when the person wants that."
-        ),
+        description="Write them past a '*' deny list, making them visible: only if the person wants.",
     )
 
     @model_validator(mode="after")
@@ -202,14 +197,8 @@ async def ask_to_inspect(args: InspectArguments, call: ToolCall) -> Question:
     ask=ask_to_inspect,
 )
 async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectResult:
-    """Connect to an MCP server as a client (a local one is started over stdio, a remote one reached over
-    Streamable HTTP or SSE), from an inline config or a registered server, and report its name,
-    version, capabilities and tools; with deny patterns (given, or the entry's own), which tools each
-    blocks, which stay visible, and patterns that match nothing. The person is asked to confirm first,
-    seeing the exact command, arguments and environment (secret values masked, variables that change
-    what runs flagged), or the URL. write_tools puts the discovered tool names into a registered entry,
-    unless that would let tools through its deny list (the gateway's '*' spares the keys of tools): then
-    only with allow_unhiding."""
+    """Start or reach an MCP server, inline or registered, once the person confirms; report its tools
+    and what the deny patterns block, leave visible or never match."""
     target: _InspectionTarget = call.facts
     shown = _target_text(target.config)
     if _refused_here(target.config, call):
@@ -263,30 +252,32 @@ def _said_sentence(server: InspectedServer) -> str:
     """Our sentence first; what the server calls itself only inside it, quoted."""
     count = f"at least {len(server.tools):,}" if server.stopped else f"{len(server.tools):,}"
     text = f"Inspected the server; it calls itself {quote(server.name)} version {quote(server.version)} " + (
-        f"and offers {count} tools." if server.tools or not server.stopped else "and its tools could not be read."
+        f"and offers {count} {agreeing(len(server.tools), 'tool', 'tools')}."
+        if server.tools or not server.stopped
+        else "and its tools could not be read."
     )
     if server.stopped:
         text += f" The listing is incomplete ({'; '.join(server.stopped)})."
     if server.skipped_lines:
         lines = server.skipped_lines
-        text += f" {_count(lines, 'line')} on its stdout {'was' if lines == 1 else 'were'} not JSON-RPC and skipped"
+        text += f" {counted(lines, 'line')} on its stdout {agreeing(lines, 'was', 'were')} not JSON-RPC and skipped"
         text += " (logs belong on stderr)."
     if server.escaped_names:
         text += (
-            f" {_count(server.escaped_names, 'tool name')} held control, invisible or direction characters, "
+            f" {counted(server.escaped_names, 'tool name')} held control, invisible or direction characters, "
             "shown as \\uXXXX (a gateway sees the real characters)."
         )
     return text
 
 
-def _count(number: int, thing: str) -> str:
-    return f"{number:,} {thing}" + ("" if number == 1 else "s")
-
-
 def _deny_sentence(denied: DenyReport | None) -> str:
     if denied is None:
         return ""
-    return f" {len(denied.visible)} stay visible under the deny list; {len(denied.unmatched)} patterns match nothing."
+    visible, unmatched = len(denied.visible), len(denied.unmatched)
+    return (
+        f" {counted(visible, 'tool')} {agreeing(visible, 'stays', 'stay')} visible under the deny list; "
+        f"{counted(unmatched, 'pattern')} {agreeing(unmatched, 'matches', 'match')} nothing."
+    )
 
 
 def _local_question(config: LocalServerConfig) -> str:
@@ -370,13 +361,17 @@ def _unhidden(tools: list[InspectedTool], target: _InspectionTarget) -> list[str
 def _written_sentence(asked: bool, wrote: bool, unhiding: list[str]) -> str:
     if wrote:
         widened = (
-            f" As asked, {len(unhiding)} tools that '*' denied are now visible through the gateway." if unhiding else ""
+            f" As asked, {counted(len(unhiding), 'tool')} that '*' denied {agreeing(len(unhiding), 'is', 'are')} "
+            "now visible through the gateway."
+            if unhiding
+            else ""
         )
         return " Their names were written into the entry's mcp_config.tools." + widened
     if asked and unhiding:
         return (
             f" Their names were NOT written into mcp_config.tools: the deny list holds '*', which the gateway "
-            f"does not apply to the keys of tools, so {len(unhiding)} tools it now hides would become visible "
+            f"does not apply to the keys of tools, so {counted(len(unhiding), 'tool')} it now hides would become "
+            "visible "
             f"({', '.join(unhiding[:10])}{', …' if len(unhiding) > 10 else ''}). Call again with allow_unhiding: "
             "true only if the person wants them offered."
         )

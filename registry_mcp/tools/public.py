@@ -17,6 +17,7 @@ from ..public_registry.mapping import MISSING_VALUE, Mapped
 from ..results import SUMMARY_TEXT_LIMIT, ToolResult, fewer_items
 from ..toolkit import ToolCall, registry_tool
 from ..untrusted import clean
+from ..wording import counted
 
 HITS_PER_SEARCH = 5
 VERSIONS_SHOWN = 10
@@ -28,7 +29,7 @@ class PublicServerChoice(RegistryModel):
     model_config = CLOSED
 
     name: str = Field(min_length=3, max_length=200, description="Its exact public name, as a search shows it.")
-    version: str = Field(default="latest", min_length=1, max_length=255, description="A published version.")
+    version: str = Field(default="latest", min_length=1, max_length=255)
     use: str | None = Field(
         default=None,
         max_length=40,
@@ -49,8 +50,7 @@ class PublicRegistryArguments(RegistryModel):
     )
     confirm: bool = Field(
         default=False,
-        description="With servers: false shows the entries and writes nothing; true registers them (once the "
-        "person agreed).",
+        description="With servers: true registers them, once the person saw the dry run and agreed.",
     )
 
 
@@ -102,11 +102,8 @@ class PublicRegistryResult(ToolResult):
     read_only=False,
 )
 async def use_public_registry(args: PublicRegistryArguments, call: ToolCall) -> PublicRegistryResult:
-    """Search the official MCP Registry (search: matches in summary), or turn its servers into
-    registry entries (servers): command, args, env or url and headers from the published record,
-    with the choice of package or remote explained. A dry run unless confirm is true. Secrets and
-    required values are never invented: the entry marks them and to_supply lists what to ask the
-    person for."""
+    """Search the official MCP Registry, or turn its servers into registry entries (a dry run unless
+    confirm is true). Secrets are never invented: to_supply lists what to ask for."""
     if (args.search is None) == (args.servers is None):
         raise LocalRefusal("Give either search (texts to look for) or servers (names to register), not both.")
     async with call.open_public_registry() as public:
@@ -125,10 +122,10 @@ async def use_public_registry(args: PublicRegistryArguments, call: ToolCall) -> 
     registered = args.confirm and bool(payloads)
     if registered:
         servers = await call.registry.bulk_add_servers([payload.to_api() for payload in payloads])
-        message = f"Registered {len(servers)} servers in {call.location}.{skipped}{ask}"
+        message = f"Registered {counted(len(servers), 'server')}.{skipped}{ask}"
     else:
         message = (
-            f"Dry run: {len(payloads)} entries ready to register in {call.location}; nothing was written.{skipped}"
+            f"Dry run: {counted(len(payloads), 'entry', 'entries')} ready to register; nothing was written.{skipped}"
             f"{ask} Show them to the person, and once they agree call again with confirm: true."
         )
     return PublicRegistryResult(

@@ -1,49 +1,106 @@
-"""The tools for one registry server at a time: add, bulk add, validate, get, modify, delete, list."""
+"""The tools for one registry server at a time: add (or check), bulk add, get, modify, delete, list."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
-from ..arguments import CLOSED, AddServerArguments, ServerSelector
-from ..client import refuse_masks
+from ..arguments import CLOSED, CONFIRM_WHERE_CLIENT_CANNOT_ASK, AddServerArguments, ServerSelector
+from ..client import RegistryClient, refuse_masks
 from ..endpoints import MAX_PAGE, MAX_PER_PAGE
 from ..errors import ServerNotFound
 from ..lint import Finding, lint_server, lint_servers
-from ..models import MAX_BULK_SERVERS, Gateway, RegistryModel, ServerChanges, ServerIdentity, ServerPayload
-from ..results import ServerResult, ServerSummary, ToolResult, fewer_items
+from ..models import (
+    MAX_BULK_SERVERS,
+    Gateway,
+    McpConfigChanges,
+    RegistryModel,
+    ServerChanges,
+    ServerPayload,
+)
+from ..results import RecordResult, ServerResult, ServerSummary, ToolResult, fewer_items
 from ..toolkit import NOT_CONFIRMED, Question, ToolCall, registry_tool
+from ..wording import agreeing, counted
 
 
-@registry_tool(title="Add a server to the MCP registry", hint="register a server.", read_only=False)
-async def add_registry_server(args: AddServerArguments, call: ToolCall) -> ServerResult:
-    """Register one MCP server in the registry, with the same fields as the registry's add-server API.
-    mcp_config.config says how to run it: a local server as {command, args, env} or a remote one as
-    {url, transport, headers}; denied_tools hides tools by name or glob. Fails if saved_name and
-    server_version are already registered."""
-    server = await call.registry.add_server(args.to_api())
+class AddArguments(AddServerArguments):
+    dry_run: bool = Field(
+        default=False,
+        description="true: write nothing; say whether the name is free, and the warnings.",
+    )
+
+
+class AddResult(RecordResult):
+    """The server registered, or (a dry run) whether it could be."""
+
+    can_register: bool | None = Field(
+        default=None, description="A dry run's answer: false when saved_name and server_version are taken."
+    )
+
+
+@registry_tool(
+    title="Add a server to the MCP registry",
+    hint="register a server (dry_run: true checks it first and writes nothing).",
+    read_only=False,
+)
+async def add_registry_server(args: AddArguments, call: ToolCall) -> AddResult:
+    """Register one MCP server (the registry's add-server fields). Warns of what the registry accepts but
+    will bite later."""
     warnings = lint_server(args)
-    return ServerResult(
-        message=f"Registered '{server.saved_name}' version '{server.server_version}' in {call.location}."
-        + _warning_sentence(warnings),
+    subject = f"'{args.saved_name}' version '{args.server_version}'"
+    payload = args.model_dump(mode="json", exclude_unset=True, by_alias=True, exclude={"dry_run"})
+    if args.dry_run:
+        refuse_masks(payload)  # what add refuses, its dry run refuses
+        free = not await _is_registered(call.registry, args.saved_name, args.server_version)
+        verdict = (
+            f"{subject} can be registered; nothing was written."
+            if free
+            else f"{subject} is already registered: adding it would fail (choose another saved_name or "
+            "server_version, or change it with modify_registry_server). Nothing was written."
+        )
+        return AddResult(
+            message=verdict + _warning_sentence(warnings),
+            registry=call.registry_info,
+            can_register=free,
+            warnings=warnings,
+        )
+    server = await call.registry.add_server(payload)
+    return AddResult(
+        message=f"Registered {subject}." + _warning_sentence(warnings),
         registry=call.registry_info,
         server=server,
         warnings=warnings or None,
     )
 
 
+async def _is_registered(registry: RegistryClient, saved_name: str, server_version: str) -> bool:
+    try:
+        await registry.get_server(saved_name, server_version)
+    except ServerNotFound:
+        return False
+    return True
+
+
+def _warning_sentence(warnings: list[Finding]) -> str:
+    return f" {counted(len(warnings), 'warning')} to look at (see warnings)." if warnings else ""
+
+
+# Each item's schema is add_registry_server's (without dry_run), which the model already has: said once.
+_ADD_ARGUMENTS_LIST = WithJsonSchema(
+    {"type": "array", "items": {"type": "object"}, "minItems": 1, "maxItems": MAX_BULK_SERVERS}
+)
+
+
 class BulkAddServersArguments(RegistryModel):
     model_config = CLOSED
 
     # Closed like add_registry_server's own arguments: a misspelt field is reported, not sent.
-    servers: list[AddServerArguments] = Field(
+    servers: Annotated[list[AddServerArguments], _ADD_ARGUMENTS_LIST] = Field(
         min_length=1,
         max_length=MAX_BULK_SERVERS,
-        description=(
-            f"1 to {MAX_BULK_SERVERS} servers, each with the same fields as add_registry_server. "
-            "All are added, or (if any is refused) none."
-        ),
+        description=f"1 to {MAX_BULK_SERVERS} servers, each with add_registry_server's arguments (not dry_run).",
     )
 
 
@@ -58,73 +115,18 @@ class BulkAddResult(ToolResult):
     title="Add up to 100 servers to the MCP registry", hint="register up to 100 servers at once.", read_only=False
 )
 async def bulk_add_registry_servers(args: BulkAddServersArguments, call: ToolCall) -> BulkAddResult:
-    """Register 1 to 100 MCP servers at once, each as for add_registry_server. All of them are added,
-    or, if any one is refused (invalid, or its name and version taken), none."""
+    """Register 1 to 100 MCP servers in one go: all of them, or none if any one is refused."""
     # One request, all or nothing: progress can say only that it is sent and that it is done.
     count = len(args.servers)
-    await call.report_progress(0, count, f"Sending {count} servers to {call.location} in one request")
+    await call.report_progress(0, count, f"Sending {counted(count, 'server')} in one request")
     servers = await call.registry.bulk_add_servers([payload.to_api() for payload in args.servers])
-    await call.report_progress(count, count, f"Registered {count} servers")
+    await call.report_progress(count, count, f"Registered {counted(count, 'server')}")
     warnings = lint_servers(list(args.servers))
     return BulkAddResult(
-        message=f"Registered {len(servers)} servers in {call.location}." + _warning_sentence(warnings),
+        message=f"Registered {counted(len(servers), 'server')}." + _warning_sentence(warnings),
         registry=call.registry_info,
         added=[ServerSummary.of(server) for server in servers],
         warnings=warnings or None,
-    )
-
-
-class ValidationResult(ToolResult):
-    """What add_registry_server would do with a payload, and what to fix first."""
-
-    saved_name: str
-    server_version: str
-    can_register: bool = Field(description="false when the name and version are already registered.")
-    warnings: list[Finding] = Field(description="Problems the registry would accept but that will bite later.")
-
-
-@registry_tool(
-    title="Check a server before adding it to the MCP registry",
-    hint="check a server before registering it (writes nothing).",
-    read_only=True,
-    idempotent=True,
-)
-async def validate_registry_server(args: AddServerArguments, call: ToolCall) -> ValidationResult:
-    """A dry run of add_registry_server with the same arguments: it writes nothing, says whether the name
-    and version are free, and reports problems the registry would accept but that will bite later
-    (plain-http URLs, inline secrets, guardrails without a policy, incomplete OAuth, deny patterns
-    that never match, duplicates). add_registry_server returns the same warnings."""
-    refuse_masks(args.to_api())  # what add refuses, validate refuses
-    warnings = lint_server(args)
-    subject = f"'{args.saved_name}' version '{args.server_version}'"
-    try:
-        await call.registry.get_server(args.saved_name, args.server_version)
-        taken = True
-    except ServerNotFound:
-        taken = False
-    verdict = (
-        f"{subject} is already registered in {call.location}: add_registry_server would refuse it "
-        "(choose another saved_name or server_version, or change it with modify_registry_server)."
-        if taken
-        else f"{subject} can be registered in {call.location}; nothing was written."
-    )
-    return ValidationResult(
-        message=verdict + _warning_sentence(warnings),
-        registry=call.registry_info,
-        saved_name=args.saved_name,
-        server_version=args.server_version,
-        can_register=not taken,
-        warnings=warnings,
-    )
-
-
-def _warning_sentence(warnings: list[Finding]) -> str:
-    if not warnings:
-        return ""
-    return (
-        f" {len(warnings)} warning{'s' if len(warnings) > 1 else ''} to look at: "
-        + "; ".join(f"{finding.field}: {finding.problem}" for finding in warnings)
-        + "."
     )
 
 
@@ -135,25 +137,27 @@ def _warning_sentence(warnings: list[Finding]) -> str:
     idempotent=True,
 )
 async def get_registry_server(args: ServerSelector, call: ToolCall) -> ServerResult:
-    """The whole registry record of one server, chosen by saved_name and server_version (default 'v1')."""
+    """The whole registry record of one server."""
     server = await call.registry.get_server(args.saved_name, args.server_version)
     return ServerResult(
-        message=f"'{server.saved_name}' version '{server.server_version}' from {call.location}.",
+        message=f"The record of '{server.saved_name}' version '{server.server_version}'.",
         registry=call.registry_info,
         server=server,
     )
 
 
-class ModifyServerArguments(ServerChanges, ServerIdentity):
+class ModifyServerArguments(ServerChanges, ServerSelector):
     model_config = CLOSED
 
-    replace_mcp_config: bool = Field(
-        default=False,
+    # Its keys are those of add_registry_server's mcp_config, which the model already has: said once, there.
+    mcp_config: Annotated[McpConfigChanges | None, WithJsonSchema({"type": "object"})] = Field(
+        default=None,
         description=(
-            "false (default): merge the given mcp_config into the stored one. "
-            "true: the given mcp_config replaces the stored one whole (use it to remove keys)."
+            "Keys of add_registry_server's mcp_config to change, merged into the stored one: objects key by key, "
+            "null removes a key, lists and values replace."
         ),
     )
+    replace_mcp_config: bool = Field(default=False, description="true: mcp_config replaces the stored one whole.")
 
 
 @registry_tool(
@@ -163,12 +167,8 @@ class ModifyServerArguments(ServerChanges, ServerIdentity):
     idempotent=True,
 )
 async def modify_registry_server(args: ModifyServerArguments, call: ToolCall) -> ServerResult:
-    """Change some fields of a registered server; the fields left out keep their values. mcp_config is
-    merged into the stored one (objects key by key, lists replaced, null removes a key), unless
-    replace_mcp_config is true. A new url host, scheme or port, or a new command or package, keeps no
-    stored secret (env, headers, OAuth secret) unless sent again. Set is_active false to deactivate a
-    server without deleting it. saved_name and server_version choose the server and cannot be changed.
-    Warns as add_registry_server does."""
+    """Change some fields of a registered server; the others keep theirs. A new url host or command
+    keeps no stored secret unless sent again."""
     changes = args.model_dump(
         mode="json", exclude_unset=True, exclude={"saved_name", "server_version", "replace_mcp_config"}
     )
@@ -182,10 +182,7 @@ async def modify_registry_server(args: ModifyServerArguments, call: ToolCall) ->
         else []
     )
     return ServerResult(
-        message=(
-            f"Changed {', '.join(sorted(changes))} of '{server.saved_name}' version "
-            f"'{server.server_version}' in {call.location}."
-        )
+        message=f"Changed {', '.join(sorted(changes))} of '{server.saved_name}' version '{server.server_version}'."
         + _warning_sentence(warnings),
         registry=call.registry_info,
         server=server,
@@ -196,10 +193,7 @@ async def modify_registry_server(args: ModifyServerArguments, call: ToolCall) ->
 class DeleteServerArguments(ServerSelector):
     confirm: bool = Field(
         default=False,
-        description=(
-            "Only for clients that cannot ask the person themselves: true once the person has agreed to delete "
-            "this server. Where the client can ask, the server asks the person and this is ignored."
-        ),
+        description=CONFIRM_WHERE_CLIENT_CANNOT_ASK,
     )
 
 
@@ -239,16 +233,13 @@ async def ask_to_delete(args: DeleteServerArguments, call: ToolCall) -> Question
     ask=ask_to_delete,
 )
 async def delete_registry_server(args: DeleteServerArguments, call: ToolCall) -> DeleteResult:
-    """Delete a registered server. It first looks up the gateways that use it (they would lose it) and asks
-    the person to confirm, showing them; where the client cannot ask, nothing is deleted unless confirm
-    is true, which it must be only after the person agreed. The result lists those gateways. To only
-    deactivate a server, set is_active false with modify_registry_server."""
+    """Delete a registered server once the person confirms, shown the gateways that would lose it."""
     gateways: list[Gateway] = call.facts
     subject = f"'{args.saved_name}' version '{args.server_version}'"
     deleted = call.agreed(without_asking=args.confirm)
     if deleted:
         await call.registry.delete_server(args.saved_name, args.server_version)
-        message = f"Deleted {subject} from {call.location}. {_gateway_sentence(gateways, deleted=True)}"
+        message = f"Deleted {subject}. {_gateway_sentence(gateways, deleted=True)}"
     else:
         why = NOT_CONFIRMED.get(call.consent, _DELETE_NEEDS_CONFIRM)
         message = f"Nothing was deleted: {why} {_gateway_sentence(gateways)}"
@@ -276,20 +267,22 @@ def _gateway_sentence(gateways: list[Gateway], *, deleted: bool = False) -> str:
     shown = ", ".join(names[:_NAMED_GATEWAYS]) + (
         f" and {len(names) - _NAMED_GATEWAYS} more" if len(names) > _NAMED_GATEWAYS else ""
     )
-    verb = "used it and have lost it" if deleted else "use it and would lose it"
-    return f"{len(gateways)} gateway{'s' if len(gateways) > 1 else ''} {verb}: {shown}."
+    count = len(gateways)
+    verb = (
+        f"used it and {agreeing(count, 'has', 'have')} lost it"
+        if deleted
+        else f"{agreeing(count, 'uses', 'use')} it and would lose it"
+    )
+    return f"{counted(count, 'gateway')} {verb}: {shown}."
 
 
 class ListServersArguments(RegistryModel):
     model_config = CLOSED
 
-    page: int = Field(default=1, ge=1, le=MAX_PAGE, description=f"Page number, from 1 (at most {MAX_PAGE:,}).")
-    per_page: int = Field(
-        default=20, ge=1, le=MAX_PER_PAGE, description=f"Servers per page, 1 to {MAX_PER_PAGE} (default 20)."
-    )
-    is_active: bool | None = Field(
-        default=None, description="true: only active servers; false: only inactive ones; leave out for all."
-    )
+    # The names, bounds and defaults say it all.
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
+    per_page: int = Field(default=20, ge=1, le=MAX_PER_PAGE)
+    is_active: bool | None = Field(default=None, description="Only active (true) or inactive (false) servers.")
 
 
 class ServerListResult(ToolResult):
@@ -315,19 +308,18 @@ class ServerListResult(ToolResult):
     idempotent=True,
 )
 async def list_registry_servers(args: ListServersArguments, call: ToolCall) -> ServerListResult:
-    """A page of registered servers in summary (name, version, active, package name, description, last
-    update), with the total; filter on is_active. Use get_registry_server for a whole record."""
+    """A page of registered servers in summary, with the total; get_registry_server reads a whole record."""
     page = await call.registry.list_servers(args.page, args.per_page, args.is_active)
     total, shown = page.pagination.total, len(page.data)
     first = (args.page - 1) * args.per_page
     has_more = first + shown < total
-    span = (
-        f"servers {first + 1}-{first + shown} of {total}"
-        if shown
-        else f"no servers on page {args.page} ({total} in all)"
-    )
+    if shown:
+        span = f"{first + 1}-{first + shown}" if shown > 1 else f"{first + 1}"
+        message = f"{'Servers' if shown > 1 else 'Server'} {span} of {total}."
+    else:
+        message = f"No servers on page {args.page} ({total} in all)."
     return ServerListResult(
-        message=f"{span[0].upper()}{span[1:]} in {call.location}.",
+        message=message,
         registry=call.registry_info,
         servers=[ServerSummary.of(server) for server in page.data],
         page=args.page,

@@ -1,5 +1,5 @@
 """One deny semantics everywhere, the gateway's: inspect_mcp_server's report, write_tools and
-validate_registry_server's lint all treat `"*"` as sparing the keys of `mcp_config.tools`."""
+add_registry_server's lint (as a dry run) all treat `"*"` as sparing the keys of `mcp_config.tools`."""
 
 from __future__ import annotations
 
@@ -77,12 +77,18 @@ async def test_write_tools_writes_where_nothing_becomes_visible() -> None:
 async def test_the_lint_warns_when_tools_are_spared_from_deny_all() -> None:
     async with Client(create_server(Settings())) as client:
         spared = await _call(
-            client, "validate_registry_server", **_files(denied_tools=["*"], tools={"read_file": {}, "write_file": {}})
+            client,
+            "add_registry_server",
+            dry_run=True,
+            **_files(denied_tools=["*"], tools={"read_file": {}, "write_file": {}}),
         )
         denied_too = await _call(
-            client, "validate_registry_server", **_files(denied_tools=["*", "write_file"], tools={"write_file": {}})
+            client,
+            "add_registry_server",
+            dry_run=True,
+            **_files(denied_tools=["*", "write_file"], tools={"write_file": {}}),
         )
-        plain = await _call(client, "validate_registry_server", **_files(denied_tools=["*"]))
+        plain = await _call(client, "add_registry_server", dry_run=True, **_files(denied_tools=["*"]))
     [finding] = [finding for finding in spared["warnings"] if finding["field"] == "mcp_config.tools"]
     assert "2 stay visible: read_file, write_file" in finding["problem"]
     assert not [finding for finding in denied_too["warnings"] if finding["field"] == "mcp_config.tools"]
