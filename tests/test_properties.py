@@ -18,6 +18,7 @@ each being up to 100 registrations). With the defaults a run makes over 2,000 ca
 from __future__ import annotations
 
 import copy
+import json
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -333,3 +334,47 @@ def test_unknown_tools_end_in_an_error(session: Session, name: str, arguments: d
     session.calls += 1
     result: CallToolResult = session.portal.call(session.client.call_tool, name, arguments)
     assert result.is_error and "Unknown tool" in text_of(result), text_of(result)
+
+
+# Secrets in the places masking recognises by what they are, not by their key (issue 12): whatever the
+# secret's text, a tool result never shows it, and the registry keeps it.
+SECRET_TEXT = st.from_regex(r"[A-Za-z0-9]{20,30}", fullmatch=True)
+SECRET_PLACES = {
+    "flag": lambda s: {"config": {"command": "npx", "args": ["-y", "srv", "--token", s]}},
+    "flag=": lambda s: {"config": {"command": "npx", "args": ["-y", "srv", f"--api-key={s}"]}},
+    "-e": lambda s: {"config": {"command": "docker", "args": ["run", "-e", f"GITHUB_TOKEN={s}", "img"]}},
+    "dsn": lambda s: {"config": {"command": "uvx", "args": ["pg-mcp", f"postgres://app:{s}@db:5432/app"]}},
+    "userinfo": lambda s: {"config": {"url": f"https://bot:{s}@mcp.example.com/mcp"}},
+    "query": lambda s: {"config": {"url": f"https://mcp.example.com/mcp?api_key={s}"}},
+    "additional params": lambda s: {
+        "config": {"url": "https://mcp.example.com/mcp"},
+        "oauth_config": {"OAUTH_ADDITIONAL_PARAMS": {"client_assertion": s}},
+    },
+    # A token known by its shape, under a flag whose name says nothing.
+    "token shape": lambda s: {"config": {"command": "npx", "args": ["srv", "--name", _github_token(s)]}},
+}
+
+
+def _github_token(secret: str) -> str:
+    return "ghp_" + (secret * 2)[:36]
+
+
+@pytest.mark.parametrize("place", sorted(SECRET_PLACES))
+def test_secrets_recognised_by_shape_never_show(session: Session, place: str) -> None:
+    @settings(PROPERTY, max_examples=max(EXAMPLES // 5, 5))
+    @given(secret=SECRET_TEXT)
+    def property_holds(secret: str) -> None:
+        session.calls += 1
+        saved_name = f"shape-{session.calls}"
+        payload = {"saved_name": saved_name, "mcp_config": SECRET_PLACES[place](secret)}
+        hidden = _github_token(secret) if place == "token shape" else secret
+        added = session.call("add_registry_server", payload)
+        assert not added.is_error, text_of(added)
+        session.registered.add((saved_name, "v1"))
+        read = session.call("get_registry_server", {"saved_name": saved_name})
+        for result in (added, read):
+            shown = text_of(result) + json.dumps(result.structured_content)
+            assert hidden not in shown and MASK_TEXT in shown
+        assert hidden in json.dumps(session.stored(saved_name, "v1"))
+
+    property_holds()
