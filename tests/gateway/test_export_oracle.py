@@ -17,6 +17,7 @@ from registry_mcp.server import create_server
 from registry_mcp.settings import Settings
 
 from ..conftest import text_of
+from .conftest import export_and_read
 from .oracle import Gateway
 
 pytestmark = pytest.mark.anyio
@@ -66,14 +67,7 @@ async def _exported(settings: Settings, export_format: str = "gateway") -> tuple
         for record in RECORDS:
             added = await client.call_tool("add_registry_server", record)
             assert not added.is_error, text_of(added)
-        result = await client.call_tool("export_registry_servers", {"format": export_format, "servers": CHOSEN})
-        assert not result.is_error and result.structured_content is not None, text_of(result)
-        stored = []
-        for chosen in CHOSEN:
-            read = await client.call_tool("get_registry_server", chosen)
-            assert read.structured_content is not None
-            stored.append(read.structured_content["server"])
-    return result.structured_content, stored
+        return await export_and_read(client, export_format, CHOSEN)
 
 
 async def test_the_gateway_export_says_what_it_left_out_renamed_and_placed_config_wide() -> None:

@@ -16,6 +16,7 @@ from registry_mcp.settings import Settings
 
 from ..conftest import ServedApp, text_of
 from ..test_public_registry import RECORDS, public_registry_app
+from .conftest import export_and_read
 from .oracle import Gateway
 
 pytestmark = pytest.mark.anyio
@@ -54,14 +55,8 @@ async def _registered_and_exported() -> tuple[dict[str, Any], list[dict[str, Any
             assert not done.is_error and done.structured_content is not None, text_of(done)
             assert done.structured_content["registered"] is True
             chosen = [{"saved_name": name} for name in NAMES]
-            exported = await client.call_tool("export_registry_servers", {"format": "gateway", "servers": chosen})
-            assert not exported.is_error and exported.structured_content is not None, text_of(exported)
-            stored = []
-            for selector in chosen:
-                read = await client.call_tool("get_registry_server", selector)
-                assert read.structured_content is not None
-                stored.append(read.structured_content["server"])
-    return exported.structured_content["config"], stored
+            exported, stored = await export_and_read(client, "gateway", chosen)
+    return exported["config"], stored
 
 
 async def test_the_gateway_imports_validates_and_lists_every_entry_made_from_the_public_registry(
