@@ -74,15 +74,7 @@ def create_server(
         title="Enkrypt AI MCP Registry",
         version=__version__,
         instructions=instructions(settings, exposed),
-        tools=[
-            tool.to_mcp(
-                reveal_secrets=settings.show_secrets,
-                launch_without_asking=settings.allow_launch,
-                open_public_registry=settings.open_public_registry,
-                over_http=settings.over_http,
-            )
-            for tool in exposed
-        ],
+        tools=[tool.to_mcp(settings) for tool in exposed],
         lifespan=open_registry,
         token_verifier=oauth[0] if oauth else None,
         auth=oauth[1] if oauth else None,

@@ -52,6 +52,7 @@ from .public_registry.client import PublicRegistry
 from .results import RegistryInfo, ToolResult, present
 from .schemas import record_schema, strict_input_schema
 from .sdk import annotate, function_tool
+from .settings import Settings
 
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
 LOGGER_NAME = "registry-mcp"
@@ -143,14 +144,27 @@ class ToolCall:
     report_progress: ProgressReporter = field(default=_no_progress, repr=False)
     # MCP log messages to the client: what the server did, never an input value.
     log: LogSender = field(default=_no_log, repr=False)
-    # The user's setting that lets a tool launch commands or reach URLs where the client cannot ask.
-    launch_without_asking: bool = False
-    # Serving over HTTP: the caller is a remote client, not the person at this machine.
-    over_http: bool = False
-    # The user's setting that shows secret values in results (otherwise `present` masks them).
-    reveal_secrets: bool = False
-    # The official MCP Registry (or the mirror the settings name), opened for the call that needs it.
-    open_public_registry: Callable[[], PublicRegistry] = field(default=PublicRegistry, repr=False)
+    # The server's settings: what the user allowed, and how the server is reached.
+    settings: Settings = field(default_factory=Settings, repr=False)
+
+    @property
+    def launch_without_asking(self) -> bool:
+        """The user's setting that lets a tool launch commands or reach URLs where the client cannot ask."""
+        return self.settings.allow_launch
+
+    @property
+    def over_http(self) -> bool:
+        """Serving over HTTP: the caller is a remote client, not the person at this machine."""
+        return self.settings.over_http
+
+    @property
+    def reveal_secrets(self) -> bool:
+        """The user's setting that shows secret values in results (otherwise `present` masks them)."""
+        return self.settings.show_secrets
+
+    def open_public_registry(self) -> PublicRegistry:
+        """The official MCP Registry (or the mirror the settings name), opened for the call that needs it."""
+        return self.settings.open_public_registry()
 
     def agreed(self, without_asking: bool) -> bool:
         """Whether the tool may act: the person said yes, or the client cannot ask and
@@ -192,14 +206,9 @@ class RegistryTool(Generic[ArgsT]):
     run: Run[ArgsT]
     ask: Ask[ArgsT] | None = None
 
-    def to_mcp(
-        self,
-        *,
-        reveal_secrets: bool = False,
-        launch_without_asking: bool = False,
-        over_http: bool = False,
-        open_public_registry: Callable[[], PublicRegistry] = PublicRegistry,
-    ) -> Tool:
+    def to_mcp(self, settings: Settings | None = None) -> Tool:
+        settings = settings or Settings()
+
         def tool_call(ctx: Context[RegistryClient, Any], consent: Consent | None = None, facts: Any = None) -> ToolCall:
             return ToolCall(
                 registry=ctx.request_context.lifespan_context,
@@ -207,10 +216,7 @@ class RegistryTool(Generic[ArgsT]):
                 facts=facts,
                 report_progress=ctx.report_progress,
                 log=client_log(ctx),
-                launch_without_asking=launch_without_asking,
-                over_http=over_http,
-                reveal_secrets=reveal_secrets,
-                open_public_registry=open_public_registry,
+                settings=settings,
             )
 
         async def finish(
@@ -218,7 +224,7 @@ class RegistryTool(Generic[ArgsT]):
         ) -> CallToolResult:
             call = tool_call(ctx, consent, facts)
             result = await self.run(parsed, call)
-            presented = present(result, reveal_secrets=reveal_secrets)
+            presented = present(result, reveal_secrets=settings.show_secrets)
             await call.log("info", f"{self.name}: {result.message}")
             return presented
 
