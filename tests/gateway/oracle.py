@@ -96,3 +96,13 @@ class Gateway:
         """One `secure-mcp-gateway config <command>`, run by its own function on an explicit config path."""
         answer: dict[str, Any] = self.run({"op": "cli", "command": command, **arguments})[0]
         return answer
+
+    def import_block(self, block: list[Any], config: str) -> None:
+        """A default config generated, then `block` (mcp_config entries) imported into it as `config`,
+        both by the gateway's own CLI functions."""
+        path = str(self.config_path)
+        assert self.cli("generate", config_path=path)["exit"] == 0
+        import_file = self.home / f"{config}-import.json"
+        import_file.write_text(json.dumps({"config": block}))
+        imported = self.cli("import", config_path=path, input_file=str(import_file), config=config)
+        assert imported["exit"] == 0, imported["output"]

@@ -6,7 +6,6 @@ for field except where the README says why."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -113,15 +112,11 @@ async def test_a_client_export_names_the_gateway_settings_it_cannot_carry() -> N
     assert "denied_tools (1)" in note and "oauth_config (1)" in note and "input_guardrails_config (1)" in note
 
 
-async def test_the_gateway_imports_validates_lists_and_loads_the_export(gateway: Gateway, tmp_path: Path) -> None:
+async def test_the_gateway_imports_validates_lists_and_loads_the_export(gateway: Gateway) -> None:
     exported, stored = await _exported(Settings(show_secrets=True))
     block = exported["config"]
     path = str(gateway.config_path)
-    assert gateway.cli("generate", config_path=path)["exit"] == 0
-    import_file = tmp_path / "import.json"
-    import_file.write_text(json.dumps({"config": block}))
-    imported = gateway.cli("import", config_path=path, input_file=str(import_file), config="registry")
-    assert imported["exit"] == 0, imported["output"]
+    gateway.import_block(block, "registry")
     validated = gateway.cli("validate", config_path=path, config="registry")
     assert validated == {"exit": 0, "output": "INFO: Config 'registry' is valid\n"}
     listed = gateway.cli("list-servers", config_path=path, config="registry")

@@ -5,7 +5,6 @@ by its CLI, and mapped by its cloud mapping of a registry record (`EnkryptAuthPr
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -60,15 +59,11 @@ async def _registered_and_exported() -> tuple[dict[str, Any], list[dict[str, Any
 
 
 async def test_the_gateway_imports_validates_and_lists_every_entry_made_from_the_public_registry(
-    gateway: Gateway, tmp_path: Path
+    gateway: Gateway,
 ) -> None:
     block, stored = await _registered_and_exported()
     path = str(gateway.config_path)
-    assert gateway.cli("generate", config_path=path)["exit"] == 0
-    import_file = tmp_path / "import.json"
-    import_file.write_text(json.dumps({"config": block}))
-    imported = gateway.cli("import", config_path=path, input_file=str(import_file), config="public")
-    assert imported["exit"] == 0, imported["output"]
+    gateway.import_block(block, "public")
     assert gateway.cli("validate", config_path=path, config="public") == {
         "exit": 0,
         "output": "INFO: Config 'public' is valid\n",
