@@ -20,14 +20,14 @@ from __future__ import annotations
 import copy
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from hypothesis_jsonschema import from_schema
+from hypothesis_jsonschema import _from_schema, from_schema
 from jsonschema import Draft202012Validator
 from mcp import Client
 from mcp_types import CallToolResult, Tool
@@ -50,6 +50,26 @@ PROPERTY = settings(
     derandomize=os.environ.get("REGISTRY_MCP_RANDOM") != "1",
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
+
+
+def _built_once(build: Callable[..., Any]) -> Callable[..., Any]:
+    built: dict[tuple[str, int, int], tuple[Any, Any, Any]] = {}
+
+    def once(schema: Any, *, alphabet: Any, custom_formats: Any) -> Any:
+        key = (json.dumps(schema, sort_keys=True), id(alphabet), id(custom_formats))
+        if key not in built:  # alphabet and custom_formats kept alive, so that their ids stay theirs
+            built[key] = (alphabet, custom_formats, build(schema, alphabet=alphabet, custom_formats=custom_formats))
+        return built[key][2]
+
+    return once
+
+
+# hypothesis-jsonschema builds the strategy of an object's property afresh for every value it draws
+# (`from_object_schema` calls these two on each draw): over half of this file's time. Built once per
+# schema, the strategies draw the very same examples. Another version of the library is left as it is.
+if all(hasattr(_from_schema, name) for name in ("merged_as_strategies", "__from_schema")):
+    for _name in ("merged_as_strategies", "__from_schema"):
+        setattr(_from_schema, _name, _built_once(getattr(_from_schema, _name)))
 
 
 class Session:
