@@ -55,10 +55,21 @@ class Plan:
     concurrency_rounds: int
     claude_json_megabytes: int
     colliding_names: int = 12_000
+    hostile_shapes: int = len(SHAPES)  # the first so many of SHAPES
 
 
 FULL = Plan(startup_runs=10, calls=500, servers=10_000, concurrent=50, concurrency_rounds=7, claude_json_megabytes=100)
-QUICK = Plan(startup_runs=2, calls=20, servers=500, concurrent=50, concurrency_rounds=2, claude_json_megabytes=5)
+# Every step once, as small as it goes: the test suite's smoke test of the benchmark runs this.
+QUICK = Plan(
+    startup_runs=1,
+    calls=5,
+    servers=200,
+    concurrent=10,
+    concurrency_rounds=1,
+    claude_json_megabytes=1,
+    colliding_names=1_000,
+    hostile_shapes=1,
+)
 
 
 @dataclass
@@ -362,7 +373,7 @@ def measure_import(plan: Plan, workdir: Path, results: Results) -> None:
 
 def measure_hostile_inspection(plan: Plan, workdir: Path, results: Results) -> None:
     seconds, peaks = [], []
-    for index, (label, arguments) in enumerate(SHAPES):
+    for index, (label, arguments) in enumerate(SHAPES[: plan.hostile_shapes]):
         took, peak, message = inspect_hostile(arguments, _environment(workdir / f"hostile-{index}.db"))
         results.add(f"inspect a hostile server: {label}", [took])
         results.add(f"peak memory inspecting: {label}", [peak], unit="MiB")
