@@ -4,6 +4,7 @@ anything, and failures that say what happened."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shlex
@@ -23,6 +24,7 @@ from registry_mcp.launch import PASSED_THROUGH
 from registry_mcp.models import LocalServerConfig, RemoteServerConfig
 from registry_mcp.server import create_server
 from registry_mcp.settings import Settings
+from registry_mcp.tools import inspect as inspect_tool
 
 from .conftest import (
     LIVE_API_KEY,
@@ -345,16 +347,33 @@ def not_mcp() -> Iterator[str]:
         yield url
 
 
-@pytest.mark.parametrize("path", ["/html", "/json", "/rpc-error", "/status"])
-@pytest.mark.parametrize("transport", ["streamable_http", "sse"])
-async def test_an_error_never_quotes_a_peers_body(not_mcp: str, path: str, transport: str) -> None:
+# What each answer of the not-MCP endpoint is reported as: in our words, never its body's.
+NOT_MCP_REASONS = {
+    ("streamable_http", "/html"): "the connection ended with an MCP error (code -32600, invalid request;",
+    ("streamable_http", "/json"): "a request got no answer in time",
+    ("streamable_http", "/rpc-error"): "the connection ended with an MCP error (code -32600, invalid request;",
+    ("streamable_http", "/status"): "the connection ended with an MCP error (code -32603, internal error;",
+    ("sse", "/html"): "the URL did not answer with an event stream",
+    ("sse", "/json"): "the URL did not answer with an event stream",
+    ("sse", "/rpc-error"): "the URL answered HTTP 400, not MCP",
+    ("sse", "/status"): "the URL answered HTTP 500, not MCP",
+}
+
+
+@pytest.mark.parametrize(("transport", "path"), list(NOT_MCP_REASONS))
+async def test_an_error_never_quotes_a_peers_body(
+    not_mcp: str, path: str, transport: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The JSON body answering no request is waited out: 2 s here, not the 15 s default.
+    monkeypatch.setattr(inspect_tool, "inspect_server", functools.partial(inspect_server, request_timeout=2))
     async with Client(create_server(Settings(allow_launch=True))) as client:
         result = await client.call_tool(
             "inspect_mcp_server", {"config": {"url": not_mcp + path, "transport": transport}}
         )
     assert result.is_error
     text = text_of(result)
-    assert f"Could not inspect {not_mcp}{path}: " in text and "SYSTEM" not in text and "approve" not in text
+    assert f"Could not inspect {not_mcp}{path}: {NOT_MCP_REASONS[transport, path]}" in text
+    assert "SYSTEM" not in text and "approve" not in text
     assert _strange_characters(text) == []
 
 
