@@ -5,6 +5,7 @@ registry may already have acted on them. The registry here is the embedded one o
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -24,6 +25,8 @@ pytestmark = pytest.mark.anyio
 
 # Generous enough that any retry would happen within the test, short enough to keep it quick.
 EAGER = RetryPolicy(attempts=4, backoff=0.01, max_backoff=0.02)
+TIMEOUT = 0.3  # the client's, in seconds
+LATE = 2 * TIMEOUT  # how long a late answer takes: twice what the client waits
 ADD, BULK, MODIFY, DELETE = (
     "/mcp-registry/add-server",
     "/mcp-registry/bulk-add-servers",
@@ -43,6 +46,7 @@ class OneFaultyEndpoint:
         self.path = ""
         self.fault: str | None = None
         self.requests: Counter[tuple[str, str]] = Counter()
+        self.landed = threading.Event()  # set once a late request has been acted on
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -53,8 +57,10 @@ class OneFaultyEndpoint:
             return await self.app(scope, receive, send)
         if fault == "late":
             received = await _whole_request(receive)
-            await anyio.sleep(1.0)
-            return await self.app(scope, _replay(received), _discard)
+            await anyio.sleep(LATE)
+            await self.app(scope, _replay(received), _discard)
+            self.landed.set()
+            return None
         if fault.startswith("after:"):
             await self.app(scope, receive, _discard)
             fault = fault.removeprefix("after:")
@@ -122,14 +128,17 @@ async def test_each_write_is_sent_exactly_once_whatever_the_fault(
 ) -> None:
     registry, url = faulty
     method, path, act = WRITES[write]
-    async with RegistryClient("key", base_url=url, retry=EAGER, timeout=0.3) as client:
+    async with RegistryClient("key", base_url=url, retry=EAGER, timeout=TIMEOUT) as client:
         await client.add_server(server_payload("existing"))
         registry.requests.clear()
         registry.path, registry.fault = path, fault
         with pytest.raises((RegistryUnavailable, RateLimited)):
             await act(client)
         # Let a late write land, then look: had the client sent it again, there would be two requests.
-        await anyio.sleep(1.3 if fault == "late" else 0.1)
+        if fault == "late":
+            with anyio.fail_after(10):
+                while not registry.landed.is_set():  # noqa: ASYNC110 (set by the server's thread)
+                    await anyio.sleep(0.01)
         landed = await client.list_servers()
         descriptions = {server.saved_name: server.description for server in landed.data}
     assert registry.requests[method, path] == 1
