@@ -92,17 +92,26 @@ class Gateway:
         answers: list[Any] = json.loads(done.stdout.split(marker, 1)[1])
         return answers
 
+    def command(self, command: str, **arguments: Any) -> dict[str, Any]:
+        """The operation running `secure-mcp-gateway config <command>` by its own function, on
+        `config_path` given explicitly. Several in one `run` behave as the commands run one by one:
+        each function reads and writes the file itself."""
+        return {"op": "cli", "command": command, "config_path": str(self.config_path), **arguments}
+
     def cli(self, command: str, **arguments: Any) -> dict[str, Any]:
-        """One `secure-mcp-gateway config <command>`, run by its own function on an explicit config path."""
-        answer: dict[str, Any] = self.run({"op": "cli", "command": command, **arguments})[0]
+        """One `secure-mcp-gateway config <command>`, in a run of its own."""
+        answer: dict[str, Any] = self.run(self.command(command, **arguments))[0]
         return answer
 
-    def import_block(self, block: list[Any], config: str) -> None:
+    def import_block(self, block: list[Any], config: str, *then: dict[str, Any]) -> list[Any]:
         """A default config generated, then `block` (mcp_config entries) imported into it as `config`,
-        both by the gateway's own CLI functions."""
-        path = str(self.config_path)
-        assert self.cli("generate", config_path=path)["exit"] == 0
+        both by the gateway's own CLI functions; then the operations `then`: their answers. All in one
+        run, as starting the gateway's Python is most of a run's time."""
         import_file = self.home / f"{config}-import.json"
         import_file.write_text(json.dumps({"config": block}))
-        imported = self.cli("import", config_path=path, input_file=str(import_file), config=config)
+        generated, imported, *answers = self.run(
+            self.command("generate"), self.command("import", input_file=str(import_file), config=config), *then
+        )
+        assert generated["exit"] == 0, generated["output"]
         assert imported["exit"] == 0, imported["output"]
+        return answers

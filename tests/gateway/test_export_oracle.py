@@ -115,11 +115,14 @@ async def test_a_client_export_names_the_gateway_settings_it_cannot_carry() -> N
 async def test_the_gateway_imports_validates_lists_and_loads_the_export(gateway: Gateway) -> None:
     exported, stored = await _exported(Settings(show_secrets=True))
     block = exported["config"]
-    path = str(gateway.config_path)
-    gateway.import_block(block, "registry")
-    validated = gateway.cli("validate", config_path=path, config="registry")
+    validated, listed, assigned = gateway.import_block(
+        block,
+        "registry",
+        gateway.command("validate", config="registry"),
+        gateway.command("list-servers", config="registry"),
+        gateway.command("assign", project="default_project", config="registry"),
+    )
     assert validated == {"exit": 0, "output": "INFO: Config 'registry' is valid\n"}
-    listed = gateway.cli("list-servers", config_path=path, config="registry")
     assert json.loads(listed["output"]) == [
         {"server_name": "files-v1", "description": "Files", "command": "npx", "args": ["-y", "@m/files"], "tools": 1,
          "input_guardrails_enabled": True, "output_guardrails_enabled": False},
@@ -128,14 +131,14 @@ async def test_the_gateway_imports_validates_lists_and_loads_the_export(gateway:
         {"server_name": "web", "description": "Web", "command": None, "args": [], "tools": 0,
          "input_guardrails_enabled": False, "output_guardrails_enabled": False},
     ]  # fmt: skip
-    assert gateway.cli("assign", config_path=path, project="default_project", config="registry")["exit"] == 0
+    assert assigned["exit"] == 0
 
     key = next(iter(json.loads(gateway.config_path.read_text())["apikeys"]))
     [loaded, mapped] = gateway.run(
         {"op": "load", "gateway_key": key},
         {"op": "map_server", "servers": stored[:3], "common_overrides": block["common_overrides"]},
     )
-    assert loaded["path"] == path
+    assert loaded["path"] == str(gateway.config_path)
     runtime = loaded["config"]["mcp_config"]
     assert runtime[0]["config"]["env"] == {"API_TOKEN": "tok-1"}  # real values, as the gateway will use them
     # Field for field as the gateway's own mapping of the same records, but for what the README explains:

@@ -62,13 +62,16 @@ async def test_the_gateway_imports_validates_and_lists_every_entry_made_from_the
     gateway: Gateway,
 ) -> None:
     block, stored = await _registered_and_exported()
-    path = str(gateway.config_path)
-    gateway.import_block(block, "public")
-    assert gateway.cli("validate", config_path=path, config="public") == {
-        "exit": 0,
-        "output": "INFO: Config 'public' is valid\n",
-    }
-    listed = json.loads(gateway.cli("list-servers", config_path=path, config="public")["output"])
+    validated, listed_by_cli, mapped = gateway.import_block(
+        block,
+        "public",
+        gateway.command("validate", config="public"),
+        gateway.command("list-servers", config="public"),
+        # The gateway's own mapping of the stored records runs what the entry says, unchanged.
+        {"op": "map_server", "servers": stored},
+    )
+    assert validated == {"exit": 0, "output": "INFO: Config 'public' is valid\n"}
+    listed = json.loads(listed_by_cli["output"])
     assert [(server["server_name"], server["command"]) for server in listed] == [
         ("filesystem", "npx"),
         ("filesystem-oci", "docker"),
@@ -80,8 +83,6 @@ async def test_the_gateway_imports_validates_and_lists_every_entry_made_from_the
         ("hybrid-sse", None),
         ("mcp-fs", None),
     ]
-    # The gateway's own mapping of the stored records runs what the entry says, unchanged.
-    mapped = gateway.run({"op": "map_server", "servers": stored})[0]
     for theirs, record in zip(mapped, stored, strict=True):
         assert theirs["server_name"] == record["saved_name"]
         assert theirs["config"] == record["mcp_config"]["config"]

@@ -69,18 +69,20 @@ async def test_a_new_import_file_holds_the_real_values_and_the_gateway_imports_i
     assert _mode(target) == 0o600
     assert json.loads(target.read_text())["config"]["mcp_config"][0]["config"]["env"] == {"API_TOKEN": SECRET}
 
-    path = str(gateway.config_path)
-    assert gateway.cli("generate", config_path=path)["exit"] == 0
-    imported = gateway.cli("import", config_path=path, input_file=str(target), config="registry")
+    generated, imported, validated = gateway.run(
+        gateway.command("generate"),
+        gateway.command("import", input_file=str(target), config="registry"),
+        gateway.command("validate", config="registry"),
+    )
+    assert generated["exit"] == 0 and validated["exit"] == 0
     assert imported["exit"] == 0, imported["output"]
-    assert gateway.cli("validate", config_path=path, config="registry")["exit"] == 0
 
 
 async def test_writing_into_the_gateways_config_keeps_a_backup_and_its_permissions(
     gateway: Gateway, tmp_path: Path
 ) -> None:
     path = gateway.config_path
-    assert gateway.cli("generate", config_path=str(path))["exit"] == 0
+    assert gateway.cli("generate")["exit"] == 0
     path.chmod(0o640)
     before = path.read_bytes()
     first, text, _ = await _write(path, config_name="default_config")
@@ -92,9 +94,11 @@ async def test_writing_into_the_gateways_config_keeps_a_backup_and_its_permissio
     assert (again["added"], again["replaced"], again["kept"]) == (0, 2, 1)
     assert [name for name in os.listdir(path.parent) if name.endswith(".tmp")] == []
 
-    assert gateway.cli("validate", config_path=str(path), config="default_config")["exit"] == 0
     key = next(iter(json.loads(path.read_text())["apikeys"]))
-    [loaded] = gateway.run({"op": "load", "gateway_key": key})
+    validated, loaded = gateway.run(
+        gateway.command("validate", config="default_config"), {"op": "load", "gateway_key": key}
+    )
+    assert validated["exit"] == 0
     servers = {entry["server_name"]: entry for entry in loaded["config"]["mcp_config"]}
     assert set(servers) == {"echo_server", "files", "web"}  # the generated server is kept
     assert servers["files"]["config"]["env"] == {"API_TOKEN": SECRET}  # as the gateway will run it
@@ -102,10 +106,10 @@ async def test_writing_into_the_gateways_config_keeps_a_backup_and_its_permissio
 
 async def test_a_new_gateway_config_name_is_added_and_said_to_need_a_project(gateway: Gateway) -> None:
     path = gateway.config_path
-    assert gateway.cli("generate", config_path=str(path))["exit"] == 0
+    assert gateway.cli("generate")["exit"] == 0
     written, text, _ = await _write(path, config_name="from-registry")
     assert written["added"] == 2 and "project assign-config" in text
-    assert gateway.cli("validate", config_path=str(path), config="from-registry")["exit"] == 0
+    assert gateway.cli("validate", config="from-registry")["exit"] == 0
 
 
 async def test_a_client_block_is_merged_into_its_file(tmp_path: Path) -> None:
