@@ -135,25 +135,39 @@ def free_port() -> int:
         return port
 
 
+class PortTaken(RuntimeError):
+    """Another process took the port between `free_port` and the server's bind."""
+
+
+def _serves(port: int, stderr: Path | None) -> bool:
+    """Whether the port is served: by our uvicorn where its log is kept (any process may answer a
+    connect, such as another test's server that took the port first), else by whoever answers."""
+    if stderr is not None:
+        return f"Uvicorn running on http://127.0.0.1:{port} " in stderr.read_text(errors="replace")
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
 @contextmanager
 def mcp_over_http(
     argv: list[str], port: int, env: dict[str, str] | None = None, path: str = "/mcp", stderr: Path | None = None
 ) -> Iterator[str]:
     """A process serving MCP over HTTP on `port`: its endpoint's URL while it runs (its stderr kept in
-    the file `stderr` if given)."""
+    the file `stderr` if given: then it must log uvicorn's start, as `--log-level` INFO or DEBUG does)."""
     with stderr.open("wb") if stderr else contextlib.nullcontext(subprocess.PIPE) as err:
         process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=err)
     try:
         deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    output = process.stderr.read() if process.stderr else stderr.read_bytes() if stderr else b""
-                    raise RuntimeError(f"the HTTP server did not start: {output!r}") from None
-                time.sleep(0.05)
+        while not _serves(port, stderr):
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = process.stderr.read() if process.stderr else stderr.read_bytes() if stderr else b""
+                if b"address already in use" in output:
+                    raise PortTaken(f"port {port} was taken before the server could bind it")
+                raise RuntimeError(f"the HTTP server did not start: {output!r}")
+            time.sleep(0.05)
         yield f"http://127.0.0.1:{port}{path}"
     finally:
         process.terminate()
@@ -185,12 +199,20 @@ def http_environment(tmp_path: Path, **env: str) -> dict[str, str]:
 
 @contextmanager
 def serving(tmp_path: Path, *args: str, **env: str) -> Iterator[Served]:
-    """`registry-mcp --transport http ARGS` on a free loopback port, logging at DEBUG to a file."""
-    port = free_port()
-    log = tmp_path / f"server-{port}.log"
-    argv = [server_command(), "--transport", "http", "--port", str(port), "--log-level", "DEBUG", *args]
-    with mcp_over_http(argv, port, http_environment(tmp_path, **env), stderr=log) as url:
-        yield Served(url, log)
+    """`registry-mcp --transport http ARGS` on a free loopback port, logging at DEBUG to a file (on
+    another port if one is taken before the server binds it: test runs and workers share this machine)."""
+    for _ in range(3):
+        port = free_port()
+        log = tmp_path / f"server-{port}.log"
+        argv = [server_command(), "--transport", "http", "--port", str(port), "--log-level", "DEBUG", *args]
+        with contextlib.ExitStack() as stack:
+            try:
+                url = stack.enter_context(mcp_over_http(argv, port, http_environment(tmp_path, **env), stderr=log))
+            except PortTaken:
+                continue
+            yield Served(url, log)
+            return
+    raise PortTaken("three free ports were taken before the server could bind them")
 
 
 class ServedApp:

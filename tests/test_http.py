@@ -255,7 +255,7 @@ async def test_callers_at_once_each_keep_their_own_key(tmp_path: Path, cloud: Ke
 async def test_an_identity_provider_plugs_in_as_a_token_verifier(tmp_path: Path) -> None:
     port = free_port()
     resource = f"http://127.0.0.1:{port}/mcp"
-    argv = [server_command(), "--transport", "http", "--port", str(port), "--auth", "oauth"]
+    argv = [server_command(), "--transport", "http", "--port", str(port), "--auth", "oauth", "--log-level", "INFO"]
     argv += ["--token-verifier", "tests.servers.tiny_verifier:verifier", "--oauth-issuer", "https://idp.example.com"]
     argv += ["--resource-url", resource]
     with mcp_over_http(argv, port, http_environment(tmp_path), stderr=tmp_path / "log") as url:

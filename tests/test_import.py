@@ -565,7 +565,6 @@ def big_claude_json(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.mark.xdist_group("big-claude-json")  # one worker writes the 100 MB file
 def test_a_100_mb_claude_json_is_read_with_bounded_memory(big_claude_json: Path) -> None:
     assert big_claude_json.stat().st_size > 100_000_000
     tracemalloc.start()
@@ -581,7 +580,6 @@ def test_a_100_mb_claude_json_is_read_with_bounded_memory(big_claude_json: Path)
 
 
 @pytest.mark.anyio
-@pytest.mark.xdist_group("big-claude-json")
 async def test_a_ping_is_answered_while_a_big_import_is_parsed(big_claude_json: Path) -> None:
     """Ordering, not timing: a ping sent once the import began reading comes back before the import
     ends. (Over the JSON-RPC streams of the handshake-era protocol, which is what Claude Desktop speaks;

@@ -21,7 +21,6 @@ from .conftest import server_command, serving
 INTEROP = Path(__file__).parent / "interop"
 
 pytestmark = [
-    pytest.mark.xdist_group("npm"),  # one worker installs tests/interop's packages if they are missing
     pytest.mark.slow,
     pytest.mark.packaging,
     pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js (on every machine this project targets)"),

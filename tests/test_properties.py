@@ -38,12 +38,8 @@ from registry_mcp.settings import Settings
 
 from .conftest import text_of
 
-pytestmark = [
-    # The SDK warns on every ping, even on the legacy connection where ping still exists.
-    pytest.mark.filterwarnings("ignore:ping is removed"),
-    # One worker builds the strategies and holds the session.
-    pytest.mark.xdist_group("properties"),
-]
+# The SDK warns on every ping, even on the legacy connection where ping still exists.
+pytestmark = pytest.mark.filterwarnings("ignore:ping is removed")
 
 EXAMPLES = int(os.environ.get("REGISTRY_MCP_EXAMPLES", "150"))
 PROPERTY = settings(
