@@ -91,8 +91,16 @@ GROUPS = {
         tests=("tests/test_lint.py",),
     ),
     "toolkit": Group(
-        modules=("registry_mcp/toolkit.py",),
-        tests=("tests/test_delete.py", "tests/test_declaring.py"),
+        # The toolkit's consent and read-only paths: who lets a tool act, and which tools are exposed.
+        modules=("registry_mcp/permissions.py",),
+        tests=(
+            "tests/test_permissions.py",
+            "tests/test_delete.py",
+            "tests/test_http_launch.py",
+            "tests/test_instructions.py",
+            "tests/test_declaring.py",
+            "tests/test_snapshot.py",
+        ),
     ),
 }
 
