@@ -391,6 +391,10 @@ def test_the_fields_left_out_are_summed_up_by_their_longest_whole_field() -> Non
     assert _common_field(["mcp_config.tools", "mcp_config.tools.x"]) == "mcp_config.tools"
     assert _common_field(["mcp_config.tools", "mcp_config.tools[0]"]) == "mcp_config.tools"
     assert _common_field(["mcp_config.config.env.A", "mcp_config.oauth_config.B"]) == "mcp_config"
+    assert _common_field(["mcp_config.config.env.A", "mcp_config.config.env.B"]) == "mcp_config.config.env"
+    assert _common_field(["mcp_config.config.env.A", "mcp_config.config.env.AX"]) == "mcp_config.config.env"
+    items = ["servers[1].mcp_config.denied_tools[10]", "servers[1].mcp_config.denied_tools[11]"]
+    assert _common_field(items) == "servers[1].mcp_config.denied_tools"
     assert _common_field(["servers[10].x", "servers[12].y"]) == "servers"
     assert _common_field(["alpha", "beta"]) == "(several fields)"
     assert _common_field(["config", "con"]) == "(several fields)"
