@@ -50,6 +50,14 @@ def test_a_reference_or_placeholder_is_not_an_inline_secret(value: str) -> None:
     assert _fields({"config": {**LOCAL, "env": {"GITHUB_TOKEN": value, "LOG_LEVEL": "debug"}}}) == []
 
 
+@pytest.mark.parametrize(
+    "value", ["${GITHUB_TOKEN}ghp_abc123", "ghp_abc123${GITHUB_TOKEN}", "$GITHUB_TOKEN ghp_abc123"]
+)
+def test_a_reference_beside_a_secret_does_not_hide_it(value: str) -> None:
+    """A value counts as a reference only if it is one whole (the match is anchored at both ends)."""
+    assert _fields({"config": {**LOCAL, "env": {"GITHUB_TOKEN": value}}}) == ["mcp_config.config.env.GITHUB_TOKEN"]
+
+
 def test_a_guardrail_without_a_policy() -> None:
     fields = _fields({"config": LOCAL, "input_guardrails_config": {"enabled": True}, "output_guardrails_config": {}})
     assert fields == ["mcp_config.input_guardrails_config.guardrail_name"]
