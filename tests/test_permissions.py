@@ -12,8 +12,16 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from mcp import Client
 from mcp.server.elicitation import AcceptedElicitation, CancelledElicitation, DeclinedElicitation
-from mcp_types import ClientCapabilities, ElicitationCapability, FormElicitationCapability, UrlElicitationCapability
+from mcp_types import (
+    ClientCapabilities,
+    ElicitationCapability,
+    FormElicitationCapability,
+    ToolAnnotations,
+    UrlElicitationCapability,
+)
+from pydantic import BaseModel
 
 from registry_mcp.permissions import (
     Consent,
@@ -26,8 +34,10 @@ from registry_mcp.permissions import (
     put_to_person,
     selected_tools,
 )
-from registry_mcp.server import TOOLS
+from registry_mcp.results import ToolResult
+from registry_mcp.server import TOOLS, create_server
 from registry_mcp.settings import Settings
+from registry_mcp.toolkit import ToolCall, ToolSet
 
 FORM = ElicitationCapability(form=FormElicitationCapability())
 
@@ -125,3 +135,40 @@ def test_the_allow_list_and_read_only_mode_pick_the_tools(settings: Settings, ex
         if tool.name in {"get_registry_server", "list_registry_servers", "delete_registry_server"}
     ]
     assert {tool.name for tool in selected_tools(settings, two_read_only_one_destructive)} == exposed
+
+
+class Named(BaseModel):
+    name: str
+
+
+@pytest.mark.anyio
+async def test_a_tools_annotations_tell_clients_whether_it_reads_changes_or_destroys() -> None:
+    tools = ToolSet()
+
+    async def run(arguments: Named, call: ToolCall) -> ToolResult:
+        """Does nothing."""
+        raise NotImplementedError
+
+    # Declared here, inside the test, so that the annotations are made while it runs.
+    tools.declare(title="Read", hint="h", read_only=True, idempotent=True, name="reads")(run)
+    tools.declare(title="Read anyway", hint="h", read_only=True, destructive=True, name="reads_anyway")(run)
+    tools.declare(title="Add", hint="h", read_only=False, name="adds")(run)
+    tools.declare(title="Delete", hint="h", read_only=False, destructive=True, idempotent=True, name="deletes")(run)
+    async with Client(create_server(Settings(), tools.tools)) as client:
+        listed = {tool.name: tool.annotations for tool in (await client.list_tools()).tools}
+
+    def hints(title: str, read_only: bool, destructive: bool | None, idempotent: bool) -> ToolAnnotations:
+        return ToolAnnotations(
+            title=title,
+            read_only_hint=read_only,
+            destructive_hint=destructive,
+            idempotent_hint=idempotent,
+            open_world_hint=True,  # the registry is changed by others too
+        )
+
+    assert listed == {
+        "reads": hints("Read", True, None, True),
+        "reads_anyway": hints("Read anyway", True, None, False),  # only reading destroys nothing
+        "adds": hints("Add", False, False, False),
+        "deletes": hints("Delete", False, True, True),
+    }
