@@ -7,24 +7,26 @@
   from launching commands or writing files unless the server was started with the launch setting.
 - The person, for a tool that asks first (a delete, a launch, a file write): the tool words a
   `Question`, `put_to_person` has the SDK put it where the client declared elicitation, and
-  `consent_of` reads the answer. Only a yes is consent: no answer, a decline or a cancel change
-  nothing. Where the client cannot ask, an explicit argument or setting stands in (`agreed`).
+  `consent_of` reads the answer (`asking_call` wires the three for the SDK). Only a yes is consent:
+  no answer, a decline or a cancel change nothing. Where the client cannot ask, an explicit argument
+  or setting stands in (`agreed`).
 """
 
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from mcp.server.elicitation import AcceptedElicitation, CancelledElicitation, ElicitationResult
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.resolve import Elicit
-from mcp_types import ToolAnnotations
+from mcp.server.mcpserver.resolve import Elicit, Resolve
+from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, ConfigDict, Field
 
+from .sdk import annotate
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -124,3 +126,39 @@ def agreed(consent: Consent | None, without_asking: bool) -> bool:
     """Whether a tool that asks first may act: the person said yes, or the client cannot ask and
     `without_asking` (an explicit argument or setting) stands in for the person."""
     return consent is Consent.GIVEN or (consent is Consent.NOT_ASKED and without_asking)
+
+
+Asking = Callable[[dict[str, Any], Context[Any, Any]], Awaitable[Question]]
+Acting = Callable[[dict[str, Any], Context[Any, Any], Consent, Any], Awaitable[CallToolResult]]
+
+
+def asking_call(question: Asking, act: Acting) -> Callable[..., Awaitable[CallToolResult]]:
+    """A tool function for the SDK that asks first, from two steps: `question` looks up the facts and
+    words the question (from the call's arguments), `act` acts on the arguments, the person's answer and
+    those facts.
+
+    The SDK's resolvers run `question`, then put the question to the person where the client can
+    elicit (so it works on every protocol version). Both re-run on each round of a multi-round call,
+    so the question always reflects the registry as it is."""
+
+    async def answer(asked: Question, ctx: Context[Any, Any]) -> Elicit[ConsentForm] | Consent:
+        return put_to_person(asked, ctx)
+
+    async def call(
+        arguments: dict[str, Any], ctx: Context[Any, Any], asked: Question, answered: ElicitationResult[ConsentForm]
+    ) -> CallToolResult:
+        return await act(arguments, ctx, consent_of(answered), asked.facts)
+
+    asked_type = Annotated[Question, Resolve(question)]
+    annotate(question, {"arguments": dict[str, Any], "ctx": Context, "return": Question})
+    annotate(answer, {"asked": asked_type, "ctx": Context, "return": Elicit[ConsentForm] | Consent})
+    return annotate(
+        call,
+        {
+            "arguments": dict[str, Any],
+            "ctx": Context,
+            "asked": asked_type,
+            "answered": Annotated[ElicitationResult[ConsentForm], Resolve(answer)],
+            "return": CallToolResult,
+        },
+    )

@@ -34,12 +34,10 @@ import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Generic, Protocol, TypeVar, get_type_hints
+from typing import Any, Generic, Protocol, TypeVar, get_type_hints
 
-from mcp.server.elicitation import ElicitationResult
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.server.mcpserver.resolve import Elicit, Resolve
 from mcp.server.mcpserver.tools import Tool
 from mcp.shared.exceptions import MCPDeprecationWarning
 from mcp_types import CallToolResult, LoggingLevel, ToolAnnotations
@@ -50,12 +48,10 @@ from .client import RegistryClient, RegistryLocation
 from .errors import LocalRefusal, RegistryError, describe_validation_error
 from .permissions import (
     Consent,
-    ConsentForm,
     Question,
     agreed,
-    consent_of,
+    asking_call,
     may_act_on_this_machine,
-    put_to_person,
     tool_annotations,
 )
 from .public_registry.client import PublicRegistry
@@ -237,38 +233,17 @@ class RegistryTool(Generic[ArgsT]):
     def _asking_call(
         self, ask: Ask[ArgsT], tool_call: Callable[[Context[RegistryClient, Any]], ToolCall], finish: _Finish[ArgsT]
     ) -> Callable[..., Awaitable[CallToolResult]]:
-        # Two resolvers run before the call: `question` looks up the facts and words the question,
-        # `answer` puts it to the person where the client can elicit. Both re-run on each round of
-        # a multi-round call, so the question always reflects the registry as it is.
         async def question(arguments: dict[str, Any], ctx: Context[RegistryClient, Any]) -> Question:
             async with self._failures(ctx):
                 return await ask(self._parse(arguments), tool_call(ctx))
 
-        async def answer(asked: Question, ctx: Context[RegistryClient, Any]) -> Elicit[ConsentForm] | Consent:
-            return put_to_person(asked, ctx)
-
-        async def call(
-            arguments: dict[str, Any],
-            ctx: Context[RegistryClient, Any],
-            asked: Question,
-            answered: ElicitationResult[ConsentForm],
+        async def act(
+            arguments: dict[str, Any], ctx: Context[RegistryClient, Any], consent: Consent, facts: Any
         ) -> CallToolResult:
             async with self._failures(ctx):
-                return await finish(self._parse(arguments), ctx, consent_of(answered), asked.facts)
+                return await finish(self._parse(arguments), ctx, consent, facts)
 
-        asked_type = Annotated[Question, Resolve(question)]
-        annotate(question, {"arguments": dict[str, Any], "ctx": Context, "return": Question})
-        annotate(answer, {"asked": asked_type, "ctx": Context, "return": Elicit[ConsentForm] | Consent})
-        return annotate(
-            call,
-            {
-                "arguments": dict[str, Any],
-                "ctx": Context,
-                "asked": asked_type,
-                "answered": Annotated[ElicitationResult[ConsentForm], Resolve(answer)],
-                "return": CallToolResult,
-            },
-        )
+        return asking_call(question, act)
 
 
 async def _log_failure(tool: str, ctx: Context[Any, Any], text: str) -> None:
