@@ -189,6 +189,13 @@ CHECK_NAME = "check the name against the server's tools (inspect the server, or 
 SPARED_ADVICE = "keep in tools only the tools to offer, or deny them by name too"
 
 
+def _refer_to(reference: str) -> str:
+    return (
+        f"refer to it instead (such as {reference}) where your gateway resolves references, or keep it in a "
+        "secret store"
+    )
+
+
 def _findings(mcp_config: dict[str, Any] | None) -> list[dict[str, str]]:
     payload = ServerPayload.model_validate({"saved_name": "x", "mcp_config": mcp_config})
     return [finding.model_dump() for finding in lint_server(payload)]
@@ -226,12 +233,7 @@ def test_inline_secrets_in_a_local_server_one_finding_per_field() -> None:
     assert _findings({"config": config}) == [
         {"field": "mcp_config.config.args[0]", "problem": INLINE, "advice": KEEP_OUT},
         {"field": "mcp_config.config.args[1]", "problem": INLINE, "advice": KEEP_OUT},
-        {
-            "field": "mcp_config.config.env.my-api-key",
-            "problem": INLINE,
-            "advice": "refer to it instead (such as ${MY_API_KEY}) where your gateway resolves references, or keep "
-            "it in a secret store",
-        },
+        {"field": "mcp_config.config.env.my-api-key", "problem": INLINE, "advice": _refer_to("${MY_API_KEY}")},
     ]
 
 
@@ -239,12 +241,7 @@ def test_inline_secrets_in_a_remote_server() -> None:
     config = {"url": "https://u:pw@h.example/mcp?api_key=zzz", "headers": {"x-api-key": "abc", "Accept": "*/*"}}
     assert _findings({"config": config}) == [
         {"field": "mcp_config.config.url", "problem": INLINE, "advice": KEEP_OUT},
-        {
-            "field": "mcp_config.config.headers.x-api-key",
-            "problem": INLINE,
-            "advice": "refer to it instead (such as ${X_API_KEY}) where your gateway resolves references, or keep "
-            "it in a secret store",
-        },
+        {"field": "mcp_config.config.headers.x-api-key", "problem": INLINE, "advice": _refer_to("${X_API_KEY}")},
     ]
 
 
