@@ -23,6 +23,7 @@ from mcp_types import (
 )
 from pydantic import BaseModel
 
+from registry_mcp.cli import main
 from registry_mcp.permissions import (
     Consent,
     ConsentForm,
@@ -172,3 +173,15 @@ async def test_a_tools_annotations_tell_clients_whether_it_reads_changes_or_dest
         "adds": hints("Add", False, False, False),
         "deletes": hints("Delete", False, True, True),
     }
+
+
+def test_a_read_only_server_whose_allow_list_leaves_no_tool_refuses_to_start(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REGISTRY_MCP_READ_ONLY", "1")
+    with pytest.raises(SystemExit) as refused:
+        main(["--tools", "delete_registry_server,write_registry_export"])
+    assert refused.value.code == 2
+    said = capsys.readouterr()
+    assert said.out == ""
+    assert "--tools 'delete_registry_server,write_registry_export' matches no read-only tool" in said.err
