@@ -18,7 +18,7 @@ import fnmatch
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar
 
 from mcp.server.elicitation import AcceptedElicitation, CancelledElicitation, ElicitationResult
 from mcp.server.mcpserver import Context
@@ -29,12 +29,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from .sdk import annotate
 from .settings import Settings
 
-if TYPE_CHECKING:
-    from .toolkit import RegistryTool
 
-    ToolT = TypeVar("ToolT", bound=RegistryTool[Any])
-else:
-    ToolT = TypeVar("ToolT")
+class Declared(Protocol):
+    """What `selected_tools` reads of a declared tool (`toolkit.RegistryTool`)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def annotations(self) -> ToolAnnotations: ...
+
+
+ToolT = TypeVar("ToolT", bound=Declared)
 
 
 class Consent(StrEnum):
