@@ -66,7 +66,7 @@ GROUPS = {
     ),
     "masking": Group(
         modules=("registry_mcp/masking.py",),
-        tests=("tests/test_masking.py",),
+        tests=("tests/test_masking.py", "tests/test_secrets.py", "tests/test_scrubbing.py"),
     ),
     "client": Group(
         modules=("registry_mcp/client.py",),
