@@ -4,6 +4,8 @@ what each error says. Every expected request and message is written out by hand.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -21,12 +23,15 @@ from registry_mcp import (
     RegistryTimeout,
     RegistryUnavailable,
     ResponseTooLarge,
-    ServerConflict,
     UnexpectedResponse,
+    endpoints,
 )
+from registry_mcp import client as client_module
 from registry_mcp.client import RegistryLocation
-from registry_mcp.errors import RegistryUnreachable
+from registry_mcp.embedded import RegistryStore, create_app
 from registry_mcp.embedded.store import Scope
+from registry_mcp.errors import RegistryUnreachable
+from registry_mcp.patching import merge_patch
 from registry_mcp.retries import NO_RETRIES, RetryPolicy
 
 from .conftest import server_payload
@@ -436,3 +441,280 @@ async def test_an_answer_of_the_wrong_shape_names_five_problems_at_most() -> Non
         "[1]: must be an object; [2]: must be an object; [3]: must be an object; [4]: must be an object; "
         "and 2 more problems"
     )
+
+
+# --- each endpoint: its request, and its name in an error ----------------------------------------------
+
+
+async def test_each_call_is_named_in_its_error() -> None:
+    registry = Scripted(_json(404, {"message": "nothing here"}))
+    calls: list[tuple[Callable[[RegistryClient], Awaitable[Any]], str]] = [
+        (lambda client: client.add_server(server_payload("files")), "add server 'files'"),
+        (lambda client: client.bulk_add_servers([server_payload("a"), server_payload("b")]), "add 2 servers"),
+        (lambda client: client.get_server("files", "v2"), "get server 'files' version 'v2'"),
+        (lambda client: client.delete_server("files"), "delete server 'files' version 'v1'"),
+        (lambda client: client.list_gateways("files"), "list the gateways of server 'files' version 'v1'"),
+        (lambda client: client.list_servers(), "list servers"),
+        (
+            lambda client: client.get_json("/v0/servers", "search the public registry", {"q": "x"}),
+            "search the public registry",
+        ),
+    ]
+    async with _client(registry) as client:
+        for call, operation in calls:
+            with pytest.raises(RegistryError) as failed:
+                await call(client)
+            assert failed.value.message == f"Could not {operation}: no such server"
+    assert registry.sent == [
+        ("POST", f"{BASE}/mcp-registry/add-server"),
+        ("POST", f"{BASE}/mcp-registry/bulk-add-servers"),
+        ("GET", f"{BASE}/mcp-registry/get-server"),
+        ("DELETE", f"{BASE}/mcp-registry/delete-server"),
+        ("GET", f"{BASE}/mcp-registry/list-gateways-by-server"),
+        ("GET", f"{BASE}/mcp-registry/list-servers?page=1&per_page=20"),
+        ("GET", f"{BASE}/v0/servers?q=x"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (_json(200, {"message": f"Deleted, with key {KEY}"}), "Deleted, with key <redacted>"),
+        (_json(200, {"message": ""}), "Deleted 'files' version 'v1'"),
+        (_json(200, {}), "Deleted 'files' version 'v1'"),
+        (_json(200, "done"), "Deleted 'files' version 'v1'"),
+        (httpx2.Response(204), "Deleted 'files' version 'v1'"),
+        (httpx2.Response(200), "Deleted 'files' version 'v1'"),
+    ],
+    ids=["message", "empty message", "no message", "a JSON text", "204", "empty"],
+)
+async def test_a_delete_says_what_the_registry_said_or_what_was_deleted(answer: httpx2.Response, said: str) -> None:
+    async with _client(Scripted(answer)) as client:
+        assert await client.delete_server("files") == said
+
+
+async def test_a_crash_inside_the_embedded_registry_is_its_500(monkeypatch: pytest.MonkeyPatch) -> None:
+    def crash(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("disk on fire")
+
+    async with RegistryClient.embedded() as client:
+        assert client._store is not None
+        monkeypatch.setattr(client._store, "list_servers", crash)
+        with pytest.raises(RegistryUnavailable) as failed:
+            await client.list_servers()
+        assert (await client.bulk_add_servers([server_payload("still-serving")]))[0].saved_name == "still-serving"
+    assert failed.value.status == 500
+    assert failed.value.message == "Could not list servers: the registry failed to answer"
+    assert failed.value.registry_message == "Internal Server Error"
+
+
+# --- modify: read, merged and sent whole, or sent as a patch where the registry merges -----------------
+
+
+class Stored:
+    """A registry holding one server: a GET answers its current record (`changes` applied one per GET
+    first, as if someone else wrote between reads), a PATCH answers the record with what it was sent
+    merged in (a whole field replaces the stored one either way)."""
+
+    def __init__(self, *changes: dict[str, Any]) -> None:
+        self.record = dict(STORED)
+        self.changes = list(changes)
+        self.seen: list[tuple[str, Any]] = []
+
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
+        sent = json.loads(request.content) if request.content else None
+        self.seen.append((request.method, sent))
+        if request.method == "GET":
+            if self.changes:
+                self.record = {**self.record, **self.changes.pop(0)}
+            return _json(200, self.record)
+        return _json(200, {"message": "updated", "data": merge_patch(self.record, sent)})
+
+
+def _stored_client(stored: Stored) -> RegistryClient:
+    return RegistryClient(KEY, base_url=BASE, transport=httpx2.MockTransport(stored), retry=NO_RETRIES)
+
+
+LOCAL_ENV = {"command": "npx", "args": ["-y", "@example/files"]}
+
+
+async def test_modify_reads_the_server_merges_and_sends_each_changed_field_whole() -> None:
+    stored = Stored()
+    async with _stored_client(stored) as client:
+        modified = await client.modify_server(
+            "files", changes={"description": "new", "mcp_config": {"config": {"env": {"B": "2"}}}}
+        )
+    sent = {"description": "new", "mcp_config": {"config": {**LOCAL_ENV, "env": {"A": "1", "B": "2"}}}}
+    assert stored.seen == [("GET", None), ("GET", None), ("PATCH", sent)]
+    assert modified.to_api() == {**STORED, **sent}
+
+
+async def test_modify_merges_again_onto_a_server_changed_meanwhile() -> None:
+    changed = {"mcp_config": {"config": {**LOCAL_ENV, "env": {"A": "1", "C": "3"}}}}
+    stored = Stored({}, changed)  # the second read finds someone else's change
+    async with _stored_client(stored) as client:
+        await client.modify_server("files", changes={"mcp_config": {"config": {"env": {"B": "2"}}}})
+    sent = {"mcp_config": {"config": {**LOCAL_ENV, "env": {"A": "1", "C": "3", "B": "2"}}}}
+    assert stored.seen == [("GET", None), ("GET", None), ("GET", None), ("PATCH", sent)]
+
+
+async def test_modify_gives_up_on_a_server_that_keeps_changing() -> None:
+    stored = Stored(*({"description": f"change {index}"} for index in range(10)))
+    async with _stored_client(stored) as client:
+        with pytest.raises(RegistryUnavailable) as failed:
+            await client.modify_server("files", changes={"server_name": "@example/other"})
+    assert failed.value.message == (
+        "Could not modify server 'files' version 'v1': the server kept changing while the changes were merged "
+        "(5 attempts); try again"
+    )
+    assert stored.seen == [("GET", None)] * 6
+
+
+@pytest.mark.parametrize(
+    ("changes", "said"),
+    [
+        (
+            {"mcp_config": {"config": {"command": None}}},
+            "Invalid mcp_config: config: give exactly one of 'command' (a local server: command, args, env) or 'url' "
+            "(a remote server: url, transport, headers)",
+        ),
+        (
+            {"mcp_config": {"config": {"env": {"B": "<masked secret: unchanged when sent back>"}}}},
+            "Invalid changes: mcp_config.config.env.B: holds the mask '<masked secret: unchanged when sent back>', "
+            "but no secret is stored there to keep; send the real value",
+        ),
+    ],
+    ids=["no command left", "a mask with nothing behind it"],
+)
+async def test_modify_refuses_changes_that_leave_the_server_unusable(changes: dict[str, Any], said: str) -> None:
+    stored = Stored()
+    async with _stored_client(stored) as client:
+        with pytest.raises(InvalidRequest) as refused:
+            await client.modify_server("files", changes=changes)
+    assert refused.value.message == said and refused.value.status is None
+    assert stored.seen == [("GET", None)]
+
+
+@pytest.mark.parametrize(
+    ("changes", "said"),
+    [
+        ({}, "Nothing to modify: give at least one field to change"),
+        (None, "Nothing to modify: give at least one field to change"),
+        (
+            {"mcp_config": {"config": {"env": {"A": "<MASKED SECRET: unchanged>"}}}},
+            "Invalid changes: mcp_config.config.env.A: holds the mask '<masked secret: unchanged when sent back>' "
+            "(or a variant of it), not a value; send the real value",
+        ),
+        ({"is_active": "perhaps"}, "Invalid changes: is_active: must be true or false"),
+    ],
+    ids=["empty", "none", "a variant of the mask", "invalid"],
+)
+async def test_modify_refuses_before_reading(changes: dict[str, Any] | None, said: str) -> None:
+    stored = Stored()
+    async with _stored_client(stored) as client:
+        with pytest.raises(InvalidRequest) as refused:
+            await client.modify_server("files", changes=changes)
+    assert refused.value.message == said
+    assert stored.seen == []
+
+
+async def test_an_add_holding_the_mask_is_refused_before_sending() -> None:
+    stored = Stored()
+    config = {"config": {**LOCAL_ENV, "env": {"TOKEN": "<masked secret: unchanged when sent back>"}}}
+    async with _stored_client(stored) as client:
+        with pytest.raises(InvalidRequest) as refused:
+            await client.add_server(server_payload("files", mcp_config=config))
+        with pytest.raises(InvalidRequest) as bulk_refused:
+            await client.bulk_add_servers([server_payload("ok"), server_payload("files", mcp_config=config)])
+    assert refused.value.message == (
+        "Invalid server: mcp_config.config.env.TOKEN: holds the mask '<masked secret: unchanged when sent back>' "
+        "(or a variant of it), not a value; send the real value"
+    )
+    assert bulk_refused.value.message == (
+        "Invalid server: servers.1.mcp_config.config.env.TOKEN: holds the mask "
+        "'<masked secret: unchanged when sent back>' (or a variant of it), not a value; send the real value"
+    )
+    assert stored.seen == []
+
+
+REMOTE = {"url": "https://mcp.example/mcp"}
+READ_TWICE: list[tuple[str, Any]] = [("GET", None), ("GET", None)]
+
+
+@pytest.mark.parametrize(
+    ("changes", "seen"),
+    [
+        # Changes the registry can merge alone: sent as they are, nothing read.
+        ({"description": "new"}, [("PATCH", {"description": "new"})]),
+        ({"mcp_config": {"config": {"env": {"B": "2"}}}}, [("PATCH", {"mcp_config": {"config": {"env": {"B": "2"}}}})]),
+        ({"mcp_config": {"denied_tools": ["a"]}}, [("PATCH", {"mcp_config": {"denied_tools": ["a"]}})]),
+        # A new target (its secrets must not follow) or a mask (it stands for a stored value): read first,
+        # then sent as a full patch, with null for what the merged server drops.
+        (
+            {"mcp_config": {"config": {"command": "uvx", "args": ["pkg"]}}},
+            [
+                ("GET", None),
+                ("GET", None),
+                ("PATCH", {"mcp_config": {"config": {"command": "uvx", "args": ["pkg"], "env": {"A": None}}}}),
+            ],
+        ),
+        (
+            {"mcp_config": {"config": {"args": ["pkg"]}}},
+            [
+                ("GET", None),
+                ("GET", None),
+                ("PATCH", {"mcp_config": {"config": {"command": "npx", "args": ["pkg"], "env": {"A": None}}}}),
+            ],
+        ),
+        (
+            {"mcp_config": {"config": REMOTE}},
+            [
+                ("GET", None),
+                ("GET", None),
+                ("PATCH", {"mcp_config": {"config": {"command": None, "args": None, "env": None, **REMOTE}}}),
+            ],
+        ),
+        (
+            {"mcp_config": {"config": {"env": {"A": "<masked secret: unchanged when sent back>"}}}},
+            [*READ_TWICE, ("PATCH", {"mcp_config": {"config": {**LOCAL_ENV, "env": {"A": "1"}}}})],
+        ),
+    ],
+    ids=["description", "env", "denied tools", "new command", "new args", "new url", "mask"],
+)
+async def test_where_the_registry_merges_modify_reads_only_when_it_must(
+    monkeypatch: pytest.MonkeyPatch, changes: dict[str, Any], seen: list[tuple[str, Any]]
+) -> None:
+    monkeypatch.setitem(endpoints.ENDPOINTS, "modify", dataclasses.replace(endpoints.ENDPOINTS["modify"], merges=True))
+    stored = Stored()
+    async with _stored_client(stored) as client:
+        await client.modify_server("files", changes=changes)
+    assert stored.seen == seen
+
+
+async def test_replacing_mcp_config_reads_first_even_where_the_registry_merges(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(endpoints.ENDPOINTS, "modify", dataclasses.replace(endpoints.ENDPOINTS["modify"], merges=True))
+    stored = Stored()
+    async with _stored_client(stored) as client:
+        await client.modify_server("files", changes={"mcp_config": {"config": LOCAL_ENV}}, replace_mcp_config=True)
+    patch = {"mcp_config": {"config": {"env": None, **LOCAL_ENV}}}
+    assert stored.seen == [("GET", None), ("GET", None), ("PATCH", patch)]
+
+
+async def test_modifies_of_one_server_in_one_process_take_turns_and_leave_no_lock() -> None:
+    store = RegistryStore(":memory:")
+    transport = httpx2.ASGITransport(app=create_app(store, merges=False))
+    async with RegistryClient(KEY, base_url=BASE, transport=transport, retry=NO_RETRIES) as client:
+        await client.add_server(server_payload("files"))
+
+        async def set_env(index: int) -> None:
+            await client.modify_server("files", changes={"mcp_config": {"config": {"env": {f"K{index}": "v"}}}})
+
+        async with anyio.create_task_group() as group:
+            for index in range(6):
+                group.start_soon(set_env, index)
+        stored = (await client.get_server("files")).to_api()
+        with pytest.raises(RegistryError):
+            await client.modify_server("files", changes={"mcp_config": {"config": {"command": None}}})
+    store.close()
+    assert stored["mcp_config"]["config"]["env"] == {f"K{index}": "v" for index in range(6)}
+    assert client_module._MODIFY_LOCKS == {}
