@@ -718,3 +718,42 @@ async def test_modifies_of_one_server_in_one_process_take_turns_and_leave_no_loc
     store.close()
     assert stored["mcp_config"]["config"]["env"] == {f"K{index}": "v" for index in range(6)}
     assert client_module._MODIFY_LOCKS == {}
+
+
+async def test_a_refused_or_unreadable_write_is_named_in_its_error() -> None:
+    async with _client(Scripted(_json(200, STORED), _json(200, STORED), _json(422, {"message": "no"}))) as client:
+        with pytest.raises(InvalidRequest) as refused:
+            await client.modify_server("files", "v3", changes={"description": "new"})
+    assert refused.value.message == "Could not modify server 'files' version 'v3': the registry found the input invalid"
+    wrong_shape = _json(201, {"message": "ok", "data": [{"saved_name": 7}]})
+    async with _client(Scripted(wrong_shape)) as client:
+        with pytest.raises(UnexpectedResponse) as unexpected:
+            await client.bulk_add_servers([server_payload("a")])
+    assert unexpected.value.message == (
+        "The registry's answer for the added servers is not in the expected shape: [0].saved_name: must be text"
+    )
+    with pytest.raises(InvalidRequest) as invalid:
+        await client.bulk_add_servers([])
+    assert invalid.value.message == "Invalid bulk add: servers: must have at least 1 item"
+
+
+async def test_a_modified_server_of_the_wrong_shape_is_unexpected(monkeypatch: pytest.MonkeyPatch) -> None:
+    wrong = {"message": "updated", "data": {"saved_name": 7}}
+    stored = Scripted(_json(200, STORED), _json(200, STORED), _json(200, wrong))
+    said = "The registry's answer for the modified server is not in the expected shape: saved_name: must be text"
+    async with _client(stored) as client:  # read, merged, sent whole
+        with pytest.raises(UnexpectedResponse) as unexpected:
+            await client.modify_server("files", changes={"description": "new"})
+    assert unexpected.value.message.startswith(said)
+    monkeypatch.setitem(endpoints.ENDPOINTS, "modify", dataclasses.replace(endpoints.ENDPOINTS["modify"], merges=True))
+    async with _client(Scripted(_json(200, wrong))) as client:  # sent alone as a patch
+        with pytest.raises(UnexpectedResponse) as unexpected:
+            await client.modify_server("files", changes={"description": "new"})
+    assert unexpected.value.message.startswith(said)
+
+
+async def test_an_error_that_is_not_utf8_is_quoted_with_replacement_characters() -> None:
+    async with _client(Scripted(httpx2.Response(500, content=b"bad \xff\xfe byte"))) as client:
+        with pytest.raises(RegistryUnavailable) as failed:
+            await client.list_servers()
+    assert failed.value.registry_message == "bad \ufffd\ufffd byte"
