@@ -77,6 +77,7 @@ GROUPS = {
             "tests/test_write_once.py",
             "tests/test_scrubbing.py",
             "tests/test_policies.py",
+            "tests/test_selector.py",
         ),
     ),
     "store": Group(

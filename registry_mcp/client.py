@@ -375,7 +375,7 @@ class RegistryClient:
             break
         if not 200 <= answer.status < 300:
             raise _status_error(answer, operation, attempt, secrets)
-        if answer.status == 204 or not answer.content:
+        if not answer.content:  # a 204, or any answer without a body
             return {}
         try:
             return _payload(shape, jsonlib.loads(answer.content))

@@ -757,3 +757,20 @@ async def test_an_error_that_is_not_utf8_is_quoted_with_replacement_characters()
         with pytest.raises(RegistryUnavailable) as failed:
             await client.list_servers()
     assert failed.value.registry_message == "bad \ufffd\ufffd byte"
+
+
+async def test_an_embedded_modify_is_one_merge_patch_where_null_removes_a_key() -> None:
+    config = {"config": {**LOCAL_ENV, "env": {"A": "1", "B": "2"}}}
+    async with RegistryClient.embedded() as client:
+        await client.add_server(server_payload("files", mcp_config=config))
+        modified = await client.modify_server("files", changes={"mcp_config": {"config": {"env": {"A": None}}}})
+    assert modified.to_api()["mcp_config"] == {"config": {**LOCAL_ENV, "env": {"B": "2"}}}
+
+
+def test_a_key_over_plain_http_to_another_machine_is_refused_saying_why() -> None:
+    with pytest.raises(ValueError) as refused:
+        RegistryClient(KEY, base_url="http://registry.example")
+    assert str(refused.value) == (
+        "The registry URL 'http://registry.example' must use https:// (plain http:// is allowed only for a loopback "
+        "address such as 127.0.0.1 or localhost), so that the API key is never sent in clear text."
+    )
