@@ -134,8 +134,9 @@ class RegistryClient:
             headers[endpoints.PROJECT_HEADER] = project
         if registry:
             headers[endpoints.REGISTRY_HEADER] = registry
+        self._base_url = base_url.rstrip("/")
         self.location = RegistryLocation(
-            kind="cloud", project=project or endpoints.DEFAULT_PROJECT, base_url=base_url.rstrip("/")
+            kind="cloud", project=project or endpoints.DEFAULT_PROJECT, base_url=self._base_url
         )
         self._retry = retry
         self._deadline = timeout
@@ -343,7 +344,7 @@ class RegistryClient:
         shape: endpoints.ResponseShape = "bare",
     ) -> Any:
         # What the registry must not be quoted saying: the key, and the secrets of the record sent.
-        secrets = self._secrets | frozenset(secret_values(json) if json is not None else ())
+        secrets = self._secrets | frozenset(secret_values(json))
         is_read = method == "GET"
         request = self._http.build_request(method, path, headers=headers, json=json, params=params)
         attempt = 0
@@ -413,9 +414,7 @@ class RegistryClient:
                 f"Could not {operation}: the registry did not answer in time: its whole answer must arrive "
                 f"within {self._deadline:g} s{tries}"
             )
-        return RegistryUnreachable(
-            f"Could not {operation}: {connection_failure(failure, self.location.base_url or 'the registry')}{tries}"
-        )
+        return RegistryUnreachable(f"Could not {operation}: {connection_failure(failure, self._base_url)}{tries}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -507,7 +506,7 @@ def _applied(stored: dict[str, Any], body: dict[str, Any], *, replace_mcp_config
     except ModifyRefused as refused:
         raise InvalidRequest(f"Invalid changes: {refused}") from None
     if wanted.get("mcp_config") is not None:
-        wanted["mcp_config"] = _check(McpConfig, wanted["mcp_config"], what="mcp_config").to_api()
+        _check(McpConfig, wanted["mcp_config"], what="mcp_config")
     return wanted
 
 

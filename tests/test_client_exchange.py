@@ -774,3 +774,40 @@ def test_a_key_over_plain_http_to_another_machine_is_refused_saying_why() -> Non
         "The registry URL 'http://registry.example' must use https:// (plain http:// is allowed only for a loopback "
         "address such as 127.0.0.1 or localhost), so that the API key is never sent in clear text."
     )
+
+
+async def test_a_get_by_path_is_a_read_tried_again() -> None:
+    registry = Scripted(_json(503, {}), _json(200, {"servers": []}))
+    async with _client(registry, retry=AT_ONCE) as client:
+        assert await client.get_json("/v0/servers", "search the public registry") == {"servers": []}
+    assert registry.sent == [("GET", f"{BASE}/v0/servers")] * 2
+
+
+async def test_invalid_input_names_each_problem_before_sending() -> None:
+    registry = Scripted(_json(201, {}))
+    async with _client(registry) as client:
+        with pytest.raises(InvalidRequest) as refused:
+            await client.add_server({"saved_name": "x" * 33, "mcp_config": {"config": {}}})
+    assert refused.value.message == (
+        "Invalid server: saved_name: must be at most 32 characters; mcp_config.config: give exactly one of "
+        "'command' (a local server: command, args, env) or 'url' (a remote server: url, transport, headers)"
+    )
+    assert registry.requests == []
+
+
+@pytest.mark.parametrize(
+    ("call", "what"),
+    [
+        (lambda client: client.add_server(server_payload("files")), "the added server"),
+        (lambda client: client.get_server("files"), "the server"),
+        (lambda client: client.list_servers(), "the server list"),
+    ],
+    ids=["add", "get", "list"],
+)
+async def test_an_answer_of_the_wrong_shape_says_which_answer(
+    call: Callable[[RegistryClient], Awaitable[Any]], what: str
+) -> None:
+    async with _client(Scripted(_json(200, {"data": "nothing like it"}))) as client:
+        with pytest.raises(UnexpectedResponse) as unexpected:
+            await call(client)
+    assert unexpected.value.message.startswith(f"The registry's answer for {what} is not in the expected shape: ")
