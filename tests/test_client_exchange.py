@@ -65,6 +65,7 @@ class Scripted:
 
     async def __call__(self, request: httpx2.Request) -> httpx2.Response:
         self.requests.append(request)
+        _no_endless_asking(self.requests)
         answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
         if isinstance(answer, httpx2.Response):
             return answer
@@ -75,6 +76,13 @@ class Scripted:
     @property
     def sent(self) -> list[tuple[str, str]]:
         return [(request.method, str(request.url)) for request in self.requests]
+
+
+def _no_endless_asking(requests: list[Any]) -> None:
+    """A client asking without end fails the test at once (a retry loop that never gives up would
+    otherwise hang it): no test here needs more than a dozen requests."""
+    if len(requests) > 20:
+        raise AssertionError(f"{len(requests)} requests: the client keeps asking")
 
 
 def _client(registry: Scripted, **options: Any) -> RegistryClient:
@@ -524,6 +532,7 @@ class Stored:
     def __call__(self, request: httpx2.Request) -> httpx2.Response:
         sent = json.loads(request.content) if request.content else None
         self.seen.append((request.method, sent))
+        _no_endless_asking(self.seen)
         if request.method == "GET":
             if self.changes:
                 self.record = {**self.record, **self.changes.pop(0)}
