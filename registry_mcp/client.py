@@ -388,9 +388,10 @@ class RegistryClient:
             raise UnexpectedResponse(
                 f"Could not {operation}: the registry's answer is not JSON", status=answer.status
             ) from None
-        if shape == "message" and isinstance(payload, dict) and isinstance(payload.get("message"), str):
-            # A bare message is quoted to the person as it is: scrubbed like an error's.
-            payload = {**payload, "message": scrub(payload["message"], secrets)}
+        if shape == "message" and isinstance(payload, dict) and payload.get("message"):
+            # A bare message is quoted to the person as it is: as text (whatever JSON it was), scrubbed
+            # like an error's.
+            payload = {**payload, "message": scrub(str(payload["message"]), secrets)}
         return payload
 
     async def _exchange(self, request: httpx2.Request) -> _Answer:

@@ -8,14 +8,18 @@ import dataclasses
 import json
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import anyio
 import httpx2
 import pytest
+from mcp.server.auth.middleware.auth_context import auth_context_var
+from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
+from mcp.server.auth.provider import AccessToken
 
 from registry_mcp import (
+    AuthenticationError,
     InvalidRequest,
     RateLimited,
     RegistryClient,
@@ -23,6 +27,7 @@ from registry_mcp import (
     RegistryTimeout,
     RegistryUnavailable,
     ResponseTooLarge,
+    ServerNotFound,
     UnexpectedResponse,
     endpoints,
 )
@@ -30,7 +35,8 @@ from registry_mcp import client as client_module
 from registry_mcp.client import RegistryLocation
 from registry_mcp.embedded import RegistryStore, create_app
 from registry_mcp.embedded.store import Scope
-from registry_mcp.errors import RegistryUnreachable
+from registry_mcp.errors import CallersKeyRefused, RegistryUnreachable
+from registry_mcp.http_auth import CallerKeyTransport
 from registry_mcp.patching import merge_patch
 from registry_mcp.retries import NO_RETRIES, RetryPolicy
 
@@ -820,3 +826,55 @@ async def test_an_answer_of_the_wrong_shape_says_which_answer(
         with pytest.raises(UnexpectedResponse) as unexpected:
             await call(client)
     assert unexpected.value.message.startswith(f"The registry's answer for {what} is not in the expected shape: ")
+
+
+# --- keys mode: the caller's key, put in by the transport ----------------------------------------------
+
+CALLER = "sk-caller-PLANTED-9876543210"
+
+
+@pytest.fixture
+def callers_key() -> Iterator[None]:
+    """An HTTP caller authenticated with `CALLER`, as `--auth keys` leaves it for the registry requests."""
+    reset = auth_context_var.set(AuthenticatedUser(AccessToken(token=CALLER, client_id="caller", scopes=[])))
+    yield
+    auth_context_var.reset(reset)
+
+
+def _callers_client(registry: Scripted, api_key: str | None = None) -> RegistryClient:
+    """A client sending each request with the caller's key (`CallerKeyTransport`), and `api_key` if any."""
+    transport = CallerKeyTransport(httpx2.MockTransport(registry))
+    return RegistryClient(api_key, base_url=BASE, transport=transport, retry=NO_RETRIES)
+
+
+@pytest.mark.parametrize("status", [401, 403])
+async def test_a_callers_key_refused_is_the_callers_to_fix_and_never_quoted(callers_key: None, status: int) -> None:
+    registry = Scripted(_json(status, {"message": f"key {CALLER} refused"}))
+    async with _callers_client(registry) as client:
+        with pytest.raises(CallersKeyRefused) as refused:
+            await client.list_servers()
+    assert _own_headers(registry.requests[0]) == {"accept": "application/json", "apikey": CALLER}
+    assert refused.value.registry_message == "key <redacted> refused"
+    assert CALLER not in str(refused.value)
+
+
+async def test_the_servers_own_key_refused_is_the_servers_to_fix(callers_key: None) -> None:
+    # The transport sends the same key the client holds: not a caller's.
+    async with _callers_client(Scripted(_json(401, {"message": "no"})), api_key=CALLER) as client:
+        with pytest.raises(AuthenticationError) as refused:
+            await client.list_servers()
+    assert type(refused.value) is AuthenticationError
+    async with _client(Scripted(_json(404, {"message": f"no {CALLER}"}))) as client:
+        with pytest.raises(RegistryError) as missing:
+            await client.get_server("files")
+    assert type(missing.value) is ServerNotFound
+
+
+async def test_a_delete_quoting_the_callers_key_is_scrubbed(callers_key: None) -> None:
+    async with _callers_client(Scripted(_json(200, {"message": f"Deleted with key {CALLER}"}))) as client:
+        assert await client.delete_server("files") == "Deleted with key <redacted>"
+
+
+async def test_a_delete_message_that_is_not_a_text_is_scrubbed_too(callers_key: None) -> None:
+    async with _callers_client(Scripted(_json(200, {"message": {"note": f"key {CALLER}"}}))) as client:
+        assert await client.delete_server("files") == "{'note': 'key <redacted>'}"
