@@ -584,7 +584,7 @@ def _parse(shape: TypeAdapter[T], body: Any, *, what: str) -> T:
 
 
 def _status_error(
-    answer: _Answer, operation: str, attempts: int, secrets: frozenset[str], *, callers_key: bool = False
+    answer: _Answer, operation: str, attempts: int, secrets: frozenset[str], *, callers_key: bool
 ) -> RegistryError:
     status = answer.status
     if 300 <= status < 400 and "Location" in answer.headers:

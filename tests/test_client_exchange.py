@@ -86,7 +86,7 @@ class Scripted:
 
 def _no_endless_asking(requests: list[Any]) -> None:
     """A client asking without end fails the test at once (a retry loop that never gives up would
-    otherwise hang it): no test here needs more than a dozen requests."""
+    otherwise hang it): no test here needs more than 20 requests."""
     if len(requests) > 20:
         raise AssertionError(f"{len(requests)} requests: the client keeps asking")
 
