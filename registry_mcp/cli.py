@@ -209,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         settings = settings_from(options)
     except ValueError as invalid:
         parser.error(str(invalid))
-    from .server import TOOL_NAMES, create_server, selected_tools
+    from .server import TOOL_NAMES, TOOLS, create_server, selected_tools
 
     auth = choose_http_auth(parser, options, settings) if options.transport == "http" else None
     if auth is not None:
@@ -229,7 +229,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for pattern in settings.tools:
         if not fnmatch.filter(TOOL_NAMES, pattern):
             parser.error(f"{tools_setting}: {pattern!r} matches no tool; the tools are: {', '.join(TOOL_NAMES)}")
-    if not selected_tools(settings):
+    if not selected_tools(settings, TOOLS):
         parser.error(
             f"{tools_setting} {','.join(settings.tools)!r} matches no read-only tool; the tools are: "
             f"{', '.join(TOOL_NAMES)}"

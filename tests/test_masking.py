@@ -497,3 +497,8 @@ def test_a_mask_wrapped_around_another_is_a_variant_no_restore_resolves() -> Non
     wrapped = "<masked secret: unchanged" + MASK + " when sent back>"
     assert find_mask({"env": {"K": wrapped}}, variants_only=True) == "env.K"
     assert find_mask({"env": {"K": "x" + MASK + "y"}}, variants_only=True) is None
+
+
+def test_text_left_around_a_mask_that_reads_as_another_mask_is_refused() -> None:
+    # Without the exact mask, what is left says "masked secret:": a mangled copy no restore resolves.
+    assert find_mask({"args": ["masked" + MASK + " secret: x"]}, variants_only=True) == "args.0"
