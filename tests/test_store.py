@@ -126,7 +126,8 @@ def test_a_soft_deleted_record_is_kept_with_its_secrets_masked(store: RegistrySt
     config = {"config": {"command": "npx", "args": ["-y", "@acme/files"], "env": {"API_KEY": API_KEY}}}
     store.add(SCOPE, [_server("gone", mcp_config=config)])
     store.delete(SCOPE, "gone", "v1")
-    [(document, deleted_at)] = store._db.execute("SELECT document, deleted_at FROM servers").fetchall()
+    with sqlite3.connect(store.path) as db:
+        [(document, deleted_at)] = db.execute("SELECT document, deleted_at FROM servers").fetchall()
     assert TIMESTAMP.fullmatch(deleted_at)
     masked = {"config": {"command": "npx", "args": ["-y", "@acme/files"], "env": {"API_KEY": MASK}}}
     assert json.loads(document) == {"mcp_config": masked}
@@ -234,7 +235,8 @@ def test_gateways_are_listed_by_the_server_they_use_in_its_scope(store: Registry
 
 def test_the_file_is_opened_with_its_safety_settings(store: RegistryStore) -> None:
     def pragma(name: str) -> Any:
-        return store._db.execute(f"PRAGMA {name}").fetchone()[0]
+        [value] = store._db.execute(f"PRAGMA {name}").fetchone().values()
+        return value
 
     settings = {name: pragma(name) for name in ("journal_mode", "busy_timeout", "synchronous", "secure_delete")}
     assert settings == {"journal_mode": "wal", "busy_timeout": 10_000, "synchronous": 1, "secure_delete": 1}
