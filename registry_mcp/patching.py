@@ -206,9 +206,9 @@ def _restored(sent: Any, stored: Any, path: str) -> Any:
 def _without_unsent_secrets(value: Any, masked: Any, sent: Any, path: str) -> Any:
     """`value` without the stored secrets the call did not send again (a dict entry is dropped).
 
-    `masked` is `value` as `mask_secrets` shows it in its place in the record: where they differ,
-    `value` holds a secret."""
-    if not isinstance(value, dict) or not isinstance(masked, dict):
+    `masked` is `value` as `mask_secrets` shows it in its place in the record (a dict where `value` is
+    one): where they differ, `value` holds a secret."""
+    if not isinstance(value, dict):
         return value
     kept: dict[str, Any] = {}
     for key, item in value.items():

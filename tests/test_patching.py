@@ -126,7 +126,7 @@ def test_the_kind_of_a_config_is_told_by_its_identifying_key(config: Any, kind: 
         ({"url": "wss://mcp.example.com/socket"}, ("remote", "wss", "mcp.example.com", "443")),
         ({"url": "http://mcp.example.com/"}, ("remote", "http", "mcp.example.com", "80")),
         ({"url": "HTTPS://MCP.Example.com:443/x"}, ("remote", "https", "mcp.example.com", "443")),
-        ({"url": "  https://mcp.example.com/mcp  "}, ("remote", "https", "mcp.example.com", "443")),
+        ({"url": "  https://mcp.example.com  "}, ("remote", "https", "mcp.example.com", "443")),
         ({"url": "gopher://mcp.example.com/"}, ("remote", "gopher", "mcp.example.com", "0")),
         ({"url": "https://mcp.example.com:99999/"}, ("remote", "https", "mcp.example.com", "-1")),
         ({"url": "https:///only/a/path"}, ("remote", "https", "", "443")),
@@ -165,6 +165,7 @@ def test_a_launcher_subcommand_is_not_taken_for_the_package(subcommand: str) -> 
         (["--from=acme-tools==2.1", "tool"], "acme-tools"),
         (["--package", "@acme/cli@3", "acme"], "@acme/cli"),
         (["--package"], ""),
+        (["-y", "--env"], ""),
         (["--env=KEY=value", "the-package"], "the-package"),
         (["-y", "--quiet"], ""),
         ([], ""),
@@ -212,10 +213,11 @@ def _local() -> dict[str, Any]:
 
 def _modified(changes: dict[str, Any], stored: dict[str, Any] | None = None, **options: bool) -> dict[str, Any]:
     before = _local() if stored is None else stored
-    kept = copy.deepcopy(before)
-    updated = apply_modify(before, changes, **options)
-    assert before == kept  # the stored record is not changed in place
-    return updated
+    kept, sent = copy.deepcopy(before), copy.deepcopy(changes)
+    try:
+        return apply_modify(before, changes, **options)
+    finally:
+        assert (before, changes) == (kept, sent)  # neither the record nor the changes are changed in place
 
 
 def _refusal(changes: dict[str, Any], stored: dict[str, Any] | None = None, **options: bool) -> str:
@@ -234,6 +236,9 @@ def test_a_mask_outside_mcp_config_stands_for_the_stored_value() -> None:
 
 
 def test_a_mask_where_nothing_is_stored_is_refused_and_named() -> None:
+    assert _refusal({"tags": [MASK]}) == (
+        f"tags.0: holds the mask {MASK!r}, but no secret is stored there to keep; send the real value"
+    )
     message = _refusal({"mcp_config": {"config": {"env": {"OTHER_KEY": MASK}}}})
     assert message == (
         f"mcp_config.config.env.OTHER_KEY: holds the mask {MASK!r}, but no secret is stored there to keep; "
@@ -259,6 +264,10 @@ def test_masks_sent_back_in_place_keep_the_stored_secrets() -> None:
 
 def test_removing_mcp_config() -> None:
     assert _modified({"mcp_config": None}) == {"description": "files", "is_active": True}
+    assert _modified({"mcp_config": None}, {"description": "bare"}) == {"description": "bare"}
+    assert _modified({"mcp_config": {"config": None}}, {"mcp_config": {"denied_tools": []}}) == {
+        "mcp_config": {"denied_tools": []}
+    }
 
 
 def test_setting_an_mcp_config_where_none_was_drops_its_nulls_and_refuses_masks() -> None:
