@@ -150,18 +150,16 @@ def test_a_conflict_names_the_taken_server_and_adds_nothing(store: RegistryStore
 
 
 def test_a_modify_writes_the_merged_record_and_who_changed_it_when(store: RegistryStore) -> None:
-    [added] = store.add(SCOPE, [_server("one", description="before", tags=["a"])])
+    [added] = store.add(SCOPE, [_server("one", description="before", tags=["a"], notes={"a": 1})])
     store._db.execute("UPDATE servers SET updated_at = '2000-01-01T00:00:00.000Z', updated_by = 'someone else'")
-    changed = store.modify(SCOPE, "one", "v1", {"description": None, "is_active": False, "tags": ["b"]})
+    changes = {"description": None, "is_active": False, "tags": None, "notes": {"b": 2}}
+    changed = store.modify(SCOPE, "one", "v1", changes)
     assert TIMESTAMP.fullmatch(changed["updated_at"]) and changed["updated_at"] >= added["created_at"]
-    assert changed == {
-        **added,
-        "description": None,
-        "is_active": False,
-        "tags": ["b"],
-        "updated_at": changed["updated_at"],
-    }
+    expected = {**added, "description": None, "is_active": False, "notes": {"a": 1, "b": 2}}
+    del expected["tags"]
+    assert changed == {**expected, "updated_at": changed["updated_at"]}
     assert store.get(SCOPE, "one", "v1") == changed
+    assert store.list_servers(SCOPE, page=1, per_page=10, is_active=False) == ([changed], 1)
 
 
 def test_a_modify_without_merging_replaces_each_field_given(store: RegistryStore) -> None:
@@ -170,6 +168,7 @@ def test_a_modify_without_merging_replaces_each_field_given(store: RegistryStore
     replaced = {"config": {"command": "uvx", "args": ["acme-files"]}}
     changed = store.modify(SCOPE, "one", "v1", {"mcp_config": replaced}, merge=False)
     assert changed["mcp_config"] == replaced and changed["is_active"] is True
+    assert store.list_servers(SCOPE, page=1, per_page=10, is_active=True) == ([changed], 1)
 
 
 def test_a_modify_its_check_refuses_writes_nothing(store: RegistryStore) -> None:
@@ -291,6 +290,20 @@ def test_the_file_is_created_private_whatever_the_umask(tmp_path: Path) -> None:
         store.close()
     finally:
         os.umask(previous)
+
+
+def test_the_file_and_its_directory_are_private_from_the_instant_they_exist(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not made private only afterwards: a descriptor opened while the file was readable would keep reading it."""
+    database = tmp_path / "new" / "registry.db"
+    monkeypatch.setattr(os, "chmod", lambda *_args, **_kwargs: None)
+    previous = os.umask(0)
+    try:
+        RegistryStore(database).close()
+    finally:
+        os.umask(previous)
+    assert (_mode(database.parent), _mode(database)) == (0o700, 0o600)
 
 
 def test_an_existing_loose_file_is_tightened_and_a_loose_directory_reported(

@@ -145,7 +145,7 @@ def _mode(path: Path) -> str:
 
 def _as_dict(cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> dict[str, Any]:
     """A row keyed by its column names as written (`sqlite3.Row` would answer to any case of them)."""
-    return {column[0]: value for column, value in zip(cursor.description, values, strict=True)}
+    return {column[0]: values[index] for index, column in enumerate(cursor.description)}
 
 
 def _now() -> str:
@@ -170,9 +170,9 @@ class RegistryStore:
         self._db.row_factory = _as_dict
         self._lock = threading.Lock()
         with self._lock:
-            if self.path != ":memory:":
-                self._db.execute("PRAGMA journal_mode = WAL")
-                self._db.execute("PRAGMA synchronous = NORMAL")
+            # (An in-memory database has no log: SQLite keeps its journal mode and ignores these.)
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute("PRAGMA foreign_keys = ON")
             # Freed content is overwritten with zeros, so a deleted or replaced secret leaves no trace.
             self._db.execute("PRAGMA secure_delete = ON")
@@ -320,9 +320,9 @@ class RegistryStore:
         With secure_delete the database file keeps no freed bytes; this empties the write-ahead
         log, which would otherwise keep the old page until it is overwritten. Another process
         reading at this moment can keep the log from being emptied; its next checkpoint does it.
+        (In memory there is no log, and the checkpoint does nothing.)
         """
-        if self.path != ":memory:":
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def _find(self, scope: Scope, saved_name: str, version: str) -> dict[str, Any]:
         row: dict[str, Any] | None = self._db.execute(
@@ -357,7 +357,7 @@ class RegistryStore:
                 ),
             )
         except sqlite3.IntegrityError:
-            raise Conflict("the server's name and version are taken") from None  # named by `add`
+            raise Conflict from None  # `add` names the server
         return self._record(self._db.execute("SELECT * FROM servers WHERE id = ?", (cursor.lastrowid,)).fetchone())
 
     @staticmethod
