@@ -72,6 +72,10 @@ def test_merge_patch_changes_neither_its_target_nor_its_patch() -> None:
     merged["tags"].append("added later")
     merged["author"]["familyName"] = "Roe"
     assert (target, patch) == (RFC_7396_DOCUMENT, RFC_7396_PATCH)
+    listed = {"a": [{"b": "c"}]}
+    merge_patch({}, listed)["a"][0]["b"] = "changed"
+    merge_patch({}, listed["a"])[0]["b"] = "changed"
+    assert listed == {"a": [{"b": "c"}]}
 
 
 @pytest.mark.parametrize(
