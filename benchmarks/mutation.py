@@ -16,14 +16,19 @@ pyproject.toml); the shared settings are `[tool.mutmut]` in pyproject.toml.
 Counted as caught: a test failed, the tests hung (timeout), or `mypy --strict` rejects the mutant (it
 could not land: CI type-checks). A mutant no test reaches counts as missed. Survivors that cannot be
 caught (an equivalent mutant, unreachable code) are explained one line each in `mutation_survivors.toml`
-beside this file; the score is given with and without them. mutmut keeps each group's results between
-runs and tests again only the functions whose code changed; `--survivors` also re-tests the misses after
-new tests were written. RESULTS.md is written only when every group has a result for every mutant.
+beside this file, with the changed line they explain: mutmut numbers the mutants of a function in
+order, so an edit renumbers them, and an explanation whose line no longer matches is stale and the
+mutant counts as missed. The score is given with and without the explained ones. mutmut keeps each
+group's results between runs and tests again only the functions whose code changed; `--survivors`
+also re-tests the misses after new tests were written. RESULTS.md is written only when every group
+has a result for every mutant.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import difflib
 import json
 import os
 import shutil
@@ -33,6 +38,7 @@ import tomllib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
@@ -66,7 +72,7 @@ GROUPS = {
     ),
     "masking": Group(
         modules=("registry_mcp/masking.py",),
-        tests=("tests/test_masking.py",),
+        tests=("tests/test_masking.py", "tests/test_secrets.py", "tests/test_scrubbing.py"),
     ),
     "client": Group(
         modules=("registry_mcp/client.py",),
@@ -97,8 +103,16 @@ GROUPS = {
         tests=("tests/test_lint.py",),
     ),
     "toolkit": Group(
-        modules=("registry_mcp/toolkit.py",),
-        tests=("tests/test_delete.py", "tests/test_declaring.py"),
+        # The toolkit's consent and read-only paths: who lets a tool act, and which tools are exposed.
+        modules=("registry_mcp/permissions.py",),
+        tests=(
+            "tests/test_permissions.py",
+            "tests/test_delete.py",
+            "tests/test_http_launch.py",
+            "tests/test_instructions.py",
+            "tests/test_declaring.py",
+            "tests/test_snapshot.py",
+        ),
     ),
 }
 
@@ -149,17 +163,35 @@ def exit_codes(name: str) -> dict[str, dict[str, int | None]]:
 
 
 def missed(name: str) -> list[str]:
-    explained = _explained()
     return [
         mutant
         for codes in exit_codes(name).values()
         for mutant, code in codes.items()
-        if code is not None and code not in CAUGHT and mutant not in explained
+        if code is not None and code not in CAUGHT and not _is_explained(name, mutant)
     ]
 
 
-def _explained() -> dict[str, str]:
+def _explained() -> dict[str, Any]:
     return tomllib.loads(EXPLAINED.read_text()).get("survivors", {}) if EXPLAINED.exists() else {}
+
+
+def _is_explained(group: str, mutant: str) -> bool:
+    explanation = _explained().get(mutant)
+    return isinstance(explanation, dict) and explanation.get("change") == change_of(group, mutant)
+
+
+def change_of(group: str, mutant: str) -> str:
+    """The lines `mutant` changes, as mutmut wrote it (its function beside the original's)."""
+    module, _, function = mutant.rpartition(".")
+    source = (WORK / group / "mutants" / (module.replace(".", "/") + ".py")).read_text()
+    wanted = {function, function.rpartition("__mutmut_")[0] + "__mutmut_orig"}
+    bodies: dict[str, list[str]] = {}
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name in wanted:
+            body = ast.get_source_segment(source, node) or ""
+            bodies["mutant" if node.name == function else "original"] = body.splitlines()[1:]  # past the name
+    changed = difflib.ndiff(bodies.get("original", []), bodies.get("mutant", []))
+    return " / ".join(line[2:].strip() for line in changed if line.startswith("+ "))
 
 
 def read_results(names: list[str]) -> dict[str, Counter[str]]:
@@ -174,11 +206,13 @@ def read_results(names: list[str]) -> dict[str, Counter[str]]:
                 elif code in CAUGHT:
                     modules[module]["caught"] += 1
                     modules[module]["by mypy"] += CAUGHT[code] == "type check"
-                elif mutant in explained:
+                elif _is_explained(name, mutant):
                     modules[module]["explained"] += 1
                 else:
                     modules[module]["missed"] += 1
-                    print("not caught:", mutant, f"({MISSED.get(code, f'exit {code}')})")
+                    stale = " (its explanation is for another change: stale)" if mutant in explained else ""
+                    why = MISSED.get(code, f"exit {code}")
+                    print(f"not caught: {mutant} ({why}){stale}: {change_of(name, mutant)}")
     return modules
 
 
@@ -194,6 +228,8 @@ def report(modules: dict[str, Counter[str]]) -> str:
     rows.append(_row("**all**", totals))
     score = _score(totals, explained_caught=False) or 0.0
     verdict = "PASS" if score >= TARGET else "FAIL"
+    tested = sum(totals.values()) - 2 * totals["by mypy"] - totals["not run"]
+    by_tests = totals["caught"] - totals["by mypy"]
     return "\n".join(
         [
             BEGIN,
@@ -202,7 +238,9 @@ def report(modules: dict[str, Counter[str]]) -> str:
             f"`python -m benchmarks.mutation` (mutmut): **{score:.1%}** of planted bugs caught in the security and "
             f"data-loss modules, target {TARGET:.0%}: {verdict}. Each module is tested against the test files its "
             "group in `benchmarks/mutation.py` names; explained survivors are listed with their reason in "
-            "`benchmarks/mutation_survivors.toml`.",
+            "`benchmarks/mutation_survivors.toml`. Of the mutants that type-check, the tests catch "
+            f"{by_tests:,} of {tested:,} ({by_tests / max(tested, 1):.1%}); `mypy --strict` rejects the others "
+            "counted as caught.",
             "",
             *rows,
             END,

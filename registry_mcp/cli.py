@@ -21,9 +21,9 @@ from .settings import (
     BASE_URL_VARIABLE,
     CONNECT_TIMEOUT_VARIABLE,
     DATABASE_VARIABLE,
+    DEFAULT_HTTP_HOST,
     HTTP_AUTH_VARIABLE,
     HTTP_TOKEN_VARIABLE,
-    LOOPBACK_HOSTS,
     MAX_RESPONSE_BYTES_VARIABLE,
     PROJECT_VARIABLE,
     PUBLIC_REGISTRY_VARIABLE,
@@ -36,6 +36,7 @@ from .settings import (
     default_database,
     split_list,
 )
+from .urls import is_loopback
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
     from .http_auth import HttpAuth
 
 NumberT = TypeVar("NumberT", int, float)
-LOOPBACK = LOOPBACK_HOSTS[0]
 DEFAULT_PORT = 8000
 
 
@@ -114,7 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="stdio (default: how assistants spawn it) or http (Streamable HTTP at http://HOST:PORT/mcp)",
     )
     parser.add_argument(
-        "--host", default=LOOPBACK, help=f"address to serve HTTP on (default {LOOPBACK}: this machine only)"
+        "--host",
+        default=DEFAULT_HTTP_HOST,
+        help=f"address to serve HTTP on (default {DEFAULT_HTTP_HOST}: this machine only)",
     )
     parser.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help=f"port to serve HTTP on (default {DEFAULT_PORT})"
@@ -207,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         settings = settings_from(options)
     except ValueError as invalid:
         parser.error(str(invalid))
-    from .server import TOOL_NAMES, create_server, selected_tools
+    from .server import TOOL_NAMES, TOOLS, create_server, selected_tools
 
     auth = choose_http_auth(parser, options, settings) if options.transport == "http" else None
     if auth is not None:
@@ -227,7 +229,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for pattern in settings.tools:
         if not fnmatch.filter(TOOL_NAMES, pattern):
             parser.error(f"{tools_setting}: {pattern!r} matches no tool; the tools are: {', '.join(TOOL_NAMES)}")
-    if not selected_tools(settings):
+    if not selected_tools(settings, TOOLS):
         parser.error(
             f"{tools_setting} {','.join(settings.tools)!r} matches no read-only tool; the tools are: "
             f"{', '.join(TOOL_NAMES)}"
@@ -285,7 +287,7 @@ def serve_http(settings: Settings, auth: HttpAuth, options: argparse.Namespace) 
             options.port,
             settings.location,
         )
-    elif options.host not in LOOPBACK_HOSTS:
+    elif not is_loopback(options.host):
         log.warning("Serving on %s over plain HTTP: put TLS in front (credentials travel in headers)", options.host)
     server = create_server(settings, oauth=auth.sdk_auth)
     app = server.streamable_http_app(

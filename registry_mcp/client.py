@@ -25,6 +25,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from . import endpoints
 from .errors import (
     AuthenticationError,
+    CallersKeyRefused,
     InvalidRequest,
     RateLimited,
     RegistryError,
@@ -282,7 +283,7 @@ class RegistryClient:
             "delete", _describe("delete", saved_name, server_version), server=(saved_name, server_version)
         )
         message = body.get("message") if isinstance(body, dict) else None  # a "message" shape: body is whole
-        return scrub(str(message), self._secrets) if message else f"Deleted '{saved_name}' version '{server_version}'"
+        return str(message) if message else f"Deleted '{saved_name}' version '{server_version}'"
 
     async def list_servers(self, page: int = 1, per_page: int = 20, is_active: bool | None = None) -> ServerPage:
         """One page of the registry's servers, with the total count."""
@@ -342,8 +343,6 @@ class RegistryClient:
         params: Mapping[str, Any] | None = None,
         shape: endpoints.ResponseShape = "bare",
     ) -> Any:
-        # What the registry must not be quoted saying: the key, and the secrets of the record sent.
-        secrets = self._secrets | frozenset(secret_values(json) if json is not None else ())
         is_read = method == "GET"
         request = self._http.build_request(method, path, headers=headers, json=json, params=params)
         attempt = 0
@@ -373,16 +372,25 @@ class RegistryClient:
                     await anyio.sleep(delay)
                     continue
             break
+        # What the registry must not be quoted saying: the key this request carried (the server's, or
+        # in keys mode the caller's, which the transport put in), and the secrets of the record sent.
+        secrets = self._secrets | _key_sent(request) | frozenset(secret_values(json) if json is not None else ())
         if not 200 <= answer.status < 300:
-            raise _status_error(answer, operation, attempt, secrets)
+            # A key the transport put in, not the client's own, is an HTTP caller's (`--auth keys`).
+            callers_key = bool(_key_sent(request) - self._secrets)
+            raise _status_error(answer, operation, attempt, secrets, callers_key=callers_key)
         if answer.status == 204 or not answer.content:
             return {}
         try:
-            return _payload(shape, jsonlib.loads(answer.content))
+            payload = _payload(shape, jsonlib.loads(answer.content))
         except (ValueError, RecursionError):
             raise UnexpectedResponse(
                 f"Could not {operation}: the registry's answer is not JSON", status=answer.status
             ) from None
+        if shape == "message" and isinstance(payload, dict) and isinstance(payload.get("message"), str):
+            # A bare message is quoted to the person as it is: scrubbed like an error's.
+            payload = {**payload, "message": scrub(payload["message"], secrets)}
+        return payload
 
     async def _exchange(self, request: httpx2.Request) -> _Answer:
         """Send one request and read its whole answer, within the deadline and the size limit.
@@ -555,6 +563,11 @@ def _check(model: type[ModelT], value: ModelT | Mapping[str, Any], *, what: str)
         raise InvalidRequest(f"Invalid {what}: " + "; ".join(describe_validation_error(invalid))) from None
 
 
+def _key_sent(request: httpx2.Request) -> frozenset[str]:
+    key = request.headers.get(endpoints.API_KEY_HEADER)
+    return frozenset({key}) if key else frozenset()
+
+
 def _payload(shape: endpoints.ResponseShape, body: Any) -> Any:
     """What an answer of the given shape carries: the `data` of an envelope, else the body itself."""
     if shape == "envelope" and isinstance(body, dict) and "data" in body:
@@ -570,7 +583,9 @@ def _parse(shape: TypeAdapter[T], body: Any, *, what: str) -> T:
         raise UnexpectedResponse(f"The registry's answer for {what} is not in the expected shape: {problems}") from None
 
 
-def _status_error(answer: _Answer, operation: str, attempts: int, secrets: frozenset[str]) -> RegistryError:
+def _status_error(
+    answer: _Answer, operation: str, attempts: int, secrets: frozenset[str], *, callers_key: bool = False
+) -> RegistryError:
     status = answer.status
     if 300 <= status < 400 and "Location" in answer.headers:
         location = scrub(answer.headers["Location"], secrets)
@@ -583,6 +598,8 @@ def _status_error(answer: _Answer, operation: str, attempts: int, secrets: froze
     error_class, reason = _STATUS_ERRORS.get(status, (RegistryError, "the registry refused the request"))
     if status >= 500:
         error_class, reason = RegistryUnavailable, "the registry failed to answer"
+    if error_class is AuthenticationError and callers_key:
+        error_class = CallersKeyRefused
     message = f"Could not {operation}: {reason}{_tries(attempts)}"
     if error_class is RateLimited:
         return RateLimited(

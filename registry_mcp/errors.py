@@ -69,6 +69,15 @@ class AuthenticationError(RegistryError):
     )
 
 
+class CallersKeyRefused(AuthenticationError):
+    """The registry refused the key an HTTP caller sent (`--auth keys`): the caller's to fix, not the server's."""
+
+    hint = (
+        "Send an Enkrypt API key that is valid and has access to the project "
+        "(Authorization: Bearer KEY, or an apikey header)."
+    )
+
+
 class ServerNotFound(RegistryError):
     hint = "Check the saved_name and server_version with list_registry_servers."
 

@@ -40,7 +40,8 @@ from starlette.middleware.authentication import AuthenticationMiddleware
 
 from . import endpoints
 from .errors import AuthenticationError, RegistryError
-from .settings import HTTP_TOKEN_VARIABLE, LOOPBACK_HOSTS, HttpAuthMode
+from .settings import HTTP_TOKEN_VARIABLE, HttpAuthMode
+from .urls import is_loopback
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send
@@ -116,7 +117,7 @@ class HttpAuth:
             except ValidationError:
                 raise ValueError("--oauth-issuer and --resource-url must be http(s) URLs.") from None
             return cls(chosen, verifier=load_verifier(verifier), oauth=oauth)
-        if host not in LOOPBACK_HOSTS:
+        if not is_loopback(host):
             raise ValueError(f"--auth none serves only this machine: use --host 127.0.0.1 (not {host!r}).")
         return cls(chosen)
 

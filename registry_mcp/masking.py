@@ -73,7 +73,11 @@ def looks_secret(key: str) -> bool:
 
 # A value that refers to a secret kept elsewhere rather than holding it: ${NAME}, $NAME, {{ name }},
 # <placeholder>. Shown as it is: it tells the reader where the secret comes from.
-_REFERENCE = re.compile(r"^(\$\{[^}]+\}|\$[A-Za-z_][A-Za-z0-9_]*|\{\{.+\}\}|<[^>]+>)$")
+# `${NAME}`, `${input:id}`, `${env:NAME}` (VS Code), `$NAME`, `{{ name }}`, `<placeholder>`; not a
+# shell default (`${NAME:-value}`: the value is a secret written out).
+_REFERENCE = re.compile(
+    r"^(\$\{(?:[A-Za-z_]\w*:)?[A-Za-z_][\w.-]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^{}]+\}\}|<[^<>]+>)$"
+)
 
 
 def is_reference(value: str) -> bool:
@@ -159,8 +163,9 @@ def _spans(text: str, *, command_line: bool) -> list[tuple[int, int]]:
         for match in pattern.finditer(text):
             group = next(name for name in ("double", "single", "value") if match.groupdict().get(name) is not None)
             value = match[group]
-            # A value that starts a reference ('${KEY}', '<to be supplied: KEY>') holds none.
-            if looks_secret(match["name"]) and not is_reference(value) and not value.startswith(("${", "{{", "<")):
+            # A reference ('${KEY}') holds no secret, but more after it may ('${KEY:-the password}').
+            # A value is read up to a space: one starting '{{' or '<' is a reference's first word.
+            if looks_secret(match["name"]) and not is_reference(value) and not value.startswith(("{{", "<")):
                 found.append(match.span(group))
     merged: list[tuple[int, int]] = []
     for start, end in sorted(found):
@@ -327,7 +332,7 @@ def restore_masked(sent: Any, stored: Any, path: str = "") -> Any:
     return _restore(sent, stored, path)
 
 
-def _restore(sent: Any, stored: Any, path: str = "", where: _Where = _TOP) -> Any:
+def _restore(sent: Any, stored: Any, path: str, where: _Where = _TOP) -> Any:
     if isinstance(sent, str) and MASK in sent:
         return _restore_text(sent, stored, path, where)
     if isinstance(sent, dict):

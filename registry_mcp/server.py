@@ -9,7 +9,6 @@ server's lifespan; which registry that is (cloud or embedded) is decided by `Set
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -20,6 +19,7 @@ from mcp.server.auth.settings import AuthSettings
 
 from . import __version__
 from .client import RegistryClient
+from .permissions import selected_tools
 from .prompts import add_prompts
 from .resources import add_server_resources, list_resources_with_servers
 from .sdk import ResourceListingServer
@@ -29,17 +29,6 @@ from .tools import TOOL_NAMES, TOOLS
 
 SERVER_NAME = "registry-mcp"
 __all__ = ["SERVER_NAME", "TOOLS", "TOOL_NAMES", "create_server", "instructions", "selected_tools"]
-
-
-def selected_tools(settings: Settings, tools: Sequence[RegistryTool[Any]] = TOOLS) -> tuple[RegistryTool[Any], ...]:
-    """The `tools` that `settings` exposes: those matching its allow-list (all if it has none), and of
-    those only the read-only ones in read-only mode, whatever the allow-list says."""
-    return tuple(
-        tool
-        for tool in tools
-        if (not settings.tools or any(fnmatch.fnmatchcase(tool.name, pattern) for pattern in settings.tools))
-        and (tool.annotations.read_only_hint or not settings.read_only)
-    )
 
 
 def instructions(settings: Settings, tools: Sequence[RegistryTool[Any]]) -> str:

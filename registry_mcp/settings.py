@@ -42,7 +42,7 @@ ALLOW_LAUNCH_VARIABLE = "REGISTRY_MCP_ALLOW_LAUNCH"
 PUBLIC_REGISTRY_VARIABLE = "REGISTRY_MCP_PUBLIC_REGISTRY_URL"
 HTTP_AUTH_VARIABLE = "REGISTRY_MCP_HTTP_AUTH"
 HTTP_TOKEN_VARIABLE = "REGISTRY_MCP_HTTP_TOKEN"  # noqa: S105 (a variable's name)
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+DEFAULT_HTTP_HOST = "127.0.0.1"  # loopback: reachable from this machine only
 _TRUE_WORDS = ("1", "true", "yes", "on")
 _FALSE_WORDS = ("0", "false", "no", "off")
 

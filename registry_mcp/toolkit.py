@@ -21,7 +21,8 @@ from the SDK's defaults:
 A tool that must ask the person before it acts (a delete) names an `ask` function that looks up what
 the person should know and words the question. Where the client declares elicitation the question is
 put to the person (by the SDK's resolvers, so it works on every protocol version); `run` then sees
-the answer as `call.consent`, and what `ask` looked up as `call.facts`.
+the answer as `call.consent`, and what `ask` looked up as `call.facts`. What counts as consent, and
+what a tool may do at all, is `registry_mcp.permissions`.
 """
 
 from __future__ import annotations
@@ -33,21 +34,26 @@ import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Annotated, Any, Generic, Protocol, TypeVar, get_type_hints
+from typing import Any, Generic, Protocol, TypeVar, get_type_hints
 
-from mcp.server.elicitation import AcceptedElicitation, CancelledElicitation, ElicitationResult
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.server.mcpserver.resolve import Elicit, Resolve
 from mcp.server.mcpserver.tools import Tool
 from mcp.shared.exceptions import MCPDeprecationWarning
 from mcp_types import CallToolResult, LoggingLevel, ToolAnnotations
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .client import RegistryClient, RegistryLocation
 from .errors import LocalRefusal, RegistryError, describe_validation_error
+from .permissions import (
+    Consent,
+    Question,
+    agreed,
+    asking_call,
+    may_act_on_this_machine,
+    tool_annotations,
+)
 from .public_registry.client import PublicRegistry
 from .results import RegistryInfo, ToolResult, present
 from .schemas import record_schema, strict_input_schema
@@ -60,41 +66,6 @@ LOGGER_NAME = "registry-mcp"
 
 class InvalidArguments(ToolError):
     """A tool call's arguments do not fit the tool's input schema."""
-
-
-class Consent(StrEnum):
-    """The person's answer to a tool's question."""
-
-    GIVEN = "given"
-    DECLINED = "declined"
-    CANCELLED = "cancelled"
-    NOT_ASKED = "not asked"  # the client cannot put a question to the person
-
-
-# Why a tool that asks first did nothing.
-NOT_CONFIRMED: dict[Consent | None, str] = {
-    Consent.DECLINED: "the person declined.",
-    Consent.CANCELLED: "the person cancelled the confirmation.",
-}
-
-
-class ConsentForm(BaseModel):
-    # What the person fills in to answer a tool's question (elicitation allows only flat, primitive
-    # fields). Clients show its title and descriptions to the person, so they are worded for them, and
-    # it has no docstring (it would become the form's description).
-    model_config = ConfigDict(title="Your answer")
-
-    confirm: bool = Field(title="Go ahead", description="Check to go ahead; leave unchecked to change nothing.")
-
-
-@dataclass(frozen=True)
-class Question:
-    """What a tool asks the person before it acts, and the facts it looked up to ask it."""
-
-    text: str
-    facts: Any = None
-    # False where the tool will not act whatever the answer (it says why): nobody is asked.
-    asks_person: bool = True
 
 
 ProgressReporter = Callable[[float, float | None, str | None], Awaitable[None]]
@@ -167,16 +138,13 @@ class ToolCall:
         return self.settings.open_public_registry()
 
     def agreed(self, without_asking: bool) -> bool:
-        """Whether the tool may act: the person said yes, or the client cannot ask and
-        `without_asking` (an explicit argument or setting) stands in for the person."""
-        return self.consent is Consent.GIVEN or (self.consent is Consent.NOT_ASKED and without_asking)
+        """Whether the tool may act (see `permissions.agreed`)."""
+        return agreed(self.consent, without_asking)
 
     @property
     def may_act_on_this_machine(self) -> bool:
-        """Whether a tool may launch a command or write a file on the machine the server runs on: over
-        HTTP whoever answers a question is a remote client, so only where the user started the server
-        with the launch setting."""
-        return not self.over_http or self.launch_without_asking
+        """Whether a tool may launch a command or write a file here (see `permissions`)."""
+        return may_act_on_this_machine(self.settings)
 
     @property
     def location(self) -> RegistryLocation:
@@ -265,38 +233,17 @@ class RegistryTool(Generic[ArgsT]):
     def _asking_call(
         self, ask: Ask[ArgsT], tool_call: Callable[[Context[RegistryClient, Any]], ToolCall], finish: _Finish[ArgsT]
     ) -> Callable[..., Awaitable[CallToolResult]]:
-        # Two resolvers run before the call: `question` looks up the facts and words the question,
-        # `answer` puts it to the person where the client can elicit. Both re-run on each round of
-        # a multi-round call, so the question always reflects the registry as it is.
         async def question(arguments: dict[str, Any], ctx: Context[RegistryClient, Any]) -> Question:
             async with self._failures(ctx):
                 return await ask(self._parse(arguments), tool_call(ctx))
 
-        async def answer(asked: Question, ctx: Context[RegistryClient, Any]) -> Elicit[ConsentForm] | Consent:
-            return Elicit(asked.text, ConsentForm) if asked.asks_person and can_elicit(ctx) else Consent.NOT_ASKED
-
-        async def call(
-            arguments: dict[str, Any],
-            ctx: Context[RegistryClient, Any],
-            asked: Question,
-            answered: ElicitationResult[ConsentForm],
+        async def act(
+            arguments: dict[str, Any], ctx: Context[RegistryClient, Any], consent: Consent, facts: Any
         ) -> CallToolResult:
             async with self._failures(ctx):
-                return await finish(self._parse(arguments), ctx, _consent(answered), asked.facts)
+                return await finish(self._parse(arguments), ctx, consent, facts)
 
-        asked_type = Annotated[Question, Resolve(question)]
-        annotate(question, {"arguments": dict[str, Any], "ctx": Context, "return": Question})
-        annotate(answer, {"asked": asked_type, "ctx": Context, "return": Elicit[ConsentForm] | Consent})
-        return annotate(
-            call,
-            {
-                "arguments": dict[str, Any],
-                "ctx": Context,
-                "asked": asked_type,
-                "answered": Annotated[ElicitationResult[ConsentForm], Resolve(answer)],
-                "return": CallToolResult,
-            },
-        )
+        return asking_call(question, act)
 
 
 async def _log_failure(tool: str, ctx: Context[Any, Any], text: str) -> None:
@@ -335,7 +282,7 @@ class ToolSet:
                 hint=hint,
                 arguments=arguments,
                 result=result,
-                annotations=_annotations(read_only=read_only, destructive=destructive, idempotent=idempotent),
+                annotations=tool_annotations(read_only=read_only, destructive=destructive, idempotent=idempotent),
                 run=run,
                 ask=ask,
             )
@@ -377,16 +324,6 @@ def _unwrapped(docstring: str) -> str:
     return "\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs)
 
 
-def _annotations(*, read_only: bool, destructive: bool, idempotent: bool) -> ToolAnnotations:
-    # open_world: the registry is an outside system whose state others change too.
-    return ToolAnnotations(
-        read_only_hint=read_only,
-        destructive_hint=destructive if not read_only else None,
-        idempotent_hint=idempotent,
-        open_world_hint=True,
-    )
-
-
 @functools.cache
 def input_schema(arguments: type[BaseModel]) -> dict[str, Any]:
     return strict_input_schema(arguments)
@@ -406,21 +343,6 @@ class _Finish(Protocol[ArgsContraT]):
     def __call__(
         self, parsed: ArgsContraT, ctx: Context[RegistryClient, Any], consent: Consent | None = ..., facts: Any = ...
     ) -> Awaitable[CallToolResult]: ...
-
-
-def can_elicit(ctx: Context[Any, Any]) -> bool:
-    """Whether the client declared form elicitation (a bare `elicitation: {}` counts as form)."""
-    capabilities = ctx.client_capabilities
-    elicitation = capabilities.elicitation if capabilities is not None else None
-    return elicitation is not None and (elicitation.form is not None or elicitation.url is None)
-
-
-def _consent(answered: ElicitationResult[ConsentForm]) -> Consent:
-    if isinstance(answered, AcceptedElicitation):
-        if isinstance(answered.data, Consent):
-            return answered.data
-        return Consent.GIVEN if answered.data.confirm else Consent.DECLINED
-    return Consent.CANCELLED if isinstance(answered, CancelledElicitation) else Consent.DECLINED
 
 
 def parse_arguments(model: type[ArgsT], arguments: dict[str, Any], *, tool: str) -> ArgsT:

@@ -196,9 +196,11 @@ def serving(tmp_path: Path, *args: str, **env: str) -> Iterator[Served]:
 class ServedApp:
     """An ASGI app served by uvicorn on 127.0.0.1 (a free port), in a background thread."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, **options: Any) -> None:
+        """`options` go to uvicorn.Config (such as ssl_certfile=, to serve HTTPS)."""
         self.port = free_port()
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", **options)
+        self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     @property

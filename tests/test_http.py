@@ -249,6 +249,75 @@ async def test_callers_at_once_each_keep_their_own_key(tmp_path: Path, cloud: Ke
     assert totals == {ALICE_KEY: [1] * 30, BOB_KEY: [0] * 30}
 
 
+async def test_a_callers_key_refused_later_is_the_callers_to_fix(tmp_path: Path, cloud: KeyedCloudRegistry) -> None:
+    with serving(tmp_path, "--auth", "keys", ENKRYPT_BASE_URL=cloud.url) as served:
+        async with mcp_http_client(served.url, headers=_bearer(ALICE_KEY)) as alice:
+            assert not (await alice.call_tool("list_registry_servers", {})).is_error
+            del cloud.apps[ALICE_KEY.encode()]  # the account's key revoked while the server remembers it
+            refused = await alice.call_tool("list_registry_servers", {})
+    assert refused.is_error
+    assert text_of(refused).startswith(
+        "Error executing tool list_registry_servers: Could not list servers: the API key was refused (HTTP 401)"
+    )
+    assert text_of(refused).endswith(
+        ". Send an Enkrypt API key that is valid and has access to the project "
+        "(Authorization: Bearer KEY, or an apikey header)."
+    )
+    assert "ENKRYPT_API_KEY" not in text_of(refused)
+
+
+def echoing_keys(app: Any) -> Any:
+    """`app` with every error answer, and every delete's message, replaced by one quoting the apikey the
+    request carried, as a careless registry might."""
+
+    async def echo(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        key = dict(scope["headers"]).get(b"apikey", b"").decode()
+        started: dict[str, Any] = {}
+        passed_on = False
+
+        async def send_echoed(message: Any) -> None:
+            nonlocal passed_on
+            if message["type"] == "http.response.start":
+                started.update(message)
+            elif started["status"] < 400 and scope["method"] != "DELETE":
+                if not passed_on:
+                    await send(started)
+                    passed_on = True
+                await send(message)
+            elif not message.get("more_body"):
+                body = json.dumps({"message": f"Request made with apikey {key}", "detail": {"apikey": key}}).encode()
+                headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+                await send({"type": "http.response.start", "status": started["status"], "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+
+        await app(scope, receive, send_echoed)
+
+    return echo
+
+
+async def test_a_registry_echoing_a_callers_key_never_gets_it_into_an_answer_or_a_log(tmp_path: Path) -> None:
+    """In keys mode the server holds no key of its own: the key to scrub is the one each request carried."""
+    with (
+        KeyedCloudRegistry(tmp_path, [ALICE_KEY]) as cloud,
+        ServedApp(echoing_keys(cloud.server.config.app)) as echoing,
+        serving(tmp_path, "--auth", "keys", ENKRYPT_BASE_URL=echoing.url) as served,
+    ):
+        async with mcp_http_client(served.url, headers=_bearer(ALICE_KEY)) as alice:
+            assert not (await alice.call_tool("add_registry_server", server_payload("alices-server"))).is_error
+            missing = await alice.call_tool("get_registry_server", {"saved_name": "no-such-server"})
+            deleted = await alice.call_tool("delete_registry_server", {"saved_name": "alices-server", "confirm": True})
+    assert missing.is_error and deleted.structured_content is not None, text_of(deleted)
+    assert "Registry said: Request made with apikey <redacted>. Check the saved_name" in text_of(missing)
+    assert ALICE_KEY not in text_of(missing)
+    assert deleted.structured_content["deleted"] is True
+    assert ALICE_KEY not in json.dumps(deleted.structured_content) and ALICE_KEY not in text_of(deleted)
+    log = served.stderr
+    assert "DEBUG" in log and ALICE_KEY not in log
+
+
 # --- an identity provider ------------------------------------------------------------------------
 
 

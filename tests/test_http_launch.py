@@ -21,7 +21,7 @@ from registry_mcp.settings import Settings
 
 from .conftest import HTTP_TOKEN, Person, serving, text_of
 
-pytestmark = [pytest.mark.anyio, pytest.mark.slow]
+pytestmark = pytest.mark.anyio
 
 FILES_SERVER = str(Path(__file__).parent / "servers" / "files_server.py")
 NOBODY = 65534
@@ -102,6 +102,7 @@ needs_root = pytest.mark.skipif(
 )
 
 
+@pytest.mark.slow  # a server and the attacking client, each a subprocess
 @needs_root
 async def test_another_user_without_the_token_is_refused_at_the_door(tmp_path: Path) -> None:
     marker = tmp_path / "ran-without-token"
@@ -111,6 +112,7 @@ async def test_another_user_without_the_token_is_refused_at_the_door(tmp_path: P
     assert not marker.exists()
 
 
+@pytest.mark.slow  # a server and the attacking client, each a subprocess
 @needs_root
 @pytest.mark.parametrize("auth", ["token", "none"])
 async def test_a_self_consenting_remote_client_launches_nothing(tmp_path: Path, auth: str) -> None:
@@ -126,6 +128,7 @@ async def test_a_self_consenting_remote_client_launches_nothing(tmp_path: Path, 
     assert report["asked"] == []  # not asked: no answer could make it launch
 
 
+@pytest.mark.slow  # a server and the attacking client, each a subprocess
 @needs_root
 async def test_with_allow_launch_the_same_client_does_launch(tmp_path: Path) -> None:
     """The control: the harness above does launch where the server allows it, so its 'nothing ran'
@@ -162,6 +165,7 @@ async def test_over_http_a_remote_url_may_still_be_reached_after_asking(mode: An
     assert "the person declined" in text_of(result)
 
 
+@pytest.mark.slow  # launches the files server
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_over_http_allow_launch_restores_asking_the_person(tmp_path: Path, mode: Any) -> None:
     marker = tmp_path / "started"

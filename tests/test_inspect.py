@@ -28,6 +28,7 @@ from .conftest import (
     LIVE_API_KEY,
     LiveRegistry,
     Person,
+    ServedApp,
     free_port,
     mcp_over_http,
     server_command,
@@ -418,6 +419,16 @@ async def test_a_grandchild_is_ended_with_the_server(tmp_path: Path) -> None:
     assert not _running(int(pid_file.read_text()))
 
 
+async def test_a_daemon_whose_parent_exits_at_once_is_ended_too(tmp_path: Path) -> None:
+    """A double fork: the middle process exits at once, before any look at /proc could record it, and
+    its child (in a session of its own) is orphaned to registry-mcp, the subreaper."""
+    pid_file = tmp_path / "daemon"
+    script = f"(setsid sleep 247 & echo $! > {pid_file}); sleep 0.3; exec {sys.executable} {FILES_SERVER}"
+    report, _ = await _inspect_raw(config={"command": "sh", "args": ["-c", script]})
+    assert report["launched"] is True and len(report["server"]["tools"]) == 3
+    assert not _running(int(pid_file.read_text()))
+
+
 async def test_a_failed_inspection_ends_the_grandchildren_too(tmp_path: Path) -> None:
     pid_file = tmp_path / "sleeper"
     script = f"sleep 247 & echo $! > {pid_file}; exit 3"
@@ -470,6 +481,24 @@ async def test_a_certificate_failure_names_the_variables_to_set() -> None:
     assert failed.is_error and "UnknownIssuer" in text
     assert "looks like a TLS certificate problem" in text
     for name in ("SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS", "HTTPS_PROXY"):
+        assert name in text
+
+
+async def test_a_remote_server_whose_certificate_is_not_trusted_gets_the_tls_advice() -> None:
+    """A private certificate authority (here a self-signed certificate) over real HTTPS."""
+
+    async def never_reached(scope: Any, receive: Any, send: Any) -> None:  # the handshake fails first
+        raise AssertionError("an untrusted server was talked to")
+
+    certificate = str(Path(__file__).parent / "data" / "tls" / "self-signed.pem")
+    with ServedApp(never_reached, ssl_certfile=certificate) as served:
+        url = served.url.replace("http://", "https://") + "/mcp"
+        async with Client(create_server(Settings(allow_launch=True))) as client:
+            failed = await client.call_tool("inspect_mcp_server", {"config": {"url": url}})
+    text = text_of(failed)
+    assert failed.is_error and text.startswith(f"Error executing tool inspect_mcp_server: Could not inspect {url}")
+    assert "This looks like a TLS certificate problem" in text
+    for name in ("SSL_CERT_FILE", "SSL_CERT_DIR", "HTTPS_PROXY", "NO_PROXY"):
         assert name in text
 
 

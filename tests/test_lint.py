@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from registry_mcp.lint import lint_server
+from registry_mcp.lint import _common_field, lint_server, lint_servers
 from registry_mcp.models import ServerPayload
 
 from .conftest import server_payload, text_of
@@ -48,6 +48,14 @@ def test_an_inline_secret(config: dict[str, Any], field: str) -> None:
 @pytest.mark.parametrize("value", ["${GITHUB_TOKEN}", "$GITHUB_TOKEN", "{{ secrets.github }}", "<your token>", ""])
 def test_a_reference_or_placeholder_is_not_an_inline_secret(value: str) -> None:
     assert _fields({"config": {**LOCAL, "env": {"GITHUB_TOKEN": value, "LOG_LEVEL": "debug"}}}) == []
+
+
+@pytest.mark.parametrize(
+    "value", ["${GITHUB_TOKEN}ghp_abc123", "ghp_abc123${GITHUB_TOKEN}", "$GITHUB_TOKEN ghp_abc123"]
+)
+def test_a_reference_beside_a_secret_does_not_hide_it(value: str) -> None:
+    """A value counts as a reference only if it is one whole (the match is anchored at both ends)."""
+    assert _fields({"config": {**LOCAL, "env": {"GITHUB_TOKEN": value}}}) == ["mcp_config.config.env.GITHUB_TOKEN"]
 
 
 def test_a_guardrail_without_a_policy() -> None:
@@ -157,3 +165,258 @@ async def test_an_entry_with_nothing_to_run_is_warned_about(client: Client) -> N
     added = await client.call_tool("add_registry_server", bare)
     assert added.structured_content is not None and not added.is_error
     assert [finding["field"] for finding in added.structured_content["warnings"]] == ["mcp_config"]
+
+
+# --- each rule's whole finding: where, what is wrong, what to do ------------------------------------
+
+INLINE = "a secret is written inline: it is stored in the registry and copied to every gateway"
+KEEP_OUT = (
+    "keep it out of the command line and the URL: pass it in env (or headers) as a reference such as ${NAME} that "
+    "your gateway resolves, or keep it in a secret store"
+)
+TO_SUPPLY = {
+    "problem": "still to be supplied: the server cannot run until it is set",
+    "advice": "set the real value with modify_registry_server (ask the person for it; never guess one)",
+}
+NO_TOKEN = "OAuth is enabled but this is missing, so the gateway cannot get a token"
+CLEAR_ENDPOINT = "an OAuth endpoint over plain http://: credentials would travel in clear text"
+REFUSED = ", and OAUTH_ENFORCE_HTTPS is on, so the gateway will refuse it"
+NEVER_MATCHES = {
+    "problem": "the pattern is blank or padded with spaces; tool names have none, so it never matches",
+    "advice": "remove the spaces",
+}
+CHECK_NAME = "check the name against the server's tools (inspect the server, or list them in 'tools')"
+SPARED_ADVICE = "keep in tools only the tools to offer, or deny them by name too"
+
+
+def _refer_to(reference: str) -> str:
+    return (
+        f"refer to it instead (such as {reference}) where your gateway resolves references, or keep it in a "
+        "secret store"
+    )
+
+
+def _findings(mcp_config: dict[str, Any] | None) -> list[dict[str, str]]:
+    payload = ServerPayload.model_validate({"saved_name": "x", "mcp_config": mcp_config})
+    return [finding.model_dump() for finding in lint_server(payload)]
+
+
+def test_nothing_to_run_is_one_finding() -> None:
+    assert _findings(None) == [
+        {
+            "field": "mcp_config",
+            "problem": "there is no mcp_config, so nothing to run: every export leaves the server out, and no gateway "
+            "can use it",
+            "advice": "add an mcp_config with a 'command' (a local server) or a 'url' (a remote one), now or later "
+            "with modify_registry_server",
+        }
+    ]
+
+
+def test_plain_http_is_named_with_its_advice() -> None:
+    assert _findings({"config": {"url": "http://example.com/mcp"}}) == [
+        {
+            "field": "mcp_config.config.url",
+            "problem": "the remote server is reached over plain http://, so its traffic (and headers) can be read",
+            "advice": "use an https:// URL",
+        }
+    ]
+
+
+def test_inline_secrets_in_a_local_server_one_finding_per_field() -> None:
+    config = {
+        "command": "npx",
+        # Two secrets in one argument (a DSN password and a token parameter) are one finding.
+        "args": ["--api-key=sk-abcdef1234567890abcdef", "postgres://u:pw@db.example/d?token=abc", "--verbose"],
+        "env": {"my-api-key": "abc123", "LOG_LEVEL": "debug"},
+    }
+    assert _findings({"config": config}) == [
+        {"field": "mcp_config.config.args[0]", "problem": INLINE, "advice": KEEP_OUT},
+        {"field": "mcp_config.config.args[1]", "problem": INLINE, "advice": KEEP_OUT},
+        {"field": "mcp_config.config.env.my-api-key", "problem": INLINE, "advice": _refer_to("${MY_API_KEY}")},
+    ]
+
+
+def test_inline_secrets_in_a_remote_server() -> None:
+    config = {"url": "https://u:pw@h.example/mcp?api_key=zzz", "headers": {"x-api-key": "abc", "Accept": "*/*"}}
+    assert _findings({"config": config}) == [
+        {"field": "mcp_config.config.url", "problem": INLINE, "advice": KEEP_OUT},
+        {"field": "mcp_config.config.headers.x-api-key", "problem": INLINE, "advice": _refer_to("${X_API_KEY}")},
+    ]
+
+
+def test_values_still_to_be_supplied() -> None:
+    local = {
+        "command": "npx",
+        "args": ["--dir", "--root=<to be supplied: ROOT>"],
+        "env": {"API_TOKEN": "<to be supplied: API_TOKEN>", "MODE": "<to be supplied>"},
+    }
+    assert _findings({"config": local}) == [
+        {"field": "mcp_config.config.env.API_TOKEN", **TO_SUPPLY},
+        {"field": "mcp_config.config.args[1]", **TO_SUPPLY},
+    ]
+    remote = {"url": "https://x.example/<to be supplied: TENANT>/mcp", "headers": {"X-Tenant": "<to be supplied: T>"}}
+    assert _findings({"config": remote}) == [
+        {"field": "mcp_config.config.url", **TO_SUPPLY},
+        {"field": "mcp_config.config.headers.X-Tenant", **TO_SUPPLY},
+    ]
+    assert _findings({"config": {"url": "https://x.example/mcp", "headers": {"X-Tenant": "acme"}}}) == []
+
+
+@pytest.mark.parametrize("blank", [None, "", "   "])
+def test_oauth_enabled_without_what_a_token_needs(blank: str | None) -> None:
+    names = ("OAUTH_CLIENT_ID", "OAUTH_CLIENT_SECRET", "OAUTH_TOKEN_URL")
+    oauth = {"enabled": True, **dict.fromkeys(names, blank)}
+    assert _findings({"config": LOCAL, "oauth_config": oauth}) == [
+        {"field": f"mcp_config.oauth_config.{name}", "problem": NO_TOKEN, "advice": f"set {name}, or turn OAuth off"}
+        for name in names
+    ]
+
+
+@pytest.mark.parametrize("enforce", [None, False, True])
+def test_every_oauth_endpoint_over_plain_http(enforce: bool | None) -> None:
+    oauth = {
+        "enabled": True,
+        "OAUTH_CLIENT_ID": "id",
+        "OAUTH_CLIENT_SECRET": "${OAUTH_SECRET}",
+        "OAUTH_TOKEN_URL": "http://auth.example/token",
+        "OAUTH_AUTHORIZATION_URL": "http://auth.example/authorize",
+        "OAUTH_REVOCATION_URL": "http://auth.example/revoke",
+        "OAUTH_ENFORCE_HTTPS": enforce,
+    }
+    problem = CLEAR_ENDPOINT + (REFUSED if enforce else "")
+    assert _findings({"config": LOCAL, "oauth_config": oauth}) == [
+        {"field": f"mcp_config.oauth_config.{name}", "problem": problem, "advice": "use an https:// URL"}
+        for name in ("OAUTH_TOKEN_URL", "OAUTH_AUTHORIZATION_URL", "OAUTH_REVOCATION_URL")
+    ]
+    safe = {**oauth, "OAUTH_TOKEN_URL": "https://auth.example/token", "OAUTH_AUTHORIZATION_URL": None}
+    safe["OAUTH_REVOCATION_URL"] = "http://127.0.0.1:9000/revoke"  # this machine only
+    assert _findings({"config": LOCAL, "oauth_config": safe}) == []
+
+
+def test_every_guardrail_enabled_without_a_policy() -> None:
+    names = ("tool_guardrails_config", "input_guardrails_config", "output_guardrails_config")
+    unnamed = {key: {"enabled": True, "guardrail_name": "  "} for key in names}
+    assert _findings({"config": LOCAL, **unnamed}) == [
+        {
+            "field": f"mcp_config.{name}.guardrail_name",
+            "problem": "the guardrail is enabled without a guardrail_name, so there is no policy to apply",
+            "advice": "name the Enkrypt guardrail policy to apply, or disable the guardrail",
+        }
+        for name in names
+    ]
+    named = {key: {"enabled": True, "guardrail_name": "policy"} for key in names}
+    disabled = {key: {"enabled": False} for key in names}
+    assert _findings({"config": LOCAL, **named}) == [] and _findings({"config": LOCAL, **disabled}) == []
+
+
+def test_deny_patterns_blank_padded_mistyped_and_repeated() -> None:
+    long_typo = "write_" + "y" * 60  # quoted cut to 60 characters
+    config = {
+        "config": LOCAL,
+        "tools": {"read_file": {}, "write_file": {}},
+        "denied_tools": ["", "read_file ", "wirte_file", "write_*", long_typo, "write_*", "read_*", "read_*", "read_*"],
+    }
+    assert _findings(config) == [
+        {"field": "mcp_config.denied_tools[0]", **NEVER_MATCHES},
+        {"field": "mcp_config.denied_tools[1]", **NEVER_MATCHES},
+        {
+            "field": "mcp_config.denied_tools[2]",
+            "problem": "'wirte_file' matches none of the tools listed in mcp_config.tools (a typo?)",
+            "advice": CHECK_NAME,
+        },
+        {
+            "field": "mcp_config.denied_tools[4]",
+            "problem": f"'{'write_' + 'y' * 53}…' matches none of the tools listed in mcp_config.tools (a typo?)",
+            "advice": CHECK_NAME,
+        },
+        {
+            "field": "mcp_config.denied_tools",
+            "problem": "'write_*' is listed 2 times",
+            "advice": "list each pattern once",
+        },
+        {
+            "field": "mcp_config.denied_tools",
+            "problem": "'read_*' is listed 3 times",
+            "advice": "list each pattern once",
+        },
+    ]
+
+
+def test_a_pattern_of_sixty_characters_is_quoted_whole() -> None:
+    pattern = "p" * 60
+    config = {"config": LOCAL, "tools": {"read_file": {}}, "denied_tools": [pattern]}
+    [finding] = _findings(config)
+    assert finding["problem"] == f"'{pattern}' matches none of the tools listed in mcp_config.tools (a typo?)"
+
+
+def test_deny_all_beside_listed_tools_names_those_it_spares() -> None:
+    ten = {f"tool_{index}": {} for index in range(10)}
+    config = {"config": LOCAL, "tools": ten, "denied_tools": ["*", "tool_9"]}
+    visible = ", ".join(f"tool_{index}" for index in range(9))
+    assert _findings(config) == [
+        {
+            "field": "mcp_config.tools",
+            "problem": "the deny list holds '*', but the gateway does not apply '*' to the tools listed here, so 9 "
+            f"stay visible: {visible}",
+            "advice": SPARED_ADVICE,
+        }
+    ]
+    config = {"config": LOCAL, "tools": {**ten, "tool_10": {}}, "denied_tools": ["*"]}
+    [finding] = _findings(config)
+    shown = ", ".join(f"tool_{index}" for index in range(10))
+    assert finding["problem"] == (
+        "the deny list holds '*', but the gateway does not apply '*' to the tools listed here, so 11 "
+        f"stay visible: {shown}, …"
+    )
+    config = {"config": LOCAL, "tools": ten, "denied_tools": ["*"]}
+    assert _findings(config)[0]["problem"].endswith(f"so 10 stay visible: {', '.join(ten)}")
+
+
+def test_twenty_findings_are_listed_and_the_rest_counted_under_their_common_field() -> None:
+    patterns = [f"typo_{index}" for index in range(22)]
+    config = {"config": LOCAL, "tools": {"read_file": {}}, "denied_tools": patterns[:20]}
+    assert [finding["field"] for finding in _findings(config)] == [f"mcp_config.denied_tools[{i}]" for i in range(20)]
+    config["denied_tools"] = patterns[:21]
+    assert _findings(config)[20:] == [
+        {
+            "field": "mcp_config.denied_tools[20]",
+            "problem": "1 more findings like the ones above are not listed",
+            "advice": "fix the ones shown, then check again (add with dry_run) to see the rest",
+        }
+    ]
+    config["denied_tools"] = patterns
+    assert [(finding["field"], finding["problem"]) for finding in _findings(config)[20:]] == [
+        ("mcp_config.denied_tools", "2 more findings like the ones above are not listed")
+    ]
+
+
+def test_the_fields_left_out_are_summed_up_by_their_longest_whole_field() -> None:
+    assert _common_field(["mcp_config.denied_tools[20]", "mcp_config.denied_tools[21]"]) == "mcp_config.denied_tools"
+    assert _common_field(["mcp_config.tools", "mcp_config.tools.x"]) == "mcp_config.tools"
+    assert _common_field(["mcp_config.tools", "mcp_config.tools[0]"]) == "mcp_config.tools"
+    assert _common_field(["mcp_config.config.env.A", "mcp_config.oauth_config.B"]) == "mcp_config"
+    assert _common_field(["mcp_config.config.env.A", "mcp_config.config.env.B"]) == "mcp_config.config.env"
+    assert _common_field(["mcp_config.config.env.A", "mcp_config.config.env.AX"]) == "mcp_config.config.env"
+    items = ["servers[1].mcp_config.denied_tools[10]", "servers[1].mcp_config.denied_tools[11]"]
+    assert _common_field(items) == "servers[1].mcp_config.denied_tools"
+    assert _common_field(["servers[10].x", "servers[12].y"]) == "servers"
+    assert _common_field(["alpha", "beta"]) == "(several fields)"
+    assert _common_field(["config", "con"]) == "(several fields)"
+
+
+def test_findings_of_a_list_name_the_entry_and_share_the_bound() -> None:
+    plain = ServerPayload.model_validate({"saved_name": "p", "mcp_config": {"config": {"url": "http://x.example/m"}}})
+    clean = ServerPayload.model_validate({"saved_name": "c", "mcp_config": {"config": LOCAL}})
+    assert [finding.model_dump() for finding in lint_servers([clean, plain])] == [
+        {
+            "field": "servers[1].mcp_config.config.url",
+            "problem": "the remote server is reached over plain http://, so its traffic (and headers) can be read",
+            "advice": "use an https:// URL",
+        }
+    ]
+    many = lint_servers([plain] * 23)
+    assert [finding.field for finding in many[:20]] == [f"servers[{i}].mcp_config.config.url" for i in range(20)]
+    assert [(finding.field, finding.problem) for finding in many[20:]] == [
+        ("servers", "3 more findings like the ones above are not listed")
+    ]

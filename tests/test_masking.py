@@ -463,3 +463,42 @@ def test_a_long_command_line_with_an_argument_added_in_front_keeps_every_secret(
     stored = {"args": args}
     sent = {"args": ["--verbose", *mask_secrets(stored)["args"]]}
     assert restore_masked(sent, stored) == {"args": ["--verbose", *args]}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "${DB_PASSWORD}",
+        "${input:db-password}",
+        "${env:DB_PASSWORD}",
+        "$DB_PASSWORD",
+        "{{ db_password }}",
+        "<to be supplied: DB_PASSWORD>",
+    ],
+)
+def test_a_reference_alone_stays_in_view(value: str) -> None:
+    assert mask_secrets({"args": [f"--password={value}"]}) == {"args": [f"--password={value}"]}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "${DB_PASSWORD:-changeme}",  # a shell default: the password itself
+        "${DB_PASSWORD:=changeme}",
+        "${DB_PASSWORD}changeme",
+        "${unclosed-changeme",
+    ],
+)
+def test_a_reference_with_more_to_it_is_masked(value: str) -> None:
+    assert mask_secrets({"args": [f"--password={value}"]}) == {"args": [f"--password={MASK}"]}
+
+
+def test_a_mask_wrapped_around_another_is_a_variant_no_restore_resolves() -> None:
+    wrapped = "<masked secret: unchanged" + MASK + " when sent back>"
+    assert find_mask({"env": {"K": wrapped}}, variants_only=True) == "env.K"
+    assert find_mask({"env": {"K": "x" + MASK + "y"}}, variants_only=True) is None
+
+
+def test_text_left_around_a_mask_that_reads_as_another_mask_is_refused() -> None:
+    # Without the exact mask, what is left says "masked secret:": a mangled copy no restore resolves.
+    assert find_mask({"args": ["masked" + MASK + " secret: x"]}, variants_only=True) == "args.0"

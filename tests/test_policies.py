@@ -4,11 +4,14 @@ may be sent again. Each expectation is written out by hand, not derived from the
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 
 from registry_mcp import RegistryClient
+from registry_mcp.http_auth import HttpAuth
 from registry_mcp.retries import DEFAULT_RETRIES, NO_RETRIES, RETRYABLE_STATUSES, RetryPolicy
+from registry_mcp.settings import HttpAuthMode, Settings
 from registry_mcp.urls import is_cleartext, is_loopback
 
 LOOPBACK = ["localhost", "127.0.0.1", "127.8.9.10", "127.255.255.254", "::1", "[::1]"]
@@ -37,6 +40,7 @@ NOT_LOOPBACK = [
     "2001:db8::1",
     "",
 ]
+NO_CREDENTIALS: dict[str, Any] = {"token": None, "verifier": None, "issuer": None, "resource_url": "http://x/mcp"}
 
 
 @pytest.mark.parametrize("host", LOOPBACK)
@@ -136,3 +140,14 @@ def test_retry_after_is_obeyed_up_to_the_limit_and_no_further() -> None:
     assert policy.delay(1, retry_after=30.5) is None
     # never past the last attempt, whatever the registry asks
     assert policy.delay(3, retry_after=1.0) is None
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "localhost"])
+def test_serving_without_authentication_is_allowed_on_loopback(host: str) -> None:
+    assert HttpAuth.choose(Settings(), mode="none", host=host, **NO_CREDENTIALS).mode is HttpAuthMode.NONE
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "10.0.0.5", "::", "localhost.evil.example", "example.com"])
+def test_serving_without_authentication_is_refused_beyond_loopback(host: str) -> None:
+    with pytest.raises(ValueError, match=r"--auth none serves only this machine: use --host 127\.0\.0\.1"):
+        HttpAuth.choose(Settings(), mode="none", host=host, **NO_CREDENTIALS)

@@ -26,6 +26,7 @@ from starlette.types import Receive, Scope, Send
 
 from registry_mcp import RegistryClient, RegistryError
 from registry_mcp.logs import ScrubbingFormatter
+from registry_mcp.masking import scrub
 from registry_mcp.retries import NO_RETRIES
 from registry_mcp.server import create_server
 from registry_mcp.settings import Settings
@@ -254,3 +255,21 @@ def test_the_stderr_formatter_scrubs_a_secret_in_the_forms_json_and_python_write
         "x", logging.INFO, __file__, 1, "%s", (json.dumps("a/b-XYZZY").replace("/", "\\/"),), None
     )
     assert ScrubbingFormatter(secrets).format(record).endswith(' "<redacted>"')  # as some JSON encoders write `/`
+
+
+@pytest.mark.parametrize(
+    "render",
+    [
+        json.dumps,
+        lambda value: json.dumps(value).replace("/", "\\/"),
+        lambda value: json.dumps(value, ensure_ascii=False),
+        repr,
+        ascii,
+    ],
+    ids=["json", "json with escaped slashes", "json in UTF-8", "repr", "ascii"],
+)
+def test_a_secret_is_scrubbed_from_every_rendering_of_a_record(render: Any) -> None:
+    # Non-ASCII letters, a slash, a backslash and a quote: each rendering writes it differently.
+    secret = 'pä/ss\\wörd"x-0123'
+    expected = render({"k": "<redacted>"})
+    assert scrub(render({"k": secret}), {secret}) == expected

@@ -23,9 +23,10 @@ from ..errors import LocalRefusal
 from ..export import TOOL_GUARDRAILS, Export, ExportFormat, export
 from ..launch import changes_what_runs, without_credentials
 from ..masking import mask_secrets, scrub, secret_values
+from ..permissions import NOT_CONFIRMED, Question
 from ..results import ToolResult
 from ..settings import ALLOW_LAUNCH_VARIABLE
-from ..toolkit import NOT_CONFIRMED, Question, ToolCall, registry_tool
+from ..toolkit import ToolCall, registry_tool
 from ..untrusted import escape, quote
 from ..wording import counted
 from .configs import ExportArguments, ServerSelectors, chosen_servers

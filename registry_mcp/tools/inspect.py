@@ -26,9 +26,10 @@ from ..models import (
     ServerConfig,
     ServerVersion,
 )
+from ..permissions import NOT_CONFIRMED, Question
 from ..results import ToolResult
 from ..settings import ALLOW_LAUNCH_VARIABLE
-from ..toolkit import NOT_CONFIRMED, Question, ToolCall, registry_tool
+from ..toolkit import ToolCall, registry_tool
 from ..untrusted import escape, quote
 from ..wording import agreeing, counted
 

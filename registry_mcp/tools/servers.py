@@ -20,8 +20,9 @@ from ..models import (
     ServerChanges,
     ServerPayload,
 )
+from ..permissions import NOT_CONFIRMED, Question
 from ..results import RecordResult, ServerResult, ServerSummary, ToolResult, fewer_items
-from ..toolkit import NOT_CONFIRMED, Question, ToolCall, registry_tool
+from ..toolkit import ToolCall, registry_tool
 from ..wording import agreeing, counted
 
 
