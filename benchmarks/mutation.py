@@ -78,10 +78,12 @@ GROUPS = {
         modules=("registry_mcp/client.py",),
         tests=(
             "tests/test_client.py",
+            "tests/test_client_exchange.py",
             "tests/test_faults.py",
             "tests/test_write_once.py",
             "tests/test_scrubbing.py",
             "tests/test_policies.py",
+            "tests/test_selector.py",
         ),
     ),
     "store": Group(

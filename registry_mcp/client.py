@@ -135,8 +135,9 @@ class RegistryClient:
             headers[endpoints.PROJECT_HEADER] = project
         if registry:
             headers[endpoints.REGISTRY_HEADER] = registry
+        self._base_url = base_url.rstrip("/")
         self.location = RegistryLocation(
-            kind="cloud", project=project or endpoints.DEFAULT_PROJECT, base_url=base_url.rstrip("/")
+            kind="cloud", project=project or endpoints.DEFAULT_PROJECT, base_url=self._base_url
         )
         self._retry = retry
         self._deadline = timeout
@@ -374,12 +375,12 @@ class RegistryClient:
             break
         # What the registry must not be quoted saying: the key this request carried (the server's, or
         # in keys mode the caller's, which the transport put in), and the secrets of the record sent.
-        secrets = self._secrets | _key_sent(request) | frozenset(secret_values(json) if json is not None else ())
+        secrets = self._secrets | _key_sent(request) | frozenset(secret_values(json))
         if not 200 <= answer.status < 300:
             # A key the transport put in, not the client's own, is an HTTP caller's (`--auth keys`).
             callers_key = bool(_key_sent(request) - self._secrets)
             raise _status_error(answer, operation, attempt, secrets, callers_key=callers_key)
-        if answer.status == 204 or not answer.content:
+        if not answer.content:  # a 204, or any answer without a body
             return {}
         try:
             payload = _payload(shape, jsonlib.loads(answer.content))
@@ -387,9 +388,10 @@ class RegistryClient:
             raise UnexpectedResponse(
                 f"Could not {operation}: the registry's answer is not JSON", status=answer.status
             ) from None
-        if shape == "message" and isinstance(payload, dict) and isinstance(payload.get("message"), str):
-            # A bare message is quoted to the person as it is: scrubbed like an error's.
-            payload = {**payload, "message": scrub(payload["message"], secrets)}
+        if shape == "message" and isinstance(payload, dict) and payload.get("message"):
+            # A bare message is quoted to the person as it is: as text (whatever JSON it was), scrubbed
+            # like an error's.
+            payload = {**payload, "message": scrub(str(payload["message"]), secrets)}
         return payload
 
     async def _exchange(self, request: httpx2.Request) -> _Answer:
@@ -421,9 +423,7 @@ class RegistryClient:
                 f"Could not {operation}: the registry did not answer in time: its whole answer must arrive "
                 f"within {self._deadline:g} s{tries}"
             )
-        return RegistryUnreachable(
-            f"Could not {operation}: {connection_failure(failure, self.location.base_url or 'the registry')}{tries}"
-        )
+        return RegistryUnreachable(f"Could not {operation}: {connection_failure(failure, self._base_url)}{tries}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -515,7 +515,7 @@ def _applied(stored: dict[str, Any], body: dict[str, Any], *, replace_mcp_config
     except ModifyRefused as refused:
         raise InvalidRequest(f"Invalid changes: {refused}") from None
     if wanted.get("mcp_config") is not None:
-        wanted["mcp_config"] = _check(McpConfig, wanted["mcp_config"], what="mcp_config").to_api()
+        _check(McpConfig, wanted["mcp_config"], what="mcp_config")
     return wanted
 
 
@@ -584,7 +584,7 @@ def _parse(shape: TypeAdapter[T], body: Any, *, what: str) -> T:
 
 
 def _status_error(
-    answer: _Answer, operation: str, attempts: int, secrets: frozenset[str], *, callers_key: bool = False
+    answer: _Answer, operation: str, attempts: int, secrets: frozenset[str], *, callers_key: bool
 ) -> RegistryError:
     status = answer.status
     if 300 <= status < 400 and "Location" in answer.headers:

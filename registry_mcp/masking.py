@@ -74,9 +74,9 @@ def looks_secret(key: str) -> bool:
 # A value that refers to a secret kept elsewhere rather than holding it: ${NAME}, $NAME, {{ name }},
 # <placeholder>. Shown as it is: it tells the reader where the secret comes from.
 # `${NAME}`, `${input:id}`, `${env:NAME}` (VS Code), `$NAME`, `{{ name }}`, `<placeholder>`; not a
-# shell default (`${NAME:-value}`: the value is a secret written out).
+# shell default (`${NAME:-value}`, `${NAME-value}`: the value is a secret written out).
 _REFERENCE = re.compile(
-    r"^(\$\{(?:[A-Za-z_]\w*:)?[A-Za-z_][\w.-]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^{}]+\}\}|<[^<>]+>)$"
+    r"^(\$\{(?:[A-Za-z_]\w*|[A-Za-z]+:\w[\w.-]*)\}|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^{}]+\}\}|<[^<>]+>)$"
 )
 
 

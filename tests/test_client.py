@@ -199,27 +199,29 @@ def _client_of(app: Any, **options: Any) -> RegistryClient:
 
 
 @pytest.mark.parametrize(
-    ("status", "error_class"),
+    ("status", "error_class", "reason"),
     [
-        (400, InvalidRequest),
-        (401, AuthenticationError),
-        (403, AuthenticationError),
-        (404, ServerNotFound),
-        (409, ServerConflict),
-        (422, InvalidRequest),
-        (429, RateLimited),
-        (500, RegistryUnavailable),
-        (502, RegistryUnavailable),
-        (503, RegistryUnavailable),
-        (418, RegistryError),
+        (400, InvalidRequest, "the registry refused the request as malformed"),
+        (401, AuthenticationError, "the API key was refused"),
+        (403, AuthenticationError, "the API key has no access to this project or registry"),
+        (404, ServerNotFound, "no such server"),
+        (409, ServerConflict, "a server with this saved_name and server_version already exists"),
+        (422, InvalidRequest, "the registry found the input invalid"),
+        (429, RateLimited, "too many requests"),
+        (500, RegistryUnavailable, "the registry failed to answer"),
+        (502, RegistryUnavailable, "the registry failed to answer"),
+        (503, RegistryUnavailable, "the registry failed to answer"),
+        (418, RegistryError, "the registry refused the request"),
+        (499, RegistryError, "the registry refused the request"),
     ],
 )
-async def test_each_status_maps_to_its_error_class(status: int, error_class: type[RegistryError]) -> None:
+async def test_each_status_maps_to_its_error_class(status: int, error_class: type[RegistryError], reason: str) -> None:
     async with _client_of(_canned(status, {"message": "the registry's own words"})) as client:
         with pytest.raises(error_class) as failure:
             await client.get_server("x")
     assert type(failure.value) is error_class
     assert failure.value.status == status
+    assert failure.value.message == f"Could not get server 'x' version 'v1': {reason}"
     assert failure.value.registry_message == "the registry's own words"
     assert f"HTTP {status}" in str(failure.value) and "the registry's own words" in str(failure.value)
 

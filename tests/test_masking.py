@@ -470,6 +470,7 @@ def test_a_long_command_line_with_an_argument_added_in_front_keeps_every_secret(
     [
         "${DB_PASSWORD}",
         "${input:db-password}",
+        "${config:db.password}",
         "${env:DB_PASSWORD}",
         "$DB_PASSWORD",
         "{{ db_password }}",
@@ -485,6 +486,8 @@ def test_a_reference_alone_stays_in_view(value: str) -> None:
     [
         "${DB_PASSWORD:-changeme}",  # a shell default: the password itself
         "${DB_PASSWORD:=changeme}",
+        "${DB_PASSWORD-changeme}",
+        "${P:-changeme}",
         "${DB_PASSWORD}changeme",
         "${unclosed-changeme",
     ],
