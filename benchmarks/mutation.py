@@ -88,11 +88,17 @@ GROUPS = {
     ),
     "store": Group(
         modules=("registry_mcp/embedded/store.py",),
-        tests=("tests/test_store_scope.py", "tests/test_embedded.py", "tests/test_modify.py"),
+        tests=(
+            "tests/test_store.py",
+            "tests/test_store_scope.py",
+            "tests/test_embedded.py",
+            "tests/test_modify.py",
+            "tests/test_gateways.py",
+        ),
     ),
     "patching": Group(
         modules=("registry_mcp/patching.py",),
-        tests=("tests/test_modify.py",),
+        tests=("tests/test_patching.py", "tests/test_modify.py"),
     ),
     "lint": Group(
         modules=("registry_mcp/lint.py",),

@@ -135,16 +135,16 @@ def apply_modify(
     Raises `ModifyRefused` for a mask with no stored value behind it, or one at a new target.
     """
     changes = dict(changes)
-    stored_config = stored.get("mcp_config") if isinstance(stored.get("mcp_config"), dict) else None
+    stored_config = stored.get("mcp_config")
     sent_config = changes.pop("mcp_config", _ABSENT)
     updated: dict[str, Any] = merge_patch(stored, _restored(changes, stored, ""))
     if sent_config is _ABSENT:
         return updated
-    if not isinstance(sent_config, dict) or stored_config is None:
+    if not isinstance(sent_config, dict) or not isinstance(stored_config, dict):
         # Removing mcp_config, or setting one where none was: nothing stored to keep or to carry.
         updated.pop("mcp_config", None)
         if isinstance(sent_config, dict):
-            updated["mcp_config"] = _restored(merge_patch({}, sent_config), None, "mcp_config")
+            updated["mcp_config"] = _restored(_nulls_dropped(sent_config), None, "mcp_config")
         return updated
     new_config = _merged_config(stored_config, sent_config, replace=replace_mcp_config)
     moved = target_of(stored_config.get("config")) != target_of(_unmasked(new_config.get("config"), stored_config))
@@ -172,18 +172,17 @@ _ABSENT: Any = object()
 
 def _merged_config(stored: dict[str, Any], sent: dict[str, Any], *, replace: bool) -> dict[str, Any]:
     if replace:
-        return dict(merge_patch({}, sent))
-    merged: dict[str, Any] = merge_patch(stored, {key: value for key, value in sent.items() if key != "config"})
-    if "config" in sent:
-        old, new = stored.get("config"), sent["config"]
-        new_kind = kind_of(new)
-        if isinstance(new, dict) and new_kind is not None and new_kind != kind_of(old):
-            merged["config"] = merge_patch({}, new)  # the other kind: replaces, nulls dropped
-        elif new is None:
-            merged.pop("config", None)
-        else:
-            merged["config"] = merge_patch(old, new)
+        return dict(_nulls_dropped(sent))
+    merged: dict[str, Any] = merge_patch(stored, sent)
+    new_kind = kind_of(sent.get("config"))  # None unless a config of a clear kind was sent
+    if new_kind is not None and new_kind != kind_of(stored.get("config")):
+        merged["config"] = _nulls_dropped(sent["config"])  # the other kind replaces instead of merging
     return merged
+
+
+def _nulls_dropped(sent: Any) -> Any:
+    """A value sent where nothing is kept: as a merge patch applied to nothing, without its nulls."""
+    return merge_patch(None, sent)
 
 
 def _unmasked(config: Any, stored_config: dict[str, Any]) -> Any:
@@ -206,9 +205,9 @@ def _restored(sent: Any, stored: Any, path: str) -> Any:
 def _without_unsent_secrets(value: Any, masked: Any, sent: Any, path: str) -> Any:
     """`value` without the stored secrets the call did not send again (a dict entry is dropped).
 
-    `masked` is `value` as `mask_secrets` shows it in its place in the record: where they differ,
-    `value` holds a secret."""
-    if not isinstance(value, dict) or not isinstance(masked, dict):
+    `masked` is `value` as `mask_secrets` shows it in its place in the record (a dict where `value` is
+    one): where they differ, `value` holds a secret."""
+    if not isinstance(value, dict):
         return value
     kept: dict[str, Any] = {}
     for key, item in value.items():

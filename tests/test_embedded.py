@@ -138,12 +138,3 @@ def test_uniqueness_holds_across_connections_to_one_file(tmp_path: Path) -> None
     finally:
         first.close()
         second.close()
-
-
-def test_the_database_uses_wal_and_a_busy_timeout(tmp_path: Path) -> None:
-    store = RegistryStore(tmp_path / "wal.db")
-    try:
-        assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert store._db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
-    finally:
-        store.close()

@@ -36,6 +36,17 @@ def test_every_json_block_parses() -> None:
         json.loads(block)
 
 
+def test_every_test_the_readme_names_exists() -> None:
+    """A promise in the README names the test that proves it: a renamed or deleted test breaks this."""
+    named = set(re.findall(r"\b(test_[a-z0-9_]+)\b", README))
+    defined = {
+        name
+        for path in (ROOT / "tests").rglob("*.py")
+        for name in [path.stem, *re.findall(r"def (test_[a-z0-9_]+)", path.read_text())]
+    }
+    assert len(named) > 100 and sorted(named - defined) == []
+
+
 def test_the_claude_desktop_block_is_the_shipped_example() -> None:
     example = json.loads((ROOT / "claude_desktop_config.example.json").read_text())
     assert _config_with("mcpServers") == example

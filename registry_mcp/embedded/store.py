@@ -143,6 +143,11 @@ def _mode(path: Path) -> str:
     return oct(stat.S_IMODE(path.stat().st_mode))
 
 
+def _as_dict(cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> dict[str, Any]:
+    """A row keyed by its column names as written (`sqlite3.Row` would answer to any case of them)."""
+    return {column[0]: values[index] for index, column in enumerate(cursor.description)}
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -158,25 +163,25 @@ class RegistryStore:
         if self.path != ":memory:":
             _prepare_private_file(Path(self.path))
         # isolation_level=None: transactions are opened explicitly, with BEGIN IMMEDIATE for writes.
+        # The timeout is SQLite's busy timeout: how long a write waits for another one to finish.
         self._db = sqlite3.connect(
             self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
         )
-        self._db.row_factory = sqlite3.Row
+        self._db.row_factory = _as_dict
         self._lock = threading.Lock()
         with self._lock:
-            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            if self.path != ":memory:":
-                self._db.execute("PRAGMA journal_mode = WAL")
-                self._db.execute("PRAGMA synchronous = NORMAL")
+            # (An in-memory database has no log: SQLite keeps its journal mode and ignores these.)
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute("PRAGMA foreign_keys = ON")
             # Freed content is overwritten with zeros, so a deleted or replaced secret leaves no trace.
             self._db.execute("PRAGMA secure_delete = ON")
             self._db.executescript(_SCHEMA)
-            gateway_columns = {row[1] for row in self._db.execute("PRAGMA table_info(gateways)")}
+            gateway_columns = {row["name"] for row in self._db.execute("PRAGMA table_info(gateways)")}
             if "gateway_version" not in gateway_columns:  # a file from before gateways had versions
                 self._db.execute("ALTER TABLE gateways ADD COLUMN gateway_version TEXT NOT NULL DEFAULT 'v1'")
             self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('local_user', ?)", (str(uuid.uuid4()),))
-            self.local_user = self._db.execute("SELECT value FROM meta WHERE key = 'local_user'").fetchone()[0]
+            self.local_user = self._db.execute("SELECT value FROM meta WHERE key = 'local_user'").fetchone()["value"]
 
     def close(self) -> None:
         with self._lock:
@@ -284,7 +289,7 @@ class RegistryStore:
             where += " AND is_active = ?"
             params.append(int(is_active))
         with self._lock:
-            total = self._db.execute(f"SELECT count(*) FROM servers WHERE {where}", params).fetchone()[0]  # noqa: S608
+            total = self._db.execute(f"SELECT count(*) AS total FROM servers WHERE {where}", params).fetchone()["total"]  # noqa: S608
             rows = self._db.execute(
                 f"SELECT * FROM servers WHERE {where} ORDER BY id LIMIT ? OFFSET ?",  # noqa: S608
                 [*params, per_page, (page - 1) * per_page],
@@ -294,7 +299,7 @@ class RegistryStore:
     def gateways_for(self, scope: Scope, saved_name: str, version: str) -> list[dict[str, Any]]:
         with self._lock:
             self._find(scope, saved_name, version)
-            rows = self._db.execute(
+            gateways: list[dict[str, Any]] = self._db.execute(
                 """SELECT g.gateway_id, g.gateway_name AS gateway_saved_name, g.gateway_version, g.created_at
                    FROM gateways g
                    JOIN gateway_servers s ON s.gateway_id = g.gateway_id
@@ -302,7 +307,7 @@ class RegistryStore:
                    ORDER BY g.id""",
                 (scope.project, scope.registry_name, saved_name, version),
             ).fetchall()
-        return [dict(row) for row in rows]
+        return gateways
 
     # --- internals ------------------------------------------------------------------------------
 
@@ -315,12 +320,12 @@ class RegistryStore:
         With secure_delete the database file keeps no freed bytes; this empties the write-ahead
         log, which would otherwise keep the old page until it is overwritten. Another process
         reading at this moment can keep the log from being emptied; its next checkpoint does it.
+        (In memory there is no log, and the checkpoint does nothing.)
         """
-        if self.path != ":memory:":
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
-    def _find(self, scope: Scope, saved_name: str, version: str) -> sqlite3.Row:
-        row: sqlite3.Row | None = self._db.execute(
+    def _find(self, scope: Scope, saved_name: str, version: str) -> dict[str, Any]:
+        row: dict[str, Any] | None = self._db.execute(
             """SELECT * FROM servers WHERE project = ? AND registry_name = ? AND saved_name = ?
                AND server_version = ? AND deleted_at IS NULL""",
             (scope.project, scope.registry_name, saved_name, version),
@@ -352,11 +357,11 @@ class RegistryStore:
                 ),
             )
         except sqlite3.IntegrityError:
-            raise Conflict("the server's name and version are taken") from None  # named by `add`
+            raise Conflict from None  # `add` names the server
         return self._record(self._db.execute("SELECT * FROM servers WHERE id = ?", (cursor.lastrowid,)).fetchone())
 
     @staticmethod
-    def _record(row: sqlite3.Row) -> dict[str, Any]:
+    def _record(row: dict[str, Any]) -> dict[str, Any]:
         """A stored row as the registry answers it."""
         document = json.loads(row["document"])
         return {
