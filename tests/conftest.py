@@ -220,10 +220,13 @@ class ServedApp:
 
     def __init__(self, app: Any, **options: Any) -> None:
         """`options` go to uvicorn.Config (such as ssl_certfile=, to serve HTTPS)."""
-        self.port = free_port()
+        # Bound here and handed to uvicorn: no other process can take the port in between.
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.port: int = self.socket.getsockname()[1]
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", **options)
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
 
     @property
     def url(self) -> str:
@@ -241,6 +244,7 @@ class ServedApp:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+        self.socket.close()
 
 
 class LiveRegistry(ServedApp):
