@@ -86,12 +86,14 @@ def _shell_lines(start: str) -> list[str]:
     return [line.split("#")[0].strip() for line in lines]
 
 
-TOOLS = Path(sys.executable).parent  # pipx and uv come with the test extra
+TOOLS = Path(sys.executable).parent  # pipx and uv come with the packaging extra
 
 
 @pytest.fixture
 def pipx_env(tmp_path: Path) -> dict[str, str]:
     """The README's pipx line run in a fresh home; the environment it leaves `registry-mcp` in."""
+    if not (TOOLS / "pipx").exists() or not (TOOLS / "uvx").exists():
+        pytest.skip("needs pipx and uv: pip install -e '.[packaging]'")
     # The machine's own settings (package index, certificates) apply, as for a user; a fresh home.
     inherited = {key: value for key, value in os.environ.items() if not key.startswith(("ENKRYPT", "REGISTRY_MCP"))}
     env = inherited | {
