@@ -1,0 +1,67 @@
+"""Review findings on the adopted-orphan rule of `registry_mcp.descendants` (failing tests first)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from contextlib import suppress
+from pathlib import Path
+
+import anyio
+import pytest
+from mcp import Client
+
+from registry_mcp.descendants import Descendants, adopting_orphans
+from registry_mcp.server import create_server
+from registry_mcp.settings import Settings
+
+from .conftest import text_of
+
+FILES_SERVER = str(Path(__file__).parent / "servers" / "files_server.py")
+
+pytestmark = [pytest.mark.anyio, pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the rule reads /proc")]
+
+
+def _running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "State:\tZ" not in status
+
+
+async def test_an_inspection_leaves_the_hosts_own_other_children_running() -> None:
+    # The process that runs the server (an app embedding create_server, or pytest) has a child of its
+    # own in a session of its own, started before the inspection and not by the inspected server.
+    bystander = subprocess.Popen(["sleep", "61"], start_new_session=True)
+    try:
+        config = {"command": sys.executable, "args": [FILES_SERVER]}
+        async with Client(create_server(Settings(allow_launch=True))) as client:
+            result = await client.call_tool("inspect_mcp_server", {"config": config})
+        assert not result.is_error, text_of(result)
+        assert _running(bystander.pid), "the inspection SIGKILLed a process the inspected server never started"
+    finally:
+        bystander.kill()
+        bystander.wait()
+
+
+async def test_one_inspections_look_never_takes_another_servers_leader() -> None:
+    # Inspection A's watch looks at /proc while inspection B's server is started: in spawn_stdio the
+    # leader is registered only after `await anyio.open_process(...)` returns, and that await yields
+    # after the fork (asyncio waits for the pipes), so A's watch can run in that window.
+    with adopting_orphans():
+        a_server = await anyio.open_process(["sleep", "62"], start_new_session=True)
+        a = Descendants(a_server.pid)
+        b_server = await anyio.open_process(["sleep", "63"], start_new_session=True)  # B: not yet registered
+        a.look()  # A's watch, in B's window
+        b = Descendants(b_server.pid)
+        a_server.kill()
+        await a_server.wait()
+        await a.end()  # inspection A ends
+        try:
+            assert _running(b_server.pid), "ending inspection A killed inspection B's server"
+        finally:
+            with suppress(ProcessLookupError):
+                b_server.kill()
+            await b_server.wait()
+            await b.end()
