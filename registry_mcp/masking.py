@@ -73,11 +73,16 @@ def looks_secret(key: str) -> bool:
 
 # A value that refers to a secret kept elsewhere rather than holding it: ${NAME}, $NAME, {{ name }},
 # <placeholder>. Shown as it is: it tells the reader where the secret comes from.
-# `${NAME}`, `${input:id}`, `${env:NAME}` (VS Code), `$NAME`, `{{ name }}`, `<placeholder>`; not a
-# shell default (`${NAME:-value}`, `${NAME-value}`: the value is a secret written out).
+# `${NAME}`, `${input:id}`, `${env:NAME}`, `${config:a.b}`, `${command:id}` (VS Code's prefixes only),
+# `$NAME`, `{{ name }}`, `<placeholder>`; not a default (the shell's `${NAME:-value}`, `${NAME-value}`,
+# Spring's `${NAME:value}`: the value is a secret written out).
 _REFERENCE = re.compile(
-    r"^(\$\{(?:[A-Za-z_]\w*|[A-Za-z]+:\w[\w.-]*)\}|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^{}]+\}\}|<[^<>]+>)$"
+    r"^(\$\{(?:[A-Za-z_]\w*|(?:input|env|config|command):\w[\w.-]*)\}|\$[A-Za-z_][A-Za-z0-9_]*"
+    r"|\{\{[^{}]+\}\}|<[^<>]+>)$"
 )
+# A value is read up to a space: one that is a `{{ name }}` or `<placeholder>` with spaces in it is
+# such a reference only if the whole of it is there, and nothing follows it but the value's end.
+_SPACED_REFERENCE = re.compile(r"(?:\{\{[^{}]+\}\}|<[^<>]+>)(?=$|[\s&#;\"'])")
 
 
 def is_reference(value: str) -> bool:
@@ -164,8 +169,9 @@ def _spans(text: str, *, command_line: bool) -> list[tuple[int, int]]:
             group = next(name for name in ("double", "single", "value") if match.groupdict().get(name) is not None)
             value = match[group]
             # A reference ('${KEY}') holds no secret, but more after it may ('${KEY:-the password}').
-            # A value is read up to a space: one starting '{{' or '<' is a reference's first word.
-            if looks_secret(match["name"]) and not is_reference(value) and not value.startswith(("{{", "<")):
+            start = match.start(group)
+            reference = is_reference(value) or _SPACED_REFERENCE.match(text, start) is not None
+            if looks_secret(match["name"]) and not reference:
                 found.append(match.span(group))
     merged: list[tuple[int, int]] = []
     for start, end in sorted(found):
