@@ -12,7 +12,9 @@ registry-mcp adds three rules, all applied by `apply_modify`:
   what a local one runs (its `command` and the package in its `args`). When a modify changes the
   target, the stored secrets of `config` and `oauth_config` (env and header values, the OAuth client
   secret: whatever `mask_secrets` hides) do not follow it: only those the call sends again are kept,
-  and a mask there is refused, since the value it stands for was meant for the old target.
+  and a mask there is refused, since the value it stands for was meant for the old target. The OAuth
+  endpoints (`OAUTH_TOKEN_URL`, `OAUTH_AUTHORIZATION_URL`) are where the gateway sends the client
+  secret: when the scheme, host or port of one changes, the secrets of `oauth_config` do not follow.
 
 The embedded registry applies `apply_modify` inside the write's transaction; the client applies it
 to a record it has read when the registry does not merge (see `endpoints.Endpoint.merges`).
@@ -33,6 +35,8 @@ _TARGET_BOUND = ("config", "oauth_config")
 _LOCAL_KEYS = ("command", "args", "env")
 _REMOTE_KEYS = ("url", "transport", "headers")
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+# Where the gateway sends oauth_config's client secret (or the person, to sign in).
+_OAUTH_ENDPOINTS = ("OAUTH_TOKEN_URL", "OAUTH_AUTHORIZATION_URL")
 
 # Reading the package a launcher runs out of its args (npx, uvx, docker run, python script.py, ...):
 # options whose next argument is their value, options whose value is the package itself, and
@@ -94,17 +98,28 @@ def target_of(config: Any) -> tuple[str, ...] | None:
     """Where a remote server lives or what a local one runs, or None for no (or an unclear) config."""
     kind = kind_of(config)
     if kind == "remote":
-        url = urlsplit(str(config["url"]).strip())
-        scheme = url.scheme.lower()
-        try:
-            port = url.port or _DEFAULT_PORTS.get(scheme, 0)
-        except ValueError:
-            port = -1
-        return ("remote", scheme, (url.hostname or "").lower(), str(port))
+        return ("remote", *_origin(config["url"]))
     if kind == "local":
         args = config.get("args")
         return ("local", str(config["command"]).strip(), package_of(args if isinstance(args, list) else []))
     return None
+
+
+def _origin(url: Any) -> tuple[str, str, str]:
+    """Scheme, host and port of a URL (the default port written out)."""
+    parts = urlsplit(str(url).strip())
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or _DEFAULT_PORTS.get(scheme, 0)
+    except ValueError:
+        port = -1
+    return scheme, (parts.hostname or "").lower(), str(port)
+
+
+def _oauth_target(oauth: Any) -> tuple[tuple[str, str, str] | None, ...]:
+    """The origin of each OAuth endpoint (None where it has none)."""
+    settings = oauth if isinstance(oauth, dict) else {}
+    return tuple(None if settings.get(name) is None else _origin(settings[name]) for name in _OAUTH_ENDPOINTS)
 
 
 def package_of(args: list[Any]) -> str:
@@ -148,17 +163,24 @@ def apply_modify(
         return updated
     new_config = _merged_config(stored_config, sent_config, replace=replace_mcp_config)
     moved = target_of(stored_config.get("config")) != target_of(_unmasked(new_config.get("config"), stored_config))
-    if moved:
-        for part in _TARGET_BOUND:
+    oauth_moved = _oauth_target(stored_config.get("oauth_config")) != _oauth_target(new_config.get("oauth_config"))
+    bound = _TARGET_BOUND if moved else ("oauth_config",) if oauth_moved else ()
+    if bound:
+        what = (
+            _what_moved(stored_config.get("config"), new_config.get("config"))
+            if moved
+            else "the scheme, host or port of an OAuth endpoint changes"
+        )
+        for part in bound:
             masked_at = find_mask(sent_config.get(part))
             if masked_at is not None:
                 raise ModifyRefused(
                     f"mcp_config.{part}.{masked_at}: holds the mask {MASK!r}, but this call changes the server's "
-                    f"target ({_what_moved(stored_config.get('config'), new_config.get('config'))}), and a stored "
-                    "secret does not follow its server to a new target; send the value again"
+                    f"target ({what}), and a stored secret does not follow its server to a new target; send the "
+                    "value again"
                 )
         masked = mask_secrets(new_config)
-        for part in _TARGET_BOUND:
+        for part in bound:
             if part in new_config:
                 new_config[part] = _without_unsent_secrets(
                     new_config[part], masked.get(part), sent_config.get(part), f"mcp_config.{part}"
