@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from contextlib import suppress
 from pathlib import Path
@@ -19,7 +18,10 @@ from .conftest import text_of
 
 FILES_SERVER = str(Path(__file__).parent / "servers" / "files_server.py")
 
-pytestmark = [pytest.mark.anyio, pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the rule reads /proc")]
+pytestmark = [
+    pytest.mark.anyio,
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the rule reads /proc"),
+]
 
 
 def _running(pid: int) -> bool:
@@ -33,7 +35,7 @@ def _running(pid: int) -> bool:
 async def test_an_inspection_leaves_the_hosts_own_other_children_running() -> None:
     # The process that runs the server (an app embedding create_server, or pytest) has a child of its
     # own in a session of its own, started before the inspection and not by the inspected server.
-    bystander = subprocess.Popen(["sleep", "61"], start_new_session=True)
+    bystander = await anyio.open_process(["sleep", "61"], start_new_session=True)
     try:
         config = {"command": sys.executable, "args": [FILES_SERVER]}
         async with Client(create_server(Settings(allow_launch=True))) as client:
@@ -41,8 +43,9 @@ async def test_an_inspection_leaves_the_hosts_own_other_children_running() -> No
         assert not result.is_error, text_of(result)
         assert _running(bystander.pid), "the inspection SIGKILLed a process the inspected server never started"
     finally:
-        bystander.kill()
-        bystander.wait()
+        with suppress(ProcessLookupError):
+            bystander.kill()
+        await bystander.wait()
 
 
 async def test_one_inspections_look_never_takes_another_servers_leader() -> None:

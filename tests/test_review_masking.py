@@ -12,7 +12,10 @@ from registry_mcp.masking import MASK, mask_secrets, secret_values
 COLON_DEFAULTS = [
     ({"args": ["--password", "${PASSWORD:hunter2x}"]}, {"args": ["--password", MASK]}),
     ({"args": ["--db-password=${PASSWORD:hunter2x}"]}, {"args": [f"--db-password={MASK}"]}),
-    ({"args": ["-Dspring.datasource.password=${PASSWORD:hunter2x}"]}, {"args": [f"-Dspring.datasource.password={MASK}"]}),
+    (
+        {"args": ["-Dspring.datasource.password=${PASSWORD:hunter2x}"]},
+        {"args": [f"-Dspring.datasource.password={MASK}"]},
+    ),
     ({"url": "https://x.example/mcp?api_key=${KEY:hunter2x}"}, {"url": f"https://x.example/mcp?api_key={MASK}"}),
     ({"command": "server --token ${TOKEN:hunter2x}"}, {"command": f"server --token {MASK}"}),
 ]

@@ -33,9 +33,7 @@ def test_the_oauth_secret_does_not_follow_a_new_endpoint(endpoint: str) -> None:
 
 def test_the_oauth_secret_sent_back_masked_to_a_new_endpoint_is_refused() -> None:
     changes = {
-        "mcp_config": {
-            "oauth_config": {"OAUTH_TOKEN_URL": "https://evil.example/token", "OAUTH_CLIENT_SECRET": MASK}
-        }
+        "mcp_config": {"oauth_config": {"OAUTH_TOKEN_URL": "https://evil.example/token", "OAUTH_CLIENT_SECRET": MASK}}
     }
     with pytest.raises(ModifyRefused):
         apply_modify(STORED, changes)
