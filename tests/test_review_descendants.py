@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from contextlib import suppress
-from pathlib import Path
 
 import anyio
 import pytest
@@ -15,21 +14,12 @@ from registry_mcp.server import create_server
 from registry_mcp.settings import Settings
 
 from .conftest import text_of
-
-FILES_SERVER = str(Path(__file__).parent / "servers" / "files_server.py")
+from .test_inspect import FILES_SERVER, _running
 
 pytestmark = [
     pytest.mark.anyio,
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the rule reads /proc"),
 ]
-
-
-def _running(pid: int) -> bool:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
-        return False
-    return "State:\tZ" not in status
 
 
 async def test_an_inspection_leaves_the_hosts_own_other_children_running() -> None:
