@@ -10,10 +10,6 @@
 - `adopting_orphans()`: while any such block runs this process is a child subreaper
   (`PR_SET_CHILD_SUBREAPER`): an orphaned descendant becomes its child instead of PID 1's, so it stays
   in the server's tree and is reaped here, not left a zombie where PID 1 does not reap (containers).
-  An orphan adopted before any look recorded it (a double fork whose middle process exits at once) is
-  known by that: a child of this process, in another session than this process's, and not one of the
-  servers it launched (each leads a session of its own). It counts as a descendant of every server
-  launched meanwhile: it came from one of them.
 
 Elsewhere than Linux these do nothing: the process group is all there is.
 """
@@ -37,7 +33,6 @@ WATCH_EVERY = 0.1  # seconds between two looks at /proc while the server runs
 END_WAIT = 2.0  # for the ended processes to go
 
 _watching = 0  # how many `Descendants` are watched: this process is a subreaper while any is
-_leaders: set[int] = set()  # the servers launched and not yet ended: children, but no orphans
 
 
 def _prctl(option: int, value: int) -> bool:
@@ -58,14 +53,13 @@ def keep_private() -> bool:
 Identity = tuple[int, int]  # (pid, start time): a pid alone may be reused by another process
 
 
-def _processes() -> Iterator[tuple[Identity, int, int, str]]:
-    """Every process as (its identity, its parent's pid, its session, its state)."""
+def _processes() -> Iterator[tuple[Identity, int, str]]:
+    """Every process as (its identity, its parent's pid, its state)."""
     for stat in _PROC.glob("[0-9]*/stat"):
         try:
-            # pid (comm) state ppid pgrp session ...: comm may hold spaces and parentheses, so split
-            # after the last ')'
+            # pid (comm) state ppid ...: comm may hold spaces and parentheses, so split after the last ')'
             fields = stat.read_text().rpartition(")")[2].split()
-            yield (int(stat.parent.name), int(fields[19])), int(fields[1]), int(fields[3]), fields[0]
+            yield (int(stat.parent.name), int(fields[19])), int(fields[1]), fields[0]
         except (OSError, ValueError, IndexError):
             continue  # it ended while we looked
 
@@ -92,20 +86,15 @@ class Descendants:
         self.leader = leader
         self.seen: set[Identity] = set()
         self._known = {leader}
-        _leaders.add(leader)
 
     def look(self) -> set[Identity]:
         """Record the processes now alive whose parents lead to the leader; return those alive."""
         if not _LINUX:
             return set()
-        here, own_session = os.getpid(), os.getsid(0)
         parents: dict[Identity, int] = {}
-        for identity, parent, session, state in _processes():
-            if state == "Z":
-                continue
-            parents[identity] = parent
-            if parent == here and session != own_session and identity[0] not in _leaders:
-                self.seen.add(identity)  # an orphan this subreaper adopted
+        for identity, parent, state in _processes():
+            if state != "Z":
+                parents[identity] = parent
         alive: set[Identity] = set()
         grew = True
         while grew:  # a child may be listed before its parent
@@ -135,7 +124,6 @@ class Descendants:
                 self._reap()
                 await anyio.sleep(0.02)
         self._reap()
-        _leaders.discard(self.leader)
 
     def _reap(self) -> None:
         for pid, started in self.seen:
