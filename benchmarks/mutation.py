@@ -72,13 +72,14 @@ GROUPS = {
     ),
     "masking": Group(
         modules=("registry_mcp/masking.py",),
-        tests=("tests/test_masking.py", "tests/test_secrets.py", "tests/test_scrubbing.py"),
+        tests=("tests/test_masking.py", "tests/test_references.py", "tests/test_secrets.py", "tests/test_scrubbing.py"),
     ),
     "client": Group(
         modules=("registry_mcp/client.py",),
         tests=(
             "tests/test_client.py",
             "tests/test_client_exchange.py",
+            "tests/test_echoed_keys.py",
             "tests/test_faults.py",
             "tests/test_write_once.py",
             "tests/test_scrubbing.py",
@@ -98,7 +99,7 @@ GROUPS = {
     ),
     "patching": Group(
         modules=("registry_mcp/patching.py",),
-        tests=("tests/test_patching.py", "tests/test_modify.py"),
+        tests=("tests/test_patching.py", "tests/test_oauth_target.py", "tests/test_modify.py"),
     ),
     "lint": Group(
         modules=("registry_mcp/lint.py",),

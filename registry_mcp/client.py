@@ -38,7 +38,7 @@ from .errors import (
     UnexpectedResponse,
     describe_validation_error,
 )
-from .masking import MASK, find_mask, scrub, secret_values
+from .masking import MASK, escaped_forms, find_mask, scrub, secret_values
 from .models import (
     DEFAULT_SERVER_VERSION,
     BulkAddRequest,
@@ -375,7 +375,8 @@ class RegistryClient:
             break
         # What the registry must not be quoted saying: the key this request carried (the server's, or
         # in keys mode the caller's, which the transport put in), and the secrets of the record sent.
-        secrets = self._secrets | _key_sent(request) | frozenset(secret_values(json))
+        keys = self._secrets | _key_sent(request)
+        secrets = keys | frozenset(secret_values(json))
         if not 200 <= answer.status < 300:
             # A key the transport put in, not the client's own, is an HTTP caller's (`--auth keys`).
             callers_key = bool(_key_sent(request) - self._secrets)
@@ -388,6 +389,10 @@ class RegistryClient:
             raise UnexpectedResponse(
                 f"Could not {operation}: the registry's answer is not JSON", status=answer.status
             ) from None
+        if _quotes(answer.content, keys):
+            # A registry that echoes the key anywhere in an answer (a text, a field's name): nothing
+            # read from it, nor a shape error naming its fields, may carry the key on.
+            payload = _scrub_texts(payload, keys)
         if shape == "message" and isinstance(payload, dict) and payload.get("message"):
             # A bare message is quoted to the person as it is: as text (whatever JSON it was), scrubbed
             # like an error's.
@@ -626,6 +631,11 @@ def _registry_message(content: bytes, secrets: frozenset[str]) -> str | None:
     except RecursionError:
         rendered = text
     return scrub(rendered, secrets)[:MAX_QUOTED] or None
+
+
+def _quotes(content: bytes, secrets: frozenset[str]) -> bool:
+    """Whether raw JSON holds any of `secrets`, in any of the forms JSON may write it."""
+    return any(form.encode() in content for secret in secrets for form in escaped_forms(secret))
 
 
 def _scrub_texts(value: Any, secrets: frozenset[str]) -> Any:

@@ -173,6 +173,8 @@ class EnkryptKeyVerifier:
         self._accepted: OrderedDict[str, float] = OrderedDict()  # digest -> when to ask again
 
     async def verify_token(self, token: str) -> AccessToken | None:
+        if not token.isascii():  # no Enkrypt key is, and an HTTP header could not carry it on
+            return None
         digest = hashlib.sha256(token.encode()).hexdigest()
         # Each key is its own principal: a session opened with one key cannot be used with another.
         caller = AccessToken(token=token, client_id=f"enkrypt-key-{digest[:16]}", scopes=[])

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from registry_mcp import RegistryClient
-from registry_mcp.http_auth import HttpAuth
+from registry_mcp.http_auth import EnkryptKeyVerifier, HttpAuth
 from registry_mcp.retries import DEFAULT_RETRIES, NO_RETRIES, RETRYABLE_STATUSES, RetryPolicy
 from registry_mcp.settings import HttpAuthMode, Settings
 from registry_mcp.urls import is_cleartext, is_loopback
@@ -151,3 +151,9 @@ def test_serving_without_authentication_is_allowed_on_loopback(host: str) -> Non
 def test_serving_without_authentication_is_refused_beyond_loopback(host: str) -> None:
     with pytest.raises(ValueError, match=r"--auth none serves only this machine: use --host 127\.0\.0\.1"):
         HttpAuth.choose(Settings(), mode="none", host=host, **NO_CREDENTIALS)
+
+
+@pytest.mark.anyio
+async def test_a_caller_key_that_is_not_ascii_is_refused_not_a_crash() -> None:
+    verifier = EnkryptKeyVerifier(Settings(base_url="https://registry.invalid"))
+    assert await verifier.verify_token("ключ-sk-0123456789") is None

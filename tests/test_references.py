@@ -1,4 +1,5 @@
-"""Review findings on `registry_mcp.masking`'s references: secret-bearing values left visible."""
+"""References (`${input:id}`, `{{ name }}`, `<placeholder>`) stay in view; a value that only looks
+like one, or carries a default (Spring's `${NAME:value}`), is masked."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Review findings on the adopted-orphan rule of `registry_mcp.descendants` (failing tests first)."""
+"""Ending what an inspected server started ends nothing else: not the host's own children in other
+sessions, not another inspection's server (an adopted-orphan rule once did both)."""
 
 from __future__ import annotations
 

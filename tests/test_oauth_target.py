@@ -1,4 +1,4 @@
-"""Review finding on `registry_mcp.patching`: the OAuth client secret follows a new token endpoint."""
+"""The OAuth client secret does not follow a token or authorization endpoint moved to another host."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Review findings on the client: a key the registry echoes where an answer's shape is wrong."""
+"""A registry that echoes the key sent (the server's, or a caller's in keys mode) inside an answer,
+even as a field's name where the answer's shape is wrong: no error carries it on."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ async def test_a_shape_error_never_quotes_the_callers_key(callers_key: None) -> 
     async with RegistryClient(base_url=BASE, transport=transport, retry=NO_RETRIES) as client:
         with pytest.raises(UnexpectedResponse) as unexpected:
             await client.list_servers()
-    assert CALLER not in str(unexpected.value)
+    assert CALLER not in str(unexpected.value) and "env.<redacted>" in str(unexpected.value)
 
 
 async def test_a_shape_error_never_quotes_the_servers_key() -> None:
@@ -49,4 +50,4 @@ async def test_a_shape_error_never_quotes_the_servers_key() -> None:
     async with RegistryClient(KEY, base_url=BASE, transport=transport, retry=NO_RETRIES) as client:
         with pytest.raises(UnexpectedResponse) as unexpected:
             await client.list_servers()
-    assert KEY not in str(unexpected.value)
+    assert KEY not in str(unexpected.value) and "env.<redacted>" in str(unexpected.value)
