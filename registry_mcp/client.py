@@ -393,10 +393,6 @@ class RegistryClient:
             # A registry that echoes the key anywhere in an answer (a text, a field's name): nothing
             # read from it, nor a shape error naming its fields, may carry the key on.
             payload = _scrub_texts(payload, keys)
-        if shape == "message" and isinstance(payload, dict) and payload.get("message"):
-            # A bare message is quoted to the person as it is: as text (whatever JSON it was), scrubbed
-            # like an error's.
-            payload = {**payload, "message": scrub(str(payload["message"]), secrets)}
         return payload
 
     async def _exchange(self, request: httpx2.Request) -> _Answer:
