@@ -28,15 +28,29 @@ def test_the_oauth_secret_does_not_follow_a_new_endpoint(endpoint: str) -> None:
     # leaving the server's url as it is, must not carry the stored secret there.
     changes = {"mcp_config": {"oauth_config": {endpoint: "https://evil.example/token"}}}
     updated = apply_modify(STORED, changes)
-    assert "OAUTH_CLIENT_SECRET" not in updated["mcp_config"]["oauth_config"]
+    assert updated["mcp_config"] == {
+        "config": {"url": "https://good.example/mcp"},
+        "oauth_config": {
+            "enabled": True,
+            "OAUTH_GRANT_TYPE": "client_credentials",
+            "OAUTH_CLIENT_ID": "id",
+            "OAUTH_TOKEN_URL": "https://idp.good.example/token",
+            endpoint: "https://evil.example/token",
+        },
+    }
 
 
 def test_the_oauth_secret_sent_back_masked_to_a_new_endpoint_is_refused() -> None:
     changes = {
         "mcp_config": {"oauth_config": {"OAUTH_TOKEN_URL": "https://evil.example/token", "OAUTH_CLIENT_SECRET": MASK}}
     }
-    with pytest.raises(ModifyRefused):
+    with pytest.raises(ModifyRefused) as refused:
         apply_modify(STORED, changes)
+    assert str(refused.value) == (
+        "mcp_config.oauth_config.OAUTH_CLIENT_SECRET: holds the mask '<masked secret: unchanged when sent back>', "
+        "but this call changes the server's target (the scheme, host or port of an OAuth endpoint changes), and a "
+        "stored secret does not follow its server to a new target; send the value again"
+    )
 
 
 def test_the_oauth_secret_stays_where_the_endpoint_keeps_its_origin() -> None:
