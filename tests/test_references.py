@@ -58,3 +58,9 @@ def test_a_value_that_only_starts_like_a_reference_is_masked(
 )
 def test_a_reference_alone_stays_visible(record: dict[str, object]) -> None:
     assert mask_secrets(record) == record
+
+
+def test_a_password_that_starts_with_a_dollar_is_no_reference() -> None:
+    # `$NAME` references are upper case (environment variables); `$uperSecret1` is a password.
+    assert mask_secrets({"args": ["--password", "$uperSecret1"]}) == {"args": ["--password", MASK]}
+    assert mask_secrets({"args": ["--password", "$DB_PASSWORD"]}) == {"args": ["--password", "$DB_PASSWORD"]}
