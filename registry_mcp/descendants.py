@@ -85,7 +85,6 @@ class Descendants:
     def __init__(self, leader: int) -> None:
         self.leader = leader
         self.seen: set[Identity] = set()
-        self._known = {leader}
 
     def look(self) -> set[Identity]:
         """Record the processes now alive whose parents lead to the leader; return those alive."""
@@ -95,14 +94,19 @@ class Descendants:
         for identity, parent, state in _processes():
             if state != "Z":
                 parents[identity] = parent
+        # A parent is matched by its identity, not its pid: a recorded process that ended may have
+        # its pid taken by an unrelated one, whose children are no descendants. (The leader's pid
+        # stays its own until this process reaps it.)
+        identity_of = {identity[0]: identity for identity in parents}
         alive: set[Identity] = set()
         grew = True
         while grew:  # a child may be listed before its parent
             grew = False
             for identity, parent in parents.items():
-                if identity not in alive and (parent in self._known or identity in self.seen):
+                if identity in alive:
+                    continue
+                if parent == self.leader or identity in self.seen or identity_of.get(parent) in alive:
                     alive.add(identity)
-                    self._known.add(identity[0])
                     grew = True
         self.seen |= alive
         return alive

@@ -10,6 +10,7 @@ import anyio
 import pytest
 from mcp import Client
 
+from registry_mcp import descendants
 from registry_mcp.descendants import Descendants, adopting_orphans
 from registry_mcp.server import create_server
 from registry_mcp.settings import Settings
@@ -59,3 +60,17 @@ async def test_one_inspections_look_never_takes_another_servers_leader() -> None
                 b_server.kill()
             await b_server.wait()
             await b.end()
+
+
+def test_a_reused_pid_makes_no_stranger_a_descendant(monkeypatch: pytest.MonkeyPatch) -> None:
+    """/proc as seen at two looks: the server's child (pid 200) ends, and an unrelated process takes
+    pid 200 and starts a child of its own; that child is not the server's."""
+    leader = 100
+    first = [((leader, 1), 1, "S"), ((200, 5), leader, "S")]
+    second = [((leader, 1), 1, "S"), ((200, 9), 1, "S"), ((300, 10), 200, "S")]
+    looks = iter([first, second])
+    monkeypatch.setattr(descendants, "_LINUX", True)
+    monkeypatch.setattr(descendants, "_processes", lambda: iter(next(looks)))
+    watched = descendants.Descendants(leader)
+    assert watched.look() == {(200, 5)}
+    assert watched.look() == set()
