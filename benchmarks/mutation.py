@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import ast
 import difflib
+import functools
 import json
 import os
 import shutil
@@ -186,15 +187,24 @@ def _is_explained(group: str, mutant: str) -> bool:
 def change_of(group: str, mutant: str) -> str:
     """The lines `mutant` changes, as mutmut wrote it (its function beside the original's)."""
     module, _, function = mutant.rpartition(".")
-    source = (WORK / group / "mutants" / (module.replace(".", "/") + ".py")).read_text()
-    wanted = {function, function.rpartition("__mutmut_")[0] + "__mutmut_orig"}
-    bodies: dict[str, list[str]] = {}
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name in wanted:
-            body = ast.get_source_segment(source, node) or ""
-            bodies["mutant" if node.name == function else "original"] = body.splitlines()[1:]  # past the name
-    changed = difflib.ndiff(bodies.get("original", []), bodies.get("mutant", []))
+    path = WORK / group / "mutants" / (module.replace(".", "/") + ".py")
+    bodies = _function_bodies(path, path.stat().st_mtime_ns)
+    original = bodies.get(function.rpartition("__mutmut_")[0] + "__mutmut_orig", [])
+    changed = difflib.ndiff(original, bodies.get(function, []))
     return " / ".join(line[2:].strip() for line in changed if line.startswith("+ "))
+
+
+@functools.cache
+def _function_bodies(path: Path, modified: int) -> dict[str, list[str]]:
+    """Each function of a file mutmut wrote, by name: its lines past the name. Parsed once per version
+    of the file (`modified`, its time of change, is part of the cache's key)."""
+    source = path.read_text()
+    lines = source.splitlines()
+    return {
+        node.name: lines[node.lineno : node.end_lineno]
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
 
 
 def read_results(names: list[str]) -> dict[str, Counter[str]]:
