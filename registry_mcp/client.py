@@ -375,12 +375,12 @@ class RegistryClient:
             break
         # What the registry must not be quoted saying: the key this request carried (the server's, or
         # in keys mode the caller's, which the transport put in), and the secrets of the record sent.
-        keys = self._secrets | _key_sent(request)
+        sent = _key_sent(request)
+        keys = self._secrets | sent
         secrets = keys | frozenset(secret_values(json))
         if not 200 <= answer.status < 300:
             # A key the transport put in, not the client's own, is an HTTP caller's (`--auth keys`).
-            callers_key = bool(_key_sent(request) - self._secrets)
-            raise _status_error(answer, operation, attempt, secrets, callers_key=callers_key)
+            raise _status_error(answer, operation, attempt, secrets, callers_key=bool(sent - self._secrets))
         if not answer.content:  # a 204, or any answer without a body
             return {}
         try:
