@@ -71,11 +71,11 @@ def looks_secret(key: str) -> bool:
 
 # --- which texts are secrets ---------------------------------------------------------------------
 
-# A value that refers to a secret kept elsewhere rather than holding it: ${NAME}, $NAME, {{ name }},
-# <placeholder>. Shown as it is: it tells the reader where the secret comes from.
-# `${NAME}`, `${input:id}`, `${env:NAME}`, `${config:a.b}`, `${command:id}` (VS Code's prefixes only),
-# `$NAME` (upper case: an environment variable), `{{ name }}`, `<placeholder>`; not a default (the
-# shell's `${NAME:-value}`, `${NAME-value}`, Spring's `${NAME:value}`: the value is a secret written out).
+# A value that refers to a secret kept elsewhere rather than holding it, shown as it is (it tells the
+# reader where the secret comes from): `${NAME}`, `${input:id}`, `${env:NAME}`, `${config:a.b}`,
+# `${command:id}` (VS Code's prefixes only), `$NAME` (upper case: an environment variable),
+# `{{ name }}`, `<placeholder>`. Not a default (the shell's `${NAME:-value}`, `${NAME-value}`, Spring's
+# `${NAME:value}`): the value is a secret written out.
 _REFERENCE = re.compile(
     r"^(\$\{(?:[A-Za-z_]\w*|(?:input|env|config|command):\w[\w.-]*)\}|\$[A-Z_][A-Z0-9_]*"
     r"|\{\{[^{}]+\}\}|<[^<>]+>)$"
