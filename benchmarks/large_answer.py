@@ -19,8 +19,8 @@ import threading
 import anyio
 
 from registry_mcp import RegistryClient, RegistryError
-from registry_mcp.client import DEFAULT_MAX_RESPONSE_BYTES
-from registry_mcp.retries import NO_RETRIES
+from registry_mcp.registry.client import DEFAULT_MAX_RESPONSE_BYTES
+from registry_mcp.registry.retries import NO_RETRIES
 
 ANSWER_BYTES = 200 * 1024 * 1024
 CHUNK = 64 * 1024

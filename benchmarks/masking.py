@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from registry_mcp.masking import MASK, mask_secrets
+from registry_mcp.secrets.masking import MASK, mask_secrets
 
 CORPUS = Path(__file__).parent / "data" / "mcp_configs.json"
 

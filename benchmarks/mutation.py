@@ -64,19 +64,19 @@ class Group:
 
 GROUPS = {
     "urls": Group(
-        modules=("registry_mcp/urls.py", "registry_mcp/retries.py"),
+        modules=("registry_mcp/urls.py", "registry_mcp/registry/retries.py"),
         tests=("tests/test_policies.py", "tests/test_write_once.py", "tests/test_client.py", "tests/test_faults.py"),
     ),
     "denylist": Group(
-        modules=("registry_mcp/denylist.py",),
+        modules=("registry_mcp/gateway/denylist.py",),
         tests=("tests/test_denylist.py", "tests/gateway/test_deny_oracle.py", "tests/gateway/test_deny_everywhere.py"),
     ),
     "masking": Group(
-        modules=("registry_mcp/masking.py",),
+        modules=("registry_mcp/secrets/masking.py",),
         tests=("tests/test_masking.py", "tests/test_references.py", "tests/test_secrets.py", "tests/test_scrubbing.py"),
     ),
     "client": Group(
-        modules=("registry_mcp/client.py",),
+        modules=("registry_mcp/registry/client.py",),
         tests=(
             "tests/test_client.py",
             "tests/test_client_exchange.py",
@@ -99,16 +99,16 @@ GROUPS = {
         ),
     ),
     "patching": Group(
-        modules=("registry_mcp/patching.py",),
+        modules=("registry_mcp/registry/patching.py",),
         tests=("tests/test_patching.py", "tests/test_oauth_target.py", "tests/test_modify.py"),
     ),
     "lint": Group(
-        modules=("registry_mcp/lint.py",),
+        modules=("registry_mcp/gateway/lint.py",),
         tests=("tests/test_lint.py",),
     ),
     "toolkit": Group(
         # The toolkit's consent and read-only paths: who lets a tool act, and which tools are exposed.
-        modules=("registry_mcp/permissions.py",),
+        modules=("registry_mcp/mcp/permissions.py",),
         tests=(
             "tests/test_permissions.py",
             "tests/test_delete.py",

@@ -6,8 +6,7 @@ async with RegistryClient.embedded("registry.db") as registry:
     await registry.add_server({"saved_name": "files", "mcp_config": {"config": {"command": "npx"}}})
 """
 
-from .client import RegistryClient, RegistryLocation
-from .errors import (
+from registry_mcp.errors import (
     AuthenticationError,
     InvalidRequest,
     RateLimited,
@@ -19,7 +18,8 @@ from .errors import (
     ServerNotFound,
     UnexpectedResponse,
 )
-from .models import (
+from registry_mcp.registry.client import RegistryClient, RegistryLocation
+from registry_mcp.registry.models import (
     DeniedTool,
     Gateway,
     GuardrailConfig,

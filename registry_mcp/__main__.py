@@ -1,3 +1,3 @@
-from .cli import main
+from registry_mcp.cli import main
 
 main()

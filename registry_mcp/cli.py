@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from . import __version__
-from .client import require_safe_base_url
-from .logs import log_to_stderr
-from .public_registry.client import require_trusted_url
-from .settings import (
+from registry_mcp import __version__
+from registry_mcp.logs import log_to_stderr
+from registry_mcp.public_registry.client import require_trusted_url
+from registry_mcp.registry.client import require_safe_base_url
+from registry_mcp.settings import (
     ALLOW_LAUNCH_VARIABLE,
     API_KEY_VARIABLES,
     BASE_URL_VARIABLE,
@@ -36,12 +36,12 @@ from .settings import (
     default_database,
     split_list,
 )
-from .urls import is_loopback
+from registry_mcp.urls import is_loopback
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from .http_auth import HttpAuth
+    from registry_mcp.mcp.http_auth import HttpAuth
 
 NumberT = TypeVar("NumberT", int, float)
 DEFAULT_PORT = 8000
@@ -209,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         settings = settings_from(options)
     except ValueError as invalid:
         parser.error(str(invalid))
-    from .server import TOOL_NAMES, TOOLS, create_server, selected_tools
+    from registry_mcp.mcp.server import TOOL_NAMES, TOOLS, create_server, selected_tools
 
     auth = choose_http_auth(parser, options, settings) if options.transport == "http" else None
     if auth is not None:
@@ -245,8 +245,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     if auth is None:
         import anyio
 
-        from .sdk import lowlevel_server
-        from .stdio import serve_stdio
+        from registry_mcp.mcp.sdk import lowlevel_server
+        from registry_mcp.mcp.stdio import serve_stdio
 
         # Not `server.run()`: the SDK's stdio transport leaves malformed lines unanswered.
         stopped_by = anyio.run(serve_stdio, lowlevel_server(create_server(settings)))
@@ -257,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def choose_http_auth(parser: argparse.ArgumentParser, options: argparse.Namespace, settings: Settings) -> HttpAuth:
-    from .http_auth import HttpAuth
+    from registry_mcp.mcp.http_auth import HttpAuth
 
     try:
         return HttpAuth.choose(
@@ -276,7 +276,7 @@ def choose_http_auth(parser: argparse.ArgumentParser, options: argparse.Namespac
 def serve_http(settings: Settings, auth: HttpAuth, options: argparse.Namespace) -> None:
     import uvicorn
 
-    from .server import create_server
+    from registry_mcp.mcp.server import create_server
 
     log = logging.getLogger("registry_mcp")
     if auth.mode is HttpAuthMode.NONE:

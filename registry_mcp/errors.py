@@ -28,9 +28,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .models import SAVED_NAME_PATTERN, SERVER_VERSION_PATTERN, UUID_PATTERN
-from .untrusted import escape
-from .wording import counted
+from registry_mcp.registry.models import SAVED_NAME_PATTERN, SERVER_VERSION_PATTERN, UUID_PATTERN
+from registry_mcp.untrusted import escape
+from registry_mcp.wording import counted
 
 if TYPE_CHECKING:
     from pydantic import ValidationError

@@ -11,7 +11,7 @@ import logging
 import sys
 from typing import TYPE_CHECKING
 
-from .masking import scrub
+from registry_mcp.secrets.masking import scrub
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 import httpx2
 
-from . import endpoints
-from .client import (
+from registry_mcp.public_registry.client import DEFAULT_PUBLIC_REGISTRY_URL, PublicRegistry
+from registry_mcp.registry import endpoints
+from registry_mcp.registry.client import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
@@ -23,7 +24,6 @@ from .client import (
     RegistryLocation,
     require_safe_base_url,
 )
-from .public_registry.client import DEFAULT_PUBLIC_REGISTRY_URL, PublicRegistry
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -48,7 +48,7 @@ _FALSE_WORDS = ("0", "false", "no", "off")
 
 
 class HttpAuthMode(StrEnum):
-    """How callers of `--transport http` authenticate (see `registry_mcp.http_auth`)."""
+    """How callers of `--transport http` authenticate (see `registry_mcp.mcp.http_auth`)."""
 
     KEYS = "keys"
     TOKEN = "token"  # noqa: S105 (a mode's name)
@@ -129,7 +129,7 @@ class Settings:
             return RegistryClient.embedded(self.location.path or ":memory:", project=self.project)
         transport = None
         if self.keys_from_callers:
-            from .http_auth import CallerKeyTransport  # only an HTTP server has callers
+            from registry_mcp.mcp.http_auth import CallerKeyTransport  # only an HTTP server has callers
 
             require_safe_base_url(self.base_url)  # the callers' keys are as secret as the server's
             transport = CallerKeyTransport(httpx2.AsyncHTTPTransport())

@@ -18,7 +18,7 @@ import anyio
 from mcp import Client
 from pydantic import BaseModel
 
-from registry_mcp.server import create_server
+from registry_mcp.mcp.server import create_server
 from registry_mcp.settings import Settings
 
 SNAPSHOT = Path(__file__).parent / "data" / "snapshot"

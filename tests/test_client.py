@@ -24,8 +24,8 @@ from registry_mcp import (
     ServerNotFound,
     UnexpectedResponse,
 )
-from registry_mcp.endpoints import ENDPOINTS
-from registry_mcp.retries import NO_RETRIES
+from registry_mcp.registry.endpoints import ENDPOINTS
+from registry_mcp.registry.retries import NO_RETRIES
 
 from .conftest import LIVE_API_KEY, ServedApp, server_payload
 

@@ -29,16 +29,16 @@ from registry_mcp import (
     ResponseTooLarge,
     ServerNotFound,
     UnexpectedResponse,
-    endpoints,
 )
-from registry_mcp import client as client_module
-from registry_mcp.client import RegistryLocation
 from registry_mcp.embedded import RegistryStore, create_app
 from registry_mcp.embedded.store import Scope
 from registry_mcp.errors import CallersKeyRefused, RegistryUnreachable
-from registry_mcp.http_auth import CallerKeyTransport
-from registry_mcp.patching import merge_patch
-from registry_mcp.retries import NO_RETRIES, RetryPolicy
+from registry_mcp.mcp.http_auth import CallerKeyTransport
+from registry_mcp.registry import client as client_module
+from registry_mcp.registry import endpoints
+from registry_mcp.registry.client import RegistryLocation
+from registry_mcp.registry.patching import merge_patch
+from registry_mcp.registry.retries import NO_RETRIES, RetryPolicy
 
 from .conftest import server_payload
 
@@ -263,7 +263,7 @@ async def test_a_read_succeeds_once_the_failures_pass() -> None:
 
 async def test_each_retry_is_logged_with_its_cause(caplog: pytest.LogCaptureFixture) -> None:
     registry = Scripted(httpx2.ConnectError, _json(503, {}), _json(429, {}, **{"Retry-After": "0"}), _json(200, PAGE))
-    caplog.set_level(logging.WARNING, logger="registry_mcp.client")
+    caplog.set_level(logging.WARNING, logger="registry_mcp.registry.client")
     async with _client(registry, retry=RetryPolicy(attempts=4, backoff=0.0, max_backoff=0.0)) as client:
         await client.list_servers()
     assert [record.getMessage() for record in caplog.records] == [

@@ -1,4 +1,4 @@
-"""registry_mcp.config_files on its own: a file that changes or appears between reading and
+"""registry_mcp.gateway.config_files on its own: a file that changes or appears between reading and
 writing is left alone, and nothing half-written stays behind."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from registry_mcp.config_files import WriteRefused, plan_write, write
-from registry_mcp.export import export
-from registry_mcp.models import RegistryServer
+from registry_mcp.gateway.config_files import WriteRefused, plan_write, write
+from registry_mcp.gateway.export import export
+from registry_mcp.registry.models import RegistryServer
 
 SERVER = RegistryServer.model_validate(
     {"saved_name": "files", "mcp_config": {"config": {"command": "npx", "args": ["-y", "@m/files"]}}}

@@ -11,10 +11,10 @@ from mcp import Client
 from pydantic import BaseModel, Field
 
 from registry_mcp.errors import LocalRefusal
-from registry_mcp.results import MAX_RESULT_CHARS, ToolResult
-from registry_mcp.server import create_server
+from registry_mcp.mcp.results import MAX_RESULT_CHARS, ToolResult
+from registry_mcp.mcp.server import create_server
+from registry_mcp.mcp.toolkit import ToolCall, ToolSet
 from registry_mcp.settings import Settings
-from registry_mcp.toolkit import ToolCall, ToolSet
 
 from .conftest import text_of
 

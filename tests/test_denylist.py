@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from registry_mcp.denylist import DenyMatch, deny_match, deny_patterns, is_denied
-from registry_mcp.models import DeniedTool
+from registry_mcp.gateway.denylist import DenyMatch, deny_match, deny_patterns, is_denied
+from registry_mcp.registry.models import DeniedTool
 
 
 def test_a_model_entry_gives_its_own_reason() -> None:

@@ -10,9 +10,9 @@ import anyio
 import pytest
 from mcp import Client
 
-from registry_mcp import descendants
-from registry_mcp.descendants import Descendants, adopting_orphans
-from registry_mcp.server import create_server
+from registry_mcp.mcp.server import create_server
+from registry_mcp.servers import descendants
+from registry_mcp.servers.descendants import Descendants, adopting_orphans
 from registry_mcp.settings import Settings
 
 from .conftest import text_of

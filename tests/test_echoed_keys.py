@@ -11,10 +11,10 @@ from mcp.server.auth.middleware.auth_context import auth_context_var
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
 from mcp.server.auth.provider import AccessToken
 
-from registry_mcp.client import RegistryClient
 from registry_mcp.errors import UnexpectedResponse
-from registry_mcp.http_auth import CallerKeyTransport
-from registry_mcp.retries import NO_RETRIES
+from registry_mcp.mcp.http_auth import CallerKeyTransport
+from registry_mcp.registry.client import RegistryClient
+from registry_mcp.registry.retries import NO_RETRIES
 
 from .test_client_exchange import BASE, KEY, Scripted, _json
 

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from registry_mcp.denylist import is_denied
-from registry_mcp.export import client_config, export, gateway_config, gateway_entry, masked_paths
-from registry_mcp.masking import MASK
-from registry_mcp.models import RegistryServer
+from registry_mcp.gateway.denylist import is_denied
+from registry_mcp.gateway.export import client_config, export, gateway_config, gateway_entry, masked_paths
+from registry_mcp.registry.models import RegistryServer
+from registry_mcp.secrets.masking import MASK
 
 from .conftest import server_payload, text_of
 

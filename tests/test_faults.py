@@ -28,8 +28,8 @@ from registry_mcp import (
     UnexpectedResponse,
 )
 from registry_mcp.embedded import RegistryStore, create_app
-from registry_mcp.retries import RetryPolicy
-from registry_mcp.server import create_server
+from registry_mcp.mcp.server import create_server
+from registry_mcp.registry.retries import RetryPolicy
 from registry_mcp.settings import Settings
 
 from .conftest import ServedApp, server_payload, text_of

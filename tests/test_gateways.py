@@ -10,8 +10,8 @@ import pytest
 from mcp import Client
 
 from registry_mcp import RegistryClient
-from registry_mcp.models import Gateway
-from registry_mcp.server import create_server
+from registry_mcp.mcp.server import create_server
+from registry_mcp.registry.models import Gateway
 from registry_mcp.settings import Settings
 
 from .conftest import server_payload

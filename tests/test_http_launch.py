@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from registry_mcp.server import create_server
+from registry_mcp.mcp.server import create_server
 from registry_mcp.settings import Settings
 
 from .conftest import HTTP_TOKEN, Person, serving, text_of

@@ -17,8 +17,8 @@ from mcp.shared.exceptions import MCPDeprecationWarning
 from benchmarks.claude_json import write_claude_json
 from registry_mcp.importing import ConfigError, SavedNames, plan_import, read_config, reading
 from registry_mcp.importing.jsonc import strip_jsonc
-from registry_mcp.masking import MASK
-from registry_mcp.server import create_server
+from registry_mcp.mcp.server import create_server
+from registry_mcp.secrets.masking import MASK
 from registry_mcp.settings import Settings
 
 from .conftest import server_payload, text_of

@@ -19,12 +19,12 @@ import anyio
 import pytest
 from mcp import Client, StdioServerParameters
 
-from registry_mcp.inspection import InspectionFailed, Limits, inspect_server
-from registry_mcp.launch import PASSED_THROUGH
-from registry_mcp.models import LocalServerConfig, RemoteServerConfig
-from registry_mcp.server import create_server
+from registry_mcp.mcp.server import create_server
+from registry_mcp.mcp.tools import inspect as inspect_tool
+from registry_mcp.registry.models import LocalServerConfig, RemoteServerConfig
+from registry_mcp.servers.inspection import InspectionFailed, Limits, inspect_server
+from registry_mcp.servers.launch import PASSED_THROUGH
 from registry_mcp.settings import Settings
-from registry_mcp.tools import inspect as inspect_tool
 
 from .conftest import (
     LIVE_API_KEY,

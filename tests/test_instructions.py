@@ -7,7 +7,7 @@ import re
 import pytest
 from mcp import Client
 
-from registry_mcp.server import create_server
+from registry_mcp.mcp.server import create_server
 from registry_mcp.settings import Settings
 
 from .conftest import EVERY_TOOL, READ_ONLY_TOOLS

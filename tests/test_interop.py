@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from registry_mcp.server import TOOL_NAMES
+from registry_mcp.mcp.server import TOOL_NAMES
 
 from .conftest import server_command, serving
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from registry_mcp.lint import _common_field, lint_server, lint_servers
-from registry_mcp.models import ServerPayload
+from registry_mcp.gateway.lint import _common_field, lint_server, lint_servers
+from registry_mcp.registry.models import ServerPayload
 
 from .conftest import server_payload, text_of
 

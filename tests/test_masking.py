@@ -1,4 +1,4 @@
-"""What `registry_mcp.masking` recognises as secret, and how masks go back: literal expectations only."""
+"""What `registry_mcp.secrets.masking` recognises as secret, and how masks go back: literal expectations only."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from benchmarks.masking import load, measure
-from registry_mcp import masking
-from registry_mcp.masking import (
+from registry_mcp.secrets import masking
+from registry_mcp.secrets.masking import (
     MASK,
     REDACTED,
     MaskWithoutSecret,

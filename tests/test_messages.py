@@ -13,9 +13,9 @@ import pytest
 from mcp import Client
 
 from registry_mcp.embedded import RegistryStore
-from registry_mcp.inspection import InspectionFailed, inspect_server
-from registry_mcp.models import RemoteServerConfig
-from registry_mcp.server import create_server
+from registry_mcp.mcp.server import create_server
+from registry_mcp.registry.models import RemoteServerConfig
+from registry_mcp.servers.inspection import InspectionFailed, inspect_server
 from registry_mcp.settings import Settings
 
 from .conftest import Person, server_payload, text_of

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from registry_mcp.models import (
+from registry_mcp.registry.models import (
     LocalServerConfig,
     McpConfig,
     RegistryServer,
@@ -15,7 +15,7 @@ from registry_mcp.models import (
     ServerChanges,
     ServerPayload,
 )
-from registry_mcp.patching import apply_modify
+from registry_mcp.registry.patching import apply_modify
 
 CONFIG = {"config": {"command": "npx"}}
 

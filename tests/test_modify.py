@@ -17,9 +17,10 @@ import anyio
 import pytest
 from mcp import Client
 
-from registry_mcp import RegistryClient, endpoints
-from registry_mcp.patching import target_of
-from registry_mcp.server import create_server
+from registry_mcp import RegistryClient
+from registry_mcp.mcp.server import create_server
+from registry_mcp.registry import endpoints
+from registry_mcp.registry.patching import target_of
 from registry_mcp.settings import Settings
 
 from .conftest import LiveRegistry, server_payload, stdio_parameters, stored_record, text_of

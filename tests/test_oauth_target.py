@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from registry_mcp.masking import MASK
-from registry_mcp.patching import ModifyRefused, apply_modify
+from registry_mcp.registry.patching import ModifyRefused, apply_modify
+from registry_mcp.secrets.masking import MASK
 
 STORED = {
     "saved_name": "s",

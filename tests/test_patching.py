@@ -1,4 +1,4 @@
-"""What a modify does to a stored server (`registry_mcp.patching`), function by function, in process.
+"""What a modify does to a stored server (`registry_mcp.registry.patching`), function by function, in process.
 
 The merge patch is checked against RFC 7396's own examples (its appendix A and section 3), an oracle
 written independently of this code; registry-mcp's rules (kind, masks, targets) against literal records.
@@ -11,8 +11,16 @@ from typing import Any
 
 import pytest
 
-from registry_mcp.masking import MASK
-from registry_mcp.patching import ModifyRefused, apply_modify, full_patch, kind_of, merge_patch, package_of, target_of
+from registry_mcp.registry.patching import (
+    ModifyRefused,
+    apply_modify,
+    full_patch,
+    kind_of,
+    merge_patch,
+    package_of,
+    target_of,
+)
+from registry_mcp.secrets.masking import MASK
 
 # --- RFC 7396 ------------------------------------------------------------------------------------
 

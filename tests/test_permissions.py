@@ -1,4 +1,4 @@
-"""Who lets a tool act (`registry_mcp.permissions`): only a checked "Go ahead" from the person is consent;
+"""Who lets a tool act (`registry_mcp.mcp.permissions`): only a checked "Go ahead" from the person is consent;
 where the client cannot put a form to the person, an explicit argument or setting stands in; a remote
 (HTTP) client acts on this machine only where the user started the server with the launch setting.
 
@@ -24,7 +24,7 @@ from mcp_types import (
 from pydantic import BaseModel
 
 from registry_mcp.cli import main
-from registry_mcp.permissions import (
+from registry_mcp.mcp.permissions import (
     Consent,
     ConsentForm,
     Question,
@@ -35,10 +35,10 @@ from registry_mcp.permissions import (
     put_to_person,
     selected_tools,
 )
-from registry_mcp.results import ToolResult
-from registry_mcp.server import TOOLS, create_server
+from registry_mcp.mcp.results import ToolResult
+from registry_mcp.mcp.server import TOOLS, create_server
+from registry_mcp.mcp.toolkit import ToolCall, ToolSet
 from registry_mcp.settings import Settings
-from registry_mcp.toolkit import ToolCall, ToolSet
 
 FORM = ElicitationCapability(form=FormElicitationCapability())
 

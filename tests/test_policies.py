@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from registry_mcp import RegistryClient
-from registry_mcp.http_auth import EnkryptKeyVerifier, HttpAuth
-from registry_mcp.retries import DEFAULT_RETRIES, NO_RETRIES, RETRYABLE_STATUSES, RetryPolicy
+from registry_mcp.mcp.http_auth import EnkryptKeyVerifier, HttpAuth
+from registry_mcp.registry.retries import DEFAULT_RETRIES, NO_RETRIES, RETRYABLE_STATUSES, RetryPolicy
 from registry_mcp.settings import HttpAuthMode, Settings
 from registry_mcp.urls import is_cleartext, is_loopback
 

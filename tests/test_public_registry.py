@@ -18,8 +18,8 @@ from starlette.routing import Route
 
 from registry_mcp.cli import main
 from registry_mcp.errors import ResponseTooLarge
+from registry_mcp.mcp.server import create_server
 from registry_mcp.public_registry import NotInPublicRegistry, PublicRegistry
-from registry_mcp.server import create_server
 from registry_mcp.settings import PUBLIC_REGISTRY_VARIABLE, Settings
 
 from .conftest import DATA, ServedApp, text_of

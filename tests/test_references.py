@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from registry_mcp.masking import MASK, mask_secrets, secret_values
+from registry_mcp.secrets.masking import MASK, mask_secrets, secret_values
 
 # `${NAME:default}` is the default syntax of Spring, Quarkus and MicroProfile (no '-'): the default is
 # a secret written out. The reference pattern lets any letters-only prefix through as if it were VS

@@ -9,8 +9,8 @@ from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS, LoggingMessageNotificationParams
 
-from registry_mcp.masking import MASK
-from registry_mcp.server import create_server
+from registry_mcp.mcp.server import create_server
+from registry_mcp.secrets.masking import MASK
 from registry_mcp.settings import Settings
 
 from .conftest import server_payload

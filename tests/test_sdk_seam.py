@@ -1,4 +1,4 @@
-"""What `registry_mcp.sdk` relies on in the SDK's internals: this fails when an SDK upgrade changes
+"""What `registry_mcp.mcp.sdk` relies on in the SDK's internals: this fails when an SDK upgrade changes
 them, before a tool quietly advertises the SDK's own schema or a resource list loses the registry."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from mcp_types import (
     ToolAnnotations,
 )
 
-from registry_mcp.sdk import AnyArguments, ResourceListingServer, annotate, function_tool, lowlevel_server
+from registry_mcp.mcp.sdk import AnyArguments, ResourceListingServer, annotate, function_tool, lowlevel_server
 
 pytestmark = pytest.mark.anyio
 
@@ -94,7 +94,7 @@ def test_hand_set_annotations_let_the_sdk_see_a_closures_resolvers() -> None:
 
 
 def test_the_lowlevel_server_and_the_stdio_transports_stdin_argument_exist() -> None:
-    """`registry_mcp.stdio` runs the low-level server on the SDK's stdio streams, feeding it its own stdin."""
+    """`registry_mcp.mcp.stdio` runs the low-level server on the SDK's stdio streams, feeding it its own stdin."""
     from mcp.server.lowlevel import Server
     from mcp.server.stdio import stdio_server
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from registry_mcp.server import TOOL_NAMES
+from registry_mcp.mcp.server import TOOL_NAMES
 
 from .conftest import server_command, server_payload, stdio_parameters, text_of
 

@@ -17,8 +17,8 @@ from mcp import Client
 
 from registry_mcp.embedded import RegistryStore
 from registry_mcp.embedded.store import Conflict, NotFound, Scope
-from registry_mcp.masking import MASK
-from registry_mcp.server import create_server
+from registry_mcp.mcp.server import create_server
+from registry_mcp.secrets.masking import MASK
 from registry_mcp.settings import Settings
 
 from .conftest import server_payload, text_of

@@ -5,7 +5,7 @@ paths the client calls, with the contract's semantics and status codes. It needs
 is a local, single-user registry.
 
 Modify applies its body as a JSON merge patch inside the write's transaction, with registry-mcp's
-mask and target rules (`registry_mcp.patching`). `create_app(..., merges=False)` instead replaces
+mask and target rules (`registry_mcp.registry.patching`). `create_app(..., merges=False)` instead replaces
 each top-level field given, as the cloud registry is assumed to (`endpoints.ENDPOINTS["modify"]`),
 which is how the tests stand in for the cloud.
 """
@@ -24,9 +24,10 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from registry_mcp import endpoints
+from registry_mcp.embedded.store import Conflict, NotFound, RegistryStore, Scope
 from registry_mcp.errors import describe_validation_error
-from registry_mcp.models import (
+from registry_mcp.registry import endpoints
+from registry_mcp.registry.models import (
     DEFAULT_SERVER_VERSION,
     SAVED_NAME_PATTERN,
     SERVER_VERSION_PATTERN,
@@ -35,9 +36,7 @@ from registry_mcp.models import (
     ServerChanges,
     ServerPayload,
 )
-from registry_mcp.patching import ModifyRefused
-
-from .store import Conflict, NotFound, RegistryStore, Scope
+from registry_mcp.registry.patching import ModifyRefused
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping

@@ -9,7 +9,7 @@ Deletes are soft: the row gets a `deleted_at` and drops out of every read, and t
 registered again; the record kept for audit has its secret values masked. The database runs in WAL
 mode with a busy timeout, and every write is one transaction, so a bulk add lands whole or not at all.
 
-A modify is a JSON merge patch applied inside its write transaction (`registry_mcp.patching`), so
+A modify is a JSON merge patch applied inside its write transaction (`registry_mcp.registry.patching`), so
 concurrent modifies of different fields, from any number of processes, all survive.
 
 The file holds secrets: it is created 0600 in a 0700 directory, `secure_delete` zeroes what SQLite
@@ -31,8 +31,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..masking import mask_secrets, secret_values
-from ..patching import apply_modify
+from registry_mcp.registry.patching import apply_modify
+from registry_mcp.secrets.masking import mask_secrets, secret_values
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -218,7 +218,7 @@ class RegistryStore:
         """Apply `changes` to a server in one transaction, and return the updated record.
 
         With `merge`, `changes` is a merge patch applied with registry-mcp's rules (see
-        `registry_mcp.patching.apply_modify`: masks keep stored values, secrets do not follow a new
+        `registry_mcp.registry.patching.apply_modify`: masks keep stored values, secrets do not follow a new
         target); without it, each top-level field given replaces the stored one. `check` sees the
         updated fields before they are written and may raise to refuse them.
         """

@@ -25,12 +25,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import describe_validation_error
-from ..models import ServerPayload
-from .entries import entry_body
-from .names import SavedNames, clean_name
-from .notes import Note, NoteKind
-from .reading import (
+from registry_mcp.errors import describe_validation_error
+from registry_mcp.importing.entries import entry_body
+from registry_mcp.importing.names import SavedNames, clean_name
+from registry_mcp.importing.notes import Note, NoteKind
+from registry_mcp.importing.reading import (
     MAX_CONFIG_FILE_BYTES,
     MAX_JSONC_FILE_BYTES,
     MAX_SOURCE_TEXT,
@@ -38,6 +37,7 @@ from .reading import (
     FileNotRead,
     read_config,
 )
+from registry_mcp.registry.models import ServerPayload
 
 __all__ = [
     "MAX_CONFIG_FILE_BYTES",

@@ -13,10 +13,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..untrusted import clean
-from .commands import launched, package_fields
-from .notes import Note, NoteKind
-from .proxies import remote_behind, transport_guessed_from
+from registry_mcp.importing.commands import launched, package_fields
+from registry_mcp.importing.notes import Note, NoteKind
+from registry_mcp.importing.proxies import remote_behind, transport_guessed_from
+from registry_mcp.untrusted import clean
 
 _DESCRIPTION_SHOWN = 200  # characters of a VS Code input's description, as a note quotes it
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")

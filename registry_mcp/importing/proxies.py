@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .commands import Launch
-from .notes import Note
+from registry_mcp.importing.commands import Launch
+from registry_mcp.importing.notes import Note
 
 _HTTP_URL = re.compile(r"https?://\S+", re.IGNORECASE)
 _MCP_REMOTE_HEADER = re.compile(r"^([A-Za-z0-9_-]+):\s*(.*)$", re.DOTALL)

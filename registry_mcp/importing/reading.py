@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from ..config_files import RELATIVE_PATH
-from ..untrusted import escape
-from .jsonc import strip_jsonc
+from registry_mcp.gateway.config_files import RELATIVE_PATH
+from registry_mcp.importing.jsonc import strip_jsonc
+from registry_mcp.untrusted import escape
 
 MAX_SOURCE_TEXT = 5_000_000  # characters of config text given inline (a tool argument)
 MAX_CONFIG_FILE_BYTES = 1 << 30  # 1 GiB: over 10 times the largest ~/.claude.json seen

@@ -15,14 +15,14 @@ from urllib.parse import quote
 
 import httpx2
 
-from ..client import (
+from registry_mcp.errors import RegistryError, ServerNotFound, UnexpectedResponse
+from registry_mcp.registry.client import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
     RegistryClient,
     require_safe_base_url,
 )
-from ..errors import RegistryError, ServerNotFound, UnexpectedResponse
 
 if TYPE_CHECKING:
     from types import TracebackType

@@ -22,7 +22,7 @@ Nothing the entry cannot say is dropped silently: it goes into `not_expressed`.
 
 Why a marker rather than leaving the key out: the entry then says which variables and headers the
 server needs (an `env` without the key would start the server without it, and nobody reading the
-entry would know), the lint (`registry_mcp.lint`) flags every marker still in an entry, and the
+entry would know), the lint (`registry_mcp.gateway.lint`) flags every marker still in an entry, and the
 marker reads as what it is, not as a credential: a gateway that passes it on makes the server fail
 its authentication rather than run with a value somebody guessed.
 """
@@ -35,9 +35,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .. import untrusted
-from ..errors import describe_validation_error
-from ..models import DEFAULT_SERVER_VERSION, ServerPayload
+from registry_mcp import untrusted
+from registry_mcp.errors import describe_validation_error
+from registry_mcp.registry.models import DEFAULT_SERVER_VERSION, ServerPayload
 
 MISSING_PREFIX = "<to be supplied: "
 MISSING_VALUE = re.compile(r"<to be supplied: [^>]*>")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from registry_mcp.denylist import deny_match
+from registry_mcp.gateway.denylist import deny_match
 
 from .oracle import Gateway
 

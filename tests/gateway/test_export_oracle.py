@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from registry_mcp.masking import MASK
-from registry_mcp.server import create_server
+from registry_mcp.mcp.server import create_server
+from registry_mcp.secrets.masking import MASK
 from registry_mcp.settings import Settings
 
 from ..conftest import text_of

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from registry_mcp.server import create_server
+from registry_mcp.mcp.server import create_server
 from registry_mcp.settings import Settings
 
 from ..conftest import ServedApp, text_of

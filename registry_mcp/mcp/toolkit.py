@@ -7,7 +7,7 @@ A tool is declared once, on its run function (see `ToolSet.declare`; `registry_t
     async def get_registry_server(arguments: ServerSelector, call: ToolCall) -> ServerResult:
         ...  # its docstring is the description the model reads
 
-`RegistryTool.to_mcp` turns it into the SDK's `Tool` (through `registry_mcp.sdk`) with these changes
+`RegistryTool.to_mcp` turns it into the SDK's `Tool` (through `registry_mcp.mcp.sdk`) with these changes
 from the SDK's defaults:
 
 - the advertised input schema is `strict_input_schema(arguments)` (self-contained, no nullable
@@ -22,7 +22,7 @@ A tool that must ask the person before it acts (a delete) names an `ask` functio
 the person should know and words the question. Where the client declares elicitation the question is
 put to the person (by the SDK's resolvers, so it works on every protocol version); `run` then sees
 the answer as `call.consent`, and what `ask` looked up as `call.facts`. What counts as consent, and
-what a tool may do at all, is `registry_mcp.permissions`.
+what a tool may do at all, is `registry_mcp.mcp.permissions`.
 """
 
 from __future__ import annotations
@@ -44,9 +44,8 @@ from mcp_types import CallToolResult, LoggingLevel, ToolAnnotations
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import BaseModel, ValidationError
 
-from .client import RegistryClient, RegistryLocation
-from .errors import LocalRefusal, RegistryError, describe_validation_error
-from .permissions import (
+from registry_mcp.errors import LocalRefusal, RegistryError, describe_validation_error
+from registry_mcp.mcp.permissions import (
     Consent,
     Question,
     agreed,
@@ -54,11 +53,12 @@ from .permissions import (
     may_act_on_this_machine,
     tool_annotations,
 )
-from .public_registry.client import PublicRegistry
-from .results import RegistryInfo, ToolResult, present
-from .schemas import record_schema, strict_input_schema
-from .sdk import annotate, function_tool
-from .settings import Settings
+from registry_mcp.mcp.results import RegistryInfo, ToolResult, present
+from registry_mcp.mcp.schemas import record_schema, strict_input_schema
+from registry_mcp.mcp.sdk import annotate, function_tool
+from registry_mcp.public_registry.client import PublicRegistry
+from registry_mcp.registry.client import RegistryClient, RegistryLocation
+from registry_mcp.settings import Settings
 
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
 LOGGER_NAME = "registry-mcp"
@@ -301,7 +301,7 @@ class ToolSet:
         return tuple(self._tools.values())
 
 
-# Every tool registry-mcp serves (`registry_mcp.tools.catalog` imports the modules that declare them).
+# Every tool registry-mcp serves (`registry_mcp.mcp.tools.catalog` imports the modules that declare them).
 DECLARED = ToolSet()
 registry_tool = DECLARED.declare
 

@@ -27,7 +27,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from .masking import MASK, MaskWithoutSecret, find_mask, mask_secrets, restore_masked
+from registry_mcp.secrets.masking import MASK, MaskWithoutSecret, find_mask, mask_secrets, restore_masked
 
 # The parts of an mcp_config whose secrets belong to the server's target.
 _TARGET_BOUND = ("config", "oauth_config")

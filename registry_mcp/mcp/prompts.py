@@ -15,7 +15,7 @@ from pydantic import Field
 if TYPE_CHECKING:
     from mcp.server import MCPServer
 
-    from .client import RegistryClient
+    from registry_mcp.registry.client import RegistryClient
 
 REGISTER_TEMPLATE = """Register the MCP server "{source}" in the MCP registry with add_registry_server.
 

@@ -5,7 +5,7 @@
     export(servers, "vscode")       VS Code: {"servers": {name: {"type": ..., ...}}}
 
 `export` returns real values, with what it left out, renamed, or placed elsewhere and why; mask
-them (`registry_mcp.masking`) before an assistant reads them. A gateway entry carries every key
+them (`registry_mcp.secrets.masking`) before an assistant reads them. A gateway entry carries every key
 secure-mcp-gateway 2.2.x reads per server, shaped as its cloud mapping (`EnkryptAuthProvider._map_server`)
 shapes a registry record; `tests/gateway/test_export_oracle.py` runs the gateway's own code on it.
 """
@@ -17,8 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .masking import mask_secrets
-from .models import LocalServerConfig, RegistryServer
+from registry_mcp.registry.models import LocalServerConfig, RegistryServer
+from registry_mcp.secrets.masking import mask_secrets
 
 ExportFormat = Literal["gateway", "mcpServers", "vscode"]
 

@@ -31,12 +31,19 @@ from itertools import chain
 
 from pydantic import BaseModel, Field
 
-from .denylist import DENY_ALL, deny_patterns, matching, spared_by_listing
-from .masking import inline_secrets
-from .models import GuardrailConfig, LocalServerConfig, McpConfig, OAuthConfig, RemoteServerConfig, ServerPayload
-from .public_registry.mapping import MISSING_VALUE
-from .untrusted import cap
-from .urls import is_cleartext
+from registry_mcp.gateway.denylist import DENY_ALL, deny_patterns, matching, spared_by_listing
+from registry_mcp.public_registry.mapping import MISSING_VALUE
+from registry_mcp.registry.models import (
+    GuardrailConfig,
+    LocalServerConfig,
+    McpConfig,
+    OAuthConfig,
+    RemoteServerConfig,
+    ServerPayload,
+)
+from registry_mcp.secrets.masking import inline_secrets
+from registry_mcp.untrusted import cap
+from registry_mcp.urls import is_cleartext
 
 MAX_FINDINGS = 20
 SHOWN_PATTERN = 60

@@ -35,8 +35,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .export import TOOL_GUARDRAILS, Export, ExportFormat
-from .masking import secret_values
+from registry_mcp.gateway.export import TOOL_GUARDRAILS, Export, ExportFormat
+from registry_mcp.secrets.masking import secret_values
 
 NEW_FILE_MODE = 0o600
 MAX_EXISTING_BYTES = 256 * 1024 * 1024  # a real ~/.claude.json reaches 100 MB

@@ -17,11 +17,11 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import INTERNAL_ERROR, ListResourcesResult, PaginatedRequestParams, Resource
 from pydantic import ValidationError
 
-from .arguments import ServerSelector
-from .client import RegistryClient
-from .endpoints import MAX_PER_PAGE
-from .errors import RegistryError, ServerNotFound, describe_validation_error
-from .masking import mask_secrets
+from registry_mcp.errors import RegistryError, ServerNotFound, describe_validation_error
+from registry_mcp.mcp.arguments import ServerSelector
+from registry_mcp.registry.client import RegistryClient
+from registry_mcp.registry.endpoints import MAX_PER_PAGE
+from registry_mcp.secrets.masking import mask_secrets
 
 if TYPE_CHECKING:
     from mcp.server import MCPServer

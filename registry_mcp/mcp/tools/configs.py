@@ -9,14 +9,24 @@ from typing import Annotated, Any, Literal
 import anyio
 from pydantic import BaseModel, Field, WithJsonSchema
 
-from ..arguments import CLOSED, ServerSelector
-from ..client import RegistryClient
-from ..endpoints import MAX_PER_PAGE
-from ..errors import LocalRefusal, RegistryError
-from ..export import ExportFormat, export, masked_paths
-from ..importing import MAX_SOURCE_TEXT, ConfigError, FileNotRead, ImportPlan, NoteKind, plan_import, read_config
-from ..lint import Finding, lint_servers
-from ..models import (
+from registry_mcp.errors import LocalRefusal, RegistryError
+from registry_mcp.gateway.export import ExportFormat, export, masked_paths
+from registry_mcp.gateway.lint import Finding, lint_servers
+from registry_mcp.importing import (
+    MAX_SOURCE_TEXT,
+    ConfigError,
+    FileNotRead,
+    ImportPlan,
+    NoteKind,
+    plan_import,
+    read_config,
+)
+from registry_mcp.mcp.arguments import CLOSED, ServerSelector
+from registry_mcp.mcp.results import ToolResult, fewer_items
+from registry_mcp.mcp.toolkit import ToolCall, registry_tool
+from registry_mcp.registry.client import RegistryClient
+from registry_mcp.registry.endpoints import MAX_PER_PAGE
+from registry_mcp.registry.models import (
     DEFAULT_SERVER_VERSION,
     MAX_BULK_SERVERS,
     RegistryModel,
@@ -24,11 +34,9 @@ from ..models import (
     ServerPayload,
     ServerVersion,
 )
-from ..results import ToolResult, fewer_items
-from ..settings import ALLOW_LAUNCH_VARIABLE
-from ..toolkit import ToolCall, registry_tool
-from ..untrusted import clean, escape
-from ..wording import agreeing, counted
+from registry_mcp.settings import ALLOW_LAUNCH_VARIABLE
+from registry_mcp.untrusted import clean, escape
+from registry_mcp.wording import agreeing, counted
 
 # Each a selector, {saved_name, server_version}, as every read tool takes: its schema is said there.
 ServerSelectors = Annotated[
@@ -74,7 +82,8 @@ class ExportResult(ToolResult):
     def too_large(self) -> str:
         return (
             f"The export of {counted(len(self.servers), 'server')} is too large for one tool result: name fewer "
-            "servers, write it to a file with write_registry_export, or use the Python library (registry_mcp.export)."
+            "servers, write it to a file with write_registry_export, or use the Python library "
+            "(registry_mcp.gateway.export)."
         )
 
 

@@ -16,20 +16,20 @@ from typing import Any
 
 from pydantic import Field
 
-from ..arguments import CONFIRM_WHERE_CLIENT_CANNOT_ASK
-from ..client import RegistryClient
-from ..config_files import WritePlan, WriteRefused, digest, entries_of, plan_write, write
-from ..errors import LocalRefusal
-from ..export import TOOL_GUARDRAILS, Export, ExportFormat, export
-from ..launch import changes_what_runs, without_credentials
-from ..masking import mask_secrets, scrub, secret_values
-from ..permissions import NOT_CONFIRMED, Question
-from ..results import ToolResult
-from ..settings import ALLOW_LAUNCH_VARIABLE
-from ..toolkit import ToolCall, registry_tool
-from ..untrusted import escape, quote
-from ..wording import counted
-from .configs import ExportArguments, ServerSelectors, chosen_servers
+from registry_mcp.errors import LocalRefusal
+from registry_mcp.gateway.config_files import WritePlan, WriteRefused, digest, entries_of, plan_write, write
+from registry_mcp.gateway.export import TOOL_GUARDRAILS, Export, ExportFormat, export
+from registry_mcp.mcp.arguments import CONFIRM_WHERE_CLIENT_CANNOT_ASK
+from registry_mcp.mcp.permissions import NOT_CONFIRMED, Question
+from registry_mcp.mcp.results import ToolResult
+from registry_mcp.mcp.toolkit import ToolCall, registry_tool
+from registry_mcp.mcp.tools.configs import ExportArguments, ServerSelectors, chosen_servers
+from registry_mcp.registry.client import RegistryClient
+from registry_mcp.secrets.masking import mask_secrets, scrub, secret_values
+from registry_mcp.servers.launch import changes_what_runs, without_credentials
+from registry_mcp.settings import ALLOW_LAUNCH_VARIABLE
+from registry_mcp.untrusted import escape, quote
+from registry_mcp.wording import counted
 
 _WRITE_NEEDS_CONFIRM = (
     "this client cannot ask the person to confirm, so ask them, and once they agree call again with confirm: true."

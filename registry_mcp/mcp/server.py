@@ -1,4 +1,4 @@
-"""The MCP server: the registry's tools (`registry_mcp.tools`), its servers as resources, two prompts.
+"""The MCP server: the registry's tools (`registry_mcp.mcp.tools`), its servers as resources, two prompts.
 
     server = create_server(Settings.from_env())
     server.run()          # stdio
@@ -17,15 +17,15 @@ from mcp.server import MCPServer
 from mcp.server.auth.provider import TokenVerifier
 from mcp.server.auth.settings import AuthSettings
 
-from . import __version__
-from .client import RegistryClient
-from .permissions import selected_tools
-from .prompts import add_prompts
-from .resources import add_server_resources, list_resources_with_servers
-from .sdk import ResourceListingServer
-from .settings import Settings
-from .toolkit import RegistryTool
-from .tools import TOOL_NAMES, TOOLS
+from registry_mcp import __version__
+from registry_mcp.mcp.permissions import selected_tools
+from registry_mcp.mcp.prompts import add_prompts
+from registry_mcp.mcp.resources import add_server_resources, list_resources_with_servers
+from registry_mcp.mcp.sdk import ResourceListingServer
+from registry_mcp.mcp.toolkit import RegistryTool
+from registry_mcp.mcp.tools import TOOL_NAMES, TOOLS
+from registry_mcp.registry.client import RegistryClient
+from registry_mcp.settings import Settings
 
 SERVER_NAME = "registry-mcp"
 __all__ = ["SERVER_NAME", "TOOLS", "TOOL_NAMES", "create_server", "instructions", "selected_tools"]

@@ -26,8 +26,8 @@ from mcp.server.mcpserver.resolve import Elicit, Resolve
 from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, ConfigDict, Field
 
-from .sdk import annotate
-from .settings import Settings
+from registry_mcp.mcp.sdk import annotate
+from registry_mcp.settings import Settings
 
 
 class Declared(Protocol):

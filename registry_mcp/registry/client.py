@@ -7,7 +7,7 @@
         page = await registry.list_servers()
 
 Both speak the same HTTP API through httpx2; the embedded registry is reached in-process through
-`httpx2.ASGITransport`, with no socket. How each call is made comes from `registry_mcp.endpoints`.
+`httpx2.ASGITransport`, with no socket. How each call is made comes from `registry_mcp.registry.endpoints`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ import anyio
 import httpx2
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from . import endpoints
-from .errors import (
+from registry_mcp.errors import (
     AuthenticationError,
     CallersKeyRefused,
     InvalidRequest,
@@ -38,8 +37,8 @@ from .errors import (
     UnexpectedResponse,
     describe_validation_error,
 )
-from .masking import MASK, escaped_forms, find_mask, scrub, secret_values
-from .models import (
+from registry_mcp.registry import endpoints
+from registry_mcp.registry.models import (
     DEFAULT_SERVER_VERSION,
     BulkAddRequest,
     Gateway,
@@ -49,16 +48,17 @@ from .models import (
     ServerPage,
     ServerPayload,
 )
-from .patching import ModifyRefused, apply_modify, full_patch, kind_of
-from .retries import DEFAULT_RETRIES, NO_RETRIES, RETRYABLE_STATUSES, RetryPolicy
-from .urls import is_loopback
+from registry_mcp.registry.patching import ModifyRefused, apply_modify, full_patch, kind_of
+from registry_mcp.registry.retries import DEFAULT_RETRIES, NO_RETRIES, RETRYABLE_STATUSES, RetryPolicy
+from registry_mcp.secrets.masking import MASK, escaped_forms, find_mask, scrub, secret_values
+from registry_mcp.urls import is_loopback
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Mapping, Sequence
     from pathlib import Path
     from types import TracebackType
 
-    from .embedded.store import RegistryStore
+    from registry_mcp.embedded.store import RegistryStore
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 T = TypeVar("T")
@@ -162,7 +162,7 @@ class RegistryClient:
     def embedded(cls, path: str | Path = ":memory:", *, project: str | None = None) -> Self:
         """A client of an embedded registry kept in the SQLite file at `path` (or in memory)."""
         # Imported here: a cloud client never needs the embedded registry's code.
-        from .embedded import RegistryStore, create_app
+        from registry_mcp.embedded import RegistryStore, create_app
 
         store = RegistryStore(path)
         # A crash inside the app becomes the 500 a served registry would answer, not an exception here.
@@ -227,7 +227,7 @@ class RegistryClient:
     ) -> RegistryServer:
         """Change the fields given in `changes`; the others keep their stored values.
 
-        `changes` is a JSON merge patch (see `registry_mcp.patching`): an `mcp_config` in it is
+        `changes` is a JSON merge patch (see `registry_mcp.registry.patching`): an `mcp_config` in it is
         merged into the stored one (`null` removes a key, lists replace), a mask keeps the stored
         value at its place, and stored secrets do not follow a change of the server's target. With
         `replace_mcp_config` the given `mcp_config` replaces the stored one instead.

@@ -2,7 +2,7 @@
 
 These models are the single source of truth: the registry client sends and parses them, the
 embedded registry validates against them, and the MCP tools derive their input and output schemas
-from them (see `registry_mcp.schemas`).
+from them (see `registry_mcp.mcp.schemas`).
 
 Two rules hold throughout:
 

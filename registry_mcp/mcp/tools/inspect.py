@@ -10,13 +10,13 @@ from typing import Annotated, Any
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field, WithJsonSchema, model_validator
 
-from ..arguments import CLOSED
-from ..denylist import is_denied
-from ..errors import LocalRefusal
-from ..inspection import DenyReport, InspectedServer, InspectedTool, InspectionFailed, deny_report, inspect_server
-from ..launch import changes_what_runs, passed_through, without_credentials
-from ..masking import looks_secret, secret_values
-from ..models import (
+from registry_mcp.errors import LocalRefusal
+from registry_mcp.gateway.denylist import is_denied
+from registry_mcp.mcp.arguments import CLOSED
+from registry_mcp.mcp.permissions import NOT_CONFIRMED, Question
+from registry_mcp.mcp.results import ToolResult
+from registry_mcp.mcp.toolkit import ToolCall, registry_tool
+from registry_mcp.registry.models import (
     DEFAULT_SERVER_VERSION,
     DeniedToolEntry,
     LocalServerConfig,
@@ -26,12 +26,19 @@ from ..models import (
     ServerConfig,
     ServerVersion,
 )
-from ..permissions import NOT_CONFIRMED, Question
-from ..results import ToolResult
-from ..settings import ALLOW_LAUNCH_VARIABLE
-from ..toolkit import ToolCall, registry_tool
-from ..untrusted import escape, quote
-from ..wording import agreeing, counted
+from registry_mcp.secrets.masking import looks_secret, secret_values
+from registry_mcp.servers.inspection import (
+    DenyReport,
+    InspectedServer,
+    InspectedTool,
+    InspectionFailed,
+    deny_report,
+    inspect_server,
+)
+from registry_mcp.servers.launch import changes_what_runs, passed_through, without_credentials
+from registry_mcp.settings import ALLOW_LAUNCH_VARIABLE
+from registry_mcp.untrusted import escape, quote
+from registry_mcp.wording import agreeing, counted
 
 _LAUNCH_NEEDS_SETTING = (
     "this client cannot ask the person to confirm, and launching without asking is off. A person can turn it on "

@@ -8,16 +8,16 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from ..arguments import CLOSED
-from ..errors import LocalRefusal
-from ..lint import Finding, lint_servers
-from ..models import RegistryModel, SavedName, ServerPayload
-from ..public_registry import MappingError, NotInPublicRegistry, PublicRegistry, missing_value, to_entry
-from ..public_registry.mapping import MISSING_VALUE, Mapped
-from ..results import SUMMARY_TEXT_LIMIT, ToolResult, fewer_items
-from ..toolkit import ToolCall, registry_tool
-from ..untrusted import clean
-from ..wording import counted
+from registry_mcp.errors import LocalRefusal
+from registry_mcp.gateway.lint import Finding, lint_servers
+from registry_mcp.mcp.arguments import CLOSED
+from registry_mcp.mcp.results import SUMMARY_TEXT_LIMIT, ToolResult, fewer_items
+from registry_mcp.mcp.toolkit import ToolCall, registry_tool
+from registry_mcp.public_registry import MappingError, NotInPublicRegistry, PublicRegistry, missing_value, to_entry
+from registry_mcp.public_registry.mapping import MISSING_VALUE, Mapped
+from registry_mcp.registry.models import RegistryModel, SavedName, ServerPayload
+from registry_mcp.untrusted import clean
+from registry_mcp.wording import counted
 
 HITS_PER_SEARCH = 5
 VERSIONS_SHOWN = 10

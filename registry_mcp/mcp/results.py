@@ -8,7 +8,7 @@ happened in words; where it happened is the `registry` field, said once.
 Some clients cap a tool result (Claude Code at about 25,000 tokens), so no result's JSON, once masked,
 exceeds `MAX_RESULT_CHARS`: `present` tries the result's `smaller` versions in turn (each saying
 in its `note` what was cut), and refuses the call (`LocalRefusal`) if none fits. Each tool's own result
-model sits beside the tool (`registry_mcp.tools`); the ones several tools share are here.
+model sits beside the tool (`registry_mcp.mcp.tools`); the ones several tools share are here.
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING, Literal, Self, TypeVar
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, Field
 
-from .errors import LocalRefusal
-from .lint import Finding
-from .masking import mask_secrets
-from .models import RegistryServer
-from .wording import counted
+from registry_mcp.errors import LocalRefusal
+from registry_mcp.gateway.lint import Finding
+from registry_mcp.registry.models import RegistryServer
+from registry_mcp.secrets.masking import mask_secrets
+from registry_mcp.wording import counted
 
 if TYPE_CHECKING:
-    from .client import RegistryLocation
+    from registry_mcp.registry.client import RegistryLocation
 
 # About 15,000 tokens of JSON: room under a 25,000-token cap for the text beside it.
 MAX_RESULT_CHARS = 60_000

@@ -1,6 +1,6 @@
 """The MCP tools: the functions that run them (`servers`, `configs`, `inspect`) and the table that
 describes each one to clients (`catalog`)."""
 
-from .catalog import TOOL_NAMES, TOOLS
+from registry_mcp.mcp.tools.catalog import TOOL_NAMES, TOOLS
 
 __all__ = ["TOOLS", "TOOL_NAMES"]

@@ -3,7 +3,7 @@
     report = await inspect_server(LocalServerConfig(command="npx", args=["-y", "@modelcontextprotocol/server-memory"]))
     deny_report(report.tools, ["write_*", "wirte_file"])   # what each pattern blocks, what stays, what matches none
 
-A local server is spawned over stdio in its own process group (`registry_mcp.launch`), and the whole
+A local server is spawned over stdio in its own process group (`registry_mcp.servers.launch`), and the whole
 group is stopped when the inspection ends, fails or is cancelled; a remote one is reached over
 Streamable HTTP or SSE. What is read is bounded (`Limits`: tools, pages, bytes, time); a bound that
 is reached ends the listing early and is said in `InspectedServer.stopped`. Everything the server
@@ -41,13 +41,20 @@ from mcp_types import (
 )
 from pydantic import BaseModel, Field, ValidationError
 
-from . import __version__
-from .client import connection_failure
-from .denylist import deny_patterns, is_denied, matching
-from .launch import TLS_ADVICE, ReadBounds, StderrTail, child_environment, looks_like_tls_failure, spawn_stdio
-from .masking import REDACTED, scrub, secret_values
-from .models import LocalServerConfig, RemoteServerConfig
-from .untrusted import ELLIPSIS, cap, clean, clean_block, clean_json, escape, has_hidden, quote
+from registry_mcp import __version__
+from registry_mcp.gateway.denylist import deny_patterns, is_denied, matching
+from registry_mcp.registry.client import connection_failure
+from registry_mcp.registry.models import LocalServerConfig, RemoteServerConfig
+from registry_mcp.secrets.masking import REDACTED, scrub, secret_values
+from registry_mcp.servers.launch import (
+    TLS_ADVICE,
+    ReadBounds,
+    StderrTail,
+    child_environment,
+    looks_like_tls_failure,
+    spawn_stdio,
+)
+from registry_mcp.untrusted import ELLIPSIS, cap, clean, clean_block, clean_json, escape, has_hidden, quote
 
 START_TIMEOUT = 30.0
 REQUEST_TIMEOUT = 15.0
@@ -114,7 +121,7 @@ def deny_report(
     tools: list[InspectedTool], denied_tools: list[Any] | None, listed_tools: Collection[str] = ()
 ) -> DenyReport:
     """What the gateway does with these tools under `denied_tools`, where `listed_tools` are the keys of
-    the entry's `mcp_config.tools` (which `"*"` spares), as `registry_mcp.denylist` says."""
+    the entry's `mcp_config.tools` (which `"*"` spares), as `registry_mcp.gateway.denylist` says."""
     names = [tool.name for tool in tools]
     reports = [
         PatternReport(pattern=pattern, blocks=matching(names, pattern, listed_tools))

@@ -3,7 +3,7 @@
 What it touches, and why (SDK 2.3):
 
 - `Tool.from_function(...)`, then `tool.parameters`: the advertised input schema is replaced by the
-  strict, self-contained one (`registry_mcp.schemas`); the SDK has no argument for it.
+  strict, self-contained one (`registry_mcp.mcp.schemas`); the SDK has no argument for it.
 - `tool.fn_metadata.arg_model`: set to `AnyArguments`, so every argument passes the SDK's own check
   and reaches the tool's argument model, whose refusals name the field and never quote the value.
 - `tool.fn_metadata.output_schema`: the published output schema (read live by `Tool.output_schema`),
@@ -15,7 +15,7 @@ What it touches, and why (SDK 2.3):
 - `MCPServer._handle_list_resources`, overridden (`ResourceListingServer`): the SDK lists only fixed
   resources; the registry's servers are listed a page at a time behind a cursor. (Server middleware
   would see `resources/list` before its params are validated: not simpler.)
-- `MCPServer._lowlevel_server` (`lowlevel_server`): stdio is served by `registry_mcp.stdio`, which
+- `MCPServer._lowlevel_server` (`lowlevel_server`): stdio is served by `registry_mcp.mcp.stdio`, which
   answers the lines the SDK's stdio transport drops, and runs the low-level server on its streams as
   `MCPServer.run_stdio_async` does; the SDK offers no public way to reach that server.
 - `MCPServer.get_prompt` (public), overridden: the SDK answers an unknown prompt or a missing required

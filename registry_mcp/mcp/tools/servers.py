@@ -7,12 +7,15 @@ from typing import Annotated
 
 from pydantic import Field, WithJsonSchema
 
-from ..arguments import CLOSED, CONFIRM_WHERE_CLIENT_CANNOT_ASK, AddServerArguments, ServerSelector
-from ..client import RegistryClient, refuse_masks
-from ..endpoints import MAX_PAGE, MAX_PER_PAGE
-from ..errors import ServerNotFound
-from ..lint import Finding, lint_server, lint_servers
-from ..models import (
+from registry_mcp.errors import ServerNotFound
+from registry_mcp.gateway.lint import Finding, lint_server, lint_servers
+from registry_mcp.mcp.arguments import CLOSED, CONFIRM_WHERE_CLIENT_CANNOT_ASK, AddServerArguments, ServerSelector
+from registry_mcp.mcp.permissions import NOT_CONFIRMED, Question
+from registry_mcp.mcp.results import RecordResult, ServerResult, ServerSummary, ToolResult, fewer_items
+from registry_mcp.mcp.toolkit import ToolCall, registry_tool
+from registry_mcp.registry.client import RegistryClient, refuse_masks
+from registry_mcp.registry.endpoints import MAX_PAGE, MAX_PER_PAGE
+from registry_mcp.registry.models import (
     MAX_BULK_SERVERS,
     Gateway,
     McpConfigChanges,
@@ -20,10 +23,7 @@ from ..models import (
     ServerChanges,
     ServerPayload,
 )
-from ..permissions import NOT_CONFIRMED, Question
-from ..results import RecordResult, ServerResult, ServerSummary, ToolResult, fewer_items
-from ..toolkit import ToolCall, registry_tool
-from ..wording import agreeing, counted
+from registry_mcp.wording import agreeing, counted
 
 
 class AddArguments(AddServerArguments):

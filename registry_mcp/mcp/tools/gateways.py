@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..arguments import ServerSelector
-from ..models import Gateway
-from ..results import ToolResult, fewer_items
-from ..toolkit import ToolCall, registry_tool
-from ..wording import agreeing, counted
-from .servers import ALL_GATEWAYS
+from registry_mcp.mcp.arguments import ServerSelector
+from registry_mcp.mcp.results import ToolResult, fewer_items
+from registry_mcp.mcp.toolkit import ToolCall, registry_tool
+from registry_mcp.mcp.tools.servers import ALL_GATEWAYS
+from registry_mcp.registry.models import Gateway
+from registry_mcp.wording import agreeing, counted
 
 
 class GatewayListResult(ToolResult):

@@ -38,15 +38,15 @@ from mcp.server.auth.settings import AuthSettings
 from pydantic import ValidationError
 from starlette.middleware.authentication import AuthenticationMiddleware
 
-from . import endpoints
-from .errors import AuthenticationError, RegistryError
-from .settings import HTTP_TOKEN_VARIABLE, HttpAuthMode
-from .urls import is_loopback
+from registry_mcp.errors import AuthenticationError, RegistryError
+from registry_mcp.registry import endpoints
+from registry_mcp.settings import HTTP_TOKEN_VARIABLE, HttpAuthMode
+from registry_mcp.urls import is_loopback
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send
 
-    from .settings import Settings
+    from registry_mcp.settings import Settings
 
 MIN_TOKEN_LENGTH = 16
 logger = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ cannot outgrow their bounds or outlive the inspection.
   that are not JSON-RPC are skipped, and reading stops (the connection closes) once a line or the
   total passes its bound. When the block ends, however it ends, the whole group is stopped: stdin
   closed, a moment's grace, SIGTERM to the group, then SIGKILL; then every process it started that
-  left the group (a session of its own) is killed too (`registry_mcp.descendants`).
+  left the group (a session of its own) is killed too (`registry_mcp.servers.descendants`).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 from mcp.client.stdio import get_default_environment
 from mcp.shared.message import SessionMessage
 
-from .descendants import Descendants, adopting_orphans, keep_private
+from registry_mcp.servers.descendants import Descendants, adopting_orphans, keep_private
 
 _TLS_AND_PROXY = (
     "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS",

@@ -1,0 +1,1 @@
+"""The MCP surface: the server, its tools, resources and prompts, and the SDK seam."""

@@ -1,0 +1,1 @@
+"""The registry API: its payload models, its endpoints, the HTTP client, and modify's merge rules."""
