@@ -123,6 +123,8 @@ async def test_a_request_without_the_token_gets_401_with_www_authenticate(
         (("--auth", "keys"), {"ENKRYPT_API_KEY": "server-key-9d"}, ["ENKRYPT_API_KEY", "each caller"]),
         (("--auth", "keys"), {"ENKRYPT_BASE_URL": "http://registry.example.com"}, ["must use https://"]),
         (("--auth", "none", "--host", "0.0.0.0"), {}, ["--auth none", "127.0.0.1"]),
+        (("--auth", "none", "--allow-launch"), {}, ["--auth none", "--allow-launch", "never go together"]),
+        (("--auth", "none"), {"REGISTRY_MCP_ALLOW_LAUNCH": "1"}, ["--auth none", "REGISTRY_MCP_ALLOW_LAUNCH"]),
         (("--auth", "oauth"), {}, ["--token-verifier"]),
         (
             (
@@ -144,6 +146,8 @@ async def test_a_request_without_the_token_gets_401_with_www_authenticate(
         "keys-server-key",
         "keys-plain-http",
         "none-off-loopback",
+        "none-with-allow-launch",
+        "none-with-allow-launch-variable",
         "oauth-none",
         "oauth-bad",
     ],
