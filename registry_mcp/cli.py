@@ -17,6 +17,7 @@ from registry_mcp.public_registry.client import require_trusted_url
 from registry_mcp.registry.client import require_safe_base_url
 from registry_mcp.settings import (
     ALLOW_LAUNCH_VARIABLE,
+    ALLOW_PRIVATE_TARGETS_VARIABLE,
     API_KEY_VARIABLES,
     BASE_URL_VARIABLE,
     CONNECT_TIMEOUT_VARIABLE,
@@ -141,6 +142,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --auth oauth: this server's public MCP endpoint (default http://HOST:PORT/mcp)",
     )
     http.add_argument(
+        "--allow-private-targets",
+        action="store_true",
+        default=None,
+        help=(
+            "for development: let inspect_mcp_server reach URLs at loopback, private, link-local and cloud "
+            f"metadata addresses ({ALLOW_PRIVATE_TARGETS_VARIABLE}=1); otherwise callers reach public ones only"
+        ),
+    )
+    http.add_argument(
         "--stateless",
         action="store_true",
         help="keep no session between requests (JSON answers), so replicas behind a load balancer can share clients",
@@ -181,6 +191,7 @@ def settings_from(options: argparse.Namespace) -> Settings:
         "read_only": options.read_only,
         "show_secrets": options.show_secrets,
         "allow_launch": options.allow_launch,
+        "allow_private_targets": options.allow_private_targets,
     }
     return dataclasses.replace(settings, **{key: value for key, value in overrides.items() if value is not None})
 
@@ -214,7 +225,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     auth = choose_http_auth(parser, options, settings) if options.transport == "http" else None
     if auth is not None:
         settings = dataclasses.replace(settings, over_http=True, keys_from_callers=auth.mode is HttpAuthMode.KEYS)
-    elif http_only := [name for name in ("auth", "token_verifier", "stateless") if getattr(options, name)]:
+    elif http_only := [
+        name for name in ("auth", "token_verifier", "stateless", "allow_private_targets") if getattr(options, name)
+    ]:
         parser.error(f"--{http_only[0].replace('_', '-')} applies to --transport http only")
     if not settings.embedded:
         try:

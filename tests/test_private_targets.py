@@ -1,0 +1,239 @@
+"""A remote caller gets no network position: over HTTP, inspect_mcp_server reaches only public
+addresses, checked where each connection is made (after DNS, on every connection and redirect, in
+every spelling of an address), unless the server was started with --allow-private-targets. A refused
+address, an unreachable one and a silent one fail with the same words. On stdio nothing changes.
+
+Real loopback servers stand for the private targets; a test resolver gives names their addresses,
+and 127.0.0.2 stands for the public internet where a test needs one."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import anyio
+import httpcore2
+import httpx2
+import pytest
+from mcp import Client
+
+from registry_mcp.mcp.server import create_server
+from registry_mcp.registry.models import RemoteServerConfig
+from registry_mcp.servers import addresses
+from registry_mcp.servers.addresses import GuardedBackend, guarded_transport, is_public
+from registry_mcp.servers.inspection import InspectionFailed, inspect_server
+from registry_mcp.settings import Settings
+
+from .conftest import Person, text_of
+
+pytestmark = pytest.mark.anyio
+
+NOT_PUBLIC = [
+    "127.0.0.1", "127.8.9.10", "0.0.0.0", "10.1.2.3", "172.16.0.1", "192.168.1.1", "100.64.0.1",
+    "169.254.169.254", "169.254.170.2", "100.100.100.200", "168.63.129.16", "192.0.0.192", "224.0.0.1",
+    "255.255.255.255", "::1", "::", "fe80::1", "fd00:ec2::254", "fc00::1", "ff02::1",
+    "::ffff:127.0.0.1", "::ffff:169.254.169.254", "::ffff:10.0.0.1", "::127.0.0.1", "64:ff9b::a9fe:a9fe",
+    "64:ff9b::7f00:1", "2002:7f00:1::1", "2002:a9fe:a9fe::1",
+]  # fmt: skip
+PUBLIC = ["1.1.1.1", "8.8.8.8", "93.184.215.14", "2606:4700:4700::1111", "64:ff9b::101:101"]
+
+
+@pytest.mark.parametrize("address", NOT_PUBLIC)
+def test_loopback_private_link_local_and_metadata_addresses_are_not_public(address: str) -> None:
+    assert not is_public(ipaddress.ip_address(address))
+
+
+@pytest.mark.parametrize("address", PUBLIC)
+def test_public_addresses_are_public(address: str) -> None:
+    assert is_public(ipaddress.ip_address(address))
+
+
+class Recorder:
+    """An HTTP server on a loopback address that records each request and answers `status`, with
+    `location` as the Location header if given; each connection is closed after its answer."""
+
+    def __init__(self, host: str = "127.0.0.1", status: int = 404, location: str | None = None) -> None:
+        self.requests: list[str] = []
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                recorder.requests.append(f"{self.command} {self.path}")
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self.send_response(status)
+                if location:
+                    self.send_header("Location", location)
+                self.send_header("Content-Length", "0")
+                self.send_header("Connection", "close")
+                self.end_headers()
+
+            do_GET = do_POST = do_DELETE = _answer
+
+            def log_message(self, format: str, *args: object) -> None:
+                return None
+
+        self.server = ThreadingHTTPServer((host, 0), Handler)
+        self.port: int = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Recorder:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def private() -> Iterator[Recorder]:
+    with Recorder() as recorder:
+        yield recorder
+
+
+def _as_public(monkeypatch: pytest.MonkeyPatch, *stand_ins: str) -> None:
+    """Treat these loopback addresses as the public internet (the rest of the rule unchanged)."""
+    real = addresses.is_public
+    public = {ipaddress.ip_address(text) for text in stand_ins}
+    monkeypatch.setattr(addresses, "is_public", lambda address: address in public or real(address))
+
+
+def _resolving(monkeypatch: pytest.MonkeyPatch, names: dict[str, list[list[str]]]) -> list[str]:
+    """A test resolver: each name gets its lists of addresses in turn (the last one thereafter);
+    other names fail as unknown; an address is itself. Returns the names asked, in order."""
+    asked: list[str] = []
+
+    async def resolve(host: str, port: int) -> list[str]:
+        try:
+            return [str(ipaddress.ip_address(host))]  # an address needs no lookup
+        except ValueError:
+            pass
+        asked.append(host)
+        answers = names.get(host)
+        if answers is None:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return answers.pop(0) if len(answers) > 1 else answers[0]
+
+    monkeypatch.setattr(addresses, "resolve_host", resolve)
+    return asked
+
+
+SPELLINGS = ["127.0.0.1", "localhost", "2130706433", "0x7f000001", "0177.0.0.1", "127.1", "::ffff:127.0.0.1"]
+
+
+@pytest.mark.parametrize("host", SPELLINGS)
+async def test_every_spelling_of_loopback_is_refused_at_the_connection(private: Recorder, host: str) -> None:
+    with pytest.raises(httpcore2.ConnectError):
+        await GuardedBackend().connect_tcp(host, private.port, timeout=5)
+    # The control: unguarded, the same spelling reaches the listener.
+    if ":" not in host or socket.has_ipv6:
+        stream = await httpcore2.AnyIOBackend().connect_tcp(host, private.port, timeout=5)
+        await stream.aclose()
+
+
+async def test_a_name_resolving_to_loopback_or_partly_inward_is_refused(
+    private: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _as_public(monkeypatch, "127.0.0.2")
+    _resolving(monkeypatch, {"inward.example.test": [["127.0.0.1"]], "both.example.test": [["127.0.0.2", "127.0.0.1"]]})
+    async with httpx2.AsyncClient(transport=guarded_transport(), timeout=5) as http:
+        for name in ("inward.example.test", "both.example.test", "unknown.example.test"):
+            with pytest.raises(httpx2.ConnectError):
+                await http.get(f"http://{name}:{private.port}/mcp")
+    assert private.requests == []
+
+
+async def test_a_redirect_inward_is_refused_at_its_connection(
+    private: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _as_public(monkeypatch, "127.0.0.2")
+    _resolving(monkeypatch, {"inward.example.test": [["127.0.0.1"]]})
+    inward = f"http://inward.example.test:{private.port}/latest/meta-data/"
+    with Recorder("127.0.0.2", status=302, location=inward) as public:
+        async with httpx2.AsyncClient(transport=guarded_transport(), timeout=5, follow_redirects=True) as http:
+            with pytest.raises(httpx2.ConnectError):
+                await http.get(f"http://127.0.0.2:{public.port}/mcp")
+    assert public.requests == ["GET /mcp"] and private.requests == []
+
+
+async def test_a_name_that_rebinds_inward_is_refused_on_its_next_connection(
+    private: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS rebinding: the name's first answer is public, its next one loopback (both on one port)."""
+    _as_public(monkeypatch, "127.0.0.2")
+    with Recorder("127.0.0.2") as public, Recorder("127.0.0.1") as inward:
+        inward.server.server_close()  # the same port on loopback, so the rebinding lands on a listener
+        inward.server = ThreadingHTTPServer(("127.0.0.1", public.port), type(public.server.RequestHandlerClass))  # type: ignore[arg-type]
+        threading.Thread(target=inward.server.serve_forever, daemon=True).start()
+        asked = _resolving(monkeypatch, {"rebinding.example.test": [["127.0.0.2"], ["127.0.0.1"]]})
+        async with httpx2.AsyncClient(transport=guarded_transport(), timeout=5) as http:
+            first = await http.get(f"http://rebinding.example.test:{public.port}/mcp")
+            with pytest.raises(httpx2.ConnectError):  # the first answer closed its connection: a new one
+                await http.get(f"http://rebinding.example.test:{public.port}/mcp")
+    assert first.status_code == 404 and asked == ["rebinding.example.test"] * 2
+    assert len(public.requests) == 1 and inward.requests == []
+
+
+async def _failure(config: RemoteServerConfig) -> str:
+    with anyio.fail_after(30), pytest.raises(InspectionFailed) as failed:
+        await inspect_server(config, start_timeout=2, request_timeout=2, private_targets=False)
+    return str(failed.value)
+
+
+async def test_refused_unreachable_unknown_and_silent_targets_fail_alike(
+    private: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No port scanner: an open loopback port, a closed one, the metadata address, a name that does not
+    resolve and one whose lookup never ends all get the same words, for both HTTP transports."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        closed_port = closed.getsockname()[1]
+
+    async def never(host: str, port: int) -> list[str]:
+        await anyio.sleep_forever()
+        raise AssertionError
+
+    urls = [
+        f"http://127.0.0.1:{private.port}/mcp",
+        f"http://127.0.0.1:{closed_port}/mcp",
+        "http://169.254.169.254/latest/meta-data/",
+        f"http://[::1]:{private.port}/mcp",
+        "http://no-such-host.invalid/mcp",
+    ]
+    texts = set()
+    for transport in ("streamable_http", "sse"):
+        for url in urls:
+            texts.add(await _failure(RemoteServerConfig(url=url, transport=transport)))
+        monkeypatch.setattr(addresses, "resolve_host", never)
+        texts.add(await _failure(RemoteServerConfig(url="http://silent.example.test/mcp", transport=transport)))
+        monkeypatch.undo()
+    assert len(texts) == 1, texts
+    [text] = texts
+    assert "--allow-private-targets" in text and "no MCP server answered there within 2 s" in text
+    assert private.requests == []
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_over_http_a_caller_cannot_reach_a_loopback_server(private: Recorder, mode: Any) -> None:
+    url = f"http://127.0.0.1:{private.port}/mcp"
+    person = Person()  # the caller answers its own question: it is asked, and still reaches nothing
+    async with Client(create_server(Settings(over_http=True)), mode=mode, elicitation_callback=person) as client:
+        result = await client.call_tool("inspect_mcp_server", {"config": {"url": url}})
+    assert result.is_error and private.requests == []
+    assert f"Could not inspect {url}: no MCP server answered there within" in text_of(result)
+
+
+async def test_allow_private_targets_and_stdio_reach_it(private: Recorder) -> None:
+    """The controls: the same call does reach the loopback server with the development option, and
+    on stdio (the person at this machine)."""
+    url = f"http://127.0.0.1:{private.port}/mcp"
+    for settings in (Settings(over_http=True, allow_private_targets=True, allow_launch=True), Settings()):
+        async with Client(create_server(settings), elicitation_callback=Person()) as client:
+            result = await client.call_tool("inspect_mcp_server", {"config": {"url": url}})
+        assert result.is_error and "no MCP server answered there" not in text_of(result)
+        assert private.requests, "the loopback server was never reached"
+        private.requests.clear()
