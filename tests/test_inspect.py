@@ -593,7 +593,9 @@ async def test_an_inspected_server_cannot_read_registry_mcps_environment(live_re
         place = Path(shared)
         await anyio.Path(place).chmod(0o777)
         copied, refusal = place / "environ", place / "refusal"
-        script = f'cat "/proc/$PPID/environ" > {copied} 2> {refusal}; exit 1'
+        # Its parent is the subreaper (its environment is the server's own); registry-mcp is the next one up.
+        grandparent = "$(awk '/^PPid:/{print $2}' /proc/$PPID/status)"
+        script = f'cat "/proc/{grandparent}/environ" > {copied} 2> {refusal}; exit 1'
         command = [*as_nobody, server_command(), "--allow-launch"]
         environment = {
             "PATH": os.environ["PATH"], "HOME": shared,
