@@ -19,7 +19,9 @@ import argparse
 import functools
 import os
 import platform
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +37,7 @@ import anyio
 
 from registry_mcp import RegistryClient
 from registry_mcp.importing import plan_import
+from registry_mcp.servers.descendants import contained
 
 from . import context
 from .claude_json import write_claude_json
@@ -167,7 +170,7 @@ def _timed(action: Callable[[], object], times: int) -> list[float]:
 
 def measure_startup(plan: Plan, workdir: Path, results: Results) -> None:
     seen: dict[str, dict[str, list[float]]] = {
-        name: {"init": [], "list": [], "rss": []} for name in ("registry", "bare")
+        name: {"init": [], "list": [], "rss": [], "discover": [], "modern list": []} for name in ("registry", "bare")
     }
     for run in range(plan.startup_runs):  # A B A B: drift on the machine hits both alike
         for name, spawn in (("registry", registry_mcp), ("bare", bare_sdk)):
@@ -176,14 +179,23 @@ def measure_startup(plan: Plan, workdir: Path, results: Results) -> None:
                 server.checked(server.request("tools/list"))
                 seen[name]["list"].append(time.perf_counter() - server.started)
                 seen[name]["rss"].append(server.memory_kib())
+            # The 2026-07-28 revision: server/discover, no handshake.
+            with spawn(workdir / f"startup-{run}.db") as server:
+                seen[name]["discover"].append(server.discover())
+                server.checked(server.request("tools/list", server.modern()))
+                seen[name]["modern list"].append(time.perf_counter() - server.started)
     for name, label in (("registry", "registry-mcp"), ("bare", "bare SDK")):
         results.add(f"start-up to initialize: {label}", seen[name]["init"])
         results.add(f"start-up to tools/list: {label}", seen[name]["list"])
         results.add(f"memory after handshake: {label}", seen[name]["rss"], unit="MiB")
-    ratio = results.figures["start-up to tools/list: registry-mcp"].median / (
-        results.figures["start-up to tools/list: bare SDK"].median
-    )
-    results.targets.append(Target("start-up ratio (to tools/list)", ratio, 1.15, "× bare SDK"))
+        results.add(f"start-up to server/discover: {label}", seen[name]["discover"])
+        results.add(f"start-up to tools/list over server/discover: {label}", seen[name]["modern list"])
+    for figure, target in (
+        ("start-up to tools/list", "start-up ratio (to tools/list)"),
+        ("start-up to tools/list over server/discover", "start-up ratio (to tools/list, server/discover)"),
+    ):
+        ratio = results.figures[f"{figure}: registry-mcp"].median / results.figures[f"{figure}: bare SDK"].median
+        results.targets.append(Target(target, ratio, 1.15, "× bare SDK"))
 
 
 # --- 2. per call ------------------------------------------------------------------------------------
@@ -380,6 +392,12 @@ def measure_hostile_inspection(plan: Plan, workdir: Path, results: Results) -> N
         results.notes.append(f"Inspecting {label} answers: {message}")
         seconds.append(took)
         peaks.append(peak)
+    # What the subreaper adds to a launch (Linux): a process that exits at once, started either way.
+    true = shutil.which("true") or "/bin/true"
+    for label, argv in (("directly", [true]), ("under the subreaper", contained("true", [], os.environ))):
+        results.add(
+            f"launch and exit of true: {label}", _timed(functools.partial(subprocess.run, argv, check=True), 20)
+        )
     results.targets.append(Target("hostile inspection, slowest (s)", max(seconds), TIME_LIMIT, "seconds"))
     results.targets.append(
         Target("hostile inspection, peak memory (MiB)", max(peaks) / 1024, MEMORY_LIMIT / 1024, "MiB")

@@ -418,7 +418,7 @@ def _on_port(text: str, url: str) -> str:
 async def test_the_readme_http_lines_work(tmp_path: Path, cloud: KeyedCloudRegistry) -> None:
     section = _readme_http_section()
     lines = _block(section, "sh").splitlines()
-    token_curl, key_curl = [line for line in lines if line.startswith("curl ")]
+    token_curl, key_curl, discover_curl = [line for line in lines if line.startswith("curl ")]
     [claude] = [line for line in lines if line.startswith("claude mcp add")]
     vscode = json.loads(_block(section, "jsonc"))["servers"]["enkrypt-registry"]
 
@@ -429,6 +429,9 @@ async def test_the_readme_http_lines_work(tmp_path: Path, cloud: KeyedCloudRegis
     with serving(tmp_path, REGISTRY_MCP_HTTP_TOKEN=HTTP_TOKEN) as served:
         assert '"serverInfo"' in run(token_curl, served.url, REGISTRY_MCP_HTTP_TOKEN=HTTP_TOKEN)
         assert '"serverInfo"' not in run(token_curl, served.url, REGISTRY_MCP_HTTP_TOKEN="a-wrong-token-of-some-length")
+        # The 2026-07-28 revision: no handshake, server/discover names the revisions and the server.
+        discovered = run(discover_curl, served.url, REGISTRY_MCP_HTTP_TOKEN=HTTP_TOKEN)
+        assert '"supportedVersions"' in discovered and '"2026-07-28"' in discovered and "registry-mcp" in discovered
         # Claude Code's line: its URL and header, as the CLI would send them.
         words = shlex.split(_on_port(claude, served.url).replace("$REGISTRY_MCP_HTTP_TOKEN", HTTP_TOKEN))
         name, value = words[words.index("--header") + 1].split(": ", 1)

@@ -237,3 +237,12 @@ async def test_allow_private_targets_and_stdio_reach_it(private: Recorder) -> No
         assert result.is_error and "no MCP server answered there" not in text_of(result)
         assert private.requests, "the loopback server was never reached"
         private.requests.clear()
+
+
+def test_the_development_option_is_for_http_only(capsys: pytest.CaptureFixture[str]) -> None:
+    from registry_mcp.cli import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--allow-private-targets"])
+    assert stopped.value.code == 2
+    assert "--allow-private-targets applies to --transport http only" in capsys.readouterr().err
