@@ -25,7 +25,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from registry_mcp.errors import describe_validation_error
 from registry_mcp.importing.entries import entry_body
 from registry_mcp.importing.names import SavedNames, clean_name
 from registry_mcp.importing.notes import Note, NoteKind
@@ -38,6 +37,7 @@ from registry_mcp.importing.reading import (
     read_config,
 )
 from registry_mcp.registry.models import ServerPayload
+from registry_mcp.registry.validation import describe_validation_error
 
 __all__ = [
     "MAX_CONFIG_FILE_BYTES",
