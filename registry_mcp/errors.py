@@ -2,20 +2,29 @@
 
 The tree::
 
-    RegistryError                  any failure talking to the registry; carries .status and .registry_message
-    ├── InvalidRequest             400 / 422: the registry (or the local check before sending) refused the input
-    ├── AuthenticationError        401 / 403: the API key is wrong, or lacks access to the project
-    ├── ServerNotFound             404: no such server (also after it was deleted)
-    ├── ServerConflict             409: a server with that name and version already exists
-    ├── RateLimited                429: too many requests; .retry_after in seconds where the registry said
-    ├── RegistryUnavailable        5xx, or no connection
-    │   ├── RegistryUnreachable    no connection: refused, not found, timed out connecting, or dropped
-    │   └── RegistryTimeout        no whole answer within the deadline (REGISTRY_MCP_TIMEOUT)
-    └── UnexpectedResponse         the registry answered with something this client cannot read
-        └── ResponseTooLarge       an answer past the size limit (REGISTRY_MCP_MAX_RESPONSE_BYTES)
-
-    LocalRefusal                   registry-mcp refused the call itself, without the registry: a result
-                                   too large to return, a config file it cannot read, nothing to inspect
+    Error                          the root: anything registry-mcp raises on purpose
+    ├── RegistryError              any failure talking to the registry; .status and .registry_message
+    │   ├── InvalidRequest         400 / 422: the registry (or the local check before sending) refused the input
+    │   ├── AuthenticationError    401 / 403: the API key is wrong, or lacks access to the project
+    │   │   └── CallersKeyRefused  over HTTP in keys mode: the caller's own key was refused
+    │   ├── ServerNotFound         404: no such server (also after it was deleted)
+    │   ├── ServerConflict         409: a server with that name and version already exists
+    │   ├── RateLimited            429: too many requests; .retry_after in seconds where the registry said
+    │   ├── RegistryUnavailable    5xx, or no connection
+    │   │   ├── RegistryUnreachable  no connection: refused, not found, timed out connecting, or dropped
+    │   │   └── RegistryTimeout    no whole answer within the deadline (REGISTRY_MCP_TIMEOUT)
+    │   └── UnexpectedResponse     the registry answered with something this client cannot read
+    │       └── ResponseTooLarge   an answer past the size limit (REGISTRY_MCP_MAX_RESPONSE_BYTES)
+    ├── LocalRefusal               registry-mcp refused the call itself, without the registry: a result
+    │                              too large to return, nothing to inspect
+    ├── ConfigError                a text that is not an MCP client config it can read (also a ValueError)
+    │   └── FileNotRead            a path given where only JSON text may be (over HTTP)
+    ├── MappingError               a public-registry record that cannot become an entry (also a ValueError)
+    ├── ModifyRefused              changes that cannot be applied as sent (also a ValueError)
+    ├── InspectionFailed           a server that could not be started, reached or asked
+    └── StoreError                 the embedded registry's store refused; its app answers with the status
+        ├── NotFound               404
+        └── Conflict               409
 
 Every message says what happened, the HTTP status and the registry's own words where there are
 some, and what to try next, so it can be shown to a person (or an assistant) as it is. The
@@ -26,7 +35,11 @@ here (see `RegistryClient`), since some registries quote what they received.
 from __future__ import annotations
 
 
-class RegistryError(Exception):
+class Error(Exception):
+    """The root of every error registry-mcp raises on purpose."""
+
+
+class RegistryError(Error):
     """Base class of every registry failure."""
 
     hint = "Check the request and try again."
@@ -121,8 +134,40 @@ class ResponseTooLarge(UnexpectedResponse):
     )
 
 
-class LocalRefusal(Exception):
+class LocalRefusal(Error):
     """registry-mcp itself refused the call (the registry was not asked, or its answer cannot be shown).
 
     Not a `RegistryError`: the registry did not refuse the input, and sending it again changes nothing.
     The message says what to do instead."""
+
+
+class ConfigError(Error, ValueError):
+    """The text is not an MCP client config this module can read."""
+
+
+class FileNotRead(ConfigError):
+    """The source is a path, and the caller may give only JSON text."""
+
+
+class MappingError(Error, ValueError):
+    """The record cannot become an entry; the message says why and what can be chosen instead."""
+
+
+class ModifyRefused(Error, ValueError):
+    """The changes cannot be applied as sent; the message names the field and says why."""
+
+
+class InspectionFailed(Error):
+    """The server could not be started, reached or asked; the message says why (and quotes its stderr)."""
+
+
+class StoreError(Error):
+    """Base of the embedded store's refusals; the embedded app turns them into HTTP statuses."""
+
+
+class NotFound(StoreError):
+    pass
+
+
+class Conflict(StoreError):
+    pass

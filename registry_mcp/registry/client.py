@@ -26,6 +26,7 @@ from registry_mcp.errors import (
     AuthenticationError,
     CallersKeyRefused,
     InvalidRequest,
+    ModifyRefused,
     RateLimited,
     RegistryError,
     RegistryTimeout,
@@ -47,7 +48,7 @@ from registry_mcp.registry.models import (
     ServerPage,
     ServerPayload,
 )
-from registry_mcp.registry.patching import ModifyRefused, apply_modify, full_patch, kind_of
+from registry_mcp.registry.patching import apply_modify, full_patch, kind_of
 from registry_mcp.registry.retries import DEFAULT_RETRIES, NO_RETRIES, RETRYABLE_STATUSES, RetryPolicy
 from registry_mcp.registry.validation import describe_validation_error
 from registry_mcp.secrets.masking import MASK, escaped_forms, find_mask, scrub, secret_values
