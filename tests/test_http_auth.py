@@ -12,8 +12,8 @@ from typing import Any
 import anyio
 import pytest
 
-from registry_mcp.embedded import RegistryStore, create_app
 from registry_mcp.mcp.http_auth import EnkryptKeyVerifier, SharedTokenVerifier
+from registry_mcp.registry.embedded import RegistryStore, create_app
 from registry_mcp.settings import Settings
 
 from .conftest import HTTP_TOKEN, ServedApp
