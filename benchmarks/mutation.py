@@ -106,6 +106,11 @@ GROUPS = {
         modules=("registry_mcp/gateway/lint.py",),
         tests=("tests/test_lint.py",),
     ),
+    "addresses": Group(
+        # Which addresses an inspection may reach for a remote caller, checked at each connection.
+        modules=("registry_mcp/servers/addresses.py",),
+        tests=("tests/test_private_targets.py",),
+    ),
     "toolkit": Group(
         # The toolkit's consent and read-only paths: who lets a tool act, and which tools are exposed.
         modules=("registry_mcp/mcp/permissions.py",),

@@ -173,7 +173,7 @@ async def inspect_server(
             except Exception:
                 raise failure from None
     except Exception as failure:  # whatever the transport raised: described by us, the server's words quoted
-        timed_out = _has(failure, TimeoutError) or anyio.current_time() >= deadline
+        timed_out = _has(failure, TimeoutError)
         if bounds.stopped:
             reason = bounds.stopped
         elif guarded and (timed_out or _has(failure, httpx2.TransportError)):
@@ -245,28 +245,39 @@ class _Reach:
     async def server(self, config: LocalServerConfig | RemoteServerConfig, transport: str, deadline: float) -> _Seen:
         """Connect over `transport`, agree on a protocol revision (`server/discover` first, then the
         `initialize` handshake) by `deadline`, then list the tools within the listing's own bounds."""
-        with anyio.CancelScope(deadline=deadline) as starting:
-            client = Client(
-                self._streams(config, transport),
-                mode="auto",
-                read_timeout_seconds=self.request_timeout,
-                client_info=CLIENT_INFO,
-                cache=None,
-            )
-            async with client:
-                starting.deadline = math.inf  # started: the listing has bounds of its own
-                session = client.session
-                tools, stopped = await _list_tools(session, self.request_timeout, self.limits, self.bounds)
-                return _Seen(
-                    identity=session.server_info,
-                    protocol_version=str(session.protocol_version),
-                    capabilities=session.server_capabilities or ServerCapabilities(),
-                    instructions=session.instructions,
-                    tools=tools,
-                    stopped=stopped,
-                    transport=transport,
-                )
+        starting = anyio.CancelScope(deadline=deadline)
+        try:
+            with starting:
+                return await self._listed(config, transport, starting)
+        except Exception as failure:
+            if starting.cancel_called:  # what failed, failed because the deadline cut the start short
+                raise TimeoutError from failure
+            raise
         raise TimeoutError  # the deadline passed while starting
+
+    async def _listed(
+        self, config: LocalServerConfig | RemoteServerConfig, transport: str, starting: anyio.CancelScope
+    ) -> _Seen:
+        client = Client(
+            self._streams(config, transport),
+            mode="auto",
+            read_timeout_seconds=self.request_timeout,
+            client_info=CLIENT_INFO,
+            cache=None,
+        )
+        async with client:
+            starting.deadline = math.inf  # started: the listing has bounds of its own
+            session = client.session
+            tools, stopped = await _list_tools(session, self.request_timeout, self.limits, self.bounds)
+            return _Seen(
+                identity=session.server_info,
+                protocol_version=str(session.protocol_version),
+                capabilities=session.server_capabilities or ServerCapabilities(),
+                instructions=session.instructions,
+                tools=tools,
+                stopped=stopped,
+                transport=transport,
+            )
 
     @asynccontextmanager
     async def _streams(

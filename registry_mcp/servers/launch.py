@@ -297,7 +297,9 @@ _PROC = Path("/proc")
 
 
 def _runs_in_group(group: int) -> bool:
-    for stat in _PROC.glob("[0-9]*/stat"):
+    # Each process's stat is opened by name: a glob would look into each folder first, and a process
+    # that ends meanwhile may fail that look (ESRCH) outside the try.
+    for stat in (_PROC / entry / "stat" for entry in os.listdir(_PROC) if entry.isdigit()):
         try:
             # pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so split after the last ')'
             state, _, pgrp = stat.read_text().rpartition(")")[2].split()[:3]
