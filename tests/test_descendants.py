@@ -22,9 +22,10 @@ import anyio
 import pytest
 from mcp import Client
 
+from registry_mcp.errors import InspectionFailed
 from registry_mcp.mcp.server import create_server
 from registry_mcp.registry.models import LocalServerConfig
-from registry_mcp.servers.inspection import InspectionFailed, inspect_server
+from registry_mcp.servers.inspection import inspect_server
 from registry_mcp.settings import Settings
 
 from .conftest import server_command, text_of

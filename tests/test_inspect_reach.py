@@ -12,9 +12,10 @@ import anyio
 import pytest
 from mcp import Client
 
+from registry_mcp.errors import InspectionFailed
 from registry_mcp.mcp.server import create_server
 from registry_mcp.registry.models import RemoteServerConfig
-from registry_mcp.servers.inspection import InspectionFailed, inspect_server
+from registry_mcp.servers.inspection import inspect_server
 from registry_mcp.settings import Settings
 
 from .conftest import free_port, mcp_over_http, text_of

@@ -21,11 +21,12 @@ import httpx2
 import pytest
 from mcp import Client
 
+from registry_mcp.errors import InspectionFailed
 from registry_mcp.mcp.server import create_server
 from registry_mcp.registry.models import RemoteServerConfig
 from registry_mcp.servers import addresses
 from registry_mcp.servers.addresses import GuardedBackend, guarded_transport, is_public
-from registry_mcp.servers.inspection import InspectionFailed, inspect_server
+from registry_mcp.servers.inspection import inspect_server
 from registry_mcp.settings import Settings
 
 from .conftest import Person, text_of
@@ -133,6 +134,41 @@ async def test_every_spelling_of_loopback_is_refused_at_the_connection(private: 
     if ":" not in host or socket.has_ipv6:
         stream = await httpcore2.AnyIOBackend().connect_tcp(host, private.port, timeout=5)
         await stream.aclose()
+
+
+class Elsewhere(httpcore2.AsyncNetworkBackend):
+    """Connects to `port` on 127.0.0.1 whatever address it is asked for: a connection that lands
+    somewhere other than the address checked (a NAT, an interception)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.asked: list[str] = []
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,  # noqa: ASYNC109 (httpcore2's interface)
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore2.AsyncNetworkStream:
+        self.asked.append(host)
+        return await httpcore2.AnyIOBackend().connect_tcp("127.0.0.1", self.port, timeout=timeout)
+
+    async def sleep(self, seconds: float) -> None:
+        await anyio.sleep(seconds)
+
+
+async def test_a_connection_that_lands_on_a_private_peer_is_closed(private: Recorder) -> None:
+    """The peer the socket reached is checked too, not only the address asked for."""
+    elsewhere = Elsewhere(private.port)
+
+    async def public(host: str, port: int) -> list[str]:
+        return ["93.184.215.14"]
+
+    with pytest.raises(httpcore2.ConnectError):
+        await GuardedBackend(elsewhere, resolve=public).connect_tcp("example.test", 80, timeout=5)
+    assert elsewhere.asked == ["93.184.215.14"]  # the checked address, not the name: no second lookup
 
 
 async def test_a_name_resolving_to_loopback_or_partly_inward_is_refused(
