@@ -13,6 +13,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -25,11 +26,11 @@ from registry_mcp.errors import InspectionFailed
 from registry_mcp.mcp.server import create_server
 from registry_mcp.registry.models import RemoteServerConfig
 from registry_mcp.servers import addresses
-from registry_mcp.servers.addresses import GuardedBackend, guarded_transport, is_public
+from registry_mcp.servers.addresses import REFUSED, GuardedBackend, GuardedTransport, is_public
 from registry_mcp.servers.inspection import inspect_server
 from registry_mcp.settings import Settings
 
-from .conftest import Person, text_of
+from .conftest import Person, ServedApp, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -108,7 +109,7 @@ def _resolving(monkeypatch: pytest.MonkeyPatch, names: dict[str, list[list[str]]
     other names fail as unknown; an address is itself. Returns the names asked, in order."""
     asked: list[str] = []
 
-    async def resolve(host: str, port: int) -> list[str]:
+    async def resolve(host: str) -> list[str]:
         try:
             return [str(ipaddress.ip_address(host))]  # an address needs no lookup
         except ValueError:
@@ -123,12 +124,43 @@ def _resolving(monkeypatch: pytest.MonkeyPatch, names: dict[str, list[list[str]]
     return asked
 
 
+async def test_the_system_resolver_reads_every_spelling_of_an_address() -> None:
+    assert await addresses.resolve_host("0177.0.0.1") == ["127.0.0.1"]
+    assert await addresses.resolve_host("2130706433") == ["127.0.0.1"]
+    assert await addresses.resolve_host("::ffff:7f00:1") == ["::ffff:127.0.0.1"]
+    assert "127.0.0.1" in await addresses.resolve_host("localhost")
+
+
+async def test_a_lookup_that_never_ends_is_refused_by_the_connect_timeout() -> None:
+    async def never(host: str) -> list[str]:
+        await anyio.sleep_forever()
+        raise AssertionError
+
+    with anyio.fail_after(10), pytest.raises(httpcore2.ConnectError, match=REFUSED):
+        await GuardedBackend(resolve=never).connect_tcp("slow.example.test", 80, timeout=0.2)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [[], ["fe80::1%eth0"], ["not an address"], ["93.184.215.14", "127.0.0.1"], ["::ffff:169.254.169.254"]],
+    ids=["none", "scoped", "garbage", "partly-inward", "mapped-metadata"],
+)
+async def test_a_lookup_with_no_usable_public_answer_is_refused(answer: list[str]) -> None:
+    async def resolve(host: str) -> list[str]:
+        return answer
+
+    inner = Recording()
+    with pytest.raises(httpcore2.ConnectError, match=REFUSED):
+        await GuardedBackend(inner, resolve=resolve).connect_tcp("odd.example.test", 80, timeout=5)
+    assert inner.asked == []
+
+
 SPELLINGS = ["127.0.0.1", "localhost", "2130706433", "0x7f000001", "0177.0.0.1", "127.1", "::ffff:127.0.0.1"]
 
 
 @pytest.mark.parametrize("host", SPELLINGS)
 async def test_every_spelling_of_loopback_is_refused_at_the_connection(private: Recorder, host: str) -> None:
-    with pytest.raises(httpcore2.ConnectError):
+    with pytest.raises(httpcore2.ConnectError, match=REFUSED):
         await GuardedBackend().connect_tcp(host, private.port, timeout=5)
     # The control: unguarded, the same spelling reaches the listener.
     if ":" not in host or socket.has_ipv6:
@@ -136,13 +168,15 @@ async def test_every_spelling_of_loopback_is_refused_at_the_connection(private: 
         await stream.aclose()
 
 
-class Elsewhere(httpcore2.AsyncNetworkBackend):
-    """Connects to `port` on 127.0.0.1 whatever address it is asked for: a connection that lands
-    somewhere other than the address checked (a NAT, an interception)."""
+class Recording(httpcore2.AsyncNetworkBackend):
+    """An inner backend that records what it is asked, fails for the addresses in `unreachable`, and
+    otherwise connects to 127.0.0.1:`port` whatever it is asked for (as a NAT or an interception
+    would: the peer is not the address checked)."""
 
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.asked: list[str] = []
+    def __init__(self, port: int = 0, unreachable: tuple[str, ...] = ()) -> None:
+        self.port, self.unreachable = port, unreachable
+        self.asked: list[tuple[str, int, dict[str, Any]]] = []
+        self.slept: list[float] = []
 
     async def connect_tcp(
         self,
@@ -152,23 +186,74 @@ class Elsewhere(httpcore2.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Any = None,
     ) -> httpcore2.AsyncNetworkStream:
-        self.asked.append(host)
+        options = {"timeout": timeout, "local_address": local_address, "socket_options": socket_options}
+        self.asked.append((host, port, options))
+        if host in self.unreachable:
+            raise httpcore2.ConnectError("unreachable")
         return await httpcore2.AnyIOBackend().connect_tcp("127.0.0.1", self.port, timeout=timeout)
 
     async def sleep(self, seconds: float) -> None:
-        await anyio.sleep(seconds)
+        self.slept.append(seconds)
+
+
+async def _public(host: str) -> list[str]:
+    return ["93.184.215.14", "1.1.1.1"]
 
 
 async def test_a_connection_that_lands_on_a_private_peer_is_closed(private: Recorder) -> None:
     """The peer the socket reached is checked too, not only the address asked for."""
-    elsewhere = Elsewhere(private.port)
+    inner = Recording(private.port)
+    with pytest.raises(httpcore2.ConnectError, match=REFUSED):
+        await GuardedBackend(inner, resolve=_public).connect_tcp("example.test", 80, timeout=5)
+    assert [host for host, _, _ in inner.asked] == ["93.184.215.14"]  # the checked address: no second lookup
 
-    async def public(host: str, port: int) -> list[str]:
-        return ["93.184.215.14"]
 
-    with pytest.raises(httpcore2.ConnectError):
-        await GuardedBackend(elsewhere, resolve=public).connect_tcp("example.test", 80, timeout=5)
-    assert elsewhere.asked == ["93.184.215.14"]  # the checked address, not the name: no second lookup
+async def test_the_next_address_is_tried_with_the_callers_options(
+    private: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _as_public(monkeypatch, "127.0.0.1")  # the peer the inner backend lands on counts as public here
+    inner = Recording(private.port, unreachable=("93.184.215.14",))
+    options = {"timeout": 4.0, "local_address": "0.0.0.0", "socket_options": [(6, 1, 1)]}
+    stream = await GuardedBackend(inner, resolve=_public).connect_tcp("example.test", 8443, **options)
+    await stream.aclose()
+    assert inner.asked == [("93.184.215.14", 8443, options), ("1.1.1.1", 8443, options)]
+    everywhere = Recording(private.port, unreachable=("93.184.215.14", "1.1.1.1"))
+    with pytest.raises(httpcore2.ConnectError, match=REFUSED):
+        await GuardedBackend(everywhere, resolve=_public).connect_tcp("example.test", 8443, **options)
+    assert len(everywhere.asked) == 2
+
+
+async def test_no_unix_socket_and_the_inner_backends_sleep() -> None:
+    inner = Recording()
+    with pytest.raises(httpcore2.ConnectError, match=REFUSED):
+        await GuardedBackend(inner).connect_unix_socket("/run/docker.sock")
+    await GuardedBackend(inner).sleep(0.25)
+    assert inner.slept == [0.25] and inner.asked == []
+
+
+def test_the_guard_fails_loudly_if_httpx2_moves_its_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(httpx2.AsyncHTTPTransport, "__init__", lambda self: None)
+    with pytest.raises(RuntimeError, match="no longer keeps its pool in _pool"):
+        GuardedTransport()
+
+
+async def test_the_guarded_transport_trusts_the_tls_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SSL_CERT_FILE names a private certificate authority: the guarded connections trust it."""
+    certificate = str(Path(__file__).parent / "data" / "tls" / "self-signed.pem")
+
+    async def hello(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    _as_public(monkeypatch, "127.0.0.1")
+    with ServedApp(hello, ssl_certfile=certificate) as served:
+        url = served.url.replace("http://", "https://")
+        async with httpx2.AsyncClient(transport=GuardedTransport(), timeout=10) as http:
+            with pytest.raises(httpx2.ConnectError):  # not trusted without it
+                await http.get(url)
+        monkeypatch.setenv("SSL_CERT_FILE", certificate)
+        async with httpx2.AsyncClient(transport=GuardedTransport(), timeout=10) as http:
+            assert (await http.get(url)).status_code == 204
 
 
 async def test_a_name_resolving_to_loopback_or_partly_inward_is_refused(
@@ -176,7 +261,7 @@ async def test_a_name_resolving_to_loopback_or_partly_inward_is_refused(
 ) -> None:
     _as_public(monkeypatch, "127.0.0.2")
     _resolving(monkeypatch, {"inward.example.test": [["127.0.0.1"]], "both.example.test": [["127.0.0.2", "127.0.0.1"]]})
-    async with httpx2.AsyncClient(transport=guarded_transport(), timeout=5) as http:
+    async with httpx2.AsyncClient(transport=GuardedTransport(), timeout=5) as http:
         for name in ("inward.example.test", "both.example.test", "unknown.example.test"):
             with pytest.raises(httpx2.ConnectError):
                 await http.get(f"http://{name}:{private.port}/mcp")
@@ -190,7 +275,7 @@ async def test_a_redirect_inward_is_refused_at_its_connection(
     _resolving(monkeypatch, {"inward.example.test": [["127.0.0.1"]]})
     inward = f"http://inward.example.test:{private.port}/latest/meta-data/"
     with Recorder("127.0.0.2", status=302, location=inward) as public:
-        async with httpx2.AsyncClient(transport=guarded_transport(), timeout=5, follow_redirects=True) as http:
+        async with httpx2.AsyncClient(transport=GuardedTransport(), timeout=5, follow_redirects=True) as http:
             with pytest.raises(httpx2.ConnectError):
                 await http.get(f"http://127.0.0.2:{public.port}/mcp")
     assert public.requests == ["GET /mcp"] and private.requests == []
@@ -206,7 +291,7 @@ async def test_a_name_that_rebinds_inward_is_refused_on_its_next_connection(
         inward.server = ThreadingHTTPServer(("127.0.0.1", public.port), type(public.server.RequestHandlerClass))  # type: ignore[arg-type]
         threading.Thread(target=inward.server.serve_forever, daemon=True).start()
         asked = _resolving(monkeypatch, {"rebinding.example.test": [["127.0.0.2"], ["127.0.0.1"]]})
-        async with httpx2.AsyncClient(transport=guarded_transport(), timeout=5) as http:
+        async with httpx2.AsyncClient(transport=GuardedTransport(), timeout=5) as http:
             first = await http.get(f"http://rebinding.example.test:{public.port}/mcp")
             with pytest.raises(httpx2.ConnectError):  # the first answer closed its connection: a new one
                 await http.get(f"http://rebinding.example.test:{public.port}/mcp")
@@ -229,7 +314,7 @@ async def test_refused_unreachable_unknown_and_silent_targets_fail_alike(
         closed.bind(("127.0.0.1", 0))
         closed_port = closed.getsockname()[1]
 
-    async def never(host: str, port: int) -> list[str]:
+    async def never(host: str) -> list[str]:
         await anyio.sleep_forever()
         raise AssertionError
 

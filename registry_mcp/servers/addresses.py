@@ -2,7 +2,7 @@
 
 Over HTTP a caller is a remote client: it must not borrow this server's network position to reach
 what only this machine or its network can (a loopback port, a private service, the cloud's
-metadata endpoint). `guarded_transport()` is an httpx2 transport whose network backend resolves the
+metadata endpoint). `GuardedTransport` is an httpx2 transport whose network backend resolves the
 host itself, refuses unless every address it may use is public (`is_public`), connects to the checked
 address (no second lookup that could answer differently), and checks the peer the socket reached.
 So every connection is checked, a redirect's or an SSE endpoint's included, in every spelling of an
@@ -16,7 +16,6 @@ process cannot look); the TLS settings are (`SSL_CERT_FILE`, `SSL_CERT_DIR`).
 from __future__ import annotations
 
 import ipaddress
-import socket
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -26,7 +25,7 @@ import httpx2
 from httpcore2 import AsyncNetworkBackend, AsyncNetworkStream
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-Resolver = Callable[[str, int], Awaitable[list[str]]]
+Resolver = Callable[[str], Awaitable[list[str]]]
 
 # Public by their prefix, yet the platforms' own: Azure's wire server (its metadata's twin), Alibaba
 # Cloud's metadata (inside the shared 100.64.0.0/10, refused anyway), and the IETF protocol block
@@ -61,19 +60,14 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> Iterable[ipaddress.IPv4Add
         yield ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
 
 
-async def resolve_host(host: str, port: int) -> list[str]:
+async def resolve_host(host: str) -> list[str]:
     """The addresses the system resolver gives `host` (which also reads `0177.0.0.1`, `2130706433`
-    and `0x7f000001` as 127.0.0.1)."""
-    found = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(str(sockaddr[0]) for *_, sockaddr in found))
-
-
-def _address(text: str) -> IPAddress:
-    return ipaddress.ip_address(text.partition("%")[0])  # a zone index names an interface, not an address
+    and `0x7f000001` as 127.0.0.1), each once."""
+    return list(dict.fromkeys(str(sockaddr[0]) for *_, sockaddr in await anyio.getaddrinfo(host, None)))
 
 
 class GuardedBackend(AsyncNetworkBackend):
-    """Connects only to public addresses; `resolve` is looked up when used (tests give their own)."""
+    """Connects only to public addresses; `resolve` defaults to `resolve_host`, looked up when used."""
 
     def __init__(self, inner: AsyncNetworkBackend | None = None, resolve: Resolver | None = None) -> None:
         self._inner = inner or httpcore2.AnyIOBackend()
@@ -90,27 +84,25 @@ class GuardedBackend(AsyncNetworkBackend):
         resolve = self._resolve or resolve_host
         try:
             with anyio.fail_after(timeout):
-                addresses = [_address(text) for text in await resolve(host, port)]
+                addresses = [ipaddress.ip_address(text) for text in await resolve(host)]
         except (OSError, ValueError, TimeoutError):
             raise httpcore2.ConnectError(REFUSED) from None  # no name, or no answer: said as a refusal
         # Every address the name has must be public: a name that also points inward is refused whole.
-        if not addresses or not all(is_public(address) for address in addresses):
+        if not all(is_public(address) for address in addresses):
             raise httpcore2.ConnectError(REFUSED)
-        failure: Exception | None = None
         for address in addresses:
             try:
                 stream = await self._inner.connect_tcp(
                     str(address), port, timeout=timeout, local_address=local_address, socket_options=socket_options
                 )
-            except (httpcore2.ConnectError, httpcore2.ConnectTimeout) as unreachable:
-                failure = unreachable
-                continue
+            except (httpcore2.ConnectError, httpcore2.ConnectTimeout):
+                continue  # the name's next address
             peer = stream.get_extra_info("server_addr")
-            if peer is None or not is_public(_address(str(peer[0]))):
+            if peer is None or not is_public(ipaddress.ip_address(peer[0])):
                 await stream.aclose()
                 raise httpcore2.ConnectError(REFUSED)
             return stream
-        raise httpcore2.ConnectError(REFUSED) from failure
+        raise httpcore2.ConnectError(REFUSED)  # no address, or none answered
 
     async def connect_unix_socket(
         self,
@@ -125,17 +117,14 @@ class GuardedBackend(AsyncNetworkBackend):
 
 
 class GuardedTransport(httpx2.AsyncHTTPTransport):
-    """httpx2's transport, its connection pool on the guarded backend, without proxies."""
+    """httpx2's transport, its connection pool on the guarded backend, without proxies (a transport
+    knows none: the client picks them, and does not where it is given a transport)."""
 
-    def __init__(self, resolve: Resolver | None = None) -> None:
-        super().__init__(trust_env=True)  # trust_env here: the CA settings only (a transport knows no proxy)
+    def __init__(self) -> None:
+        super().__init__()
         if not isinstance(getattr(self, "_pool", None), httpcore2.AsyncConnectionPool):
             raise RuntimeError("httpx2's transport no longer keeps its pool in _pool: the guard cannot be fitted")
         self._pool = httpcore2.AsyncConnectionPool(
-            ssl_context=httpx2.create_ssl_context(trust_env=True),
-            network_backend=GuardedBackend(resolve=resolve),
+            ssl_context=httpx2.create_ssl_context(trust_env=True),  # SSL_CERT_FILE and SSL_CERT_DIR count
+            network_backend=GuardedBackend(),
         )
-
-
-def guarded_transport(resolve: Resolver | None = None) -> httpx2.AsyncBaseTransport:
-    return GuardedTransport(resolve)

@@ -50,7 +50,7 @@ from registry_mcp.gateway.denylist import deny_patterns, is_denied, matching
 from registry_mcp.registry.client import connection_failure
 from registry_mcp.registry.models import LocalServerConfig, RemoteServerConfig
 from registry_mcp.secrets.masking import REDACTED, scrub, secret_values
-from registry_mcp.servers.addresses import guarded_transport
+from registry_mcp.servers.addresses import GuardedTransport
 from registry_mcp.servers.launch import (
     TLS_ADVICE,
     ReadBounds,
@@ -304,7 +304,7 @@ class _Reach:
                 timeout=timeout or self.request_timeout,
                 auth=auth,
                 event_hooks=hooks,
-                transport=guarded_transport() if guarded else None,
+                transport=GuardedTransport() if guarded else None,
             )
 
         headers = dict(config.headers or {})
