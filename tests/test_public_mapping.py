@@ -10,7 +10,9 @@ import pytest
 
 from registry_mcp.gateway.lint import lint_server
 from registry_mcp.public_registry import MappingError, ToSupply, to_entry
+from registry_mcp.importing import SavedNames
 from registry_mcp.public_registry.mapping import clean, derive_saved_name
+from registry_mcp.registry.models import saved_name_from
 from registry_mcp.registry.models import ServerPayload
 
 from .conftest import DATA
@@ -248,3 +250,19 @@ def test_every_entry_is_a_valid_payload_and_the_lint_flags_what_is_missing(name:
     payload = ServerPayload.model_validate(to_entry(record(name)).payload)
     flagged = [finding.field.removeprefix("mcp_config.config.") for finding in lint_server(payload)]
     assert sorted(flagged) == FLAGGED[name]
+
+
+@pytest.mark.parametrize(
+    ("text", "saved_name"),
+    [
+        ("GitHub Server!", "GitHub-Server"),
+        ("_private", "_private"),
+        ("a" * 31 + " b", "a" * 31),
+        ("!!!", "server"),
+        ("a" * 32, "a" * 32),
+    ],
+)
+def test_import_and_the_public_registry_clean_saved_names_by_one_rule(text: str, saved_name: str) -> None:
+    assert saved_name_from(text) == saved_name
+    assert SavedNames().claim(text) == saved_name
+    assert derive_saved_name(f"io.example/{text}") == saved_name

@@ -37,13 +37,12 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from registry_mcp import untrusted
 from registry_mcp.errors import describe_validation_error
-from registry_mcp.registry.models import DEFAULT_SERVER_VERSION, ServerPayload
+from registry_mcp.registry.models import DEFAULT_SERVER_VERSION, ServerPayload, saved_name_from
 
 MISSING_PREFIX = "<to be supplied: "
 MISSING_VALUE = re.compile(r"<to be supplied: [^>]*>")
 MAX_TEXT = 1_000  # any one text taken from a record
 MAX_DESCRIPTION = 300
-SAVED_NAME_LIMIT = 32
 # Which option is chosen when the caller does not say: a pinned package the gateway runs itself
 # (npm and PyPI need no container engine), then a remote.
 PREFERENCE = ("npm", "pypi", "oci")
@@ -220,10 +219,8 @@ def to_entry(
 
 
 def derive_saved_name(name: str) -> str:
-    """A valid saved_name (at most 32 of A-Z a-z 0-9 _ -) from a record's name: its last part."""
-    base = name.rsplit("/", 1)[-1]
-    derived = re.sub(r"[^A-Za-z0-9_-]+", "-", base).strip("-_")[:SAVED_NAME_LIMIT].strip("-_")
-    return derived or "server"
+    """A valid saved_name from a record's name: its last part (`registry.models.saved_name_from`)."""
+    return saved_name_from(name.rsplit("/", 1)[-1])
 
 
 def _choose(record: ServerRecord, use: str | None) -> tuple[int, str]:
