@@ -142,6 +142,8 @@ def test_where_packages_come_from_is_part_of_what_runs() -> None:
         (["-y", "pkg", "`id`"], ("`id`",)),
         (["-y", "pkg", "a && b"], ("a && b",)),
         (["-y", "pkg", "${API_KEY}", "https://x.example/?a=1&b=2"], ()),
+        (["-y", "pkg", "--root=<to be supplied: ROOT>", "<your token>"], ()),
+        (["-y", "pkg", "<x>; id"], ("<x>; id",)),
     ],
 )
 def test_arguments_holding_shell_metacharacters_are_found(args: list[str], found: tuple[str, ...]) -> None:

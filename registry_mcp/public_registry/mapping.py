@@ -327,7 +327,7 @@ def _local(package: Package, mapped: Mapped) -> dict[str, Any]:
 def _runs_only_the_package(command: str, args: list[str], package: Package, mapped: Mapped) -> None:
     """Refuse arguments that make the entry run something besides the package: inline code or
     code-loading options, another package, shell metacharacters (`servers.targets.what_runs`)."""
-    runs = what_runs(command, [MISSING_VALUE.sub("x", arg) for arg in args])  # a marker is not a redirection
+    runs = what_runs(command, args)
     expected = split_oci(package.identifier)[0] if package.registryType == "oci" else package.identifier
     if runs.code:
         raise MappingError(f"{mapped.chosen}: the entry runs code besides the package ({'; '.join(runs.code)})")

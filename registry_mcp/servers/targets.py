@@ -62,8 +62,10 @@ def changes_what_runs(name: str) -> bool:
 
 # --- a command line -------------------------------------------------------------------------------
 
-# Shell metacharacters that start another command or redirect one (a `${NAME}` reference is not one).
+# Shell metacharacters that start another command or redirect one (a `${NAME}` reference is not one,
+# nor is a placeholder such as `<your token>` or `<to be supplied: NAME>`).
 _METACHARACTERS = re.compile(r"[;|`<>\n\r]|&&|\$\(")
+_PLACEHOLDER = re.compile(r"<[^<>;|&`$\n\r]*>")
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,11 @@ def what_runs(command: str, args: list[str]) -> Runs:
         runs = _generic(program, words)
     else:
         runs = reader(program, words)
-    found = tuple(word for word in words if _METACHARACTERS.search(word) and not _names_package(word, runs))
+    found = tuple(
+        word
+        for word in words
+        if _METACHARACTERS.search(_PLACEHOLDER.sub("", word)) and not _names_package(word, runs)
+    )
     return replace(runs, metacharacters=found)
 
 
