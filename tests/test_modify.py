@@ -284,7 +284,11 @@ async def test_what_runs_something_else_drops_the_stored_secrets_and_says_which_
     said = text_of(changed)
     assert "mcp_config.config.env.API_TOKEN" in said and "dropped" in said and why in said, said
     assert API_KEY not in said
-    assert (await stored_record(settings, "switch"))["mcp_config"]["config"] == {"command": command, "args": after, "env": {}}
+    assert (await stored_record(settings, "switch"))["mcp_config"]["config"] == {
+        "command": command,
+        "args": after,
+        "env": {},
+    }
 
 
 async def test_a_new_argument_to_the_same_package_keeps_the_secrets_and_says_nothing(settings: Settings) -> None:

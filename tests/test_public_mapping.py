@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from registry_mcp.gateway.lint import lint_server
-from registry_mcp.public_registry import MappingError, ToSupply, to_entry
 from registry_mcp.importing import SavedNames
+from registry_mcp.public_registry import MappingError, ToSupply, to_entry
 from registry_mcp.public_registry.mapping import clean, derive_saved_name
 from registry_mcp.registry.models import ServerPayload, saved_name_from
 

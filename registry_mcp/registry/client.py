@@ -501,9 +501,10 @@ async def _one_modify_at_a_time(server: tuple[str | None, ...]) -> AsyncIterator
 
 def _needs_stored(body: dict[str, Any]) -> bool:
     """Whether a merge patch can only be applied with the stored server at hand: a new `command`,
-    `args`, `url` or env variable that changes what runs may move the server (its secrets must not follow), and a mask stands for a stored
-    value. (A mask in an object could simply be left out, absent meaning unchanged, but then a mask
-    with nothing stored behind it would pass unnoticed instead of being refused.)"""
+    `args`, `url` or env variable that changes what runs may move the server (its secrets must not
+    follow), and a mask stands for a stored value. (A mask in an object could simply be left out,
+    absent meaning unchanged, but then a mask with nothing stored behind it would pass unnoticed
+    instead of being refused.)"""
     return may_move((body.get("mcp_config") or {}).get("config")) or find_mask(body) is not None
 
 

@@ -40,6 +40,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 # Where the gateway sends oauth_config's client secret (or the person, to sign in).
 _OAUTH_ENDPOINTS = ("OAUTH_TOKEN_URL", "OAUTH_AUTHORIZATION_URL")
 
+
 class ModifyRefused(ValueError):
     """The changes cannot be applied as sent; the message names the field and says why."""
 

@@ -109,14 +109,9 @@ def what_runs(command: str, args: list[str]) -> Runs:
     words = [str(arg) for arg in args]
     program = program_of(command)
     reader = _READERS.get(_family(program))
-    if reader is None:
-        runs = _generic(program, words)
-    else:
-        runs = reader(program, words)
+    runs = _generic(program, words) if reader is None else reader(program, words)
     found = tuple(
-        word
-        for word in words
-        if _METACHARACTERS.search(_PLACEHOLDER.sub("", word)) and not _names_package(word, runs)
+        word for word in words if _METACHARACTERS.search(_PLACEHOLDER.sub("", word)) and not _names_package(word, runs)
     )
     return replace(runs, metacharacters=found)
 
@@ -378,9 +373,9 @@ def _container(program: str, words: list[str]) -> Runs:
 def _shell(program: str, words: list[str]) -> Runs:
     read = _options(words, _SHELL)
     if read.ended is not None:
-        return Runs(program, "", None, None, tuple(read.code), shell=True, rest=tuple(words[read.index :]))
+        return Runs(program, "", None, None, tuple(read.code), (), True, rest=tuple(words[read.index :]))
     script = words[read.index] if read.index < len(words) else ""
-    return Runs(program, script, None, None, tuple(read.code), shell=True, rest=tuple(words[read.index + 1 :]))
+    return Runs(program, script, None, None, tuple(read.code), (), True, rest=tuple(words[read.index + 1 :]))
 
 
 def _java(program: str, words: list[str]) -> Runs:

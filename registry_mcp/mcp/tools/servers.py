@@ -15,16 +15,16 @@ from registry_mcp.mcp.results import RecordResult, ServerResult, ServerSummary, 
 from registry_mcp.mcp.toolkit import ToolCall, registry_tool
 from registry_mcp.registry.client import RegistryClient, refuse_masks
 from registry_mcp.registry.endpoints import MAX_PAGE, MAX_PER_PAGE
-from registry_mcp.registry.patching import dropped_secrets, may_drop_secrets, why_secrets_move
 from registry_mcp.registry.models import (
     MAX_BULK_SERVERS,
     Gateway,
-    RegistryServer,
     McpConfigChanges,
     RegistryModel,
+    RegistryServer,
     ServerChanges,
     ServerPayload,
 )
+from registry_mcp.registry.patching import dropped_secrets, may_drop_secrets, why_secrets_move
 from registry_mcp.wording import agreeing, counted
 
 
