@@ -95,6 +95,12 @@ class Runs:
         """A shell or an interpreter given code on its command line (or told to load more)."""
         return bool(self.code)
 
+    @property
+    def runs_other_code(self) -> bool:
+        """Inline code, code loaded beside the package, or arguments holding shell metacharacters:
+        what is registered only once the person has read the command."""
+        return bool(self.code or self.metacharacters)
+
 
 def program_of(command: str) -> str:
     """The program a command names, as its runner is known: no folder, no `.exe`/`.cmd`/`.bat`."""
