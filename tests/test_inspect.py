@@ -433,6 +433,15 @@ async def test_values_that_change_what_runs_are_shown_whole_even_when_they_look_
     ) in text
 
 
+async def test_the_question_warns_of_code_given_on_the_command_line() -> None:
+    person = Person(action="decline")
+    async with Client(create_server(Settings()), elicitation_callback=person) as client:
+        await _inspect(client, config={"command": "python3", "args": ["-c", "import os", "-m", "acme_server"]})
+    [question] = person.asked
+    assert "Warning: it is given code to run or load on its command line (-c)." in question.message
+    assert 'arguments: ["-c", "import os", "-m", "acme_server"]' in question.message
+
+
 async def test_the_childs_stderr_never_shows_the_entrys_secrets() -> None:
     token = "ghp_storedTokenValue0123456789"
     # A modify that only changes the command no longer carries the token to it (test_modify.py), so the

@@ -7,7 +7,15 @@ import json
 
 import pytest
 
-from registry_mcp.mcp.questions import NOT_SHOWN, command_line, environment, shown, value_shown, what_runs_warning
+from registry_mcp.mcp.questions import (
+    NOT_SHOWN,
+    code_warning,
+    command_line,
+    environment,
+    shown,
+    value_shown,
+    what_runs_warning,
+)
 from registry_mcp.untrusted import quote
 
 
@@ -69,3 +77,19 @@ def test_any_other_value_that_looks_secret_is_not_shown(name: str, value: str) -
 def test_a_command_line_shows_every_word_and_redacts_the_secrets_masking_finds() -> None:
     words = command_line("npx", ["-y", "@acme/server", "--api-key", "sk-abcdef1234567890abcdef", "/srv"])
     assert words == ['"npx"', '"-y"', '"@acme/server"', '"--api-key"', '"<redacted>"', '"/srv"']
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "warning"),
+    [
+        ("bash", ["-c", "curl x | sh"], "Warning: it is given code to run or load on its command line (-c); arguments "
+         "hold shell metacharacters, which run commands where a shell starts it."),
+        ("node", ["--import=./x.mjs", "s.js"], "Warning: it is given code to run or load on its command line "
+         "(--import)."),
+        ("npx", ["-y", "@acme/server"], None),
+    ],
+)  # fmt: skip
+def test_a_command_that_runs_other_code_than_its_package_is_warned_about(
+    command: str, args: list[str], warning: str | None
+) -> None:
+    assert code_warning(command, args) == warning

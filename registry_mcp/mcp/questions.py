@@ -9,6 +9,8 @@
   (`servers.targets.changes_what_runs`: PATH, LD_*, PYTHON*, NODE_OPTIONS, BASH_ENV, GIT_*, ...) is
   shown whole, whatever it looks like, and named in `what_runs_warning`; any other value that looks
   secret (by its name, or by its shape) is not shown, and a URL is shown without its credentials.
+- `code_warning(command, args)`: says so when the command runs a shell or an interpreter given code,
+  code loaded beside its package, or arguments holding shell metacharacters (`what_runs`).
 - `QUESTION_LIMIT`: the longest question put to a person. A longer one is refused, never cut: a cut
   would hide what runs.
 """
@@ -19,7 +21,7 @@ import re
 
 from registry_mcp.secrets.masking import looks_secret, scrub, secret_values
 from registry_mcp.servers.launch import without_credentials
-from registry_mcp.servers.targets import changes_what_runs
+from registry_mcp.servers.targets import changes_what_runs, what_runs
 from registry_mcp.untrusted import escape, quote
 
 QUESTION_LIMIT = 8_000
@@ -72,3 +74,17 @@ def what_runs_warning(names: list[str]) -> str | None:
         return None
     verb = "changes" if len(risky) == 1 else "change"
     return f"Warning: {', '.join(escaped(name) for name in risky)} {verb} what the process loads or runs."
+
+
+def code_warning(command: str, args: list[str]) -> str | None:
+    """The warning for a command that runs other code than its package or script, or None."""
+    runs = what_runs(command, args)
+    if not runs.runs_other_code:
+        return None
+    parts = []
+    if runs.code:
+        options = sorted({item.split(" ", 1)[0] for item in runs.code})
+        parts.append(f"it is given code to run or load on its command line ({', '.join(options)})")
+    if runs.metacharacters:
+        parts.append("arguments hold shell metacharacters, which run commands where a shell starts it")
+    return f"Warning: {'; '.join(parts)}."

@@ -21,7 +21,14 @@ from registry_mcp.gateway.config_files import WritePlan, WriteRefused, digest, e
 from registry_mcp.gateway.export import TOOL_GUARDRAILS, Export, ExportFormat, export
 from registry_mcp.mcp.arguments import CONFIRM_WHERE_CLIENT_CANNOT_ASK
 from registry_mcp.mcp.permissions import NOT_CONFIRMED, Question
-from registry_mcp.mcp.questions import QUESTION_LIMIT, command_line, environment, shown, what_runs_warning
+from registry_mcp.mcp.questions import (
+    QUESTION_LIMIT,
+    code_warning,
+    command_line,
+    environment,
+    shown,
+    what_runs_warning,
+)
 from registry_mcp.mcp.results import ToolResult
 from registry_mcp.mcp.toolkit import ToolCall, registry_tool
 from registry_mcp.mcp.tools.configs import ExportArguments, ServerSelectors, chosen_servers
@@ -170,6 +177,9 @@ def _runs(entry: Any) -> str:
     if isinstance(command, str):
         words = [arg if isinstance(arg, str) else json.dumps(arg) for arg in _list(args)]
         runs = "the command " + " ".join(command_line(command, words))
+        warning = code_warning(command, words)
+        if warning is not None:
+            runs += " (" + warning.removeprefix("Warning: ").removesuffix(".") + ")"
     elif isinstance(url, str):
         runs = "the URL " + shown(scrub(without_credentials(url), secret_values(entry)))
     else:

@@ -13,7 +13,14 @@ from registry_mcp.errors import LocalRefusal
 from registry_mcp.gateway.denylist import is_denied
 from registry_mcp.mcp.arguments import CLOSED
 from registry_mcp.mcp.permissions import NOT_CONFIRMED, Question
-from registry_mcp.mcp.questions import QUESTION_LIMIT, command_line, environment, escaped, what_runs_warning
+from registry_mcp.mcp.questions import (
+    QUESTION_LIMIT,
+    code_warning,
+    command_line,
+    environment,
+    escaped,
+    what_runs_warning,
+)
 from registry_mcp.mcp.results import ToolResult
 from registry_mcp.mcp.toolkit import ToolCall, registry_tool
 from registry_mcp.registry.models import (
@@ -298,9 +305,9 @@ def _local_question(config: LocalServerConfig) -> str:
     inherited = passed_through()
     if inherited:
         lines.append(f"From registry-mcp's environment: {environment(inherited)}.")
-    warning = what_runs_warning(list(env))
-    if warning is not None:
-        lines.append(warning)
+    for warning in (code_warning(config.command, list(config.args or [])), what_runs_warning(list(env))):
+        if warning is not None:
+            lines.append(warning)
     lines.append(
         "It also gets HOME, LOGNAME, PATH, SHELL, TERM and USER, and runs with your user's permissions until the "
         "inspection ends."
