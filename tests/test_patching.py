@@ -14,10 +14,12 @@ import pytest
 from registry_mcp.registry.patching import (
     ModifyRefused,
     apply_modify,
+    dropped_secrets,
     full_patch,
     kind_of,
     merge_patch,
     target_of,
+    why_secrets_move,
 )
 from registry_mcp.secrets.masking import MASK
 
@@ -367,3 +369,29 @@ def test_a_mask_in_config_sent_to_a_new_target_is_refused() -> None:
     message = _refusal({"mcp_config": {"config": {"command": "uvx", "env": {"API_KEY": MASK}}}})
     assert message.startswith("mcp_config.config.env.API_KEY: holds the mask")
     assert "(command changes)" in message and ENV_KEY not in message
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{"NODE_OPTIONS": "--require=/tmp/x.js"}, {"PATH": "/tmp/evil:/usr/bin"}, {"LD_PRELOAD": "/tmp/x.so"}],
+)
+def test_an_env_variable_that_changes_what_runs_moves_the_server(env: dict[str, str]) -> None:
+    updated = _modified({"mcp_config": {"config": {"env": env}}})
+    assert updated["mcp_config"]["config"]["env"] == env  # API_KEY stays behind
+    assert _refusal({"mcp_config": {"config": {"env": {**env, "API_KEY": MASK}}}}).startswith(
+        "mcp_config.config.env.API_KEY: holds the mask"
+    )
+
+
+def test_an_env_variable_that_does_not_change_what_runs_keeps_the_secrets() -> None:
+    updated = _modified({"mcp_config": {"config": {"env": {"LOG_LEVEL": "debug"}}}})
+    assert updated["mcp_config"]["config"]["env"] == {"API_KEY": ENV_KEY, "LOG_LEVEL": "debug"}
+
+
+def test_the_secrets_a_move_dropped_are_named_with_why() -> None:
+    before = _local()["mcp_config"]
+    after = _modified({"mcp_config": {"config": {"args": ["-y", "-p", "@evil/files", "files"]}}})["mcp_config"]
+    assert dropped_secrets(before, after) == ["config.env.API_KEY", "oauth_config.OAUTH_CLIENT_SECRET",
+                                              "oauth_config.OAUTH_CUSTOM_HEADERS.X-Custom"]  # fmt: skip
+    assert why_secrets_move(before, after) == "the package in args changes"
+    assert why_secrets_move(before, before) is None

@@ -152,7 +152,9 @@ def test_arguments_holding_shell_metacharacters_are_found(args: list[str], found
 
 def test_a_version_range_of_the_package_is_not_a_redirection() -> None:
     assert what_runs("uvx", ["mcp-server-fetch>=0.6"]).metacharacters == ()
+    assert what_runs("uvx", ["--from=mcp-server-fetch[x]>=0.6,<1", "fetch"]).metacharacters == ()
     assert what_runs("uvx", ["mcp-server-fetch>=0.6", "x > y"]).metacharacters == ("x > y",)
+    assert what_runs("uvx", ["mcp-server-fetch==1; rm -rf ~"]).metacharacters == ("mcp-server-fetch==1; rm -rf ~",)
 
 
 @pytest.mark.parametrize(

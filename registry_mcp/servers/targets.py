@@ -123,10 +123,11 @@ def what_runs(command: str, args: list[str]) -> Runs:
 
 
 def _names_package(word: str, runs: Runs) -> bool:
-    """Whether `word` is the package reference (`pkg>=1`, `--from=pkg<2`: a version range, not a
-    redirection; its grammar is checked where it matters)."""
+    """Whether `word` is the package's requirement (`pkg>=1,<2`, `--from=pkg<2`: a version range, not
+    a redirection), written by PEP 508's grammar (no environment marker, no URL)."""
     value = word.partition("=")[2] if word.startswith("--") else word
-    return runs.ecosystem == "pypi" and split_pypi(value)[0] == runs.package
+    found = _PYPI_REQUIREMENT.fullmatch(value)
+    return runs.ecosystem == "pypi" and found is not None and found["name"] == runs.package
 
 
 def _family(program: str) -> str:
@@ -542,6 +543,12 @@ OCI_REFERENCE = re.compile(
     rf"{_OCI_HOST}?{_OCI_COMPONENT}(?:/{_OCI_COMPONENT})*"
     r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-fA-F0-9]{32,})?",
     re.ASCII,
+)
+
+
+_SPECIFIER = r"\s*(?:===|==|!=|~=|>=|<=|<|>)\s*[A-Za-z0-9.*+!_-]+\s*"
+_PYPI_REQUIREMENT = re.compile(
+    rf"(?P<name>{PYPI_NAME.pattern})\s*(?:\[[A-Za-z0-9._,\s-]*\])?(?:{_SPECIFIER}(?:,{_SPECIFIER})*)?", re.ASCII
 )
 
 
