@@ -12,13 +12,16 @@
 - `code_warning(command, args)`: says so when the command runs a shell or an interpreter given code,
   code loaded beside its package, or arguments holding shell metacharacters (`what_runs`).
 - `QUESTION_LIMIT`: the longest question put to a person. A longer one is refused, never cut: a cut
-  would hide what runs.
+  would hide what runs (`whole_question`).
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from registry_mcp.errors import LocalRefusal
+from registry_mcp.mcp.permissions import Question
 from registry_mcp.secrets.masking import looks_secret, scrub, secret_values
 from registry_mcp.servers.launch import without_credentials
 from registry_mcp.servers.targets import changes_what_runs, what_runs
@@ -88,3 +91,13 @@ def code_warning(command: str, args: list[str]) -> str | None:
     if runs.metacharacters:
         parts.append("arguments hold shell metacharacters, which run commands where a shell starts it")
     return f"Warning: {'; '.join(parts)}."
+
+
+def whole_question(text: str, facts: Any, *, nothing_done: str, advice: str) -> Question:
+    """The question, or a refusal (nothing done, nobody asked) where it is too long to show whole."""
+    if len(text) > QUESTION_LIMIT:
+        raise LocalRefusal(
+            f"{nothing_done}, and the person was not asked: shown whole, the question would be too long "
+            f"({len(text):,} characters, more than a confirmation question shows ({QUESTION_LIMIT:,})). {advice}."
+        )
+    return Question(text, facts=facts)

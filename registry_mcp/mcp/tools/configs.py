@@ -23,7 +23,7 @@ from registry_mcp.importing import (
 )
 from registry_mcp.mcp.arguments import CLOSED, ServerSelector
 from registry_mcp.mcp.permissions import NOT_CONFIRMED, Consent, Question
-from registry_mcp.mcp.questions import QUESTION_LIMIT, command_line, shown
+from registry_mcp.mcp.questions import command_line, shown, whole_question
 from registry_mcp.mcp.results import ToolResult, fewer_items
 from registry_mcp.mcp.toolkit import ToolCall, registry_tool
 from registry_mcp.registry.client import RegistryClient
@@ -274,14 +274,9 @@ async def ask_to_import(args: ImportArguments, call: ToolCall) -> Question:
         config = payload.mcp_config.config if payload.mcp_config is not None else None
         assert isinstance(config, LocalServerConfig)  # `_runs_other_code`
         lines.append(f"{shown(payload.saved_name)} runs: {' '.join(command_line(config.command, config.args))}")
-    text = "\n".join(lines)
-    if len(text) > QUESTION_LIMIT:
-        raise LocalRefusal(
-            f"Nothing was imported, and the person was not asked: shown whole, the commands that run code take "
-            f"{len(text):,} characters, more than a confirmation question shows ({QUESTION_LIMIT:,}). Import fewer "
-            "servers at a time."
-        )
-    return Question(text, facts=plan)
+    return whole_question(
+        "\n".join(lines), plan, nothing_done="Nothing was imported", advice="Import fewer servers at a time"
+    )
 
 
 @registry_tool(

@@ -28,6 +28,7 @@ from registry_mcp.mcp.questions import (
     environment,
     shown,
     what_runs_warning,
+    whole_question,
 )
 from registry_mcp.mcp.results import ToolResult
 from registry_mcp.mcp.toolkit import ToolCall, registry_tool
@@ -112,14 +113,12 @@ async def ask_to_write(args: WriteExportArguments, call: ToolCall) -> Question:
     if not call.may_act_on_this_machine:  # before planning: that reads the file
         return Question(_NO_FILES_OVER_HTTP, asks_person=False)
     planned = await _plan(args, call.registry)
-    text = _question(planned, args.format)
-    if len(text) > QUESTION_LIMIT:
-        raise LocalRefusal(
-            f"Cannot ask about this write: the question showing everything it writes would be too long ({len(text)} "
-            f"characters; at most {QUESTION_LIMIT} are put to a person at once). Name fewer servers (the servers "
-            "argument) and write them in several calls"
-        )
-    return Question(text, facts=planned)
+    return whole_question(
+        _question(planned, args.format),
+        planned,
+        nothing_done="Nothing was written",
+        advice="Name fewer servers (the servers argument) and write them in several calls",
+    )
 
 
 def _question(planned: _Planned, export_format: ExportFormat) -> str:

@@ -14,12 +14,12 @@ from registry_mcp.gateway.denylist import is_denied
 from registry_mcp.mcp.arguments import CLOSED
 from registry_mcp.mcp.permissions import NOT_CONFIRMED, Question
 from registry_mcp.mcp.questions import (
-    QUESTION_LIMIT,
     code_warning,
     command_line,
     environment,
     escaped,
     what_runs_warning,
+    whole_question,
 )
 from registry_mcp.mcp.results import ToolResult
 from registry_mcp.mcp.toolkit import ToolCall, registry_tool
@@ -196,13 +196,12 @@ async def ask_to_inspect(args: InspectArguments, call: ToolCall) -> Question:
     if _refused_here(config, call):
         return Question(_NO_COMMANDS_OVER_HTTP, facts=target, asks_person=False)
     text = _local_question(config) if isinstance(config, LocalServerConfig) else _remote_question(config)
-    if len(text) > QUESTION_LIMIT:
-        raise LocalRefusal(
-            f"Nothing was launched or reached, and the person was not asked: shown in full, the command, its "
-            f"arguments and environment (or the URL and headers) take {len(text):,} characters, more than a "
-            f"confirmation question shows ({QUESTION_LIMIT:,}). Put long code in a file and run the file."
-        )
-    return Question(text, facts=target)
+    return whole_question(
+        text,
+        target,
+        nothing_done="Nothing was launched or reached",
+        advice="Put long code in a file and run the file",
+    )
 
 
 @registry_tool(
