@@ -150,6 +150,7 @@ class _Options:
     code_flags: frozenset[str] = frozenset()  # options that take no value and change what runs
     origin: frozenset[str] = frozenset()  # options naming where packages come from
     ends_options: frozenset[str] = frozenset()  # options whose value ends the runner's own options ('-m')
+    clusters: bool = True  # short options may run together (`-ec`), the last one's value glued or next
 
 
 _NPM = _Options(
@@ -204,14 +205,25 @@ _DOCKER = _Options(
     code_flags=frozenset({"--privileged"}),
 )  # fmt: skip
 _SHELL = _Options(
-    takes_value=frozenset({"-c", "-o", "+o", "-O", "+O", "--rcfile", "--init-file", "-Command", "-command",
-                           "-EncodedCommand", "-encodedcommand", "-e", "-File", "-file", "/c", "/C", "/k", "/K",
-                           "-ExecutionPolicy", "-executionpolicy"}),
-    code=frozenset({"-c", "--rcfile", "--init-file", "-Command", "-command", "-EncodedCommand", "-encodedcommand",
-                    "-e", "/c", "/C", "/k", "/K"}),
+    takes_value=frozenset({"-c", "-o", "+o", "-O", "+O", "--rcfile", "--init-file"}),
+    code=frozenset({"-c", "--rcfile", "--init-file"}),
     code_flags=frozenset({"-i", "-s", "--login", "-l"}),
-    ends_options=frozenset({"-c", "-Command", "-command", "/c", "/C", "/k", "/K"}),
+    ends_options=frozenset({"-c"}),
+)
+# PowerShell's options are words (`-NonInteractive` is not `-c` run together with others).
+_POWERSHELL = _Options(
+    takes_value=frozenset({"-Command", "-command", "-c", "-EncodedCommand", "-encodedcommand", "-e", "-ec", "-File",
+                           "-file", "-f", "-ExecutionPolicy", "-executionpolicy", "-ep"}),
+    code=frozenset({"-Command", "-command", "-c", "-EncodedCommand", "-encodedcommand", "-e", "-ec"}),
+    ends_options=frozenset({"-Command", "-command", "-c", "-File", "-file", "-f"}),
+    clusters=False,
 )  # fmt: skip
+_CMD = _Options(
+    takes_value=frozenset({"/c", "/C", "/k", "/K"}),
+    code=frozenset({"/c", "/C", "/k", "/K"}),
+    ends_options=frozenset({"/c", "/C", "/k", "/K"}),
+    clusters=False,
+)
 _JAVA = _Options(
     takes_value=frozenset({"-jar", "-cp", "-classpath", "--class-path", "-p", "--module-path", "-m", "--module"}),
     package=frozenset({"-jar", "-m", "--module"}),
@@ -273,9 +285,13 @@ def _options(words: list[str], table: _Options, start: int = 0) -> _Read:
 
 
 def _glued(word: str, table: _Options) -> tuple[str, str]:
-    """A short option written with its value (`-cCODE`, `-mpkg`): split where the table knows it."""
-    if len(word) > 2 and word[0] == "-" and word[1] != "-" and word[:2] in table.takes_value:
-        return word[:2], word[2:]
+    """Short options run together (`-ec`, `-Ic CODE`) or written with their value (`-cCODE`, `-mpkg`):
+    the first one the table knows to take a value, and what follows it ('' when the value is the next
+    word)."""
+    if table.clusters and len(word) > 2 and word[0] == "-" and word[1] != "-":
+        for index, letter in enumerate(word[1:], start=1):
+            if f"-{letter}" in table.takes_value:
+                return f"-{letter}", word[index + 1 :]
     return word, ""
 
 
@@ -378,9 +394,11 @@ def _container(program: str, words: list[str]) -> Runs:
 
 
 def _shell(program: str, words: list[str]) -> Runs:
-    read = _options(words, _SHELL)
-    if read.ended is not None:
-        return Runs(program, "", None, None, tuple(read.code), (), True, rest=tuple(words[read.index :]))
+    table = _CMD if program == "cmd" else _POWERSHELL if program in ("powershell", "pwsh") else _SHELL
+    read = _options(words, table)
+    if read.ended is not None:  # `-c CODE` (no script), or PowerShell's `-File script`
+        script = "" if read.ended in table.code else read.ended_with
+        return Runs(program, script, None, None, tuple(read.code), (), True, rest=tuple(words[read.index :]))
     script = words[read.index] if read.index < len(words) else ""
     return Runs(program, script, None, None, tuple(read.code), (), True, rest=tuple(words[read.index + 1 :]))
 
