@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from registry_mcp.errors import ModifyRefused
 from registry_mcp.registry.patching import (
-    ModifyRefused,
     apply_modify,
     dropped_secrets,
     full_patch,

@@ -1,4 +1,4 @@
-"""What a command runs (`registry_mcp.servers.targets`), read from command lines of real client configs.
+"""What a command runs (`registry_mcp.registry.targets`), read from command lines of real client configs.
 
 Most lines are copied from the README of the server they start (the reference servers of
 modelcontextprotocol/servers, GitHub's, Playwright's, Context7's, AWS Labs', the MCP quickstart,
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from registry_mcp.servers.targets import changes_what_runs, problem_with_package, what_runs
+from registry_mcp.registry.targets import changes_what_runs, problem_with_package, what_runs
 
 # (command, args, runner, package, version, code): `code` is the inline code and code-loading options found.
 REAL_CONFIGS: list[tuple[str, list[str], str, str, str | None, tuple[str, ...]]] = [

@@ -14,7 +14,7 @@
 - duplicate deny patterns;
 - a `tools` map beside a `"*"` deny pattern: the gateway spares the tools it lists;
 - a command that runs inline code or code loaded beside its package (`bash -c ...`, `node -e ...`,
-  `npx --call ...`), or an argument holding shell metacharacters (`registry_mcp.servers.targets`);
+  `npx --call ...`), or an argument holding shell metacharacters (`registry_mcp.registry.targets`);
 - a value still to be supplied (`<to be supplied: NAME>`, as an entry from the public registry
   holds until the person gives the secret or setting it needs).
 
@@ -34,8 +34,8 @@ from itertools import chain
 from pydantic import BaseModel, Field
 
 from registry_mcp.gateway.denylist import DENY_ALL, deny_patterns, matching, spared_by_listing
-from registry_mcp.public_registry.mapping import MISSING_VALUE
 from registry_mcp.registry.models import (
+    MISSING_VALUE,
     GuardrailConfig,
     LocalServerConfig,
     McpConfig,
@@ -43,8 +43,8 @@ from registry_mcp.registry.models import (
     RemoteServerConfig,
     ServerPayload,
 )
+from registry_mcp.registry.targets import what_runs
 from registry_mcp.secrets.masking import inline_secrets
-from registry_mcp.servers.targets import what_runs
 from registry_mcp.untrusted import cap
 from registry_mcp.urls import is_cleartext
 
@@ -159,7 +159,7 @@ def _config(config: McpConfig) -> Iterator[Finding]:
 
 def _what_runs(run: LocalServerConfig) -> Iterator[Finding]:
     """Inline code (a shell's or an interpreter's), code loaded beside the package, and shell
-    metacharacters: read by the one rule, `servers.targets.what_runs`. Options are named, not their
+    metacharacters: read by the one rule, `registry.targets.what_runs`. Options are named, not their
     values (code may hold a secret)."""
     runs = what_runs(run.command, run.args)
     if runs.code:

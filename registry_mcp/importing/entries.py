@@ -15,7 +15,7 @@ from typing import Any
 
 from registry_mcp.importing.notes import Note, NoteKind
 from registry_mcp.importing.proxies import remote_behind, transport_guessed_from
-from registry_mcp.servers.targets import Runs, what_runs
+from registry_mcp.registry.targets import Runs, what_runs
 from registry_mcp.untrusted import clean
 
 _DESCRIPTION_SHOWN = 200  # characters of a VS Code input's description, as a note quotes it

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from registry_mcp.importing.notes import Note
-from registry_mcp.servers.targets import Runs
+from registry_mcp.registry.targets import Runs
 
 _HTTP_URL = re.compile(r"https?://\S+", re.IGNORECASE)
 _MCP_REMOTE_HEADER = re.compile(r"^([A-Za-z0-9_-]+):\s*(.*)$", re.DOTALL)

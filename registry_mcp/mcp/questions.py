@@ -6,7 +6,7 @@
 - `command_line(command, args)`: every word shown; a secret that masking finds in the arguments
   (the value of a secret-named flag, a token, a URL's password) is replaced by `<redacted>`.
 - `environment(env)`: each variable with its value. A variable that changes what runs
-  (`servers.targets.changes_what_runs`: PATH, LD_*, PYTHON*, NODE_OPTIONS, BASH_ENV, GIT_*, ...) is
+  (`registry.targets.changes_what_runs`: PATH, LD_*, PYTHON*, NODE_OPTIONS, BASH_ENV, GIT_*, ...) is
   shown whole, whatever it looks like, and named in `what_runs_warning`; any other value that looks
   secret (by its name, or by its shape) is not shown, and a URL is shown without its credentials.
 - `code_warning(command, args)`: says so when the command runs a shell or an interpreter given code,
@@ -22,9 +22,9 @@ from typing import Any
 
 from registry_mcp.errors import LocalRefusal
 from registry_mcp.mcp.permissions import Question
+from registry_mcp.registry.targets import changes_what_runs, what_runs
 from registry_mcp.secrets.masking import looks_secret, scrub, secret_values
 from registry_mcp.servers.launch import without_credentials
-from registry_mcp.servers.targets import changes_what_runs, what_runs
 from registry_mcp.untrusted import escape, quote
 
 QUESTION_LIMIT = 8_000

@@ -22,7 +22,7 @@ listed in `to_supply`. Optional inputs with no value are left out and listed in 
 Nothing the entry cannot say is dropped silently: it goes into `not_expressed`.
 
 A record is untrusted: its identifier and version must follow their ecosystem's grammar, and what the
-entry runs (read by `registry_mcp.servers.targets.what_runs`) must be the package alone: no inline
+entry runs (read by `registry_mcp.registry.targets.what_runs`) must be the package alone: no inline
 code or code-loading option, no other package, no shell metacharacter. Otherwise it is refused, saying why.
 
 Why a marker rather than leaving the key out: the entry then says which variables and headers the
@@ -41,12 +41,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from registry_mcp import untrusted
-from registry_mcp.errors import describe_validation_error
-from registry_mcp.registry.models import DEFAULT_SERVER_VERSION, ServerPayload, saved_name_from
-from registry_mcp.servers.targets import problem_with_package, split_oci, what_runs
+from registry_mcp.errors import MappingError
+from registry_mcp.registry.models import DEFAULT_SERVER_VERSION, MISSING_PREFIX, ServerPayload, saved_name_from
+from registry_mcp.registry.targets import problem_with_package, split_oci, what_runs
+from registry_mcp.registry.validation import describe_validation_error
 
-MISSING_PREFIX = "<to be supplied: "
-MISSING_VALUE = re.compile(r"<to be supplied: [^>]*>")
 MAX_TEXT = 1_000  # any one text taken from a record
 MAX_DESCRIPTION = 300
 # Which option is chosen when the caller does not say: a pinned package the gateway runs itself
@@ -70,10 +69,6 @@ _TRANSPORTS = {"streamable-http": "streamable_http", "sse": "sse"}
 def missing_value(name: str) -> str:
     """The marker that stands where a value must still be supplied."""
     return f"{MISSING_PREFIX}{name}>"
-
-
-class MappingError(ValueError):
-    """The record cannot become an entry; the message says why and what can be chosen instead."""
 
 
 # --- the record, read leniently (unknown keys are kept, and ignored) ------------------------------
@@ -326,7 +321,7 @@ def _local(package: Package, mapped: Mapped) -> dict[str, Any]:
 
 def _runs_only_the_package(command: str, args: list[str], package: Package, mapped: Mapped) -> None:
     """Refuse arguments that make the entry run something besides the package: inline code or
-    code-loading options, another package, shell metacharacters (`servers.targets.what_runs`)."""
+    code-loading options, another package, shell metacharacters (`registry.targets.what_runs`)."""
     runs = what_runs(command, args)
     expected = split_oci(package.identifier)[0] if package.registryType == "oci" else package.identifier
     if runs.code:

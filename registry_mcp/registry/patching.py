@@ -9,7 +9,7 @@ registry-mcp adds three rules, all applied by `apply_modify`:
 - **Masks.** `MASK` (what a masked read shows) stands for the value stored at its place, so a record
   read masked can be sent back; a mask where nothing is stored is refused.
 - **Targets.** A server's target is where a remote one lives (scheme, host and port of its `url`) or
-  what a local one runs: its `command`, and what `registry_mcp.servers.targets.what_runs` reads in its
+  what a local one runs: its `command`, and what `registry_mcp.registry.targets.what_runs` reads in its
   `args` and `env` (the package but not its version, inline code and code-loading options, where
   packages come from, the env variables that change what runs). When a modify changes the
   target, the stored secrets of `config` and `oauth_config` (env and header values, the OAuth client
@@ -28,8 +28,9 @@ import copy
 from typing import Any
 from urllib.parse import urlsplit
 
+from registry_mcp.errors import ModifyRefused
+from registry_mcp.registry.targets import changes_what_runs, what_runs
 from registry_mcp.secrets.masking import MASK, MaskWithoutSecret, find_mask, mask_secrets, restore_masked
-from registry_mcp.servers.targets import changes_what_runs, what_runs
 
 # The parts of an mcp_config whose secrets belong to the server's target.
 _TARGET_BOUND = ("config", "oauth_config")
@@ -39,10 +40,6 @@ _REMOTE_KEYS = ("url", "transport", "headers")
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 # Where the gateway sends oauth_config's client secret (or the person, to sign in).
 _OAUTH_ENDPOINTS = ("OAUTH_TOKEN_URL", "OAUTH_AUTHORIZATION_URL")
-
-
-class ModifyRefused(ValueError):
-    """The changes cannot be applied as sent; the message names the field and says why."""
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -85,7 +82,7 @@ def kind_of(config: Any) -> str | None:
 def target_of(config: Any) -> tuple[Any, ...] | None:
     """Where a remote server lives or what a local one runs, or None for no (or an unclear) config.
 
-    A local server's target is its command and what that runs (`servers.targets.what_runs`): the
+    A local server's target is its command and what that runs (`registry.targets.what_runs`): the
     package, module, script or image (not its version), the inline code and code-loading options, where
     packages are fetched from, and the env variables that change what runs, with their values."""
     kind = kind_of(config)

@@ -37,7 +37,7 @@ from registry_mcp.registry.models import (
     ServerPayload,
     ServerVersion,
 )
-from registry_mcp.servers.targets import what_runs
+from registry_mcp.registry.targets import what_runs
 from registry_mcp.settings import ALLOW_LAUNCH_VARIABLE
 from registry_mcp.untrusted import clean, escape
 from registry_mcp.wording import agreeing, counted
@@ -251,7 +251,7 @@ async def _read_and_plan(args: ImportArguments, call: ToolCall) -> ImportPlan:
 
 def _runs_other_code(payload: ServerPayload) -> bool:
     """Whether an entry runs a shell or an interpreter given code, code loaded beside its package, or
-    arguments holding shell metacharacters (`servers.targets.what_runs`)."""
+    arguments holding shell metacharacters (`registry.targets.what_runs`)."""
     config = payload.mcp_config.config if payload.mcp_config is not None else None
     return isinstance(config, LocalServerConfig) and what_runs(config.command, config.args).runs_other_code
 
