@@ -291,6 +291,20 @@ async def test_what_runs_something_else_drops_the_stored_secrets_and_says_which_
     }
 
 
+async def test_an_env_variable_that_changes_what_runs_drops_the_stored_secrets(settings: Settings) -> None:
+    async with Client(create_server(settings)) as client:
+        await client.call_tool("add_registry_server", server_payload("local", mcp_config=LOCAL))
+        changed = await client.call_tool(
+            "modify_registry_server",
+            {"saved_name": "local", "mcp_config": {"config": {"env": {"NODE_OPTIONS": "--require=/tmp/x.js"}}}},
+        )
+    said = text_of(changed)
+    assert not changed.is_error and "mcp_config.config.env.EXAMPLE_API_KEY" in said, said
+    assert "NODE_OPTIONS, which changes what runs" in said
+    stored = (await stored_record(settings, "local"))["mcp_config"]["config"]["env"]
+    assert stored == {"NODE_OPTIONS": "--require=/tmp/x.js"}
+
+
 async def test_a_new_argument_to_the_same_package_keeps_the_secrets_and_says_nothing(settings: Settings) -> None:
     async with Client(create_server(settings)) as client:
         await client.call_tool("add_registry_server", server_payload("local", mcp_config=LOCAL))
