@@ -116,7 +116,7 @@ def test_the_table_holds_at_least_thirty_real_client_configs() -> None:
 @pytest.mark.parametrize(
     ("command", "args", "runner", "package", "version", "code"),
     REAL_CONFIGS,
-    ids=[f"{index}-{line[0].rsplit(chr(92), 1)[-1]}" for index, line in enumerate(REAL_CONFIGS)],
+    ids=[f"{index}-{line[2]}".replace(" ", "-") for index, line in enumerate(REAL_CONFIGS)],
 )
 def test_what_a_command_line_runs(
     command: str, args: list[str], runner: str, package: str, version: str | None, code: tuple[str, ...]
@@ -312,7 +312,9 @@ WHOLE: list[tuple[str, list[str], Runs]] = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("command", "args", "runs"), WHOLE, ids=[f"{i}-{line[0]}" for i, line in enumerate(WHOLE)])
+@pytest.mark.parametrize(
+    ("command", "args", "runs"), WHOLE, ids=[f"{i}-{line[2].runner}".replace(" ", "-") for i, line in enumerate(WHOLE)]
+)
 def test_everything_a_command_line_says(command: str, args: list[str], runs: Runs) -> None:
     assert what_runs(command, args) == runs
 
