@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING, TypeVar
 
 from registry_mcp import __version__
 from registry_mcp.logs import log_to_stderr
-from registry_mcp.public_registry.client import require_trusted_url
-from registry_mcp.registry.client import require_safe_base_url
 from registry_mcp.settings import (
     ALLOW_LAUNCH_VARIABLE,
     API_KEY_VARIABLES,
@@ -36,7 +34,7 @@ from registry_mcp.settings import (
     default_database,
     split_list,
 )
-from registry_mcp.urls import is_loopback
+from registry_mcp.urls import is_loopback, require_safe_base_url, require_trusted_url
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence

@@ -12,18 +12,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-import httpx2
-
-from registry_mcp.public_registry.client import DEFAULT_PUBLIC_REGISTRY_URL, PublicRegistry
 from registry_mcp.registry import endpoints
-from registry_mcp.registry.client import (
-    DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_TIMEOUT,
-    RegistryClient,
-    RegistryLocation,
-    require_safe_base_url,
-)
+from registry_mcp.registry.client import RegistryLocation
+from registry_mcp.registry.transport import DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
+from registry_mcp.urls import DEFAULT_PUBLIC_REGISTRY_URL
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -123,34 +115,6 @@ class Settings:
             path = self.database if self.database == ":memory:" else str(Path(self.database).expanduser())
             return RegistryLocation(kind="embedded", project=project, path=path)
         return RegistryLocation(kind="cloud", project=project, base_url=self.base_url.rstrip("/"))
-
-    def open_client(self) -> RegistryClient:
-        if self.embedded:
-            return RegistryClient.embedded(self.location.path or ":memory:", project=self.project)
-        transport = None
-        if self.keys_from_callers:
-            from registry_mcp.mcp.http_auth import CallerKeyTransport  # only an HTTP server has callers
-
-            require_safe_base_url(self.base_url)  # the callers' keys are as secret as the server's
-            transport = CallerKeyTransport(httpx2.AsyncHTTPTransport())
-        return RegistryClient(
-            self.api_key,
-            base_url=self.base_url,
-            project=self.project,
-            timeout=self.timeout,
-            connect_timeout=self.connect_timeout,
-            max_response_bytes=self.max_response_bytes,
-            transport=transport,
-        )
-
-    def open_public_registry(self) -> PublicRegistry:
-        """A client of the public registry, with the same limits as the registry's."""
-        return PublicRegistry(
-            self.public_registry_url,
-            timeout=self.timeout,
-            connect_timeout=self.connect_timeout,
-            max_response_bytes=self.max_response_bytes,
-        )
 
 
 NumberT = TypeVar("NumberT", int, float)

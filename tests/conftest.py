@@ -29,6 +29,7 @@ from mcp_types import ElicitRequestParams, ElicitResult
 
 from registry_mcp import RegistryClient
 from registry_mcp.embedded import RegistryStore, create_app
+from registry_mcp.mcp.registries import open_registry
 from registry_mcp.mcp.server import create_server
 from registry_mcp.registry import endpoints
 from registry_mcp.settings import Settings
@@ -293,7 +294,7 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest
 
 async def stored_record(settings: Settings, saved_name: str) -> dict[str, Any]:
     """The server as the registry holds it, read without masking."""
-    async with settings.open_client() as registry:
+    async with open_registry(settings) as registry:
         return (await registry.get_server(saved_name)).to_api()
 
 

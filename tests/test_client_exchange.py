@@ -33,7 +33,7 @@ from registry_mcp import (
 from registry_mcp.embedded import RegistryStore, create_app
 from registry_mcp.embedded.store import Scope
 from registry_mcp.errors import CallersKeyRefused, RegistryUnreachable
-from registry_mcp.mcp.http_auth import CallerKeyTransport
+from registry_mcp.mcp.registries import CallerKeyTransport
 from registry_mcp.registry import endpoints, merging
 from registry_mcp.registry.client import RegistryLocation
 from registry_mcp.registry.patching import merge_patch

@@ -396,3 +396,15 @@ async def test_a_huge_error_body_is_read_only_as_far_as_it_is_quoted() -> None:
                 await client.list_servers()
     assert "HTTP 500" in str(failed.value)
     assert failed.value.registry_message is not None and len(failed.value.registry_message) <= 300
+
+
+async def test_the_size_error_suggests_a_smaller_page_only_to_a_tool_that_has_one() -> None:
+    with ServedApp(Huge(declare=True)) as served:
+        settings = Settings(api_key="key", base_url=served.url, max_response_bytes=1024)
+        async with Client(create_server(settings)) as client:
+            with anyio.fail_after(10):
+                got = await client.call_tool("get_registry_server", {"saved_name": "files"})
+                listed = await client.call_tool("list_registry_servers", {})
+    assert got.is_error and "larger than 1,024 bytes" in text_of(got)
+    assert "per_page" not in text_of(got) and "REGISTRY_MCP_MAX_RESPONSE_BYTES" in text_of(got)
+    assert listed.is_error and "a smaller per_page" in text_of(listed)

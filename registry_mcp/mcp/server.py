@@ -18,6 +18,7 @@ from mcp.server.auth.provider import TokenVerifier
 from mcp.server.auth.settings import AuthSettings
 
 from registry_mcp import __version__
+from registry_mcp.mcp import registries
 from registry_mcp.mcp.permissions import selected_tools
 from registry_mcp.mcp.prompts import add_prompts
 from registry_mcp.mcp.resources import add_server_resources, list_resources_with_servers
@@ -54,7 +55,7 @@ def create_server(
 
     @asynccontextmanager
     async def open_registry(_: MCPServer[RegistryClient]) -> AsyncIterator[RegistryClient]:
-        async with settings.open_client() as registry:
+        async with registries.open_registry(settings) as registry:
             yield registry
 
     exposed = selected_tools(settings, tools)

@@ -34,7 +34,7 @@ import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar, get_type_hints
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, get_type_hints
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
@@ -43,6 +43,9 @@ from mcp.shared.exceptions import MCPDeprecationWarning
 from mcp_types import CallToolResult, LoggingLevel, ToolAnnotations
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import BaseModel, ValidationError
+
+if TYPE_CHECKING:
+    from registry_mcp.public_registry.client import PublicRegistry
 
 from registry_mcp.errors import LocalRefusal, RegistryError, describe_validation_error
 from registry_mcp.mcp.permissions import (
@@ -53,10 +56,10 @@ from registry_mcp.mcp.permissions import (
     may_act_on_this_machine,
     tool_annotations,
 )
+from registry_mcp.mcp.registries import open_public_registry
 from registry_mcp.mcp.results import RegistryInfo, ToolResult, present
 from registry_mcp.mcp.schemas import record_schema, strict_input_schema
 from registry_mcp.mcp.sdk import annotate, function_tool
-from registry_mcp.public_registry.client import PublicRegistry
 from registry_mcp.registry.client import RegistryClient, RegistryLocation
 from registry_mcp.settings import Settings
 
@@ -135,7 +138,7 @@ class ToolCall:
 
     def open_public_registry(self) -> PublicRegistry:
         """The official MCP Registry (or the mirror the settings name), opened for the call that needs it."""
-        return self.settings.open_public_registry()
+        return open_public_registry(self.settings)
 
     def agreed(self, without_asking: bool) -> bool:
         """Whether the tool may act (see `permissions.agreed`)."""

@@ -62,7 +62,7 @@ from registry_mcp.registry.transport import (
     retry_after,
 )
 from registry_mcp.secrets.masking import MASK, escaped_forms, find_mask, scrub, secret_values
-from registry_mcp.urls import is_loopback
+from registry_mcp.urls import require_safe_base_url
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -175,6 +175,7 @@ class RegistryHttp:
                 f"Could not {operation}: the registry's answer is larger than "
                 f"{self.limits.max_response_bytes:,} bytes{declared}",
                 status=too_large.status,
+                paged=endpoints.PER_PAGE_PARAM in (params or {}),
             ) from None
         except httpx2.TransportError as failure:
             raise self._transport_error(failure, operation, request.extensions.get(ATTEMPTS, 1)) from None
@@ -455,19 +456,6 @@ def connection_failure(failure: Exception, where: str) -> str:
     if isinstance(failure, httpx2.ConnectError):
         return f"could not connect to {where}"
     return f"the connection to {where} was lost"
-
-
-def require_safe_base_url(
-    base_url: str, *, what: str = "registry", why: str = "so that the API key is never sent in clear text"
-) -> None:
-    """Refuse to send an API key in clear text: HTTPS, unless the registry is on this machine."""
-    url = httpx2.URL(base_url)
-    if url.scheme == "https" or (url.scheme == "http" and is_loopback(url.host)):
-        return
-    raise ValueError(
-        f"The {what} URL {base_url!r} must use https:// (plain http:// is allowed only for a loopback "
-        f"address such as 127.0.0.1 or localhost), {why}."
-    )
 
 
 def refuse_masks(body: dict[str, Any], *, what: str = "server", variants_only: bool = False) -> dict[str, Any]:
