@@ -99,7 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     limits: list[tuple[str, Callable[[str], float], str, str]] = [
-        ("--timeout", float, "SECONDS", "seconds for one whole request to the registry, its answer included (30)"),
+        (
+            "--timeout",
+            float,
+            "SECONDS",
+            "seconds for one whole call to the registry, its answer and retries included (30)",
+        ),
         ("--connect-timeout", float, "SECONDS", "seconds to wait for a connection to the registry (10)"),
         ("--max-response-bytes", int, "BYTES", "the largest answer read from the registry (16 MiB)"),
     ]

@@ -77,7 +77,7 @@ class Settings:
     """Each HTTP caller sends its own Enkrypt API key and the server acts with it on the cloud registry;
     the server holds no key of its own (`api_key` unset)."""
     timeout: float = DEFAULT_TIMEOUT
-    """Seconds for one whole request to the registry: connecting, sending, and its complete answer."""
+    """Seconds for one whole call to the registry: connecting, sending, its complete answer, and any retries."""
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     """Seconds to wait for a connection to the registry."""
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
