@@ -212,7 +212,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         settings = settings_from(options)
     except ValueError as invalid:
         parser.error(str(invalid))
-    from registry_mcp.mcp.server import TOOL_NAMES, TOOLS, create_server, selected_tools
+    from registry_mcp.mcp.server import TOOL_NAMES, create_server, selected_tools
+    from registry_mcp.mcp.tools import listed_tools
 
     auth = choose_http_auth(parser, options, settings) if options.transport == "http" else None
     if auth is not None:
@@ -232,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for pattern in settings.tools:
         if not fnmatch.filter(TOOL_NAMES, pattern):
             parser.error(f"{tools_setting}: {pattern!r} matches no tool; the tools are: {', '.join(TOOL_NAMES)}")
-    if not selected_tools(settings, TOOLS):
+    if not selected_tools(settings, listed_tools()):
         parser.error(
             f"{tools_setting} {','.join(settings.tools)!r} matches no read-only tool; the tools are: "
             f"{', '.join(TOOL_NAMES)}"

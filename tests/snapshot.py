@@ -7,7 +7,9 @@ change to a schema or a description shows up in review as a diff of these files.
     python -m tests.snapshot --update     # rewrite them after a deliberate change, then review the diff
     UPDATE_TOOLSNAPS=1 pytest tests/test_snapshot.py     # the same, from the test
 
-A new tool's file is written the same way; a file whose tool is gone is deleted.
+A new tool's file is written the same way; a file whose tool is gone is deleted. The catalog's
+listing (registry_mcp/mcp/tools/listing.json: what the server lists without importing the tools'
+modules) is generated from the same tools and rewritten with them.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pydantic import BaseModel
 
 from registry_mcp.mcp.server import create_server
 from registry_mcp.mcp.toolkit import RegistryTool
+from registry_mcp.mcp.tools.catalog import LISTING, declared_tools, listing
 from registry_mcp.settings import Settings
 
 DATA = Path(__file__).parent / "data"
@@ -59,9 +62,10 @@ async def listed_tools(tools: Sequence[RegistryTool[Any]] | None = None) -> list
 
 
 async def what_clients_see() -> dict[Path, str]:
-    """Each golden file's path and its text, as the server gives them now."""
+    """Each golden file's path and its text, as the server gives them now (its tools as their modules
+    declare them, not as the listing says), and the listing generated from them."""
     # Over the 2025-11-25 handshake's JSON-RPC streams, as Claude Desktop connects; on a registry in memory.
-    async with Client(create_server(Settings(database=":memory:")), mode="legacy") as client:
+    async with Client(create_server(Settings(database=":memory:"), declared_tools()), mode="legacy") as client:
         tools = _wire((await client.list_tools()).tools)
         templates = _wire((await client.list_resource_templates()).resource_templates)
         prompts = _wire((await client.list_prompts()).prompts)
@@ -71,6 +75,7 @@ async def what_clients_see() -> dict[Path, str]:
         SNAPSHOT / "resource_templates.json": snapshot_text(templates),
         SNAPSHOT / "prompts.json": snapshot_text(prompts),
         SNAPSHOT / "instructions.txt": instructions + "\n",
+        LISTING: listing(),
     }
 
 
@@ -94,7 +99,8 @@ def write(current: dict[Path, str]) -> list[Path]:
 
 
 def _stored_files() -> list[Path]:
-    return [path for folder in (SNAPSHOT, TOOLSNAPS) if folder.is_dir() for path in sorted(folder.iterdir())]
+    stored = [path for folder in (SNAPSHOT, TOOLSNAPS) if folder.is_dir() for path in sorted(folder.iterdir())]
+    return [*stored, LISTING]
 
 
 def _stored(path: Path) -> str | None:
@@ -108,10 +114,10 @@ def main(argv: list[str] | None = None) -> int:
     current = anyio.run(what_clients_see)
     if options.update:
         rewritten = write(current)
-        print(f"Rewrote {', '.join(str(path.relative_to(DATA)) for path in rewritten) or 'nothing'}.")
+        print(f"Rewrote {', '.join(path.name for path in rewritten) or 'nothing'}.")
         return 0
     out_of_date = stale(current)
-    names = ", ".join(str(path.relative_to(DATA)) for path in out_of_date)
+    names = ", ".join(path.name for path in out_of_date)
     print(f"Out of date: {names} (run with --update)." if out_of_date else "The snapshot is up to date.")
     return 1 if out_of_date else 0
 

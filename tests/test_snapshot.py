@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from registry_mcp.mcp.tools import TOOL_NAMES
+from registry_mcp.mcp.tools import TOOL_NAMES, declared_tools
+from registry_mcp.mcp.tools.catalog import LISTING
 
-from .snapshot import DATA, TOOLSNAPS, listed_tools, stale, updating, what_clients_see, write
+from .snapshot import TOOLSNAPS, listed_tools, stale, updating, what_clients_see, write
 
 pytestmark = pytest.mark.anyio
 
@@ -29,7 +30,7 @@ def _check(current: dict[Path, str], paths: list[Path]) -> None:
     if updating():
         write({path: current[path] for path in paths})
     for path in paths:
-        assert path.exists(), f"{path.relative_to(DATA)} is missing: run `python -m tests.snapshot --update`"
+        assert path.exists(), f"{path.name} is missing: run `python -m tests.snapshot --update`"
         stored = path.read_text(encoding="utf-8")
         assert current[path] == stored, (
             f"{path.name} changed: run `python -m tests.snapshot --update` and review the diff"
@@ -42,7 +43,18 @@ def test_each_tool_matches_its_snapshot(current: dict[Path, str], tool: str) -> 
 
 
 def test_the_resources_prompts_and_instructions_match_the_snapshot(current: dict[Path, str]) -> None:
-    _check(current, [path for path in current if path.parent != TOOLSNAPS])
+    _check(current, [path for path in current if path.parent != TOOLSNAPS and path != LISTING])
+
+
+def test_the_catalogs_listing_is_what_the_tools_declare(current: dict[Path, str]) -> None:
+    """The server lists its tools from the listing, without importing them: it must say what their
+    modules declare (this is the cache's test; the listing is rewritten with the snapshot)."""
+    _check(current, [LISTING])
+
+
+async def test_the_server_lists_from_the_listing_exactly_what_the_modules_declare() -> None:
+    declared = await listed_tools(declared_tools())
+    assert await listed_tools() == declared
 
 
 def test_every_snapshot_file_belongs_to_a_listed_tool(current: dict[Path, str]) -> None:

@@ -34,7 +34,7 @@ import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, get_type_hints
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, get_type_hints
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 
 from registry_mcp.errors import LocalRefusal, RegistryError, describe_validation_error
 from registry_mcp.mcp.permissions import (
+    Acting,
+    Asking,
     Consent,
     Question,
     agreed,
@@ -178,7 +180,20 @@ class RegistryTool(Generic[ArgsT]):
     ask: Ask[ArgsT] | None = None
 
     def to_mcp(self, settings: Settings | None = None) -> Tool:
-        settings = settings or Settings()
+        return function_tool(
+            sdk_function(self.steps(settings or Settings())),
+            name=self.name,
+            title=self.title,
+            description=self.description,
+            # One title for the tool: clients read it from either place.
+            annotations=self.annotations.model_copy(update={"title": self.title}),
+            input_schema=input_schema(self.arguments),
+            output_schema=output_schema(self.result),
+        )
+
+    def steps(self, settings: Settings) -> Steps:
+        """What the SDK runs for this tool under `settings`: one step, or (for a tool that asks first)
+        the question, then the act on the person's answer."""
 
         def tool_call(ctx: Context[RegistryClient, Any], consent: Consent | None = None, facts: Any = None) -> ToolCall:
             return ToolCall(
@@ -191,25 +206,32 @@ class RegistryTool(Generic[ArgsT]):
             )
 
         async def finish(
-            parsed: ArgsT, ctx: Context[RegistryClient, Any], consent: Consent | None = None, facts: Any = None
+            arguments: dict[str, Any],
+            ctx: Context[RegistryClient, Any],
+            consent: Consent | None = None,
+            facts: Any = None,
         ) -> CallToolResult:
-            call = tool_call(ctx, consent, facts)
-            result = await self.run(parsed, call)
-            presented = present(result, reveal_secrets=settings.show_secrets)
-            await call.log("info", f"{self.name}: {result.message}")
-            return presented
+            async with self._failures(ctx):
+                call = tool_call(ctx, consent, facts)
+                result = await self.run(self._parse(arguments), call)
+                presented = present(result, reveal_secrets=settings.show_secrets)
+                await call.log("info", f"{self.name}: {result.message}")
+                return presented
 
-        call = self._plain_call(finish) if self.ask is None else self._asking_call(self.ask, tool_call, finish)
-        return function_tool(
-            call,
-            name=self.name,
-            title=self.title,
-            description=self.description,
-            # One title for the tool: clients read it from either place.
-            annotations=self.annotations.model_copy(update={"title": self.title}),
-            input_schema=input_schema(self.arguments),
-            output_schema=output_schema(self.result),
-        )
+        if self.ask is None:
+            return Steps(run=finish)
+        ask = self.ask
+
+        async def question(arguments: dict[str, Any], ctx: Context[RegistryClient, Any]) -> Question:
+            async with self._failures(ctx):
+                return await ask(self._parse(arguments), tool_call(ctx))
+
+        async def act(
+            arguments: dict[str, Any], ctx: Context[RegistryClient, Any], consent: Consent, facts: Any
+        ) -> CallToolResult:
+            return await finish(arguments, ctx, consent, facts)
+
+        return Steps(run=finish, question=question, act=act)
 
     @asynccontextmanager
     async def _failures(self, ctx: Context[Any, Any]) -> AsyncIterator[None]:
@@ -226,27 +248,27 @@ class RegistryTool(Generic[ArgsT]):
     def _parse(self, arguments: dict[str, Any]) -> ArgsT:
         return parse_arguments(self.arguments, arguments, tool=self.name)
 
-    def _plain_call(self, finish: _Finish[ArgsT]) -> Callable[..., Awaitable[CallToolResult]]:
-        async def call(arguments: dict[str, Any], ctx: Context[RegistryClient, Any]) -> CallToolResult:
-            async with self._failures(ctx):
-                return await finish(self._parse(arguments), ctx)
 
-        return annotate(call, {"arguments": dict[str, Any], "ctx": Context, "return": CallToolResult})
+@dataclass(frozen=True)
+class Steps:
+    """What the SDK runs for a tool: `run` on the call's arguments, or, for a tool that asks first,
+    `question` (looks up the facts and words the question), then `act` on the person's answer."""
 
-    def _asking_call(
-        self, ask: Ask[ArgsT], tool_call: Callable[[Context[RegistryClient, Any]], ToolCall], finish: _Finish[ArgsT]
-    ) -> Callable[..., Awaitable[CallToolResult]]:
-        async def question(arguments: dict[str, Any], ctx: Context[RegistryClient, Any]) -> Question:
-            async with self._failures(ctx):
-                return await ask(self._parse(arguments), tool_call(ctx))
+    run: Callable[[dict[str, Any], Context[RegistryClient, Any]], Awaitable[CallToolResult]]
+    question: Asking | None = None
+    act: Acting | None = None
 
-        async def act(
-            arguments: dict[str, Any], ctx: Context[RegistryClient, Any], consent: Consent, facts: Any
-        ) -> CallToolResult:
-            async with self._failures(ctx):
-                return await finish(self._parse(arguments), ctx, consent, facts)
 
-        return asking_call(question, act)
+def sdk_function(steps: Steps) -> Callable[..., Awaitable[CallToolResult]]:
+    """The function the SDK calls for a tool with these steps."""
+    if steps.question is not None and steps.act is not None:
+        return asking_call(steps.question, steps.act)
+    run = steps.run
+
+    async def call(arguments: dict[str, Any], ctx: Context[RegistryClient, Any]) -> CallToolResult:
+        return await run(arguments, ctx)
+
+    return annotate(call, {"arguments": dict[str, Any], "ctx": Context, "return": CallToolResult})
 
 
 async def _log_failure(tool: str, ctx: Context[Any, Any], text: str) -> None:
@@ -335,17 +357,6 @@ def input_schema(arguments: type[BaseModel]) -> dict[str, Any]:
 @functools.cache
 def output_schema(result: type[BaseModel]) -> dict[str, Any]:
     return record_schema(result)
-
-
-ArgsContraT = TypeVar("ArgsContraT", bound=BaseModel, contravariant=True)
-
-
-class _Finish(Protocol[ArgsContraT]):
-    """Runs a tool on parsed arguments and presents its result."""
-
-    def __call__(
-        self, parsed: ArgsContraT, ctx: Context[RegistryClient, Any], consent: Consent | None = ..., facts: Any = ...
-    ) -> Awaitable[CallToolResult]: ...
 
 
 def parse_arguments(model: type[ArgsT], arguments: dict[str, Any], *, tool: str) -> ArgsT:
