@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from registry_mcp.registry import endpoints
-from registry_mcp.registry.client import RegistryLocation
+from registry_mcp.registry.endpoints import RegistryLocation
 from registry_mcp.registry.transport import DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
 from registry_mcp.urls import DEFAULT_PUBLIC_REGISTRY_URL
 

@@ -1,8 +1,9 @@
 """The registries the server's tools reach, opened from its settings.
 
-- `open_registry`: the server's own registry, once per connection (by the server's lifespan): the
-  embedded one without an API key, else the cloud's, with the server's key, or in `--auth keys`
-  mode with each HTTP caller's own (`CallerKeyTransport`).
+- `open_registry`: the server's own registry: the embedded one without an API key, else the
+  cloud's, with the server's key, or in `--auth keys` mode with each HTTP caller's own
+  (`CallerKeyTransport`). The server's lifespan holds it as a `ServedRegistry`, opened on first
+  use, so that start-up pays neither for the client's code nor for opening the database.
 - `open_public_registry`: the official MCP Registry or its mirror, for the call that reads it.
 
 Both have the limits the settings give (deadline, connect timeout, size limit).
@@ -15,19 +16,39 @@ from typing import TYPE_CHECKING
 import httpx2
 from mcp.server.auth.middleware.auth_context import get_access_token
 
-from registry_mcp.errors import AuthenticationError
 from registry_mcp.registry import endpoints
-from registry_mcp.registry.client import RegistryClient
-from registry_mcp.registry.transport import network_transport
 from registry_mcp.urls import require_safe_base_url
 
 if TYPE_CHECKING:
     from registry_mcp.public_registry.client import PublicRegistry
+    from registry_mcp.registry.client import RegistryClient
     from registry_mcp.settings import Settings
+
+
+class ServedRegistry:
+    """The server's registry for one connection (the lifespan's context), opened on first use."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._client: RegistryClient | None = None
+
+    @property
+    def client(self) -> RegistryClient:
+        if self._client is None:
+            self._client = open_registry(self._settings)
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
 
 
 def open_registry(settings: Settings) -> RegistryClient:
     """A client of the registry `settings` name."""
+    # Imported here: the server starts without the client's code, until a call needs it.
+    from registry_mcp.registry.client import RegistryClient
+    from registry_mcp.registry.transport import network_transport
+
     if settings.embedded:
         return RegistryClient.embedded(settings.location.path or ":memory:", project=settings.project)
     transport = None
@@ -67,6 +88,8 @@ class CallerKeyTransport(httpx2.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         caller = get_access_token()
         if caller is None:  # every HTTP request is authenticated first: a request outside one is a bug
+            from registry_mcp.errors import AuthenticationError
+
             raise AuthenticationError("No caller's API key to send this registry request with")
         request.headers[endpoints.API_KEY_HEADER] = caller.token
         return await self._inner.handle_async_request(request)

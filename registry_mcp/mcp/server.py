@@ -3,7 +3,7 @@
     server = create_server(Settings.from_env())
     server.run()          # stdio
 
-The tools reach the registry only through `RegistryClient`, opened once per connection by the
+The tools reach the registry only through `RegistryClient`, opened on first use for each connection by the
 server's lifespan; which registry that is (cloud or embedded) is decided by `Settings`.
 """
 
@@ -18,13 +18,12 @@ from mcp.server.auth.provider import TokenVerifier
 from mcp.server.auth.settings import AuthSettings
 
 from registry_mcp import __version__
-from registry_mcp.mcp import registries
 from registry_mcp.mcp.permissions import selected_tools
 from registry_mcp.mcp.prompts import add_prompts
+from registry_mcp.mcp.registries import ServedRegistry
 from registry_mcp.mcp.resources import add_server_resources, list_resources_with_servers
 from registry_mcp.mcp.sdk import ResourceListingServer
 from registry_mcp.mcp.tools import TOOL_NAMES, listed_tools
-from registry_mcp.registry.client import RegistryClient
 from registry_mcp.settings import Settings
 
 SERVER_NAME = "registry-mcp"
@@ -66,19 +65,22 @@ def create_server(
     tools: Sequence[ServedTool] | None = None,
     *,
     oauth: tuple[TokenVerifier, AuthSettings] | None = None,
-) -> MCPServer[RegistryClient]:
+) -> MCPServer[ServedRegistry]:
     """The MCP server for `settings`: the `tools` it allows (by default every tool registry-mcp
     declares, listed from the catalog without importing them), on the registry it names. Over
     HTTP, `oauth` (a token verifier and this resource's auth settings) has the SDK require an
     identity provider's access tokens."""
 
     @asynccontextmanager
-    async def open_registry(_: MCPServer[RegistryClient]) -> AsyncIterator[RegistryClient]:
-        async with registries.open_registry(settings) as registry:
+    async def open_registry(_: MCPServer[ServedRegistry]) -> AsyncIterator[ServedRegistry]:
+        registry = ServedRegistry(settings)
+        try:
             yield registry
+        finally:
+            await registry.aclose()
 
     exposed = selected_tools(settings, listed_tools() if tools is None else tools)
-    server = ResourceListingServer[RegistryClient](
+    server = ResourceListingServer[ServedRegistry](
         SERVER_NAME,
         title="Enkrypt AI MCP Registry",
         version=__version__,

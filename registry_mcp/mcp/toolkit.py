@@ -49,19 +49,17 @@ if TYPE_CHECKING:
 
 from registry_mcp.errors import LocalRefusal, RegistryError, describe_validation_error
 from registry_mcp.mcp.permissions import (
-    Acting,
-    Asking,
     Consent,
     Question,
     agreed,
-    asking_call,
     may_act_on_this_machine,
     tool_annotations,
 )
-from registry_mcp.mcp.registries import open_public_registry
+from registry_mcp.mcp.registries import ServedRegistry, open_public_registry
 from registry_mcp.mcp.results import RegistryInfo, ToolResult, present
 from registry_mcp.mcp.schemas import record_schema, strict_input_schema
-from registry_mcp.mcp.sdk import annotate, function_tool
+from registry_mcp.mcp.sdk import function_tool
+from registry_mcp.mcp.steps import Steps, sdk_function
 from registry_mcp.registry.client import RegistryClient, RegistryLocation
 from registry_mcp.settings import Settings
 
@@ -180,8 +178,10 @@ class RegistryTool(Generic[ArgsT]):
     ask: Ask[ArgsT] | None = None
 
     def to_mcp(self, settings: Settings | None = None) -> Tool:
+        steps = self.steps(settings or Settings())
         return function_tool(
-            sdk_function(self.steps(settings or Settings())),
+            sdk_function(steps),
+            shared_signature=steps.question is None,
             name=self.name,
             title=self.title,
             description=self.description,
@@ -195,9 +195,9 @@ class RegistryTool(Generic[ArgsT]):
         """What the SDK runs for this tool under `settings`: one step, or (for a tool that asks first)
         the question, then the act on the person's answer."""
 
-        def tool_call(ctx: Context[RegistryClient, Any], consent: Consent | None = None, facts: Any = None) -> ToolCall:
+        def tool_call(ctx: Context[ServedRegistry, Any], consent: Consent | None = None, facts: Any = None) -> ToolCall:
             return ToolCall(
-                registry=ctx.request_context.lifespan_context,
+                registry=ctx.request_context.lifespan_context.client,
                 consent=consent,
                 facts=facts,
                 report_progress=ctx.report_progress,
@@ -207,7 +207,7 @@ class RegistryTool(Generic[ArgsT]):
 
         async def finish(
             arguments: dict[str, Any],
-            ctx: Context[RegistryClient, Any],
+            ctx: Context[ServedRegistry, Any],
             consent: Consent | None = None,
             facts: Any = None,
         ) -> CallToolResult:
@@ -222,12 +222,12 @@ class RegistryTool(Generic[ArgsT]):
             return Steps(run=finish)
         ask = self.ask
 
-        async def question(arguments: dict[str, Any], ctx: Context[RegistryClient, Any]) -> Question:
+        async def question(arguments: dict[str, Any], ctx: Context[ServedRegistry, Any]) -> Question:
             async with self._failures(ctx):
                 return await ask(self._parse(arguments), tool_call(ctx))
 
         async def act(
-            arguments: dict[str, Any], ctx: Context[RegistryClient, Any], consent: Consent, facts: Any
+            arguments: dict[str, Any], ctx: Context[ServedRegistry, Any], consent: Consent, facts: Any
         ) -> CallToolResult:
             return await finish(arguments, ctx, consent, facts)
 
@@ -247,28 +247,6 @@ class RegistryTool(Generic[ArgsT]):
 
     def _parse(self, arguments: dict[str, Any]) -> ArgsT:
         return parse_arguments(self.arguments, arguments, tool=self.name)
-
-
-@dataclass(frozen=True)
-class Steps:
-    """What the SDK runs for a tool: `run` on the call's arguments, or, for a tool that asks first,
-    `question` (looks up the facts and words the question), then `act` on the person's answer."""
-
-    run: Callable[[dict[str, Any], Context[RegistryClient, Any]], Awaitable[CallToolResult]]
-    question: Asking | None = None
-    act: Acting | None = None
-
-
-def sdk_function(steps: Steps) -> Callable[..., Awaitable[CallToolResult]]:
-    """The function the SDK calls for a tool with these steps."""
-    if steps.question is not None and steps.act is not None:
-        return asking_call(steps.question, steps.act)
-    run = steps.run
-
-    async def call(arguments: dict[str, Any], ctx: Context[RegistryClient, Any]) -> CallToolResult:
-        return await run(arguments, ctx)
-
-    return annotate(call, {"arguments": dict[str, Any], "ctx": Context, "return": CallToolResult})
 
 
 async def _log_failure(tool: str, ctx: Context[Any, Any], text: str) -> None:

@@ -16,8 +16,7 @@ the registry cannot apply itself is merged here (`registry_mcp.registry.merging`
 from __future__ import annotations
 
 import json as jsonlib
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx2
 from pydantic import TypeAdapter, ValidationError
@@ -39,6 +38,7 @@ from registry_mcp.errors import (
     describe_validation_error,
 )
 from registry_mcp.registry import endpoints, merging
+from registry_mcp.registry.endpoints import RegistryLocation
 from registry_mcp.registry.models import (
     DEFAULT_SERVER_VERSION,
     BulkAddRequest,
@@ -102,21 +102,6 @@ _SERVER = TypeAdapter(RegistryServer)
 _SERVERS = TypeAdapter(list[RegistryServer])
 _PAGE = TypeAdapter(ServerPage)
 _GATEWAYS = TypeAdapter(list[Gateway])
-
-
-@dataclass(frozen=True, slots=True)
-class RegistryLocation:
-    """Which registry a client talks to, safe to show (it holds no secret)."""
-
-    kind: Literal["cloud", "embedded"]
-    project: str
-    base_url: str | None = None
-    path: str | None = None
-
-    def __str__(self) -> str:
-        if self.kind == "embedded":
-            return f"the embedded registry in {self.path} (project '{self.project}')"
-        return f"the Enkrypt AI registry at {self.base_url} (project '{self.project}')"
 
 
 class RegistryHttp:

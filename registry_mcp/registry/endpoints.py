@@ -24,6 +24,22 @@ VERSION_HEADER = "X-Enkrypt-MCP-Registry-Server-Version"
 DEFAULT_PROJECT = "default"
 DEFAULT_REGISTRY = "default"
 
+
+@dataclass(frozen=True, slots=True)
+class RegistryLocation:
+    """Which registry a client talks to, safe to show (it holds no secret)."""
+
+    kind: Literal["cloud", "embedded"]
+    project: str
+    base_url: str | None = None
+    path: str | None = None
+
+    def __str__(self) -> str:
+        if self.kind == "embedded":
+            return f"the embedded registry in {self.path} (project '{self.project}')"
+        return f"the Enkrypt AI registry at {self.base_url} (project '{self.project}')"
+
+
 # list-servers query parameters (names assumed; pagination and the is_active filter are published).
 PAGE_PARAM = "page"
 PER_PAGE_PARAM = "per_page"

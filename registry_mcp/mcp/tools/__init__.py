@@ -3,10 +3,12 @@ importing them; `TOOLS` (every declared tool, each module imported) is built on 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from registry_mcp.mcp.toolkit import RegistryTool
 from registry_mcp.mcp.tools.catalog import TOOL_NAMES, declared_tools, listed_tools
+
+if TYPE_CHECKING:
+    from registry_mcp.mcp.toolkit import RegistryTool
 
 __all__ = ["TOOLS", "TOOL_NAMES", "declared_tools", "listed_tools"]
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from mcp_types import ToolAnnotations
 
 from registry_mcp.mcp.sdk import function_tool
-from registry_mcp.mcp.toolkit import DECLARED, RegistryTool, Steps, sdk_function
+from registry_mcp.mcp.steps import Steps, sdk_function
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import Context
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from mcp_types import CallToolResult
 
     from registry_mcp.mcp.permissions import Consent, Question
-    from registry_mcp.registry.client import RegistryClient
+    from registry_mcp.mcp.toolkit import RegistryTool
     from registry_mcp.settings import Settings
 
 PACKAGE = "registry_mcp.mcp.tools"
@@ -52,6 +52,8 @@ def tool_modules() -> list[str]:
 @functools.cache
 def declared_tools() -> tuple[RegistryTool[Any], ...]:
     """Every tool, its module imported."""
+    from registry_mcp.mcp.toolkit import DECLARED
+
     for module in tool_modules():
         importlib.import_module(f"{PACKAGE}.{module}")
     return DECLARED.tools
@@ -88,6 +90,8 @@ class ListedTool:
 
     def load(self) -> RegistryTool[Any]:
         """The declared tool, its module imported (once)."""
+        from registry_mcp.mcp.toolkit import DECLARED
+
         importlib.import_module(f"{PACKAGE}.{self.module}")
         return next(tool for tool in DECLARED.tools if tool.name == self.name)
 
@@ -100,7 +104,7 @@ class ListedTool:
 
             return self.load().steps(settings or Settings())
 
-        async def run(arguments: dict[str, Any], ctx: Context[RegistryClient, Any]) -> CallToolResult:
+        async def run(arguments: dict[str, Any], ctx: Context[Any, Any]) -> CallToolResult:
             return await loaded().run(arguments, ctx)
 
         async def question(arguments: dict[str, Any], ctx: Context[Any, Any]) -> Question:
@@ -118,6 +122,7 @@ class ListedTool:
         steps = Steps(run=run, question=question, act=act) if self.asks else Steps(run=run)
         return function_tool(
             sdk_function(steps),
+            shared_signature=not self.asks,
             name=self.name,
             title=self.definition["title"],
             description=self.definition["description"],
