@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, TypeVar
 
 from registry_mcp.registry import endpoints
 from registry_mcp.registry.endpoints import RegistryLocation
-from registry_mcp.registry.transport import DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
 from registry_mcp.urls import DEFAULT_PUBLIC_REGISTRY_URL
 
 if TYPE_CHECKING:
@@ -76,11 +75,11 @@ class Settings:
     keys_from_callers: bool = False
     """Each HTTP caller sends its own Enkrypt API key and the server acts with it on the cloud registry;
     the server holds no key of its own (`api_key` unset)."""
-    timeout: float = DEFAULT_TIMEOUT
+    timeout: float = endpoints.DEFAULT_TIMEOUT
     """Seconds for one whole call to the registry: connecting, sending, its complete answer, and any retries."""
-    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    connect_timeout: float = endpoints.DEFAULT_CONNECT_TIMEOUT
     """Seconds to wait for a connection to the registry."""
-    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    max_response_bytes: int = endpoints.DEFAULT_MAX_RESPONSE_BYTES
     """The largest answer read from the registry; a larger one is refused unread."""
     public_registry_url: str = DEFAULT_PUBLIC_REGISTRY_URL
     """The official MCP Registry, or a mirror of it (the same `v0.1` read API)."""

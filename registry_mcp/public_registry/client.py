@@ -18,7 +18,7 @@ import httpx2
 
 from registry_mcp.errors import RegistryError, ServerNotFound, UnexpectedResponse
 from registry_mcp.registry.client import RegistryHttp
-from registry_mcp.registry.transport import DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
+from registry_mcp.registry.endpoints import DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
 from registry_mcp.urls import DEFAULT_PUBLIC_REGISTRY_URL, require_trusted_url
 
 if TYPE_CHECKING:

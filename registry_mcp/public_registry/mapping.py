@@ -37,10 +37,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from registry_mcp import untrusted
 from registry_mcp.errors import describe_validation_error
-from registry_mcp.registry.models import DEFAULT_SERVER_VERSION, ServerPayload
+from registry_mcp.registry.models import DEFAULT_SERVER_VERSION, MISSING_PREFIX, ServerPayload
 
-MISSING_PREFIX = "<to be supplied: "
-MISSING_VALUE = re.compile(r"<to be supplied: [^>]*>")
 MAX_TEXT = 1_000  # any one text taken from a record
 MAX_DESCRIPTION = 300
 SAVED_NAME_LIMIT = 32

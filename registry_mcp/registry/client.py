@@ -38,7 +38,12 @@ from registry_mcp.errors import (
     describe_validation_error,
 )
 from registry_mcp.registry import endpoints, merging
-from registry_mcp.registry.endpoints import RegistryLocation
+from registry_mcp.registry.endpoints import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT,
+    RegistryLocation,
+)
 from registry_mcp.registry.models import (
     DEFAULT_SERVER_VERSION,
     BulkAddRequest,
@@ -51,9 +56,6 @@ from registry_mcp.registry.models import (
 from registry_mcp.registry.retries import DEFAULT_RETRIES, NO_RETRIES, RetryPolicy
 from registry_mcp.registry.transport import (
     ATTEMPTS,
-    DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_TIMEOUT,
     OPERATION,
     AnswerTooLarge,
     BoundedTransport,

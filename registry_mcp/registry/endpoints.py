@@ -45,6 +45,12 @@ PAGE_PARAM = "page"
 PER_PAGE_PARAM = "per_page"
 IS_ACTIVE_PARAM = "is_active"
 MAX_PER_PAGE = 100
+# A client's limits, unless told otherwise (`registry_mcp.registry.transport` applies them).
+DEFAULT_TIMEOUT = 30.0
+"""Seconds for one whole call: connecting, sending, its complete answer, and any retries."""
+DEFAULT_CONNECT_TIMEOUT = 10.0
+DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+
 # Our own bound (the API publishes none): pages past it are empty in any real registry, and it keeps
 # offsets well inside the 64-bit integers databases use.
 MAX_PAGE = 1_000_000

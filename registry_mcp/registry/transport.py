@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import anyio
 import httpx2
 
+from registry_mcp.registry.endpoints import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
 from registry_mcp.registry.retries import DEFAULT_RETRIES, RETRYABLE_STATUSES, RetryPolicy
 
 if TYPE_CHECKING:
@@ -33,10 +34,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT = 30.0
-"""Seconds for one whole call: connecting, sending, its complete answer, and any retries."""
-DEFAULT_CONNECT_TIMEOUT = 10.0
-DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 # An error's text is only quoted in part: no more of it is read than this.
 ERROR_BODY_BYTES = 64 * 1024
 
