@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 from registry_mcp.mcp.tools import TOOL_NAMES
 
@@ -98,3 +99,20 @@ def test_with_an_api_key_the_embedded_registry_is_never_imported() -> None:
     assert answer["result"] is True  # nothing listens there: the call fails, as it should
     assert "registry_mcp.embedded" not in _loaded(answer, FEATURES)
     assert "registry_mcp.mcp.tools.servers" in _loaded(answer, ["registry_mcp.mcp.tools.servers"])
+
+
+def test_a_registry_that_cannot_be_opened_is_a_tool_error_and_the_server_keeps_serving(tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the database's folder should be")
+    answer = _imported_after(
+        f"Settings(database={str(blocked / 'registry.db')!r})",
+        """
+        first = await client.call_tool("list_registry_servers", {})
+        again = await client.call_tool("get_registry_server", {"saved_name": "files"})
+        result = [first.is_error, first.content[0].text, again.is_error]
+        """,
+    )
+    failed, text, failed_again = answer["result"]  # type: ignore[misc]
+    assert failed and failed_again
+    assert f"Could not open the embedded registry in {blocked / 'registry.db'}" in text
+    assert "REGISTRY_MCP_DB, or --db" in text

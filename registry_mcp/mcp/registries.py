@@ -35,7 +35,17 @@ class ServedRegistry:
     @property
     def client(self) -> RegistryClient:
         if self._client is None:
-            self._client = open_registry(self._settings)
+            import sqlite3
+
+            from registry_mcp.errors import LocalRefusal
+
+            try:
+                self._client = open_registry(self._settings)
+            except (OSError, sqlite3.Error) as failure:  # the embedded registry's file
+                raise LocalRefusal(
+                    f"Could not open {self._settings.location}: {failure}. Check the file it names "
+                    "(REGISTRY_MCP_DB, or --db), then try again."
+                ) from None
         return self._client
 
     async def aclose(self) -> None:
