@@ -33,7 +33,8 @@ from mcp import Client
 from mcp_types import CallToolResult, Tool
 
 from registry_mcp import RegistryClient
-from registry_mcp.mcp.server import TOOLS, create_server
+from registry_mcp.mcp.server import create_server
+from registry_mcp.mcp.tools import TOOLS
 from registry_mcp.settings import Settings
 
 from .conftest import text_of
@@ -356,7 +357,7 @@ def test_unknown_tools_end_in_an_error(session: Session, name: str, arguments: d
     assert result.is_error and "Unknown tool" in text_of(result), text_of(result)
 
 
-# Secrets in the places masking recognises by what they are, not by their key (issue 12): whatever the
+# Secrets in the places masking recognises by what they are, not by their key: whatever the
 # secret's text, a tool result never shows it, and the registry keeps it.
 SECRET_TEXT = st.from_regex(r"[A-Za-z0-9]{20,30}", fullmatch=True)
 SECRET_PLACES = {

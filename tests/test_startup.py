@@ -20,7 +20,7 @@ FEATURES = [
     "registry_mcp.servers.launch",
     "registry_mcp.gateway.export",
     "registry_mcp.mcp.http_auth",
-    "registry_mcp.embedded",
+    "registry_mcp.registry.embedded",
     "registry_mcp.registry.models",
     "registry_mcp.mcp.toolkit",
 ]
@@ -79,7 +79,7 @@ def test_a_call_imports_its_tools_module_and_not_the_other_features() -> None:
     )
     assert answer["result"] == 0
     assert _loaded(answer, FEATURES) == {
-        "registry_mcp.embedded",
+        "registry_mcp.registry.embedded",
         "registry_mcp.registry.models",
         "registry_mcp.mcp.toolkit",
     }
@@ -97,7 +97,7 @@ def test_with_an_api_key_the_embedded_registry_is_never_imported() -> None:
         """,
     )
     assert answer["result"] is True  # nothing listens there: the call fails, as it should
-    assert "registry_mcp.embedded" not in _loaded(answer, FEATURES)
+    assert "registry_mcp.registry.embedded" not in _loaded(answer, FEATURES)
     assert "registry_mcp.mcp.tools.servers" in _loaded(answer, ["registry_mcp.mcp.tools.servers"])
 
 

@@ -45,8 +45,9 @@ def add_server_resources(server: MCPServer[ServedRegistry], *, reveal_secrets: b
     )
     async def read_server(saved_name: str, server_version: str, ctx: Context[ServedRegistry, Any]) -> str:
         # Imported here: the server starts without the registry's models, until they are needed.
-        from registry_mcp.errors import RegistryError, ServerNotFound, describe_validation_error
+        from registry_mcp.errors import RegistryError, ServerNotFound
         from registry_mcp.mcp.arguments import ServerSelector
+        from registry_mcp.registry.validation import describe_validation_error
         from registry_mcp.secrets.masking import mask_secrets
 
         try:

@@ -34,8 +34,6 @@ from registry_mcp.errors import (
     ServerConflict,
     ServerNotFound,
     UnexpectedResponse,
-    checked,
-    describe_validation_error,
 )
 from registry_mcp.registry import endpoints, merging
 from registry_mcp.registry.endpoints import (
@@ -63,6 +61,7 @@ from registry_mcp.registry.transport import (
     network_transport,
     retry_after,
 )
+from registry_mcp.registry.validation import checked, describe_validation_error
 from registry_mcp.secrets.masking import MASK, escaped_forms, find_mask, scrub, secret_values
 from registry_mcp.urls import require_safe_base_url
 
@@ -71,7 +70,7 @@ if TYPE_CHECKING:
     from pathlib import Path
     from types import TracebackType
 
-    from registry_mcp.embedded.store import RegistryStore
+    from registry_mcp.registry.embedded.store import RegistryStore
 
 T = TypeVar("T")
 
@@ -253,7 +252,7 @@ class RegistryClient:
     def embedded(cls, path: str | Path = ":memory:", *, project: str | None = None) -> Self:
         """A client of an embedded registry kept in the SQLite file at `path` (or in memory)."""
         # Imported here: a cloud client never needs the embedded registry's code.
-        from registry_mcp.embedded import RegistryStore, create_app
+        from registry_mcp.registry.embedded import RegistryStore, create_app
 
         store = RegistryStore(path)
         # A crash inside the app becomes the 500 a served registry would answer, not an exception here.

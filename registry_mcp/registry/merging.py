@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from registry_mcp.errors import InvalidRequest, RegistryUnavailable, checked
+from registry_mcp.errors import InvalidRequest, ModifyRefused, RegistryUnavailable
 from registry_mcp.registry.models import McpConfig
-from registry_mcp.registry.patching import ModifyRefused, apply_modify, full_patch, kind_of
+from registry_mcp.registry.patching import apply_modify, full_patch, may_move
+from registry_mcp.registry.validation import checked
 from registry_mcp.secrets.masking import find_mask
 
 if TYPE_CHECKING:
@@ -73,12 +74,11 @@ async def merged(
 
 def needs_stored(body: dict[str, Any]) -> bool:
     """Whether a merge patch can only be applied with the stored server at hand: a new `command`,
-    `args` or `url` may move the server (its secrets must not follow), and a mask stands for a stored
-    value. (A mask in an object could simply be left out, absent meaning unchanged, but then a mask
-    with nothing stored behind it would pass unnoticed instead of being refused.)"""
-    config = (body.get("mcp_config") or {}).get("config")
-    moves = isinstance(config, dict) and (kind_of(config) is not None or "args" in config)
-    return moves or find_mask(body) is not None
+    `args`, `url` or env variable that changes what runs may move the server (its secrets must not
+    follow), and a mask stands for a stored value. (A mask in an object could simply be left out,
+    absent meaning unchanged, but then a mask with nothing stored behind it would pass unnoticed
+    instead of being refused.)"""
+    return may_move((body.get("mcp_config") or {}).get("config")) or find_mask(body) is not None
 
 
 def applied(stored: dict[str, Any], body: dict[str, Any], *, replace_mcp_config: bool) -> dict[str, Any]:
