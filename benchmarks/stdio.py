@@ -1,6 +1,5 @@
 """A minimal JSON-RPC-over-stdio driver: spawn a server, speak the 2025-11-25 handshake (what Claude
-Desktop speaks) or the 2026-07-28 revision (`server/discover`, then every request in its `_meta`
-envelope), time requests, read the process's memory.
+Desktop speaks), time requests, read the process's memory.
 
 Raw pipes rather than an SDK client, so the figures are the server's and the pipe's, not a client
 library's; the same driver measures both servers, so what it adds cancels out of every ratio.
@@ -15,7 +14,6 @@ from pathlib import Path
 from typing import Any, Self
 
 PROTOCOL_VERSION = "2025-11-25"
-MODERN_VERSION = "2026-07-28"
 CLIENT_INFO = {"name": "registry-mcp-benchmarks", "version": "1"}
 
 
@@ -42,22 +40,6 @@ class StdioServer:
         answered = time.perf_counter() - self.started
         self.notify("notifications/initialized")
         return answered
-
-    def discover(self) -> float:
-        """Send `server/discover` (the 2026-07-28 revision: no handshake); the seconds from spawn to its
-        answer. Later requests go in the revision's envelope through `modern`."""
-        self.checked(self.request("server/discover", self.modern()))
-        return time.perf_counter() - self.started
-
-    @staticmethod
-    def modern(params: dict[str, Any] | None = None) -> dict[str, Any]:
-        """`params` in the 2026-07-28 `_meta` envelope (version, client, its capabilities)."""
-        meta = {
-            "io.modelcontextprotocol/protocolVersion": MODERN_VERSION,
-            "io.modelcontextprotocol/clientInfo": CLIENT_INFO,
-            "io.modelcontextprotocol/clientCapabilities": {},
-        }
-        return {**(params or {}), "_meta": meta}
 
     def request(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         [answer] = self.pipeline([(method, params)])
