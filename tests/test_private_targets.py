@@ -233,7 +233,9 @@ async def test_no_unix_socket_and_the_inner_backends_sleep() -> None:
 
 def test_the_guard_fails_loudly_if_httpx2_moves_its_pool(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(httpx2.AsyncHTTPTransport, "__init__", lambda self: None)
-    with pytest.raises(RuntimeError, match="no longer keeps its pool in _pool"):
+    with pytest.raises(
+        RuntimeError, match=r"^httpx2's transport no longer keeps its pool in _pool: the guard cannot be fitted$"
+    ):
         GuardedTransport()
 
 
