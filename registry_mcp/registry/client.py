@@ -50,7 +50,8 @@ from registry_mcp.registry.models import (
 )
 from registry_mcp.registry.patching import ModifyRefused, apply_modify, full_patch, kind_of
 from registry_mcp.registry.retries import DEFAULT_RETRIES, NO_RETRIES, RETRYABLE_STATUSES, RetryPolicy
-from registry_mcp.secrets.masking import MASK, escaped_forms, find_mask, scrub, secret_values
+from registry_mcp.secrets.masking import MASK, find_mask, secret_values
+from registry_mcp.secrets.scrubbing import Scrubber, scrub_json
 from registry_mcp.urls import is_loopback
 
 if TYPE_CHECKING:
@@ -377,10 +378,10 @@ class RegistryClient:
         # in keys mode the caller's, which the transport put in), and the secrets of the record sent.
         sent = _key_sent(request)
         keys = self._secrets | sent
-        secrets = keys | frozenset(secret_values(json))
         if not 200 <= answer.status < 300:
+            scrubber = Scrubber(secret_values(json), keys=keys)
             # A key the transport put in, not the client's own, is an HTTP caller's (`--auth keys`).
-            raise _status_error(answer, operation, attempt, secrets, callers_key=bool(sent - self._secrets))
+            raise _status_error(answer, operation, attempt, scrubber, callers_key=bool(sent - self._secrets))
         if not answer.content:  # a 204, or any answer without a body
             return {}
         try:
@@ -389,10 +390,11 @@ class RegistryClient:
             raise UnexpectedResponse(
                 f"Could not {operation}: the registry's answer is not JSON", status=answer.status
             ) from None
-        if _quotes(answer.content, keys):
-            # A registry that echoes the key anywhere in an answer (a text, a field's name): nothing
-            # read from it, nor a shape error naming its fields, may carry the key on.
-            payload = _scrub_texts(payload, keys)
+        scrubber = Scrubber(keys=keys)
+        if scrubber and scrubber.finds(answer.content.decode("utf-8", "replace")):
+            # A registry that echoes the key anywhere in an answer (a text, a field's name), in any
+            # form: nothing read from it, nor a shape error naming its fields, may carry the key on.
+            payload = scrub_json(payload, scrubber)
         return payload
 
     async def _exchange(self, request: httpx2.Request) -> _Answer:
@@ -585,17 +587,17 @@ def _parse(shape: TypeAdapter[T], body: Any, *, what: str) -> T:
 
 
 def _status_error(
-    answer: _Answer, operation: str, attempts: int, secrets: frozenset[str], *, callers_key: bool
+    answer: _Answer, operation: str, attempts: int, scrubber: Scrubber, *, callers_key: bool
 ) -> RegistryError:
     status = answer.status
     if 300 <= status < 400 and "Location" in answer.headers:
-        location = scrub(answer.headers["Location"], secrets)
+        location = scrubber(answer.headers["Location"])
         return UnexpectedResponse(
             f"Could not {operation}: the registry redirected to {location!r}, which is "
             "not followed so that the API key is not sent elsewhere; set ENKRYPT_BASE_URL to the registry's own URL",
             status=status,
         )
-    registry_message = _registry_message(answer.content, secrets)
+    registry_message = _registry_message(answer.content, scrubber)
     error_class, reason = _STATUS_ERRORS.get(status, (RegistryError, "the registry refused the request"))
     if status >= 500:
         error_class, reason = RegistryUnavailable, "the registry failed to answer"
@@ -609,40 +611,24 @@ def _status_error(
     return error_class(message, status=status, registry_message=registry_message)
 
 
-def _registry_message(content: bytes, secrets: frozenset[str]) -> str | None:
+def _registry_message(content: bytes, scrubber: Scrubber) -> str | None:
     """The registry's own words: `message`, then `detail`, then the raw text (other than a message
-    text, shortened). Scrubbed of `secrets` before it is shortened, so no part of one survives the cut."""
+    text, shortened). Scrubbed before it is shortened, so no part of a secret survives the cut."""
     text = content.decode("utf-8", "replace").strip()
     try:
         body = jsonlib.loads(text)
     except (ValueError, RecursionError):
-        return scrub(text, secrets)[:MAX_QUOTED] or None
+        return scrubber(text)[:MAX_QUOTED] or None
     if isinstance(body, dict):
         body = next((body[key] for key in ("message", "detail", "error") if body.get(key)), body)
     if isinstance(body, str):
-        return scrub(body, secrets) or None
+        return scrubber(body) or None
     try:
         # Each text scrubbed before rendering escapes it: a secret quoted as JSON inside one is caught too.
-        rendered = str(_scrub_texts(body, secrets))
+        rendered = str(scrub_json(body, scrubber))
     except RecursionError:
         rendered = text
-    return scrub(rendered, secrets)[:MAX_QUOTED] or None
-
-
-def _quotes(content: bytes, secrets: frozenset[str]) -> bool:
-    """Whether raw JSON holds any of `secrets`, in any of the forms JSON may write it."""
-    return any(form.encode() in content for secret in secrets for form in escaped_forms(secret))
-
-
-def _scrub_texts(value: Any, secrets: frozenset[str]) -> Any:
-    """A parsed JSON value with each of its texts (keys too) scrubbed of `secrets`."""
-    if isinstance(value, str):
-        return scrub(value, secrets)
-    if isinstance(value, dict):
-        return {scrub(str(key), secrets): _scrub_texts(item, secrets) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_scrub_texts(item, secrets) for item in value]
-    return value
+    return scrubber(rendered)[:MAX_QUOTED] or None
 
 
 def _retry_after(headers: httpx2.Headers) -> float | None:

@@ -27,7 +27,6 @@ import itertools
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 MASK = "<masked secret: unchanged when sent back>"
@@ -405,34 +404,3 @@ _ORIGIN = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*)://(?:[^\s/?#]*@)?(\[[^\]\s]*\
 def _origins(text: str) -> list[tuple[str, str, str]]:
     """Scheme, host and port of each URL in a text."""
     return [(scheme.casefold(), host.casefold(), port) for scheme, host, port in _ORIGIN.findall(text)]
-
-
-# --- scrubbing text ------------------------------------------------------------------------------
-
-REDACTED = "<redacted>"
-# Shorter values are too likely to occur by chance in ordinary text to be worth scrubbing.
-_MIN_SCRUBBED = 4
-
-
-def scrub(text: str, secrets: Iterable[str]) -> str:
-    """`text` with each of `secrets` replaced by `REDACTED`, longest first: as it is, and as JSON or
-    Python writes it inside a quoted string (`\\`, `\\"`, `\\'`, `\\n`, `\\u00e9`), since text that
-    quotes a record often renders it so."""
-    forms = {form for s in secrets if len(s) >= _MIN_SCRUBBED for form in escaped_forms(s)}
-    for form in sorted(forms, key=len, reverse=True):
-        text = text.replace(form, REDACTED)
-    return text
-
-
-def escaped_forms(secret: str) -> set[str]:
-    """`secret` as it is and as the inside of a JSON string (ASCII-only or not, `/` escaped or not)
-    and of a Python repr or ascii(): the forms in which text that renders a record may hold it."""
-    as_json = json.dumps(secret)[1:-1]
-    return {
-        secret,
-        as_json,
-        as_json.replace("/", "\\/"),
-        json.dumps(secret, ensure_ascii=False)[1:-1],
-        repr(secret)[1:-1],
-        ascii(secret)[1:-1],
-    }

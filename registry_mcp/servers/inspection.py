@@ -45,7 +45,8 @@ from registry_mcp import __version__
 from registry_mcp.gateway.denylist import deny_patterns, is_denied, matching
 from registry_mcp.registry.client import connection_failure
 from registry_mcp.registry.models import LocalServerConfig, RemoteServerConfig
-from registry_mcp.secrets.masking import REDACTED, scrub, secret_values
+from registry_mcp.secrets.masking import secret_values
+from registry_mcp.secrets.scrubbing import REDACTED, scrub
 from registry_mcp.servers.launch import (
     TLS_ADVICE,
     ReadBounds,

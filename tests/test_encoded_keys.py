@@ -1,0 +1,220 @@
+"""The API key, in any reversible form a registry may quote it in, reaches no error, resource, MCP log
+message or stderr line; and at the default log level a remote peer's body reaches no stderr line.
+
+`EncodingRegistry` is served over real HTTP on 127.0.0.1. It refuses every request, quoting the
+`apikey` header it got in the form and with the status the requested server's name says
+(`b64-401`: base64, HTTP 401): as it is upper-cased, URL-encoded, base64 (also URL-safe, and inside
+`Basic base64(apikey:KEY)`), hex, every character `\\uXXXX`-escaped, split in halves across two
+fields, or its first 24 characters.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import quote, quote_plus
+
+import pytest
+from mcp import Client, StdioServerParameters
+from mcp.client.stdio import stdio_client
+from mcp.shared.exceptions import MCPError
+from mcp_types import LoggingMessageNotificationParams
+from starlette.types import Receive, Scope, Send
+
+from registry_mcp import RegistryClient, RegistryError
+from registry_mcp.logs import ScrubbingFormatter, summary
+from registry_mcp.mcp.server import create_server
+from registry_mcp.registry.retries import NO_RETRIES
+from registry_mcp.secrets.scrubbing import REDACTED, Scrubber, scrub
+from registry_mcp.settings import Settings
+
+from .conftest import Person, ServedApp, server_command, stdio_parameters, text_of
+
+pytestmark = pytest.mark.anyio
+
+# '+', '/' and '=' make its URL-encoded, JSON-escaped and base64 forms differ from it.
+KEY = "sk-live+PLANTED/key=0123456789abcdefXYZ"
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+# Each form: how the registry writes the key, and the texts that must not survive in what is shown
+# (for base64, the characters only the key decides).
+FORMS: dict[str, tuple[Callable[[str], str], Callable[[str], list[str]]]] = {
+    "upper": (str.upper, lambda key: [key.upper()[:8], key.upper()[-8:]]),
+    "lower": (str.lower, lambda key: [key.lower()[:8], key.lower()[-8:]]),
+    "urlencoded": (lambda key: quote(key, safe=""), lambda key: ["PLANTED%2F", "%3D0123"]),
+    "urlencoded-lower": (lambda key: quote(key, safe="").lower(), lambda key: ["planted%2f", "%3d0123"]),
+    "form-encoded": (quote_plus, lambda key: ["PLANTED%2F", "live%2B"]),
+    "base64": (_b64, lambda key: [_b64(key)[4:-4]]),
+    "base64-urlsafe": (
+        lambda key: base64.urlsafe_b64encode(b"x" + key.encode()).decode(),
+        lambda key: [base64.urlsafe_b64encode(b"x" + key.encode()).decode()[4:-4]],
+    ),
+    "basic": (lambda key: "Basic " + _b64("apikey:" + key), lambda key: [_b64("apikey:" + key)[12:-4]]),
+    "hex": (lambda key: key.encode().hex(), lambda key: [key.encode().hex()[:16], key.encode().hex()[-16:]]),
+    "hex-upper": (lambda key: key.encode().hex().upper(), lambda key: [key.encode().hex().upper()[:16]]),
+    "unicode-escaped": (
+        lambda key: "".join(f"\\u{ord(c):04x}" for c in key),
+        lambda key: ["\\u0073\\u006b\\u002d\\u006c", "\\u0058\\u0059\\u005a"],
+    ),
+    "slash-escaped": (lambda key: key.replace("/", "\\/"), lambda key: ["PLANTED\\/key", "PLANTED"]),
+    "prefix24": (lambda key: key[:24], lambda key: [key[:8], key[16:24]]),
+    "halves": (lambda key: key[: len(key) // 2], lambda key: [key[:8], key[len(key) // 2 - 8 : len(key) // 2]]),
+}
+
+
+def _leaks(text: str) -> list[str]:
+    """Each piece of the key, in any of its forms, that `text` still holds."""
+    evidence = {piece for _, shown in FORMS.values() for piece in shown(KEY)}
+    evidence |= {KEY[at : at + 8] for at in range(len(KEY) - 7)}
+    lowered = text.lower()
+    return sorted(piece for piece in evidence if piece.lower() in lowered)
+
+
+class EncodingRegistry:
+    """Refuses every request, quoting the `apikey` header it got in the form its server names."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        headers = {name.decode(): value.decode() for name, value in scope["headers"]}
+        key = headers.get("apikey", "")
+        form, _, status = headers.get("x-enkrypt-mcp-registry-server", "upper-401").rpartition("-")
+        if form not in FORMS:  # requests naming no server (list): every form at once
+            form, status = "", "500"
+        shown = FORMS[form][0](key) if form else " ".join(render(key) for render, _ in FORMS.values())
+        if status == "422":
+            # Split across two fields when it is "halves": the second half in the second.
+            rest = key[len(key) // 2 :] if form == "halves" else "-"
+            detail = [{"loc": ["header", "apikey"], "msg": f"bad key {shown}"}, {"input": rest}]
+            body, kind = json.dumps({"detail": detail}).encode(), "application/json"
+        elif status == "500":
+            # Raw text, not JSON: what it holds is not decoded by any parser on the way.
+            body, kind = f"Internal error checking apikey={shown}".encode(), "text/plain"
+        else:
+            body, kind = json.dumps({"message": f"Invalid API key: {shown}"}).encode(), "application/json"
+        await send({"type": "http.response.start", "status": int(status), "headers": [(b"content-type", kind.encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+@pytest.fixture(scope="module")
+def encoding() -> Iterator[str]:
+    with ServedApp(EncodingRegistry()) as served:
+        yield served.url
+
+
+@pytest.mark.parametrize("status", ["401", "422", "500"])
+@pytest.mark.parametrize("form", sorted(FORMS))
+async def test_a_registry_error_quoting_the_key_in_any_form_is_scrubbed(encoding: str, form: str, status: str) -> None:
+    async with RegistryClient(KEY, base_url=encoding, retry=NO_RETRIES) as client:
+        with pytest.raises(RegistryError) as failure:
+            await client.get_server(f"{form}-{status}")
+    shown = f"{failure.value}\n{failure.value.registry_message}"
+    assert _leaks(shown) == [], shown
+    assert REDACTED in shown
+
+
+async def test_tool_errors_resources_and_log_messages_hold_the_key_in_no_form(encoding: str) -> None:
+    logged: list[LoggingMessageNotificationParams] = []
+
+    async def on_log(params: LoggingMessageNotificationParams) -> None:
+        logged.append(params)
+
+    texts: list[str] = []
+    server = create_server(Settings(api_key=KEY, base_url=encoding))
+    async with Client(server, logging_callback=on_log, log_level="debug") as client:  # type: ignore[arg-type]
+        for form in ("base64", "basic", "hex", "halves", "unicode-escaped"):
+            result = await client.call_tool("get_registry_server", {"saved_name": f"{form}-422"})
+            assert result.is_error
+            texts.append(text_of(result))
+        for uri in ("registry://servers/urlencoded-401/v1", "registry://servers/prefix24-500/v1"):
+            with pytest.raises(MCPError) as failure:
+                await client.read_resource(uri)
+            texts.append(str(failure.value))
+        with pytest.raises(MCPError) as listing:  # every form at once
+            await client.list_resources()
+        texts.append(str(listing.value))
+    assert all(REDACTED in text for text in texts), texts
+    assert _leaks("\n".join(texts)) == []
+    assert len(logged) == 5
+    assert _leaks("\n".join(str(entry.data) for entry in logged)) == []
+
+
+async def test_stderr_at_debug_over_stdio_holds_the_key_in_no_form(encoding: str, tmp_path: Path) -> None:
+    parameters = StdioServerParameters(
+        command=server_command(),
+        args=["--log-level", "DEBUG"],
+        env={"PATH": os.environ.get("PATH", ""), "ENKRYPT_API_KEY": KEY, "ENKRYPT_BASE_URL": encoding},
+    )
+    stderr_path = tmp_path / "stderr.txt"
+    with stderr_path.open("w") as stderr:
+        async with Client(stdio_client(parameters, errlog=stderr)) as client:
+            for form in sorted(FORMS):
+                assert (await client.call_tool("get_registry_server", {"saved_name": f"{form}-401"})).is_error
+            assert (await client.call_tool("list_registry_servers", {})).is_error
+    lines = stderr_path.read_text()
+    assert "DEBUG" in lines and "HTTP 401" in lines and REDACTED in lines
+    assert _leaks(lines) == [], lines
+
+
+# --- the scrubber, as a table -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_the_scrubber_finds_the_key_in_each_form(form: str) -> None:
+    render, shown = FORMS[form]
+    text = f"before {render(KEY)} after"
+    scrubbed = scrub(text, (), keys=[KEY])
+    assert scrubbed.startswith("before ") and scrubbed.endswith(" after") and REDACTED in scrubbed
+    assert [piece for piece in shown(KEY) if piece.lower() in scrubbed.lower()] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("key 01234567 here", "key <redacted> here"),  # a piece of 8: scrubbed
+        ("key 0123456 here", "key 0123456 here"),  # of 7: too short to say it is the key's
+        ("ABCDEFGH0123456789", "<redacted>"),  # the whole key, upper-cased
+        ("x6162636465666768y", "x<redacted>y"),  # hex of its first 8 characters
+        ("YWJjZGVmZ2gwMTIzNDU2Nzg5", "<redacted>"),  # base64 of the whole key
+        ("YWJjZGVmZ2gw", "<redacted>"),  # base64 of a 9-character prefix: 12 characters it decides
+        ("YWJjZGVm", "YWJjZGVm"),  # base64 of 6: too short
+    ],
+)
+def test_a_piece_of_a_key_is_scrubbed_from_its_eighth_character(text: str, expected: str) -> None:
+    assert scrub(text, (), keys=["abcdefgh0123456789"]) == expected
+
+
+def test_a_records_secret_is_scrubbed_whole_never_by_its_pieces() -> None:
+    """A record's secret may be a URL or a word: scrubbing a piece of it would redact ordinary text."""
+    secret = "https://example.com/private-path"
+    text = f"see https://example.com/docs and {secret}"
+    assert scrub(text, [secret]) == "see https://example.com/docs and <redacted>"
+    assert scrub(secret.upper(), [secret]) == secret.upper()  # a record's secret keeps its case
+    assert scrub("abc", ["abc"], keys=["abc"]) == "abc"  # shorter than 4: never scrubbed
+
+
+def test_a_key_that_is_also_a_records_secret_is_scrubbed_as_a_key() -> None:
+    scrubber = Scrubber(["abcdefgh0123456789"], keys=["abcdefgh0123456789"])
+    assert scrubber("x abcdefgh y") == "x <redacted> y"
+    assert not Scrubber() and Scrubber(keys=["abcd"]) and not Scrubber(keys=["abc"])
+
+
+def test_the_stderr_formatter_scrubs_the_key_in_every_form() -> None:
+    rendered = " ".join(render(KEY) for render, _ in FORMS.values())
+    try:
+        raise ValueError(f"refused {rendered}")
+    except ValueError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "calling with %s", (rendered,), sys.exc_info())
+    for tracebacks in (True, False):
+        line = ScrubbingFormatter([KEY], tracebacks=tracebacks).format(record)
+        assert line.startswith("ERROR x: calling with <redacted>") and "ValueError: refused <redacted>" in line
+        assert _leaks(line) == [], line
