@@ -17,13 +17,10 @@ from registry_mcp.secrets.scrubbing import Scrubber
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from types import TracebackType
 
 FORMAT = "%(levelname)s %(name)s: %(message)s"
 # How much of an exception's first line is logged below DEBUG.
 SUMMARY_LIMIT = 200
-
-_ExcInfo = tuple[type[BaseException], BaseException, "TracebackType | None"] | tuple[None, None, None]
 
 
 class ScrubbingFormatter(logging.Formatter):
@@ -36,17 +33,12 @@ class ScrubbingFormatter(logging.Formatter):
         self.tracebacks = tracebacks
 
     def format(self, record: logging.LogRecord) -> str:
-        if record.exc_text and not self.tracebacks:
-            record = logging.makeLogRecord({**record.__dict__, "exc_text": None})  # another handler's text
+        if not self.tracebacks and (record.exc_info or record.exc_text or record.stack_info):
+            failure = record.exc_info[1] if record.exc_info else None
+            message = record.getMessage() + (f": {summary(failure)}" if failure is not None else "")
+            empty = {"args": None, "exc_info": None, "exc_text": None, "stack_info": None}
+            record = logging.makeLogRecord({**record.__dict__, "msg": message, **empty})
         return self.scrubber(super().format(record))
-
-    def formatException(self, ei: _ExcInfo) -> str:
-        if self.tracebacks:
-            return super().formatException(ei)
-        return summary(ei[1])
-
-    def formatStack(self, stack_info: str) -> str:
-        return stack_info if self.tracebacks else ""
 
 
 def summary(failure: BaseException | None) -> str:

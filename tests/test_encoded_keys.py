@@ -33,7 +33,8 @@ from registry_mcp.registry.retries import NO_RETRIES
 from registry_mcp.secrets.scrubbing import REDACTED, Scrubber, scrub
 from registry_mcp.settings import Settings
 
-from .conftest import Person, ServedApp, server_command, stdio_parameters, text_of
+from .conftest import Person, ServedApp, free_port, mcp_over_http, server_command, stdio_parameters, text_of
+from .test_inspect import NOT_MCP_SERVER
 
 pytestmark = pytest.mark.anyio
 
@@ -101,7 +102,9 @@ class EncodingRegistry:
             body, kind = f"Internal error checking apikey={shown}".encode(), "text/plain"
         else:
             body, kind = json.dumps({"message": f"Invalid API key: {shown}"}).encode(), "application/json"
-        await send({"type": "http.response.start", "status": int(status), "headers": [(b"content-type", kind.encode())]})
+        await send(
+            {"type": "http.response.start", "status": int(status), "headers": [(b"content-type", kind.encode())]}
+        )
         await send({"type": "http.response.body", "body": body})
 
 
@@ -163,6 +166,56 @@ async def test_stderr_at_debug_over_stdio_holds_the_key_in_no_form(encoding: str
     lines = stderr_path.read_text()
     assert "DEBUG" in lines and "HTTP 401" in lines and REDACTED in lines
     assert _leaks(lines) == [], lines
+
+
+# --- a remote peer's body at the default log level --------------------------------------------
+
+
+@pytest.fixture
+def not_mcp() -> Iterator[str]:
+    port = free_port()
+    with mcp_over_http([sys.executable, NOT_MCP_SERVER, str(port)], port, path="") as url:
+        yield url
+
+
+async def test_stderr_at_the_default_level_holds_no_remote_body(not_mcp: str, tmp_path: Path) -> None:
+    """The SDK logs an answer that is no JSON-RPC message at ERROR with its traceback, whose pydantic
+    error quotes the body (`input_value=...`): only the error's class and first line reach stderr."""
+    stderr_path = tmp_path / "stderr.txt"
+    with stderr_path.open("w") as stderr:
+        transport = stdio_client(stdio_parameters(tmp_path / "r.db"), errlog=stderr)
+        async with Client(transport, elicitation_callback=Person()) as client:
+            config = {"url": f"{not_mcp}/invalid", "transport": "streamable_http"}
+            result = await client.call_tool("inspect_mcp_server", {"config": config})
+    assert result.is_error
+    lines = stderr_path.read_text()
+    assert "ERROR mcp.client.streamable_http: Error parsing JSON response: ValidationError: " in lines, lines
+    assert "(the traceback is logged at --log-level DEBUG)" in lines
+    assert "SYSTEM" not in lines and "input_value" not in lines and "Traceback" not in lines, lines
+
+
+def test_an_exception_is_summed_up_in_its_first_line_and_shortened() -> None:
+    assert summary(None) == ""
+    assert summary(KeyError()) == "KeyError"
+    assert summary(ValueError("one\ntwo")) == "ValueError: one (the traceback is logged at --log-level DEBUG)"
+    assert summary(ValueError("x" * 300)) == f"ValueError: {'x' * 200}… (the traceback is logged at --log-level DEBUG)"
+    assert summary(ValueError("x" * 200)) == f"ValueError: {'x' * 200} (the traceback is logged at --log-level DEBUG)"
+
+
+def test_below_debug_no_traceback_nor_stack_is_formatted() -> None:
+    try:
+        raise ValueError("first line\nsecond line input_value={'body': 1}")
+    except ValueError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info(), sinfo="Stack (most")
+    record.exc_text = "Traceback (from another handler)"
+    line = ScrubbingFormatter([], tracebacks=False).format(record)
+    assert line == "ERROR x: failed: ValueError: first line (the traceback is logged at --log-level DEBUG)"
+    record.exc_text = None
+    detailed = ScrubbingFormatter([]).format(record)
+    assert "Traceback (most recent call last)" in detailed and "input_value" in detailed
+    assert detailed.endswith("Stack (most")
+    record.exc_info, record.msg = None, "no failure"
+    assert ScrubbingFormatter([], tracebacks=False).format(record) == "ERROR x: no failure"
 
 
 # --- the scrubber, as a table -------------------------------------------------------------------
