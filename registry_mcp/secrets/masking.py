@@ -261,10 +261,10 @@ def _mask(value: Any, where: _Where, path: tuple[str | int, ...] = (), found: li
     return value
 
 
-def _masked_text(text: str, spans: list[tuple[int, int]]) -> str:
+def _masked_text(text: str, spans: list[tuple[int, int]], mask: str = MASK) -> str:
     kept, last = [], 0
     for start, end in spans:
-        kept += [text[last:start], MASK]
+        kept += [text[last:start], mask]
         last = end
     return "".join([*kept, text[last:]])
 
@@ -272,6 +272,13 @@ def _masked_text(text: str, spans: list[tuple[int, int]]) -> str:
 def mask_secrets(value: Any) -> Any:
     """A copy of a JSON value with every secret, whole value or part of a text, replaced by `MASK`."""
     return _mask(value, _TOP)
+
+
+def mask_text(text: str, mask: str = MASK) -> str:
+    """`text` with each secret it holds by what it is (a token's shape, a URL's password, the value of a
+    secret-named assignment or flag) replaced by `mask`: the one test of whether a text is or holds a
+    token, for a text whose place says nothing (an environment value shown in a consent question)."""
+    return _masked_text(text, _spans(text, command_line=True), mask)
 
 
 def secret_values(value: Any) -> set[str]:

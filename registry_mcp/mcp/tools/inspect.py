@@ -26,7 +26,7 @@ from registry_mcp.registry.models import (
     ServerConfig,
     ServerVersion,
 )
-from registry_mcp.secrets.masking import looks_secret, secret_values
+from registry_mcp.secrets.masking import looks_secret, mask_text, secret_values
 from registry_mcp.servers.inspection import (
     DenyReport,
     InspectedServer,
@@ -320,17 +320,16 @@ def _assignments(env: dict[str, str]) -> str:
 
 def _value(name: str, value: str) -> str:
     if looks_secret(name):
-        return "(secret, not shown)"
+        return _NOT_SHOWN
     if "://" in value:  # a URL: its user, password and query may be credentials
-        return _shown(without_credentials(value))
-    if not value.startswith(_PATH_STARTS) and _TOKEN_SHAPED.search(value):
-        return "(secret, not shown)"
-    return _shown(value)
+        value = without_credentials(value)
+    # Shown whole but for the secrets masking finds in it: a long run of letters and digits that is no
+    # known token's shape is shown, for it may be what changes what runs (a directory in PATH).
+    masked = mask_text(value, _NOT_SHOWN)
+    return _NOT_SHOWN if masked == _NOT_SHOWN else _shown(masked)
 
 
-# A long run of letters and digits (both) with no spaces, dots or slashes, outside a path: a token or key.
-_TOKEN_SHAPED = re.compile(r"(?=[A-Za-z0-9_+=-]*[0-9])(?=[A-Za-z0-9_+=-]*[A-Za-z])[A-Za-z0-9_+=-]{24,}")
-_PATH_STARTS = ("/", "~", "./", "../")
+_NOT_SHOWN = "(secret, not shown)"
 # The longest question asked: what is longer is refused, never cut (a cut would hide what runs).
 QUESTION_LIMIT = 6_000
 _TARGET_LIMIT = 500  # the result's `target`, a reminder of what was inspected (the question showed it all)
