@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from registry_mcp.gateway.export import TOOL_GUARDRAILS, Export, ExportFormat
-from registry_mcp.secrets.masking import secret_values
+from registry_mcp.secrets.masking import MASK, find_mask, secret_values
 
 NEW_FILE_MODE = 0o600
 MAX_EXISTING_BYTES = 256 * 1024 * 1024  # a real ~/.claude.json reaches 100 MB
@@ -147,6 +147,12 @@ def plan_write(
 ) -> WritePlan:
     """What writing `rendered` into the file at `text` will do. `private`: an existing file loses its
     group and others' permissions (a new one is 0600 anyway)."""
+    masked_at = find_mask(rendered.config)
+    if masked_at is not None:
+        raise WriteRefused(
+            f"{masked_at} holds the mask {MASK!r} (or a variant of it) where the registry should hold a value; "
+            "nothing was written. Give the server its real value first (modify_registry_server)"
+        )
     path = target_path(text)
     plan = WritePlan(path=path, content={}, what="", source=digest(rendered.config))
     existing = _read(path, plan) if path.exists() else None
