@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
+import httpx2
 import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
@@ -34,6 +35,7 @@ from registry_mcp.secrets.scrubbing import REDACTED, Scrubber, scrub
 from registry_mcp.settings import Settings
 
 from .conftest import Person, ServedApp, free_port, mcp_over_http, server_command, stdio_parameters, text_of
+from .test_client_exchange import BASE, STORED, Scripted, _json
 from .test_inspect import NOT_MCP_SERVER
 
 pytestmark = pytest.mark.anyio
@@ -166,6 +168,23 @@ async def test_stderr_at_debug_over_stdio_holds_the_key_in_no_form(encoding: str
     lines = stderr_path.read_text()
     assert "DEBUG" in lines and "HTTP 401" in lines and REDACTED in lines
     assert _leaks(lines) == [], lines
+
+
+@pytest.mark.parametrize("form", ["base64", "basic", "hex-upper", "halves", "prefix24", "unicode-escaped"])
+async def test_a_record_read_back_quoting_the_key_in_any_form_is_scrubbed(form: str) -> None:
+    """A registry that puts the key (encoded) in a record it answers with: the record read is scrubbed."""
+    record = {**STORED, "description": f"added with {FORMS[form][0](KEY)}", "server_name": KEY[:24]}
+    transport = httpx2.MockTransport(Scripted(_json(200, record)))
+    async with RegistryClient(KEY, base_url=BASE, transport=transport, retry=NO_RETRIES) as client:
+        server = await client.get_server("files")
+    shown = server.model_dump_json()
+    assert _leaks(shown) == [], shown
+    assert server.description is not None and server.description.startswith("added with ")
+    assert REDACTED in server.description and server.server_name == REDACTED
+    assert server.mcp_config is not None and server.mcp_config.config.model_dump(exclude_none=True)["args"] == [
+        "-y",
+        "@example/files",
+    ]
 
 
 # --- a remote peer's body at the default log level --------------------------------------------
