@@ -16,8 +16,8 @@ from urllib.parse import quote
 import pytest
 from mcp import Client
 
-from registry_mcp.embedded.store import RegistryStore, Scope
 from registry_mcp.mcp.server import create_server
+from registry_mcp.registry.embedded.store import RegistryStore, Scope
 from registry_mcp.secrets.masking import MASK, find_mask, holds_mask, mask_secrets, restore_masked, runs_mysql
 from registry_mcp.settings import Settings
 

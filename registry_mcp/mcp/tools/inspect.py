@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field, WithJsonSchema, model_validator
 
-from registry_mcp.errors import LocalRefusal
+from registry_mcp.errors import InspectionFailed, LocalRefusal
 from registry_mcp.gateway.denylist import is_denied
 from registry_mcp.mcp.arguments import CLOSED
 from registry_mcp.mcp.permissions import NOT_CONFIRMED, Question
@@ -27,14 +27,7 @@ from registry_mcp.registry.models import (
     ServerVersion,
 )
 from registry_mcp.secrets.masking import looks_secret, mask_text, secret_values
-from registry_mcp.servers.inspection import (
-    DenyReport,
-    InspectedServer,
-    InspectedTool,
-    InspectionFailed,
-    deny_report,
-    inspect_server,
-)
+from registry_mcp.servers.inspection import DenyReport, InspectedServer, InspectedTool, deny_report, inspect_server
 from registry_mcp.servers.launch import changes_what_runs, passed_through, without_credentials
 from registry_mcp.settings import ALLOW_LAUNCH_VARIABLE
 from registry_mcp.untrusted import escape, quote
