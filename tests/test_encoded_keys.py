@@ -57,9 +57,9 @@ FORMS: dict[str, tuple[Callable[[str], str], Callable[[str], list[str]]]] = {
     "urlencoded-lower": (lambda key: quote(key, safe="").lower(), lambda key: ["planted%2f", "%3d0123"]),
     "form-encoded": (quote_plus, lambda key: ["PLANTED%2F", "live%2B"]),
     "base64": (_b64, lambda key: [_b64(key)[4:-4]]),
-    "base64-urlsafe": (
-        lambda key: base64.urlsafe_b64encode(b"x" + key.encode()).decode(),
-        lambda key: [base64.urlsafe_b64encode(b"x" + key.encode()).decode()[4:-4]],
+    "base64-offset-2": (  # after two bytes: the third of the offsets base64 can put it at
+        lambda key: base64.urlsafe_b64encode(b"xy" + key.encode()).decode(),
+        lambda key: [base64.urlsafe_b64encode(b"xy" + key.encode()).decode()[4:-4]],
     ),
     "basic": (lambda key: "Basic " + _b64("apikey:" + key), lambda key: [_b64("apikey:" + key)[12:-4]]),
     "hex": (lambda key: key.encode().hex(), lambda key: [key.encode().hex()[:16], key.encode().hex()[-16:]]),
@@ -259,10 +259,26 @@ def test_the_scrubber_finds_the_key_in_each_form(form: str) -> None:
         ("YWJjZGVmZ2gwMTIzNDU2Nzg5", "<redacted>"),  # base64 of the whole key
         ("YWJjZGVmZ2gw", "<redacted>"),  # base64 of a 9-character prefix: 12 characters it decides
         ("YWJjZGVm", "YWJjZGVm"),  # base64 of 6: too short
+        ("61626364656667", "61626364656667"),  # hex of 7 characters: too short
+        ("\\u0061\\u0062\\u0063\\u0064\\u0065\\u0066\\u0067\\u0068", "<redacted>"),  # 8, escaped
+        ("\\u0061\\u0062\\u0063\\u0064\\u0065\\u0066\\u0067", "\\u0061\\u0062\\u0063\\u0064\\u0065\\u0066\\u0067"),
     ],
 )
 def test_a_piece_of_a_key_is_scrubbed_from_its_eighth_character(text: str, expected: str) -> None:
     assert scrub(text, (), keys=["abcdefgh0123456789"]) == expected
+
+
+def test_a_keys_url_safe_base64_is_scrubbed() -> None:
+    key = "k3y??>??>??>??>??>"  # its base64 holds '+' and '/', written '-' and '_' when URL-safe
+    standard, url_safe = base64.b64encode(key.encode()).decode(), base64.urlsafe_b64encode(key.encode()).decode()
+    assert "+" in standard and "-" in url_safe
+    assert scrub(f"a {standard} b", (), keys=[key]) == "a <redacted> b"
+    assert scrub(f"a {url_safe} b", (), keys=[key]) == "a <redacted> b"
+
+
+def test_two_secrets_side_by_side_are_each_redacted() -> None:
+    assert scrub("aaaabbbb", ["aaaa", "bbbb"]) == "<redacted><redacted>"
+    assert scrub("xaaaabbbx", ["aaaab", "abbb"]) == "x<redacted>x"  # overlapping: one
 
 
 def test_a_records_secret_is_scrubbed_whole_never_by_its_pieces() -> None:

@@ -26,7 +26,7 @@ import string
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote
 
 REDACTED = "<redacted>"
 # Shorter secrets are too likely to occur by chance in ordinary text to be worth scrubbing.
@@ -106,7 +106,7 @@ def _base64_cores(data: bytes) -> set[str]:
 def _key_forms(key: str) -> tuple[_Form, ...]:
     data = key.encode()
     lowered = {form.translate(_ASCII_LOWER) for form in escaped_forms(key)}
-    lowered |= {quote(key, safe="").lower(), quote_plus(key).lower()}
+    lowered.add(quote(key, safe="").lower())  # a key holds no space: quote_plus writes it the same
     forms = [_Form(form, min(KEY_PIECE, len(form)), any_case=True) for form in lowered]
     forms.append(_Form(data.hex(), min(2 * KEY_PIECE, 2 * len(data)), any_case=True))
     unicode_escaped = "".join(f"\\u{ord(c):04x}" for c in key)  # JSON that escapes every character
