@@ -85,6 +85,11 @@ def test_masking_finds_these_shapes_and_restores_them(command: str, args: list[s
     assert restore_masked(mask_secrets(stored), stored) == stored  # sent back as read: what is stored
 
 
+def test_json_nested_too_deeply_to_read_by_its_keys_is_hidden_whole() -> None:
+    deep = '{"a": ' + "[" * 700 + "1" + "]" * 700 + "}"
+    assert _masked_args("node", f"x {deep} y") == [f"x {M} y"]
+
+
 def test_a_bash_command_line_string_is_a_mysql_one_by_what_it_runs() -> None:
     assert mask_secrets({"command": "mysql -uroot -pS3cret db"}) == {"command": f"mysql -uroot -p{M} db"}
     assert mask_secrets({"command": "tool -pS3cret"}) == {"command": "tool -pS3cret"}

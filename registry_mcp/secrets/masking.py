@@ -200,7 +200,10 @@ def _json_secrets(text: str) -> list[tuple[int, int]]:
             at = text.find("{", at + 1)
             continue
         secrets: list[Found] = []
-        _mask(value, _TOP, found=secrets)
+        try:
+            _mask(value, _TOP, found=secrets)
+        except RecursionError:  # nested too deeply to read by its keys: all of it is hidden
+            found.append((at, end))
         for secret in {item.text for item in secrets}:
             written = json.dumps(secret)[1:-1] if isinstance(secret, str) else str(secret)
             start = text.find(written, at, end)
