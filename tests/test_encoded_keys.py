@@ -254,6 +254,10 @@ def test_the_scrubber_finds_the_key_in_each_form(form: str) -> None:
     [
         ("key 01234567 here", "key <redacted> here"),  # a piece of 8: scrubbed
         ("key 0123456 here", "key 0123456 here"),  # of 7: too short to say it is the key's
+        ("key ABCDEFGH here", "key ABCDEFGH here"),  # of letters in one case: a word, not a piece
+        ("key abcdefgh here", "key abcdefgh here"),
+        ("key AbcdefgH here", "key <redacted> here"),  # both cases: a piece
+        ("abcdefgh0123456789 or abcdefgh0", "<redacted> or <redacted>"),  # whole, or a piece with a digit
         ("ABCDEFGH0123456789", "<redacted>"),  # the whole key, upper-cased
         ("x6162636465666768y", "x<redacted>y"),  # hex of its first 8 characters
         ("YWJjZGVmZ2gwMTIzNDU2Nzg5", "<redacted>"),  # base64 of the whole key
@@ -266,6 +270,12 @@ def test_the_scrubber_finds_the_key_in_each_form(form: str) -> None:
 )
 def test_a_piece_of_a_key_is_scrubbed_from_its_eighth_character(text: str, expected: str) -> None:
     assert scrub(text, (), keys=["abcdefgh0123456789"]) == expected
+
+
+def test_a_key_made_of_words_is_scrubbed_whole_never_by_its_words() -> None:
+    key = "test-live-registry-key"
+    line = f"the registry refused {key.upper()} and {key[:12]}"
+    assert scrub(line, (), keys=[key]) == "the registry refused <redacted> and test-live-re"
 
 
 def test_a_keys_url_safe_base64_is_scrubbed() -> None:
@@ -292,7 +302,7 @@ def test_a_records_secret_is_scrubbed_whole_never_by_its_pieces() -> None:
 
 def test_a_key_that_is_also_a_records_secret_is_scrubbed_as_a_key() -> None:
     scrubber = Scrubber(["abcdefgh0123456789"], keys=["abcdefgh0123456789"])
-    assert scrubber("x abcdefgh y") == "x <redacted> y"
+    assert scrubber("x abcdefgh0 y") == "x <redacted> y"
     assert not Scrubber() and Scrubber(keys=["abcd"]) and not Scrubber(keys=["abc"])
 
 

@@ -10,7 +10,9 @@ Two kinds of secret are scrubbed, each as strictly as its nature allows:
   character `\\uXXXX`-escaped, URL-encoded, hex, and base64 (standard or URL-safe, at any offset, so
   also inside `Basic base64(apikey:KEY)`). A piece is any run of `KEY_PIECE` or more of its
   characters (of the encoded form's equivalent), so halves of a key split across two fields and a
-  prefix of it are scrubbed as well.
+  prefix of it are scrubbed as well; a piece shorter than the whole only if it holds a digit or both
+  cases, as a random key's pieces do and words do not (a key `test-live-registry-key` does not
+  take the word `registry` out of every log line).
 
 A form is found through its anchors, the chunks of it at every multiple of half a piece's length:
 every piece holds one whole, so `str.find` (which runs in C) finds every candidate, and each is
@@ -68,8 +70,9 @@ class _Form:
             anchors.setdefault(self.text[at : at + step], []).append(at)
         object.__setattr__(self, "anchors", anchors)
 
-    def spans(self, view: str) -> Iterable[tuple[int, int]]:
-        """Where runs of at least `piece` characters of this form stand in `view`."""
+    def spans(self, view: str, text: str) -> Iterable[tuple[int, int]]:
+        """Where runs of at least `piece` characters of this form stand in `view` (`text` as searched:
+        lowered if `any_case`)."""
         form, step = self.text, (self.piece + 1) // 2
         for anchor, offsets in self.anchors.items():
             at = view.find(anchor)
@@ -81,9 +84,15 @@ class _Form:
                     end, ahead = at + step, offset + step
                     while end < len(view) and ahead < len(form) and view[end] == form[ahead]:
                         end, ahead = end + 1, ahead + 1
-                    if end - start >= self.piece:
+                    if end - start >= len(form) or (end - start >= self.piece and _random(text, start, end)):
                         yield start, end
                 at = view.find(anchor, at + 1)
+
+
+def _random(text: str, start: int, end: int) -> bool:
+    """Whether a run of text could be a piece of a random key rather than a word: a digit, or both cases."""
+    run = text[start:end]
+    return any(c.isdigit() for c in run) or (any(c.isupper() for c in run) and any(c.islower() for c in run))
 
 
 def _whole(secret: str) -> list[_Form]:
@@ -133,7 +142,7 @@ class Scrubber:
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Where secrets stand in `text`, in order, overlaps merged."""
         lowered = text.translate(_ASCII_LOWER) if any(form.any_case for form in self._forms) else text
-        found = sorted(span for form in self._forms for span in form.spans(lowered if form.any_case else text))
+        found = sorted(span for form in self._forms for span in form.spans(lowered if form.any_case else text, text))
         merged: list[tuple[int, int]] = []
         for start, end in found:
             if merged and start < merged[-1][1]:
