@@ -70,6 +70,12 @@ SHAPES: list[tuple[str, list[str], list[str]]] = [
     ),
     ("node", ["/home/User1/projects/Server2/dist/main.js"], ["/home/User1/projects/Server2/dist/main.js"]),
     ("node", [AWS + "A"], [AWS + "A"]),  # 41 characters: not one
+    ("node", ["src/Components2/Button/IndexMain/Helper1"], [M]),  # 4 slashes: may be a key
+    ("node", ["src/Components2/Button/Index/Main/Helper"], ["src/Components2/Button/Index/Main/Helper"]),  # 5
+    ("node", ["/wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEab"], ["/wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEab"]),  # a path
+    ("node", ["wJalrXUtnFEMIKxMDENGbPxRfiCYEXAMPLEKEYab"], ["wJalrXUtnFEMIKxMDENGbPxRfiCYEXAMPLEKEYab"]),  # no digit
+    ("node", ["WJALRXUTNFEMIK7MDENGBPXRFICYEXAMPLEKEYAB"], ["WJALRXUTNFEMIK7MDENGBPXRFICYEXAMPLEKEYAB"]),  # one case
+    ("node", ["wjalrxutnfemik7mdengbpxrficyexamplekeyab"], ["wjalrxutnfemik7mdengbpxrficyexamplekeyab"]),
     ("node", [AWS + "=="], [AWS + "=="]),  # a piece of longer base64
     # numbers after secret-named flags
     ("node", ["--pin", "987654"], ["--pin", M]),

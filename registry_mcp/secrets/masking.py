@@ -9,15 +9,20 @@ A secret is recognised by where it sits or by what it is:
 - by what it is, inside any text: the password of a URL or DSN (`postgres://app:PASS@db`), the value
   of a secret-named query parameter, flag or variable (`?api_key=`, `--token X`, `--api-key=X`,
   `-e GITHUB_TOKEN=X`), an `Authorization: ...` header written as an argument, `Bearer` credentials,
-  and the well-known token shapes of the rule table below (taken from gitleaks' rules).
+  the well-known token shapes of the rule table below (taken from gitleaks' rules), an AWS secret
+  access key standing alone, a mysql client's `-pPASSWORD`, and the secrets of a JSON object written
+  inside a text (`--config={"db":{"pwd":"x"}}`), found by their keys.
 
 `mask_secrets` replaces each secret, whole value or part of a text, with `MASK`, which says what it
 is: `https://u:<masked secret: unchanged when sent back>@host/mcp` still shows where it goes.
 
 An assistant that read a masked record may send it back whole; `restore_masked` puts the stored
 secret back wherever `MASK` stands, so a mask is never written as a value, and refuses a mask where
-nothing is stored, or one moved to another URL's host. `find_mask` finds the mask in any variant
-(padded, quoted, re-cased, cut short), so that whatever `restore_masked` did not resolve is refused.
+nothing is stored, or one moved to another URL's host. `holds_mask` (through `find_mask`) finds the
+mask in any variant (padded, quoted, re-cased, cut short, a zero-width character inside, URL-encoded,
+base64, a generic `<masked ...>`), so that whatever `restore_masked` did not resolve is refused.
+
+Scrubbing text that comes from elsewhere is `registry_mcp.secrets.scrubbing`'s.
 """
 
 from __future__ import annotations
@@ -205,7 +210,7 @@ def _json_secrets(text: str) -> list[tuple[int, int]]:
         except RecursionError:  # nested too deeply to read by its keys: all of it is hidden
             found.append((at, end))
         for secret in {item.text for item in secrets}:
-            written = json.dumps(secret)[1:-1] if isinstance(secret, str) else str(secret)
+            written = json.dumps(secret)[1:-1]  # a number's text is written as it is
             start = text.find(written, at, end)
             while start != -1:
                 found.append((start, start + len(written)))
