@@ -46,7 +46,7 @@ def summary(failure: BaseException | None) -> str:
     after the first are where pydantic and the SDK quote the input)."""
     if failure is None:
         return ""
-    first = str(failure).strip().split("\n", 1)[0]
+    first = str(failure).strip().partition("\n")[0]
     if len(first) > SUMMARY_LIMIT:
         first = first[:SUMMARY_LIMIT] + "…"
     name = type(failure).__qualname__

@@ -31,6 +31,7 @@ from registry_mcp import RegistryClient, RegistryError
 from registry_mcp.logs import ScrubbingFormatter, summary
 from registry_mcp.mcp.server import create_server
 from registry_mcp.registry.retries import NO_RETRIES
+from registry_mcp.secrets import scrubbing
 from registry_mcp.secrets.scrubbing import REDACTED, Scrubber, scrub
 from registry_mcp.settings import Settings
 
@@ -39,6 +40,13 @@ from .test_client_exchange import BASE, STORED, Scripted, _json
 from .test_inspect import NOT_MCP_SERVER
 
 pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(autouse=True)
+def cold_caches() -> None:
+    """Each test works out the key's forms afresh: the memo would otherwise answer from earlier tests."""
+    scrubbing._key_forms.cache_clear()
+
 
 # '+', '/' and '=' make its URL-encoded, JSON-escaped and base64 forms differ from it.
 KEY = "sk-live+PLANTED/key=0123456789abcdefXYZ"
@@ -57,6 +65,10 @@ FORMS: dict[str, tuple[Callable[[str], str], Callable[[str], list[str]]]] = {
     "urlencoded-lower": (lambda key: quote(key, safe="").lower(), lambda key: ["planted%2f", "%3d0123"]),
     "form-encoded": (quote_plus, lambda key: ["PLANTED%2F", "live%2B"]),
     "base64": (_b64, lambda key: [_b64(key)[4:-4]]),
+    "base64-inside": (  # more bytes after it: only the characters the key alone decides
+        lambda key: _b64("{" + key + '", "more": "after"}'),
+        lambda key: [_b64("{" + key + '", "more": "after"}')[4:50]],
+    ),
     "base64-offset-2": (  # after two bytes: the third of the offsets base64 can put it at
         lambda key: base64.urlsafe_b64encode(b"xy" + key.encode()).decode(),
         lambda key: [base64.urlsafe_b64encode(b"xy" + key.encode()).decode()[4:-4]],
@@ -217,6 +229,7 @@ def test_an_exception_is_summed_up_in_its_first_line_and_shortened() -> None:
     assert summary(None) == ""
     assert summary(KeyError()) == "KeyError"
     assert summary(ValueError("one\ntwo")) == "ValueError: one (the traceback is logged at --log-level DEBUG)"
+    assert summary(ValueError(" one\ntwo\nthree ")) == "ValueError: one (the traceback is logged at --log-level DEBUG)"
     assert summary(ValueError("x" * 300)) == f"ValueError: {'x' * 200}… (the traceback is logged at --log-level DEBUG)"
     assert summary(ValueError("x" * 200)) == f"ValueError: {'x' * 200} (the traceback is logged at --log-level DEBUG)"
 
@@ -234,7 +247,18 @@ def test_below_debug_no_traceback_nor_stack_is_formatted() -> None:
     assert "Traceback (most recent call last)" in detailed and "input_value" in detailed
     assert detailed.endswith("Stack (most")
     record.exc_info, record.msg = None, "no failure"
-    assert ScrubbingFormatter([], tracebacks=False).format(record) == "ERROR x: no failure"
+    assert ScrubbingFormatter([], tracebacks=False).format(record) == "ERROR x: no failure"  # its stack dropped
+    record.stack_info, record.exc_text = None, "Traceback (from another handler)"
+    assert ScrubbingFormatter([], tracebacks=False).format(record) == "ERROR x: no failure"  # its text dropped
+
+
+def test_below_debug_an_exception_alone_is_summed_up() -> None:
+    try:
+        raise KeyError("k")
+    except KeyError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+    line = ScrubbingFormatter([], tracebacks=False).format(record)
+    assert line == "ERROR x: failed: KeyError: 'k' (the traceback is logged at --log-level DEBUG)"
 
 
 # --- the scrubber, as a table -------------------------------------------------------------------
@@ -254,6 +278,7 @@ def test_the_scrubber_finds_the_key_in_each_form(form: str) -> None:
     [
         ("key 01234567 here", "key <redacted> here"),  # a piece of 8: scrubbed
         ("key 0123456 here", "key 0123456 here"),  # of 7: too short to say it is the key's
+        ("x bcdefgh0 y", "x <redacted> y"),  # 8 from the second character: between the form's chunks
         ("key ABCDEFGH here", "key ABCDEFGH here"),  # of letters in one case: a word, not a piece
         ("key abcdefgh here", "key abcdefgh here"),
         ("key AbcdefgH here", "key <redacted> here"),  # both cases: a piece

@@ -73,15 +73,16 @@ class _Form:
     def spans(self, view: str, text: str) -> Iterable[tuple[int, int]]:
         """Where runs of at least `piece` characters of this form stand in `view` (`text` as searched:
         lowered if `any_case`)."""
-        form, step = self.text, (self.piece + 1) // 2
+        form = self.text
         for anchor, offsets in self.anchors.items():
             at = view.find(anchor)
             while at != -1:
                 for offset in offsets:
+                    # From the anchor's place, both ways for as long as the text goes on as the form does.
                     start, back = at, offset
                     while start > 0 and back > 0 and view[start - 1] == form[back - 1]:
                         start, back = start - 1, back - 1
-                    end, ahead = at + step, offset + step
+                    end, ahead = at, offset
                     while end < len(view) and ahead < len(form) and view[end] == form[ahead]:
                         end, ahead = end + 1, ahead + 1
                     if end - start >= len(form) or (end - start >= self.piece and _random(text, start, end)):
