@@ -91,6 +91,13 @@ def test_masking_finds_these_shapes_and_restores_them(command: str, args: list[s
     assert restore_masked(mask_secrets(stored), stored) == stored  # sent back as read: what is stored
 
 
+def test_json_is_looked_for_at_the_first_twenty_braces_of_a_text() -> None:
+    """Each `{` that starts no JSON is tried once: a bound, so code full of braces stays cheap to mask."""
+    secret = '{"password": "pw-123"}'
+    assert _masked_args("node", "{ " * 19 + secret) == ["{ " * 19 + f'{{"password": "{M}"}}']
+    assert _masked_args("node", "{ " * 20 + secret) == ["{ " * 20 + secret]
+
+
 def test_json_nested_too_deeply_to_read_by_its_keys_is_hidden_whole() -> None:
     deep = '{"a": ' + "[" * 700 + "1" + "]" * 700 + "}"
     assert _masked_args("node", f"x {deep} y") == [f"x {M} y"]
