@@ -16,8 +16,10 @@ from mcp import Client
 
 from registry_mcp.gateway.config_files import (
     MAX_EXISTING_BYTES,
+    WritePlan,
     WriteRefused,
     _dumps,
+    _read,
     not_a_file,
     owner_name,
     plan_write,
@@ -234,6 +236,13 @@ def test_writing_to_what_is_no_file_says_what_it_is(tmp_path: Path, fifo: Path) 
         with pytest.raises(WriteRefused) as refused:
             plan_write(str(path), export([SERVER], "mcpServers"), "mcpServers", "unused")
         assert str(refused.value) == f"path: it is {kind}, not a regular file"
+
+
+def test_a_fifo_put_there_after_the_path_was_checked_is_not_read(fifo: Path) -> None:
+    """Opened without blocking, then checked again: a reader never waits on a pipe nobody writes."""
+    with pytest.raises(WriteRefused) as refused:
+        _read(fifo, WritePlan(path=fifo, content={}, what=""))
+    assert str(refused.value) == "path: it is a named pipe (FIFO), not a regular file"
 
 
 def test_importing_from_what_is_no_file_says_what_it_is(tmp_path: Path, fifo: Path) -> None:
