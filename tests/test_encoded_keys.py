@@ -279,6 +279,8 @@ def test_the_scrubber_finds_the_key_in_each_form(form: str) -> None:
         ("key 01234567 here", "key <redacted> here"),  # a piece of 8: scrubbed
         ("key 0123456 here", "key 0123456 here"),  # of 7: too short to say it is the key's
         ("x bcdefgh0 y", "x <redacted> y"),  # 8 from the second character: between the form's chunks
+        ("bcdefgh0 a", "<redacted> a"),  # at the text's very start (and its end no part of it)
+        ("9abcdefgh0 y", "9<redacted> y"),  # at the key's very start (the key's end before it is not)
         ("key ABCDEFGH here", "key ABCDEFGH here"),  # of letters in one case: a word, not a piece
         ("key abcdefgh here", "key abcdefgh here"),
         ("key AbcdefgH here", "key <redacted> here"),  # both cases: a piece
@@ -295,6 +297,18 @@ def test_the_scrubber_finds_the_key_in_each_form(form: str) -> None:
 )
 def test_a_piece_of_a_key_is_scrubbed_from_its_eighth_character(text: str, expected: str) -> None:
     assert scrub(text, (), keys=["abcdefgh0123456789"]) == expected
+
+
+def test_a_form_is_found_through_a_chunk_at_every_half_piece() -> None:
+    """Few chunks, so few searches: one at every multiple of half a piece, each whole."""
+    assert scrubbing._Form("0123456789abcdef", 8, any_case=False).anchors == {
+        "0123": [0],
+        "4567": [4],
+        "89ab": [8],
+        "cdef": [12],
+    }
+    assert scrubbing._Form("0123456789abcde", 8, any_case=False).anchors == {"0123": [0], "4567": [4], "89ab": [8]}
+    assert scrubbing._Form("abababab", 7, any_case=True).anchors == {"abab": [0, 4]}
 
 
 def test_a_key_made_of_words_is_scrubbed_whole_never_by_its_words() -> None:
