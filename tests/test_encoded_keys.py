@@ -28,7 +28,7 @@ from mcp_types import LoggingMessageNotificationParams
 from starlette.types import Receive, Scope, Send
 
 from registry_mcp import RegistryClient, RegistryError
-from registry_mcp.logs import ScrubbingFormatter, summary
+from registry_mcp.logs import ScrubbingFormatter, log_to_stderr, summary
 from registry_mcp.mcp.server import create_server
 from registry_mcp.registry.retries import NO_RETRIES
 from registry_mcp.secrets import scrubbing
@@ -250,6 +250,24 @@ def test_below_debug_no_traceback_nor_stack_is_formatted() -> None:
     assert ScrubbingFormatter([], tracebacks=False).format(record) == "ERROR x: no failure"  # its stack dropped
     record.stack_info, record.exc_text = None, "Traceback (from another handler)"
     assert ScrubbingFormatter([], tracebacks=False).format(record) == "ERROR x: no failure"  # its text dropped
+
+
+@pytest.mark.parametrize(("level", "tracebacks"), [("WARNING", False), ("INFO", False), ("DEBUG", True)])
+def test_log_to_stderr_scrubs_every_line_and_keeps_tracebacks_for_debug(level: str, tracebacks: bool) -> None:
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    root.handlers = []  # as at start-up: basicConfig configures only a root without handlers
+    try:
+        log_to_stderr(level, [KEY])
+        [handler] = root.handlers
+        assert isinstance(handler, logging.StreamHandler) and handler.stream is sys.stderr
+        assert root.level == logging.getLevelName(level)
+        formatter = handler.formatter
+        assert isinstance(formatter, ScrubbingFormatter) and formatter.tracebacks is tracebacks
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "key %s", (KEY.upper(),), None)
+        assert formatter.format(record) == "ERROR x: key <redacted>"
+    finally:
+        root.handlers, root.level = saved
 
 
 def test_below_debug_an_exception_alone_is_summed_up() -> None:
