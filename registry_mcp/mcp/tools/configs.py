@@ -235,8 +235,7 @@ _NO_FILES_READ_OVER_HTTP = (
     read_only=False,
 )
 async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportResult:
-    """The servers in an MCP client's config as registry entries, with notes for the person to check.
-    A dry run unless confirm is true."""
+    """The servers in an MCP client's config as registry entries, with notes for the person to check."""
     await call.report_progress(0, None, "Reading the client config")
 
     def read_and_plan() -> ImportPlan:

@@ -102,8 +102,8 @@ class PublicRegistryResult(ToolResult):
     read_only=False,
 )
 async def use_public_registry(args: PublicRegistryArguments, call: ToolCall) -> PublicRegistryResult:
-    """Search the official MCP Registry, or turn its servers into registry entries (a dry run unless
-    confirm is true). Secrets are never invented: to_supply lists what to ask for."""
+    """Search the official MCP Registry, or turn its servers into registry entries. Secrets are never
+    invented: to_supply lists what to ask for."""
     if (args.search is None) == (args.servers is None):
         raise LocalRefusal("Give either search (texts to look for) or servers (names to register), not both.")
     async with call.open_public_registry() as public:

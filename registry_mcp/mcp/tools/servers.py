@@ -154,7 +154,7 @@ class ModifyServerArguments(ServerChanges, ServerSelector):
     mcp_config: Annotated[McpConfigChanges | None, WithJsonSchema({"type": "object"})] = Field(
         default=None,
         description=(
-            "Keys of add_registry_server's mcp_config to change, merged into the stored one: objects key by key, "
+            "Keys of add_registry_server's mcp_config to change, merged in: objects key by key, "
             "null removes a key, lists and values replace."
         ),
     )

@@ -1,0 +1,34 @@
+"""What a registry entry's command runs, as a package, and that package's facts in its own registry.
+
+    ref = package_of(config)              # npm name@version, PyPI name==version, an OCI image; None for a program
+    facts = await look_up(ref, sources)   # exists, published, deprecated/yanked, integrity, provenance, OSV
+
+The modules:
+
+    spec.py     the package and version a command runs, and the arguments that pin it
+    sources.py  where packages are looked up: the user's npm and PyPI mirrors, OSV (from the environment)
+    npm.py      the npm registry's packument
+    pypi.py     a PyPI index's simple JSON API (PEP 691, 700 and 740)
+    osv.py      OSV's query API: known vulnerabilities of one version
+    facts.py    the facts of one package, and the warnings they call for
+
+A registry that cannot be reached is a note in the facts, never a failure.
+"""
+
+from __future__ import annotations
+
+from registry_mcp.packages.facts import PackageFacts, facts_findings, look_up, look_up_all
+from registry_mcp.packages.sources import PackageSources
+from registry_mcp.packages.spec import PackagePin, PackageRef, package_of, pinned_args
+
+__all__ = [
+    "PackageFacts",
+    "PackagePin",
+    "PackageRef",
+    "PackageSources",
+    "facts_findings",
+    "look_up",
+    "look_up_all",
+    "package_of",
+    "pinned_args",
+]
