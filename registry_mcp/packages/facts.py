@@ -22,12 +22,13 @@ from registry_mcp.packages.sources import PackageSources
 from registry_mcp.packages.spec import PackagePin, PackageRef, package_of, pinned_args
 from registry_mcp.packages.versions import Release
 from registry_mcp.registry.client import RegistryClient
-from registry_mcp.registry.models import LocalServerConfig, RemoteServerConfig
+from registry_mcp.registry.models import LocalServerConfig, RemoteServerConfig, ServerPayload
 from registry_mcp.registry.retries import NO_RETRIES
 from registry_mcp.servers.launch import without_credentials
 from registry_mcp.untrusted import clean
 
 PARALLEL = 4  # lookups at once when many entries are looked up
+LOOKUPS_AT_MOST = 50  # distinct packages looked up for one import or public-registry call
 VULNERABILITIES_SHOWN = 10
 _OSV_ECOSYSTEMS = {"npm": "npm", "pypi": "PyPI"}
 
@@ -102,6 +103,41 @@ async def look_up_all(
             if config is not None:
                 group.start_soon(one, index, config)
     return found
+
+
+async def facts_of_payloads(
+    payloads: Sequence[ServerPayload], sources: PackageSources, *, limit: int = LOOKUPS_AT_MOST
+) -> tuple[list[PackageFacts | None], list[Finding], str | None]:
+    """The facts of the package each payload runs (the first `limit` distinct packages looked up), the
+    findings they call for (fields start 'servers[i].'), and a note of what was not looked up."""
+    configs = [payload.mcp_config.config if payload.mcp_config is not None else None for payload in payloads]
+    wanted: dict[PackageRef, int] = {}
+    for index, config in enumerate(configs):
+        ref = package_of(config) if config is not None else None
+        if ref is not None and ref not in wanted and len(wanted) < limit:
+            wanted[ref] = index
+    chosen = set(wanted.values())
+    looked = await look_up_all([config if index in chosen else None for index, config in enumerate(configs)], sources)
+    by_ref = {ref: looked[index] for ref, index in wanted.items()}
+    facts: list[PackageFacts | None] = []
+    findings: list[Finding] = []
+    for index, config in enumerate(configs):
+        ref = package_of(config) if config is not None else None
+        found = by_ref.get(ref) if ref is not None else None
+        if found is not None and ref is not None and index not in chosen:
+            # The same package in another entry: its own arguments pin it.
+            args = None
+            if found.pinned_args is not None and found.version and isinstance(config, LocalServerConfig):
+                args = pinned_args(config, ref, found.version)
+            found = found.model_copy(update={"pinned_args": args})
+        facts.append(found)
+        findings += [
+            finding.model_copy(update={"field": f"servers[{index}].{finding.field}"})
+            for finding in facts_findings(found)
+        ]
+    refs = {package_of(config) for config in configs if config is not None} - {None}
+    note = f"only the first {limit} of {len(refs)} packages were looked up" if len(refs) > limit else None
+    return facts, findings, note
 
 
 def facts_findings(facts: PackageFacts | None, field: str = "mcp_config.config.args") -> list[Finding]:

@@ -24,6 +24,8 @@ from registry_mcp.importing import (
 from registry_mcp.mcp.arguments import CLOSED, ServerSelector
 from registry_mcp.mcp.results import ToolResult, fewer_items
 from registry_mcp.mcp.toolkit import ToolCall, registry_tool
+from registry_mcp.packages import PackageFacts
+from registry_mcp.packages.facts import facts_of_payloads
 from registry_mcp.registry.client import RegistryClient
 from registry_mcp.registry.endpoints import MAX_PER_PAGE
 from registry_mcp.registry.models import (
@@ -175,6 +177,9 @@ class ImportedEntry(BaseModel):
     notes: list[ImportNote] = Field(
         default_factory=list, description="What the person should check: guesses, client-only values, proxies."
     )
+    package: Annotated[PackageFacts | None, WithJsonSchema({"type": "object"}, mode="serialization")] = Field(
+        default=None, description="The package, as its registry describes it (a dry run's look)."
+    )
 
 
 class ImportBatch(BaseModel):
@@ -289,6 +294,12 @@ async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportR
         skipped += f" {len(taken)} already registered (see already_registered): " + (
             "the import would be refused." if args.existing == "fail" else "skipped."
         )
+    if not args.confirm and call.settings.package_sources is not None:
+        await call.report_progress(0, None, "Looking the packages up in their registries")
+        facts, found, looked = await facts_of_payloads(payloads, call.settings.package_sources)
+        entries = [entry.model_copy(update={"package": package}) for entry, package in zip(entries, facts, strict=True)]
+        warnings += found
+        skipped += f" Note: {looked}." if looked else ""
     if not args.confirm:
         return ImportResult(
             message=f"Dry run: {counted(len(free), 'server')} ready to register; nothing was written."
