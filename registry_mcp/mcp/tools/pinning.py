@@ -133,11 +133,11 @@ async def every_server(registry: RegistryClient) -> AsyncIterator[RegistryServer
         page += 1
 
 
-async def check_pins(entries: list[PinnedEntry], call: ToolCall, *, parallel: int = PARALLEL_CHECKS) -> list[PinCheck]:
-    """Inspect each entry (`parallel` at a time), compare it with its pin, record the check in the
-    entry; progress is reported as each one ends."""
+async def check_pins(entries: list[PinnedEntry], call: ToolCall, *, parallel: int | None = None) -> list[PinCheck]:
+    """Inspect each entry (`parallel` at a time, `PARALLEL_CHECKS` by default), compare it with its pin,
+    record the check in the entry; progress is reported as each one ends."""
     checks: list[PinCheck | None] = [None] * len(entries)
-    limiter = anyio.CapacityLimiter(parallel)
+    limiter = anyio.CapacityLimiter(parallel or PARALLEL_CHECKS)
     done = 0
 
     async def one(index: int, entry: PinnedEntry) -> None:
