@@ -4,6 +4,7 @@ inspected again. Plus the rules as tables: what flags a description, how added w
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -13,10 +14,11 @@ import pytest
 from mcp import Client
 
 from registry_mcp.mcp.server import create_server
+from registry_mcp.secrets.masking import REDACTED
 from registry_mcp.servers.pins import flags_gained, marked
 from registry_mcp.settings import Settings
 
-from .conftest import Person, server_payload, text_of
+from .conftest import Person, server_payload, stored_record, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -158,6 +160,7 @@ async def test_write_tools_and_a_new_pin_wait_for_the_person_to_accept_the_drift
         refused = await _inspect(client, write_tools=True, pin=True)
         untouched = await _record(client)
         accepted = await _inspect(client, write_tools=True, pin=True, accept_drift=True)
+        repinned = await _record(client)
         clean = await _inspect(client)
         written = await _record(client)
     assert refused["wrote_tools"] is False and refused["pinned"] is False
@@ -165,6 +168,7 @@ async def test_write_tools_and_a_new_pin_wait_for_the_person_to_accept_the_drift
     assert [tool["name"] for tool in untouched["mcp_config"]["pin"]["tools"]] == ["read_note"]
     assert accepted["wrote_tools"] is True and accepted["pinned"] is True
     assert "drift" not in clean
+    assert "checked" not in repinned["mcp_config"]["pin"]  # the check of the old pin went with it
     assert written["mcp_config"]["tools"] == {"read_note": {}, "save_note": {}}
     assert [tool["name"] for tool in written["mcp_config"]["pin"]["tools"]] == ["read_note", "save_note"]
 
@@ -200,6 +204,46 @@ async def test_the_pin_travels_with_the_record_and_the_gateway_export_leaves_it_
     entries = exported.structured_content["config"]["mcp_config"]
     assert all("pin" not in entry for entry in entries)
     assert any("mcp_config.pin" in note and "drift" in note for note in exported.structured_content["notes"])
+
+
+async def test_the_pin_survives_a_modify_and_a_recorded_check_on_every_registry(
+    settings: Settings, tmp_path: Path
+) -> None:
+    offer = Offer(tmp_path / "offer.json", [READ, SAVE])
+    async with Client(create_server(dataclasses.replace(settings, allow_launch=True))) as client:
+        await _registered(client, offer)
+        await _inspect(client, pin=True)
+        pinned = (await stored_record(settings, "notes"))["mcp_config"]["pin"]
+        await client.call_tool("modify_registry_server", {"saved_name": "notes", "description": "Notes."})
+        await client.call_tool("modify_registry_server", {"saved_name": "notes", "mcp_config": {"tools": {}}})
+        offer.write([READ])
+        await _inspect(client)  # records its check inside the pin
+    stored = (await stored_record(settings, "notes"))["mcp_config"]["pin"]
+    assert stored["tools"] == pinned["tools"] and stored["server"] == pinned["server"]
+    assert stored["checked"]["drifted"] == ["tools removed: save_note"]
+
+
+async def test_secrets_the_server_repeats_are_not_pinned(tmp_path: Path) -> None:
+    secret = "sk-live-0123456789abcdef"
+    offer = Offer(tmp_path / "offer.json", [READ | {"description": f"Reads with the key {secret}."}])
+    settings = Settings(database=str(tmp_path / "registry.db"), allow_launch=True)
+    async with Client(create_server(settings)) as client:
+        config = offer.config | {"env": {"API_KEY": secret}}
+        await client.call_tool("add_registry_server", server_payload("notes", mcp_config={"config": config}))
+        await _inspect(client, pin=True)
+    pin = (await stored_record(settings, "notes"))["mcp_config"]["pin"]  # read unmasked
+    assert secret not in json.dumps(pin)
+    assert pin["tools"][0]["description"] == f"Reads with the key {REDACTED}."
+
+
+async def test_over_http_a_check_of_every_pin_starts_no_local_command(tmp_path: Path) -> None:
+    offer = Offer(tmp_path / "offer.json", [READ])
+    pin = {"pinned_at": "2026-01-01T00:00:00Z", "server": {"name": "notes", "version": "1.0.0"}, "tools": []}
+    async with Client(create_server(Settings(over_http=True))) as client:
+        await _registered(client, offer, pin=pin)
+        result = await client.call_tool("inspect_mcp_server", {})
+    report = result.structured_content
+    assert report is not None and report["launched"] is False and "serving over HTTP" in report["message"]
 
 
 async def test_an_unreadable_pin_is_said_and_replaced_on_request(tmp_path: Path) -> None:

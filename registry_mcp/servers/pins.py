@@ -316,7 +316,12 @@ class Pinning:
     def changes(self, pin: bool) -> dict[str, Any]:
         """The mcp_config change to write: a new pin, or the check of the one there."""
         if pin and not self.incomplete:
-            return {PIN_KEY: self.now.model_dump(mode="json", exclude_none=True)}
+            # A merge keeps keys it is not sent: null removes the old pin's check (and package, if none now).
+            return {
+                PIN_KEY: self.now.model_dump(mode="json", exclude_none=True)
+                | {"checked": None}
+                | ({} if self.now.package else {"package": None})
+            }
         if self.pin is None:
             return {}
         checked = Checked(at=self.now.pinned_at, drifted=self.drift.summary() if self.drift else [])
