@@ -256,7 +256,7 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
     wrote, unhiding = False, _unhidden(server.tools, target)
     pinning = (
         await Pinning.of(target.config, server, target.stored_pin, target.secrets, call.settings.package_sources)
-        if target.registered is not None
+        if target.registered is not None and (args.pin or target.stored_pin is not None)
         else None
     )
     held_back = pinning is not None and pinning.drift is not None and not args.accept_drift
