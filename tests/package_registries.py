@@ -1,5 +1,7 @@
-"""Loopback fakes of an npm registry, a PyPI simple index and OSV, answering with the recorded
-answers in tests/data/packages (see its README): what registry-mcp's package lookups read."""
+"""Loopback fakes of an npm registry, a PyPI simple index, OSV and an image registry, answering with the
+recorded answers in tests/data/packages (see its README): what registry-mcp's package lookups read. The
+image registry answers as Docker Hub does: 401 with a Bearer challenge, an anonymous token from the
+realm, then the digest in `Docker-Content-Digest`."""
 
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ NPM = {"@modelcontextprotocol/server-memory": json.loads((DATA / "npm-server-mem
 PYPI = {"mcp-server-fetch": json.loads((DATA / "pypi-mcp-server-fetch.json").read_text())}
 VULNERABLE = json.loads((DATA / "osv-query-vulnerable.json").read_text())
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
+IMAGES = {("mcp/fs", "1.0"): "sha256:" + "ab" * 32}
+TOKEN = "anonymous-pull-token"
 
 
 class PackageRegistries(ServedApp):
@@ -34,8 +38,15 @@ class PackageRegistries(ServedApp):
             Route("/npm/{name:path}", self._npm),
             Route("/simple/{name}/", self._pypi),
             Route("/osv/v1/query", self._osv, methods=["POST"]),
+            Route("/v2/{repository:path}/manifests/{reference}", self._manifest, methods=["HEAD", "GET"]),
+            Route("/token", self._token),
         ]
         super().__init__(Starlette(routes=routes))
+
+    @property
+    def images(self) -> str:
+        """Where an image name starts to be looked up here: '127.0.0.1:PORT/'."""
+        return f"127.0.0.1:{self.port}/"
 
     @property
     def sources(self) -> PackageSources:
@@ -62,3 +73,23 @@ class PackageRegistries(ServedApp):
         self.requests.append(f"osv {package['ecosystem']} {package['name']} {query['version']}")
         known = (package["ecosystem"], package["name"], query["version"]) in self.vulnerable
         return JSONResponse(VULNERABLE if known else {})
+
+    async def _manifest(self, request: Request) -> Response:
+        repository, reference = request.path_params["repository"], request.path_params["reference"]
+        authorized = request.headers.get("authorization") == f"Bearer {TOKEN}"
+        self.requests.append(f"{request.method} manifest {repository}:{reference}{' (token)' if authorized else ''}")
+        if not authorized:
+            realm = f"http://127.0.0.1:{self.port}/token"
+            challenge = f'Bearer realm="{realm}",service="fake-registry",scope="repository:{repository}:pull"'
+            return JSONResponse(
+                {"errors": [{"code": "UNAUTHORIZED"}]}, status_code=401, headers={"WWW-Authenticate": challenge}
+            )
+        digest = IMAGES.get((repository, reference))
+        if digest is None:
+            return JSONResponse({"errors": [{"code": "MANIFEST_UNKNOWN"}]}, status_code=404)
+        media = "application/vnd.oci.image.index.v1+json"
+        return Response(b"", media_type=media, headers={"Docker-Content-Digest": digest})
+
+    async def _token(self, request: Request) -> Response:
+        self.requests.append(f"token {request.query_params.get('service')} {request.query_params.get('scope')}")
+        return JSONResponse({"token": TOKEN, "access_token": TOKEN, "expires_in": 300})

@@ -18,6 +18,7 @@ from mcp import Client
 
 from registry_mcp.mcp.server import create_server
 from registry_mcp.packages import PackageSources, facts_findings, look_up, package_of, pinned_args
+from registry_mcp.packages.oci import registry_of
 from registry_mcp.registry.models import LocalServerConfig, RemoteServerConfig
 from registry_mcp.settings import Settings
 
@@ -108,6 +109,35 @@ async def test_a_yanked_pypi_release_is_flagged(registries: PackageRegistries) -
     assert facts is not None and facts.yanked == "Broken release: use 2025.1.16" and facts.provenance is False
     [finding] = facts_findings(facts)
     assert finding.problem == f"pypi {FETCH} 2025.1.14 was yanked: Broken release: use 2025.1.16"
+
+
+async def test_an_image_named_by_tag_gets_the_digest_it_points_to(registries: PackageRegistries) -> None:
+    image = registries.images + "mcp/fs"
+    facts = await look_up(
+        LocalServerConfig(command="docker", args=["run", "-i", "--rm", f"{image}:1.0"]), registries.sources
+    )
+    missing = await look_up(LocalServerConfig(command="docker", args=["run", "-i", f"{image}:9.9"]), registries.sources)
+    assert facts is not None and missing is not None
+    digest = "sha256:" + "ab" * 32
+    assert (facts.exists, facts.version) == (True, digest)
+    assert facts.pinned_args == ["run", "-i", "--rm", f"{image}:1.0@{digest}"]
+    assert registries.requests[:3] == [
+        "HEAD manifest mcp/fs:1.0",
+        "token fake-registry repository:mcp/fs:pull",
+        "HEAD manifest mcp/fs:1.0 (token)",
+    ]
+    assert missing.exists is False
+    pinned = await look_up(docker(f"{image}@{digest}"), registries.sources)
+    assert pinned is not None and pinned.exists and pinned.pinned_args is None and facts_findings(pinned) == []
+    assert pinned.pin() is not None and pinned.pin().digest == digest  # type: ignore[union-attr]
+
+
+def test_an_image_name_names_its_registry() -> None:
+    assert registry_of("mcp/fs") == ("registry-1.docker.io", "mcp/fs")
+    assert registry_of("ubuntu") == ("registry-1.docker.io", "library/ubuntu")
+    assert registry_of("docker.io/mcp/filesystem") == ("registry-1.docker.io", "mcp/filesystem")
+    assert registry_of("ghcr.io/github/github-mcp-server") == ("ghcr.io", "github/github-mcp-server")
+    assert registry_of("localhost:5000/team/tool") == ("localhost:5000", "team/tool")
 
 
 async def test_an_unknown_package_is_said_to_be_missing(registries: PackageRegistries) -> None:

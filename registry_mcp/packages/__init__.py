@@ -9,8 +9,9 @@ The modules:
     sources.py  where packages are looked up: the user's npm and PyPI mirrors, OSV (from the environment)
     npm.py      the npm registry's packument
     pypi.py     a PyPI index's simple JSON API (PEP 691, 700 and 740)
-    osv.py      OSV's query API: known vulnerabilities of one version
-    facts.py    the facts of one package, and the warnings they call for
+    oci.py      an image registry: the digest a tag points to now
+    versions.py one release as any registry describes it; the newest of a list
+    facts.py    the facts of one package (OSV's known vulnerabilities too), and the warnings they call for
 
 A registry that cannot be reached is a note in the facts, never a failure.
 """

@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import anyio
+import httpx2
 from pydantic import BaseModel, Field
 
 from registry_mcp.errors import RegistryError, ServerNotFound
 from registry_mcp.gateway.lint import Finding
-from registry_mcp.packages import npm, pypi
+from registry_mcp.packages import npm, oci, pypi
 from registry_mcp.packages.sources import PackageSources
 from registry_mcp.packages.spec import PackagePin, PackageRef, package_of, pinned_args
 from registry_mcp.packages.versions import Release
@@ -69,11 +70,7 @@ async def look_up(config: LocalServerConfig | RemoteServerConfig, sources: Packa
         return None
     facts = PackageFacts(package=f"{ref.ecosystem} {ref.name}", asked=ref.asked)
     if ref.ecosystem == "oci":
-        facts.exists = True if ref.digest else None
-        facts.version = ref.digest
-        if not ref.digest:
-            facts.notes.append("the image is named by tag, which can be moved: its digest was not looked up")
-        return facts
+        return await _image_facts(ref, config, facts, sources)
     release = await _release(ref, sources, facts.notes)
     if release is None:
         return facts
@@ -182,6 +179,31 @@ def facts_findings(facts: PackageFacts | None, field: str = "mcp_config.config.a
             Finding(field=field, problem="the image is named by tag, which can be moved", advice="name it @sha256:…")
         )
     return found
+
+
+async def _image_facts(
+    ref: PackageRef, config: LocalServerConfig | RemoteServerConfig, facts: PackageFacts, sources: PackageSources
+) -> PackageFacts:
+    """An image named by digest is exact; one named by tag gets the digest the tag points to now."""
+    if ref.digest:
+        facts.exists, facts.version = True, ref.digest
+        return facts
+    tag = ref.asked or "latest"
+    try:
+        digest = await oci.digest_of(ref.name, tag, seconds=sources.timeout)
+    except oci.ImageNotFound:
+        facts.exists = False
+        return facts
+    except (httpx2.HTTPError, ValueError) as failure:
+        facts.notes.append(f"the registry of {ref.name} could not be asked ({clean(type(failure).__name__, 60)})")
+        return facts
+    if digest is None:
+        facts.notes.append(f"the registry of {ref.name} did not say which digest {tag} points to")
+        return facts
+    facts.exists, facts.version = True, digest
+    if isinstance(config, LocalServerConfig):
+        facts.pinned_args = pinned_args(config, ref, digest)
+    return facts
 
 
 async def _release(ref: PackageRef, sources: PackageSources, notes: list[str]) -> Release | None:

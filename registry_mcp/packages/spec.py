@@ -97,12 +97,12 @@ class PackageRef:
         return self.asked.lstrip("=@v") if self.ecosystem != "oci" else self.asked
 
     def spec(self, version: str) -> str:
-        """How a command names this package at `version`."""
+        """How a command names this package at `version` (an image: its tag kept, pinned by digest)."""
         if self.ecosystem == "npm":
             return f"{self.name}@{version}"
         if self.ecosystem == "pypi":
             return f"{self.name}=={version}"
-        return f"{self.name}@{version}"
+        return f"{self.name}{':' + self.asked if self.asked else ''}@{version}"
 
 
 class PackagePin(BaseModel):
@@ -170,6 +170,8 @@ def _word_of(args: list[str], name: str, ecosystem: str) -> str | None:
 def _names(word: str, ref: PackageRef) -> bool:
     if word == ref.name:
         return True
+    if ref.ecosystem == "oci":
+        return word.startswith((ref.name + ":", ref.name + "@"))
     if ref.ecosystem == "npm":
         return word.startswith(ref.name + "@")
     rest = word[len(ref.name) :] if word.lower().startswith(ref.name.lower()) else None
