@@ -47,6 +47,10 @@ def _uvx(*args: str) -> LocalServerConfig:
     return LocalServerConfig(command="uvx", args=list(args))
 
 
+def _docker(*args: str) -> LocalServerConfig:
+    return LocalServerConfig(command="docker", args=["run", *args])
+
+
 async def test_an_npm_version_with_its_integrity_time_and_provenance(registries: PackageRegistries) -> None:
     facts = await look_up(_npx("-y", f"{MEMORY}@2026.8.31"), registries.sources)
     assert facts is not None
@@ -113,10 +117,8 @@ async def test_a_yanked_pypi_release_is_flagged(registries: PackageRegistries) -
 
 async def test_an_image_named_by_tag_gets_the_digest_it_points_to(registries: PackageRegistries) -> None:
     image = registries.images + "mcp/fs"
-    facts = await look_up(
-        LocalServerConfig(command="docker", args=["run", "-i", "--rm", f"{image}:1.0"]), registries.sources
-    )
-    missing = await look_up(LocalServerConfig(command="docker", args=["run", "-i", f"{image}:9.9"]), registries.sources)
+    facts = await look_up(_docker("-i", "--rm", f"{image}:1.0"), registries.sources)
+    missing = await look_up(_docker("-i", f"{image}:9.9"), registries.sources)
     assert facts is not None and missing is not None
     digest = "sha256:" + "ab" * 32
     assert (facts.exists, facts.version) == (True, digest)
@@ -127,7 +129,7 @@ async def test_an_image_named_by_tag_gets_the_digest_it_points_to(registries: Pa
         "HEAD manifest mcp/fs:1.0 (token)",
     ]
     assert missing.exists is False
-    pinned = await look_up(docker(f"{image}@{digest}"), registries.sources)
+    pinned = await look_up(_docker(f"{image}@{digest}"), registries.sources)
     assert pinned is not None and pinned.exists and pinned.pinned_args is None and facts_findings(pinned) == []
     assert pinned.pin() is not None and pinned.pin().digest == digest  # type: ignore[union-attr]
 
