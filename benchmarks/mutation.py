@@ -89,7 +89,7 @@ GROUPS = {
         ),
     ),
     "store": Group(
-        modules=("registry_mcp/embedded/store.py",),
+        modules=("registry_mcp/registry/embedded/store.py",),
         tests=(
             "tests/test_store.py",
             "tests/test_store_scope.py",

@@ -19,10 +19,11 @@ import anyio
 import pytest
 from mcp import Client, StdioServerParameters
 
+from registry_mcp.errors import InspectionFailed
 from registry_mcp.mcp.server import create_server
 from registry_mcp.mcp.tools import inspect as inspect_tool
 from registry_mcp.registry.models import LocalServerConfig, RemoteServerConfig
-from registry_mcp.servers.inspection import InspectionFailed, Limits, inspect_server
+from registry_mcp.servers.inspection import Limits, inspect_server
 from registry_mcp.servers.launch import PASSED_THROUGH
 from registry_mcp.settings import Settings
 

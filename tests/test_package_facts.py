@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from registry_mcp.mcp.launch_target import facts_of, package_of
 from registry_mcp.mcp.server import create_server
-from registry_mcp.packages import PackageSources, facts_findings, look_up, package_of, pinned_args
+from registry_mcp.packages import PackageSources, facts_findings, pinned_args
 from registry_mcp.packages.oci import registry_of
 from registry_mcp.registry.models import LocalServerConfig, RemoteServerConfig
 from registry_mcp.settings import Settings
@@ -52,7 +53,7 @@ def _docker(*args: str) -> LocalServerConfig:
 
 
 async def test_an_npm_version_with_its_integrity_time_and_provenance(registries: PackageRegistries) -> None:
-    facts = await look_up(_npx("-y", f"{MEMORY}@2026.8.31"), registries.sources)
+    facts = await facts_of(_npx("-y", f"{MEMORY}@2026.8.31"), registries.sources)
     assert facts is not None
     assert (facts.package, facts.version, facts.exists) == (f"npm {MEMORY}", "2026.8.31", True)
     assert facts.integrity is not None and facts.integrity.startswith("sha512-ljj/3S4aGjxdNSQWw6gucKKGnTLdBPWxzapyY")
@@ -63,7 +64,7 @@ async def test_an_npm_version_with_its_integrity_time_and_provenance(registries:
 
 
 async def test_a_missing_npm_version_is_flagged(registries: PackageRegistries) -> None:
-    facts = await look_up(_npx("-y", f"{MEMORY}@2099.1.1"), registries.sources)
+    facts = await facts_of(_npx("-y", f"{MEMORY}@2099.1.1"), registries.sources)
     assert facts is not None and facts.exists is False and facts.latest == "2026.8.31"
     [finding] = facts_findings(facts)
     assert finding.problem == f"npm {MEMORY} has no version 2099.1.1 in its registry"
@@ -71,8 +72,8 @@ async def test_a_missing_npm_version_is_flagged(registries: PackageRegistries) -
 
 
 async def test_a_deprecated_or_vulnerable_npm_version_is_flagged(registries: PackageRegistries) -> None:
-    deprecated = await look_up(_npx("-y", f"{MEMORY}@0.6.2"), registries.sources)
-    vulnerable = await look_up(_npx("-y", f"{MEMORY}@2025.9.25"), registries.sources)
+    deprecated = await facts_of(_npx("-y", f"{MEMORY}@0.6.2"), registries.sources)
+    vulnerable = await facts_of(_npx("-y", f"{MEMORY}@2025.9.25"), registries.sources)
     assert deprecated is not None and vulnerable is not None
     assert deprecated.provenance is False
     assert [f.problem for f in facts_findings(deprecated)] == [
@@ -85,8 +86,8 @@ async def test_a_deprecated_or_vulnerable_npm_version_is_flagged(registries: Pac
 
 
 async def test_an_unpinned_package_gets_the_arguments_that_pin_it(registries: PackageRegistries) -> None:
-    npm = await look_up(_npx("-y", MEMORY, "--flag"), registries.sources)
-    pypi = await look_up(_uvx(FETCH, "--ignore-robots-txt"), registries.sources)
+    npm = await facts_of(_npx("-y", MEMORY, "--flag"), registries.sources)
+    pypi = await facts_of(_uvx(FETCH, "--ignore-robots-txt"), registries.sources)
     assert npm is not None and pypi is not None
     assert npm.pinned_args == ["-y", f"{MEMORY}@2026.8.31", "--flag"]
     # The index lists versions as text ('2026.10.24' before '2026.6.4'): the newest is found by number.
@@ -96,7 +97,7 @@ async def test_an_unpinned_package_gets_the_arguments_that_pin_it(registries: Pa
 
 
 async def test_a_pypi_release_with_its_files_hashes_and_attestations(registries: PackageRegistries) -> None:
-    facts = await look_up(_uvx(f"{FETCH}==2026.10.24"), registries.sources)
+    facts = await facts_of(_uvx(f"{FETCH}==2026.10.24"), registries.sources)
     assert facts is not None and facts.exists and facts.yanked is None and facts.provenance is True
     assert facts.files is not None and sorted(facts.files) == [
         "mcp_server_fetch-2026.10.24-py3-none-any.whl",
@@ -109,7 +110,7 @@ async def test_a_pypi_release_with_its_files_hashes_and_attestations(registries:
 
 
 async def test_a_yanked_pypi_release_is_flagged(registries: PackageRegistries) -> None:
-    facts = await look_up(_uvx("--from", f"{FETCH}==2025.1.14", FETCH), registries.sources)
+    facts = await facts_of(_uvx("--from", f"{FETCH}==2025.1.14", FETCH), registries.sources)
     assert facts is not None and facts.yanked == "Broken release: use 2025.1.16" and facts.provenance is False
     [finding] = facts_findings(facts)
     assert finding.problem == f"pypi {FETCH} 2025.1.14 was yanked: Broken release: use 2025.1.16"
@@ -117,8 +118,8 @@ async def test_a_yanked_pypi_release_is_flagged(registries: PackageRegistries) -
 
 async def test_an_image_named_by_tag_gets_the_digest_it_points_to(registries: PackageRegistries) -> None:
     image = registries.images + "mcp/fs"
-    facts = await look_up(_docker("-i", "--rm", f"{image}:1.0"), registries.sources)
-    missing = await look_up(_docker("-i", f"{image}:9.9"), registries.sources)
+    facts = await facts_of(_docker("-i", "--rm", f"{image}:1.0"), registries.sources)
+    missing = await facts_of(_docker("-i", f"{image}:9.9"), registries.sources)
     assert facts is not None and missing is not None
     digest = "sha256:" + "ab" * 32
     assert (facts.exists, facts.version) == (True, digest)
@@ -129,7 +130,7 @@ async def test_an_image_named_by_tag_gets_the_digest_it_points_to(registries: Pa
         "HEAD manifest mcp/fs:1.0 (token)",
     ]
     assert missing.exists is False
-    pinned = await look_up(_docker(f"{image}@{digest}"), registries.sources)
+    pinned = await facts_of(_docker(f"{image}@{digest}"), registries.sources)
     assert pinned is not None and pinned.exists and pinned.pinned_args is None and facts_findings(pinned) == []
     assert pinned.pin() is not None and pinned.pin().digest == digest  # type: ignore[union-attr]
 
@@ -143,14 +144,14 @@ def test_an_image_name_names_its_registry() -> None:
 
 
 async def test_an_unknown_package_is_said_to_be_missing(registries: PackageRegistries) -> None:
-    facts = await look_up(_npx("-y", "@example/not-published"), registries.sources)
+    facts = await facts_of(_npx("-y", "@example/not-published"), registries.sources)
     assert facts is not None and facts.exists is False
     assert facts_findings(facts)[0].advice == "check the name"
 
 
 async def test_a_registry_that_cannot_be_reached_is_a_note() -> None:
     closed = f"http://127.0.0.1:{free_port()}"
-    facts = await look_up(_npx("-y", MEMORY), PackageSources(npm=closed, pypi=closed, osv=closed, timeout=2))
+    facts = await facts_of(_npx("-y", MEMORY), PackageSources(npm=closed, pypi=closed, osv=closed, timeout=2))
     assert facts is not None and facts.exists is None and facts_findings(facts) == []
     [note] = facts.notes
     assert note.startswith(f"the npm registry at {closed} could not be asked (could not connect")
@@ -184,7 +185,7 @@ def test_a_plain_program_or_a_remote_runs_no_package() -> None:
 def test_pinning_rewrites_the_word_that_names_the_package() -> None:
     config = _uvx("--from=pkg>=1", "tool")
     ref = package_of(config)
-    assert ref is not None and pinned_args(config, ref, "1.4") == ["--from=pkg==1.4", "tool"]
+    assert ref is not None and pinned_args(config.args, ref, "1.4") == ["--from=pkg==1.4", "tool"]
 
 
 def test_the_mirrors_come_from_the_environment() -> None:
@@ -304,7 +305,7 @@ async def test_a_pin_records_the_package_version_and_its_change_is_drift(
 )
 async def test_the_real_npm_and_pypi_answer_as_the_fakes_do(config: LocalServerConfig, package: str) -> None:
     """Opt in with `-m registries`: asks registry.npmjs.org and pypi.org (or the mirrors the environment names)."""
-    facts = await look_up(config, dataclasses.replace(PackageSources.from_env(), osv=None))  # npm and PyPI only
+    facts = await facts_of(config, dataclasses.replace(PackageSources.from_env(), osv=None))  # npm and PyPI only
     assert facts is not None and facts.package == package and not facts.notes, facts.notes
     assert facts.exists is True and facts.version and facts.published and facts.pinned_args
     assert facts.integrity or facts.files

@@ -11,15 +11,8 @@ from typing import Any
 
 import pytest
 
-from registry_mcp.registry.patching import (
-    ModifyRefused,
-    apply_modify,
-    full_patch,
-    kind_of,
-    merge_patch,
-    package_of,
-    target_of,
-)
+from registry_mcp.errors import ModifyRefused
+from registry_mcp.registry.patching import apply_modify, full_patch, kind_of, merge_patch, package_of, target_of
 from registry_mcp.secrets.masking import MASK
 
 # --- RFC 7396 ------------------------------------------------------------------------------------

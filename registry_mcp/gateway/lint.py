@@ -32,8 +32,8 @@ from itertools import chain
 from pydantic import BaseModel, Field
 
 from registry_mcp.gateway.denylist import DENY_ALL, deny_patterns, matching, spared_by_listing
-from registry_mcp.public_registry.mapping import MISSING_VALUE
 from registry_mcp.registry.models import (
+    MISSING_VALUE,
     GuardrailConfig,
     LocalServerConfig,
     McpConfig,

@@ -25,19 +25,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from registry_mcp.errors import describe_validation_error
+from registry_mcp.errors import ConfigError, FileNotRead
 from registry_mcp.importing.entries import entry_body
 from registry_mcp.importing.names import SavedNames, clean_name
 from registry_mcp.importing.notes import Note, NoteKind
-from registry_mcp.importing.reading import (
-    MAX_CONFIG_FILE_BYTES,
-    MAX_JSONC_FILE_BYTES,
-    MAX_SOURCE_TEXT,
-    ConfigError,
-    FileNotRead,
-    read_config,
-)
+from registry_mcp.importing.reading import MAX_CONFIG_FILE_BYTES, MAX_JSONC_FILE_BYTES, MAX_SOURCE_TEXT, read_config
 from registry_mcp.registry.models import ServerPayload
+from registry_mcp.registry.validation import describe_validation_error
 
 __all__ = [
     "MAX_CONFIG_FILE_BYTES",

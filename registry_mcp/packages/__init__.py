@@ -1,11 +1,12 @@
 """What a registry entry's command runs, as a package, and that package's facts in its own registry.
 
-    ref = package_of(config)              # npm name@version, PyPI name==version, an OCI image; None for a program
-    facts = await look_up(ref, sources)   # exists, published, deprecated/yanked, integrity, provenance, OSV
+    facts = await look_up(ref, args, sources)   # exists, published, deprecated/yanked, integrity, provenance, OSV
+
+Which package a command runs is the caller's to say (`registry_mcp.mcp.launch_target`).
 
 The modules:
 
-    spec.py     the package and version a command runs, and the arguments that pin it
+    spec.py     a package at a version as a command names it, and the arguments that pin it
     sources.py  where packages are looked up: the user's npm and PyPI mirrors, OSV (from the environment)
     npm.py      the npm registry's packument
     pypi.py     a PyPI index's simple JSON API (PEP 691, 700 and 740)
@@ -18,9 +19,9 @@ A registry that cannot be reached is a note in the facts, never a failure.
 
 from __future__ import annotations
 
-from registry_mcp.packages.facts import PackageFacts, facts_findings, look_up, look_up_all
+from registry_mcp.packages.facts import PackageFacts, facts_findings, facts_of_commands, look_up, look_up_all
 from registry_mcp.packages.sources import PackageSources
-from registry_mcp.packages.spec import PackagePin, PackageRef, package_of, pinned_args
+from registry_mcp.packages.spec import PackagePin, PackageRef, image_in, pinned_args, ref_in
 
 __all__ = [
     "PackageFacts",
@@ -28,8 +29,10 @@ __all__ = [
     "PackageRef",
     "PackageSources",
     "facts_findings",
+    "facts_of_commands",
+    "image_in",
     "look_up",
     "look_up_all",
-    "package_of",
     "pinned_args",
+    "ref_in",
 ]

@@ -1,7 +1,7 @@
 """The facts of the package an entry runs, from its registry and OSV, and the warnings they call for.
 
-    facts = await look_up(config, sources)   # None when the command runs no package
-    warnings = facts_findings(facts)         # a missing, deprecated, yanked or vulnerable version; unpinned
+    facts = await look_up(ref, args, sources)   # ref: the package the command runs, args: its arguments
+    warnings = facts_findings(facts)            # a missing, deprecated, yanked or vulnerable version; unpinned
 
 Every lookup is bounded (`PackageSources.timeout`, `.max_bytes`) and tried once: a registry that
 cannot be reached, or answers with something unreadable, becomes a note.
@@ -20,13 +20,12 @@ from registry_mcp.errors import RegistryError, ServerNotFound
 from registry_mcp.gateway.lint import Finding
 from registry_mcp.packages import npm, oci, pypi
 from registry_mcp.packages.sources import PackageSources
-from registry_mcp.packages.spec import PackagePin, PackageRef, package_of, pinned_args
+from registry_mcp.packages.spec import PackagePin, PackageRef, pinned_args
 from registry_mcp.packages.versions import Release
 from registry_mcp.registry.client import RegistryClient
-from registry_mcp.registry.models import LocalServerConfig, RemoteServerConfig, ServerPayload
 from registry_mcp.registry.retries import NO_RETRIES
-from registry_mcp.servers.launch import without_credentials
 from registry_mcp.untrusted import clean
+from registry_mcp.urls import without_credentials
 
 PARALLEL = 4  # lookups at once when many entries are looked up
 LOOKUPS_AT_MOST = 50  # distinct packages looked up for one import or public-registry call
@@ -63,14 +62,11 @@ class PackageFacts(BaseModel):
         )
 
 
-async def look_up(config: LocalServerConfig | RemoteServerConfig, sources: PackageSources) -> PackageFacts | None:
-    """The facts of the package `config` runs; None for a remote server or a plain program."""
-    ref = package_of(config)
-    if ref is None:
-        return None
+async def look_up(ref: PackageRef, args: list[str], sources: PackageSources) -> PackageFacts:
+    """The facts of the package `ref` that a command with `args` runs."""
     facts = PackageFacts(package=f"{ref.ecosystem} {ref.name}", asked=ref.asked)
     if ref.ecosystem == "oci":
-        return await _image_facts(ref, config, facts, sources)
+        return await _image_facts(ref, args, facts, sources)
     release = await _release(ref, sources, facts.notes)
     if release is None:
         return facts
@@ -78,62 +74,63 @@ async def look_up(config: LocalServerConfig | RemoteServerConfig, sources: Packa
     facts.published, facts.deprecated, facts.yanked = release.published, release.deprecated, release.yanked
     facts.integrity, facts.files, facts.provenance = release.integrity, release.files or None, release.provenance
     if release.exists and release.version:
-        if not ref.exact and isinstance(config, LocalServerConfig):
-            facts.pinned_args = pinned_args(config, ref, release.version)
+        if not ref.exact:
+            facts.pinned_args = pinned_args(args, ref, release.version)
         facts.vulnerabilities = await _vulnerabilities(ref, release.version, sources, facts.notes)
     return facts
 
 
 async def look_up_all(
-    configs: Sequence[LocalServerConfig | RemoteServerConfig | None], sources: PackageSources
+    wanted: Sequence[tuple[PackageRef, list[str]] | None], sources: PackageSources
 ) -> list[PackageFacts | None]:
-    """`look_up` of each config, `PARALLEL` at a time, in their order."""
-    found: list[PackageFacts | None] = [None] * len(configs)
+    """`look_up` of each (package, args), `PARALLEL` at a time, in their order."""
+    found: list[PackageFacts | None] = [None] * len(wanted)
     limiter = anyio.CapacityLimiter(PARALLEL)
 
-    async def one(index: int, config: LocalServerConfig | RemoteServerConfig) -> None:
+    async def one(index: int, ref: PackageRef, args: list[str]) -> None:
         async with limiter:
-            found[index] = await look_up(config, sources)
+            found[index] = await look_up(ref, args, sources)
 
     async with anyio.create_task_group() as group:
-        for index, config in enumerate(configs):
-            if config is not None:
-                group.start_soon(one, index, config)
+        for index, item in enumerate(wanted):
+            if item is not None:
+                group.start_soon(one, index, *item)
     return found
 
 
-async def facts_of_payloads(
-    payloads: Sequence[ServerPayload], sources: PackageSources, *, limit: int = LOOKUPS_AT_MOST
+async def facts_of_commands(
+    commands: Sequence[tuple[PackageRef, list[str]] | None],
+    sources: PackageSources,
+    *,
+    limit: int = LOOKUPS_AT_MOST,
 ) -> tuple[list[PackageFacts | None], list[Finding], str | None]:
-    """The facts of the package each payload runs (the first `limit` distinct packages looked up), the
-    findings they call for (fields start 'servers[i].'), and a note of what was not looked up."""
-    configs = [payload.mcp_config.config if payload.mcp_config is not None else None for payload in payloads]
-    wanted: dict[PackageRef, int] = {}
-    for index, config in enumerate(configs):
-        ref = package_of(config) if config is not None else None
-        if ref is not None and ref not in wanted and len(wanted) < limit:
-            wanted[ref] = index
-    chosen = set(wanted.values())
-    looked = await look_up_all([config if index in chosen else None for index, config in enumerate(configs)], sources)
-    by_ref = {ref: looked[index] for ref, index in wanted.items()}
+    """The facts of the package each command runs (given as its package and args; None for none),
+    the first `limit` distinct packages looked up once each; the findings they call for (fields start
+    'servers[i].'); and a note of what was not looked up."""
+    first: dict[PackageRef, int] = {}
+    for index, command in enumerate(commands):
+        if command is not None and command[0] not in first and len(first) < limit:
+            first[command[0]] = index
+    chosen = set(first.values())
+    looked = await look_up_all([c if i in chosen else None for i, c in enumerate(commands)], sources)
+    by_ref = {ref: looked[index] for ref, index in first.items()}
     facts: list[PackageFacts | None] = []
     findings: list[Finding] = []
-    for index, config in enumerate(configs):
-        ref = package_of(config) if config is not None else None
-        found = by_ref.get(ref) if ref is not None else None
-        if found is not None and ref is not None and index not in chosen:
+    for index, command in enumerate(commands):
+        found = by_ref.get(command[0]) if command is not None else None
+        if found is not None and command is not None and index not in chosen:
             # The same package in another entry: its own arguments pin it.
             args = None
-            if found.pinned_args is not None and found.version and isinstance(config, LocalServerConfig):
-                args = pinned_args(config, ref, found.version)
+            if found.pinned_args is not None and found.version:
+                args = pinned_args(command[1], command[0], found.version)
             found = found.model_copy(update={"pinned_args": args})
         facts.append(found)
         findings += [
             finding.model_copy(update={"field": f"servers[{index}].{finding.field}"})
             for finding in facts_findings(found)
         ]
-    refs = {package_of(config) for config in configs if config is not None} - {None}
-    note = f"only the first {limit} of {len(refs)} packages were looked up" if len(refs) > limit else None
+    distinct = {command[0] for command in commands if command is not None}
+    note = f"only the first {limit} of {len(distinct)} packages were looked up" if len(distinct) > limit else None
     return facts, findings, note
 
 
@@ -181,9 +178,7 @@ def facts_findings(facts: PackageFacts | None, field: str = "mcp_config.config.a
     return found
 
 
-async def _image_facts(
-    ref: PackageRef, config: LocalServerConfig | RemoteServerConfig, facts: PackageFacts, sources: PackageSources
-) -> PackageFacts:
+async def _image_facts(ref: PackageRef, args: list[str], facts: PackageFacts, sources: PackageSources) -> PackageFacts:
     """An image named by digest is exact; one named by tag gets the digest the tag points to now."""
     if ref.digest:
         facts.exists, facts.version = True, ref.digest
@@ -201,8 +196,7 @@ async def _image_facts(
         facts.notes.append(f"the registry of {ref.name} did not say which digest {tag} points to")
         return facts
     facts.exists, facts.version = True, digest
-    if isinstance(config, LocalServerConfig):
-        facts.pinned_args = pinned_args(config, ref, digest)
+    facts.pinned_args = pinned_args(args, ref, digest)
     return facts
 
 

@@ -1,11 +1,10 @@
-"""The package (and version) a local entry's command runs, and the arguments that pin it.
+"""A package a command runs, at a version, and the arguments that pin it.
 
-    package_of(LocalServerConfig(command="npx", args=["-y", "pkg@^1"]))   # PackageRef("npm", "pkg", "^1", exact=False)
-    pinned_args(config, ref, "1.4.2")                                      # ["-y", "pkg@1.4.2"]
+    ref = ref_in(["-y", "pkg@^1"], "npm", "pkg")          # PackageRef("npm", "pkg", "^1"), not exact
+    pinned_args(["-y", "pkg@^1"], ref, "1.4.2")           # ["-y", "pkg@1.4.2"]
 
-Which package a command line runs is read through one call, `_launch_of`, on
-`registry_mcp.importing.commands.launched`; the version is the one its word (or `--from`/`--package`
-value) names. A program that is not a runner (`node`, `python`) is no package.
+Which package a command runs (the program, the runner, its package word) is not decided here: the
+caller says (`registry_mcp.mcp.launch_target`). An image of `docker run` is read by `image_in`.
 """
 
 from __future__ import annotations
@@ -16,10 +15,6 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel
-
-from registry_mcp.importing.commands import Launch, launched
-from registry_mcp.registry.models import LocalServerConfig, RemoteServerConfig
-from registry_mcp.servers.launch import without_credentials
 
 Ecosystem = Literal["npm", "pypi", "oci"]
 
@@ -117,34 +112,20 @@ class PackagePin(BaseModel):
     url: str | None = None  # a remote server's URL (no credentials)
 
 
-def _launch_of(config: LocalServerConfig) -> Launch:
-    """The one place this package asks what a command runs (the launch target rule)."""
-    return launched(config.command, list(config.args or []))
-
-
-def package_of(config: LocalServerConfig | RemoteServerConfig) -> PackageRef | None:
-    """The package a local entry's command runs; None for a remote server or a plain program."""
-    if isinstance(config, RemoteServerConfig):
-        return None
-    launch = _launch_of(config)
-    if launch.registry is None:
-        return _image(config)
-    word = _word_of(list(config.args or []), launch.name, launch.registry)
+def ref_in(args: list[str], ecosystem: Literal["npm", "pypi"], name: str) -> PackageRef:
+    """The package `name` as `args` name it: with the version or range its word (or `--from=`) holds."""
+    word = _word_of(args, name, ecosystem)
     if word is None:
-        return PackageRef(launch.registry, launch.name)
-    asked = word[len(launch.name) :]
-    if launch.registry == "npm":
-        return PackageRef("npm", launch.name, asked.removeprefix("@") or None)
-    return PackageRef("pypi", launch.name, asked.strip() or None)
+        return PackageRef(ecosystem, name)
+    asked = word[len(name) :]
+    if ecosystem == "npm":
+        return PackageRef("npm", name, asked.removeprefix("@") or None)
+    return PackageRef("pypi", name, asked.strip() or None)
 
 
-def remote_pin(config: RemoteServerConfig) -> PackagePin:
-    return PackagePin(registry="remote", url=without_credentials(config.url))
-
-
-def pinned_args(config: LocalServerConfig, ref: PackageRef, version: str) -> list[str]:
-    """The entry's arguments with the package's word naming exactly `version`."""
-    args = list(config.args or [])
+def pinned_args(args: list[str], ref: PackageRef, version: str) -> list[str]:
+    """`args` with the package's word naming exactly `version`."""
+    args = list(args)
     for index, arg in enumerate(args):
         option, equals, value = arg.partition("=")
         if equals and option.startswith("-") and _names(value, ref):
@@ -178,10 +159,9 @@ def _names(word: str, ref: PackageRef) -> bool:
     return rest is not None and bool(re.match(r"\s*(?:===?|~=|!=|<=?|>=?|@|\[)", rest))
 
 
-def _image(config: LocalServerConfig) -> PackageRef | None:
+def image_in(command: str, args: list[str]) -> PackageRef | None:
     """The image of `docker run …` / `podman run …`: its name, tag and digest where written."""
-    program = Path(config.command.replace("\\", "/")).name.removesuffix(".exe")
-    args = list(config.args or [])
+    program = Path(command.replace("\\", "/")).name.removesuffix(".exe")
     if program not in ("docker", "podman") or "run" not in args[:2]:
         return None
     index = args.index("run") + 1

@@ -36,11 +36,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from registry_mcp import untrusted
-from registry_mcp.errors import describe_validation_error
-from registry_mcp.registry.models import DEFAULT_SERVER_VERSION, ServerPayload
+from registry_mcp.errors import MappingError
+from registry_mcp.registry.models import DEFAULT_SERVER_VERSION, MISSING_PREFIX, ServerPayload
+from registry_mcp.registry.validation import describe_validation_error
 
-MISSING_PREFIX = "<to be supplied: "
-MISSING_VALUE = re.compile(r"<to be supplied: [^>]*>")
 MAX_TEXT = 1_000  # any one text taken from a record
 MAX_DESCRIPTION = 300
 SAVED_NAME_LIMIT = 32
@@ -62,10 +61,6 @@ _TRANSPORTS = {"streamable-http": "streamable_http", "sse": "sse"}
 def missing_value(name: str) -> str:
     """The marker that stands where a value must still be supplied."""
     return f"{MISSING_PREFIX}{name}>"
-
-
-class MappingError(ValueError):
-    """The record cannot become an entry; the message says why and what can be chosen instead."""
 
 
 # --- the record, read leniently (unknown keys are kept, and ignored) ------------------------------

@@ -26,6 +26,7 @@ from registry_mcp.errors import (
     AuthenticationError,
     CallersKeyRefused,
     InvalidRequest,
+    ModifyRefused,
     RateLimited,
     RegistryError,
     RegistryTimeout,
@@ -35,7 +36,6 @@ from registry_mcp.errors import (
     ServerConflict,
     ServerNotFound,
     UnexpectedResponse,
-    describe_validation_error,
 )
 from registry_mcp.registry import endpoints
 from registry_mcp.registry.models import (
@@ -48,8 +48,9 @@ from registry_mcp.registry.models import (
     ServerPage,
     ServerPayload,
 )
-from registry_mcp.registry.patching import ModifyRefused, apply_modify, full_patch, kind_of
+from registry_mcp.registry.patching import apply_modify, full_patch, kind_of
 from registry_mcp.registry.retries import DEFAULT_RETRIES, NO_RETRIES, RETRYABLE_STATUSES, RetryPolicy
+from registry_mcp.registry.validation import describe_validation_error
 from registry_mcp.secrets.masking import MASK, escaped_forms, find_mask, scrub, secret_values
 from registry_mcp.urls import is_loopback
 
@@ -58,7 +59,7 @@ if TYPE_CHECKING:
     from pathlib import Path
     from types import TracebackType
 
-    from registry_mcp.embedded.store import RegistryStore
+    from registry_mcp.registry.embedded.store import RegistryStore
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 T = TypeVar("T")
@@ -162,7 +163,7 @@ class RegistryClient:
     def embedded(cls, path: str | Path = ":memory:", *, project: str | None = None) -> Self:
         """A client of an embedded registry kept in the SQLite file at `path` (or in memory)."""
         # Imported here: a cloud client never needs the embedded registry's code.
-        from registry_mcp.embedded import RegistryStore, create_app
+        from registry_mcp.registry.embedded import RegistryStore, create_app
 
         store = RegistryStore(path)
         # A crash inside the app becomes the 500 a served registry would answer, not an exception here.

@@ -14,6 +14,7 @@ Two rules hold throughout:
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -25,6 +26,9 @@ UUID_PATTERN = "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-
 # Versions travel in an HTTP header: keep them short, printable and free of separators.
 SERVER_VERSION_PATTERN = r"^[A-Za-z0-9._-]{1,32}$"
 DEFAULT_SERVER_VERSION = "v1"
+# A value a person still has to supply (the public mapping writes it; lint and registering look for it).
+MISSING_PREFIX = "<to be supplied: "
+MISSING_VALUE = re.compile(r"<to be supplied: [^>]*>")
 MAX_BULK_SERVERS = 100
 
 SavedName = Annotated[

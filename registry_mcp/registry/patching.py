@@ -27,6 +27,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from registry_mcp.errors import ModifyRefused
 from registry_mcp.secrets.masking import MASK, MaskWithoutSecret, find_mask, mask_secrets, restore_masked
 
 # The parts of an mcp_config whose secrets belong to the server's target.
@@ -51,10 +52,6 @@ _SUBCOMMANDS = frozenset({"run", "dlx", "exec", "x", "tool"})
 # A version pinned on a package name: `pkg@1.2.3`, `@scope/pkg@latest`, `pkg==1.2`. A new version of
 # the same package is the same target.
 _VERSION_PIN = re.compile(r"(?<=.)@[^/@]*$|[=~<>!]=.*$")
-
-
-class ModifyRefused(ValueError):
-    """The changes cannot be applied as sent; the message names the field and says why."""
 
 
 def merge_patch(target: Any, patch: Any) -> Any:

@@ -23,7 +23,6 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import anyio
 import mcp_types
@@ -91,19 +90,6 @@ def child_environment(env: Mapping[str, str]) -> dict[str, str]:
 def changes_what_runs(name: str) -> bool:
     upper = name.upper()
     return upper in _RUNS_CODE or upper.startswith(_RUNS_CODE_PREFIXES)
-
-
-def without_credentials(url: str) -> str:
-    """A URL with any user name and password, and its query, replaced by `***`."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "***"
-    if "@" in parts.netloc:
-        parts = parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2])
-    if parts.query:
-        parts = parts._replace(query="***")
-    return parts.geturl()
 
 
 def looks_like_tls_failure(text: str) -> bool:

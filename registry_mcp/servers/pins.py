@@ -28,11 +28,10 @@ from typing import Any
 from mcp_types import Tool
 from pydantic import BaseModel, Field, ValidationError
 
-from registry_mcp.errors import describe_validation_error
 from registry_mcp.gateway.export import PIN_KEY
-from registry_mcp.packages import PackagePin, PackageSources, look_up, package_of
-from registry_mcp.packages.spec import remote_pin
-from registry_mcp.registry.models import LocalServerConfig, RegistryServer, RemoteServerConfig
+from registry_mcp.packages import PackagePin
+from registry_mcp.registry.models import RegistryServer
+from registry_mcp.registry.validation import describe_validation_error
 from registry_mcp.secrets.masking import scrub
 from registry_mcp.servers.inspection import InspectedServer
 from registry_mcp.untrusted import escape, quote
@@ -291,15 +290,15 @@ class Pinning:
     notes: list[str] = field(default_factory=list)
 
     @classmethod
-    async def of(
+    def of(
         cls,
-        config: LocalServerConfig | RemoteServerConfig,
         server: InspectedServer,
         stored: Any,
         secrets: frozenset[str],
-        sources: PackageSources | None,
+        package: PackagePin | None,
+        notes: list[str],
     ) -> Pinning:
-        package, notes = await package_pin(config, sources)
+        """`server` (running `package` now, as looked up with `notes`) against the `stored` pin."""
         pinning = cls(now=pin_of(server, package, secrets), incomplete=bool(server.stopped), notes=notes)
         if stored is None:
             return pinning
@@ -326,24 +325,3 @@ class Pinning:
             return {}
         checked = Checked(at=self.now.pinned_at, drifted=self.drift.summary() if self.drift else [])
         return {PIN_KEY: {"checked": checked.model_dump(mode="json")}}
-
-
-async def package_pin(
-    config: LocalServerConfig | RemoteServerConfig, sources: PackageSources | None
-) -> tuple[PackagePin | None, list[str]]:
-    """The package `config` runs, at the exact version its registry names (looked up where `sources`
-    are given), and the notes of the lookup."""
-    if isinstance(config, RemoteServerConfig):
-        return remote_pin(config), []
-    ref = package_of(config)
-    if ref is None:
-        return None, []
-    if sources is not None:
-        facts = await look_up(config, sources)
-        if facts is not None and (found := facts.pin()) is not None:
-            return found, facts.notes
-        notes = facts.notes if facts is not None else []
-    else:
-        notes = []
-    registry = ref.ecosystem
-    return PackagePin(registry=registry, name=ref.name, version=ref.exact_version, digest=ref.digest), notes

@@ -22,10 +22,10 @@ from registry_mcp.importing import (
     read_config,
 )
 from registry_mcp.mcp.arguments import CLOSED, ServerSelector
+from registry_mcp.mcp.launch_target import facts_of_payloads
 from registry_mcp.mcp.results import ToolResult, fewer_items
 from registry_mcp.mcp.toolkit import ToolCall, registry_tool
 from registry_mcp.packages import PackageFacts
-from registry_mcp.packages.facts import facts_of_payloads
 from registry_mcp.registry.client import RegistryClient
 from registry_mcp.registry.endpoints import MAX_PER_PAGE
 from registry_mcp.registry.models import (

@@ -26,9 +26,10 @@ from registry_mcp.mcp.toolkit import ToolCall, registry_tool
 from registry_mcp.mcp.tools.configs import ExportArguments, ServerSelectors, chosen_servers
 from registry_mcp.registry.client import RegistryClient
 from registry_mcp.secrets.masking import mask_secrets, scrub, secret_values
-from registry_mcp.servers.launch import changes_what_runs, without_credentials
+from registry_mcp.servers.launch import changes_what_runs
 from registry_mcp.settings import ALLOW_LAUNCH_VARIABLE
 from registry_mcp.untrusted import escape, quote
+from registry_mcp.urls import without_credentials
 from registry_mcp.wording import counted
 
 _WRITE_NEEDS_CONFIRM = (

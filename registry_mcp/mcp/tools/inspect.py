@@ -10,9 +10,10 @@ from typing import Annotated, Any
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field, WithJsonSchema, model_validator
 
-from registry_mcp.errors import LocalRefusal
+from registry_mcp.errors import InspectionFailed, LocalRefusal
 from registry_mcp.gateway.denylist import is_denied
 from registry_mcp.mcp.arguments import CLOSED
+from registry_mcp.mcp.launch_target import package_pin
 from registry_mcp.mcp.permissions import NOT_CONFIRMED, Question
 from registry_mcp.mcp.results import ToolResult
 from registry_mcp.mcp.toolkit import ToolCall, registry_tool
@@ -37,18 +38,12 @@ from registry_mcp.registry.models import (
     ServerVersion,
 )
 from registry_mcp.secrets.masking import looks_secret, secret_values
-from registry_mcp.servers.inspection import (
-    DenyReport,
-    InspectedServer,
-    InspectedTool,
-    InspectionFailed,
-    deny_report,
-    inspect_server,
-)
-from registry_mcp.servers.launch import changes_what_runs, passed_through, without_credentials
+from registry_mcp.servers.inspection import DenyReport, InspectedServer, InspectedTool, deny_report, inspect_server
+from registry_mcp.servers.launch import changes_what_runs, passed_through
 from registry_mcp.servers.pins import Drift, Pinning, stored_pin_of
 from registry_mcp.settings import ALLOW_LAUNCH_VARIABLE
 from registry_mcp.untrusted import escape, quote
+from registry_mcp.urls import without_credentials
 from registry_mcp.wording import agreeing, counted
 
 _LAUNCH_NEEDS_SETTING = (
@@ -254,11 +249,10 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
         deny_report(server.tools, target.denied_tools, target.listed_tools) if target.denied_tools is not None else None
     )
     wrote, unhiding = False, _unhidden(server.tools, target)
-    pinning = (
-        await Pinning.of(target.config, server, target.stored_pin, target.secrets, call.settings.package_sources)
-        if target.registered is not None and (args.pin or target.stored_pin is not None)
-        else None
-    )
+    pinning = None
+    if target.registered is not None and (args.pin or target.stored_pin is not None):
+        package, notes = await package_pin(target.config, call.settings.package_sources)
+        pinning = Pinning.of(server, target.stored_pin, target.secrets, package, notes)
     held_back = pinning is not None and pinning.drift is not None and not args.accept_drift
     # A partial list, or names shown escaped, are not the server's tools: never written as them.
     faithful = not server.stopped and not server.escaped_names

@@ -10,13 +10,14 @@ from typing import Any
 import anyio
 from pydantic import BaseModel, Field, ValidationError
 
-from registry_mcp.errors import RegistryError
+from registry_mcp.errors import InspectionFailed, RegistryError
+from registry_mcp.mcp.launch_target import package_pin
 from registry_mcp.mcp.toolkit import ToolCall
 from registry_mcp.registry.client import RegistryClient
 from registry_mcp.registry.endpoints import MAX_PER_PAGE
 from registry_mcp.registry.models import LocalServerConfig, RegistryServer, RemoteServerConfig
 from registry_mcp.secrets.masking import secret_values
-from registry_mcp.servers.inspection import InspectionFailed, inspect_server
+from registry_mcp.servers.inspection import inspect_server
 from registry_mcp.servers.pins import Pin, Pinning, stored_pin_of
 from registry_mcp.wording import counted
 
@@ -160,7 +161,8 @@ async def _check(entry: PinnedEntry, call: ToolCall) -> PinCheck:
     except InspectionFailed as failure:
         check.failed = str(failure)
         return check
-    pinning = await Pinning.of(entry.config, server, entry.stored_pin, entry.secrets, call.settings.package_sources)
+    package, notes = await package_pin(entry.config, call.settings.package_sources)
+    pinning = Pinning.of(server, entry.stored_pin, entry.secrets, package, notes)
     if pinning.unreadable:
         check.failed = f"its pin could not be read ({pinning.unreadable})"
         return check

@@ -10,10 +10,11 @@ from pydantic import Field, WithJsonSchema
 from registry_mcp.errors import ServerNotFound
 from registry_mcp.gateway.lint import Finding, lint_server, lint_servers
 from registry_mcp.mcp.arguments import CLOSED, CONFIRM_WHERE_CLIENT_CANNOT_ASK, AddServerArguments, ServerSelector
+from registry_mcp.mcp.launch_target import facts_of
 from registry_mcp.mcp.permissions import NOT_CONFIRMED, Question
 from registry_mcp.mcp.results import RecordResult, ServerResult, ServerSummary, ToolResult, fewer_items
 from registry_mcp.mcp.toolkit import ToolCall, registry_tool
-from registry_mcp.packages import PackageFacts, facts_findings, look_up
+from registry_mcp.packages import PackageFacts, facts_findings
 from registry_mcp.registry.client import RegistryClient, refuse_masks
 from registry_mcp.registry.endpoints import MAX_PAGE, MAX_PER_PAGE
 from registry_mcp.registry.models import (
@@ -60,7 +61,7 @@ async def add_registry_server(args: AddArguments, call: ToolCall) -> AddResult:
         refuse_masks(payload)  # what add refuses, its dry run refuses
         free = not await _is_registered(call.registry, args.saved_name, args.server_version)
         sources = call.settings.package_sources
-        package = await look_up(args.mcp_config.config, sources) if args.mcp_config and sources else None
+        package = await facts_of(args.mcp_config.config, sources) if args.mcp_config and sources else None
         warnings += facts_findings(package)
         verdict = (
             f"{subject} can be registered; nothing was written."
