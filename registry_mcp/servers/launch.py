@@ -31,7 +31,7 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 from mcp.client.stdio import get_default_environment
 from mcp.shared.message import SessionMessage
 
-from registry_mcp.servers.descendants import Descendants, adopting_orphans, keep_private
+from registry_mcp.servers.descendants import Descendants, adopting_orphans, keep_private, stat_files
 
 _TLS_AND_PROXY = (
     "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS",
@@ -286,7 +286,7 @@ _PROC = Path("/proc")
 
 
 def _runs_in_group(group: int) -> bool:
-    for stat in _PROC.glob("[0-9]*/stat"):
+    for stat in stat_files():
         try:
             # pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so split after the last ')'
             state, _, pgrp = stat.read_text().rpartition(")")[2].split()[:3]
