@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from registry_mcp.errors import AuthenticationError
 from registry_mcp.mcp.server import create_server
+from registry_mcp.registry.client import RegistryClient
 from registry_mcp.secrets.masking import REDACTED
 from registry_mcp.servers.pins import flags_gained, marked
 from registry_mcp.settings import Settings
@@ -295,6 +297,26 @@ async def test_checking_every_pin_with_none_pinned_says_how_to_pin() -> None:
     async with _launching() as client:
         refused = await client.call_tool("inspect_mcp_server", {})
     assert refused.is_error and "pin: true" in text_of(refused)
+
+
+async def test_a_check_the_registry_refuses_to_record_is_still_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    offer = Offer(tmp_path / "offer.json", [READ])
+    async with _launching() as client:
+        await _registered(client, offer)
+        await _inspect(client, pin=True)
+        offer.write([READ, SAVE])
+
+        async def refused(*args: Any, **kwargs: Any) -> None:
+            raise AuthenticationError("Could not change the server: the key lacks access", status=403)
+
+        monkeypatch.setattr(RegistryClient, "modify_server", refused)
+        report = await _inspect(client)
+        repin = await client.call_tool("inspect_mcp_server", {"saved_name": "notes", "pin": True, "accept_drift": True})
+    assert report["drift"]["added"] == ["save_note"]
+    assert "The check could not be recorded in the entry: Could not change the server" in report["message"]
+    assert repin.is_error and "the key lacks access" in text_of(repin)  # what was asked to be written says so
 
 
 async def test_pin_needs_a_registered_server() -> None:

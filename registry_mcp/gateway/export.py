@@ -17,11 +17,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from registry_mcp.registry.models import LocalServerConfig, RegistryServer
+from registry_mcp.registry.models import PIN_KEY, LocalServerConfig, RegistryServer
 from registry_mcp.secrets.masking import mask_secrets
 
 ExportFormat = Literal["gateway", "mcpServers", "vscode"]
-PIN_KEY = "pin"  # mcp_config.pin: what inspect_mcp_server recorded (`registry_mcp.servers.pins`)
 
 # The keys the gateway reads from one mcp_config[] entry, in its own order.
 GATEWAY_KEYS = (

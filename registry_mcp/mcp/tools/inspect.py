@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field, WithJsonSchema, model_validator
 
-from registry_mcp.errors import InspectionFailed, LocalRefusal
+from registry_mcp.errors import InspectionFailed, LocalRefusal, RegistryError
 from registry_mcp.gateway.denylist import is_denied
 from registry_mcp.mcp.arguments import CLOSED
 from registry_mcp.mcp.launch_target import package_pin
@@ -262,8 +262,14 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
         wrote = True
     if pinning is not None:
         changes |= pinning.changes(args.pin and not held_back)
+    unrecorded = ""
     if changes and target.registered is not None:
-        await call.registry.modify_server(*target.registered, {"mcp_config": changes})
+        try:
+            await call.registry.modify_server(*target.registered, {"mcp_config": changes})
+        except RegistryError as failure:
+            if wrote or args.pin:
+                raise
+            unrecorded = f" The check could not be recorded in the entry: {failure}"
     return InspectResult(
         message=_said_sentence(server)
         + _deny_sentence(denied)
@@ -272,7 +278,8 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
             pinned_sentence(pinning, asked=args.pin, wrote_tools=args.write_tools, held_back=held_back)
             if pinning
             else ""
-        ),
+        )
+        + unrecorded,
         registry=call.registry_info,
         launched=True,
         target=shown,
