@@ -16,9 +16,8 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from registry_mcp.mcp.launch_target import facts_of, package_of
 from registry_mcp.mcp.server import create_server
-from registry_mcp.packages import PackageSources, facts_findings, pinned_args
+from registry_mcp.packages import PackageSources, facts_findings, facts_of, package_of, pinned_args
 from registry_mcp.packages.oci import registry_of
 from registry_mcp.registry.models import LocalServerConfig, RemoteServerConfig
 from registry_mcp.settings import Settings
@@ -165,8 +164,8 @@ async def test_a_registry_that_cannot_be_reached_is_a_note() -> None:
         ("npx", ["-y", "pkg@^1.2"], ("npm", "pkg", "^1.2", False)),
         ("npx", ["-y", "pkg@latest"], ("npm", "pkg", "latest", False)),
         ("uvx", ["mcp-server-git==0.6.2"], ("pypi", "mcp-server-git", "==0.6.2", True)),
-        ("uvx", ["mcp-server-git@0.6.2"], ("pypi", "mcp-server-git", "@0.6.2", True)),
-        ("uvx", ["mcp-server-git>=0.6"], ("pypi", "mcp-server-git", ">=0.6", False)),
+        ("uvx", ["mcp-server-git@0.6.2"], ("pypi", "mcp-server-git", "==0.6.2", True)),
+        ("uvx", ["mcp-server-git>=0.6"], ("pypi", "mcp-server-git", None, False)),
         ("uvx", ["--from", "pkg==1.0", "tool"], ("pypi", "pkg", "==1.0", True)),
         ("docker", ["run", "-i", "--rm", "-e", "X", "mcp/fs:1.0"], ("oci", "mcp/fs", "1.0", False)),
         ("docker", ["run", "-i", "ghcr.io/o/fs@sha256:abc"], ("oci", "ghcr.io/o/fs", None, True)),

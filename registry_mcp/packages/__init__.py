@@ -1,8 +1,9 @@
 """What a registry entry's command runs, as a package, and that package's facts in its own registry.
 
-    facts = await look_up(ref, args, sources)   # exists, published, deprecated/yanked, integrity, provenance, OSV
+    facts = await facts_of(config, sources)       # exists, published, deprecated/yanked, integrity, provenance, OSV
+    package, notes = await package_pin(config, sources)   # what a pin records: one exact version
 
-Which package a command runs is the caller's to say (`registry_mcp.mcp.launch_target`).
+Which package a command runs is `registry_mcp.registry.targets.what_runs`, read through `package_of`.
 
 The modules:
 
@@ -19,9 +20,16 @@ A registry that cannot be reached is a note in the facts, never a failure.
 
 from __future__ import annotations
 
-from registry_mcp.packages.facts import PackageFacts, facts_findings, facts_of_commands, look_up, look_up_all
+from registry_mcp.packages.facts import (
+    PackageFacts,
+    facts_findings,
+    facts_of,
+    facts_of_payloads,
+    look_up,
+    package_pin,
+)
 from registry_mcp.packages.sources import PackageSources
-from registry_mcp.packages.spec import PackagePin, PackageRef, image_in, pinned_args, ref_in
+from registry_mcp.packages.spec import PackagePin, PackageRef, package_of, pinned_args
 
 __all__ = [
     "PackageFacts",
@@ -29,10 +37,10 @@ __all__ = [
     "PackageRef",
     "PackageSources",
     "facts_findings",
-    "facts_of_commands",
-    "image_in",
+    "facts_of",
+    "facts_of_payloads",
     "look_up",
-    "look_up_all",
+    "package_of",
+    "package_pin",
     "pinned_args",
-    "ref_in",
 ]

@@ -1,7 +1,8 @@
 """The facts of the package an entry runs, from its registry and OSV, and the warnings they call for.
 
-    facts = await look_up(ref, args, sources)   # ref: the package the command runs, args: its arguments
-    warnings = facts_findings(facts)            # a missing, deprecated, yanked or vulnerable version; unpinned
+    facts = await facts_of(config, sources)   # None when the command runs no package
+    warnings = facts_findings(facts)          # a missing, deprecated, yanked or vulnerable version; unpinned
+    package, notes = await package_pin(config, sources)   # what a pin records: one exact version
 
 Every lookup is bounded (`PackageSources.timeout`, `.max_bytes`) and tried once: a registry that
 cannot be reached, or answers with something unreadable, becomes a note.
@@ -20,9 +21,10 @@ from registry_mcp.errors import RegistryError, ServerNotFound
 from registry_mcp.gateway.lint import Finding
 from registry_mcp.packages import npm, oci, pypi
 from registry_mcp.packages.sources import PackageSources
-from registry_mcp.packages.spec import PackagePin, PackageRef, pinned_args
+from registry_mcp.packages.spec import PackagePin, PackageRef, package_of, pinned_args
 from registry_mcp.packages.versions import Release
 from registry_mcp.registry.client import RegistryClient
+from registry_mcp.registry.models import LocalServerConfig, RemoteServerConfig, ServerPayload
 from registry_mcp.registry.retries import NO_RETRIES
 from registry_mcp.untrusted import clean
 from registry_mcp.urls import without_credentials
@@ -62,6 +64,48 @@ class PackageFacts(BaseModel):
         )
 
 
+Command = tuple[PackageRef, list[str]]  # the package a command runs, and the command's arguments
+
+
+def command_of(config: LocalServerConfig | RemoteServerConfig | None) -> Command | None:
+    ref = package_of(config)
+    return (ref, list(config.args or [])) if ref is not None and isinstance(config, LocalServerConfig) else None
+
+
+async def facts_of(config: LocalServerConfig | RemoteServerConfig, sources: PackageSources) -> PackageFacts | None:
+    """The facts of the package `config` runs, from its registry; None when it runs none."""
+    command = command_of(config)
+    return await look_up(*command, sources) if command is not None else None
+
+
+async def facts_of_payloads(
+    payloads: Sequence[ServerPayload], sources: PackageSources
+) -> tuple[list[PackageFacts | None], list[Finding], str | None]:
+    """`facts_of` each payload's command (each distinct package looked up once), the findings they call
+    for, fields starting 'servers[i].', and a note of what was not looked up."""
+    commands = [command_of(payload.mcp_config.config if payload.mcp_config else None) for payload in payloads]
+    return await facts_of_commands(commands, sources)
+
+
+async def package_pin(
+    config: LocalServerConfig | RemoteServerConfig, sources: PackageSources | None
+) -> tuple[PackagePin | None, list[str]]:
+    """What a pin records of what `config` runs: a remote's URL (no credentials), or the package at the
+    exact version its registry names (looked up where `sources` are given), and the lookup's notes."""
+    if isinstance(config, RemoteServerConfig):
+        return PackagePin(registry="remote", url=without_credentials(config.url)), []
+    ref = package_of(config)
+    if ref is None:
+        return None, []
+    notes: list[str] = []
+    if sources is not None:
+        facts = await look_up(ref, list(config.args or []), sources)
+        if (found := facts.pin()) is not None:
+            return found, facts.notes
+        notes = facts.notes
+    return PackagePin(registry=ref.ecosystem, name=ref.name, version=ref.exact_version, digest=ref.digest), notes
+
+
 async def look_up(ref: PackageRef, args: list[str], sources: PackageSources) -> PackageFacts:
     """The facts of the package `ref` that a command with `args` runs."""
     facts = PackageFacts(package=f"{ref.ecosystem} {ref.name}", asked=ref.asked)
@@ -80,9 +124,7 @@ async def look_up(ref: PackageRef, args: list[str], sources: PackageSources) -> 
     return facts
 
 
-async def look_up_all(
-    wanted: Sequence[tuple[PackageRef, list[str]] | None], sources: PackageSources
-) -> list[PackageFacts | None]:
+async def look_up_all(wanted: Sequence[Command | None], sources: PackageSources) -> list[PackageFacts | None]:
     """`look_up` of each (package, args), `PARALLEL` at a time, in their order."""
     found: list[PackageFacts | None] = [None] * len(wanted)
     limiter = anyio.CapacityLimiter(PARALLEL)
@@ -99,7 +141,7 @@ async def look_up_all(
 
 
 async def facts_of_commands(
-    commands: Sequence[tuple[PackageRef, list[str]] | None],
+    commands: Sequence[Command | None],
     sources: PackageSources,
     *,
     limit: int = LOOKUPS_AT_MOST,

@@ -1,68 +1,27 @@
-"""A package a command runs, at a version, and the arguments that pin it.
+"""The package a command runs, at a version, and the arguments that pin it.
 
-    ref = ref_in(["-y", "pkg@^1"], "npm", "pkg")          # PackageRef("npm", "pkg", "^1"), not exact
-    pinned_args(["-y", "pkg@^1"], ref, "1.4.2")           # ["-y", "pkg@1.4.2"]
+    ref = package_of(LocalServerConfig(command="npx", args=["-y", "pkg@^1"]))   # npm pkg, asked '^1': not exact
+    pinned_args(["-y", "pkg@^1"], ref, "1.4.2")                                 # ["-y", "pkg@1.4.2"]
 
-Which package a command runs (the program, the runner, its package word) is not decided here: the
-caller says (`registry_mcp.mcp.launch_target`). An image of `docker run` is read by `image_in`.
+Which package a command runs is `registry_mcp.registry.targets.what_runs`, the one rule: read here
+through `package_of` only.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel
 
-Ecosystem = Literal["npm", "pypi", "oci"]
+from registry_mcp.registry.models import LocalServerConfig, RemoteServerConfig
+from registry_mcp.registry.targets import Ecosystem, what_runs
 
 # An exact npm version (semver, no range); an exact PyPI version (digits and letters, no wildcard).
 _NPM_EXACT = re.compile(r"v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?")
 _PYPI_EXACT = re.compile(r"\d+(?:\.\d+)*(?:(?:a|b|rc|\.post|\.dev)\d+)*(?:\+[0-9A-Za-z.]+)?")
 _PYPI_PINS = ("==", "===", "@")
-_DOCKER_VALUE_OPTIONS = frozenset(
-    [
-        "-e",
-        "--env",
-        "--env-file",
-        "-v",
-        "--volume",
-        "--mount",
-        "--name",
-        "-p",
-        "--publish",
-        "--network",
-        "--net",
-        "-w",
-        "--workdir",
-        "-u",
-        "--user",
-        "--entrypoint",
-        "-l",
-        "--label",
-        "--platform",
-        "--pull",
-        "-m",
-        "--memory",
-        "--cpus",
-        "-h",
-        "--hostname",
-        "--add-host",
-        "--cap-add",
-        "--cap-drop",
-        "--device",
-        "--dns",
-        "--tmpfs",
-        "--ulimit",
-        "--security-opt",
-        "--log-driver",
-        "--restart",
-        "--runtime",
-        "--shm-size",
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -112,15 +71,29 @@ class PackagePin(BaseModel):
     url: str | None = None  # a remote server's URL (no credentials)
 
 
-def ref_in(args: list[str], ecosystem: Literal["npm", "pypi"], name: str) -> PackageRef:
-    """The package `name` as `args` name it: with the version or range its word (or `--from=`) holds."""
-    word = _word_of(args, name, ecosystem)
-    if word is None:
-        return PackageRef(ecosystem, name)
-    asked = word[len(name) :]
-    if ecosystem == "npm":
-        return PackageRef("npm", name, asked.removeprefix("@") or None)
-    return PackageRef("pypi", name, asked.strip() or None)
+def package_of(config: LocalServerConfig | RemoteServerConfig | None) -> PackageRef | None:
+    """The package a local entry's command runs (`what_runs`); None for a remote server or a program."""
+    if not isinstance(config, LocalServerConfig):
+        return None
+    runs = what_runs(config.command, list(config.args or []))
+    if runs.ecosystem is None or not runs.package:
+        return None
+    if runs.ecosystem == "oci":
+        digest = runs.version if runs.version and runs.version.startswith("sha256:") else None
+        tag = runs.version if runs.version and not digest else None
+        if digest is not None:  # a tag written beside the digest ('name:tag@sha256:...') is kept as written
+            tag = _tag_beside(config.args or [], runs.package)
+        return PackageRef("oci", runs.package, tag, digest)
+    if runs.ecosystem == "pypi":
+        return PackageRef("pypi", runs.package, f"=={runs.version}" if runs.version else None)
+    return PackageRef("npm", runs.package, runs.version)
+
+
+def _tag_beside(args: list[str], image: str) -> str | None:
+    for arg in args:
+        if arg.startswith(image + ":"):
+            return arg[len(image) + 1 :].partition("@")[0] or None
+    return None
 
 
 def pinned_args(args: list[str], ref: PackageRef, version: str) -> list[str]:
@@ -137,17 +110,6 @@ def pinned_args(args: list[str], ref: PackageRef, version: str) -> list[str]:
     return args
 
 
-def _word_of(args: list[str], name: str, ecosystem: str) -> str | None:
-    """The argument (or `--opt=` value) that names the package, with its version if it has one."""
-    ref = PackageRef("npm" if ecosystem == "npm" else "pypi", name)
-    for arg in args:
-        option, equals, value = arg.partition("=")
-        word = value if equals and option.startswith("-") else arg
-        if _names(word, ref):
-            return word
-    return None
-
-
 def _names(word: str, ref: PackageRef) -> bool:
     if word == ref.name:
         return True
@@ -157,20 +119,3 @@ def _names(word: str, ref: PackageRef) -> bool:
         return word.startswith(ref.name + "@")
     rest = word[len(ref.name) :] if word.lower().startswith(ref.name.lower()) else None
     return rest is not None and bool(re.match(r"\s*(?:===?|~=|!=|<=?|>=?|@|\[)", rest))
-
-
-def image_in(command: str, args: list[str]) -> PackageRef | None:
-    """The image of `docker run …` / `podman run …`: its name, tag and digest where written."""
-    program = Path(command.replace("\\", "/")).name.removesuffix(".exe")
-    if program not in ("docker", "podman") or "run" not in args[:2]:
-        return None
-    index = args.index("run") + 1
-    while index < len(args) and args[index].startswith("-"):
-        takes_value = args[index] in _DOCKER_VALUE_OPTIONS and "=" not in args[index]
-        index += 2 if takes_value else 1
-    if index >= len(args):
-        return None
-    image, _, digest = args[index].partition("@")
-    slash = image.rfind("/")
-    name, colon, tag = image.rpartition(":") if image.rfind(":") > slash else (image, "", "")
-    return PackageRef("oci", name, tag if colon else None, digest or None)

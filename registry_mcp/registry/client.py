@@ -48,7 +48,7 @@ from registry_mcp.registry.models import (
     ServerPage,
     ServerPayload,
 )
-from registry_mcp.registry.patching import apply_modify, full_patch, kind_of
+from registry_mcp.registry.patching import apply_modify, full_patch, may_move
 from registry_mcp.registry.retries import DEFAULT_RETRIES, NO_RETRIES, RETRYABLE_STATUSES, RetryPolicy
 from registry_mcp.registry.validation import describe_validation_error
 from registry_mcp.secrets.masking import MASK, escaped_forms, find_mask, scrub, secret_values
@@ -513,12 +513,11 @@ async def _one_modify_at_a_time(server: tuple[str | None, ...]) -> AsyncIterator
 
 def _needs_stored(body: dict[str, Any]) -> bool:
     """Whether a merge patch can only be applied with the stored server at hand: a new `command`,
-    `args` or `url` may move the server (its secrets must not follow), and a mask stands for a stored
-    value. (A mask in an object could simply be left out, absent meaning unchanged, but then a mask
-    with nothing stored behind it would pass unnoticed instead of being refused.)"""
-    config = (body.get("mcp_config") or {}).get("config")
-    moves = isinstance(config, dict) and (kind_of(config) is not None or "args" in config)
-    return moves or find_mask(body) is not None
+    `args`, `url` or env variable that changes what runs may move the server (its secrets must not
+    follow), and a mask stands for a stored value. (A mask in an object could simply be left out,
+    absent meaning unchanged, but then a mask with nothing stored behind it would pass unnoticed
+    instead of being refused.)"""
+    return may_move((body.get("mcp_config") or {}).get("config")) or find_mask(body) is not None
 
 
 def _applied(stored: dict[str, Any], body: dict[str, Any], *, replace_mcp_config: bool) -> dict[str, Any]:

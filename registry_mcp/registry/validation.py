@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from registry_mcp.registry.models import SAVED_NAME_PATTERN, SERVER_VERSION_PATTERN, UUID_PATTERN
+from registry_mcp.registry.models import SAVED_NAME_MAX, SAVED_NAME_PATTERN, SERVER_VERSION_PATTERN, UUID_PATTERN
 from registry_mcp.untrusted import escape
 from registry_mcp.wording import counted
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 # Pydantic names a pattern by its regex; people read better words.
 _PATTERN_WORDS = {
-    SAVED_NAME_PATTERN: "only ASCII letters, digits, '-' and '_' (1-32 characters, no spaces)",
+    SAVED_NAME_PATTERN: f"only ASCII letters, digits, '-' and '_' (1-{SAVED_NAME_MAX} characters, no spaces)",
     SERVER_VERSION_PATTERN: "only ASCII letters, digits, '.', '-' and '_' (1-32 characters), such as 'v1'",
     UUID_PATTERN: "a UUID, such as 123e4567-e89b-12d3-a456-426614174000",
 }

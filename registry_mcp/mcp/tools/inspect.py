@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -13,8 +12,15 @@ from pydantic import Field, WithJsonSchema, model_validator
 from registry_mcp.errors import InspectionFailed, LocalRefusal, RegistryError
 from registry_mcp.gateway.denylist import is_denied
 from registry_mcp.mcp.arguments import CLOSED
-from registry_mcp.mcp.launch_target import package_pin
 from registry_mcp.mcp.permissions import NOT_CONFIRMED, Question
+from registry_mcp.mcp.questions import (
+    code_warning,
+    command_line,
+    environment,
+    escaped,
+    what_runs_warning,
+    whole_question,
+)
 from registry_mcp.mcp.results import ToolResult
 from registry_mcp.mcp.toolkit import ToolCall, registry_tool
 from registry_mcp.mcp.tools.pinning import (
@@ -27,6 +33,7 @@ from registry_mcp.mcp.tools.pinning import (
     pinned_sentence,
     settle_pin,
 )
+from registry_mcp.packages import package_pin
 from registry_mcp.registry.models import (
     DEFAULT_SERVER_VERSION,
     DeniedToolEntry,
@@ -37,9 +44,9 @@ from registry_mcp.registry.models import (
     ServerConfig,
     ServerVersion,
 )
-from registry_mcp.secrets.masking import looks_secret, secret_values
+from registry_mcp.secrets.masking import secret_values
 from registry_mcp.servers.inspection import DenyReport, InspectedServer, InspectedTool, deny_report, inspect_server
-from registry_mcp.servers.launch import changes_what_runs, passed_through
+from registry_mcp.servers.launch import passed_through
 from registry_mcp.servers.pins import Drift, Pinning, stored_pin_of
 from registry_mcp.settings import ALLOW_LAUNCH_VARIABLE
 from registry_mcp.untrusted import escape, quote
@@ -209,13 +216,12 @@ async def ask_to_inspect(args: InspectArguments, call: ToolCall) -> Question:
     if _refused_here(config, call):
         return Question(_NO_COMMANDS_OVER_HTTP, facts=target, asks_person=False)
     text = _local_question(config) if isinstance(config, LocalServerConfig) else _remote_question(config)
-    if len(text) > QUESTION_LIMIT:
-        raise LocalRefusal(
-            f"Nothing was launched or reached, and the person was not asked: shown in full, the command, its "
-            f"arguments and environment (or the URL and headers) take {len(text):,} characters, more than a "
-            f"confirmation question shows ({QUESTION_LIMIT:,}). Put long code in a file and run the file."
-        )
-    return Question(text + pin_question(args.pin, stored_pin), facts=target)
+    return whole_question(
+        text + pin_question(args.pin, stored_pin),
+        target,
+        nothing_done="Nothing was launched or reached",
+        advice="Put long code in a file and run the file",
+    )
 
 
 @registry_tool(
@@ -297,7 +303,7 @@ class _PinBatch:
 
 
 async def _ask_to_check_pins(call: ToolCall) -> Question:
-    """One question for the whole batch, listing every command and URL."""
+    """One question for the whole batch, showing every command (or URL) as a single launch's does."""
     pinned = await pinned_entries(call.registry)
     if not pinned:
         raise LocalRefusal("No registered server has a pin yet: pin one with saved_name and pin: true.")
@@ -308,25 +314,32 @@ async def _ask_to_check_pins(call: ToolCall) -> Question:
     lines = [f"Start or reach these {len(entries)} servers to check them against their pins?"]
     for entry in entries:
         config = entry.config
-        if isinstance(config, LocalServerConfig):
-            env = f"; environment: {_assignments(config.env)}" if config.env else ""
-            run = f"command: {_shown(config.command)}; arguments: [{', '.join(_shown(arg) for arg in config.args)}]"
-            lines.append(f"- {entry.saved_name} {entry.server_version}: {run}{env}.")
-        else:
+        if isinstance(config, RemoteServerConfig):
             lines.append(f"- {entry.saved_name} {entry.server_version}: {_remote_question(config)}")
+            continue
+        env = f"; environment: {environment(config.env)}" if config.env else ""
+        lines.append(
+            f"- {entry.saved_name} {entry.server_version}: "
+            + "command: {}; arguments: [{}]".format(*_command_and_arguments(config))
+            + f"{env}."
+        )
+        for warning in (code_warning(config.command, list(config.args or [])), what_runs_warning(list(config.env))):
+            if warning is not None:
+                lines.append(f"  {warning}")
     if any(isinstance(entry.config, LocalServerConfig) for entry in entries):
+        inherited = passed_through()
+        if inherited:
+            lines.append(f"From registry-mcp's environment: {environment(inherited)}.")
         lines.append(
             "Each command also gets HOME, LOGNAME, PATH, SHELL, TERM and USER, and runs with your user's permissions "
             "until its check ends."
         )
-    text = "\n".join(lines)
-    if len(text) > QUESTION_LIMIT:
-        raise LocalRefusal(
-            f"Nothing was launched or reached: the {len(entries)} pinned servers' commands take {len(text):,} "
-            f"characters, more than a confirmation question shows ({QUESTION_LIMIT:,}). Check them one at a time "
-            "with saved_name."
-        )
-    return Question(text, facts=batch)
+    return whole_question(
+        "\n".join(lines),
+        batch,
+        nothing_done="Nothing was launched or reached",
+        advice="Check them one at a time with saved_name",
+    )
 
 
 async def _check_pins(batch: _PinBatch, call: ToolCall) -> InspectResult:
@@ -399,15 +412,15 @@ def _local_question(config: LocalServerConfig) -> str:
     env = config.env or {}
     lines = [
         "Run this command on this machine to inspect the MCP server it starts?",
-        f"command: {_shown(config.command)}; arguments: [{', '.join(_shown(arg) for arg in config.args or [])}].",
-        f"Environment: {_assignments(env)}." if env else "Environment: none of its own.",
+        "command: {}; arguments: [{}].".format(*_command_and_arguments(config)),
+        f"Environment: {environment(env)}." if env else "Environment: none of its own.",
     ]
     inherited = passed_through()
     if inherited:
-        lines.append(f"From registry-mcp's environment: {_assignments(inherited)}.")
-    risky = sorted(name for name in env if changes_what_runs(name))
-    if risky:
-        lines.append(f"Warning: {', '.join(_escaped(name) for name in risky)} change what the process loads or runs.")
+        lines.append(f"From registry-mcp's environment: {environment(inherited)}.")
+    for warning in (code_warning(config.command, list(config.args or [])), what_runs_warning(list(env))):
+        if warning is not None:
+            lines.append(warning)
     lines.append(
         "It also gets HOME, LOGNAME, PATH, SHELL, TERM and USER, and runs with your user's permissions until the "
         "inspection ends."
@@ -415,44 +428,18 @@ def _local_question(config: LocalServerConfig) -> str:
     return "\n".join(lines)
 
 
+def _command_and_arguments(config: LocalServerConfig) -> tuple[str, str]:
+    command, *arguments = command_line(config.command, list(config.args or []))
+    return command, ", ".join(arguments)
+
+
 def _remote_question(config: RemoteServerConfig) -> str:
-    headers = f" with headers {', '.join(_escaped(name) for name in sorted(config.headers))}" if config.headers else ""
-    url = _escaped(without_credentials(config.url))
+    headers = f" with headers {', '.join(escaped(name) for name in sorted(config.headers))}" if config.headers else ""
+    url = escaped(without_credentials(config.url))
     return f"Connect to the MCP server at {url} ({config.transport}){headers} to inspect it?"
 
 
-def _assignments(env: dict[str, str]) -> str:
-    return ", ".join(f"{_escaped(name)}={_value(name, env[name])}" for name in sorted(env))
-
-
-def _value(name: str, value: str) -> str:
-    if looks_secret(name):
-        return "(secret, not shown)"
-    if "://" in value:  # a URL: its user, password and query may be credentials
-        return _shown(without_credentials(value))
-    if not value.startswith(_PATH_STARTS) and _TOKEN_SHAPED.search(value):
-        return "(secret, not shown)"
-    return _shown(value)
-
-
-# A long run of letters and digits (both) with no spaces, dots or slashes, outside a path: a token or key.
-_TOKEN_SHAPED = re.compile(r"(?=[A-Za-z0-9_+=-]*[0-9])(?=[A-Za-z0-9_+=-]*[A-Za-z])[A-Za-z0-9_+=-]{24,}")
-_PATH_STARTS = ("/", "~", "./", "../")
-# The longest question asked: what is longer is refused, never cut (a cut would hide what runs).
-QUESTION_LIMIT = 6_000
 _TARGET_LIMIT = 500  # the result's `target`, a reminder of what was inspected (the question showed it all)
-_PADDING = re.compile(r" {8,}")
-
-
-def _shown(text: str) -> str:
-    """A value the person approves, exactly and whole: quoted, with every hidden character and every
-    space but the plain one written as \\uXXXX, and a run of spaces (padding that pushes the rest of a
-    line out of sight) written as its length."""
-    return _PADDING.sub(lambda run: f"⟨{len(run[0])} spaces⟩", _escaped(quote(text)))
-
-
-def _escaped(text: str) -> str:
-    return "".join(f"\\u{ord(c):04x}" if c.isspace() and c != " " else c for c in escape(text, 6 * len(text) + 1))
 
 
 def _target_text(config: LocalServerConfig | RemoteServerConfig) -> str:
