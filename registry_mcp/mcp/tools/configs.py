@@ -290,8 +290,7 @@ async def ask_to_import(args: ImportArguments, call: ToolCall) -> Question:
     ask=ask_to_import,
 )
 async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportResult:
-    """The servers in an MCP client's config as registry entries, with notes for the person to check.
-    A dry run unless confirm is true."""
+    """The servers in an MCP client's config as registry entries, with notes for the person to check."""
     plan: ImportPlan = call.facts if call.facts is not None else await _read_and_plan(args, call)
     if args.confirm and call.consent is not Consent.GIVEN:
         plan = _without_unapproved_code(plan, call.consent)
