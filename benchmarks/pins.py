@@ -26,8 +26,8 @@ from typing import Any
 import anyio
 from mcp import Client
 
+from registry_mcp.mcp import pinning
 from registry_mcp.mcp.server import create_server
-from registry_mcp.mcp.tools import pinning
 from registry_mcp.settings import Settings
 
 SHIFTING_SERVER = Path(__file__).parent.parent / "tests" / "servers" / "shifting_server.py"

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from registry_mcp.packages import PackageSources
+from registry_mcp.packages.sources import PackageSources
 
 from .conftest import ServedApp
 

@@ -17,8 +17,10 @@ import pytest
 from mcp import Client
 
 from registry_mcp.mcp.server import create_server
-from registry_mcp.packages import PackageSources, facts_findings, facts_of, package_of, pinned_args
+from registry_mcp.packages.facts import facts_findings, facts_of
 from registry_mcp.packages.oci import registry_of
+from registry_mcp.packages.sources import PackageSources
+from registry_mcp.packages.spec import package_of, pinned_args
 from registry_mcp.registry.models import LocalServerConfig, RemoteServerConfig
 from registry_mcp.settings import Settings
 

@@ -15,32 +15,7 @@ The modules:
     versions.py one release as any registry describes it; the newest of a list
     facts.py    the facts of one package (OSV's known vulnerabilities too), and the warnings they call for
 
-A registry that cannot be reached is a note in the facts, never a failure.
+A registry that cannot be reached is a note in the facts, never a failure. Import from the modules
+(`registry_mcp.packages.facts`, `.spec`, `.sources`): this package's own module imports nothing, so
+that settings can read `sources` at start-up without the lookups' code.
 """
-
-from __future__ import annotations
-
-from registry_mcp.packages.facts import (
-    PackageFacts,
-    facts_findings,
-    facts_of,
-    facts_of_payloads,
-    look_up,
-    package_pin,
-)
-from registry_mcp.packages.sources import PackageSources
-from registry_mcp.packages.spec import PackagePin, PackageRef, package_of, pinned_args
-
-__all__ = [
-    "PackageFacts",
-    "PackagePin",
-    "PackageRef",
-    "PackageSources",
-    "facts_findings",
-    "facts_of",
-    "facts_of_payloads",
-    "look_up",
-    "package_of",
-    "package_pin",
-    "pinned_args",
-]

@@ -28,7 +28,7 @@ from typing import Any
 from mcp_types import Tool
 from pydantic import BaseModel, Field, ValidationError
 
-from registry_mcp.packages import PackagePin
+from registry_mcp.packages.spec import PackagePin
 from registry_mcp.registry.models import PIN_KEY, RegistryServer
 from registry_mcp.registry.validation import describe_validation_error
 from registry_mcp.secrets.masking import scrub

@@ -26,7 +26,7 @@ from registry_mcp.mcp.permissions import NOT_CONFIRMED, Consent, Question
 from registry_mcp.mcp.questions import command_line, shown, whole_question
 from registry_mcp.mcp.results import ToolResult, fewer_items
 from registry_mcp.mcp.toolkit import ToolCall, registry_tool
-from registry_mcp.packages import PackageFacts, facts_of_payloads
+from registry_mcp.packages.facts import PackageFacts, facts_of_payloads
 from registry_mcp.registry.client import RegistryClient
 from registry_mcp.registry.endpoints import MAX_PER_PAGE
 from registry_mcp.registry.models import (

@@ -13,6 +13,16 @@ from registry_mcp.errors import InspectionFailed, LocalRefusal, RegistryError
 from registry_mcp.gateway.denylist import is_denied
 from registry_mcp.mcp.arguments import CLOSED
 from registry_mcp.mcp.permissions import NOT_CONFIRMED, Question
+from registry_mcp.mcp.pinning import (
+    PinCheck,
+    PinnedEntry,
+    check_pins,
+    checks_sentence,
+    pin_question,
+    pinned_entries,
+    pinned_sentence,
+    settle_pin,
+)
 from registry_mcp.mcp.questions import (
     code_warning,
     command_line,
@@ -23,17 +33,7 @@ from registry_mcp.mcp.questions import (
 )
 from registry_mcp.mcp.results import ToolResult
 from registry_mcp.mcp.toolkit import ToolCall, registry_tool
-from registry_mcp.mcp.tools.pinning import (
-    PinCheck,
-    PinnedEntry,
-    check_pins,
-    checks_sentence,
-    pin_question,
-    pinned_entries,
-    pinned_sentence,
-    settle_pin,
-)
-from registry_mcp.packages import package_pin
+from registry_mcp.packages.facts import package_pin
 from registry_mcp.registry.models import (
     DEFAULT_SERVER_VERSION,
     DeniedToolEntry,

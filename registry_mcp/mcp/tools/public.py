@@ -13,7 +13,7 @@ from registry_mcp.gateway.lint import Finding, lint_servers
 from registry_mcp.mcp.arguments import CLOSED
 from registry_mcp.mcp.results import SUMMARY_TEXT_LIMIT, ToolResult, fewer_items
 from registry_mcp.mcp.toolkit import ToolCall, registry_tool
-from registry_mcp.packages import PackageFacts, facts_of_payloads
+from registry_mcp.packages.facts import PackageFacts, facts_of_payloads
 from registry_mcp.public_registry import MappingError, NotInPublicRegistry, PublicRegistry, missing_value, to_entry
 from registry_mcp.public_registry.mapping import Mapped
 from registry_mcp.registry.models import MISSING_VALUE, RegistryModel, SavedName, ServerPayload

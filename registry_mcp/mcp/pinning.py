@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from registry_mcp.errors import InspectionFailed, RegistryError
 from registry_mcp.mcp.toolkit import ToolCall
-from registry_mcp.packages import package_pin
+from registry_mcp.packages.facts import package_pin
 from registry_mcp.registry.client import RegistryClient
 from registry_mcp.registry.endpoints import MAX_PER_PAGE
 from registry_mcp.registry.models import LocalServerConfig, RegistryServer, RemoteServerConfig
