@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from registry_mcp.registry.models import LocalServerConfig, RegistryServer
+from registry_mcp.registry.models import PIN_KEY, LocalServerConfig, RegistryServer
 from registry_mcp.secrets.masking import mask_secrets
 
 ExportFormat = Literal["gateway", "mcpServers", "vscode"]
@@ -114,6 +114,11 @@ def _gateway(servers: list[RegistryServer], names: list[str], result: Export) ->
             f"enable_server_info_validation (true on {ignored.pop('enable_server_info_validation')} servers) is left "
             f"out: gateway 2.2.x does not read it per server; it validates server info where "
             f"common_overrides.{TOOL_GUARDRAILS} is enabled."
+        )
+    if ignored.pop(PIN_KEY, 0):
+        result.notes.append(
+            f"mcp_config.{PIN_KEY} (what inspect_mcp_server approved) is left out: the gateway does not check it; "
+            "inspect the server to see any drift from it."
         )
     if ignored:
         result.notes.append(f"Left out, as the gateway does not read them: {', '.join(sorted(ignored))}.")

@@ -28,8 +28,8 @@ from registry_mcp.mcp.permissions import Question
 from registry_mcp.registry.targets import changes_what_runs, what_runs
 from registry_mcp.secrets.masking import looks_secret, mask_text, secret_values
 from registry_mcp.secrets.scrubbing import scrub
-from registry_mcp.servers.launch import without_credentials
 from registry_mcp.untrusted import escape, quote
+from registry_mcp.urls import without_credentials
 
 QUESTION_LIMIT = 8_000
 NOT_SHOWN = "(secret, not shown)"

@@ -416,10 +416,21 @@ class RegistryClient:
             shape=endpoint.response,
         )
 
-    async def get_json(self, path: str, operation: str, params: Mapping[str, Any] | None = None) -> Any:
+    async def get_json(
+        self,
+        path: str,
+        operation: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
         """GET `path` (below the base URL) and read its JSON answer, with the protections of every
         call: the deadline, the size limit, retries for reads, and errors that name the operation."""
-        return await self._send("GET", path, operation, params=params)
+        return await self._send("GET", path, operation, params=params, headers=headers)
+
+    async def query_json(self, path: str, operation: str, body: Any) -> Any:
+        """POST a query (a read, such as OSV's) and read its JSON answer, with the same protections."""
+        return await self._send("POST", path, operation, json=body)
 
     async def _send(
         self,

@@ -36,9 +36,9 @@ from registry_mcp.mcp.tools.configs import ExportArguments, ServerSelectors, cho
 from registry_mcp.registry.client import RegistryClient
 from registry_mcp.secrets.masking import mask_secrets, secret_values
 from registry_mcp.secrets.scrubbing import scrub
-from registry_mcp.servers.launch import without_credentials
 from registry_mcp.settings import ALLOW_LAUNCH_VARIABLE
 from registry_mcp.untrusted import escape
+from registry_mcp.urls import without_credentials
 from registry_mcp.wording import counted
 
 _WRITE_NEEDS_CONFIRM = (
@@ -239,7 +239,7 @@ def _changed(asked: Export, now: Export, export_format: ExportFormat) -> list[st
 )
 async def write_registry_export(args: WriteExportArguments, call: ToolCall) -> WriteResult:
     """Write an export, with its real secret values, into a gateway or client config file once the
-    person agrees; secrets never pass through the conversation. The result gives the path and counts."""
+    person agrees; secrets never pass through the conversation."""
     if not call.may_act_on_this_machine:
         return WriteResult(
             message=_NO_FILES_OVER_HTTP,
