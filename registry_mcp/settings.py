@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 import httpx2
 
 from registry_mcp.public_registry.client import DEFAULT_PUBLIC_REGISTRY_URL, PublicRegistry
+from registry_mcp.public_registry.serving import DEFAULT_NAMESPACE
 from registry_mcp.registry import endpoints
 from registry_mcp.registry.client import (
     DEFAULT_CONNECT_TIMEOUT,
@@ -42,6 +43,7 @@ ALLOW_LAUNCH_VARIABLE = "REGISTRY_MCP_ALLOW_LAUNCH"
 PUBLIC_REGISTRY_VARIABLE = "REGISTRY_MCP_PUBLIC_REGISTRY_URL"
 HTTP_AUTH_VARIABLE = "REGISTRY_MCP_HTTP_AUTH"
 HTTP_TOKEN_VARIABLE = "REGISTRY_MCP_HTTP_TOKEN"  # noqa: S105 (a variable's name)
+CATALOG_NAMESPACE_VARIABLE = "REGISTRY_MCP_CATALOG_NAMESPACE"
 DEFAULT_HTTP_HOST = "127.0.0.1"  # loopback: reachable from this machine only
 _TRUE_WORDS = ("1", "true", "yes", "on")
 _FALSE_WORDS = ("0", "false", "no", "off")
@@ -92,6 +94,8 @@ class Settings:
     """The largest answer read from the registry; a larger one is refused unread."""
     public_registry_url: str = DEFAULT_PUBLIC_REGISTRY_URL
     """The official MCP Registry, or a mirror of it (the same `v0.1` read API)."""
+    catalog_namespace: str = DEFAULT_NAMESPACE
+    """The reverse-DNS namespace of the names `/v0.1` serves the registry's servers under (`NAMESPACE/saved_name`)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -110,6 +114,7 @@ class Settings:
             connect_timeout=_positive(env, CONNECT_TIMEOUT_VARIABLE, float, cls.connect_timeout),
             max_response_bytes=_positive(env, MAX_RESPONSE_BYTES_VARIABLE, int, cls.max_response_bytes),
             public_registry_url=env.get(PUBLIC_REGISTRY_VARIABLE) or DEFAULT_PUBLIC_REGISTRY_URL,
+            catalog_namespace=env.get(CATALOG_NAMESPACE_VARIABLE) or DEFAULT_NAMESPACE,
         )
 
     @property

@@ -1,6 +1,7 @@
 """Registry servers as MCP resources, so a client can attach a server's record to a conversation.
 
     registry://servers/{saved_name}/{server_version}     one server's record (JSON), a template
+    registry://catalog                                   what /v0.1 (the catalog IDEs read) serves and leaves out
 
 `resources/list` names one resource per registered server, a page of the registry at a time (the
 cursor is the next page). Records are masked like tool results unless secrets are shown.
@@ -19,6 +20,7 @@ from pydantic import ValidationError
 
 from registry_mcp.errors import RegistryError, ServerNotFound, describe_validation_error
 from registry_mcp.mcp.arguments import ServerSelector
+from registry_mcp.mcp.registry_api import read_catalog
 from registry_mcp.registry.client import RegistryClient
 from registry_mcp.registry.endpoints import MAX_PER_PAGE
 from registry_mcp.secrets.masking import mask_secrets
@@ -27,7 +29,10 @@ if TYPE_CHECKING:
     from mcp.server import MCPServer
     from mcp.server.context import ServerRequestContext
 
+    from registry_mcp.settings import Settings
+
 SERVER_URI = "registry://servers/{saved_name}/{server_version}"
+CATALOG_URI = "registry://catalog"
 JSON_MIME_TYPE = "application/json"
 
 
@@ -93,3 +98,27 @@ async def list_resources_with_servers(
     except RegistryError as failure:
         raise MCPError(code=INTERNAL_ERROR, message=str(failure)) from None
     return ListResourcesResult(resources=[*fixed, *servers], next_cursor=next_cursor)
+
+
+def add_catalog_resource(server: MCPServer[RegistryClient], settings: Settings) -> None:
+    @server.resource(
+        CATALOG_URI,
+        name="registry-catalog",
+        title="The server catalog IDEs read",
+        description="Which active servers /v0.1 serves as server.json records (by name), and which it leaves "
+        "out and why.",
+        mime_type=JSON_MIME_TYPE,
+    )
+    async def read_catalog_summary() -> str:
+        # A static resource gets no context: the registry is opened here, as the settings name it.
+        try:
+            async with settings.open_client() as registry:
+                catalog = await read_catalog(registry, settings.catalog_namespace)
+        except RegistryError as failure:
+            raise ResourceError(str(failure)) from None
+        summary = {
+            "namespace": settings.catalog_namespace,
+            "served": [f"{entry.name} {entry.version}" for entry in catalog.entries],
+            "left_out": catalog.left_out,
+        }
+        return json.dumps(summary, ensure_ascii=False, indent=2)
