@@ -18,8 +18,9 @@ How an entry becomes a record:
   becomes a `{variable}` marked secret: the record says a value is needed, never what it is;
 - the name is `NAMESPACE/saved_name`; the version is `source_version` (the package's own), or
   `server_version` where there is none or two versions of one entry share it;
-- the record's `_meta`, under our key, carries the registry's own facts: the saved name, its
-  version, the package name and the denied tools, which a `server.json` has no field for.
+- the record's `_meta`, under our key (`mapping.META_KEY`), carries the registry's own facts: the
+  saved name, its version, the package name, the source version and the denied tools, which a
+  `server.json` has no field for (`mapping.to_entry` reads them back).
 """
 
 from __future__ import annotations
@@ -34,14 +35,12 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from registry_mcp.public_registry.mapping import MappingError, to_entry
+from registry_mcp.public_registry.mapping import META_KEY, MappingError, to_entry
 from registry_mcp.registry.models import LocalServerConfig, RegistryServer
 from registry_mcp.secrets.masking import MASK, mask_secrets, secret_setting
 from registry_mcp.untrusted import cap, clean
 
 SCHEMA_URL = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json"
-# Our own key in `_meta` (reverse DNS, as the format asks): registry-mcp's own name in the registry.
-META_KEY = "io.github.enkryptai/registry-mcp"
 OFFICIAL_META_KEY = "io.modelcontextprotocol.registry/official"
 DEFAULT_NAMESPACE = "local.registry-mcp"
 NAMESPACE_PATTERN = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
@@ -199,7 +198,8 @@ def _package(config: LocalServerConfig, variables: _Variables) -> dict[str, Any]
         if any(arg.split("=", 1)[0] in _NPX_PACKAGE_FLAGS for arg in args):
             raise NotExpressible("npx with --package or --call runs something other than one package")
         before, reference, after = _runner_split(args, ())
-        before = [word for word in before if word != "-y"]  # mapping adds it again
+        if config.command == "npx":
+            before = [word for word in before if word != "-y"]  # mapping adds it again
         identifier, version = _split_version(reference, ("@",))
         package: dict[str, Any] = {"registryType": "npm", "identifier": identifier}
         version = _package_version(version, _EXACT_NPM, f"the npm package {identifier}")
@@ -208,6 +208,10 @@ def _package(config: LocalServerConfig, variables: _Variables) -> dict[str, Any]
             raise NotExpressible("uvx with --from or --with runs more than the one package a server.json names")
         before, reference, after = _runner_split(args, _UVX_VALUE_FLAGS)
         identifier, version = _split_version(reference, ("==", "@"))
+        if re.search(r"[<>~!=*]", identifier):
+            raise NotExpressible(
+                f"it runs {clean(reference, 80)!r}, a range: a server.json package names an exact version"
+            )
         package = {"registryType": "pypi", "identifier": identifier}
         version = _package_version(version, _EXACT_PYPI, f"the PyPI package {identifier}")
     elif runner == "docker":
@@ -507,9 +511,9 @@ def round_trip(server: RegistryServer, namespace: str) -> list[str]:
         return [f"the record does not map back to an entry: {failed}"]
     before = server.to_api()
     differences = [
-        f"{key}: {_shown(before.get(key))} comes back as {_shown(back.get(key))}"
+        f"{key}: {_shown(getattr(server, key))} comes back as {_shown(back.get(key))}"
         for key in ("saved_name", "server_version", "server_name", "description", "source_url", "source_version")
-        if before.get(key) != back.get(key)
+        if getattr(server, key) != back.get(key)
     ]
     was, now = (before.get("mcp_config") or {}).get("config", {}), back["mcp_config"]["config"]
     for key in ("command", "args", "url", "transport"):
@@ -522,7 +526,10 @@ def round_trip(server: RegistryServer, namespace: str) -> list[str]:
         if sorted(old) != sorted(new):
             differences.append(f"config.{key}: the names {sorted(old)} come back as {sorted(new)}")
         differences += [f"config.{key}.{name}: its value is not published" for name in old if name in new]
-    extras = sorted(key for key, value in (before.get("mcp_config") or {}).items() if key != "config" and value)
+    if (before.get("mcp_config") or {}).get("denied_tools") != back["mcp_config"].get("denied_tools"):
+        differences.append("mcp_config.denied_tools: not given back as they were")
+    kept = ("config", "denied_tools")
+    extras = sorted(key for key, value in (before.get("mcp_config") or {}).items() if key not in kept and value)
     if extras:
         differences.append(f"mcp_config: {', '.join(extras)} have no place in a server.json")
     return differences
