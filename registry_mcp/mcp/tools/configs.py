@@ -51,8 +51,8 @@ class ExportArguments(RegistryModel):
 
     format: ExportFormat = Field(
         description=(
-            "'gateway' (secure-mcp-gateway's mcp_config[]), 'mcpServers' (Claude Desktop, Cursor, Claude Code) or "
-            "'vscode'."
+            "'gateway' (secure-mcp-gateway's mcp_config[]), 'mcpServers' (Claude Desktop, Cursor, Claude Code), "
+            "'vscode', or 'claude_managed' (Claude Code's managed-settings.json allowing only these servers)."
         )
     )
     servers: ServerSelectors = Field(
@@ -98,7 +98,11 @@ async def export_registry_servers(args: ExportArguments, call: ToolCall) -> Expo
     servers = await chosen_servers(args.servers, call.registry)
     rendered = export(servers, args.format)
     masked = [] if call.reveal_secrets else masked_paths(rendered.config)
-    where = {"gateway": "under mcp_configs.<id> in the gateway's config", "mcpServers": "in the client's config file"}
+    where = {
+        "gateway": "under mcp_configs.<id> in the gateway's config",
+        "mcpServers": "in the client's config file",
+        "claude_managed": "in Claude Code's managed-settings.json",
+    }
     return ExportResult(
         message=f"{counted(len(rendered.servers), 'server')} as a '{args.format}' block to paste "
         f"{where.get(args.format, 'in .vscode/mcp.json')}."

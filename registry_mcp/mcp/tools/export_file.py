@@ -132,6 +132,9 @@ def _question(planned: _Planned, export_format: ExportFormat) -> str:
         f"Replaces {_shown(name)}: it ran {_runs(plan.previous[name])}; now {_runs(plan.entries[name])}."
         for name in plan.replaced
     ]
+    lines += [
+        f"Removes {_shown(name)} from the file's allowlist: the registry does not hold it." for name in plan.removed
+    ]
     if plan.kept:
         lines.append(f"Keeps the file's {plan.kept} other entries as they are.")
     if plan.policy is not None:
@@ -164,6 +167,10 @@ def _who_reads(plan: WritePlan) -> str:
 def _runs(entry: Any) -> str:
     """What an entry runs, for the person to approve: every word, exactly, secrets masked."""
     config = entry.get("config") if isinstance(entry, dict) and "server_name" in entry else entry
+    if isinstance(config, dict) and isinstance(config.get("serverCommand"), list) and config["serverCommand"]:
+        config = {"command": config["serverCommand"][0], "args": config["serverCommand"][1:]}  # an allowlist's
+    elif isinstance(config, dict) and "serverUrl" in config:
+        config = {"url": config["serverUrl"]}
     if not isinstance(config, dict):
         return "(not a server entry)"
     secrets = secret_values(entry)
@@ -260,7 +267,8 @@ async def write_registry_export(args: WriteExportArguments, call: ToolCall) -> W
     return WriteResult(
         message=f"Wrote {counted(len(rendered.servers), 'server')} to {plan.path} ({plan.what}): "
         f"{len(plan.added)} added, {len(plan.replaced)} replaced, {plan.kept} kept, "
-        f"{counted(plan.secrets, 'secret value')} written to the file and not shown here."
+        + (f"{len(plan.removed)} removed, " if plan.removed else "")
+        + f"{counted(plan.secrets, 'secret value')} written to the file and not shown here."
         + (f" The file as it was is kept at {backup}." if backup else "")
         + (f" {plan.next_step}." if plan.next_step else "")
         + (f" {len(rendered.skipped)} left out (see skipped)." if rendered.skipped else "")
