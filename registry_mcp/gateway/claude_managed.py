@@ -64,9 +64,12 @@ def allowlist_entry(server: RegistryServer) -> dict[str, Any]:
 
 def label(entry: dict[str, Any]) -> str:
     """One allowlist entry as a person reads it: `command: npx -y pkg` or `url: https://...`."""
-    if "serverCommand" in entry:
-        return "command: " + " ".join(json.dumps(word) if " " in word else word for word in entry["serverCommand"])
-    return f"url: {entry.get('serverUrl')}"
+    command, url = entry.get("serverCommand"), entry.get("serverUrl")
+    if isinstance(command, list) and all(isinstance(word, str) for word in command):
+        return "command: " + " ".join(json.dumps(word) if " " in word else word for word in command)
+    if isinstance(url, str):
+        return f"url: {url}"
+    return json.dumps(entry, sort_keys=True)  # an entry of a file's own, such as a serverName
 
 
 def build(servers: list[RegistryServer], result: Export) -> None:

@@ -51,8 +51,8 @@ class ExportArguments(RegistryModel):
 
     format: ExportFormat = Field(
         description=(
-            "'gateway' (secure-mcp-gateway's mcp_config[]), 'mcpServers' (Claude Desktop, Cursor, Claude Code), "
-            "'vscode', or 'claude_managed' (Claude Code's managed-settings.json allowing only these servers)."
+            "'gateway' (secure-mcp-gateway), 'mcpServers' (Claude Desktop, Cursor, Claude Code), 'vscode', "
+            "'claude_managed' (Claude Code's managed allowlist)."
         )
     )
     servers: ServerSelectors = Field(
@@ -94,7 +94,7 @@ class ExportResult(ToolResult):
     idempotent=True,
 )
 async def export_registry_servers(args: ExportArguments, call: ToolCall) -> ExportResult:
-    """Registry servers (named, or every active one) as a config block to paste, secrets masked."""
+    """Registry servers as a config block to paste, secrets masked."""
     servers = await chosen_servers(args.servers, call.registry)
     rendered = export(servers, args.format)
     masked = [] if call.reveal_secrets else masked_paths(rendered.config)

@@ -228,7 +228,7 @@ def _changed(asked: Export, now: Export, export_format: ExportFormat) -> list[st
 )
 async def write_registry_export(args: WriteExportArguments, call: ToolCall) -> WriteResult:
     """Write an export, with its real secret values, into a gateway or client config file once the
-    person agrees; secrets never pass through the conversation. The result gives the path and counts."""
+    person agrees; secrets never pass through the conversation."""
     if not call.may_act_on_this_machine:
         return WriteResult(
             message=_NO_FILES_OVER_HTTP,
