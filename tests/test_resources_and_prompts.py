@@ -25,8 +25,10 @@ async def test_each_server_is_a_listed_resource_page_by_page(client: Client) -> 
     await client.call_tool("bulk_add_registry_servers", {"servers": servers})
     await client.call_tool("add_registry_server", server_payload("last", server_version="v2", description="The end."))
     first = await client.list_resources()
-    assert len(first.resources) == 100 and first.next_cursor == "2"
-    assert str(first.resources[0].uri) == "registry://servers/srv-000/v1"
+    # The server's own resource (the catalog's summary) comes first, then a page of registry servers.
+    assert str(first.resources[0].uri) == "registry://catalog"
+    assert len(first.resources) == 101 and first.next_cursor == "2"
+    assert str(first.resources[1].uri) == "registry://servers/srv-000/v1"
     second = await client.list_resources(cursor=first.next_cursor)
     [last] = second.resources
     assert (str(last.uri), last.description, last.mime_type) == (
@@ -60,7 +62,8 @@ async def test_show_secrets_reveals_them_in_resources_too() -> None:
 async def test_a_missing_or_invalid_server_uri_is_an_error(client: Client, uri: str, says: str) -> None:
     with pytest.raises(MCPError, match=says):
         await client.read_resource(uri)
-    assert (await client.list_resources()).resources == []  # and the server still serves
+    listed = (await client.list_resources()).resources  # and the server still serves
+    assert [str(resource.uri) for resource in listed] == ["registry://catalog"]
 
 
 async def test_the_register_prompt_asks_for_what_is_missing(client: Client) -> None:
