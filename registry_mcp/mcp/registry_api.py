@@ -7,7 +7,8 @@ their allowlist (GitHub Copilot's "MCP Registry URL", VS Code's custom registry)
 
 Only active servers are listed, each as the `server.json` `registry_mcp.public_registry.serving`
 builds; the records are read through the server's one `RegistryClient` (embedded or cloud alike)
-and kept `CATALOG_SECONDS`, per caller where each caller brings their own key. Every answer under
+and kept `CATALOG_SECONDS`, per caller where each caller brings their own key (while one request reads
+it again, the others get the one before). Every answer under
 `/v0.1`, and the CORS preflight, carries the CORS headers browsers need: the API holds no secret,
 and the credentials (when required) travel in `Authorization`, never in cookies.
 """
@@ -45,7 +46,9 @@ if TYPE_CHECKING:
     from registry_mcp.settings import Settings
 
 PREFIX = "/v0.1"
-CATALOG_SECONDS = 5.0  # how long a catalog read from the registry is served before it is read again
+# How long a catalog read from the registry is served before it is read again; while one request reads
+# it again, the others are answered from the one before (a read of 10,000 entries takes seconds).
+CATALOG_SECONDS = 30.0
 MAX_CATALOGS = 64  # callers' catalogs kept at once (with --auth keys, one per key)
 MAX_SERVERS = 100_000  # the most servers read into one catalog
 CORS_HEADERS = (
@@ -93,8 +96,8 @@ class RegistryApi:
         # Each caller's own key reads its own registry; every other mode reads the server's one.
         key = hashlib.sha256(caller.token.encode()).hexdigest() if self._settings.keys_from_callers and caller else ""
         kept = self._kept.get(key)
-        if kept is not None and kept.until > time.monotonic():
-            return kept.catalog
+        if kept is not None and (kept.until > time.monotonic() or self._lock.locked()):
+            return kept.catalog  # fresh, or being read again by another request meanwhile
         async with self._lock:  # one read at a time: callers that waited get the one just read
             kept = self._kept.get(key)
             if kept is not None and kept.until > time.monotonic():
