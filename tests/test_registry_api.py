@@ -20,7 +20,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from registry_mcp import RegistryClient
-from registry_mcp.mcp.registry_api import RegistryApi, with_cors
+from registry_mcp.mcp.registry_api import CATALOG_SECONDS, RegistryApi, with_cors
 from registry_mcp.mcp.server import create_server
 from registry_mcp.public_registry.mapping import META_KEY
 from registry_mcp.settings import Settings
@@ -401,3 +401,52 @@ async def test_use_public_registry_reads_back_what_the_catalog_serves(tmp_path: 
     assert search["url"] == "https://search.example.com/mcp?api_key=<to be supplied: url_secret>"
     assert sorted(search["headers"]) == ["Authorization", "X-Region"]
     assert {wanted["name"] for wanted in entries["search"]["to_supply"]} == {"url_secret", "Authorization", "X-Region"}
+
+
+async def test_with_each_callers_key_each_sees_its_own_catalog(tmp_path: Path) -> None:
+    from .test_http import ALICE_KEY, BOB_KEY, KeyedCloudRegistry
+
+    with (
+        KeyedCloudRegistry(tmp_path, [ALICE_KEY, BOB_KEY]) as cloud,
+        serving(tmp_path, "--auth", "keys", ENKRYPT_BASE_URL=cloud.url) as served,
+    ):
+        async with mcp_http_client(served.url, headers={"Authorization": f"Bearer {ALICE_KEY}"}) as alice:
+            assert not (await alice.call_tool("add_registry_server", ENTRIES[0])).is_error
+        catalog = f"{_base(served.url)}/v0.1/servers"
+        alices = httpx2.get(catalog, headers={"Authorization": f"Bearer {ALICE_KEY}"})
+        bobs = httpx2.get(catalog, headers={"apikey": BOB_KEY})
+        unknown = httpx2.get(catalog, headers={"Authorization": "Bearer made-up-key"})
+    assert [item["server"]["name"] for item in alices.json()["servers"]] == ["local.registry-mcp/files"]
+    assert bobs.status_code == 200 and bobs.json()["servers"] == []
+    assert unknown.status_code == 401 and unknown.headers["access-control-allow-origin"] == "*"
+    assert ALICE_KEY not in served.stderr and BOB_KEY not in served.stderr
+
+
+def test_with_an_identity_provider_the_catalog_needs_its_tokens(tmp_path: Path) -> None:
+    from .servers.tiny_verifier import ISSUED_TOKEN
+
+    args = ["--auth", "oauth", "--token-verifier", "tests.servers.tiny_verifier:verifier"]
+    with serving(tmp_path, *args, "--oauth-issuer", "https://idp.example.com") as served:
+        catalog = f"{_base(served.url)}/v0.1/servers"
+        forged = httpx2.get(catalog, headers={"Authorization": "Bearer forged"})
+        issued = httpx2.get(catalog, headers={"Authorization": f"Bearer {ISSUED_TOKEN}"})
+    assert forged.status_code == 401 and issued.status_code == 200
+
+
+async def test_a_change_in_the_registry_reaches_the_catalog_once_it_is_read_again(tmp_path: Path) -> None:
+    database = tmp_path / "catalog.db"
+    await _fill(database)
+    now = [0.0]
+    app = RegistryApi(Settings(database=str(database), catalog_namespace=NAMESPACE), clock=lambda: now[0])
+    api = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://registry.test")
+
+    async def names() -> set[str]:
+        return {item["server"]["name"] for item in (await api.get("/v0.1/servers")).json()["servers"]}
+
+    assert f"{NAMESPACE}/files" in await names()
+    async with RegistryClient.embedded(database) as registry:
+        await registry.modify_server("files", changes={"is_active": False})
+    now[0] = CATALOG_SECONDS - 1
+    assert f"{NAMESPACE}/files" in await names()  # within CATALOG_SECONDS: the catalog already read
+    now[0] = CATALOG_SECONDS + 1
+    assert f"{NAMESPACE}/files" not in await names()  # read again: deactivated, no longer served

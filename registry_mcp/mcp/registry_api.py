@@ -40,6 +40,8 @@ from registry_mcp.registry.endpoints import MAX_PER_PAGE
 from registry_mcp.registry.models import RegistryServer
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
     from registry_mcp.registry.client import RegistryClient
@@ -85,8 +87,9 @@ class _Kept:
 class RegistryApi:
     """The `/v0.1` routes (an ASGI app), answered from a catalog of the registry `settings` names."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._settings = settings
+        self._clock = clock
         self._kept: dict[str, _Kept] = {}
         self._lock = anyio.Lock()
 
@@ -96,15 +99,15 @@ class RegistryApi:
         # Each caller's own key reads its own registry; every other mode reads the server's one.
         key = hashlib.sha256(caller.token.encode()).hexdigest() if self._settings.keys_from_callers and caller else ""
         kept = self._kept.get(key)
-        if kept is not None and (kept.until > time.monotonic() or self._lock.locked()):
+        if kept is not None and (kept.until > self._clock() or self._lock.locked()):
             return kept.catalog  # fresh, or being read again by another request meanwhile
         async with self._lock:  # one read at a time: callers that waited get the one just read
             kept = self._kept.get(key)
-            if kept is not None and kept.until > time.monotonic():
+            if kept is not None and kept.until > self._clock():
                 return kept.catalog
             async with self._settings.open_client() as registry:
                 catalog = await read_catalog(registry, self._settings.catalog_namespace)
-            self._kept[key] = _Kept(catalog, time.monotonic() + CATALOG_SECONDS)
+            self._kept[key] = _Kept(catalog, self._clock() + CATALOG_SECONDS)
             while len(self._kept) > MAX_CATALOGS:
                 self._kept.pop(next(iter(self._kept)))
             return catalog
