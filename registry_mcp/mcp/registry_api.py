@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
 import anyio
+import anyio.to_thread
 from mcp.server.auth.middleware.auth_context import get_access_token
 
 from registry_mcp.errors import RegistryError
@@ -75,7 +76,9 @@ async def read_servers(registry: RegistryClient) -> list[RegistryServer]:
 
 
 async def read_catalog(registry: RegistryClient, namespace: str) -> Catalog:
-    return build_catalog(await read_servers(registry), namespace)
+    servers = await read_servers(registry)
+    # Building thousands of records takes a while: on a worker thread, the server keeps answering meanwhile.
+    return await anyio.to_thread.run_sync(build_catalog, servers, namespace)
 
 
 @dataclass

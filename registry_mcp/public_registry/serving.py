@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
+import itertools
 import json
 import re
 from collections.abc import Iterable
@@ -352,6 +354,7 @@ class CatalogEntry:
 class Catalog:
     entries: list[CatalogEntry] = field(default_factory=list)  # by name, then version
     left_out: list[str] = field(default_factory=list)  # 'saved_name server_version: why'
+    keys: list[tuple[str, str]] = field(default_factory=list)  # (name, version) of each entry, to find a cursor
 
 
 def _timestamp(moment: datetime) -> str:
@@ -395,6 +398,7 @@ def build_catalog(servers: Iterable[RegistryServer], namespace: str) -> Catalog:
         catalog.entries += [
             CatalogEntry(**{**vars(entry), "latest": entry is newest}) for entry in sorted(versions, key=_version_key)
         ]
+    catalog.keys = [(entry.name, entry.version) for entry in catalog.entries]
     return catalog
 
 
@@ -464,9 +468,8 @@ def list_page(catalog: Catalog, query: Query) -> dict[str, Any]:
     search = query.search.casefold() if query.search else None
     page: list[CatalogEntry] = []
     more = False
-    for entry in catalog.entries:
-        if query.cursor is not None and (entry.name, entry.version) <= query.cursor:
-            continue
+    start = bisect.bisect_right(catalog.keys, query.cursor) if query.cursor is not None else 0
+    for entry in itertools.islice(catalog.entries, start, None):
         if search is not None and search not in entry.name.casefold():
             continue
         if query.version == "latest" and not entry.latest:
