@@ -31,7 +31,10 @@ def entry(config: dict[str, Any], **fields: Any) -> RegistryServer:
 ROUND_TRIPS: list[tuple[dict[str, Any], list[str]]] = [
     ({"command": "npx", "args": ["-y", "@scope/server@1.2.3", "--root", "/data"]}, []),
     ({"command": "npx", "args": ["-y", "unpinned-server"]}, []),
-    ({"command": "/usr/local/bin/npx", "args": ["-y", "--quiet", "pkg@2.0.0", "--flag"]}, []),
+    (
+        {"command": "/usr/local/bin/npx", "args": ["-y", "--quiet", "pkg@2.0.0", "--flag"]},
+        ['config.command: "/usr/local/bin/npx" comes back as "npx"'],  # a record names the runner, not a path
+    ),
     ({"command": "uvx", "args": ["--python", "3.12", "weather==0.5.0", "--units", "metric"]}, []),
     ({"command": "docker", "args": ["run", "-i", "--rm", "-v", "/srv:/srv", "ghcr.io/acme/mcp:1.0", "serve"]}, []),
     ({"url": "https://mcp.example.com/mcp", "transport": "sse"}, []),
@@ -111,13 +114,19 @@ def test_what_a_server_json_cannot_say_is_named() -> None:
     [
         ({"command": "node", "args": ["server.js"]}, "its command 'node' is not a package runner"),
         ({"command": "python", "args": ["-m", "server"]}, "its command 'python' is not a package runner"),
-        ({"command": "npx", "args": ["-y", "pkg@latest"]}, "at 'latest', a tag or a range"),
-        ({"command": "npx", "args": ["-y", "pkg@^1.2.0"]}, "at '^1.2.0', a tag or a range"),
-        ({"command": "uvx", "args": ["tool>=1.0"]}, "'tool>=1.0', a range"),
-        ({"command": "npx", "args": ["-p", "a", "-p", "b", "run-both"]}, "npx with --package or --call"),
-        ({"command": "uvx", "args": ["--from", "git+https://x/y", "tool"]}, "uvx with --from or --with"),
+        ({"command": "npx", "args": ["-y", "pkg@latest"]}, "'pkg@latest', a tag or a range of pkg"),
+        ({"command": "npx", "args": ["-y", "pkg@^1.2.0"]}, "'pkg@^1.2.0', a tag or a range"),
+        ({"command": "uvx", "args": ["tool>=1.0"]}, "'tool>=1.0', a tag or a range"),
+        (
+            {"command": "npx", "args": ["-p", "a", "-p", "b", "run-both"]},
+            "more than the one package (-p b)",
+        ),
+        (
+            {"command": "uvx", "args": ["--from", "git+https://x/y", "tool"]},
+            "'git+https://x/y', not one pypi package",
+        ),
         ({"command": "docker", "args": ["exec", "box", "server"]}, "other than 'docker run'"),
-        ({"command": "docker", "args": ["run", "-i", "--rm"]}, "names no image"),
+        ({"command": "docker", "args": ["run", "-i", "--rm"]}, "name no package"),
         ({"command": "npx", "args": ["-y"]}, "name no package"),
         ({"url": "ws://mcp.example.com/socket"}, "not an http(s) URL"),
     ],

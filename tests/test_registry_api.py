@@ -287,7 +287,7 @@ async def test_the_catalog_resource_lists_what_is_left_out_and_why(tmp_path: Pat
     assert {line.split(" ")[0] for line in summary["served"]} == SERVED
     left_out = "\n".join(summary["left_out"])
     assert "script v1: its command 'node' is not a package runner" in left_out
-    assert "nightly v1: it runs the npm package some-server at 'latest', a tag or a range" in left_out
+    assert "nightly v1: it runs 'some-server@latest', a tag or a range of some-server" in left_out
     assert "retired" not in left_out  # inactive: neither served nor reported
 
 

@@ -37,8 +37,10 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from registry_mcp.public_registry.mapping import META_KEY, MappingError, to_entry
+from registry_mcp.errors import MappingError
+from registry_mcp.public_registry.mapping import META_KEY, to_entry
 from registry_mcp.registry.models import LocalServerConfig, RegistryServer
+from registry_mcp.registry.targets import PEP440_VERSION, program_of, unpinned, what_runs
 from registry_mcp.secrets.masking import MASK, mask_secrets, secret_setting
 from registry_mcp.untrusted import cap, clean
 
@@ -51,10 +53,7 @@ MAX_VERSION = 255
 DEFAULT_LIMIT = 30  # as the official registry
 MAX_LIMIT = 100
 
-# Flags of each runner that take the next word as their value (the rest are switches).
-_NPX_PACKAGE_FLAGS = ("-p", "--package", "-c", "--call")
-_UVX_OTHER_PACKAGE_FLAGS = ("--from", "--with", "--with-editable", "--with-requirements")
-_UVX_VALUE_FLAGS = ("--python", "-p", "--index-url", "--extra-index-url", "--index", "--default-index")
+# `docker run` options that take no value (the others take the next word).
 _DOCKER_SWITCHES = frozenset(
     {"-i", "--interactive", "-t", "--tty", "-it", "-ti", "--rm", "-d", "--detach", "--init", "--privileged"}
     | {"--read-only", "-P", "--publish-all", "--oom-kill-disable", "--no-healthcheck"}
@@ -64,7 +63,6 @@ _DOCKER_BASE = ("-i", "--interactive", "--rm")  # what `docker run -i --rm` alre
 _FLAG = re.compile(r"^--?[A-Za-z][\w-]*$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _EXACT_NPM = re.compile(r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
-_EXACT_PYPI = re.compile(r"^\d+(?:\.\d+)*(?:(?:a|b|rc)\d+)?(?:\.post\d+)?(?:\.dev\d+)?$")
 _RANGE = re.compile(r"^[\^~<>=*]|\.[x*](?:\.|$)|^[xX*]$|\s|\|\|")
 _URL = re.compile(r"^https?://\S+$")
 _REPOSITORY_SOURCES = {"github.com": "github", "gitlab.com": "gitlab", "bitbucket.org": "bitbucket"}
@@ -165,70 +163,39 @@ def _key_values(values: dict[str, str]) -> list[dict[str, Any]]:
     ]
 
 
-def _split_version(reference: str, separators: tuple[str, ...]) -> tuple[str, str | None]:
-    for separator in separators:
-        at = reference.rfind(separator)
-        if at > 0:
-            return reference[:at], reference[at + len(separator) :]
-    return reference, None
-
-
-def _package_version(version: str | None, exact: re.Pattern[str], what: str) -> str | None:
-    if version is None:
-        return None
-    if not exact.match(version) or _RANGE.search(version):
-        raise NotExpressible(
-            f"it runs {what} at '{version}', a tag or a range: a server.json package names an exact version"
-        )
-    return version
-
-
-def _runner_split(args: list[str], value_flags: tuple[str, ...]) -> tuple[list[str], str, list[str]]:
-    """(the runner's own words, the package reference, the package's words)."""
-    index = 0
-    while index < len(args) and args[index].startswith("-"):
-        index += 2 if args[index] in value_flags and "=" not in args[index] else 1
-    if index >= len(args):
-        raise NotExpressible("its arguments name no package to run")
-    return args[:index], args[index], args[index + 1 :]
+# The runner each package type is run with (`mapping.RUNNERS`), as `what_runs` names it.
+_RUNNER_TYPES: dict[str, str] = {"npx": "npm", "uvx": "pypi", "docker run": "oci"}
 
 
 def _package(config: LocalServerConfig, variables: _Variables) -> dict[str, Any]:
-    runner = config.command.replace("\\", "/").rsplit("/", 1)[-1]
-    args, env = list(config.args), dict(config.env)
-    if runner == "npx":
-        if any(arg.split("=", 1)[0] in _NPX_PACKAGE_FLAGS for arg in args):
-            raise NotExpressible("npx with --package or --call runs something other than one package")
-        before, reference, after = _runner_split(args, ())
-        if config.command == "npx":
-            before = [word for word in before if word != "-y"]  # mapping adds it again
-        identifier, version = _split_version(reference, ("@",))
-        package: dict[str, Any] = {"registryType": "npm", "identifier": identifier}
-        version = _package_version(version, _EXACT_NPM, f"the npm package {identifier}")
-    elif runner == "uvx":
-        if any(arg.split("=", 1)[0] in _UVX_OTHER_PACKAGE_FLAGS for arg in args):
-            raise NotExpressible("uvx with --from or --with runs more than the one package a server.json names")
-        before, reference, after = _runner_split(args, _UVX_VALUE_FLAGS)
-        identifier, version = _split_version(reference, ("==", "@"))
-        if re.search(r"[<>~!=*]", identifier):
-            raise NotExpressible(
-                f"it runs {clean(reference, 80)!r}, a range: a server.json package names an exact version"
-            )
-        package = {"registryType": "pypi", "identifier": identifier}
-        version = _package_version(version, _EXACT_PYPI, f"the PyPI package {identifier}")
-    elif runner == "docker":
-        if not args or args[0] != "run":
+    runs = what_runs(config.command, list(config.args))  # the one reading of what a command line runs
+    kind = _RUNNER_TYPES.get(runs.runner, "")
+    if not kind:
+        if runs.runner == "docker":
             raise NotExpressible("a docker command other than 'docker run' starts no one image")
-        before, image, after = _docker_split(args[1:], env)
-        package, version = {"registryType": "oci", "identifier": image}, None
-    else:
         raise NotExpressible(
             f"its command {clean(config.command, 80)!r} is not a package runner (npx, uvx or docker), so no package "
             "can say what it runs"
         )
-    if version is not None:
-        package["version"] = version
-    package["runtimeHint"] = config.command
+    if not runs.package:
+        raise NotExpressible("its arguments name no package to run")
+    if runs.ecosystem != kind:
+        raise NotExpressible(f"it runs {clean(runs.package, 80)!r}, not one {kind} package")
+    if runs.code or runs.origin or runs.metacharacters:
+        besides = "; ".join(clean(word, 80) for word in (*runs.code, *runs.origin, *runs.metacharacters))
+        raise NotExpressible(f"it runs more than the one package a server.json names ({besides})")
+    args, env = list(config.args), dict(config.env)
+    head, after = args[: len(args) - len(runs.rest)], list(runs.rest)
+    before, reference = head[:-1], head[-1]
+    package: dict[str, Any] = {"registryType": kind, "identifier": runs.package}
+    if kind == "oci":
+        package["identifier"] = reference  # an image names its tag or digest itself
+        before = _docker_options(before[1:], env)  # after 'run'
+    elif runs.version is not None or unpinned(reference) != reference:
+        package["version"] = _exact(kind, runs.package, runs.version, reference)
+    if runs.runner == "npx":
+        before = [word for word in before if word != "-y"]  # mapping adds it again
+    package["runtimeHint"] = program_of(config.command)  # the runner by name: a record names no path
     package["transport"] = {"type": "stdio"}
     if before:
         package["runtimeArguments"] = _arguments(before, variables)
@@ -239,30 +206,37 @@ def _package(config: LocalServerConfig, variables: _Variables) -> dict[str, Any]
     return package
 
 
-def _docker_split(args: list[str], env: dict[str, str]) -> tuple[list[str], str, list[str]]:
-    """`docker run`'s own words (less what `docker run -i --rm` and the `-e NAME` of `env` say), the
-    image, and the image's words. `-e NAME=value` adds NAME to `env`: its value is never published."""
+def _exact(kind: str, name: str, version: str | None, reference: str) -> str:
+    """The package's exact version; NotExpressible for a tag or a range (a record names an exact one)."""
+    exact = _EXACT_NPM if kind == "npm" else PEP440_VERSION
+    if version is None or not exact.fullmatch(version) or _RANGE.search(version):
+        raise NotExpressible(
+            f"it runs {clean(reference, 80)!r}, a tag or a range of {name}: a server.json package names an exact "
+            "version"
+        )
+    return version
+
+
+def _docker_options(words: list[str], env: dict[str, str]) -> list[str]:
+    """`docker run`'s own words less what `docker run -i --rm` and the `-e NAME` of `env` say (see
+    mapping); `-e NAME=value` adds NAME to `env`: its value is never published."""
     kept: list[str] = []
     index = 0
-    while index < len(args) and args[index].startswith("-"):
-        flag = args[index]
-        if flag in _DOCKER_SWITCHES or "=" in flag:
+    while index < len(words):
+        flag = words[index]
+        if flag in _DOCKER_SWITCHES or "=" in flag or index + 1 == len(words):
             if flag not in _DOCKER_BASE:
                 kept.append(flag)
             index += 1
             continue
-        value = args[index + 1] if index + 1 < len(args) else ""
-        if flag in _DOCKER_ENV_FLAGS:
-            name, _, assigned = value.partition("=")
-            if _ENV_NAME.match(name):
-                env.setdefault(name, assigned)
-                index += 2
-                continue
-        kept += [flag, value]
+        value = words[index + 1]
+        name, _, assigned = value.partition("=")
+        if flag in _DOCKER_ENV_FLAGS and _ENV_NAME.match(name):
+            env.setdefault(name, assigned)
+        else:
+            kept += [flag, value]
         index += 2
-    if index >= len(args):
-        raise NotExpressible("'docker run' names no image")
-    return kept, args[index], args[index + 1 :]
+    return kept
 
 
 def _remote(url: str, transport: str, headers: dict[str, str], variables: _Variables) -> dict[str, Any]:
