@@ -119,7 +119,7 @@ def test_what_a_server_json_cannot_say_is_named() -> None:
         ({"command": "uvx", "args": ["tool>=1.0"]}, "'tool>=1.0', a tag or a range"),
         (
             {"command": "npx", "args": ["-p", "a", "-p", "b", "run-both"]},
-            "more than the one package (-p b)",
+            "a server.json names (-p b)",
         ),
         (
             {"command": "uvx", "args": ["--from", "git+https://x/y", "tool"]},
