@@ -11,7 +11,8 @@ How an entry becomes a record:
 - `npx [-y] [runtime arguments] <package>[@<version>] [package arguments]` becomes an npm package,
   `uvx [runtime arguments] <package>[==<version>] [...]` a PyPI one, and
   `docker run [runtime arguments] <image> [...]` an OCI one (its `-e NAME` become environment
-  variables); every other command is left out, as no package can say what it runs;
+  variables); every other command is left out, as no package can say what it runs, and so is a line
+  that runs code besides its package or fetches it elsewhere (`registry.targets.what_runs` reads it);
 - a `url` becomes a remote (`streamable-http` or `sse`) with its header names;
 - env and header names become variables, `isSecret` where `secret_setting` says so; no value of
   theirs is ever written. A secret inside an argument or a URL (a `--token X`, a `?api_key=`)
