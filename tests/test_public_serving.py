@@ -10,8 +10,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from registry_mcp.public_registry.serving import NotExpressible, build_catalog, require_namespace, round_trip, to_record
+from registry_mcp.public_registry.serving import NotExpressible, build_catalog, round_trip, to_record
 from registry_mcp.registry.models import RegistryServer
+from registry_mcp.settings import require_namespace
 
 from .conftest import DATA
 

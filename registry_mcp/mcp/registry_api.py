@@ -28,6 +28,7 @@ import anyio.to_thread
 from mcp.server.auth.middleware.auth_context import get_access_token
 
 from registry_mcp.errors import RegistryError
+from registry_mcp.mcp.registries import open_registry
 from registry_mcp.public_registry.serving import (
     Catalog,
     CatalogQueryError,
@@ -108,7 +109,7 @@ class RegistryApi:
             kept = self._kept.get(key)
             if kept is not None and kept.until > self._clock():
                 return kept.catalog
-            async with self._settings.open_client() as registry:
+            async with open_registry(self._settings) as registry:
                 catalog = await read_catalog(registry, self._settings.catalog_namespace)
             self._kept[key] = _Kept(catalog, self._clock() + CATALOG_SECONDS)
             while len(self._kept) > MAX_CATALOGS:

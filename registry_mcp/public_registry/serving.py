@@ -47,8 +47,6 @@ from registry_mcp.untrusted import cap, clean
 
 SCHEMA_URL = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json"
 OFFICIAL_META_KEY = "io.modelcontextprotocol.registry/official"
-DEFAULT_NAMESPACE = "local.registry-mcp"
-NAMESPACE_PATTERN = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 MAX_DESCRIPTION = 100  # the format's limit
 MAX_VERSION = 255
 DEFAULT_LIMIT = 30  # as the official registry
@@ -75,16 +73,6 @@ class NotExpressible(ValueError):
 
 class CatalogQueryError(ValueError):
     """A query parameter the API cannot honour; the message says which and why."""
-
-
-def require_namespace(namespace: str) -> str:
-    """`namespace` if it is a reverse-DNS name (`com.example`, `io.github.acme`); ValueError otherwise."""
-    if not NAMESPACE_PATTERN.match(namespace) or len(namespace) > 150:
-        raise ValueError(
-            f"the catalog namespace {namespace!r} is not a reverse-DNS name such as 'com.example' (letters, digits "
-            "and '-', in at least two parts separated by '.')"
-        )
-    return namespace
 
 
 def server_name(namespace: str, saved_name: str) -> str:
