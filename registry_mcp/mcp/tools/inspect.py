@@ -231,8 +231,8 @@ async def ask_to_inspect(args: InspectArguments, call: ToolCall) -> Question:
     ask=ask_to_inspect,
 )
 async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectResult:
-    """Start or reach an MCP server once the person confirms; report its tools, what deny patterns block and
-    drift from its pin (neither config nor saved_name: every pinned entry)."""
+    """Start or reach an MCP server once the person agrees; report its tools, what deny patterns block and
+    drift from its pin (no config or saved_name: every pinned entry)."""
     if isinstance(call.facts, _PinBatch):
         return await _check_pins(call.facts, call)
     target: _InspectionTarget = call.facts
