@@ -4,6 +4,7 @@
   process of the same user (an inspected server) can no longer read its `/proc/<pid>/environ` (where
   the registry API key is) or its memory, nor trace it. A server run as root still can: root may read
   any process. Core dumps of this process are off from then on.
+- `stat_files()`: every process's `/proc/<pid>/stat`, for the process group's look in `launch`.
 - `contained(command, args, env)`: the command line that starts the server. On Linux, under the
   subreaper (`registry_mcp.servers.subreaper`, a small script run by this interpreter), which is the
   server's parent and its tree's subreaper: every orphan among its descendants becomes its child, so
@@ -21,13 +22,14 @@ import errno
 import os
 import shutil
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from registry_mcp.servers import subreaper
 
 _PR_SET_DUMPABLE = 4
-_LINUX = sys.platform.startswith("linux") and Path("/proc").is_dir()
+_PROC = Path("/proc")
+_LINUX = sys.platform.startswith("linux") and _PROC.is_dir()
 _SUBREAPER = str(Path(subreaper.__file__))
 
 
@@ -44,6 +46,16 @@ def _prctl(option: int, value: int) -> bool:
 def keep_private() -> bool:
     """Make this process's environment, memory and tracing closed to other processes of its user."""
     return _LINUX and _prctl(_PR_SET_DUMPABLE, 0)
+
+
+def stat_files() -> Iterator[Path]:
+    """/proc/<pid>/stat of every process. Listed by name, not globbed: globbing looks into each pid's
+    folder, and one whose process ends meanwhile raises (ESRCH) instead of being skipped."""
+    try:
+        names = os.listdir(_PROC)
+    except OSError:
+        return
+    yield from (_PROC / name / "stat" for name in names if name.isdigit())
 
 
 def contained(command: str, args: list[str], env: Mapping[str, str]) -> list[str]:
