@@ -14,7 +14,6 @@ Launching a command runs code on this machine: the MCP tool asks the person firs
 
 from __future__ import annotations
 
-import math
 from collections.abc import AsyncIterator, Collection, Iterable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -255,18 +254,26 @@ class _Reach:
         """Connect over `transport`, agree on a protocol revision (`server/discover` first, then the
         `initialize` handshake) by `deadline`, then list the tools within the listing's own bounds."""
         starting = anyio.CancelScope(deadline=deadline)
+        seen: list[_Seen] = []  # what was listed, kept if closing the connection then runs out of time
         try:
             with starting:
-                return await self._listed(config, transport, starting)
+                await self._listed(config, transport, starting, seen)
         except Exception as failure:
-            if starting.cancel_called:  # what failed, failed because the deadline cut the start short
+            if starting.cancel_called and not seen:  # the deadline cut the start short
                 raise TimeoutError from failure
-            raise
+            if not seen:
+                raise
+        if seen:
+            return seen[0]
         raise TimeoutError  # the deadline passed while starting
 
     async def _listed(
-        self, config: LocalServerConfig | RemoteServerConfig, transport: str, starting: anyio.CancelScope
-    ) -> _Seen:
+        self,
+        config: LocalServerConfig | RemoteServerConfig,
+        transport: str,
+        starting: anyio.CancelScope,
+        seen: list[_Seen],
+    ) -> None:
         client = Client(
             self._streams(config, transport),
             mode="auto",
@@ -275,17 +282,20 @@ class _Reach:
             cache=None,
         )
         async with client:
-            starting.deadline = math.inf  # started: the listing has bounds of its own
+            # Started: the listing has bounds of its own; closing gets a request's time after them.
+            starting.deadline = anyio.current_time() + self.limits.list_time + 2 * self.request_timeout
             session = client.session
             tools, stopped = await _list_tools(session, self.request_timeout, self.limits, self.bounds)
-            return _Seen(
-                identity=session.server_info,
-                protocol_version=str(session.protocol_version),
-                capabilities=session.server_capabilities or ServerCapabilities(),
-                instructions=session.instructions,
-                tools=tools,
-                stopped=stopped,
-                transport=transport,
+            seen.append(
+                _Seen(
+                    identity=session.server_info,
+                    protocol_version=str(session.protocol_version),
+                    capabilities=session.server_capabilities or ServerCapabilities(),
+                    instructions=session.instructions,
+                    tools=tools,
+                    stopped=stopped,
+                    transport=transport,
+                )
             )
 
     @asynccontextmanager
