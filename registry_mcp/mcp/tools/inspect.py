@@ -76,7 +76,7 @@ class _InspectionTarget:
     stored_denied: list[Any]  # the registry entry's own deny list, which write_tools must not widen
     # The entry's secret values and the registry's API key, kept out of whatever the server says.
     secrets: frozenset[str] = field(repr=False)
-    stored_pin: Any = None  # the entry's mcp_config.pin, as stored
+    stored_pin: Any = None  # the entry's mcp_config.pinned, as stored
 
 
 class InspectArguments(RegistryModel):
