@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING, TypeVar
 
 from registry_mcp import __version__
 from registry_mcp.logs import log_to_stderr
-from registry_mcp.public_registry.client import require_trusted_url
-from registry_mcp.registry.client import require_safe_base_url
 from registry_mcp.settings import (
     ALLOW_LAUNCH_VARIABLE,
     API_KEY_VARIABLES,
     BASE_URL_VARIABLE,
+    CATALOG_NAMESPACE_VARIABLE,
     CONNECT_TIMEOUT_VARIABLE,
     DATABASE_VARIABLE,
     DEFAULT_HTTP_HOST,
@@ -34,12 +33,15 @@ from registry_mcp.settings import (
     HttpAuthMode,
     Settings,
     default_database,
+    require_namespace,
     split_list,
 )
-from registry_mcp.urls import is_loopback
+from registry_mcp.urls import is_loopback, require_safe_base_url, require_trusted_url
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+
+    from starlette.types import ASGIApp
 
     from registry_mcp.mcp.http_auth import HttpAuth
 
@@ -101,7 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     limits: list[tuple[str, Callable[[str], float], str, str]] = [
-        ("--timeout", float, "SECONDS", "seconds for one whole request to the registry, its answer included (30)"),
+        (
+            "--timeout",
+            float,
+            "SECONDS",
+            "seconds for one whole call to the registry, its answer and retries included (30)",
+        ),
         ("--connect-timeout", float, "SECONDS", "seconds to wait for a connection to the registry (10)"),
         ("--max-response-bytes", int, "BYTES", "the largest answer read from the registry (16 MiB)"),
     ]
@@ -145,6 +152,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="keep no session between requests (JSON answers), so replicas behind a load balancer can share clients",
     )
+    catalog = parser.add_argument_group("The server catalog IDEs read (/v0.1, with --transport http)")
+    catalog.add_argument(
+        "--catalog-namespace",
+        metavar="REVERSE_DNS",
+        help=f"the namespace of the names /v0.1 gives servers, NAMESPACE/saved_name, such as com.example "
+        f"(default: {CATALOG_NAMESPACE_VARIABLE}, else local.registry-mcp)",
+    )
+    catalog.add_argument(
+        "--public-catalog",
+        action="store_true",
+        help="serve /v0.1 without credentials (it holds no secret: names, commands, URLs); /mcp still needs them",
+    )
     parser.add_argument(
         "--log-level",
         default="WARNING",
@@ -181,6 +200,7 @@ def settings_from(options: argparse.Namespace) -> Settings:
         "read_only": options.read_only,
         "show_secrets": options.show_secrets,
         "allow_launch": options.allow_launch,
+        "catalog_namespace": options.catalog_namespace,
     }
     return dataclasses.replace(settings, **{key: value for key, value in overrides.items() if value is not None})
 
@@ -209,18 +229,31 @@ def main(argv: Sequence[str] | None = None) -> None:
         settings = settings_from(options)
     except ValueError as invalid:
         parser.error(str(invalid))
-    from registry_mcp.mcp.server import TOOL_NAMES, TOOLS, create_server, selected_tools
+    from registry_mcp.mcp.server import TOOL_NAMES, create_server, selected_tools
+    from registry_mcp.mcp.tools import listed_tools
 
     auth = choose_http_auth(parser, options, settings) if options.transport == "http" else None
     if auth is not None:
         settings = dataclasses.replace(settings, over_http=True, keys_from_callers=auth.mode is HttpAuthMode.KEYS)
-    elif http_only := [name for name in ("auth", "token_verifier", "stateless") if getattr(options, name)]:
+        if options.public_catalog and auth.mode is HttpAuthMode.KEYS:
+            parser.error(
+                "--public-catalog serves the server's own registry, and with --auth keys it has none (each caller's "
+                "key reads their own): use --auth token with the server's key, or leave --public-catalog out"
+            )
+    elif http_only := [
+        name for name in ("auth", "token_verifier", "stateless", "public_catalog") if getattr(options, name)
+    ]:
         parser.error(f"--{http_only[0].replace('_', '-')} applies to --transport http only")
     if not settings.embedded:
         try:
             require_safe_base_url(settings.base_url)
         except ValueError as unsafe:
             parser.error(str(unsafe))
+    try:
+        require_namespace(settings.catalog_namespace)
+    except ValueError as wrong:
+        setting = "--catalog-namespace" if options.catalog_namespace else CATALOG_NAMESPACE_VARIABLE
+        parser.error(f"{setting}: {wrong}")
     try:
         require_trusted_url(settings.public_registry_url)
     except ValueError as unsafe:
@@ -229,7 +262,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for pattern in settings.tools:
         if not fnmatch.filter(TOOL_NAMES, pattern):
             parser.error(f"{tools_setting}: {pattern!r} matches no tool; the tools are: {', '.join(TOOL_NAMES)}")
-    if not selected_tools(settings, TOOLS):
+    if not selected_tools(settings, listed_tools()):
         parser.error(
             f"{tools_setting} {','.join(settings.tools)!r} matches no read-only tool; the tools are: "
             f"{', '.join(TOOL_NAMES)}"
@@ -239,7 +272,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     # stdout carries JSON-RPC only: every log line goes to stderr.
     secrets = [secret for secret in (settings.api_key, auth.token if auth else None) if secret]
     log_to_stderr(options.log_level, secrets=secrets)
-    transport = "stdio" if auth is None else f"Streamable HTTP at http://{options.host}:{options.port}/mcp"
+    transport = (
+        "stdio"
+        if auth is None
+        else f"Streamable HTTP at http://{options.host}:{options.port}/mcp (server catalog at /v0.1/servers)"
+    )
     logging.getLogger("registry_mcp").info("Serving %s over %s", settings.location, transport)
 
     if auth is None:
@@ -276,6 +313,7 @@ def choose_http_auth(parser: argparse.ArgumentParser, options: argparse.Namespac
 def serve_http(settings: Settings, auth: HttpAuth, options: argparse.Namespace) -> None:
     import uvicorn
 
+    from registry_mcp.mcp.registry_api import RegistryApi, beside, with_cors
     from registry_mcp.mcp.server import create_server
 
     log = logging.getLogger("registry_mcp")
@@ -293,4 +331,8 @@ def serve_http(settings: Settings, auth: HttpAuth, options: argparse.Namespace) 
     app = server.streamable_http_app(
         stateless_http=options.stateless, json_response=options.stateless, host=options.host
     )
-    uvicorn.run(auth.guard(app, settings), host=options.host, port=options.port, log_level=options.log_level.lower())
+    api: ASGIApp = RegistryApi(settings)
+    if not options.public_catalog:
+        api = auth.guard(api, settings, sdk_guarded=False)
+    served = beside(auth.guard(app, settings), with_cors(api))
+    uvicorn.run(served, host=options.host, port=options.port, log_level=options.log_level.lower())
