@@ -63,9 +63,8 @@ def label(server: RegistryServer) -> str:
 
 def export(servers: list[RegistryServer], export_format: ExportFormat) -> Export:
     if export_format == "claude_managed":
-        allowlist = Export(config={})
-        claude_managed.build(servers, allowlist)
-        return allowlist
+        config, included, skipped = claude_managed.build(servers)
+        return Export(config=config, servers=included, skipped=skipped, notes=[claude_managed.NOTE])
     runnable = [server for server in servers if server.mcp_config is not None]
     result = Export(config={})
     result.skipped = [f"{label(s)}: it has no mcp_config, so nothing to run" for s in servers if s.mcp_config is None]
