@@ -13,6 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from registry_mcp.packages.sources import PackageSources
 from registry_mcp.registry import endpoints
 from registry_mcp.registry.endpoints import RegistryLocation
 from registry_mcp.urls import DEFAULT_PUBLIC_REGISTRY_URL
@@ -87,6 +88,9 @@ class Settings:
     """The largest answer read from the registry; a larger one is refused unread."""
     public_registry_url: str = DEFAULT_PUBLIC_REGISTRY_URL
     """The official MCP Registry, or a mirror of it (the same `v0.1` read API)."""
+    package_sources: PackageSources | None = None
+    """Where the packages entries run are looked up (the user's npm and PyPI mirrors, OSV); None: not
+    looked up. `from_env` sets it from the environment."""
     catalog_namespace: str = DEFAULT_CATALOG_NAMESPACE
     """The reverse-DNS namespace of the names `/v0.1` serves the registry's servers under (`NAMESPACE/saved_name`)."""
 
@@ -107,6 +111,7 @@ class Settings:
             connect_timeout=_positive(env, CONNECT_TIMEOUT_VARIABLE, float, cls.connect_timeout),
             max_response_bytes=_positive(env, MAX_RESPONSE_BYTES_VARIABLE, int, cls.max_response_bytes),
             public_registry_url=env.get(PUBLIC_REGISTRY_VARIABLE) or DEFAULT_PUBLIC_REGISTRY_URL,
+            package_sources=PackageSources.from_env(env),
             catalog_namespace=env.get(CATALOG_NAMESPACE_VARIABLE) or DEFAULT_CATALOG_NAMESPACE,
         )
 

@@ -23,7 +23,7 @@ a remote server must match a `serverUrl` pattern (`*` is a wildcard), once it ho
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from registry_mcp.registry.models import LocalServerConfig
 from registry_mcp.secrets.masking import MASK, mask_secrets
@@ -71,25 +71,29 @@ def label(entry: dict[str, Any]) -> str:
     return json.dumps(entry, sort_keys=True)  # an entry of a file's own, such as a serverName
 
 
-NOTE = (
-    "Claude Code matches a local server by its exact command and arguments and a remote one by its URL; env and "
-    "headers are not compared. No serverName entries: a name is only a user's label. With "
-    f"{ONLY_MANAGED}, allowlists in users' own settings no longer apply. Deploy the file as {DEPLOYED_AT}."
-)
+class Collected(Protocol):
+    """What an export collects (`registry_mcp.gateway.export.Export`), as far as this module fills it."""
+
+    config: dict[str, Any]
+    servers: list[str]
+    skipped: list[str]
+    notes: list[str]
 
 
-def build(servers: list[RegistryServer]) -> tuple[dict[str, Any], list[str], list[str]]:
-    """The allowlist of `servers`: the managed settings, the servers it allows and those it leaves out
-    ('saved_name server_version' and 'saved_name server_version: why')."""
+def build(servers: list[RegistryServer], result: Collected) -> None:
+    """Fill `result` with the allowlist of `servers` (what is left out goes to `result.skipped`)."""
     allowed: dict[str, dict[str, Any]] = {}
-    included: list[str] = []
-    skipped: list[str] = []
     for server in servers:
         try:
             entry = allowlist_entry(server)
         except ValueError as why:
-            skipped.append(f"{server.saved_name} {server.server_version}: {why}")
+            result.skipped.append(f"{server.saved_name} {server.server_version}: {why}")
             continue
         allowed.setdefault(label(entry), entry)
-        included.append(f"{server.saved_name} {server.server_version}")
-    return {ONLY_MANAGED: True, ALLOWED: list(allowed.values())}, included, skipped
+        result.servers.append(f"{server.saved_name} {server.server_version}")
+    result.config = {ONLY_MANAGED: True, ALLOWED: list(allowed.values())}
+    result.notes.append(
+        "Claude Code matches a local server by its exact command and arguments and a remote one by its URL; env and "
+        "headers are not compared. No serverName entries: a name is only a user's label. With "
+        f"{ONLY_MANAGED}, allowlists in users' own settings no longer apply. Deploy the file as {DEPLOYED_AT}."
+    )
