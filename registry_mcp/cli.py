@@ -15,6 +15,7 @@ from registry_mcp import __version__
 from registry_mcp.logs import log_to_stderr
 from registry_mcp.settings import (
     ALLOW_LAUNCH_VARIABLE,
+    ALLOW_PRIVATE_TARGETS_VARIABLE,
     API_KEY_VARIABLES,
     BASE_URL_VARIABLE,
     CATALOG_NAMESPACE_VARIABLE,
@@ -148,6 +149,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --auth oauth: this server's public MCP endpoint (default http://HOST:PORT/mcp)",
     )
     http.add_argument(
+        "--allow-private-targets",
+        action="store_true",
+        default=None,
+        help=(
+            "for development: let inspect_mcp_server reach URLs at loopback, private, link-local and cloud "
+            f"metadata addresses ({ALLOW_PRIVATE_TARGETS_VARIABLE}=1); otherwise callers reach public ones only"
+        ),
+    )
+    http.add_argument(
         "--stateless",
         action="store_true",
         help="keep no session between requests (JSON answers), so replicas behind a load balancer can share clients",
@@ -200,6 +210,7 @@ def settings_from(options: argparse.Namespace) -> Settings:
         "read_only": options.read_only,
         "show_secrets": options.show_secrets,
         "allow_launch": options.allow_launch,
+        "allow_private_targets": options.allow_private_targets,
         "catalog_namespace": options.catalog_namespace,
     }
     return dataclasses.replace(settings, **{key: value for key, value in overrides.items() if value is not None})
@@ -241,7 +252,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                 "key reads their own): use --auth token with the server's key, or leave --public-catalog out"
             )
     elif http_only := [
-        name for name in ("auth", "token_verifier", "stateless", "public_catalog") if getattr(options, name)
+        name
+        for name in ("auth", "token_verifier", "stateless", "public_catalog", "allow_private_targets")
+        if getattr(options, name)
     ]:
         parser.error(f"--{http_only[0].replace('_', '-')} applies to --transport http only")
     if not settings.embedded:

@@ -32,6 +32,7 @@ MAX_RESPONSE_BYTES_VARIABLE = "REGISTRY_MCP_MAX_RESPONSE_BYTES"
 READ_ONLY_VARIABLE = "REGISTRY_MCP_READ_ONLY"
 SHOW_SECRETS_VARIABLE = "REGISTRY_MCP_SHOW_SECRETS"
 ALLOW_LAUNCH_VARIABLE = "REGISTRY_MCP_ALLOW_LAUNCH"
+ALLOW_PRIVATE_TARGETS_VARIABLE = "REGISTRY_MCP_ALLOW_PRIVATE_TARGETS"
 PUBLIC_REGISTRY_VARIABLE = "REGISTRY_MCP_PUBLIC_REGISTRY_URL"
 HTTP_AUTH_VARIABLE = "REGISTRY_MCP_HTTP_AUTH"
 HTTP_TOKEN_VARIABLE = "REGISTRY_MCP_HTTP_TOKEN"  # noqa: S105 (a variable's name)
@@ -75,6 +76,9 @@ class Settings:
     allow_launch: bool = False
     """inspect_mcp_server may launch commands (and reach URLs) without asking, for clients that cannot
     ask; over HTTP, it may launch commands at all."""
+    allow_private_targets: bool = False
+    """Over HTTP, inspect_mcp_server may reach URLs at loopback, private, link-local and cloud
+    metadata addresses (for development); otherwise a remote caller gets public addresses only."""
     over_http: bool = False
     """Serving over HTTP: a caller is a remote client, not the person at this machine."""
     keys_from_callers: bool = False
@@ -107,6 +111,7 @@ class Settings:
             read_only=_flag(env, READ_ONLY_VARIABLE),
             show_secrets=_flag(env, SHOW_SECRETS_VARIABLE),
             allow_launch=_flag(env, ALLOW_LAUNCH_VARIABLE),
+            allow_private_targets=_flag(env, ALLOW_PRIVATE_TARGETS_VARIABLE),
             timeout=_positive(env, TIMEOUT_VARIABLE, float, cls.timeout),
             connect_timeout=_positive(env, CONNECT_TIMEOUT_VARIABLE, float, cls.connect_timeout),
             max_response_bytes=_positive(env, MAX_RESPONSE_BYTES_VARIABLE, int, cls.max_response_bytes),

@@ -13,7 +13,8 @@
   in front of the server's own registry (embedded, or the cloud with the server's key).
 - `oauth`: an identity provider's access tokens, checked by a `TokenVerifier` the deployment names
   (`--token-verifier module:name`); the SDK requires them and serves the protected resource metadata.
-- `none`: no check, and only on a loopback address: for development on one machine.
+- `none`: no check, and only on a loopback address, never with `--allow-launch`: for development on one
+  machine.
 
 Keys and tokens never reach a log line or an error: they are compared, forwarded, or hashed.
 """
@@ -37,7 +38,7 @@ from pydantic import ValidationError
 from registry_mcp.errors import AuthenticationError, RegistryError
 from registry_mcp.mcp.registries import open_registry
 from registry_mcp.mcp.sdk import require_bearer_token
-from registry_mcp.settings import HTTP_TOKEN_VARIABLE, HttpAuthMode
+from registry_mcp.settings import ALLOW_LAUNCH_VARIABLE, HTTP_TOKEN_VARIABLE, HttpAuthMode
 from registry_mcp.urls import is_loopback
 
 if TYPE_CHECKING:
@@ -116,6 +117,13 @@ class HttpAuth:
             return cls(chosen, verifier=load_verifier(verifier), oauth=oauth)
         if not is_loopback(host):
             raise ValueError(f"--auth none serves only this machine: use --host 127.0.0.1 (not {host!r}).")
+        if settings.allow_launch:
+            # Without authentication any user of this machine would answer the consent question and run
+            # commands as the server's user.
+            raise ValueError(
+                f"--auth none and --allow-launch ({ALLOW_LAUNCH_VARIABLE}=1) never go together: anyone on this "
+                "machine could launch commands as this server's user. Choose --auth token, keys or oauth."
+            )
         return cls(chosen)
 
     @property
