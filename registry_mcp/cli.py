@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import fnmatch
+import functools
 import logging
 import os
 import sys
@@ -248,8 +249,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         from registry_mcp.mcp.sdk import lowlevel_server
         from registry_mcp.mcp.stdio import serve_stdio
 
-        # Not `server.run()`: the SDK's stdio transport leaves malformed lines unanswered.
-        stopped_by = anyio.run(serve_stdio, lowlevel_server(create_server(settings)))
+        # Not `server.run()`: the SDK's stdio transport leaves malformed lines unanswered, and drops
+        # the requests still running when stdin ends (those get the registry's deadline to finish).
+        serve = functools.partial(serve_stdio, drain_within=settings.timeout)
+        stopped_by = anyio.run(serve, lowlevel_server(create_server(settings)))
         if stopped_by is not None:
             sys.exit(128 + stopped_by)  # the shell's code for a process a signal ended
         return
