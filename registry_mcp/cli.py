@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import errno
 import fnmatch
 import functools
 import logging
 import os
+import socket
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 from registry_mcp import __version__
 from registry_mcp.logs import log_to_stderr
@@ -48,8 +50,26 @@ NumberT = TypeVar("NumberT", int, float)
 DEFAULT_PORT = 8000
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Every refusal is one line on stderr (the usage, several lines, is for --help)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def refuse_to_start(options: argparse.Namespace, message: str, cause: BaseException) -> NoReturn:
+    """Stop before serving, for a reason outside the options (a file, a port): one line on stderr, the
+    traceback before it only at --log-level DEBUG."""
+    if options.log_level == "DEBUG":
+        import traceback
+
+        traceback.print_exception(cause)
+    sys.stderr.write(f"registry-mcp: error: {message}\n")
+    sys.exit(1)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="registry-mcp",
         description=(
             "An MCP server (stdio, or Streamable HTTP) for the Enkrypt AI MCP Registry. With an API key in "
@@ -120,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"address to serve HTTP on (default {DEFAULT_HTTP_HOST}: this machine only)",
     )
     parser.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"port to serve HTTP on (default {DEFAULT_PORT})"
+        "--port", type=port_number, default=DEFAULT_PORT, help=f"port to serve HTTP on (default {DEFAULT_PORT})"
     )
     http = parser.add_argument_group("HTTP callers (with --transport http)")
     http.add_argument(
@@ -168,6 +188,14 @@ def positive(kind: Callable[[str], NumberT]) -> Callable[[str], NumberT]:
     return parse
 
 
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port, 1 to 65535."""
+    number = int(text)  # a ValueError here is argparse's "invalid value"
+    if not 0 < number < 65536:
+        raise argparse.ArgumentTypeError("must be a port number from 1 to 65535")
+    return number
+
+
 def settings_from(options: argparse.Namespace) -> Settings:
     settings = Settings.from_env()
     overrides = {
@@ -201,6 +229,22 @@ def _missing_database_folder(options: argparse.Namespace, settings: Settings) ->
     if folder.is_dir():
         return None
     return f"{setting}: the folder {folder} does not exist; create it first, or choose a file in an existing folder"
+
+
+def _check_database(options: argparse.Namespace, settings: Settings) -> None:
+    """Open the embedded registry once before serving, so that a file that cannot be used stops the
+    start with one line, not a traceback from inside the server."""
+    from registry_mcp.embedded.store import RegistryStore
+    from registry_mcp.embedded.unusable import DatabaseUnusable
+
+    store_log = logging.getLogger(RegistryStore.__module__)
+    store_log.disabled = True  # its warnings come when the server opens the file
+    try:
+        RegistryStore(settings.location.path or settings.database).close()
+    except DatabaseUnusable as unusable:
+        refuse_to_start(options, str(unusable), unusable)
+    finally:
+        store_log.disabled = False
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -240,6 +284,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     # stdout carries JSON-RPC only: every log line goes to stderr.
     secrets = [secret for secret in (settings.api_key, auth.token if auth else None) if secret]
     log_to_stderr(options.log_level, secrets=secrets)
+    if settings.embedded and settings.database != ":memory:":
+        _check_database(options, settings)
     transport = "stdio" if auth is None else f"Streamable HTTP at http://{options.host}:{options.port}/mcp"
     logging.getLogger("registry_mcp").info("Serving %s over %s", settings.location, transport)
 
@@ -281,6 +327,7 @@ def serve_http(settings: Settings, auth: HttpAuth, options: argparse.Namespace) 
 
     from registry_mcp.mcp.server import create_server
 
+    check_address(options)
     log = logging.getLogger("registry_mcp")
     if auth.mode is HttpAuthMode.NONE:
         log.warning(
@@ -297,3 +344,28 @@ def serve_http(settings: Settings, auth: HttpAuth, options: argparse.Namespace) 
         stateless_http=options.stateless, json_response=options.stateless, host=options.host
     )
     uvicorn.run(auth.guard(app, settings), host=options.host, port=options.port, log_level=options.log_level.lower())
+
+
+def check_address(options: argparse.Namespace) -> None:
+    """Bind --host and --port once, as uvicorn will, so that a port in use or a wrong address stops
+    the start with one line that says what to do (uvicorn's own bind then takes it a moment later)."""
+    host, port = options.host, options.port
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            failure = error
+        else:
+            return
+    if failure.errno == errno.EADDRINUSE:
+        problem = f"--port {port}: address already in use ({host}:{port} is served by another program); "
+        problem += "stop that program, or choose another port with --port"
+    elif failure.errno == errno.EACCES:
+        problem = f"--port {port}: this user may not listen on it (ports below 1024 need privileges); "
+        problem += "choose a port from 1024 up"
+    else:
+        problem = f"--host {host}: cannot listen on it ({failure.strerror or failure}); use an address of this "
+        problem += f"machine, such as {DEFAULT_HTTP_HOST} (this machine only) or 0.0.0.0 (every network)"
+    refuse_to_start(options, problem, failure)
