@@ -234,8 +234,8 @@ def _missing_database_folder(options: argparse.Namespace, settings: Settings) ->
 def _check_database(options: argparse.Namespace, settings: Settings) -> None:
     """Open the embedded registry once before serving, so that a file that cannot be used stops the
     start with one line, not a traceback from inside the server."""
-    from registry_mcp.embedded.store import RegistryStore
-    from registry_mcp.embedded.unusable import DatabaseUnusable
+    from registry_mcp.registry.embedded.store import RegistryStore
+    from registry_mcp.registry.embedded.unusable import DatabaseUnusable
 
     store_log = logging.getLogger(RegistryStore.__module__)
     store_log.disabled = True  # its warnings come when the server opens the file

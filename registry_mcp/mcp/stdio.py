@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import signal
-import sys
 import threading
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, Protocol, Self, cast
 
@@ -55,6 +53,8 @@ from mcp_types import (
 )
 from pydantic import ValidationError
 
+from registry_mcp.mcp.sdk import claim_stdin
+
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
     from types import TracebackType
@@ -74,7 +74,7 @@ async def serve_stdio(server: Server[Any], *, drain_within: float | None = None)
     every line. At the end of input, the requests already read are answered first, waiting at most
     `drain_within` seconds (None: as long as they take). Returns the number of the signal that
     stopped it (None when stdin closed)."""
-    stdin = GuardedStdin(_claim_stdin(), drain_within=drain_within)
+    stdin = GuardedStdin(claim_stdin(), drain_within=drain_within)
     stopped_by: list[int] = []
     async with anyio.create_task_group() as serving:
         serving.start_soon(_stop_on_signal, serving.cancel_scope, stopped_by)
@@ -381,21 +381,3 @@ def _id_of(message: Any) -> str | int | None:
 
 def _error(code: int, text: str, request_id: str | int | None = None) -> JSONRPCError:
     return JSONRPCError(jsonrpc="2.0", id=request_id, error=ErrorData(code=code, message=text))
-
-
-def _claim_stdin() -> BinaryIO:
-    """The client's messages, read through a private copy of fd 0; fd 0 itself then reads the null
-    device, so that a process a tool starts cannot read (and steal) them. The SDK does the same
-    when it reads stdin itself."""
-    try:
-        wire = os.dup(0)
-    except OSError:
-        return sys.stdin.buffer
-    try:
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        os.close(null)
-    except OSError:
-        pass  # fd 0 keeps the wire too: nothing is lost, only the protection
-    # Never closed: a worker thread may still be blocked reading it when serving ends.
-    return os.fdopen(wire, "rb", closefd=False)

@@ -32,7 +32,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from registry_mcp.embedded.unusable import DatabaseUnusable, explain, newer_schema
+from registry_mcp.errors import Conflict, NotFound
+from registry_mcp.registry.embedded.unusable import DatabaseUnusable, explain, newer_schema
 from registry_mcp.registry.patching import apply_modify
 from registry_mcp.secrets.masking import mask_secrets, secret_values
 
@@ -90,18 +91,6 @@ SCHEMA_VERSION = 1
 written by a newer registry-mcp and is refused untouched. (0: a file from before it was kept.)"""
 # The files SQLite keeps beside the database, all holding its data at some point.
 _COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
-
-
-class StoreError(Exception):
-    """Base of the store's refusals; the app turns them into HTTP statuses."""
-
-
-class NotFound(StoreError):
-    pass
-
-
-class Conflict(StoreError):
-    pass
 
 
 @dataclass(frozen=True, slots=True)
