@@ -27,7 +27,9 @@ def test_the_quick_benchmark_runs_and_reports_every_target(tmp_path: Path) -> No
     text = report.read_text()
     assert text.startswith("# Benchmark results") and "quick run" in text
     for target in (
-        "start-up ratio",
+        "start-up ratio, import CPU",
+        "start-up ratio, start to tools/list, handshake",
+        "start-up ratio, start to tools/list, server/discover",
         "add call median",
         "get call median",
         "last page time / first page time",

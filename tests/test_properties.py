@@ -33,7 +33,8 @@ from mcp import Client
 from mcp_types import CallToolResult, Tool
 
 from registry_mcp import RegistryClient
-from registry_mcp.mcp.server import TOOLS, create_server
+from registry_mcp.mcp.server import create_server
+from registry_mcp.mcp.tools import TOOLS
 from registry_mcp.settings import Settings
 
 from .conftest import text_of

@@ -15,7 +15,7 @@ from pydantic import Field
 if TYPE_CHECKING:
     from mcp.server import MCPServer
 
-    from registry_mcp.registry.client import RegistryClient
+    from registry_mcp.mcp.registries import ServedRegistry
 
 REGISTER_TEMPLATE = """Register the MCP server "{source}" in the MCP registry with add_registry_server.
 
@@ -48,7 +48,7 @@ REVIEW_TEXT = """Review the MCP registry and report what needs attention. Change
 """
 
 
-def add_prompts(server: MCPServer[RegistryClient]) -> None:
+def add_prompts(server: MCPServer[ServedRegistry]) -> None:
     @server.prompt(
         name="register_mcp_server",
         title="Register an MCP server",

@@ -17,16 +17,14 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import INTERNAL_ERROR, ListResourcesResult, PaginatedRequestParams, Resource
 from pydantic import ValidationError
 
-from registry_mcp.errors import RegistryError, ServerNotFound
-from registry_mcp.mcp.arguments import ServerSelector
-from registry_mcp.registry.client import RegistryClient
+from registry_mcp.mcp.registries import ServedRegistry
 from registry_mcp.registry.endpoints import MAX_PER_PAGE
-from registry_mcp.registry.validation import describe_validation_error
-from registry_mcp.secrets.masking import mask_secrets
 
 if TYPE_CHECKING:
     from mcp.server import MCPServer
     from mcp.server.context import ServerRequestContext
+
+    from registry_mcp.registry.client import RegistryClient
 
 SERVER_URI = "registry://servers/{saved_name}/{server_version}"
 JSON_MIME_TYPE = "application/json"
@@ -37,7 +35,7 @@ def server_uri(saved_name: str, server_version: str) -> str:
     return SERVER_URI.format(saved_name=saved_name, server_version=server_version)
 
 
-def add_server_resources(server: MCPServer[RegistryClient], *, reveal_secrets: bool) -> None:
+def add_server_resources(server: MCPServer[ServedRegistry], *, reveal_secrets: bool) -> None:
     @server.resource(
         SERVER_URI,
         name="registry-server",
@@ -45,12 +43,18 @@ def add_server_resources(server: MCPServer[RegistryClient], *, reveal_secrets: b
         description="The whole registry record of one server, by saved_name and server_version.",
         mime_type=JSON_MIME_TYPE,
     )
-    async def read_server(saved_name: str, server_version: str, ctx: Context[RegistryClient, Any]) -> str:
+    async def read_server(saved_name: str, server_version: str, ctx: Context[ServedRegistry, Any]) -> str:
+        # Imported here: the server starts without the registry's models, until they are needed.
+        from registry_mcp.errors import RegistryError, ServerNotFound
+        from registry_mcp.mcp.arguments import ServerSelector
+        from registry_mcp.registry.validation import describe_validation_error
+        from registry_mcp.secrets.masking import mask_secrets
+
         try:
             selector = ServerSelector(saved_name=saved_name, server_version=server_version)
         except ValidationError as invalid:
             raise ResourceError("Invalid server URI: " + "; ".join(describe_validation_error(invalid))) from None
-        registry = ctx.request_context.lifespan_context
+        registry = ctx.request_context.lifespan_context.client
         try:
             record = await registry.get_server(selector.saved_name, selector.server_version)
         except ServerNotFound as missing:
@@ -83,14 +87,16 @@ async def list_server_resources(
 
 
 async def list_resources_with_servers(
-    server: MCPServer[RegistryClient],
-    ctx: ServerRequestContext[RegistryClient],
+    server: MCPServer[ServedRegistry],
+    ctx: ServerRequestContext[ServedRegistry],
     params: PaginatedRequestParams | None,
 ) -> ListResourcesResult:
     """`resources/list`: the server's own resources, then a page of registry servers."""
+    from registry_mcp.errors import RegistryError
+
     fixed = await server.list_resources() if params is None or params.cursor is None else []
     try:
-        servers, next_cursor = await list_server_resources(ctx.lifespan_context, params)
+        servers, next_cursor = await list_server_resources(ctx.lifespan_context.client, params)
     except RegistryError as failure:
         raise MCPError(code=INTERNAL_ERROR, message=str(failure)) from None
     return ListResourcesResult(resources=[*fixed, *servers], next_cursor=next_cursor)

@@ -34,7 +34,7 @@ import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar, get_type_hints
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, get_type_hints
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
@@ -49,17 +49,20 @@ from registry_mcp.mcp.permissions import (
     Consent,
     Question,
     agreed,
-    asking_call,
     may_act_on_this_machine,
     tool_annotations,
 )
+from registry_mcp.mcp.registries import ServedRegistry, open_public_registry
 from registry_mcp.mcp.results import RegistryInfo, ToolResult, present
 from registry_mcp.mcp.schemas import record_schema, strict_input_schema
-from registry_mcp.mcp.sdk import annotate, function_tool
-from registry_mcp.public_registry.client import PublicRegistry
+from registry_mcp.mcp.sdk import function_tool
+from registry_mcp.mcp.steps import Steps, sdk_function
 from registry_mcp.registry.client import RegistryClient, RegistryLocation
 from registry_mcp.registry.validation import describe_validation_error
 from registry_mcp.settings import Settings
+
+if TYPE_CHECKING:
+    from registry_mcp.public_registry.client import PublicRegistry
 
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
 LOGGER_NAME = "registry-mcp"
@@ -136,7 +139,7 @@ class ToolCall:
 
     def open_public_registry(self) -> PublicRegistry:
         """The official MCP Registry (or the mirror the settings name), opened for the call that needs it."""
-        return self.settings.open_public_registry()
+        return open_public_registry(self.settings)
 
     def agreed(self, without_asking: bool) -> bool:
         """Whether the tool may act (see `permissions.agreed`)."""
@@ -176,30 +179,10 @@ class RegistryTool(Generic[ArgsT]):
     ask: Ask[ArgsT] | None = None
 
     def to_mcp(self, settings: Settings | None = None) -> Tool:
-        settings = settings or Settings()
-
-        def tool_call(ctx: Context[RegistryClient, Any], consent: Consent | None = None, facts: Any = None) -> ToolCall:
-            return ToolCall(
-                registry=ctx.request_context.lifespan_context,
-                consent=consent,
-                facts=facts,
-                report_progress=ctx.report_progress,
-                log=client_log(ctx),
-                settings=settings,
-            )
-
-        async def finish(
-            parsed: ArgsT, ctx: Context[RegistryClient, Any], consent: Consent | None = None, facts: Any = None
-        ) -> CallToolResult:
-            call = tool_call(ctx, consent, facts)
-            result = await self.run(parsed, call)
-            presented = present(result, reveal_secrets=settings.show_secrets)
-            await call.log("info", f"{self.name}: {result.message}")
-            return presented
-
-        call = self._plain_call(finish) if self.ask is None else self._asking_call(self.ask, tool_call, finish)
+        steps = self.steps(settings or Settings())
         return function_tool(
-            call,
+            sdk_function(steps),
+            shared_signature=steps.question is None,
             name=self.name,
             title=self.title,
             description=self.description,
@@ -208,6 +191,48 @@ class RegistryTool(Generic[ArgsT]):
             input_schema=input_schema(self.arguments),
             output_schema=output_schema(self.result),
         )
+
+    def steps(self, settings: Settings) -> Steps:
+        """What the SDK runs for this tool under `settings`: one step, or (for a tool that asks first)
+        the question, then the act on the person's answer."""
+
+        def tool_call(ctx: Context[ServedRegistry, Any], consent: Consent | None = None, facts: Any = None) -> ToolCall:
+            return ToolCall(
+                registry=ctx.request_context.lifespan_context.client,
+                consent=consent,
+                facts=facts,
+                report_progress=ctx.report_progress,
+                log=client_log(ctx),
+                settings=settings,
+            )
+
+        async def finish(
+            arguments: dict[str, Any],
+            ctx: Context[ServedRegistry, Any],
+            consent: Consent | None = None,
+            facts: Any = None,
+        ) -> CallToolResult:
+            async with self._failures(ctx):
+                call = tool_call(ctx, consent, facts)
+                result = await self.run(self._parse(arguments), call)
+                presented = present(result, reveal_secrets=settings.show_secrets)
+                await call.log("info", f"{self.name}: {result.message}")
+                return presented
+
+        if self.ask is None:
+            return Steps(run=finish)
+        ask = self.ask
+
+        async def question(arguments: dict[str, Any], ctx: Context[ServedRegistry, Any]) -> Question:
+            async with self._failures(ctx):
+                return await ask(self._parse(arguments), tool_call(ctx))
+
+        async def act(
+            arguments: dict[str, Any], ctx: Context[ServedRegistry, Any], consent: Consent, facts: Any
+        ) -> CallToolResult:
+            return await finish(arguments, ctx, consent, facts)
+
+        return Steps(run=finish, question=question, act=act)
 
     @asynccontextmanager
     async def _failures(self, ctx: Context[Any, Any]) -> AsyncIterator[None]:
@@ -223,28 +248,6 @@ class RegistryTool(Generic[ArgsT]):
 
     def _parse(self, arguments: dict[str, Any]) -> ArgsT:
         return parse_arguments(self.arguments, arguments, tool=self.name)
-
-    def _plain_call(self, finish: _Finish[ArgsT]) -> Callable[..., Awaitable[CallToolResult]]:
-        async def call(arguments: dict[str, Any], ctx: Context[RegistryClient, Any]) -> CallToolResult:
-            async with self._failures(ctx):
-                return await finish(self._parse(arguments), ctx)
-
-        return annotate(call, {"arguments": dict[str, Any], "ctx": Context, "return": CallToolResult})
-
-    def _asking_call(
-        self, ask: Ask[ArgsT], tool_call: Callable[[Context[RegistryClient, Any]], ToolCall], finish: _Finish[ArgsT]
-    ) -> Callable[..., Awaitable[CallToolResult]]:
-        async def question(arguments: dict[str, Any], ctx: Context[RegistryClient, Any]) -> Question:
-            async with self._failures(ctx):
-                return await ask(self._parse(arguments), tool_call(ctx))
-
-        async def act(
-            arguments: dict[str, Any], ctx: Context[RegistryClient, Any], consent: Consent, facts: Any
-        ) -> CallToolResult:
-            async with self._failures(ctx):
-                return await finish(self._parse(arguments), ctx, consent, facts)
-
-        return asking_call(question, act)
 
 
 async def _log_failure(tool: str, ctx: Context[Any, Any], text: str) -> None:
@@ -333,17 +336,6 @@ def input_schema(arguments: type[BaseModel]) -> dict[str, Any]:
 @functools.cache
 def output_schema(result: type[BaseModel]) -> dict[str, Any]:
     return record_schema(result)
-
-
-ArgsContraT = TypeVar("ArgsContraT", bound=BaseModel, contravariant=True)
-
-
-class _Finish(Protocol[ArgsContraT]):
-    """Runs a tool on parsed arguments and presents its result."""
-
-    def __call__(
-        self, parsed: ArgsContraT, ctx: Context[RegistryClient, Any], consent: Consent | None = ..., facts: Any = ...
-    ) -> Awaitable[CallToolResult]: ...
 
 
 def parse_arguments(model: type[ArgsT], arguments: dict[str, Any], *, tool: str) -> ArgsT:
