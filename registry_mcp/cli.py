@@ -55,10 +55,10 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def refuse_to_start(options: argparse.Namespace, message: str, cause: BaseException) -> NoReturn:
+def refuse_to_start(options: argparse.Namespace, message: str, cause: BaseException | None) -> NoReturn:
     """Stop before serving, for a reason outside the options (a file, a port): one line on stderr, the
-    traceback before it only at --log-level DEBUG."""
-    if options.log_level == "DEBUG":
+    traceback of `cause` before it only at --log-level DEBUG."""
+    if cause is not None and options.log_level == "DEBUG":
         import traceback
 
         traceback.print_exception(cause)
@@ -235,19 +235,12 @@ def _missing_database_folder(options: argparse.Namespace, settings: Settings) ->
 
 
 def _check_database(options: argparse.Namespace, settings: Settings) -> None:
-    """Open the embedded registry once before serving, so that a file that cannot be used stops the
-    start with one line, not a traceback from inside the server."""
-    from registry_mcp.registry.embedded.store import RegistryStore
-    from registry_mcp.registry.embedded.unusable import DatabaseUnusable
+    """Stop the start with one line if the embedded registry's file cannot be used (the server opens
+    it on first use; this check creates and changes nothing)."""
+    from registry_mcp.registry.embedded.database_file import problem_with
 
-    store_log = logging.getLogger(RegistryStore.__module__)
-    store_log.disabled = True  # its warnings come when the server opens the file
-    try:
-        RegistryStore(settings.location.path or settings.database).close()
-    except DatabaseUnusable as unusable:
-        refuse_to_start(options, str(unusable), unusable)
-    finally:
-        store_log.disabled = False
+    if problem := problem_with(Path(settings.location.path or settings.database)):
+        refuse_to_start(options, problem, None)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -98,11 +98,16 @@ def test_a_folder_given_as_the_database_is_refused_and_left_as_it_is(tmp_path: P
 
 
 def test_debug_logging_adds_the_traceback(tmp_path: Path) -> None:
-    notes = tmp_path / "notes.txt"
-    notes.write_text("not SQLite")
-    started = start("--db", str(notes), "--log-level", "DEBUG", home=tmp_path)
-    assert started.returncode == 1 and "Traceback" in started.stderr
-    assert started.stderr.splitlines()[-1].startswith("registry-mcp: error: ")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        started = start(
+            "--transport", "http", "--port", port, "--log-level", "DEBUG", "--db", str(tmp_path / "r.db"),
+            home=tmp_path, REGISTRY_MCP_HTTP_TOKEN="a-long-enough-shared-token-for-the-test",
+        )  # fmt: skip
+    assert started.returncode == 1 and "Traceback" in started.stderr and "OSError" in started.stderr
+    assert started.stderr.splitlines()[-1].startswith("registry-mcp: error: --port")
 
 
 def test_a_port_in_use_names_the_port(tmp_path: Path) -> None:

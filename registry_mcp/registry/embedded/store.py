@@ -33,7 +33,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from registry_mcp.errors import Conflict, NotFound
-from registry_mcp.registry.embedded.unusable import DatabaseUnusable, explain, newer_schema
+from registry_mcp.registry.embedded.database_file import (
+    BUSY_TIMEOUT_MS,
+    SCHEMA_VERSION,
+    DatabaseUnusable,
+    explain,
+    newer_schema,
+)
 from registry_mcp.registry.patching import apply_modify
 from registry_mcp.secrets.masking import mask_secrets, secret_values
 
@@ -85,10 +91,6 @@ CREATE TABLE IF NOT EXISTS gateway_servers (
 );
 """
 
-BUSY_TIMEOUT_MS = 10_000
-SCHEMA_VERSION = 1
-"""The layout of the tables above, kept in the file's `user_version`; a file with a higher one was
-written by a newer registry-mcp and is refused untouched. (0: a file from before it was kept.)"""
 # The files SQLite keeps beside the database, all holding its data at some point.
 _COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
 
@@ -159,7 +161,7 @@ class RegistryStore:
         try:
             self._db = self._open()
         except (OSError, sqlite3.Error) as error:
-            raise DatabaseUnusable(explain(Path(self.path), error, busy_seconds=BUSY_TIMEOUT_MS / 1000)) from error
+            raise DatabaseUnusable(explain(Path(self.path), error)) from error
         self._lock = threading.Lock()
 
     def _open(self) -> sqlite3.Connection:

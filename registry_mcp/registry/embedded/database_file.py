@@ -1,34 +1,68 @@
-"""Why the embedded registry's file cannot be used, in one line that says what to do.
+"""The embedded registry's file: its layout version, how long to wait for its lock, and why a file
+cannot be used, in one line that says what to do.
 
-`RegistryStore` raises `DatabaseUnusable` with one of these instead of the OS's or SQLite's own
-exception, so that a server that cannot start says which file, what is wrong and what to do, not a
-traceback. The most common case is a container volume the image's user cannot write (a host folder
-owned by root mounted on /data): it gets the mount to use.
+`problem_with` finds that line before serving, creating and changing nothing (the server opens the
+file on first use), so that a server that cannot work says which file, what is wrong and what to do
+instead of failing later; `RegistryStore` raises `DatabaseUnusable` with the same lines when opening
+fails all the same. The most common case is a container volume the image's user cannot write (a
+host folder owned by root mounted on /data): it gets the mount to use.
+
+Kept apart from the store (and light to import): the start-up check needs nothing else.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sqlite3
 import sys
+import urllib.parse
 from pathlib import Path
 
 ELSEWHERE = "choose another file with --db or REGISTRY_MCP_DB"
+BUSY_TIMEOUT_MS = 10_000
+"""SQLite's busy timeout: how long an open or a write waits for another process's lock."""
+SCHEMA_VERSION = 1
+"""The layout of the store's tables, kept in the file's `user_version`; a file with a higher one was
+written by a newer registry-mcp and is refused untouched. (0: a file from before it was kept.)"""
 
 
-class DatabaseUnusable(Exception):
-    """The embedded registry's file cannot be opened; the message says why and what to do."""
+class DatabaseUnusable(sqlite3.DatabaseError):
+    """The embedded registry's file cannot be opened; the message says why and what to do. (An
+    SQLite error, so that whatever handles those handles it.)"""
 
 
-def explain(path: Path, error: OSError | sqlite3.Error, *, busy_seconds: float) -> str:
+def problem_with(path: Path) -> str | None:
+    """Why the embedded registry cannot be kept at `path`, found without creating or changing
+    anything; None if it looks usable."""
+    try:
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not path.exists():
+            where = path.parent
+            while not where.exists() and where != where.parent:
+                where = where.parent  # the folder it would be made in
+            return None if os.access(where, os.W_OK | os.X_OK) else _not_writable(where, path)
+        for needed in (path, path.parent):  # the file, and the folder SQLite writes its log beside it in
+            if not os.access(needed, os.W_OK):
+                return _not_writable(needed, path)
+        uri = f"file:{urllib.parse.quote(str(path))}?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)) as db:
+            found = db.execute("PRAGMA user_version").fetchone()[0]
+    except (OSError, sqlite3.Error) as error:
+        return explain(path, error)
+    return newer_schema(path, found, SCHEMA_VERSION) if found > SCHEMA_VERSION else None
+
+
+def explain(path: Path, error: OSError | sqlite3.Error) -> str:
     """The one line for `error`, raised while opening (or creating) the database at `path`."""
     if isinstance(error, OSError):
         return _explain_os_error(path, error)
     text = str(error)
     if "locked" in text or "busy" in text:
         return (
-            f"the embedded registry {path} is locked by another process (waited {busy_seconds:g} s): another "
+            f"the embedded registry {path} is locked by another process (waited {BUSY_TIMEOUT_MS / 1000:g} s): another "
             "program is writing to it or holds it open; close that program and start again"
         )
     if "not a database" in text or "malformed" in text:
