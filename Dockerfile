@@ -19,8 +19,8 @@ LABEL io.modelcontextprotocol.server.name="io.github.enkryptai/registry-mcp" \
       org.opencontainers.image.licenses="MIT"
 RUN useradd --create-home --uid 10001 registry \
     && mkdir -m 700 /data && chown registry /data
-COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
+# The wheels are mounted for the install only: a COPY would keep them in a layer of the image.
+RUN --mount=type=bind,from=build,source=/wheels,target=/wheels pip install --no-cache-dir /wheels/*.whl
 USER 10001
 ENV REGISTRY_MCP_DB=/data/registry.db PYTHONUNBUFFERED=1
 VOLUME ["/data"]
