@@ -97,6 +97,13 @@ def test_a_folder_given_as_the_database_is_refused_and_left_as_it_is(tmp_path: P
     assert folder.stat().st_mode & 0o777 == 0o755
 
 
+def test_a_fifo_or_a_device_given_as_the_database_is_refused_without_waiting_on_it(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for special in (fifo, Path("/dev/zero")):
+        refusal(start("--db", str(special), home=tmp_path), f"{special} is not a regular file")
+
+
 def test_debug_logging_adds_the_traceback(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

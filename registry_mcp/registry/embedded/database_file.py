@@ -44,6 +44,8 @@ def problem_with(path: Path) -> str | None:
             while not where.exists() and where != where.parent:
                 where = where.parent  # the folder it would be made in
             return None if os.access(where, os.W_OK | os.X_OK) else _not_writable(where, path)
+        if not path.is_file():  # a FIFO or a device: opening it could wait for ever
+            return f"{path} is not a regular file, so it cannot be the embedded registry; {ELSEWHERE}"
         for needed in (path, path.parent):  # the file, and the folder SQLite writes its log beside it in
             if not os.access(needed, os.W_OK):
                 return _not_writable(needed, path)
