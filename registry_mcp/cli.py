@@ -20,6 +20,7 @@ from registry_mcp.settings import (
     ALLOW_LAUNCH_VARIABLE,
     API_KEY_VARIABLES,
     BASE_URL_VARIABLE,
+    CATALOG_NAMESPACE_VARIABLE,
     CONNECT_TIMEOUT_VARIABLE,
     DATABASE_VARIABLE,
     DEFAULT_HTTP_HOST,
@@ -35,12 +36,15 @@ from registry_mcp.settings import (
     HttpAuthMode,
     Settings,
     default_database,
+    require_namespace,
     split_list,
 )
 from registry_mcp.urls import is_loopback, require_safe_base_url, require_trusted_url
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+
+    from starlette.types import ASGIApp
 
     from registry_mcp.mcp.http_auth import HttpAuth
 
@@ -169,6 +173,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="keep no session between requests (JSON answers), so replicas behind a load balancer can share clients",
     )
+    catalog = parser.add_argument_group("The server catalog IDEs read (/v0.1, with --transport http)")
+    catalog.add_argument(
+        "--catalog-namespace",
+        metavar="REVERSE_DNS",
+        help=f"the namespace of the names /v0.1 gives servers, NAMESPACE/saved_name, such as com.example "
+        f"(default: {CATALOG_NAMESPACE_VARIABLE}, else local.registry-mcp)",
+    )
+    catalog.add_argument(
+        "--public-catalog",
+        action="store_true",
+        help="serve /v0.1 without credentials (it holds no secret: names, commands, URLs); /mcp still needs them",
+    )
     parser.add_argument(
         "--log-level",
         default="WARNING",
@@ -213,6 +229,7 @@ def settings_from(options: argparse.Namespace) -> Settings:
         "read_only": options.read_only,
         "show_secrets": options.show_secrets,
         "allow_launch": options.allow_launch,
+        "catalog_namespace": options.catalog_namespace,
     }
     return dataclasses.replace(settings, **{key: value for key, value in overrides.items() if value is not None})
 
@@ -256,13 +273,25 @@ def main(argv: Sequence[str] | None = None) -> None:
     auth = choose_http_auth(parser, options, settings) if options.transport == "http" else None
     if auth is not None:
         settings = dataclasses.replace(settings, over_http=True, keys_from_callers=auth.mode is HttpAuthMode.KEYS)
-    elif http_only := [name for name in ("auth", "token_verifier", "stateless") if getattr(options, name)]:
+        if options.public_catalog and auth.mode is HttpAuthMode.KEYS:
+            parser.error(
+                "--public-catalog serves the server's own registry, and with --auth keys it has none (each caller's "
+                "key reads their own): use --auth token with the server's key, or leave --public-catalog out"
+            )
+    elif http_only := [
+        name for name in ("auth", "token_verifier", "stateless", "public_catalog") if getattr(options, name)
+    ]:
         parser.error(f"--{http_only[0].replace('_', '-')} applies to --transport http only")
     if not settings.embedded:
         try:
             require_safe_base_url(settings.base_url)
         except ValueError as unsafe:
             parser.error(str(unsafe))
+    try:
+        require_namespace(settings.catalog_namespace)
+    except ValueError as wrong:
+        setting = "--catalog-namespace" if options.catalog_namespace else CATALOG_NAMESPACE_VARIABLE
+        parser.error(f"{setting}: {wrong}")
     try:
         require_trusted_url(settings.public_registry_url)
     except ValueError as unsafe:
@@ -283,7 +312,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     log_to_stderr(options.log_level, secrets=secrets)
     if settings.embedded and settings.database != ":memory:":
         _check_database(options, settings)
-    transport = "stdio" if auth is None else f"Streamable HTTP at http://{options.host}:{options.port}/mcp"
+    transport = (
+        "stdio"
+        if auth is None
+        else f"Streamable HTTP at http://{options.host}:{options.port}/mcp (server catalog at /v0.1/servers)"
+    )
     logging.getLogger("registry_mcp").info("Serving %s over %s", settings.location, transport)
 
     if auth is None:
@@ -322,6 +355,7 @@ def choose_http_auth(parser: argparse.ArgumentParser, options: argparse.Namespac
 def serve_http(settings: Settings, auth: HttpAuth, options: argparse.Namespace) -> None:
     import uvicorn
 
+    from registry_mcp.mcp.registry_api import RegistryApi, beside, with_cors
     from registry_mcp.mcp.server import create_server
 
     check_address(options)
@@ -340,7 +374,11 @@ def serve_http(settings: Settings, auth: HttpAuth, options: argparse.Namespace) 
     app = server.streamable_http_app(
         stateless_http=options.stateless, json_response=options.stateless, host=options.host
     )
-    uvicorn.run(auth.guard(app, settings), host=options.host, port=options.port, log_level=options.log_level.lower())
+    api: ASGIApp = RegistryApi(settings)
+    if not options.public_catalog:
+        api = auth.guard(api, settings, sdk_guarded=False)
+    served = beside(auth.guard(app, settings), with_cors(api))
+    uvicorn.run(served, host=options.host, port=options.port, log_level=options.log_level.lower())
 
 
 def check_address(options: argparse.Namespace) -> None:

@@ -46,3 +46,16 @@ def require_trusted_url(base_url: str) -> None:
         what="public registry",
         why="since entries built from its answers say what a gateway runs",
     )
+
+
+def without_credentials(url: str) -> str:
+    """A URL with any user name and password, and its query, replaced by `***`."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "***"
+    if "@" in parts.netloc:
+        parts = parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2])
+    if parts.query:
+        parts = parts._replace(query="***")
+    return parts.geturl()

@@ -303,7 +303,10 @@ _ALLOWED_REFUSALS = (
     "Invalid mcp_config",
     "invalid changes: mcp_config",  # the same, found by a registry that merges the change itself
     "give exactly one of",
+    "give one of 'config'",
     "write_tools needs a registered server",
+    "pin needs a registered server",
+    "No registered server has a pin",
     "Could not read the client config",
     "has no mcp_config to inspect",
 )

@@ -72,11 +72,17 @@ def test_a_value_that_changes_what_runs_is_shown_whole_and_warned_about(name: st
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("GITHUB_TOKEN", "ghp_abcdefghijklmnop1234"), ("SESSION", "a1b2c3d4e5f6a7b8c9d0e1f2a3b4")],
+    # By its name, or by what masking finds it is (one detector: a Slack token's shape, not its length).
+    [("GITHUB_TOKEN", "ghp_abcdefghijklmnop1234"), ("SESSION", "xoxb-1234567890-abcdef")],
 )
 def test_any_other_value_that_looks_secret_is_not_shown(name: str, value: str) -> None:
     assert value_shown(name, value) == NOT_SHOWN
     assert what_runs_warning([name]) is None
+
+
+def test_a_long_run_of_letters_and_digits_that_is_no_token_is_shown() -> None:
+    assert value_shown("SESSION", "a1b2c3d4e5f6a7b8c9d0e1f2a3b4") == shown("a1b2c3d4e5f6a7b8c9d0e1f2a3b4")
+    assert value_shown("DATABASE", "host=db password=hunter2") == shown(f"host=db password={NOT_SHOWN}")
 
 
 def test_a_command_line_shows_every_word_and_redacts_the_secrets_masking_finds() -> None:

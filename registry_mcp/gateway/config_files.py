@@ -6,7 +6,9 @@
 A gateway export goes into a secure-mcp-gateway config (`mcp_configs`, the config named `config_name`,
 servers merged by `server_name`); where the file does not exist yet it becomes a file for the
 gateway's `config import`. A client export is merged by name into the file's `mcpServers` (Claude
-Desktop, Cursor, Claude Code) or `servers` (VS Code) object; other keys are kept.
+Desktop, Cursor, Claude Code) or `servers` (VS Code) object; other keys are kept. Claude Code's managed
+allowlist replaces the file's `allowedMcpServers` whole (the registry is the list) and sets
+`allowManagedMcpServersOnly`; a new one is readable by every user (0644), as Claude Code must read it.
 
 The plan is what the person is asked about, and `write` writes exactly it: the bytes are fixed when
 planning, and `write` refuses (writing nothing) when the file is no longer as planned: it appeared,
@@ -16,8 +18,11 @@ replaces and any config-wide policy it changes, so the question can show them.
 The write is atomic (a temporary file in the same folder, then `os.replace`), keeps a backup of a
 file it changes (same permissions), gives a new file mode 0600 and an existing one its own mode (or
 0600 with its group and others' permissions removed, when asked to make it private), and refuses a
-symbolic link (the file or any folder on its path), anything but a regular file, a relative path, a
-folder that does not exist, and a file it cannot rewrite exactly (comments, not an object).
+symbolic link (the file or any folder on its path), anything but a regular file (saying what it is),
+a relative path, a folder that does not exist, a file over `MAX_EXISTING_BYTES` (before reading it),
+and a file it cannot rewrite exactly: comments, not an object, a key twice in one object. The file's
+numbers are written back as they were written (`1e400`, `1.0`, a 40-digit integer), never re-formatted.
+A file another user owns is named in the plan (`other_owner`): it gives that user the secrets.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import hmac
 import itertools
 import json
 import os
+import pwd
 import stat
 import tempfile
 import uuid
@@ -35,11 +41,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from registry_mcp.gateway import claude_managed
 from registry_mcp.gateway.export import TOOL_GUARDRAILS, Export, ExportFormat
-from registry_mcp.secrets.masking import secret_values
+from registry_mcp.secrets.masking import MASK, find_mask, secret_values
 
 NEW_FILE_MODE = 0o600
-MAX_EXISTING_BYTES = 256 * 1024 * 1024  # a real ~/.claude.json reaches 100 MB
+# The largest file rewritten: it is read and parsed whole (about ten times its size in memory).
+MAX_EXISTING_BYTES = 16 * 1024 * 1024
 _CLIENT_KEY = {"mcpServers": "mcpServers", "vscode": "servers"}
 
 
@@ -73,12 +81,14 @@ class WritePlan:
     mode: int = NEW_FILE_MODE  # what the written file gets
     added: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # entries of the file's list the write drops
     entries: dict[str, Any] = field(default_factory=dict)  # name -> the entry written (real values)
     previous: dict[str, Any] = field(default_factory=dict)  # name -> the file's entry it replaces
     policy: tuple[Any, Any] | None = None  # the config-wide tool guardrails (before, after) where they change
     kept: int = 0  # entries of the file left as they were
     secrets: int = 0  # secret values the file gets
     next_step: str = ""
+    other_owner: str | None = None  # the user owning the file, where that is not the user writing it
     data: bytes = b""  # the exact bytes written, fixed when planning
     source: str = ""  # digest of the export the plan was made from
 
@@ -102,6 +112,8 @@ def entries_of(config: dict[str, Any], export_format: ExportFormat) -> dict[str,
     """An export's entries by the name they are written under."""
     if export_format == "gateway":
         return {entry["server_name"]: entry for entry in config["mcp_config"]}
+    if export_format == "claude_managed":
+        return {claude_managed.label(entry): entry for entry in config[claude_managed.ALLOWED]}
     return dict(config[_CLIENT_KEY[export_format]])
 
 
@@ -119,9 +131,37 @@ def target_path(text: str) -> Path:
     _no_links(path)
     if not path.parent.is_dir():
         raise WriteRefused("path: its folder does not exist; create it first")
-    if path.exists() and not path.is_file():
-        raise WriteRefused("path: it exists and is not a regular file")
+    try:
+        kind = not_a_file(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return path
+    if kind:
+        raise WriteRefused(f"path: it is {kind}, not a regular file")
     return path
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def not_a_file(mode: int) -> str | None:
+    """What a path with this `st_mode` is, in words, if it is not a regular file (else None)."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((kind for test, kind in _KINDS if test(mode)), "a special file")
+
+
+def owner_name(uid: int) -> str:
+    """A user by name and uid, as a person recognises them."""
+    try:
+        return f"the user '{pwd.getpwuid(uid).pw_name}' (uid {uid})"
+    except KeyError:
+        return f"uid {uid}, which names no user of this machine"
 
 
 def _no_links(path: Path) -> None:
@@ -147,40 +187,124 @@ def plan_write(
 ) -> WritePlan:
     """What writing `rendered` into the file at `text` will do. `private`: an existing file loses its
     group and others' permissions (a new one is 0600 anyway)."""
+    masked_at = find_mask(rendered.config)
+    if masked_at is not None:
+        raise WriteRefused(
+            f"{masked_at} holds the mask {MASK!r} (or a variant of it) where the registry should hold a value; "
+            "nothing was written. Give the server its real value first (modify_registry_server)"
+        )
     path = target_path(text)
     plan = WritePlan(path=path, content={}, what="", source=digest(rendered.config))
     existing = _read(path, plan) if path.exists() else None
     if export_format == "gateway":
         _gateway(plan, existing, rendered.config, config_name)
+    elif export_format == "claude_managed":
+        _managed_settings(plan, existing, rendered.config)
     else:
         _client(plan, existing, rendered.config, _CLIENT_KEY[export_format])
     plan.entries = entries_of(rendered.config, export_format)
     plan.secrets = len(secret_values(rendered.config))
+    # What the question shows of the file's own entries: its numbers as values.
+    plan.previous = _plain(plan.previous)
+    plan.policy = (_plain(plan.policy[0]), plan.policy[1]) if plan.policy is not None else None
+    if plan.state is not None and plan.state.owner[0] != os.geteuid():
+        plan.other_owner = owner_name(plan.state.owner[0])
     if private:
         plan.mode &= 0o700
-    plan.data = (json.dumps(plan.content, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    try:
+        plan.data = (_dumps(plan.content) + "\n").encode("utf-8")
+    except RecursionError:
+        raise WriteRefused("path: the file nests objects too deeply to be rewritten") from None
     return plan
 
 
 def _read(path: Path, plan: WritePlan) -> dict[str, Any]:
-    with path.open("rb") as file:
-        status = os.fstat(file.fileno())
+    # Opened without blocking (a FIFO put there since the path was checked) and never through a link.
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    with os.fdopen(descriptor, "rb") as file:
+        status = os.fstat(descriptor)
+        kind = not_a_file(status.st_mode)
+        if kind:
+            raise WriteRefused(f"path: it is {kind}, not a regular file")
         if status.st_size > MAX_EXISTING_BYTES:
-            raise WriteRefused(f"path: the file is larger than {MAX_EXISTING_BYTES // 2**20} MB")
-        original = file.read()
+            raise WriteRefused(
+                f"path: the file holds {status.st_size:,} bytes, more than the {MAX_EXISTING_BYTES // 2**20} MiB "
+                "registry-mcp rewrites; write to a new file, or export_registry_servers and add the block by hand"
+            )
+        original = file.read(MAX_EXISTING_BYTES + 1)
+    if len(original) > MAX_EXISTING_BYTES:  # it grew since fstat
+        raise WriteRefused(f"path: the file is larger than {MAX_EXISTING_BYTES // 2**20} MiB")
+    content = _load(original)
+    plan.original = original
+    plan.state = FileState.of(status)
+    plan.mode = plan.state.mode
+    return content
+
+
+@dataclass(frozen=True)
+class _Number:
+    """A number of the file, kept as written there: `1e400` is no float, `1.0` no `1`."""
+
+    text: str
+
+
+def _load(original: bytes) -> dict[str, Any]:
+    """The file's JSON object, its numbers kept as written; refused where a rewrite could not keep it."""
     try:
-        content = json.loads(original.decode("utf-8-sig"))
+        content = json.loads(
+            original.decode("utf-8-sig"),
+            object_pairs_hook=_unique_keys,
+            parse_float=_Number,
+            parse_int=_Number,
+            parse_constant=_Number,
+        )
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise WriteRefused(
             "path: the file is not plain JSON (comments or trailing commas?), so it cannot be rewritten without "
             "losing them; remove them, or write to a new file"
         ) from None
+    except RecursionError:
+        raise WriteRefused("path: the file nests objects too deeply to be rewritten") from None
     if not isinstance(content, dict):
         raise WriteRefused("path: the file does not hold a JSON object")
-    plan.original = original
-    plan.state = FileState.of(status)
-    plan.mode = plan.state.mode
     return content
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise WriteRefused(
+                f"path: the file has the key {json.dumps(key, ensure_ascii=False)[:100]} twice in one object; "
+                "readers differ on which one counts, so it is not rewritten: remove one of them"
+            )
+        found[key] = value
+    return found
+
+
+def _plain(value: Any) -> Any:
+    """A value of the file with its numbers as Python numbers (for showing, never for writing)."""
+    if isinstance(value, _Number):
+        return json.loads(value.text, parse_constant=float)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _dumps(value: Any, indent: str = "") -> str:
+    """`value` as `json.dumps(value, indent=2, ensure_ascii=False)` writes it, but each of the file's
+    numbers as it was written there."""
+    if isinstance(value, _Number):
+        return value.text
+    inner = indent + "  "
+    if isinstance(value, dict) and value:
+        items = (f"{inner}{json.dumps(key, ensure_ascii=False)}: {_dumps(item, inner)}" for key, item in value.items())
+        return "{\n" + ",\n".join(items) + f"\n{indent}}}"
+    if isinstance(value, list) and value:
+        return "[\n" + ",\n".join(f"{inner}{_dumps(item, inner)}" for item in value) + f"\n{indent}]"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _gateway(plan: WritePlan, existing: dict[str, Any] | None, block: dict[str, Any], name: str) -> None:
@@ -230,7 +354,7 @@ def _gateway(plan: WritePlan, existing: dict[str, Any] | None, block: dict[str, 
         if not isinstance(overrides, dict):
             raise WriteRefused(f"path: mcp_configs.{found}.common_overrides is not an object")
         before, after = overrides.get(TOOL_GUARDRAILS), block["common_overrides"][TOOL_GUARDRAILS]
-        if before != after:
+        if _plain(before) != after:
             plan.policy = (before, after)
         overrides[TOOL_GUARDRAILS] = after
     plan.content = existing
@@ -267,6 +391,25 @@ def _client(plan: WritePlan, existing: dict[str, Any] | None, block: dict[str, A
     plan.kept = len(servers) - len(block[key])
     plan.content = content
     plan.what = f"an MCP client config ({key})"
+
+
+def _managed_settings(plan: WritePlan, existing: dict[str, Any] | None, block: dict[str, Any]) -> None:
+    content = existing if existing is not None else {}
+    before = content.get(claude_managed.ALLOWED, [])
+    if not isinstance(before, list):
+        raise WriteRefused(f"path: the file's {claude_managed.ALLOWED} is not a list")
+    had = {claude_managed.label(entry) if isinstance(entry, dict) else json.dumps(entry): entry for entry in before}
+    ours = entries_of(block, "claude_managed")
+    plan.added = [name for name in ours if name not in had]
+    plan.kept = len(ours) - len(plan.added)
+    plan.removed = [name for name in had if name not in ours]
+    content[claude_managed.ONLY_MANAGED] = True
+    content[claude_managed.ALLOWED] = block[claude_managed.ALLOWED]
+    plan.content = content
+    plan.what = "Claude Code's managed settings"
+    if existing is None:
+        plan.mode = claude_managed.FILE_MODE
+    plan.next_step = f"Claude Code reads it at {claude_managed.DEPLOYED_AT}"
 
 
 def write(plan: WritePlan) -> Path | None:

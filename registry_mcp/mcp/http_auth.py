@@ -123,9 +123,12 @@ class HttpAuth:
         """What `create_server(oauth=...)` hands the SDK: the verifier and this resource's settings."""
         return (self.verifier, self.oauth) if self.verifier and self.oauth else None
 
-    def guard(self, app: ASGIApp, settings: Settings) -> ASGIApp:
-        """`app` (the Streamable HTTP app) behind this mode's check. The oauth mode is the SDK's
-        own (`create_server(..., token_verifier=, auth=)`), so `app` carries it already."""
+    def guard(self, app: ASGIApp, settings: Settings, *, sdk_guarded: bool = True) -> ASGIApp:
+        """`app` behind this mode's check. For the Streamable HTTP app (`sdk_guarded`), the oauth
+        mode is the SDK's own (`create_server(..., token_verifier=, auth=)`), so `app` carries it
+        already; any other app gets the same verifier here."""
+        if self.mode is HttpAuthMode.OAUTH and not sdk_guarded and self.verifier is not None:
+            return require_bearer_token(app, self.verifier)
         if self.mode is HttpAuthMode.TOKEN:
             assert self.token is not None
             return require_bearer_token(app, SharedTokenVerifier(self.token))

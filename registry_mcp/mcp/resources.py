@@ -1,6 +1,9 @@
 """Registry servers as MCP resources, so a client can attach a server's record to a conversation.
 
     registry://servers/{saved_name}/{server_version}     one server's record (JSON), a template
+    registry://pins/{which}                              pinned servers ('all' or 'drifted'): when pinned and last
+                                                         checked, what drifted (registry://pins/all is listed)
+    registry://catalog                                   what /v0.1 (the catalog IDEs read) serves and leaves out
 
 `resources/list` names one resource per registered server, a page of the registry at a time (the
 cursor is the next page). Records are masked like tool results unless secrets are shown.
@@ -17,7 +20,7 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import INTERNAL_ERROR, ListResourcesResult, PaginatedRequestParams, Resource
 from pydantic import ValidationError
 
-from registry_mcp.mcp.registries import ServedRegistry
+from registry_mcp.mcp.registries import ServedRegistry, open_registry
 from registry_mcp.registry.endpoints import MAX_PER_PAGE
 
 if TYPE_CHECKING:
@@ -25,8 +28,12 @@ if TYPE_CHECKING:
     from mcp.server.context import ServerRequestContext
 
     from registry_mcp.registry.client import RegistryClient
+    from registry_mcp.settings import Settings
 
 SERVER_URI = "registry://servers/{saved_name}/{server_version}"
+PINS_URI = "registry://pins/{which}"
+ALL_PINS_URI = "registry://pins/all"
+CATALOG_URI = "registry://catalog"
 JSON_MIME_TYPE = "application/json"
 
 
@@ -64,6 +71,28 @@ def add_server_resources(server: MCPServer[ServedRegistry], *, reveal_secrets: b
         data = record.model_dump(mode="json", exclude_unset=True, exclude_none=True)
         return json.dumps(data if reveal_secrets else mask_secrets(data), ensure_ascii=False, indent=2)
 
+    @server.resource(
+        PINS_URI,
+        name="registry-pins",
+        title="Pinned servers and their drift",
+        description="Pinned servers, 'all' or 'drifted': when pinned and last checked, and what drifted then.",
+        mime_type=JSON_MIME_TYPE,
+    )
+    async def read_pins(which: str, ctx: Context[ServedRegistry, Any]) -> str:
+        # Imported here: the server starts without the pins' code, until it is needed.
+        from registry_mcp.errors import RegistryError
+        from registry_mcp.mcp.pinning import pins_report
+
+        if which not in ("all", "drifted"):
+            raise ResourceError("Invalid pins URI: use registry://pins/all or registry://pins/drifted")
+        try:
+            report = await pins_report(ctx.request_context.lifespan_context.client)
+        except RegistryError as failure:
+            raise ResourceError(str(failure)) from None
+        if which == "drifted":
+            report = [row for row in report if (row.get("checked") or {}).get("drifted")]
+        return json.dumps({"pinned": report}, ensure_ascii=False, indent=2)
+
 
 async def list_server_resources(
     registry: RegistryClient, params: PaginatedRequestParams | None
@@ -94,9 +123,47 @@ async def list_resources_with_servers(
     """`resources/list`: the server's own resources, then a page of registry servers."""
     from registry_mcp.errors import RegistryError
 
-    fixed = await server.list_resources() if params is None or params.cursor is None else []
+    first = params is None or params.cursor is None
+    fixed = [*await server.list_resources(), _ALL_PINS] if first else []
     try:
         servers, next_cursor = await list_server_resources(ctx.lifespan_context.client, params)
     except RegistryError as failure:
         raise MCPError(code=INTERNAL_ERROR, message=str(failure)) from None
     return ListResourcesResult(resources=[*fixed, *servers], next_cursor=next_cursor)
+
+
+_ALL_PINS = Resource(
+    uri=ALL_PINS_URI,
+    name="registry-pins",
+    title="Pinned servers and their drift",
+    description="Every pinned server: when it was pinned and last checked, and what drifted then.",
+    mime_type=JSON_MIME_TYPE,
+)
+
+
+def add_catalog_resource(server: MCPServer[ServedRegistry], settings: Settings) -> None:
+    @server.resource(
+        CATALOG_URI,
+        name="registry-catalog",
+        title="The server catalog IDEs read",
+        description="Which active servers /v0.1 serves as server.json records (by name), and which it leaves "
+        "out and why.",
+        mime_type=JSON_MIME_TYPE,
+    )
+    async def read_catalog_summary() -> str:
+        # Imported here: the server starts without the catalog's code, until it is read.
+        from registry_mcp.errors import RegistryError
+        from registry_mcp.mcp.registry_api import read_catalog
+
+        # A static resource gets no context: the registry is opened here, as the settings name it.
+        try:
+            async with open_registry(settings) as registry:
+                catalog = await read_catalog(registry, settings.catalog_namespace)
+        except RegistryError as failure:
+            raise ResourceError(str(failure)) from None
+        summary = {
+            "namespace": settings.catalog_namespace,
+            "served": [f"{entry.name} {entry.version}" for entry in catalog.entries],
+            "left_out": catalog.left_out,
+        }
+        return json.dumps(summary, ensure_ascii=False, indent=2)

@@ -62,7 +62,8 @@ from registry_mcp.registry.transport import (
     retry_after,
 )
 from registry_mcp.registry.validation import checked, describe_validation_error
-from registry_mcp.secrets.masking import MASK, escaped_forms, find_mask, scrub, secret_values
+from registry_mcp.secrets.masking import MASK, find_mask, secret_values
+from registry_mcp.secrets.scrubbing import Scrubber, scrub_json
 from registry_mcp.urls import require_safe_base_url
 
 if TYPE_CHECKING:
@@ -170,10 +171,10 @@ class RegistryHttp:
         # in keys mode the caller's, which the transport put in), and the secrets of the record sent.
         sent = _key_sent(request)
         keys = self.secrets | sent
-        secrets = keys | frozenset(secret_values(json))
         if not 200 <= answer.status_code < 300:
+            scrubber = Scrubber(secret_values(json), keys=keys)
             # A key the transport put in, not the client's own, is an HTTP caller's (`--auth keys`).
-            raise _status_error(answer, operation, attempts, secrets, callers_key=bool(sent - self.secrets))
+            raise _status_error(answer, operation, attempts, scrubber, callers_key=bool(sent - self.secrets))
         if not answer.content:  # a 204, or any answer without a body
             return {}
         try:
@@ -182,10 +183,11 @@ class RegistryHttp:
             raise UnexpectedResponse(
                 f"Could not {operation}: the registry's answer is not JSON", status=answer.status_code
             ) from None
-        if _quotes(answer.content, keys):
-            # A registry that echoes the key anywhere in an answer (a text, a field's name): nothing
-            # read from it, nor a shape error naming its fields, may carry the key on.
-            payload = _scrub_texts(payload, keys)
+        scrubber = Scrubber(keys=keys)
+        if scrubber and scrubber.finds(answer.content.decode("utf-8", "replace")):
+            # A registry that echoes the key anywhere in an answer (a text, a field's name), in any
+            # form: nothing read from it, nor a shape error naming its fields, may carry the key on.
+            payload = scrub_json(payload, scrubber)
         return payload
 
     def _transport_error(self, failure: Exception, operation: str, attempts: int) -> RegistryError:
@@ -414,10 +416,21 @@ class RegistryClient:
             shape=endpoint.response,
         )
 
-    async def get_json(self, path: str, operation: str, params: Mapping[str, Any] | None = None) -> Any:
+    async def get_json(
+        self,
+        path: str,
+        operation: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
         """GET `path` (below the base URL) and read its JSON answer, with the protections of every
         call: the deadline, the size limit, retries for reads, and errors that name the operation."""
-        return await self._send("GET", path, operation, params=params)
+        return await self._send("GET", path, operation, params=params, headers=headers)
+
+    async def query_json(self, path: str, operation: str, body: Any) -> Any:
+        """POST a query (a read, such as OSV's) and read its JSON answer, with the same protections."""
+        return await self._send("POST", path, operation, json=body)
 
     async def _send(
         self,
@@ -499,17 +512,17 @@ def _parse(shape: TypeAdapter[T], body: Any, *, what: str) -> T:
 
 
 def _status_error(
-    answer: httpx2.Response, operation: str, attempts: int, secrets: frozenset[str], *, callers_key: bool
+    answer: httpx2.Response, operation: str, attempts: int, scrubber: Scrubber, *, callers_key: bool
 ) -> RegistryError:
     status = answer.status_code
     if 300 <= status < 400 and "Location" in answer.headers:
-        location = scrub(answer.headers["Location"], secrets)
+        location = scrubber(answer.headers["Location"])
         return UnexpectedResponse(
             f"Could not {operation}: the registry redirected to {location!r}, which is "
             "not followed so that the API key is not sent elsewhere; set ENKRYPT_BASE_URL to the registry's own URL",
             status=status,
         )
-    registry_message = _registry_message(answer.content, secrets)
+    registry_message = _registry_message(answer.content, scrubber)
     error_class, reason = _STATUS_ERRORS.get(status, (RegistryError, "the registry refused the request"))
     if status >= 500:
         error_class, reason = RegistryUnavailable, "the registry failed to answer"
@@ -523,37 +536,21 @@ def _status_error(
     return error_class(message, status=status, registry_message=registry_message)
 
 
-def _registry_message(content: bytes, secrets: frozenset[str]) -> str | None:
+def _registry_message(content: bytes, scrubber: Scrubber) -> str | None:
     """The registry's own words: `message`, then `detail`, then the raw text (other than a message
-    text, shortened). Scrubbed of `secrets` before it is shortened, so no part of one survives the cut."""
+    text, shortened). Scrubbed before it is shortened, so no part of a secret survives the cut."""
     text = content.decode("utf-8", "replace").strip()
     try:
         body = jsonlib.loads(text)
     except (ValueError, RecursionError):
-        return scrub(text, secrets)[:MAX_QUOTED] or None
+        return scrubber(text)[:MAX_QUOTED] or None
     if isinstance(body, dict):
         body = next((body[key] for key in ("message", "detail", "error") if body.get(key)), body)
     if isinstance(body, str):
-        return scrub(body, secrets) or None
+        return scrubber(body) or None
     try:
         # Each text scrubbed before rendering escapes it: a secret quoted as JSON inside one is caught too.
-        rendered = str(_scrub_texts(body, secrets))
+        rendered = str(scrub_json(body, scrubber))
     except RecursionError:
         rendered = text
-    return scrub(rendered, secrets)[:MAX_QUOTED] or None
-
-
-def _quotes(content: bytes, secrets: frozenset[str]) -> bool:
-    """Whether raw JSON holds any of `secrets`, in any of the forms JSON may write it."""
-    return any(form.encode() in content for secret in secrets for form in escaped_forms(secret))
-
-
-def _scrub_texts(value: Any, secrets: frozenset[str]) -> Any:
-    """A parsed JSON value with each of its texts (keys too) scrubbed of `secrets`."""
-    if isinstance(value, str):
-        return scrub(value, secrets)
-    if isinstance(value, dict):
-        return {scrub(str(key), secrets): _scrub_texts(item, secrets) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_scrub_texts(item, secrets) for item in value]
-    return value
+    return scrubber(rendered)[:MAX_QUOTED] or None

@@ -34,10 +34,11 @@ from registry_mcp.mcp.results import ToolResult
 from registry_mcp.mcp.toolkit import ToolCall, registry_tool
 from registry_mcp.mcp.tools.configs import ExportArguments, ServerSelectors, chosen_servers
 from registry_mcp.registry.client import RegistryClient
-from registry_mcp.secrets.masking import mask_secrets, scrub, secret_values
-from registry_mcp.servers.launch import without_credentials
+from registry_mcp.secrets.masking import mask_secrets, secret_values
+from registry_mcp.secrets.scrubbing import scrub
 from registry_mcp.settings import ALLOW_LAUNCH_VARIABLE
 from registry_mcp.untrusted import escape
+from registry_mcp.urls import without_credentials
 from registry_mcp.wording import counted
 
 _WRITE_NEEDS_CONFIRM = (
@@ -129,13 +130,17 @@ def _question(planned: _Planned, export_format: ExportFormat) -> str:
         + (
             f"It changes the existing file ({plan.what}); a backup is kept beside it."
             if plan.original is not None
-            else f"It creates {plan.what}, readable by your user only (0600)."
+            else f"It creates {plan.what}, readable by "
+            + ("your user only (0600)." if plan.mode == 0o600 else f"every user ({plan.mode:04o}).")
         )
     ]
     lines += [f"Adds {shown(name)}: {_runs(plan.entries[name])}." for name in plan.added]
     lines += [
         f"Replaces {shown(name)}: it ran {_runs(plan.previous[name])}; now {_runs(plan.entries[name])}."
         for name in plan.replaced
+    ]
+    lines += [
+        f"Removes {shown(name)} from the file's allowlist: the registry does not hold it." for name in plan.removed
     ]
     if plan.kept:
         lines.append(f"Keeps the file's {plan.kept} other entries as they are.")
@@ -146,9 +151,22 @@ def _question(planned: _Planned, export_format: ExportFormat) -> str:
             f"gateway config) {'from ' + _policy(before) + ' ' if before is not None else ''}to {_policy(after)}."
         )
     lines.append(f"The file gets the real values of {plan.secrets} secrets (not shown to the assistant).")
+    if plan.other_owner is not None:
+        lines.append(
+            f"Warning: the file belongs to {plan.other_owner}, not to you; it stays theirs, so that user can read "
+            "these secrets."
+        )
     lines.append(_who_reads(plan))
     lines.append(f"(plan {plan.fingerprint})")
     return "\n".join(line for line in lines if line)
+
+
+def _owner_needs_person(plan: WritePlan) -> str:
+    return (
+        f"the file belongs to {plan.other_owner}, not to you, and would give that user {plan.secrets} secrets. "
+        "Only a person who agreed to a question naming that user can allow this, and this client cannot ask: "
+        "confirm: true is not enough. Write to a file of your own instead."
+    )
 
 
 def _who_reads(plan: WritePlan) -> str:
@@ -169,6 +187,10 @@ def _who_reads(plan: WritePlan) -> str:
 def _runs(entry: Any) -> str:
     """What an entry runs, for the person to approve: every word, exactly, secrets masked."""
     config = entry.get("config") if isinstance(entry, dict) and "server_name" in entry else entry
+    if isinstance(config, dict) and isinstance(config.get("serverCommand"), list) and config["serverCommand"]:
+        config = {"command": config["serverCommand"][0], "args": config["serverCommand"][1:]}  # an allowlist's
+    elif isinstance(config, dict) and "serverUrl" in config:
+        config = {"url": config["serverUrl"]}
     if not isinstance(config, dict):
         return "(not a server entry)"
     command, args = config.get("command"), config.get("args")
@@ -225,7 +247,7 @@ def _changed(asked: Export, now: Export, export_format: ExportFormat) -> list[st
 )
 async def write_registry_export(args: WriteExportArguments, call: ToolCall) -> WriteResult:
     """Write an export, with its real secret values, into a gateway or client config file once the
-    person agrees; secrets never pass through the conversation. The result gives the path and counts."""
+    person agrees; secrets never pass through the conversation."""
     if not call.may_act_on_this_machine:
         return WriteResult(
             message=_NO_FILES_OVER_HTTP,
@@ -237,9 +259,12 @@ async def write_registry_export(args: WriteExportArguments, call: ToolCall) -> W
         )
     asked: _Planned = call.facts
     common = {"registry": call.registry_info, "format": args.format, "path": str(asked.plan.path)}
-    if not call.agreed(without_asking=args.confirm):
+    # Secrets handed to another user need a person who was told so: confirm alone stands for no one.
+    hands_over = asked.plan.other_owner is not None and asked.plan.secrets > 0
+    if not call.agreed(without_asking=args.confirm and not hands_over):
+        unasked = _owner_needs_person(asked.plan) if hands_over else _WRITE_NEEDS_CONFIRM
         return WriteResult(
-            message=f"Nothing was written: {NOT_CONFIRMED.get(call.consent, _WRITE_NEEDS_CONFIRM)}",
+            message=f"Nothing was written: {NOT_CONFIRMED.get(call.consent, unasked)}",
             written=False,
             servers=len(asked.rendered.servers),
             **common,
@@ -264,7 +289,8 @@ async def write_registry_export(args: WriteExportArguments, call: ToolCall) -> W
     return WriteResult(
         message=f"Wrote {counted(len(rendered.servers), 'server')} to {plan.path} ({plan.what}): "
         f"{len(plan.added)} added, {len(plan.replaced)} replaced, {plan.kept} kept, "
-        f"{counted(plan.secrets, 'secret value')} written to the file and not shown here."
+        + (f"{len(plan.removed)} removed, " if plan.removed else "")
+        + f"{counted(plan.secrets, 'secret value')} written to the file and not shown here."
         + (f" The file as it was is kept at {backup}." if backup else "")
         + (f" {plan.next_step}." if plan.next_step else "")
         + (f" {len(rendered.skipped)} left out (see skipped)." if rendered.skipped else "")
