@@ -122,6 +122,11 @@ GROUPS = {
         modules=("registry_mcp/gateway/lint.py",),
         tests=("tests/test_lint.py",),
     ),
+    "addresses": Group(
+        # Which addresses an inspection may reach for a remote caller, checked at each connection.
+        modules=("registry_mcp/servers/addresses.py",),
+        tests=("tests/test_private_targets.py",),
+    ),
     "targets": Group(
         # What a command runs, and how a consent question shows it.
         modules=("registry_mcp/registry/targets.py", "registry_mcp/mcp/questions.py"),

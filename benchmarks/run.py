@@ -19,7 +19,9 @@ import argparse
 import functools
 import os
 import platform
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +37,7 @@ import anyio
 
 from registry_mcp import RegistryClient
 from registry_mcp.importing import plan_import
+from registry_mcp.servers.descendants import contained
 
 from . import context, startup
 from .claude_json import write_claude_json
@@ -377,6 +380,12 @@ def measure_hostile_inspection(plan: Plan, workdir: Path, results: Results) -> N
         results.notes.append(f"Inspecting {label} answers: {message}")
         seconds.append(took)
         peaks.append(peak)
+    # What the subreaper adds to a launch (Linux): a process that exits at once, started either way.
+    true = shutil.which("true") or "/bin/true"
+    for label, argv in (("directly", [true]), ("under the subreaper", contained("true", [], os.environ))):
+        results.add(
+            f"launch and exit of true: {label}", _timed(functools.partial(subprocess.run, argv, check=True), 20)
+        )
     results.targets.append(Target("hostile inspection, slowest (s)", max(seconds), TIME_LIMIT, "seconds"))
     results.targets.append(
         Target("hostile inspection, peak memory (MiB)", max(peaks) / 1024, MEMORY_LIMIT / 1024, "MiB")

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import errno
 import fnmatch
+import functools
 import logging
 import os
+import socket
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 from registry_mcp import __version__
 from registry_mcp.logs import log_to_stderr
 from registry_mcp.settings import (
     ALLOW_LAUNCH_VARIABLE,
+    ALLOW_PRIVATE_TARGETS_VARIABLE,
     API_KEY_VARIABLES,
     BASE_URL_VARIABLE,
+    CATALOG_NAMESPACE_VARIABLE,
     CONNECT_TIMEOUT_VARIABLE,
     DATABASE_VARIABLE,
     DEFAULT_HTTP_HOST,
@@ -32,6 +37,7 @@ from registry_mcp.settings import (
     HttpAuthMode,
     Settings,
     default_database,
+    require_namespace,
     split_list,
 )
 from registry_mcp.urls import is_loopback, require_safe_base_url, require_trusted_url
@@ -39,14 +45,34 @@ from registry_mcp.urls import is_loopback, require_safe_base_url, require_truste
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from starlette.types import ASGIApp
+
     from registry_mcp.mcp.http_auth import HttpAuth
 
 NumberT = TypeVar("NumberT", int, float)
 DEFAULT_PORT = 8000
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Every refusal is one line on stderr (the usage, several lines, is for --help)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def refuse_to_start(options: argparse.Namespace, message: str, cause: BaseException | None) -> NoReturn:
+    """Stop before serving, for a reason outside the options (a file, a port): one line on stderr, the
+    traceback of `cause` before it only at --log-level DEBUG."""
+    if cause is not None and options.log_level == "DEBUG":
+        import traceback
+
+        traceback.print_exception(cause)
+    sys.stderr.write(f"registry-mcp: error: {message}\n")
+    sys.exit(1)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="registry-mcp",
         description=(
             "An MCP server (stdio, or Streamable HTTP) for the Enkrypt AI MCP Registry. With an API key in "
@@ -122,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"address to serve HTTP on (default {DEFAULT_HTTP_HOST}: this machine only)",
     )
     parser.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"port to serve HTTP on (default {DEFAULT_PORT})"
+        "--port", type=port_number, default=DEFAULT_PORT, help=f"port to serve HTTP on (default {DEFAULT_PORT})"
     )
     http = parser.add_argument_group("HTTP callers (with --transport http)")
     http.add_argument(
@@ -144,9 +170,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --auth oauth: this server's public MCP endpoint (default http://HOST:PORT/mcp)",
     )
     http.add_argument(
+        "--allow-private-targets",
+        action="store_true",
+        default=None,
+        help=(
+            "for development: let inspect_mcp_server reach URLs at loopback, private, link-local and cloud "
+            f"metadata addresses ({ALLOW_PRIVATE_TARGETS_VARIABLE}=1); otherwise callers reach public ones only"
+        ),
+    )
+    http.add_argument(
         "--stateless",
         action="store_true",
         help="keep no session between requests (JSON answers), so replicas behind a load balancer can share clients",
+    )
+    catalog = parser.add_argument_group("The server catalog IDEs read (/v0.1, with --transport http)")
+    catalog.add_argument(
+        "--catalog-namespace",
+        metavar="REVERSE_DNS",
+        help=f"the namespace of the names /v0.1 gives servers, NAMESPACE/saved_name, such as com.example "
+        f"(default: {CATALOG_NAMESPACE_VARIABLE}, else local.registry-mcp)",
+    )
+    catalog.add_argument(
+        "--public-catalog",
+        action="store_true",
+        help="serve /v0.1 without credentials (it holds no secret: names, commands, URLs); /mcp still needs them",
     )
     parser.add_argument(
         "--log-level",
@@ -170,6 +217,14 @@ def positive(kind: Callable[[str], NumberT]) -> Callable[[str], NumberT]:
     return parse
 
 
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port, 1 to 65535."""
+    number = int(text)  # a ValueError here is argparse's "invalid value"
+    if not 0 < number < 65536:
+        raise argparse.ArgumentTypeError("must be a port number from 1 to 65535")
+    return number
+
+
 def settings_from(options: argparse.Namespace) -> Settings:
     settings = Settings.from_env()
     overrides = {
@@ -184,6 +239,8 @@ def settings_from(options: argparse.Namespace) -> Settings:
         "read_only": options.read_only,
         "show_secrets": options.show_secrets,
         "allow_launch": options.allow_launch,
+        "allow_private_targets": options.allow_private_targets,
+        "catalog_namespace": options.catalog_namespace,
     }
     return dataclasses.replace(settings, **{key: value for key, value in overrides.items() if value is not None})
 
@@ -205,6 +262,15 @@ def _missing_database_folder(options: argparse.Namespace, settings: Settings) ->
     return f"{setting}: the folder {folder} does not exist; create it first, or choose a file in an existing folder"
 
 
+def _check_database(options: argparse.Namespace, settings: Settings) -> None:
+    """Stop the start with one line if the embedded registry's file cannot be used (the server opens
+    it on first use; this check creates and changes nothing)."""
+    from registry_mcp.registry.embedded.database_file import problem_with
+
+    if problem := problem_with(Path(settings.location.path or settings.database)):
+        refuse_to_start(options, problem, None)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = build_parser()
     options = parser.parse_args(argv)
@@ -218,13 +284,27 @@ def main(argv: Sequence[str] | None = None) -> None:
     auth = choose_http_auth(parser, options, settings) if options.transport == "http" else None
     if auth is not None:
         settings = dataclasses.replace(settings, over_http=True, keys_from_callers=auth.mode is HttpAuthMode.KEYS)
-    elif http_only := [name for name in ("auth", "token_verifier", "stateless") if getattr(options, name)]:
+        if options.public_catalog and auth.mode is HttpAuthMode.KEYS:
+            parser.error(
+                "--public-catalog serves the server's own registry, and with --auth keys it has none (each caller's "
+                "key reads their own): use --auth token with the server's key, or leave --public-catalog out"
+            )
+    elif http_only := [
+        name
+        for name in ("auth", "token_verifier", "stateless", "public_catalog", "allow_private_targets")
+        if getattr(options, name)
+    ]:
         parser.error(f"--{http_only[0].replace('_', '-')} applies to --transport http only")
     if not settings.embedded:
         try:
             require_safe_base_url(settings.base_url)
         except ValueError as unsafe:
             parser.error(str(unsafe))
+    try:
+        require_namespace(settings.catalog_namespace)
+    except ValueError as wrong:
+        setting = "--catalog-namespace" if options.catalog_namespace else CATALOG_NAMESPACE_VARIABLE
+        parser.error(f"{setting}: {wrong}")
     try:
         require_trusted_url(settings.public_registry_url)
     except ValueError as unsafe:
@@ -243,7 +323,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     # stdout carries JSON-RPC only: every log line goes to stderr.
     secrets = [secret for secret in (settings.api_key, auth.token if auth else None) if secret]
     log_to_stderr(options.log_level, secrets=secrets)
-    transport = "stdio" if auth is None else f"Streamable HTTP at http://{options.host}:{options.port}/mcp"
+    if settings.embedded and settings.database != ":memory:":
+        _check_database(options, settings)
+    transport = (
+        "stdio"
+        if auth is None
+        else f"Streamable HTTP at http://{options.host}:{options.port}/mcp (server catalog at /v0.1/servers)"
+    )
     logging.getLogger("registry_mcp").info("Serving %s over %s", settings.location, transport)
 
     if auth is None:
@@ -252,8 +338,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         from registry_mcp.mcp.sdk import lowlevel_server
         from registry_mcp.mcp.stdio import serve_stdio
 
-        # Not `server.run()`: the SDK's stdio transport leaves malformed lines unanswered.
-        stopped_by = anyio.run(serve_stdio, lowlevel_server(create_server(settings)))
+        # Not `server.run()`: the SDK's stdio transport leaves malformed lines unanswered, and drops
+        # the requests still running when stdin ends (those get the registry's deadline to finish).
+        serve = functools.partial(serve_stdio, drain_within=settings.timeout)
+        stopped_by = anyio.run(serve, lowlevel_server(create_server(settings)))
         if stopped_by is not None:
             sys.exit(128 + stopped_by)  # the shell's code for a process a signal ended
         return
@@ -280,8 +368,10 @@ def choose_http_auth(parser: argparse.ArgumentParser, options: argparse.Namespac
 def serve_http(settings: Settings, auth: HttpAuth, options: argparse.Namespace) -> None:
     import uvicorn
 
+    from registry_mcp.mcp.registry_api import RegistryApi, beside, with_cors
     from registry_mcp.mcp.server import create_server
 
+    check_address(options)
     log = logging.getLogger("registry_mcp")
     if auth.mode is HttpAuthMode.NONE:
         log.warning(
@@ -297,4 +387,33 @@ def serve_http(settings: Settings, auth: HttpAuth, options: argparse.Namespace) 
     app = server.streamable_http_app(
         stateless_http=options.stateless, json_response=options.stateless, host=options.host
     )
-    uvicorn.run(auth.guard(app, settings), host=options.host, port=options.port, log_level=options.log_level.lower())
+    api: ASGIApp = RegistryApi(settings)
+    if not options.public_catalog:
+        api = auth.guard(api, settings, sdk_guarded=False)
+    served = beside(auth.guard(app, settings), with_cors(api))
+    uvicorn.run(served, host=options.host, port=options.port, log_level=options.log_level.lower())
+
+
+def check_address(options: argparse.Namespace) -> None:
+    """Bind --host and --port once, as uvicorn will, so that a port in use or a wrong address stops
+    the start with one line that says what to do (uvicorn's own bind then takes it a moment later)."""
+    host, port = options.host, options.port
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            failure = error
+        else:
+            return
+    if failure.errno == errno.EADDRINUSE:
+        problem = f"--port {port}: address already in use ({host}:{port} is served by another program); "
+        problem += "stop that program, or choose another port with --port"
+    elif failure.errno == errno.EACCES:
+        problem = f"--port {port}: this user may not listen on it (ports below 1024 need privileges); "
+        problem += "choose a port from 1024 up"
+    else:
+        problem = f"--host {host}: cannot listen on it ({failure.strerror or failure}); use an address of this "
+        problem += f"machine, such as {DEFAULT_HTTP_HOST} (this machine only) or 0.0.0.0 (every network)"
+    refuse_to_start(options, problem, failure)

@@ -7,6 +7,7 @@ registry; without one, the embedded registry in a local SQLite file.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -31,9 +32,13 @@ MAX_RESPONSE_BYTES_VARIABLE = "REGISTRY_MCP_MAX_RESPONSE_BYTES"
 READ_ONLY_VARIABLE = "REGISTRY_MCP_READ_ONLY"
 SHOW_SECRETS_VARIABLE = "REGISTRY_MCP_SHOW_SECRETS"
 ALLOW_LAUNCH_VARIABLE = "REGISTRY_MCP_ALLOW_LAUNCH"
+ALLOW_PRIVATE_TARGETS_VARIABLE = "REGISTRY_MCP_ALLOW_PRIVATE_TARGETS"
 PUBLIC_REGISTRY_VARIABLE = "REGISTRY_MCP_PUBLIC_REGISTRY_URL"
 HTTP_AUTH_VARIABLE = "REGISTRY_MCP_HTTP_AUTH"
 HTTP_TOKEN_VARIABLE = "REGISTRY_MCP_HTTP_TOKEN"  # noqa: S105 (a variable's name)
+CATALOG_NAMESPACE_VARIABLE = "REGISTRY_MCP_CATALOG_NAMESPACE"
+DEFAULT_CATALOG_NAMESPACE = "local.registry-mcp"
+NAMESPACE_PATTERN = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 DEFAULT_HTTP_HOST = "127.0.0.1"  # loopback: reachable from this machine only
 _TRUE_WORDS = ("1", "true", "yes", "on")
 _FALSE_WORDS = ("0", "false", "no", "off")
@@ -71,6 +76,9 @@ class Settings:
     allow_launch: bool = False
     """inspect_mcp_server may launch commands (and reach URLs) without asking, for clients that cannot
     ask; over HTTP, it may launch commands at all."""
+    allow_private_targets: bool = False
+    """Over HTTP, inspect_mcp_server may reach URLs at loopback, private, link-local and cloud
+    metadata addresses (for development); otherwise a remote caller gets public addresses only."""
     over_http: bool = False
     """Serving over HTTP: a caller is a remote client, not the person at this machine."""
     keys_from_callers: bool = False
@@ -87,6 +95,8 @@ class Settings:
     package_sources: PackageSources | None = None
     """Where the packages entries run are looked up (the user's npm and PyPI mirrors, OSV); None: not
     looked up. `from_env` sets it from the environment."""
+    catalog_namespace: str = DEFAULT_CATALOG_NAMESPACE
+    """The reverse-DNS namespace of the names `/v0.1` serves the registry's servers under (`NAMESPACE/saved_name`)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -101,11 +111,13 @@ class Settings:
             read_only=_flag(env, READ_ONLY_VARIABLE),
             show_secrets=_flag(env, SHOW_SECRETS_VARIABLE),
             allow_launch=_flag(env, ALLOW_LAUNCH_VARIABLE),
+            allow_private_targets=_flag(env, ALLOW_PRIVATE_TARGETS_VARIABLE),
             timeout=_positive(env, TIMEOUT_VARIABLE, float, cls.timeout),
             connect_timeout=_positive(env, CONNECT_TIMEOUT_VARIABLE, float, cls.connect_timeout),
             max_response_bytes=_positive(env, MAX_RESPONSE_BYTES_VARIABLE, int, cls.max_response_bytes),
             public_registry_url=env.get(PUBLIC_REGISTRY_VARIABLE) or DEFAULT_PUBLIC_REGISTRY_URL,
             package_sources=PackageSources.from_env(env),
+            catalog_namespace=env.get(CATALOG_NAMESPACE_VARIABLE) or DEFAULT_CATALOG_NAMESPACE,
         )
 
     @property
@@ -148,6 +160,16 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     if not text or text in _FALSE_WORDS:
         return False
     raise ValueError(f"{name} must be one of {', '.join(_TRUE_WORDS + _FALSE_WORDS)} (or unset)")
+
+
+def require_namespace(namespace: str) -> str:
+    """`namespace` if it is a reverse-DNS name (`com.example`, `io.github.acme`); ValueError otherwise."""
+    if not NAMESPACE_PATTERN.match(namespace) or len(namespace) > 150:
+        raise ValueError(
+            f"the catalog namespace {namespace!r} is not a reverse-DNS name such as 'com.example' (letters, digits "
+            "and '-', in at least two parts separated by '.')"
+        )
+    return namespace
 
 
 def split_list(text: str) -> tuple[str, ...]:

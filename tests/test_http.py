@@ -123,6 +123,8 @@ async def test_a_request_without_the_token_gets_401_with_www_authenticate(
         (("--auth", "keys"), {"ENKRYPT_API_KEY": "server-key-9d"}, ["ENKRYPT_API_KEY", "each caller"]),
         (("--auth", "keys"), {"ENKRYPT_BASE_URL": "http://registry.example.com"}, ["must use https://"]),
         (("--auth", "none", "--host", "0.0.0.0"), {}, ["--auth none", "127.0.0.1"]),
+        (("--auth", "none", "--allow-launch"), {}, ["--auth none", "--allow-launch", "never go together"]),
+        (("--auth", "none"), {"REGISTRY_MCP_ALLOW_LAUNCH": "1"}, ["--auth none", "REGISTRY_MCP_ALLOW_LAUNCH"]),
         (("--auth", "oauth"), {}, ["--token-verifier"]),
         (
             (
@@ -144,6 +146,8 @@ async def test_a_request_without_the_token_gets_401_with_www_authenticate(
         "keys-server-key",
         "keys-plain-http",
         "none-off-loopback",
+        "none-with-allow-launch",
+        "none-with-allow-launch-variable",
         "oauth-none",
         "oauth-bad",
     ],
@@ -414,7 +418,7 @@ def _on_port(text: str, url: str) -> str:
 async def test_the_readme_http_lines_work(tmp_path: Path, cloud: KeyedCloudRegistry) -> None:
     section = _readme_http_section()
     lines = _block(section, "sh").splitlines()
-    token_curl, key_curl = [line for line in lines if line.startswith("curl ")]
+    token_curl, key_curl, discover_curl = [line for line in lines if line.startswith("curl ")]
     [claude] = [line for line in lines if line.startswith("claude mcp add")]
     vscode = json.loads(_block(section, "jsonc"))["servers"]["enkrypt-registry"]
 
@@ -425,6 +429,9 @@ async def test_the_readme_http_lines_work(tmp_path: Path, cloud: KeyedCloudRegis
     with serving(tmp_path, REGISTRY_MCP_HTTP_TOKEN=HTTP_TOKEN) as served:
         assert '"serverInfo"' in run(token_curl, served.url, REGISTRY_MCP_HTTP_TOKEN=HTTP_TOKEN)
         assert '"serverInfo"' not in run(token_curl, served.url, REGISTRY_MCP_HTTP_TOKEN="a-wrong-token-of-some-length")
+        # The 2026-07-28 revision: no handshake, server/discover names the revisions and the server.
+        discovered = run(discover_curl, served.url, REGISTRY_MCP_HTTP_TOKEN=HTTP_TOKEN)
+        assert '"supportedVersions"' in discovered and '"2026-07-28"' in discovered and "registry-mcp" in discovered
         # Claude Code's line: its URL and header, as the CLI would send them.
         words = shlex.split(_on_port(claude, served.url).replace("$REGISTRY_MCP_HTTP_TOKEN", HTTP_TOKEN))
         name, value = words[words.index("--header") + 1].split(": ", 1)

@@ -13,8 +13,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from mcp import Client
 
-from registry_mcp.mcp.server import TOOL_NAMES
+from registry_mcp.mcp.server import TOOL_NAMES, create_server
+from registry_mcp.settings import Settings
 
 from .conftest import server_command, serving
 
@@ -122,3 +124,77 @@ def test_claude_code_reaches_the_http_server_as_the_readme_says(
         refused = run(command, served.url, "not-the-token-at-all")
     assert f"enkrypt-registry: {served.url} (HTTP)" in connected and "Connected" in connected, connected
     assert "Failed to connect" in refused and token not in served.stderr
+
+
+def _in_private_etc(upper: Path, work: Path, command: list[str]) -> list[str]:
+    """`command` run where /etc shows the files of `upper` over the real ones: a private mount namespace
+    (with a user namespace where we are not root), so Claude Code reads managed settings from a temporary
+    folder while nothing on this machine changes."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        pytest.skip("needs unshare (util-linux) to show Claude Code a managed settings file without changing /etc")
+    user = [] if os.geteuid() == 0 else ["--user", "--map-root-user"]
+    script = f'mount -t overlay overlay -o "lowerdir=/etc,upperdir={upper},workdir={work}" /etc && exec "$@"'
+    return [unshare, *user, "--mount", "--propagation", "private", "sh", "-c", script, "sh", *command]
+
+
+@pytest.mark.anyio
+async def test_claude_code_runs_only_what_the_registrys_managed_allowlist_approves(
+    typescript_sdk: Path, tmp_path: Path
+) -> None:
+    """write_registry_export's 'claude_managed' file, read by the real Claude Code CLI as its managed settings:
+    the registry's servers (a local and a remote one) connect, and a server the registry does not hold is
+    neither loaded nor addable; without the file, the same server connects."""
+    claude = str(typescript_sdk / "node_modules" / ".bin" / "claude")
+    upper, work = tmp_path / "etc-upper", tmp_path / "etc-work"
+    (upper / "claude-code").mkdir(parents=True)
+    work.mkdir()
+    managed = upper / "claude-code" / "managed-settings.json"
+    environment = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)}
+
+    def run(*arguments: str, policy: bool, check: bool = True) -> subprocess.CompletedProcess[str]:
+        command = [claude, *arguments]
+        finished = subprocess.run(
+            _in_private_etc(upper, work, command) if policy else command,
+            cwd=tmp_path,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+        if check:
+            assert finished.returncode == 0, finished.stdout + finished.stderr
+        return finished
+
+    with serving(tmp_path, "--auth", "none") as remote:
+        approved = [server_command(), "--db", str(tmp_path / "approved.db")]
+        stranger = [server_command(), "--db", str(tmp_path / "stranger.db")]
+        registry = Settings(database=str(tmp_path / "registry.db"))
+        async with Client(create_server(registry)) as client:
+            for name, config in (
+                ("approved", {"command": approved[0], "args": approved[1:]}),
+                ("approved-remote", {"url": remote.url, "transport": "streamable_http"}),
+            ):
+                added = await client.call_tool(
+                    "add_registry_server", {"saved_name": name, "mcp_config": {"config": config}}
+                )
+                assert not added.is_error, added
+            written = await client.call_tool(
+                "write_registry_export", {"format": "claude_managed", "path": str(managed), "confirm": True}
+            )
+        assert not written.is_error and written.structured_content["written"], written  # type: ignore[index]
+        assert json.loads(managed.read_text())["allowManagedMcpServersOnly"] is True
+
+        run("mcp", "add", "-s", "user", "approved", "--", *approved, policy=False)
+        run("mcp", "add", "-s", "user", "--transport", "http", "approved-remote", remote.url, policy=False)
+        run("mcp", "add", "-s", "user", "stranger", "--", *stranger, policy=False)
+        unmanaged = run("mcp", "list", policy=False).stdout
+        assert unmanaged.count("Connected") == 3, unmanaged  # the stranger connects where nothing forbids it
+
+        listed = run("mcp", "list", policy=True).stdout
+        refused = run("mcp", "add", "-s", "user", "another", "--", *stranger, policy=True, check=False)
+    lines = {line.split(":", 1)[0]: line for line in listed.splitlines() if ":" in line}
+    assert "Connected" in lines["approved"] and "Connected" in lines["approved-remote"], listed
+    assert "stranger" not in lines, listed
+    assert refused.returncode != 0 and "not allowed by enterprise policy" in refused.stdout + refused.stderr, refused

@@ -25,8 +25,10 @@ async def test_each_server_is_a_listed_resource_page_by_page(client: Client) -> 
     await client.call_tool("bulk_add_registry_servers", {"servers": servers})
     await client.call_tool("add_registry_server", server_payload("last", server_version="v2", description="The end."))
     first = await client.list_resources()
-    assert len(first.resources) == 101 and first.next_cursor == "2"
-    assert [str(resource.uri) for resource in first.resources[:2]] == [
+    # The server's own resources (the catalog's summary, the pins) come first, then a page of registry servers.
+    assert len(first.resources) == 102 and first.next_cursor == "2"
+    assert [str(resource.uri) for resource in first.resources[:3]] == [
+        "registry://catalog",
         "registry://pins/all",
         "registry://servers/srv-000/v1",
     ]
@@ -66,8 +68,8 @@ async def test_show_secrets_reveals_them_in_resources_too() -> None:
 async def test_a_missing_or_invalid_server_uri_is_an_error(client: Client, uri: str, says: str) -> None:
     with pytest.raises(MCPError, match=says):
         await client.read_resource(uri)
-    # And the server still serves: only its own resource is listed, no server.
-    assert [str(resource.uri) for resource in (await client.list_resources()).resources] == ["registry://pins/all"]
+    listed = (await client.list_resources()).resources  # and the server still serves: only its own resources
+    assert [str(resource.uri) for resource in listed] == ["registry://catalog", "registry://pins/all"]
 
 
 async def test_the_register_prompt_asks_for_what_is_missing(client: Client) -> None:

@@ -6,7 +6,9 @@
 A gateway export goes into a secure-mcp-gateway config (`mcp_configs`, the config named `config_name`,
 servers merged by `server_name`); where the file does not exist yet it becomes a file for the
 gateway's `config import`. A client export is merged by name into the file's `mcpServers` (Claude
-Desktop, Cursor, Claude Code) or `servers` (VS Code) object; other keys are kept.
+Desktop, Cursor, Claude Code) or `servers` (VS Code) object; other keys are kept. Claude Code's managed
+allowlist replaces the file's `allowedMcpServers` whole (the registry is the list) and sets
+`allowManagedMcpServersOnly`; a new one is readable by every user (0644), as Claude Code must read it.
 
 The plan is what the person is asked about, and `write` writes exactly it: the bytes are fixed when
 planning, and `write` refuses (writing nothing) when the file is no longer as planned: it appeared,
@@ -39,6 +41,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from registry_mcp.gateway import claude_managed
 from registry_mcp.gateway.export import TOOL_GUARDRAILS, Export, ExportFormat
 from registry_mcp.secrets.masking import MASK, find_mask, secret_values
 
@@ -78,6 +81,7 @@ class WritePlan:
     mode: int = NEW_FILE_MODE  # what the written file gets
     added: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # entries of the file's list the write drops
     entries: dict[str, Any] = field(default_factory=dict)  # name -> the entry written (real values)
     previous: dict[str, Any] = field(default_factory=dict)  # name -> the file's entry it replaces
     policy: tuple[Any, Any] | None = None  # the config-wide tool guardrails (before, after) where they change
@@ -108,6 +112,8 @@ def entries_of(config: dict[str, Any], export_format: ExportFormat) -> dict[str,
     """An export's entries by the name they are written under."""
     if export_format == "gateway":
         return {entry["server_name"]: entry for entry in config["mcp_config"]}
+    if export_format == "claude_managed":
+        return {claude_managed.label(entry): entry for entry in config[claude_managed.ALLOWED]}
     return dict(config[_CLIENT_KEY[export_format]])
 
 
@@ -192,6 +198,8 @@ def plan_write(
     existing = _read(path, plan) if path.exists() else None
     if export_format == "gateway":
         _gateway(plan, existing, rendered.config, config_name)
+    elif export_format == "claude_managed":
+        _managed_settings(plan, existing, rendered.config)
     else:
         _client(plan, existing, rendered.config, _CLIENT_KEY[export_format])
     plan.entries = entries_of(rendered.config, export_format)
@@ -383,6 +391,25 @@ def _client(plan: WritePlan, existing: dict[str, Any] | None, block: dict[str, A
     plan.kept = len(servers) - len(block[key])
     plan.content = content
     plan.what = f"an MCP client config ({key})"
+
+
+def _managed_settings(plan: WritePlan, existing: dict[str, Any] | None, block: dict[str, Any]) -> None:
+    content = existing if existing is not None else {}
+    before = content.get(claude_managed.ALLOWED, [])
+    if not isinstance(before, list):
+        raise WriteRefused(f"path: the file's {claude_managed.ALLOWED} is not a list")
+    had = {claude_managed.label(entry) if isinstance(entry, dict) else json.dumps(entry): entry for entry in before}
+    ours = entries_of(block, "claude_managed")
+    plan.added = [name for name in ours if name not in had]
+    plan.kept = len(ours) - len(plan.added)
+    plan.removed = [name for name in had if name not in ours]
+    content[claude_managed.ONLY_MANAGED] = True
+    content[claude_managed.ALLOWED] = block[claude_managed.ALLOWED]
+    plan.content = content
+    plan.what = "Claude Code's managed settings"
+    if existing is None:
+        plan.mode = claude_managed.FILE_MODE
+    plan.next_step = f"Claude Code reads it at {claude_managed.DEPLOYED_AT}"
 
 
 def write(plan: WritePlan) -> Path | None:

@@ -3,6 +3,7 @@
     export(servers, "gateway")      {"mcp_config": [entry, ...]} (+ "common_overrides"), for mcp_configs.<id>
     export(servers, "mcpServers")   Claude Desktop, Cursor, Claude Code: {"mcpServers": {name: ...}}
     export(servers, "vscode")       VS Code: {"servers": {name: {"type": ..., ...}}}
+    export(servers, "claude_managed")   Claude Code's managed allowlist (`registry_mcp.gateway.claude_managed`)
 
 `export` returns real values, with what it left out, renamed, or placed elsewhere and why; mask
 them (`registry_mcp.secrets.masking`) before an assistant reads them. A gateway entry carries every key
@@ -17,10 +18,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from registry_mcp.gateway import claude_managed
 from registry_mcp.registry.models import PIN_KEY, LocalServerConfig, RegistryServer
 from registry_mcp.secrets.masking import mask_secrets
 
-ExportFormat = Literal["gateway", "mcpServers", "vscode"]
+ExportFormat = Literal["gateway", "mcpServers", "vscode", "claude_managed"]
 
 # The keys the gateway reads from one mcp_config[] entry, in its own order.
 GATEWAY_KEYS = (
@@ -60,6 +62,10 @@ def label(server: RegistryServer) -> str:
 
 
 def export(servers: list[RegistryServer], export_format: ExportFormat) -> Export:
+    if export_format == "claude_managed":
+        allowlist = Export(config={})
+        claude_managed.build(servers, allowlist)
+        return allowlist
     runnable = [server for server in servers if server.mcp_config is not None]
     result = Export(config={})
     result.skipped = [f"{label(s)}: it has no mcp_config, so nothing to run" for s in servers if s.mcp_config is None]

@@ -13,7 +13,8 @@
   in front of the server's own registry (embedded, or the cloud with the server's key).
 - `oauth`: an identity provider's access tokens, checked by a `TokenVerifier` the deployment names
   (`--token-verifier module:name`); the SDK requires them and serves the protected resource metadata.
-- `none`: no check, and only on a loopback address: for development on one machine.
+- `none`: no check, and only on a loopback address, never with `--allow-launch`: for development on one
+  machine.
 
 Keys and tokens never reach a log line or an error: they are compared, forwarded, or hashed.
 """
@@ -37,7 +38,7 @@ from pydantic import ValidationError
 from registry_mcp.errors import AuthenticationError, RegistryError
 from registry_mcp.mcp.registries import open_registry
 from registry_mcp.mcp.sdk import require_bearer_token
-from registry_mcp.settings import HTTP_TOKEN_VARIABLE, HttpAuthMode
+from registry_mcp.settings import ALLOW_LAUNCH_VARIABLE, HTTP_TOKEN_VARIABLE, HttpAuthMode
 from registry_mcp.urls import is_loopback
 
 if TYPE_CHECKING:
@@ -116,6 +117,13 @@ class HttpAuth:
             return cls(chosen, verifier=load_verifier(verifier), oauth=oauth)
         if not is_loopback(host):
             raise ValueError(f"--auth none serves only this machine: use --host 127.0.0.1 (not {host!r}).")
+        if settings.allow_launch:
+            # Without authentication any user of this machine would answer the consent question and run
+            # commands as the server's user.
+            raise ValueError(
+                f"--auth none and --allow-launch ({ALLOW_LAUNCH_VARIABLE}=1) never go together: anyone on this "
+                "machine could launch commands as this server's user. Choose --auth token, keys or oauth."
+            )
         return cls(chosen)
 
     @property
@@ -123,9 +131,12 @@ class HttpAuth:
         """What `create_server(oauth=...)` hands the SDK: the verifier and this resource's settings."""
         return (self.verifier, self.oauth) if self.verifier and self.oauth else None
 
-    def guard(self, app: ASGIApp, settings: Settings) -> ASGIApp:
-        """`app` (the Streamable HTTP app) behind this mode's check. The oauth mode is the SDK's
-        own (`create_server(..., token_verifier=, auth=)`), so `app` carries it already."""
+    def guard(self, app: ASGIApp, settings: Settings, *, sdk_guarded: bool = True) -> ASGIApp:
+        """`app` behind this mode's check. For the Streamable HTTP app (`sdk_guarded`), the oauth
+        mode is the SDK's own (`create_server(..., token_verifier=, auth=)`), so `app` carries it
+        already; any other app gets the same verifier here."""
+        if self.mode is HttpAuthMode.OAUTH and not sdk_guarded and self.verifier is not None:
+            return require_bearer_token(app, self.verifier)
         if self.mode is HttpAuthMode.TOKEN:
             assert self.token is not None
             return require_bearer_token(app, SharedTokenVerifier(self.token))
@@ -139,10 +150,18 @@ def load_verifier(spec: str) -> TokenVerifier:
     module_name, _, name = spec.partition(":")
     try:
         found: Any = getattr(importlib.import_module(module_name), name)
-    except (ImportError, AttributeError, ValueError) as missing:
+    except Exception as missing:  # the user's module may fail in any way
         problem = f"{type(missing).__name__}: {missing}"
-        raise ValueError(f"--token-verifier {spec!r}: cannot import it ({problem}).") from None
-    verifier: TokenVerifier | None = found if hasattr(found, "verify_token") else found() if callable(found) else None
+        raise ValueError(
+            f"--token-verifier {spec!r}: cannot import it ({problem}); give it as MODULE:NAME, with the module "
+            "installed beside registry-mcp or on PYTHONPATH"
+        ) from None
+    try:
+        verifier: TokenVerifier | None = (
+            found if hasattr(found, "verify_token") else found() if callable(found) else None
+        )
+    except Exception as failed:  # the user's factory, likewise
+        raise ValueError(f"--token-verifier {spec!r}: calling it failed ({type(failed).__name__}: {failed})") from None
     if verifier is None or not hasattr(verifier, "verify_token"):
         raise ValueError(f"--token-verifier {spec!r} is not a TokenVerifier (an object with async verify_token).")
     return verifier

@@ -3,6 +3,7 @@
     registry://servers/{saved_name}/{server_version}     one server's record (JSON), a template
     registry://pins/{which}                              pinned servers ('all' or 'drifted'): when pinned and last
                                                          checked, what drifted (registry://pins/all is listed)
+    registry://catalog                                   what /v0.1 (the catalog IDEs read) serves and leaves out
 
 `resources/list` names one resource per registered server, a page of the registry at a time (the
 cursor is the next page). Records are masked like tool results unless secrets are shown.
@@ -19,7 +20,7 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import INTERNAL_ERROR, ListResourcesResult, PaginatedRequestParams, Resource
 from pydantic import ValidationError
 
-from registry_mcp.mcp.registries import ServedRegistry
+from registry_mcp.mcp.registries import ServedRegistry, open_registry
 from registry_mcp.registry.endpoints import MAX_PER_PAGE
 
 if TYPE_CHECKING:
@@ -27,10 +28,12 @@ if TYPE_CHECKING:
     from mcp.server.context import ServerRequestContext
 
     from registry_mcp.registry.client import RegistryClient
+    from registry_mcp.settings import Settings
 
 SERVER_URI = "registry://servers/{saved_name}/{server_version}"
 PINS_URI = "registry://pins/{which}"
 ALL_PINS_URI = "registry://pins/all"
+CATALOG_URI = "registry://catalog"
 JSON_MIME_TYPE = "application/json"
 
 
@@ -136,3 +139,31 @@ _ALL_PINS = Resource(
     description="Every pinned server: when it was pinned and last checked, and what drifted then.",
     mime_type=JSON_MIME_TYPE,
 )
+
+
+def add_catalog_resource(server: MCPServer[ServedRegistry], settings: Settings) -> None:
+    @server.resource(
+        CATALOG_URI,
+        name="registry-catalog",
+        title="The server catalog IDEs read",
+        description="Which active servers /v0.1 serves as server.json records (by name), and which it leaves "
+        "out and why.",
+        mime_type=JSON_MIME_TYPE,
+    )
+    async def read_catalog_summary() -> str:
+        # Imported here: the server starts without the catalog's code, until it is read.
+        from registry_mcp.errors import RegistryError
+        from registry_mcp.mcp.registry_api import read_catalog
+
+        # A static resource gets no context: the registry is opened here, as the settings name it.
+        try:
+            async with open_registry(settings) as registry:
+                catalog = await read_catalog(registry, settings.catalog_namespace)
+        except RegistryError as failure:
+            raise ResourceError(str(failure)) from None
+        summary = {
+            "namespace": settings.catalog_namespace,
+            "served": [f"{entry.name} {entry.version}" for entry in catalog.entries],
+            "left_out": catalog.left_out,
+        }
+        return json.dumps(summary, ensure_ascii=False, indent=2)

@@ -21,7 +21,7 @@ from registry_mcp import __version__
 from registry_mcp.mcp.permissions import selected_tools
 from registry_mcp.mcp.prompts import add_prompts
 from registry_mcp.mcp.registries import ServedRegistry
-from registry_mcp.mcp.resources import add_server_resources, list_resources_with_servers
+from registry_mcp.mcp.resources import add_catalog_resource, add_server_resources, list_resources_with_servers
 from registry_mcp.mcp.sdk import ResourceListingServer
 from registry_mcp.mcp.tools import TOOL_NAMES, listed_tools
 from registry_mcp.settings import Settings
@@ -93,5 +93,6 @@ def create_server(
     # The registry's servers are listed among the resources, a page at a time.
     server.list_resources_with = list_resources_with_servers
     add_server_resources(server, reveal_secrets=settings.show_secrets)
+    add_catalog_resource(server, settings)
     add_prompts(server)
     return server

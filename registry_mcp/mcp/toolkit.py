@@ -128,6 +128,12 @@ class ToolCall:
         return self.settings.allow_launch
 
     @property
+    def reaches_private_targets(self) -> bool:
+        """Whether a URL may lead to loopback, private, link-local or metadata addresses: on stdio the
+        caller is the person at this machine; over HTTP only where the user started the server so."""
+        return not self.settings.over_http or self.settings.allow_private_targets
+
+    @property
     def over_http(self) -> bool:
         """Serving over HTTP: the caller is a remote client, not the person at this machine."""
         return self.settings.over_http

@@ -25,6 +25,9 @@ A record is untrusted: its identifier and version must follow their ecosystem's 
 entry runs (read by `registry_mcp.registry.targets.what_runs`) must be the package alone: no inline
 code or code-loading option, no other package, no shell metacharacter. Otherwise it is refused, saying why.
 
+A record registry-mcp served itself (`serving`) carries the registry's own facts in `_meta` under
+`META_KEY`: its package name, source version and denied tools come back from there.
+
 Why a marker rather than leaving the key out: the entry then says which variables and headers the
 server needs (an `env` without the key would start the server without it, and nobody reading the
 entry would know), the lint (`registry_mcp.gateway.lint`) flags every marker still in an entry, and the
@@ -64,6 +67,8 @@ _DOCKER_ENV_FLAGS = ("-e", "--env")
 _ENV_ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
 _VARIABLE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _TRANSPORTS = {"streamable-http": "streamable_http", "sse": "sse"}
+# Our own key in a record's `_meta` (reverse DNS, as the format asks): registry-mcp's name in the registry.
+META_KEY = "io.github.enkryptai/registry-mcp"
 
 
 def missing_value(name: str) -> str:
@@ -211,6 +216,13 @@ def to_entry(
         payload["description"] = record.description[:MAX_DESCRIPTION]
     if record.repository is not None and record.repository.url:
         payload["source_url"] = record.repository.url
+    ours = _registry_facts(document)
+    if ours is not None:  # a record registry-mcp served: the registry's own facts, as they were
+        payload.pop("server_name")
+        payload |= {key: ours[key] for key in ("server_name",) if isinstance(ours.get(key), str)}
+        source_version = ours.get("source_version") if isinstance(ours.get("source_version"), str) else None
+        if ours.get("denied_tools"):
+            payload["mcp_config"]["denied_tools"] = ours["denied_tools"]
     if source_version:
         payload["source_version"] = source_version
     try:
@@ -220,6 +232,12 @@ def to_entry(
             f"{mapped.chosen} does not make a valid entry: " + "; ".join(describe_validation_error(invalid))
         ) from None
     return mapped
+
+
+def _registry_facts(document: Any) -> dict[str, Any] | None:
+    meta = document.get("_meta") if isinstance(document, dict) else None
+    ours = clean(meta.get(META_KEY)) if isinstance(meta, dict) else None
+    return ours if isinstance(ours, dict) else None
 
 
 def derive_saved_name(name: str) -> str:

@@ -383,6 +383,14 @@ def inline_secrets(value: Any) -> list[Found]:
     return [item for item in found if item.text.strip() and not is_reference(item.text)]
 
 
+def secret_setting(name: str, value: str) -> bool:
+    """Whether an environment variable or header is a secret by its name or by what its value holds
+    (`GITHUB_TOKEN`, `Authorization`, a value shaped like a token): the line `inline_secrets` draws.
+    Every value of `env` and `headers` is still masked when shown; this tells which ones a client
+    that asks for them should treat as passwords."""
+    return looks_secret(name) or bool(inline_secrets({name: value}))
+
+
 # --- masks sent back -----------------------------------------------------------------------------
 
 # The mask in any variant: re-cased, padded, quoted, cut short, pasted inside a longer text, or any

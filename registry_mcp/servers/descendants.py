@@ -4,35 +4,33 @@
   process of the same user (an inspected server) can no longer read its `/proc/<pid>/environ` (where
   the registry API key is) or its memory, nor trace it. A server run as root still can: root may read
   any process. Core dumps of this process are off from then on.
-- `Descendants(leader)`: the processes whose parents lead back to the server, recorded from /proc
-  every `WATCH_EVERY` seconds while it runs (a process that moves to a session or group of its own
-  stays recorded), then ended with `end()`.
-- `adopting_orphans()`: while any such block runs this process is a child subreaper
-  (`PR_SET_CHILD_SUBREAPER`): an orphaned descendant becomes its child instead of PID 1's, so it stays
-  in the server's tree and is reaped here, not left a zombie where PID 1 does not reap (containers).
+- `stat_files()`: every process's `/proc/<pid>/stat`, for the process group's look in `launch`.
+- `contained(command, args, env)`: the command line that starts the server. On Linux, under the
+  subreaper (`registry_mcp.servers.subreaper`, a small script run by this interpreter), which is the
+  server's parent and its tree's subreaper: every orphan among its descendants becomes its child, so
+  nothing the server starts can leave the tree (a session of its own, a double fork, a fork loop),
+  and the whole tree is ended when the server exits, when the inspection ends, and when this process
+  dies, even by SIGKILL. The server keeps the process group (and its stdio) it would have had.
 
-Elsewhere than Linux these do nothing: the process group is all there is.
+Elsewhere than Linux the server is started directly: its process group is all there is, and a
+process that leaves the group outlives the inspection.
 """
 
 from __future__ import annotations
 
+import errno
 import os
-import signal
+import shutil
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-import anyio
+from registry_mcp.servers import subreaper
 
 _PR_SET_DUMPABLE = 4
-_PR_SET_CHILD_SUBREAPER = 36
 _PROC = Path("/proc")
 _LINUX = sys.platform.startswith("linux") and _PROC.is_dir()
-WATCH_EVERY = 0.1  # seconds between two looks at /proc while the server runs
-END_WAIT = 2.0  # for the ended processes to go
-
-_watching = 0  # how many `Descendants` are watched: this process is a subreaper while any is
+_SUBREAPER = str(Path(subreaper.__file__))
 
 
 def _prctl(option: int, value: int) -> bool:
@@ -50,9 +48,6 @@ def keep_private() -> bool:
     return _LINUX and _prctl(_PR_SET_DUMPABLE, 0)
 
 
-Identity = tuple[int, int]  # (pid, start time): a pid alone may be reused by another process
-
-
 def stat_files() -> Iterator[Path]:
     """/proc/<pid>/stat of every process. Listed by name, not globbed: globbing looks into each pid's
     folder, and one whose process ends meanwhile raises (ESRCH) instead of being skipped."""
@@ -63,91 +58,15 @@ def stat_files() -> Iterator[Path]:
     yield from (_PROC / name / "stat" for name in names if name.isdigit())
 
 
-def _processes() -> Iterator[tuple[Identity, int, str]]:
-    """Every process as (its identity, its parent's pid, its state)."""
-    for stat in stat_files():
-        try:
-            # pid (comm) state ppid ...: comm may hold spaces and parentheses, so split after the last ')'
-            fields = stat.read_text().rpartition(")")[2].split()
-            yield (int(stat.parent.name), int(fields[19])), int(fields[1]), fields[0]
-        except (OSError, ValueError, IndexError):
-            continue  # it ended while we looked
-
-
-@contextmanager
-def adopting_orphans() -> Iterator[None]:
-    """This process as a child subreaper for the block (and for as long as any such block runs)."""
-    global _watching
-    if _LINUX and _watching == 0:
-        _prctl(_PR_SET_CHILD_SUBREAPER, 1)
-    _watching += 1
-    try:
-        yield
-    finally:
-        _watching -= 1
-        if _LINUX and _watching == 0:
-            _prctl(_PR_SET_CHILD_SUBREAPER, 0)
-
-
-class Descendants:
-    """The processes started, directly or not, by the process `leader`."""
-
-    def __init__(self, leader: int) -> None:
-        self.leader = leader
-        self.seen: set[Identity] = set()
-
-    def look(self) -> set[Identity]:
-        """Record the processes now alive whose parents lead to the leader; return those alive."""
-        if not _LINUX:
-            return set()
-        parents: dict[Identity, int] = {}
-        for identity, parent, state in _processes():
-            if state != "Z":
-                parents[identity] = parent
-        # A parent is matched by its identity, not its pid: a recorded process that ended may have
-        # its pid taken by an unrelated one, whose children are no descendants. (The leader's pid
-        # stays its own until this process reaps it.)
-        identity_of = {identity[0]: identity for identity in parents}
-        alive: set[Identity] = set()
-        grew = True
-        while grew:  # a child may be listed before its parent
-            grew = False
-            for identity, parent in parents.items():
-                if identity in alive:
-                    continue
-                if parent == self.leader or identity in self.seen or identity_of.get(parent) in alive:
-                    alive.add(identity)
-                    grew = True
-        self.seen |= alive
-        return alive
-
-    async def watch(self) -> None:
-        """Look every `WATCH_EVERY` seconds until cancelled."""
-        while _LINUX:
-            self.look()
-            await anyio.sleep(WATCH_EVERY)
-
-    async def end(self) -> None:
-        """SIGKILL every recorded descendant still alive (and what they start meanwhile), then reap
-        those that became this process's children."""
-        with anyio.move_on_after(END_WAIT):
-            while alive := self.look():
-                for pid, _ in alive:
-                    with suppress(ProcessLookupError, PermissionError):
-                        os.kill(pid, signal.SIGKILL)
-                self._reap()
-                await anyio.sleep(0.02)
-        self._reap()
-
-    def _reap(self) -> None:
-        for pid, started in self.seen:
-            if _started(pid) == started:  # still that process (as a zombie), not a reused pid
-                with suppress(ChildProcessError, OSError):
-                    os.waitpid(pid, os.WNOHANG)
-
-
-def _started(pid: int) -> int | None:
-    try:
-        return int((_PROC / str(pid) / "stat").read_text().rpartition(")")[2].split()[19])
-    except (OSError, ValueError, IndexError):
-        return None
+def contained(command: str, args: list[str], env: Mapping[str, str]) -> list[str]:
+    """The argv that runs `command args` in `env`, under the subreaper where there is one. A command
+    not found on the env's PATH raises FileNotFoundError here, as starting it directly would."""
+    if not _LINUX:
+        return [command, *args]
+    found = command if os.sep in command else shutil.which(command, path=env.get("PATH", os.defpath))
+    if found is None or not os.path.exists(found):
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), command)
+    # This interpreter, also where its path is not this user's to run (/proc/self/exe is this binary).
+    python = sys.executable if os.access(sys.executable, os.X_OK) else "/proc/self/exe"
+    # -I: no PYTHON* variable of the server's env, nor a user site, reaches the subreaper; -S: no site.
+    return [python, "-I", "-S", _SUBREAPER, str(os.getpid()), found, command, *args]

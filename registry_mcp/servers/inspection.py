@@ -14,14 +14,15 @@ Launching a command runs code on this machine: the MCP tool asks the person firs
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator, Collection, Iterable, Iterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import anyio
 import httpx2
-from mcp import ClientSession
+from mcp import Client, ClientSession
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
@@ -32,8 +33,10 @@ from mcp_types import (
     INVALID_REQUEST,
     METHOD_NOT_FOUND,
     PARSE_ERROR,
+    UNSUPPORTED_PROTOCOL_VERSION,
     Implementation,
     PaginatedRequestParams,
+    ServerCapabilities,
     Tool,
 )
 from mcp_types import (
@@ -48,6 +51,7 @@ from registry_mcp.registry.client import connection_failure
 from registry_mcp.registry.models import LocalServerConfig, RemoteServerConfig
 from registry_mcp.secrets.masking import secret_values
 from registry_mcp.secrets.scrubbing import REDACTED, scrub
+from registry_mcp.servers.addresses import GuardedTransport
 from registry_mcp.servers.launch import (
     TLS_ADVICE,
     ReadBounds,
@@ -96,6 +100,7 @@ class InspectedServer(BaseModel):
     version: str
     title: str | None = None
     protocol_version: str
+    transport: str = Field(default="stdio", description="How it answered: stdio, streamable_http or sse.")
     instructions: str | None = None
     capabilities: dict[str, Any]
     tools: list[InspectedTool]
@@ -145,88 +150,184 @@ async def inspect_server(
     request_timeout: float = REQUEST_TIMEOUT,
     limits: Limits | None = None,
     secrets: Iterable[str] = (),
+    private_targets: bool = True,
 ) -> InspectedServer:
-    """Start or reach the server, complete the handshake, list its tools; raise `InspectionFailed`.
+    """Start or reach the server, learn what it is (`server/discover`, else the `initialize`
+    handshake), list its tools; raise `InspectionFailed`. Starting (the process or the connection, and
+    that first exchange) ends within `start_timeout` on every transport.
 
-    `secrets` (besides the config's own env and header values) are scrubbed from whatever it says."""
+    `secrets` (besides the config's own env and header values) are scrubbed from whatever it says.
+    Without `private_targets`, a URL is reached only at public addresses (`servers.addresses`), and a
+    refused address, an unreachable one and one that does not answer in time fail alike."""
     limits = limits or Limits()
     hidden = _hidden_forms(secret_values(config.model_dump(mode="json")) | set(secrets))
     bounds = ReadBounds(max_message=limits.max_message, max_total=limits.max_bytes)
     stderr = StderrTail(keep=STDERR_SHOWN * 4)
+    remote = isinstance(config, RemoteServerConfig)
+    transport = config.transport if isinstance(config, RemoteServerConfig) else "stdio"
+    guarded = remote and not private_targets
+    reach = _Reach(bounds, stderr, request_timeout, limits, guarded)
+    deadline = anyio.current_time() + start_timeout
     try:
-        async with _session(config, bounds, stderr, request_timeout) as session:
-            with anyio.fail_after(start_timeout):
-                hello = await session.initialize()
-            tools, stopped = await _list_tools(session, request_timeout, limits, bounds)
+        try:
+            seen = await reach.server(config, transport, deadline)
+        except Exception as failure:
+            if not (transport == "streamable_http" and _answered_but_not_so(failure, bounds)):
+                raise
+            # Something answered HTTP, but not as Streamable HTTP: an SSE endpoint's URL given as one?
+            try:
+                seen = await reach.server(config, "sse", deadline)
+            except Exception:
+                raise failure from None
     except Exception as failure:  # whatever the transport raised: described by us, the server's words quoted
+        timed_out = _has(failure, TimeoutError)
         if bounds.stopped:
             reason = bounds.stopped
-        elif _has(failure, TimeoutError):
+        elif guarded and (timed_out or _has(failure, httpx2.TransportError)):
+            reason = _unreached(start_timeout)  # the same words for an address refused, unreachable or silent
+        elif timed_out:
             reason = f"the server did not answer within {start_timeout:g} s (or a request within {request_timeout:g} s)"
         else:
-            reason = _describe(failure, remote=isinstance(config, RemoteServerConfig), said=_Said(hidden))
+            reason = _describe(failure, remote=remote, said=_Said(hidden))
         tls = looks_like_tls_failure(stderr.text) or any(looks_like_tls_failure(text) for text in _texts(failure))
         raise InspectionFailed(_failure_text(reason, stderr.text, hidden, tls=tls)) from None
-    server = hello.server_info
-    instructions = hello.instructions
     said = _Said(hidden)
-    declared = hello.capabilities.model_dump(mode="json", by_alias=True, exclude_none=True)
-    inspected = [_inspected(tool, limits, said) for tool in tools]
+    server = seen.identity
+    declared = seen.capabilities.model_dump(mode="json", by_alias=True, exclude_none=True)
+    inspected = [_inspected(tool, limits, said) for tool in seen.tools]
     report = InspectedServer(
-        name=said(server.name, limits.title),
-        version=said(server.version, limits.version),
-        title=said(server.title, limits.title) if server.title else None,
-        protocol_version=said(str(hello.protocol_version), limits.version),
-        instructions=said(instructions, limits.instructions, block=True) if instructions else None,
+        name=said(server.name, limits.title) if server else "",
+        version=said(server.version, limits.version) if server else "",
+        title=said(server.title, limits.title) if server and server.title else None,
+        protocol_version=said(seen.protocol_version, limits.version),
+        transport=seen.transport,
+        instructions=said(seen.instructions, limits.instructions, block=True) if seen.instructions else None,
         capabilities=_capabilities(declared, said),
         tools=inspected,
-        stopped=stopped,
-        escaped_names=sum(1 for tool, shown in zip(tools, inspected, strict=True) if _not_as_said(tool, shown, limits)),
+        stopped=seen.stopped,
+        escaped_names=sum(
+            1 for tool, shown in zip(seen.tools, inspected, strict=True) if _not_as_said(tool, shown, limits)
+        ),
         skipped_lines=bounds.skipped_lines,
     )
-    report._definitions = tools
+    report._definitions = seen.tools
     return report
 
 
-@asynccontextmanager
-async def _session(
-    config: LocalServerConfig | RemoteServerConfig, bounds: ReadBounds, stderr: StderrTail, request_timeout: float
-) -> AsyncIterator[ClientSession]:
-    read: Any  # the transports' stream types differ only in name
-    write: Any
-    async with AsyncExitStack() as stack:
+def _unreached(start_timeout: float) -> str:
+    return (
+        f"no MCP server answered there within {start_timeout:g} s, or its address is one registry-mcp does not "
+        "connect to for a remote caller (loopback, private, link-local, unique-local or cloud metadata; a person "
+        "can allow those by starting registry-mcp with --allow-private-targets)"
+    )
+
+
+def _answered_but_not_so(failure: BaseException, bounds: ReadBounds) -> bool:
+    """Whether a Streamable HTTP attempt failed on an answer (an HTTP error status, a body that is
+    no MCP), not on the connection, a bound or the clock: worth trying the URL as SSE."""
+    if bounds.stopped or _has(failure, TimeoutError) or _has(failure, httpx2.TransportError):
+        return False
+    return _has(failure, MCPError) or _has(failure, httpx2.HTTPStatusError) or _has(failure, ValidationError)
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """What a server said about itself, and its tools as far as the limits allowed."""
+
+    identity: Implementation | None  # a 2026-07-28 server may leave its name out
+    protocol_version: str
+    capabilities: ServerCapabilities
+    instructions: str | None
+    tools: list[Tool]
+    stopped: list[str]
+    transport: str
+
+
+@dataclass(frozen=True)
+class _Reach:
+    bounds: ReadBounds
+    stderr: StderrTail
+    request_timeout: float
+    limits: Limits
+    guarded: bool
+
+    async def server(self, config: LocalServerConfig | RemoteServerConfig, transport: str, deadline: float) -> _Seen:
+        """Connect over `transport`, agree on a protocol revision (`server/discover` first, then the
+        `initialize` handshake) by `deadline`, then list the tools within the listing's own bounds."""
+        starting = anyio.CancelScope(deadline=deadline)
+        try:
+            with starting:
+                return await self._listed(config, transport, starting)
+        except Exception as failure:
+            if starting.cancel_called:  # what failed, failed because the deadline cut the start short
+                raise TimeoutError from failure
+            raise
+        raise TimeoutError  # the deadline passed while starting
+
+    async def _listed(
+        self, config: LocalServerConfig | RemoteServerConfig, transport: str, starting: anyio.CancelScope
+    ) -> _Seen:
+        client = Client(
+            self._streams(config, transport),
+            mode="auto",
+            read_timeout_seconds=self.request_timeout,
+            client_info=CLIENT_INFO,
+            cache=None,
+        )
+        async with client:
+            starting.deadline = math.inf  # started: the listing has bounds of its own
+            session = client.session
+            tools, stopped = await _list_tools(session, self.request_timeout, self.limits, self.bounds)
+            return _Seen(
+                identity=session.server_info,
+                protocol_version=str(session.protocol_version),
+                capabilities=session.server_capabilities or ServerCapabilities(),
+                instructions=session.instructions,
+                tools=tools,
+                stopped=stopped,
+                transport=transport,
+            )
+
+    @asynccontextmanager
+    async def _streams(
+        self, config: LocalServerConfig | RemoteServerConfig, transport: str
+    ) -> AsyncIterator[tuple[Any, Any]]:
+        """The transport's read and write streams (their types differ only in name)."""
         if isinstance(config, LocalServerConfig):
             environment = child_environment(config.env or {})
-            read, write = await stack.enter_async_context(
-                spawn_stdio(config.command, list(config.args or []), environment, bounds, stderr)
+            async with spawn_stdio(
+                config.command, list(config.args or []), environment, self.bounds, self.stderr
+            ) as pipes:
+                yield pipes
+            return
+        hooks = {"response": [_BoundedBody(self.bounds).hook]}
+        guarded = self.guarded
+
+        def bounded_client(
+            headers: dict[str, str] | None = None,
+            timeout: httpx2.Timeout | None = None,
+            auth: httpx2.Auth | None = None,
+        ) -> httpx2.AsyncClient:
+            return httpx2.AsyncClient(
+                headers=headers,
+                timeout=timeout or self.request_timeout,
+                auth=auth,
+                event_hooks=hooks,
+                transport=GuardedTransport() if guarded else None,
             )
-        else:
-            hooks = {"response": [_BoundedBody(bounds).hook]}
 
-            def bounded_client(
-                headers: dict[str, str] | None = None,
-                timeout: httpx2.Timeout | None = None,
-                auth: httpx2.Auth | None = None,
-            ) -> httpx2.AsyncClient:
-                return httpx2.AsyncClient(
-                    headers=headers, timeout=timeout or request_timeout, auth=auth, event_hooks=hooks
-                )
-
-            headers = dict(config.headers or {})
-            if config.transport == "sse":
-                read, write = await stack.enter_async_context(
-                    sse_client(
-                        config.url, headers=headers, timeout=request_timeout, httpx_client_factory=bounded_client
-                    )
-                )
-            else:
-                http = await stack.enter_async_context(bounded_client(headers=headers))
-                read, write = await stack.enter_async_context(
-                    streamable_http_client(config.url, http_client=http, max_sse_event_size=bounds.max_message)
-                )
-        yield await stack.enter_async_context(
-            ClientSession(read, write, read_timeout_seconds=request_timeout, client_info=CLIENT_INFO)
-        )
+        headers = dict(config.headers or {})
+        if transport == "sse":
+            async with sse_client(
+                config.url, headers=headers, timeout=self.request_timeout, httpx_client_factory=bounded_client
+            ) as streams:
+                yield streams
+            return
+        async with (
+            bounded_client(headers=headers) as http,
+            streamable_http_client(config.url, http_client=http, max_sse_event_size=self.bounds.max_message) as streams,
+        ):
+            yield streams
 
 
 class _ReadLimitReached(Exception):
@@ -419,10 +520,23 @@ def _described_error(failure: MCPError, *, remote: bool, said: _Said) -> str:
         return (
             "a request got no answer in time (is it an MCP endpoint?)" if remote else "a request got no answer in time"
         )
+    if failure.code == UNSUPPORTED_PROTOCOL_VERSION:
+        return (
+            "the server speaks no protocol revision this inspector does (it supports only "
+            f"{_versions(failure.error.data)}): an MCP server, on a newer or older revision"
+        )
     code = f"code {failure.code}" + (f", {_JSON_RPC_CODES[failure.code]}" if failure.code in _JSON_RPC_CODES else "")
     if remote:
         return f"the connection ended with an MCP error ({code}; its text is not shown: is the URL an MCP endpoint?)"
     return f"the server answered with an error ({code}), quoted: {quote(said(failure.message, ERROR_SHOWN))}"
+
+
+def _versions(data: Any) -> str:
+    """The revisions a -32022 error names, cleaned: the server's own words."""
+    supported = data.get("supported") if isinstance(data, dict) else None
+    if not isinstance(supported, list) or not supported:
+        return "revisions it does not name"
+    return ", ".join(quote(clean(str(version), 20)) for version in supported[:5])
 
 
 def _texts(failure: BaseException) -> Iterator[str]:

@@ -7,8 +7,9 @@ cannot outgrow their bounds or outlive the inspection.
 - `spawn_stdio(...)`: the server in its own process group, speaking newline-delimited JSON-RPC; lines
   that are not JSON-RPC are skipped, and reading stops (the connection closes) once a line or the
   total passes its bound. When the block ends, however it ends, the whole group is stopped: stdin
-  closed, a moment's grace, SIGTERM to the group, then SIGKILL; then every process it started that
-  left the group (a session of its own) is killed too (`registry_mcp.servers.descendants`).
+  closed, a moment's grace, SIGTERM to the group, then SIGKILL. On Linux the server runs under a
+  subreaper (`registry_mcp.servers.descendants`), which ends every process it started, in the group
+  or not, with it.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 from mcp.client.stdio import get_default_environment
 from mcp.shared.message import SessionMessage
 
-from registry_mcp.servers.descendants import Descendants, adopting_orphans, keep_private, stat_files
+from registry_mcp.servers.descendants import contained, keep_private, stat_files
 
 _TLS_AND_PROXY = (
     "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS",
@@ -106,32 +107,28 @@ async def spawn_stdio(
 ) -> AsyncIterator[
     tuple[MemoryObjectReceiveStream[SessionMessage | Exception], MemoryObjectSendStream[SessionMessage]]
 ]:
-    """Start `command` in a new process group; yield the session's read and write streams. This
-    process is made non-dumpable first (`descendants.keep_private`): the server may not read it."""
+    """Start `command` in a new process group (under the subreaper, on Linux); yield the session's
+    read and write streams. This process is made non-dumpable first (`descendants.keep_private`):
+    the server may not read it."""
     keep_private()
-    with adopting_orphans():
-        process = await anyio.open_process([command, *args], env=dict(env), start_new_session=True)
-        descendants = Descendants(process.pid)
-        incoming, read_stream = anyio.create_memory_object_stream[SessionMessage | Exception](0)
-        write_stream, outgoing = anyio.create_memory_object_stream[SessionMessage](0)
-        try:
-            async with anyio.create_task_group() as pipes:
-                pipes.start_soon(_read_stdout, process, incoming, bounds)
-                pipes.start_soon(_write_stdin, process, outgoing, incoming)
-                pipes.start_soon(_read_stderr, process, stderr)
-                pipes.start_soon(_end_group_with_leader, process)
-                pipes.start_soon(descendants.watch)
-                try:
-                    yield read_stream, write_stream
-                finally:
-                    pipes.cancel_scope.cancel()
-        finally:
-            with anyio.CancelScope(shield=True):
-                descendants.look()  # what it started since the last look, before the leader goes
-                await end_process_group(process)
-                await descendants.end()  # what left the group
-                for stream in (read_stream, write_stream, incoming, outgoing):
-                    await stream.aclose()
+    process = await anyio.open_process(contained(command, args, env), env=dict(env), start_new_session=True)
+    incoming, read_stream = anyio.create_memory_object_stream[SessionMessage | Exception](0)
+    write_stream, outgoing = anyio.create_memory_object_stream[SessionMessage](0)
+    try:
+        async with anyio.create_task_group() as pipes:
+            pipes.start_soon(_read_stdout, process, incoming, bounds)
+            pipes.start_soon(_write_stdin, process, outgoing, incoming)
+            pipes.start_soon(_read_stderr, process, stderr)
+            pipes.start_soon(_end_group_with_leader, process)
+            try:
+                yield read_stream, write_stream
+            finally:
+                pipes.cancel_scope.cancel()
+    finally:
+        with anyio.CancelScope(shield=True):
+            await end_process_group(process)
+            for stream in (read_stream, write_stream, incoming, outgoing):
+                await stream.aclose()
 
 
 async def _read_stdout(

@@ -56,8 +56,7 @@ class ExportArguments(RegistryModel):
 
     format: ExportFormat = Field(
         description=(
-            "'gateway' (secure-mcp-gateway's mcp_config[]), 'mcpServers' (Claude Desktop, Cursor, Claude Code) or "
-            "'vscode'."
+            "'mcpServers': Claude Desktop, Cursor, Claude Code; 'claude_managed': Claude Code's managed allowlist."
         )
     )
     servers: ServerSelectors = Field(
@@ -99,11 +98,15 @@ class ExportResult(ToolResult):
     idempotent=True,
 )
 async def export_registry_servers(args: ExportArguments, call: ToolCall) -> ExportResult:
-    """Registry servers (named, or every active one) as a config block to paste, secrets masked."""
+    """Registry servers as a config block to paste, secrets masked."""
     servers = await chosen_servers(args.servers, call.registry)
     rendered = export(servers, args.format)
     masked = [] if call.reveal_secrets else masked_paths(rendered.config)
-    where = {"gateway": "under mcp_configs.<id> in the gateway's config", "mcpServers": "in the client's config file"}
+    where = {
+        "gateway": "under mcp_configs.<id> in the gateway's config",
+        "mcpServers": "in the client's config file",
+        "claude_managed": "in Claude Code's managed-settings.json",
+    }
     return ExportResult(
         message=f"{counted(len(rendered.servers), 'server')} as a '{args.format}' block to paste "
         f"{where.get(args.format, 'in .vscode/mcp.json')}."

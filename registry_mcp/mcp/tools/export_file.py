@@ -130,13 +130,17 @@ def _question(planned: _Planned, export_format: ExportFormat) -> str:
         + (
             f"It changes the existing file ({plan.what}); a backup is kept beside it."
             if plan.original is not None
-            else f"It creates {plan.what}, readable by your user only (0600)."
+            else f"It creates {plan.what}, readable by "
+            + ("your user only (0600)." if plan.mode == 0o600 else f"every user ({plan.mode:04o}).")
         )
     ]
     lines += [f"Adds {shown(name)}: {_runs(plan.entries[name])}." for name in plan.added]
     lines += [
         f"Replaces {shown(name)}: it ran {_runs(plan.previous[name])}; now {_runs(plan.entries[name])}."
         for name in plan.replaced
+    ]
+    lines += [
+        f"Removes {shown(name)} from the file's allowlist: the registry does not hold it." for name in plan.removed
     ]
     if plan.kept:
         lines.append(f"Keeps the file's {plan.kept} other entries as they are.")
@@ -183,6 +187,10 @@ def _who_reads(plan: WritePlan) -> str:
 def _runs(entry: Any) -> str:
     """What an entry runs, for the person to approve: every word, exactly, secrets masked."""
     config = entry.get("config") if isinstance(entry, dict) and "server_name" in entry else entry
+    if isinstance(config, dict) and isinstance(config.get("serverCommand"), list) and config["serverCommand"]:
+        config = {"command": config["serverCommand"][0], "args": config["serverCommand"][1:]}  # an allowlist's
+    elif isinstance(config, dict) and "serverUrl" in config:
+        config = {"url": config["serverUrl"]}
     if not isinstance(config, dict):
         return "(not a server entry)"
     command, args = config.get("command"), config.get("args")
@@ -281,7 +289,8 @@ async def write_registry_export(args: WriteExportArguments, call: ToolCall) -> W
     return WriteResult(
         message=f"Wrote {counted(len(rendered.servers), 'server')} to {plan.path} ({plan.what}): "
         f"{len(plan.added)} added, {len(plan.replaced)} replaced, {plan.kept} kept, "
-        f"{counted(plan.secrets, 'secret value')} written to the file and not shown here."
+        + (f"{len(plan.removed)} removed, " if plan.removed else "")
+        + f"{counted(plan.secrets, 'secret value')} written to the file and not shown here."
         + (f" The file as it was is kept at {backup}." if backup else "")
         + (f" {plan.next_step}." if plan.next_step else "")
         + (f" {len(rendered.skipped)} left out (see skipped)." if rendered.skipped else "")

@@ -231,8 +231,8 @@ async def ask_to_inspect(args: InspectArguments, call: ToolCall) -> Question:
     ask=ask_to_inspect,
 )
 async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectResult:
-    """Start or reach an MCP server once the person confirms; report its tools, what deny patterns block and
-    drift from its pin (neither config nor saved_name: every pinned entry)."""
+    """Start or reach an MCP server once the person agrees; report its tools, what deny patterns block and
+    drift from its pin (no config or saved_name: every pinned entry)."""
     if isinstance(call.facts, _PinBatch):
         return await _check_pins(call.facts, call)
     target: _InspectionTarget = call.facts
@@ -248,7 +248,9 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
             target=shown,
         )
     try:
-        server = await inspect_server(target.config, secrets=target.secrets)
+        server = await inspect_server(
+            target.config, secrets=target.secrets, private_targets=call.reaches_private_targets
+        )
     except InspectionFailed as failure:
         raise ToolError(f"Could not inspect {shown}: {failure}") from None
     denied = (
@@ -277,7 +279,7 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
                 raise
             unrecorded = f" The check could not be recorded in the entry: {failure}"
     return InspectResult(
-        message=_said_sentence(server)
+        message=_said_sentence(server, _transport_of(target.config))
         + _deny_sentence(denied)
         + (_written_sentence(args.write_tools, wrote, unhiding) if faithful or not args.write_tools else _UNFAITHFUL)
         + (
@@ -366,6 +368,10 @@ async def _check_pins(batch: _PinBatch, call: ToolCall) -> InspectResult:
     )
 
 
+def _transport_of(config: LocalServerConfig | RemoteServerConfig) -> str:
+    return config.transport if isinstance(config, RemoteServerConfig) else "stdio"
+
+
 def _refused_here(config: LocalServerConfig | RemoteServerConfig, call: ToolCall) -> bool:
     return isinstance(config, LocalServerConfig) and not call.may_act_on_this_machine
 
@@ -376,14 +382,18 @@ _UNFAITHFUL = (
 )
 
 
-def _said_sentence(server: InspectedServer) -> str:
+def _said_sentence(server: InspectedServer, asked_for: str) -> str:
     """Our sentence first; what the server calls itself only inside it, quoted."""
     count = f"at least {len(server.tools):,}" if server.stopped else f"{len(server.tools):,}"
-    text = f"Inspected the server; it calls itself {quote(server.name)} version {quote(server.version)} " + (
+    # A server on the 2026-07-28 revision may leave its name out.
+    named = f"calls itself {quote(server.name)} version {quote(server.version)}" if server.name else "gives no name"
+    text = f"Inspected the server; it {named} " + (
         f"and offers {count} {agreeing(len(server.tools), 'tool', 'tools')}."
         if server.tools or not server.stopped
         else "and its tools could not be read."
     )
+    if server.transport == "sse" and asked_for == "streamable_http":
+        text += ' It answered as an SSE endpoint, not Streamable HTTP: register it with transport "sse".'
     if server.stopped:
         text += f" The listing is incomplete ({'; '.join(server.stopped)})."
     if server.skipped_lines:

@@ -19,6 +19,7 @@ checkpoint that empties the write-ahead log, so the old value is not left readab
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -32,6 +33,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from registry_mcp.errors import Conflict, NotFound
+from registry_mcp.registry.embedded.database_file import (
+    BUSY_TIMEOUT_MS,
+    SCHEMA_VERSION,
+    DatabaseUnusable,
+    explain,
+    newer_schema,
+)
 from registry_mcp.registry.patching import apply_modify
 from registry_mcp.secrets.masking import mask_secrets, secret_values
 
@@ -83,7 +91,6 @@ CREATE TABLE IF NOT EXISTS gateway_servers (
 );
 """
 
-BUSY_TIMEOUT_MS = 10_000
 # The files SQLite keeps beside the database, all holding its data at some point.
 _COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
 
@@ -104,6 +111,8 @@ def _prepare_private_file(path: Path) -> None:
     tightened to 0600, with a warning; an existing directory is left as it is (it may be shared on
     purpose) with a warning if others may enter it.
     """
+    if path.is_dir():  # never made 0600 below: a folder given for the file may be anyone's (/tmp)
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     directory = path.parent
     if not directory.exists():
         directory.mkdir(parents=True, mode=0o700)
@@ -149,28 +158,45 @@ class RegistryStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
+        try:
+            self._db = self._open()
+        except (OSError, sqlite3.Error) as error:
+            raise DatabaseUnusable(explain(Path(self.path), error)) from error
+        self._lock = threading.Lock()
+
+    def _open(self) -> sqlite3.Connection:
         if self.path != ":memory:":
             _prepare_private_file(Path(self.path))
         # isolation_level=None: transactions are opened explicitly, with BEGIN IMMEDIATE for writes.
         # The timeout is SQLite's busy timeout: how long a write waits for another one to finish.
-        self._db = sqlite3.connect(
-            self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-        )
-        self._db.row_factory = _as_dict
-        self._lock = threading.Lock()
-        with self._lock:
-            # (An in-memory database has no log: SQLite keeps its journal mode and ignores these.)
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")
-            self._db.execute("PRAGMA foreign_keys = ON")
-            # Freed content is overwritten with zeros, so a deleted or replaced secret leaves no trace.
-            self._db.execute("PRAGMA secure_delete = ON")
-            self._db.executescript(_SCHEMA)
-            gateway_columns = {row["name"] for row in self._db.execute("PRAGMA table_info(gateways)")}
-            if "gateway_version" not in gateway_columns:  # a file from before gateways had versions
-                self._db.execute("ALTER TABLE gateways ADD COLUMN gateway_version TEXT NOT NULL DEFAULT 'v1'")
-            self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('local_user', ?)", (str(uuid.uuid4()),))
-            self.local_user = self._db.execute("SELECT value FROM meta WHERE key = 'local_user'").fetchone()["value"]
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+        try:
+            self._prepare(db)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _prepare(self, db: sqlite3.Connection) -> None:
+        db.row_factory = _as_dict
+        # Read before anything is written: a newer schema is left as it is.
+        found = db.execute("PRAGMA user_version").fetchone()["user_version"]
+        if found > SCHEMA_VERSION:
+            raise DatabaseUnusable(newer_schema(Path(self.path), found, SCHEMA_VERSION))
+        # (An in-memory database has no log: SQLite keeps its journal mode and ignores these.)
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        # Freed content is overwritten with zeros, so a deleted or replaced secret leaves no trace.
+        db.execute("PRAGMA secure_delete = ON")
+        db.executescript(_SCHEMA)
+        gateway_columns = {row["name"] for row in db.execute("PRAGMA table_info(gateways)")}
+        if "gateway_version" not in gateway_columns:  # a file from before gateways had versions
+            db.execute("ALTER TABLE gateways ADD COLUMN gateway_version TEXT NOT NULL DEFAULT 'v1'")
+        if found < SCHEMA_VERSION:
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('local_user', ?)", (str(uuid.uuid4()),))
+        self.local_user = db.execute("SELECT value FROM meta WHERE key = 'local_user'").fetchone()["value"]
 
     def close(self) -> None:
         with self._lock:
