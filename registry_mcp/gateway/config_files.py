@@ -35,12 +35,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from registry_mcp.gateway.export import TOOL_GUARDRAILS, Export, ExportFormat
+from registry_mcp.gateway.export import OVERRIDES, TOOL_GUARDRAILS, Export, ExportFormat
 from registry_mcp.secrets.masking import secret_values
 
 NEW_FILE_MODE = 0o600
 MAX_EXISTING_BYTES = 256 * 1024 * 1024  # a real ~/.claude.json reaches 100 MB
-_CLIENT_KEY = {"mcpServers": "mcpServers", "vscode": "servers"}
+_CLIENT_KEY = {"mcpServers": "mcpServers", "vscode": "servers", "gateway_overrides": OVERRIDES}
+# Top-level keys of a secure-mcp-gateway config file, one of which an existing file must have to get overrides.
+_GATEWAY_FILE_KEYS = ("mcp_configs", "plugins", OVERRIDES)
 
 
 class WriteRefused(ValueError):
@@ -152,6 +154,8 @@ def plan_write(
     existing = _read(path, plan) if path.exists() else None
     if export_format == "gateway":
         _gateway(plan, existing, rendered.config, config_name)
+    elif export_format == "gateway_overrides":
+        _overrides(plan, existing, rendered.config)
     else:
         _client(plan, existing, rendered.config, _CLIENT_KEY[export_format])
     plan.entries = entries_of(rendered.config, export_format)
@@ -267,6 +271,20 @@ def _client(plan: WritePlan, existing: dict[str, Any] | None, block: dict[str, A
     plan.kept = len(servers) - len(block[key])
     plan.content = content
     plan.what = f"an MCP client config ({key})"
+
+
+def _overrides(plan: WritePlan, existing: dict[str, Any] | None, block: dict[str, Any]) -> None:
+    if existing is not None and not any(key in existing for key in _GATEWAY_FILE_KEYS):
+        raise WriteRefused(
+            "path: the file is not a secure-mcp-gateway config (it has none of mcp_configs, plugins, "
+            f"{OVERRIDES}); give the gateway's own config file"
+        )
+    _client(plan, existing, block, OVERRIDES)
+    plan.what = f"the {OVERRIDES} of a secure-mcp-gateway config" if existing else f"a file holding {OVERRIDES}"
+    if existing is None:
+        plan.next_step = (
+            f"The gateway reads {OVERRIDES} only from its own config file: merge this block into it at the top level"
+        )
 
 
 def write(plan: WritePlan) -> Path | None:

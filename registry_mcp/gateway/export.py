@@ -3,6 +3,8 @@
     export(servers, "gateway")      {"mcp_config": [entry, ...]} (+ "common_overrides"), for mcp_configs.<id>
     export(servers, "mcpServers")   Claude Desktop, Cursor, Claude Code: {"mcpServers": {name: ...}}
     export(servers, "vscode")       VS Code: {"servers": {name: {"type": ..., ...}}}
+    export(servers, "gateway_overrides")  {"local_server_overrides": {saved_name: {...}}}, what a
+                                    cloud-mode gateway takes only from its own config file
 
 `export` returns real values, with what it left out, renamed, or placed elsewhere and why; mask
 them (`registry_mcp.secrets.masking`) before an assistant reads them. A gateway entry carries every key
@@ -20,7 +22,7 @@ from typing import Any, Literal
 from registry_mcp.registry.models import LocalServerConfig, RegistryServer
 from registry_mcp.secrets.masking import mask_secrets
 
-ExportFormat = Literal["gateway", "mcpServers", "vscode"]
+ExportFormat = Literal["gateway", "gateway_overrides", "mcpServers", "vscode"]
 
 # The keys the gateway reads from one mcp_config[] entry, in its own order.
 GATEWAY_KEYS = (
@@ -40,6 +42,12 @@ TOOL_GUARDRAILS = "server_tools_guardrails_config"
 _GUARDRAILS = ("input_guardrails_config", "output_guardrails_config")
 # What the gateway fills a missing or partial guardrail policy with (`_empty_config` in 2.2.4).
 EMPTY_GUARDRAIL: dict[str, Any] = {"enabled": False, "guardrail_name": "", "additional_config": {}, "block": []}
+# A cloud-mode gateway (its `enkrypt` auth provider) never reads these from the cloud's record: only from the
+# top-level `local_server_overrides` of its own config file, keyed by saved name.
+LOCAL_ONLY = ("denied_tools", "sandbox")
+# Read from the cloud's record, and from that block where the cloud has none.
+LOCAL_FALLBACK = ("oauth_config", "mcp_oauth")
+OVERRIDES = "local_server_overrides"
 # Gateway features a client that runs the server itself does not have.
 _GATEWAY_ONLY = ("denied_tools", "oauth_config", "mcp_oauth", "sandbox", *_GUARDRAILS, "tool_guardrails_config")
 
@@ -71,7 +79,9 @@ def export(servers: list[RegistryServer], export_format: ExportFormat) -> Export
             "One saved_name has several versions here, so each is named with its version: "
             + ", ".join(f"{old} as {new!r}" for old, new in result.renamed.items())
         )
-    if export_format == "gateway":
+    if export_format == "gateway_overrides":
+        _overrides(runnable, result)
+    elif export_format == "gateway":
         _gateway(runnable, names, result)
     else:
         _client(runnable, names, export_format, result)
@@ -117,6 +127,61 @@ def _gateway(servers: list[RegistryServer], names: list[str], result: Export) ->
         )
     if ignored:
         result.notes.append(f"Left out, as the gateway does not read them: {', '.join(sorted(ignored))}.")
+
+
+def _overrides(servers: list[RegistryServer], result: Export) -> None:
+    """The block a cloud-mode gateway layers onto the cloud's servers: keyed by saved name only, so one
+    version of each name (the first chosen) where versions differ."""
+    result.renamed = {}
+    result.notes = []
+    block: dict[str, dict[str, Any]] = {}
+    exported = []
+    for server in servers:
+        entry = overrides_entry(server)
+        if server.saved_name in block:
+            if block[server.saved_name] != entry:
+                result.skipped.append(
+                    f"{label(server)}: local_server_overrides is keyed by saved name only, and another version of "
+                    "it, with other values, is already in this block; export the version the gateway uses"
+                )
+            continue
+        block[server.saved_name] = entry
+        exported.append(label(server))
+    result.servers = exported
+    result.config = {OVERRIDES: block}
+    result.notes.append(
+        f"A cloud-mode gateway reads {OVERRIDES} from the top level of its own config file "
+        "(~/.enkrypt/enkrypt_mcp_config.json; in Docker the file it mounts): there only it applies denied_tools "
+        "and sandbox; oauth_config and mcp_oauth fill in where the cloud's record has none."
+    )
+
+
+def overrides_entry(server: RegistryServer) -> dict[str, Any]:
+    """One server's `local_server_overrides` entry (real values): its deny list always, so writing it
+    replaces an older one; the other fields where the registry has them."""
+    raw = server.mcp_config.to_api() if server.mcp_config is not None else {}
+    entry: dict[str, Any] = {"denied_tools": raw.get("denied_tools") or []}
+    if raw.get("sandbox") is not None:
+        entry["sandbox"] = raw["sandbox"]
+    entry.update({key: raw[key] for key in LOCAL_FALLBACK if raw.get(key)})
+    return entry
+
+
+def cloud_gateway_note(servers: list[RegistryServer]) -> str:
+    """What a cloud-mode gateway does with these servers' local-only fields ('' where none is set)."""
+    names = [
+        server.saved_name
+        for server in servers
+        if server.mcp_config is not None
+        and any(_in_force(server.mcp_config.to_api().get(key)) for key in (*LOCAL_ONLY, *LOCAL_FALLBACK))
+    ]
+    if not names:
+        return ""
+    return (
+        f" A gateway that fetches its config from this cloud registry applies denied_tools and sandbox (and "
+        f"oauth_config, mcp_oauth where the cloud passes none) only from {OVERRIDES} in its own config file: "
+        "write that block with write_registry_export, format 'gateway_overrides'."
+    )
 
 
 def gateway_entry(server: RegistryServer, server_name: str | None = None) -> dict[str, Any]:

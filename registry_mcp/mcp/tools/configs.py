@@ -51,13 +51,13 @@ class ExportArguments(RegistryModel):
 
     format: ExportFormat = Field(
         description=(
-            "'gateway' (secure-mcp-gateway's mcp_config[]), 'mcpServers' (Claude Desktop, Cursor, Claude Code) or "
-            "'vscode'."
+            "'gateway' (secure-mcp-gateway mcp_config[]), 'gateway_overrides' (its local_server_overrides, cloud "
+            "mode), 'mcpServers' (Claude Desktop, Cursor, Claude Code) or 'vscode'."
         )
     )
     servers: ServerSelectors = Field(
         default=None,
-        description="The servers to export, each {saved_name, server_version}; leave out for every active one.",
+        description="Each {saved_name, server_version}; left out: every active one.",
     )
 
 
@@ -94,11 +94,15 @@ class ExportResult(ToolResult):
     idempotent=True,
 )
 async def export_registry_servers(args: ExportArguments, call: ToolCall) -> ExportResult:
-    """Registry servers (named, or every active one) as a config block to paste, secrets masked."""
+    """Registry servers as a config block to paste, secrets masked."""
     servers = await chosen_servers(args.servers, call.registry)
     rendered = export(servers, args.format)
     masked = [] if call.reveal_secrets else masked_paths(rendered.config)
-    where = {"gateway": "under mcp_configs.<id> in the gateway's config", "mcpServers": "in the client's config file"}
+    where = {
+        "gateway": "under mcp_configs.<id> in the gateway's config",
+        "gateway_overrides": "at the top level of a cloud-mode gateway's config file",
+        "mcpServers": "in the client's config file",
+    }
     return ExportResult(
         message=f"{counted(len(rendered.servers), 'server')} as a '{args.format}' block to paste "
         f"{where.get(args.format, 'in .vscode/mcp.json')}."

@@ -127,11 +127,18 @@ def _question(planned: _Planned, export_format: ExportFormat) -> str:
             else f"It creates {plan.what}, readable by your user only (0600)."
         )
     ]
-    lines += [f"Adds {_shown(name)}: {_runs(plan.entries[name])}." for name in plan.added]
-    lines += [
-        f"Replaces {_shown(name)}: it ran {_runs(plan.previous[name])}; now {_runs(plan.entries[name])}."
-        for name in plan.replaced
-    ]
+    if export_format == "gateway_overrides":
+        lines += [f"Sets for {_shown(name)}: {_overrides(plan.entries[name])}." for name in plan.added]
+        lines += [
+            f"Replaces for {_shown(name)}: {_overrides(plan.previous[name])}; now {_overrides(plan.entries[name])}."
+            for name in plan.replaced
+        ]
+    else:
+        lines += [f"Adds {_shown(name)}: {_runs(plan.entries[name])}." for name in plan.added]
+        lines += [
+            f"Replaces {_shown(name)}: it ran {_runs(plan.previous[name])}; now {_runs(plan.entries[name])}."
+            for name in plan.replaced
+        ]
     if plan.kept:
         lines.append(f"Keeps the file's {plan.kept} other entries as they are.")
     if plan.policy is not None:
@@ -183,6 +190,13 @@ def _runs(entry: Any) -> str:
     return runs
 
 
+def _overrides(entry: Any) -> str:
+    """What a local_server_overrides entry makes the gateway apply, for the person to approve (masked)."""
+    if not isinstance(entry, dict):
+        return "(not an object)"
+    return "; ".join(f"{_shown(key)} {_policy(value)}" for key, value in entry.items()) or "nothing"
+
+
 # Where client configs keep a remote server's address (an entry already in the file may use any).
 _URL_KEYS = ("url", "serverUrl", "httpUrl")
 
@@ -220,8 +234,8 @@ def _changed(asked: Export, now: Export, export_format: ExportFormat) -> list[st
     ask=ask_to_write,
 )
 async def write_registry_export(args: WriteExportArguments, call: ToolCall) -> WriteResult:
-    """Write an export, with its real secret values, into a gateway or client config file once the
-    person agrees; secrets never pass through the conversation. The result gives the path and counts."""
+    """Write an export, real secrets included, into a gateway or client config file once the person
+    agrees; the result shows only the path and counts."""
     if not call.may_act_on_this_machine:
         return WriteResult(
             message=_NO_FILES_OVER_HTTP,

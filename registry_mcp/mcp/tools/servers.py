@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import Field, WithJsonSchema
 
 from registry_mcp.errors import ServerNotFound
+from registry_mcp.gateway.export import cloud_gateway_note
 from registry_mcp.gateway.lint import Finding, lint_server, lint_servers
 from registry_mcp.mcp.arguments import CLOSED, CONFIRM_WHERE_CLIENT_CANNOT_ASK, AddServerArguments, ServerSelector
 from registry_mcp.mcp.permissions import NOT_CONFIRMED, Question
@@ -20,6 +21,7 @@ from registry_mcp.registry.models import (
     Gateway,
     McpConfigChanges,
     RegistryModel,
+    RegistryServer,
     ServerChanges,
     ServerPayload,
 )
@@ -69,7 +71,7 @@ async def add_registry_server(args: AddArguments, call: ToolCall) -> AddResult:
         )
     server = await call.registry.add_server(payload)
     return AddResult(
-        message=f"Registered {subject}." + _warning_sentence(warnings),
+        message=f"Registered {subject}." + _warning_sentence(warnings) + _cloud_note([server], call),
         registry=call.registry_info,
         server=server,
         warnings=warnings or None,
@@ -82,6 +84,10 @@ async def _is_registered(registry: RegistryClient, saved_name: str, server_versi
     except ServerNotFound:
         return False
     return True
+
+
+def _cloud_note(servers: list[RegistryServer], call: ToolCall) -> str:
+    return cloud_gateway_note(servers) if call.location.kind == "cloud" else ""
 
 
 def _warning_sentence(warnings: list[Finding]) -> str:
@@ -124,7 +130,9 @@ async def bulk_add_registry_servers(args: BulkAddServersArguments, call: ToolCal
     await call.report_progress(count, count, f"Registered {counted(count, 'server')}")
     warnings = lint_servers(list(args.servers))
     return BulkAddResult(
-        message=f"Registered {counted(len(servers), 'server')}." + _warning_sentence(warnings),
+        message=f"Registered {counted(len(servers), 'server')}."
+        + _warning_sentence(warnings)
+        + _cloud_note(servers, call),
         registry=call.registry_info,
         added=[ServerSummary.of(server) for server in servers],
         warnings=warnings or None,
@@ -141,7 +149,7 @@ async def get_registry_server(args: ServerSelector, call: ToolCall) -> ServerRes
     """The whole registry record of one server."""
     server = await call.registry.get_server(args.saved_name, args.server_version)
     return ServerResult(
-        message=f"The record of '{server.saved_name}' version '{server.server_version}'.",
+        message=f"The record of '{server.saved_name}' version '{server.server_version}'." + _cloud_note([server], call),
         registry=call.registry_info,
         server=server,
     )
@@ -184,7 +192,8 @@ async def modify_registry_server(args: ModifyServerArguments, call: ToolCall) ->
     )
     return ServerResult(
         message=f"Changed {', '.join(sorted(changes))} of '{server.saved_name}' version '{server.server_version}'."
-        + _warning_sentence(warnings),
+        + _warning_sentence(warnings)
+        + _cloud_note([server], call),
         registry=call.registry_info,
         server=server,
         warnings=warnings or None,
