@@ -75,6 +75,7 @@ def create_app(store: RegistryStore, *, api_key: str | None = None, merges: bool
         "delete": functools.partial(_delete, store),
         "list": functools.partial(_list, store),
         "list_gateways": functools.partial(_list_gateways, store),
+        "gateway_config": functools.partial(_gateway_config, store),
     }
     routes = [
         Route(endpoint.path, _serve(handlers[action], api_key), methods=[endpoint.method])
@@ -181,6 +182,12 @@ async def _list_gateways(store: RegistryStore, request: Request, scope: Scope) -
         "message": f"{len(gateways)} gateways use '{saved_name}' version '{version}'",
         "data": gateways,
     }
+
+
+async def _gateway_config(store: RegistryStore, request: Request, scope: Scope) -> tuple[int, Any]:
+    name = _header(request, endpoints.GATEWAY_HEADER, "")  # required: '' is refused
+    version = _header(request, endpoints.GATEWAY_VERSION_HEADER, endpoints.DEFAULT_GATEWAY_VERSION)
+    return 200, await _in_thread(store.gateway_config, scope.project, name, version)
 
 
 # --- request parsing ------------------------------------------------------------------------------

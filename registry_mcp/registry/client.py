@@ -42,6 +42,7 @@ from registry_mcp.registry.models import (
     DEFAULT_SERVER_VERSION,
     BulkAddRequest,
     Gateway,
+    GatewayConfig,
     McpConfig,
     RegistryServer,
     ServerChanges,
@@ -89,6 +90,7 @@ _SERVER = TypeAdapter(RegistryServer)
 _SERVERS = TypeAdapter(list[RegistryServer])
 _PAGE = TypeAdapter(ServerPage)
 _GATEWAYS = TypeAdapter(list[Gateway])
+_GATEWAY_CONFIG = TypeAdapter(GatewayConfig)
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,6 +306,16 @@ class RegistryClient:
             server=(saved_name, server_version),
         )
         return _parse(_GATEWAYS, body, what="the gateway list")
+
+    async def gateway_config(self, gateway_name: str, gateway_version: str) -> GatewayConfig:
+        """A gateway's config as secure-mcp-gateway fetches it in cloud mode (get-gateway-config):
+        `common_overrides` and `expanded_servers`, each server with this gateway's overrides."""
+        body = await self._call(
+            "gateway_config",
+            f"read the config of gateway '{gateway_name}' version '{gateway_version}'",
+            server=(gateway_name, gateway_version),
+        )
+        return _parse(_GATEWAY_CONFIG, body, what="the gateway config")
 
     # --- one HTTP exchange ----------------------------------------------------------------------
 
@@ -538,6 +550,8 @@ def _select(
     """The headers, query parameters and body of a call naming `server` the way the endpoint table says."""
     if server is None or selector == "none":
         return {}, params, json
+    if selector == "gateway":
+        return {endpoints.GATEWAY_HEADER: server[0], endpoints.GATEWAY_VERSION_HEADER: server[1]}, params, json
     if selector == "headers":
         return {endpoints.SERVER_HEADER: server[0], endpoints.VERSION_HEADER: server[1]}, params, json
     named = {endpoints.SAVED_NAME_FIELD: server[0], endpoints.VERSION_FIELD: server[1]}

@@ -285,6 +285,16 @@ class Gateway(RegistryModel):
         return f"{name} {self.gateway_version}" if self.gateway_version else name
 
 
+class GatewayConfig(RegistryModel):
+    """A gateway's config as get-gateway-config answers it, in the shape secure-mcp-gateway's cloud
+    provider reads (assumed, see the endpoint table): each `expanded_servers[]` item is a registry
+    record with this gateway's `gateway_overrides` and `is_active`."""
+
+    gateway_id: str | int | None = None
+    common_overrides: dict[str, Any] | None = None
+    expanded_servers: list[dict[str, Any]] = Field(default_factory=list)
+
+
 class BulkAddRequest(RegistryModel):
     servers: list[ServerPayload] = Field(min_length=1, max_length=MAX_BULK_SERVERS)
 

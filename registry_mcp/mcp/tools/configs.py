@@ -51,8 +51,8 @@ class ExportArguments(RegistryModel):
 
     format: ExportFormat = Field(
         description=(
-            "'gateway' (secure-mcp-gateway mcp_config[]), 'gateway_overrides' (its local_server_overrides, cloud "
-            "mode), 'mcpServers' (Claude Desktop, Cursor, Claude Code) or 'vscode'."
+            "'gateway' (secure-mcp-gateway mcp_config[]), 'gateway_overrides' (its cloud-mode local_server_overrides), "
+            "'mcpServers' (Claude Desktop, Cursor, Claude Code), 'vscode'."
         )
     )
     servers: ServerSelectors = Field(

@@ -62,7 +62,7 @@ class WriteExportArguments(ExportArguments):
     )
     private: bool = Field(
         default=False,
-        description="true: make an existing file readable by the user only.",
+        description="true: make an existing file readable by you only.",
     )
     confirm: bool = Field(default=False, description=CONFIRM_WHERE_CLIENT_CANNOT_ASK)
 
