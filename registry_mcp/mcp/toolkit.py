@@ -58,6 +58,7 @@ from registry_mcp.mcp.schemas import record_schema, strict_input_schema
 from registry_mcp.mcp.sdk import annotate, function_tool
 from registry_mcp.public_registry.client import PublicRegistry
 from registry_mcp.registry.client import RegistryClient, RegistryLocation
+from registry_mcp.secrets.sources import SourceRefused, has_sources, resolve_sources
 from registry_mcp.settings import Settings
 
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
@@ -196,7 +197,12 @@ class RegistryTool(Generic[ArgsT]):
             await call.log("info", f"{self.name}: {result.message}")
             return presented
 
-        call = self._plain_call(finish) if self.ask is None else self._asking_call(self.ask, tool_call, finish)
+        parse = functools.partial(self._parse, settings=settings)
+        call = (
+            self._plain_call(parse, finish)
+            if self.ask is None
+            else self._asking_call(parse, self.ask, tool_call, finish)
+        )
         return function_tool(
             call,
             name=self.name,
@@ -220,28 +226,37 @@ class RegistryTool(Generic[ArgsT]):
             await _log_failure(self.name, ctx, str(failure))
             raise
 
-    def _parse(self, arguments: dict[str, Any]) -> ArgsT:
+    def _parse(self, arguments: dict[str, Any], settings: Settings) -> ArgsT:
+        arguments = _decode_json_strings(self.arguments, arguments)
+        if has_sources(arguments):
+            arguments = read_sources(arguments, settings)
         return parse_arguments(self.arguments, arguments, tool=self.name)
 
-    def _plain_call(self, finish: _Finish[ArgsT]) -> Callable[..., Awaitable[CallToolResult]]:
+    def _plain_call(
+        self, parse: Callable[[dict[str, Any]], ArgsT], finish: _Finish[ArgsT]
+    ) -> Callable[..., Awaitable[CallToolResult]]:
         async def call(arguments: dict[str, Any], ctx: Context[RegistryClient, Any]) -> CallToolResult:
             async with self._failures(ctx):
-                return await finish(self._parse(arguments), ctx)
+                return await finish(parse(arguments), ctx)
 
         return annotate(call, {"arguments": dict[str, Any], "ctx": Context, "return": CallToolResult})
 
     def _asking_call(
-        self, ask: Ask[ArgsT], tool_call: Callable[[Context[RegistryClient, Any]], ToolCall], finish: _Finish[ArgsT]
+        self,
+        parse: Callable[[dict[str, Any]], ArgsT],
+        ask: Ask[ArgsT],
+        tool_call: Callable[[Context[RegistryClient, Any]], ToolCall],
+        finish: _Finish[ArgsT],
     ) -> Callable[..., Awaitable[CallToolResult]]:
         async def question(arguments: dict[str, Any], ctx: Context[RegistryClient, Any]) -> Question:
             async with self._failures(ctx):
-                return await ask(self._parse(arguments), tool_call(ctx))
+                return await ask(parse(arguments), tool_call(ctx))
 
         async def act(
             arguments: dict[str, Any], ctx: Context[RegistryClient, Any], consent: Consent, facts: Any
         ) -> CallToolResult:
             async with self._failures(ctx):
-                return await finish(self._parse(arguments), ctx, consent, facts)
+                return await finish(parse(arguments), ctx, consent, facts)
 
         return asking_call(question, act)
 
@@ -343,6 +358,25 @@ class _Finish(Protocol[ArgsContraT]):
     def __call__(
         self, parsed: ArgsContraT, ctx: Context[RegistryClient, Any], consent: Consent | None = ..., facts: Any = ...
     ) -> Awaitable[CallToolResult]: ...
+
+
+# Over HTTP the caller is a remote client: it must not read this machine's environment or files.
+_NO_SOURCES_OVER_HTTP = (
+    "Invalid arguments: {from_env: ...} and {from_file: ...} values are read only when registry-mcp serves over "
+    "stdio; over HTTP the caller is a remote client, which may not read this machine's environment or files. "
+    "Give the value itself. Nothing was changed."
+)
+
+
+def read_sources(arguments: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """The arguments with each `{from_env}` / `{from_file}` value read (see `registry_mcp.secrets.sources`)."""
+    if settings.over_http:
+        raise InvalidArguments(_NO_SOURCES_OVER_HTTP)
+    try:
+        resolved, _ = resolve_sources(arguments)
+    except SourceRefused as refused:
+        raise InvalidArguments(f"Invalid arguments: {refused}. Nothing was changed.") from None
+    return dict(resolved)
 
 
 def parse_arguments(model: type[ArgsT], arguments: dict[str, Any], *, tool: str) -> ArgsT:

@@ -240,7 +240,7 @@ _NO_FILES_READ_OVER_HTTP = (
 )
 async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportResult:
     """The servers in an MCP client's config as registry entries, with notes for the person to check.
-    A dry run unless confirm is true."""
+    A dry run unless confirm."""
     await call.report_progress(0, None, "Reading the client config")
 
     def read_and_plan() -> ImportPlan:

@@ -235,7 +235,7 @@ def _changed(asked: Export, now: Export, export_format: ExportFormat) -> list[st
 )
 async def write_registry_export(args: WriteExportArguments, call: ToolCall) -> WriteResult:
     """Write an export, real secrets included, into a gateway or client config file once the person
-    agrees; the result shows only the path and counts."""
+    agrees; the result shows only path and counts."""
     if not call.may_act_on_this_machine:
         return WriteResult(
             message=_NO_FILES_OVER_HTTP,

@@ -49,7 +49,7 @@ class GatewayListResult(ToolResult):
     idempotent=True,
 )
 async def list_registry_server_gateways(args: ServerSelector, call: ToolCall) -> GatewayListResult:
-    """The gateways using a server, and the entry each runs: check before deleting or deactivating it."""
+    """The gateways using a server and the entry each runs: check before deleting or deactivating it."""
     gateways = await call.registry.list_gateways(args.saved_name, args.server_version)
     subject = f"'{args.saved_name}' version '{args.server_version}'"
     message = (

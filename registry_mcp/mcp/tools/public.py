@@ -103,7 +103,7 @@ class PublicRegistryResult(ToolResult):
 )
 async def use_public_registry(args: PublicRegistryArguments, call: ToolCall) -> PublicRegistryResult:
     """Search the official MCP Registry, or turn its servers into registry entries (a dry run unless
-    confirm is true). Secrets are never invented: to_supply lists what to ask for."""
+    confirm). Secrets are never invented: to_supply lists what to ask for."""
     if (args.search is None) == (args.servers is None):
         raise LocalRefusal("Give either search (texts to look for) or servers (names to register), not both.")
     async with call.open_public_registry() as public:
@@ -113,8 +113,14 @@ async def use_public_registry(args: PublicRegistryArguments, call: ToolCall) -> 
     warnings = lint_servers(payloads) or None
     unsupplied = sum(len(entry.to_supply or []) for entry in entries)
     ask = (
-        f" {unsupplied} values must come from the person (to_supply): ask for them, never guess, and set them with "
-        "modify_registry_server as supply_with shows."
+        f" {counted(unsupplied, 'value')} must come from the person (to_supply): ask for them, never guess, and set "
+        "them with modify_registry_server as supply_with shows"
+        + (
+            '; a secret can be given as {"from_env": "NAME"} or {"from_file": "PATH"}, read here without passing '
+            "through the conversation."
+            if not call.over_http
+            else "."
+        )
         if unsupplied
         else ""
     )

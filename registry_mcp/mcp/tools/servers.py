@@ -49,8 +49,7 @@ class AddResult(RecordResult):
     read_only=False,
 )
 async def add_registry_server(args: AddArguments, call: ToolCall) -> AddResult:
-    """Register one MCP server (the registry's add-server fields). Warns of what the registry accepts but
-    will bite later."""
+    """Register one MCP server; warns of what the registry accepts but will bite later."""
     warnings = lint_server(args)
     subject = f"'{args.saved_name}' version '{args.server_version}'"
     payload = args.model_dump(mode="json", exclude_unset=True, by_alias=True, exclude={"dry_run"})
@@ -122,7 +121,7 @@ class BulkAddResult(ToolResult):
     title="Add up to 100 servers to the MCP registry", hint="register up to 100 servers at once.", read_only=False
 )
 async def bulk_add_registry_servers(args: BulkAddServersArguments, call: ToolCall) -> BulkAddResult:
-    """Register 1 to 100 MCP servers in one go: all of them, or none if any one is refused."""
+    """Register 1 to 100 MCP servers at once: all, or none if one is refused."""
     # One request, all or nothing: progress can say only that it is sent and that it is done.
     count = len(args.servers)
     await call.report_progress(0, count, f"Sending {counted(count, 'server')} in one request")
@@ -162,8 +161,8 @@ class ModifyServerArguments(ServerChanges, ServerSelector):
     mcp_config: Annotated[McpConfigChanges | None, WithJsonSchema({"type": "object"})] = Field(
         default=None,
         description=(
-            "Keys of add_registry_server's mcp_config to change, merged into the stored one: objects key by key, "
-            "null removes a key, lists and values replace."
+            "add_registry_server's mcp_config keys to change, merged into the stored one: objects key by key, null "
+            "removes, lists and values replace."
         ),
     )
     replace_mcp_config: bool = Field(default=False, description="true: mcp_config replaces the stored one whole.")
