@@ -29,18 +29,21 @@ import json
 import os
 import stat
 import tempfile
+import tomllib
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from registry_mcp.gateway.clients import CLIENT_BLOCK
 from registry_mcp.gateway.export import OVERRIDES, TOOL_GUARDRAILS, Export, ExportFormat
+from registry_mcp.gateway.toml_text import dumps, has_comments
 from registry_mcp.secrets.masking import secret_values
 
 NEW_FILE_MODE = 0o600
 MAX_EXISTING_BYTES = 256 * 1024 * 1024  # a real ~/.claude.json reaches 100 MB
-_CLIENT_KEY = {"mcpServers": "mcpServers", "vscode": "servers", "gateway_overrides": OVERRIDES}
+_CLIENT_KEY = {**CLIENT_BLOCK, "gateway_overrides": OVERRIDES}
 # Top-level keys of a secure-mcp-gateway config file, one of which an existing file must have to get overrides.
 _GATEWAY_FILE_KEYS = ("mcp_configs", "plugins", OVERRIDES)
 
@@ -151,7 +154,8 @@ def plan_write(
     group and others' permissions (a new one is 0600 anyway)."""
     path = target_path(text)
     plan = WritePlan(path=path, content={}, what="", source=digest(rendered.config))
-    existing = _read(path, plan) if path.exists() else None
+    toml = export_format == "codex"  # Codex CLI's config.toml
+    existing = _read(path, plan, toml=toml) if path.exists() else None
     if export_format == "gateway":
         _gateway(plan, existing, rendered.config, config_name)
     elif export_format == "gateway_overrides":
@@ -162,16 +166,38 @@ def plan_write(
     plan.secrets = len(secret_values(rendered.config))
     if private:
         plan.mode &= 0o700
-    plan.data = (json.dumps(plan.content, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    text = dumps(plan.content) if toml else json.dumps(plan.content, indent=2, ensure_ascii=False) + "\n"
+    plan.data = text.encode("utf-8")
     return plan
 
 
-def _read(path: Path, plan: WritePlan) -> dict[str, Any]:
+def _read(path: Path, plan: WritePlan, *, toml: bool = False) -> dict[str, Any]:
     with path.open("rb") as file:
         status = os.fstat(file.fileno())
         if status.st_size > MAX_EXISTING_BYTES:
             raise WriteRefused(f"path: the file is larger than {MAX_EXISTING_BYTES // 2**20} MB")
         original = file.read()
+    content = _read_toml(original) if toml else _read_json(original)
+    plan.original = original
+    plan.state = FileState.of(status)
+    plan.mode = plan.state.mode
+    return content
+
+
+def _read_toml(original: bytes) -> dict[str, Any]:
+    try:
+        text = original.decode("utf-8-sig")
+        content = tomllib.loads(text)
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        raise WriteRefused("path: the file is not TOML, so not a Codex config.toml") from None
+    if has_comments(text, content):
+        raise WriteRefused(
+            "path: the file has comments, which rewriting it would lose; remove them, or write to a new file"
+        )
+    return content
+
+
+def _read_json(original: bytes) -> dict[str, Any]:
     try:
         content = json.loads(original.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -181,9 +207,6 @@ def _read(path: Path, plan: WritePlan) -> dict[str, Any]:
         ) from None
     if not isinstance(content, dict):
         raise WriteRefused("path: the file does not hold a JSON object")
-    plan.original = original
-    plan.state = FileState.of(status)
-    plan.mode = plan.state.mode
     return content
 
 

@@ -1,8 +1,9 @@
 """Registry servers rendered for where they run: secure-mcp-gateway's config, or an MCP client's.
 
     export(servers, "gateway")      {"mcp_config": [entry, ...]} (+ "common_overrides"), for mcp_configs.<id>
-    export(servers, "mcpServers")   Claude Desktop, Cursor, Claude Code: {"mcpServers": {name: ...}}
-    export(servers, "vscode")       VS Code: {"servers": {name: {"type": ..., ...}}}
+    export(servers, "mcpServers")   Cursor, Claude Code: {"mcpServers": {name: ...}}
+    export(servers, style)          another client as it writes its config today (`registry_mcp.gateway.clients`):
+                                    claude_desktop, vscode, windsurf, gemini, zed, codex
     export(servers, "gateway_overrides")  {"local_server_overrides": {saved_name: {...}}}, what a
                                     cloud-mode gateway takes only from its own config file
 
@@ -19,10 +20,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from registry_mcp.registry.models import LocalServerConfig, RegistryServer
+from registry_mcp.gateway.clients import CLIENT_BLOCK, ClientStyle, client_entry
+from registry_mcp.registry.models import RegistryServer
 from registry_mcp.secrets.masking import mask_secrets
 
-ExportFormat = Literal["gateway", "gateway_overrides", "mcpServers", "vscode"]
+ExportFormat = Literal[
+    "gateway", "gateway_overrides", "mcpServers", "claude_desktop", "vscode", "windsurf", "gemini", "zed", "codex"
+]
 
 # The keys the gateway reads from one mcp_config[] entry, in its own order.
 GATEWAY_KEYS = (
@@ -208,13 +212,16 @@ def gateway_entry(server: RegistryServer, server_name: str | None = None) -> dic
     return {key: entry[key] for key in GATEWAY_KEYS if key in entry}
 
 
-def _client(servers: list[RegistryServer], names: list[str], style: ExportFormat, result: Export) -> None:
-    entries = {name: client_entry(server, style) for server, name in zip(servers, names, strict=True)}
-    result.config = {"servers" if style == "vscode" else "mcpServers": entries}
+def _client(servers: list[RegistryServer], names: list[str], style: ClientStyle, result: Export) -> None:
+    entries: dict[str, Any] = {}
     unapplied = Counter[str]()
-    for server in servers:
+    for server, name in zip(servers, names, strict=True):
+        rendered = client_entry(server, style)
+        entries[name] = rendered.entry
+        result.notes += rendered.notes
         raw = server.mcp_config.to_api() if server.mcp_config is not None else {}
-        unapplied.update(key for key in _GATEWAY_ONLY if _in_force(raw.get(key)))
+        unapplied.update(key for key in _GATEWAY_ONLY if _in_force(raw.get(key)) and key not in rendered.applied)
+    result.config = {CLIENT_BLOCK[style]: entries}
     if unapplied:
         counts = ", ".join(f"{key} ({count})" for key, count in sorted(unapplied.items()))
         result.notes.append(
@@ -227,21 +234,6 @@ def _in_force(value: Any) -> bool:
     if isinstance(value, dict) and "enabled" in value:
         return bool(value["enabled"])
     return bool(value)
-
-
-def client_entry(server: RegistryServer, style: ExportFormat) -> dict[str, Any]:
-    """How a client starts or reaches one server (real values)."""
-    assert server.mcp_config is not None
-    run = server.mcp_config.config
-    if isinstance(run, LocalServerConfig):
-        entry: dict[str, Any] = {"command": run.command, "args": list(run.args or [])}
-        if run.env:
-            entry["env"] = dict(run.env)
-        return {"type": "stdio", **entry} if style == "vscode" else entry
-    remote: dict[str, Any] = {"type": "sse" if run.transport == "sse" else "http", "url": run.url}
-    if run.headers:
-        remote["headers"] = dict(run.headers)
-    return remote
 
 
 def _distinct_names(servers: list[RegistryServer]) -> list[str]:
@@ -284,9 +276,7 @@ def gateway_config(servers: list[RegistryServer], *, reveal_secrets: bool = Fals
     return config if reveal_secrets else mask_secrets(config)
 
 
-def client_config(
-    servers: list[RegistryServer], style: Literal["mcpServers", "vscode"], *, reveal_secrets: bool = False
-) -> dict[str, Any]:
+def client_config(servers: list[RegistryServer], style: ClientStyle, *, reveal_secrets: bool = False) -> dict[str, Any]:
     """A client config block (masked unless `reveal_secrets`)."""
     config = export(servers, style).config
     return config if reveal_secrets else mask_secrets(config)

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from registry_mcp.errors import LocalRefusal
 from registry_mcp.gateway.config_files import WritePlan, WriteRefused, digest, entries_of, plan_write, write
@@ -47,7 +47,10 @@ QUESTION_LIMIT = 8000
 
 class WriteExportArguments(ExportArguments):
     # format and servers are export_registry_servers', whose schema the model already has: said once, there.
-    format: ExportFormat = Field(description="As in export_registry_servers.")
+    # Its values are listed once, in export_registry_servers' schema.
+    format: Annotated[ExportFormat, WithJsonSchema({"type": "string"})] = Field(
+        description="As in export_registry_servers."
+    )
     servers: ServerSelectors = Field(default=None, description="As in export_registry_servers.")
     path: str = Field(
         min_length=1,
