@@ -63,7 +63,11 @@ async def _refusal(client: Client, tool: str, arguments: dict[str, Any]) -> str:
             {"servers": [server_payload("fine"), {"server_name": "nameless"}]},
             "servers[1].saved_name: required, but missing",
         ),
-        ("export_registry_servers", {"format": "yaml"}, "format: must be 'gateway', 'gateway_overrides', 'mcpServers' or 'vscode'"),
+        (
+            "export_registry_servers",
+            {"format": "yaml"},
+            "format: must be 'gateway', 'gateway_overrides', 'mcpServers' or 'vscode'",
+        ),
     ],
 )
 async def test_invalid_arguments_are_said_in_words(

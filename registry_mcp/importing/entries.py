@@ -90,6 +90,9 @@ def _normalized(entry: dict[str, Any]) -> tuple[dict[str, Any], list[Note]]:
     command = entry.get("command")
     if isinstance(command, dict):  # Zed's older form: "command": {"path", "args", "env"}
         entry.update(command=command.get("path"), args=command.get("args") or [], env=command.get("env") or {})
+        notes.append(
+            Note("not-carried", "command", "Zed's older {path, args, env} form; format 'zed' writes the current")
+        )
     headers = _texts(entry.get("headers")) | _texts(entry.get("http_headers"))
     supplied = {name: str(variable) for name, variable in _object(entry.get("env_http_headers")).items()}
     if isinstance(entry.get("bearer_token_env_var"), str):

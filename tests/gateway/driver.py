@@ -53,6 +53,7 @@ _CLI = {
     "import": lambda op: cli.import_config(op["config_path"], op["input_file"], op["config"]),
     "generate": lambda op: cli.save_config(op["config_path"], cli.generate_default_config()),
     "assign": lambda op: cli.assign_config_to_project(op["config_path"], op["project"], op["config"]),
+    "export": lambda op: cli.export_config(op["config_path"], op["config"], op["output_file"]),
 }
 
 
