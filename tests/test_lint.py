@@ -176,9 +176,10 @@ TO_SUPPLY = {
 NO_TOKEN = "OAuth is enabled but this is missing, so the gateway cannot get a token"
 CLEAR_ENDPOINT = "an OAuth endpoint over plain http://: credentials would travel in clear text"
 REFUSED = ", and OAUTH_ENFORCE_HTTPS is on, so the gateway will refuse it"
-NEVER_MATCHES = {
-    "problem": "the pattern is blank or padded with spaces; tool names have none, so it never matches",
-    "advice": "remove the spaces",
+EMPTY = {"problem": "the pattern is empty: the gateway skips it", "advice": "remove it"}
+PADDED = {
+    "problem": "the pattern starts or ends with spaces, so it denies only tools whose names have them",
+    "advice": "remove the spaces, unless a tool's name has them",
 }
 CHECK_NAME = "check the name against the server's tools (inspect the server, or list them in 'tools')"
 SPARED_ADVICE = "keep in tools only the tools to offer, or deny them by name too"
@@ -308,8 +309,8 @@ def test_deny_patterns_blank_padded_mistyped_and_repeated() -> None:
         "denied_tools": ["", "read_file ", "wirte_file", "write_*", long_typo, "write_*", "read_*", "read_*", "read_*"],
     }
     assert _findings(config) == [
-        {"field": "mcp_config.denied_tools[0]", **NEVER_MATCHES},
-        {"field": "mcp_config.denied_tools[1]", **NEVER_MATCHES},
+        {"field": "mcp_config.denied_tools[0]", **EMPTY},
+        {"field": "mcp_config.denied_tools[1]", **PADDED},
         {
             "field": "mcp_config.denied_tools[2]",
             "problem": "'wirte_file' matches none of the tools listed in mcp_config.tools (a typo?)",

@@ -37,6 +37,7 @@ from registry_mcp.registry.models import (
     ServerPayload,
 )
 from registry_mcp.registry.patching import ModifyRefused
+from registry_mcp.wording import agreeing, counted
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping
@@ -179,7 +180,8 @@ async def _list_gateways(store: RegistryStore, request: Request, scope: Scope) -
     saved_name, version = await _selected(request, "list_gateways")
     gateways = await _in_thread(store.gateways_for, scope, saved_name, version)
     return 200, {
-        "message": f"{len(gateways)} gateways use '{saved_name}' version '{version}'",
+        "message": f"{counted(len(gateways), 'gateway')} {agreeing(len(gateways), 'uses', 'use')} '{saved_name}' "
+        f"version '{version}'",
         "data": gateways,
     }
 

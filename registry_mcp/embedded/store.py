@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from registry_mcp.registry.patching import apply_modify
 from registry_mcp.secrets.masking import mask_secrets, secret_values
+from registry_mcp.wording import agreeing, counted
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -209,7 +210,10 @@ class RegistryStore:
             if len(taken) == 1:
                 raise Conflict(f"a server {taken[0]} already exists in project '{scope.project}'")
             if taken:
-                raise Conflict(f"{len(taken)} servers already exist in project '{scope.project}': {', '.join(taken)}")
+                raise Conflict(
+                    f"{counted(len(taken), 'server')} already {agreeing(len(taken), 'exists', 'exist')} in project "
+                    f"'{scope.project}': {', '.join(taken)}"
+                )
             return added
 
     def modify(

@@ -87,6 +87,8 @@ def _remote(url: str, transport: str, headers: dict[str, str], style: str, name:
             notes.append(f"{name}: {style} reaches remote servers over streamable HTTP only; this one speaks SSE")
     else:
         entry = {"type": "sse" if sse else "http", "url": url}
+        if style == "mcpServers":
+            notes.append(f"{name}: written with type {entry['type']!r}, which Claude Code needs (Cursor reads the url)")
     if headers:
         entry["http_headers" if style == "codex" else "headers"] = headers
     return ClientEntry(entry, notes)

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from registry_mcp.gateway.clients import CLIENT_BLOCK, ClientStyle, client_entry
 from registry_mcp.registry.models import RegistryServer
 from registry_mcp.secrets.masking import mask_secrets
+from registry_mcp.wording import counted
 
 ExportFormat = Literal[
     "gateway", "gateway_overrides", "mcpServers", "claude_desktop", "vscode", "windsurf", "gemini", "zed", "codex"
@@ -72,9 +73,15 @@ def label(server: RegistryServer) -> str:
 
 
 def export(servers: list[RegistryServer], export_format: ExportFormat) -> Export:
-    runnable = [server for server in servers if server.mcp_config is not None]
+    runnable = [server for server in servers if server.mcp_config is not None and server.is_active is not False]
     result = Export(config={})
     result.skipped = [f"{label(s)}: it has no mcp_config, so nothing to run" for s in servers if s.mcp_config is None]
+    result.skipped += [
+        f"{label(s)}: it is inactive (is_active false), and gateways skip inactive servers; activate it with "
+        "modify_registry_server to export it"
+        for s in servers
+        if s.mcp_config is not None and s.is_active is False
+    ]
     names = _distinct_names(runnable)
     result.servers = [label(server) for server in runnable]
     result.renamed = {label(s): name for s, name in zip(runnable, names, strict=True) if name != s.saved_name}
@@ -118,16 +125,21 @@ def _gateway(servers: list[RegistryServer], names: list[str], result: Export) ->
             + ", and they turn on its server-info validation for all of them."
         )
     elif distinct:
+        # 2.2.4's local loader still applies a per-server policy where no config-wide one is set.
+        for entry in entries:
+            if entry["server_name"] in tool_policies:
+                entry[TOOL_GUARDRAILS] = EMPTY_GUARDRAIL | tool_policies[entry["server_name"]]
         result.notes.append(
-            f"Tool guardrails will NOT be applied: the gateway reads them only config-wide "
-            f"(common_overrides.{TOOL_GUARDRAILS}), and {', '.join(tool_policies)} set different policies. "
-            "Choose one and set it there by hand."
+            f"The tool guardrails of {', '.join(tool_policies)} differ, so each is placed on its own entry "
+            f"(mcp_config[].{TOOL_GUARDRAILS}): gateway 2.2.4 run from this config applies a per-server one while "
+            f"the config sets none in common_overrides.{TOOL_GUARDRAILS}, logging that this is deprecated; a "
+            "cloud-mode gateway reads only the config-wide one."
         )
     if ignored["enable_server_info_validation"]:
+        validating = counted(ignored.pop("enable_server_info_validation"), "server")
         result.notes.append(
-            f"enable_server_info_validation (true on {ignored.pop('enable_server_info_validation')} servers) is left "
-            f"out: gateway 2.2.x does not read it per server; it validates server info where "
-            f"common_overrides.{TOOL_GUARDRAILS} is enabled."
+            f"enable_server_info_validation (true on {validating}) is left out: gateway 2.2.x does not read it per "
+            f"server; it validates server info where common_overrides.{TOOL_GUARDRAILS} is enabled."
         )
     if ignored:
         result.notes.append(f"Left out, as the gateway does not read them: {', '.join(sorted(ignored))}.")

@@ -13,7 +13,8 @@
 - a guardrail enabled without a `guardrail_name`;
 - OAuth enabled without a client id, client secret or token URL, and `OAUTH_ENFORCE_HTTPS` (or any
   OAuth endpoint) with an `http://` URL;
-- deny patterns that can never match (blank, padded with spaces, or matching none of the listed tools);
+- deny patterns that deny nothing or not what they seem: empty (the gateway skips it), padded with
+  spaces (the gateway matches the spaces too), or matching none of the listed tools;
 - duplicate deny patterns;
 - a `tools` map beside a `"*"` deny pattern: the gateway spares the tools it lists;
 - a value still to be supplied (`<to be supplied: NAME>`, as an entry from the public registry
@@ -226,11 +227,14 @@ def _denied(config: McpConfig) -> Iterator[Finding]:
     known = list(config.tools or {})
     for index, pattern in enumerate(patterns):
         where = f"mcp_config.denied_tools[{index}]"
-        if not pattern.strip() or pattern != pattern.strip():
+        if not pattern:
+            yield Finding(field=where, problem="the pattern is empty: the gateway skips it", advice="remove it")
+        elif pattern != pattern.strip():
+            # The gateway matches it as written (fnmatchcase), spaces included.
             yield Finding(
                 field=where,
-                problem="the pattern is blank or padded with spaces; tool names have none, so it never matches",
-                advice="remove the spaces",
+                problem="the pattern starts or ends with spaces, so it denies only tools whose names have them",
+                advice="remove the spaces, unless a tool's name has them",
             )
         elif known and pattern != DENY_ALL and not matching(known, pattern):
             yield Finding(

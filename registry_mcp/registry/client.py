@@ -53,6 +53,7 @@ from registry_mcp.registry.patching import ModifyRefused, apply_modify, full_pat
 from registry_mcp.registry.retries import DEFAULT_RETRIES, NO_RETRIES, RETRYABLE_STATUSES, RetryPolicy
 from registry_mcp.secrets.masking import MASK, escaped_forms, find_mask, scrub, secret_values
 from registry_mcp.urls import is_loopback
+from registry_mcp.wording import counted
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Mapping, Sequence
@@ -210,7 +211,7 @@ class RegistryClient:
         """Register up to 100 servers at once: all of them, or (on any failure) none."""
         request = _check(BulkAddRequest, {"servers": list(servers)}, what="bulk add")
         sent = refuse_masks(request.to_api())
-        body = await self._call("bulk_add", f"add {len(request.servers)} servers", json=sent)
+        body = await self._call("bulk_add", f"add {counted(len(request.servers), 'server')}", json=sent)
         return _parse(_SERVERS, body, what="the added servers")
 
     async def get_server(self, saved_name: str, server_version: str = DEFAULT_SERVER_VERSION) -> RegistryServer:

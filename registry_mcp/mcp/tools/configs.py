@@ -109,8 +109,12 @@ async def export_registry_servers(args: ExportArguments, call: ToolCall) -> Expo
         "codex": "in Codex's config.toml (see toml)",
     }
     return ExportResult(
-        message=f"{counted(len(rendered.servers), 'server')} as a '{args.format}' block to paste "
-        f"{where.get(args.format, 'in the client config file')}."
+        message=(
+            f"{counted(len(rendered.servers), 'server')} as a '{args.format}' block to paste "
+            f"{where.get(args.format, 'in the client config file')}."
+            if servers
+            else "Nothing to export: the registry has no active server registered."
+        )
         + (
             f" {counted(len(masked), 'value')} {agreeing(len(masked), 'is', 'are')} MASKED (listed in masked), not "
             "real: replace each with its real value before use, or have write_registry_export write the file with "

@@ -94,9 +94,13 @@ class _Planned:
 
 
 async def _plan(args: WriteExportArguments, registry: RegistryClient) -> _Planned:
-    rendered = export(await chosen_servers(args.servers, registry), args.format)
+    servers = await chosen_servers(args.servers, registry)
+    rendered = export(servers, args.format)
     if not rendered.servers:
-        raise LocalRefusal("There is nothing to write: none of the chosen servers has an mcp_config")
+        raise LocalRefusal(
+            "There is nothing to write: "
+            + ("; ".join(rendered.skipped) if servers else "the registry has no active server registered")
+        )
     try:
         return _Planned(rendered, plan_write(args.path, rendered, args.format, args.config_name, private=args.private))
     except WriteRefused as refused:
@@ -143,14 +147,14 @@ def _question(planned: _Planned, export_format: ExportFormat) -> str:
             for name in plan.replaced
         ]
     if plan.kept:
-        lines.append(f"Keeps the file's {plan.kept} other entries as they are.")
+        lines.append(f"Keeps the file's {counted(plan.kept, 'other entry', 'other entries')} as they are.")
     if plan.policy is not None:
         before, after = plan.policy
         lines.append(
             f"Sets the config-wide tool guardrails (common_overrides.{TOOL_GUARDRAILS}, for every server of this "
             f"gateway config) {'from ' + _policy(before) + ' ' if before is not None else ''}to {_policy(after)}."
         )
-    lines.append(f"The file gets the real values of {plan.secrets} secrets (not shown to the assistant).")
+    lines.append(f"The file gets the real values of {counted(plan.secrets, 'secret')} (not shown to the assistant).")
     lines.append(_who_reads(plan))
     lines.append(f"(plan {plan.fingerprint})")
     return "\n".join(line for line in lines if line)

@@ -151,8 +151,8 @@ async def _search(texts: list[str], public: PublicRegistry, call: ToolCall) -> P
         hits.sort(key=lambda server: _rank(str(server.get("name", "")), text))
         found += [_summary(server) for server in hits[:HITS_PER_SEARCH]]
     return PublicRegistryResult(
-        message=f"{len(found)} servers found in the public registry at {public.base_url}. To register some, call "
-        "again with servers: [{name}] (a dry run first).",
+        message=f"{counted(len(found), 'server')} found in the public registry at {public.base_url}. To register "
+        "some, call again with servers: [{name}] (a dry run first).",
         registry=call.registry_info,
         found=found,
     )
