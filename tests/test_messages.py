@@ -66,7 +66,8 @@ async def _refusal(client: Client, tool: str, arguments: dict[str, Any]) -> str:
         (
             "export_registry_servers",
             {"format": "yaml"},
-            "format: must be 'gateway', 'gateway_overrides', 'mcpServers' or 'vscode'",
+            "format: must be 'gateway', 'gateway_overrides', 'mcpServers', 'claude_desktop', 'vscode', 'windsurf', 'gemini', "
+            "'zed' or 'codex'",
         ),
     ],
 )

@@ -5,8 +5,11 @@
 
 A gateway export goes into a secure-mcp-gateway config (`mcp_configs`, the config named `config_name`,
 servers merged by `server_name`); where the file does not exist yet it becomes a file for the
-gateway's `config import`. A client export is merged by name into the file's `mcpServers` (Claude
-Desktop, Cursor, Claude Code) or `servers` (VS Code) object; other keys are kept.
+gateway's `config import`. A `gateway_overrides` export is merged by saved name into the top-level
+`local_server_overrides` of a gateway's config file. A client export is merged by name into the
+file's block for that client (`registry_mcp.gateway.clients.CLIENT_BLOCK`: `mcpServers`, `servers`,
+`context_servers`; Codex's `config.toml` is TOML, rewritten whole and refused if it has comments);
+other keys are kept.
 
 The plan is what the person is asked about, and `write` writes exactly it: the bytes are fixed when
 planning, and `write` refuses (writing nothing) when the file is no longer as planned: it appeared,

@@ -185,13 +185,11 @@ def overrides_entry(server: RegistryServer) -> dict[str, Any]:
 
 def cloud_gateway_note(servers: list[RegistryServer]) -> str:
     """What a cloud-mode gateway does with these servers' local-only fields ('' where none is set)."""
-    names = [
-        server.saved_name
-        for server in servers
-        if server.mcp_config is not None
+    if not any(
+        server.mcp_config is not None
         and any(_in_force(server.mcp_config.to_api().get(key)) for key in (*LOCAL_ONLY, *LOCAL_FALLBACK))
-    ]
-    if not names:
+        for server in servers
+    ):
         return ""
     return (
         f" A gateway that fetches its config from this cloud registry applies denied_tools and sandbox (and "
