@@ -15,7 +15,7 @@ characters of compact JSON (`separators=(",", ":")`):
 
 The peers are the reference servers people run beside this one: three from npm (installed with
 `npm install --prefix`), two from PyPI (installed into a venv); a peer that cannot be installed is
-skipped with a note. The figures before issue 15 (measured the same way on main at 3c2ae05) are
+skipped with a note. The baseline figures (measured the same way on main at 3c2ae05) are
 kept here as data and printed beside this run's.
 """
 
@@ -42,7 +42,7 @@ MODEL_FACING_TARGET = 13_000
 PER_TOOL_TARGET = 1_200
 WHOLE_TARGET = 30_000
 
-# Measured by this module on main at 3c2ae05, before issue 15: (tools, model-facing, whole) and the
+# Measured by this module on main at 3c2ae05, as the baseline: (tools, model-facing, whole) and the
 # typical results' (text block, structuredContent, whole result). Validate was its own tool then.
 BEFORE_TOOLS = {"registry-mcp (default)": (11, 44_441, 104_833), "registry-mcp `--read-only`": (5, 12_621, 33_846)}
 BEFORE_RESULTS = {

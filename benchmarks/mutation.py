@@ -89,7 +89,7 @@ GROUPS = {
         ),
     ),
     "store": Group(
-        modules=("registry_mcp/embedded/store.py",),
+        modules=("registry_mcp/registry/embedded/store.py",),
         tests=(
             "tests/test_store.py",
             "tests/test_store_scope.py",
@@ -105,6 +105,11 @@ GROUPS = {
     "lint": Group(
         modules=("registry_mcp/gateway/lint.py",),
         tests=("tests/test_lint.py",),
+    ),
+    "targets": Group(
+        # What a command runs, and how a consent question shows it.
+        modules=("registry_mcp/registry/targets.py", "registry_mcp/mcp/questions.py"),
+        tests=("tests/test_targets.py", "tests/test_questions.py", "tests/test_patching.py", "tests/test_lint.py"),
     ),
     "toolkit": Group(
         # The toolkit's consent and read-only paths: who lets a tool act, and which tools are exposed.

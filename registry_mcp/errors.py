@@ -1,21 +1,30 @@
-"""Errors a caller of the registry can catch, and how invalid input is described.
+"""Every error registry-mcp raises that a caller can catch, in one tree.
 
 The tree::
 
-    RegistryError                  any failure talking to the registry; carries .status and .registry_message
-    ├── InvalidRequest             400 / 422: the registry (or the local check before sending) refused the input
-    ├── AuthenticationError        401 / 403: the API key is wrong, or lacks access to the project
-    ├── ServerNotFound             404: no such server (also after it was deleted)
-    ├── ServerConflict             409: a server with that name and version already exists
-    ├── RateLimited                429: too many requests; .retry_after in seconds where the registry said
-    ├── RegistryUnavailable        5xx, or no connection
-    │   ├── RegistryUnreachable    no connection: refused, not found, timed out connecting, or dropped
-    │   └── RegistryTimeout        no whole answer within the deadline (REGISTRY_MCP_TIMEOUT)
-    └── UnexpectedResponse         the registry answered with something this client cannot read
-        └── ResponseTooLarge       an answer past the size limit (REGISTRY_MCP_MAX_RESPONSE_BYTES)
-
-    LocalRefusal                   registry-mcp refused the call itself, without the registry: a result
-                                   too large to return, a config file it cannot read, nothing to inspect
+    Error                          the root: anything registry-mcp raises on purpose
+    ├── RegistryError              any failure talking to the registry; .status and .registry_message
+    │   ├── InvalidRequest         400 / 422: the registry (or the local check before sending) refused the input
+    │   ├── AuthenticationError    401 / 403: the API key is wrong, or lacks access to the project
+    │   │   └── CallersKeyRefused  over HTTP in keys mode: the caller's own key was refused
+    │   ├── ServerNotFound         404: no such server (also after it was deleted)
+    │   ├── ServerConflict         409: a server with that name and version already exists
+    │   ├── RateLimited            429: too many requests; .retry_after in seconds where the registry said
+    │   ├── RegistryUnavailable    5xx, or no connection
+    │   │   ├── RegistryUnreachable  no connection: refused, not found, timed out connecting, or dropped
+    │   │   └── RegistryTimeout    no whole answer within the deadline (REGISTRY_MCP_TIMEOUT)
+    │   └── UnexpectedResponse     the registry answered with something this client cannot read
+    │       └── ResponseTooLarge   an answer past the size limit (REGISTRY_MCP_MAX_RESPONSE_BYTES)
+    ├── LocalRefusal               registry-mcp refused the call itself, without the registry: a result
+    │                              too large to return, nothing to inspect
+    ├── ConfigError                a text that is not an MCP client config it can read (also a ValueError)
+    │   └── FileNotRead            a path given where only JSON text may be (over HTTP)
+    ├── MappingError               a public-registry record that cannot become an entry (also a ValueError)
+    ├── ModifyRefused              changes that cannot be applied as sent (also a ValueError)
+    ├── InspectionFailed           a server that could not be started, reached or asked
+    └── StoreError                 the embedded registry's store refused; its app answers with the status
+        ├── NotFound               404
+        └── Conflict               409
 
 Every message says what happened, the HTTP status and the registry's own words where there are
 some, and what to try next, so it can be shown to a person (or an assistant) as it is. The
@@ -25,19 +34,12 @@ here (see `RegistryClient`), since some registries quote what they received.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
 
-from registry_mcp.registry.models import SAVED_NAME_PATTERN, SERVER_VERSION_PATTERN, UUID_PATTERN
-from registry_mcp.untrusted import escape
-from registry_mcp.wording import counted
-
-if TYPE_CHECKING:
-    from pydantic import ValidationError
-    from pydantic_core import ErrorDetails
+class Error(Exception):
+    """The root of every error registry-mcp raises on purpose."""
 
 
-class RegistryError(Exception):
+class RegistryError(Error):
     """Base class of every registry failure."""
 
     hint = "Check the request and try again."
@@ -132,126 +134,40 @@ class ResponseTooLarge(UnexpectedResponse):
     )
 
 
-class LocalRefusal(Exception):
+class LocalRefusal(Error):
     """registry-mcp itself refused the call (the registry was not asked, or its answer cannot be shown).
 
     Not a `RegistryError`: the registry did not refuse the input, and sending it again changes nothing.
     The message says what to do instead."""
 
 
-# --- describing invalid input ----------------------------------------------------------------------
-
-# Pydantic names a pattern by its regex; people read better words.
-_PATTERN_WORDS = {
-    SAVED_NAME_PATTERN: "only ASCII letters, digits, '-' and '_' (1-32 characters, no spaces)",
-    SERVER_VERSION_PATTERN: "only ASCII letters, digits, '.', '-' and '_' (1-32 characters), such as 'v1'",
-    UUID_PATTERN: "a UUID, such as 123e4567-e89b-12d3-a456-426614174000",
-}
+class ConfigError(Error, ValueError):
+    """The text is not an MCP client config this module can read."""
 
 
-# Pydantic's error kinds in words: its own name Python types and quote its parsers. A kind's family
-# (int_parsing, int_from_float ... are "int") says the same as the kind.
-_KIND_WORDS = {
-    "int": "must be a whole number",
-    "float": "must be a number",
-    "bool": "must be true or false",
-    "uuid": f"must be {_PATTERN_WORDS[UUID_PATTERN]}",
-    "datetime": "must be a date and time, such as 2026-01-31T12:00:00Z",
-    "string_type": "must be text",
-    "list_type": "must be a list",
-    "dict_type": "must be an object",
-    "model_type": "must be an object",
-    "json_invalid": "must be valid JSON",
-}
-# Kinds that name a bound: the context key holding it, the words, and what it counts (if anything).
-_BOUND_WORDS: dict[str, tuple[str, str, str | None]] = {
-    "greater_than_equal": ("ge", "must be at least", None),
-    "greater_than": ("gt", "must be more than", None),
-    "less_than_equal": ("le", "must be at most", None),
-    "less_than": ("lt", "must be less than", None),
-    "string_too_short": ("min_length", "must be at least", "character"),
-    "string_too_long": ("max_length", "must be at most", "character"),
-    "too_short": ("min_length", "must have at least", "item"),
-    "too_long": ("max_length", "must have at most", "item"),
-}
+class FileNotRead(ConfigError):
+    """The source is a path, and the caller may give only JSON text."""
 
 
-def _words(kind: str, context: Mapping[str, Any]) -> str | None:
-    """What pydantic's error `kind` means, said the way a person would (None: no words for it)."""
-    if kind in ("literal_error", "enum"):
-        return f"must be {context.get('expected')}"
-    if kind == "string_too_short" and context.get("min_length") == 1:
-        return "must not be empty"
-    if kind in _BOUND_WORDS:
-        key, words, unit = _BOUND_WORDS[kind]
-        bound = context.get(key)
-        return f"{words} {counted(bound, unit) if unit and isinstance(bound, int) else bound}"
-    return _KIND_WORDS.get(kind) or _KIND_WORDS.get(kind.split("_", 1)[0])
+class MappingError(Error, ValueError):
+    """The record cannot become an entry; the message says why and what can be chosen instead."""
 
 
-# An error lists at most this many problems, then counts the rest: 20,000 wrong items in a list
-# made a 1.35-million-character error.
-MAX_PROBLEMS = 20
-# A location names at most this many characters of each key (a key is input too).
-_MAX_KEY = 64
+class ModifyRefused(Error, ValueError):
+    """The changes cannot be applied as sent; the message names the field and says why."""
 
 
-def describe_validation_error(error: ValidationError, *, prefix: str = "", limit: int = MAX_PROBLEMS) -> list[str]:
-    """One line per problem (the first `limit`, then one counting the rest): where it is, what is
-    wrong, what is allowed.
-
-    The rejected values themselves are never repeated: they may be secrets.
-    """
-    details = error.errors(include_url=False)
-    lines = [_describe(detail, prefix) for detail in details[:limit]]
-    if len(details) > limit:
-        lines.append(f"and {counted(len(details) - limit, 'more problem')}")
-    return lines
+class InspectionFailed(Error):
+    """The server could not be started, reached or asked; the message says why (and quotes its stderr)."""
 
 
-def _describe(detail: ErrorDetails, prefix: str) -> str:
-    location = _location((prefix, *detail["loc"]) if prefix else detail["loc"])
-    kind = detail["type"]
-    context = detail.get("ctx") or {}
-    if kind == "missing":
-        text = "required, but missing"
-    elif kind == "extra_forbidden":
-        text = "not a known field"
-    elif kind == "string_pattern_mismatch":
-        pattern = str(context.get("pattern", ""))
-        text = f"must contain {_PATTERN_WORDS.get(pattern, f'text matching {pattern}')}"
-    elif kind == "union_tag_invalid":  # pydantic's text quotes the tag given
-        text = f"must be one of: {context.get('expected_tags', '')}"
-    elif (words := _words(kind, context)) is not None:
-        text = words
-    elif _quotes(detail["msg"], detail.get("input"), context):
-        text = f"not valid here ({kind.replace('_', ' ')})"
-    elif kind in ("value_error", "assertion_error"):
-        # Our own validators' words, without pydantic's "Value error, " before them.
-        text = detail["msg"].split(", ", 1)[-1]
-    else:
-        text = detail["msg"]
-    return f"{location or '(input)'}: {text}"
+class StoreError(Error):
+    """Base of the embedded store's refusals; the embedded app turns them into HTTP statuses."""
 
 
-# The tags pydantic puts in a location for the kind of `mcp_config.config`: not fields a caller sent.
-_CONFIG_KINDS = frozenset({"local", "remote"})
+class NotFound(StoreError):
+    pass
 
 
-def _location(parts: tuple[int | str, ...]) -> str:
-    """('servers', 0, 'saved_name') -> 'servers[0].saved_name' (each key escaped and capped: it is input)."""
-    text = ""
-    for previous, part in zip((None, *parts), parts, strict=False):
-        if previous == "config" and part in _CONFIG_KINDS:
-            continue
-        text += (
-            f"[{part}]" if isinstance(part, int) else f".{escape(part, _MAX_KEY)}" if text else escape(part, _MAX_KEY)
-        )
-    return text
-
-
-def _quotes(message: str, value: object, context: object) -> bool:
-    """Whether `message` repeats the text of `value` beyond what it says is allowed (`context`):
-    a guard for pydantic messages not worded above."""
-    text = str(value)
-    return isinstance(value, str | int | float) and len(text) >= 3 and text in message and text not in str(context)
+class Conflict(StoreError):
+    pass

@@ -28,9 +28,9 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp_types import ElicitRequestParams, ElicitResult
 
 from registry_mcp import RegistryClient
-from registry_mcp.embedded import RegistryStore, create_app
 from registry_mcp.mcp.server import create_server
 from registry_mcp.registry import endpoints
+from registry_mcp.registry.embedded import RegistryStore, create_app
 from registry_mcp.settings import Settings
 
 DATA = Path(__file__).parent / "data"

@@ -30,13 +30,13 @@ from registry_mcp import (
     ServerNotFound,
     UnexpectedResponse,
 )
-from registry_mcp.embedded import RegistryStore, create_app
-from registry_mcp.embedded.store import Scope
 from registry_mcp.errors import CallersKeyRefused, RegistryUnreachable
 from registry_mcp.mcp.http_auth import CallerKeyTransport
 from registry_mcp.registry import client as client_module
 from registry_mcp.registry import endpoints
 from registry_mcp.registry.client import RegistryLocation
+from registry_mcp.registry.embedded import RegistryStore, create_app
+from registry_mcp.registry.embedded.store import Scope
 from registry_mcp.registry.patching import merge_patch
 from registry_mcp.registry.retries import NO_RETRIES, RetryPolicy
 

@@ -1,5 +1,5 @@
-"""What registry-mcp's tool definitions cost a model's context stays within issue 15's targets, with
-every tool exposed: sizes, not times. Measured as benchmarks/context.py and the issue do: characters
+"""What registry-mcp's tool definitions cost a model's context stays within its targets, with
+every tool exposed: sizes, not times. Measured as benchmarks/context.py does: characters
 of compact JSON of `tools/list`; model-facing is each tool's name, description and input schema."""
 
 from __future__ import annotations

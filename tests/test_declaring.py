@@ -1,4 +1,4 @@
-"""Adding a tool is one declaration beside its run function (issue 15): a throwaway tool declared
+"""Adding a tool is one declaration beside its run function: a throwaway tool declared
 here is listed with its schemas, annotations and instruction line, runs, and fails the way the
 others do, without touching any other file."""
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from registry_mcp.embedded import RegistryStore
 from registry_mcp.mcp.server import create_server
+from registry_mcp.registry.embedded import RegistryStore
 from registry_mcp.settings import Settings
 
 from .conftest import Person, server_payload

@@ -18,8 +18,8 @@ import anyio
 import pytest
 from mcp import Client
 
-from registry_mcp.embedded import RegistryStore
-from registry_mcp.embedded.store import Scope
+from registry_mcp.registry.embedded import RegistryStore
+from registry_mcp.registry.embedded.store import Scope
 
 from .conftest import server_command, server_payload, stdio_parameters, text_of
 
@@ -87,7 +87,7 @@ async def test_two_processes_adding_at_once_lose_nothing_and_duplicate_nothing(t
 # inside the transaction, saying so on stdout; the test then kills it.
 PAUSE_MID_BULK_ADD = """
 import sys, time
-from registry_mcp.embedded.store import RegistryStore, Scope
+from registry_mcp.registry.embedded.store import RegistryStore, Scope
 
 store = RegistryStore(sys.argv[1])
 inserts = 0

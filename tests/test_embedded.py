@@ -8,8 +8,9 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from registry_mcp.embedded import RegistryStore, create_app
-from registry_mcp.embedded.store import Conflict, Scope
+from registry_mcp.errors import Conflict
+from registry_mcp.registry.embedded import RegistryStore, create_app
+from registry_mcp.registry.embedded.store import Scope
 
 from .conftest import server_payload
 

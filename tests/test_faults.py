@@ -27,8 +27,8 @@ from registry_mcp import (
     ResponseTooLarge,
     UnexpectedResponse,
 )
-from registry_mcp.embedded import RegistryStore, create_app
 from registry_mcp.mcp.server import create_server
+from registry_mcp.registry.embedded import RegistryStore, create_app
 from registry_mcp.registry.retries import RetryPolicy
 from registry_mcp.settings import Settings
 

@@ -17,7 +17,7 @@ import anyio
 import httpx2
 import pytest
 
-from registry_mcp.embedded import RegistryStore, create_app
+from registry_mcp.registry.embedded import RegistryStore, create_app
 
 from .conftest import (
     EVERY_TOOL,

@@ -1,7 +1,7 @@
 """A remote client is not a person: over HTTP, `inspect_mcp_server` launches no local command, whatever
 elicitation answers, unless the server was started with `--allow-launch`.
 
-The attack (issue 13): a client run as another user (uid `nobody`) declares elicitation, asks to
+The attack: a client run as another user (uid `nobody`) declares elicitation, asks to
 inspect `sh -c 'touch …'` and answers its own consent question "yes"."""
 
 from __future__ import annotations

@@ -19,10 +19,11 @@ import anyio
 import pytest
 from mcp import Client, StdioServerParameters
 
+from registry_mcp.errors import InspectionFailed
 from registry_mcp.mcp.server import create_server
 from registry_mcp.mcp.tools import inspect as inspect_tool
 from registry_mcp.registry.models import LocalServerConfig, RemoteServerConfig
-from registry_mcp.servers.inspection import InspectionFailed, Limits, inspect_server
+from registry_mcp.servers.inspection import Limits, inspect_server
 from registry_mcp.servers.launch import PASSED_THROUGH
 from registry_mcp.settings import Settings
 
@@ -405,6 +406,43 @@ async def test_the_question_shows_env_values_and_flags_what_changes_what_runs(tm
     assert '"@example/server\\u202e"' in text and "\u202e" not in text
 
 
+async def test_values_that_change_what_runs_are_shown_whole_even_when_they_look_like_tokens() -> None:
+    person = Person(action="decline")
+    env = {
+        "PATH": "evilbin0123456789abcdefghij:/usr/bin",
+        "GIT_CONFIG_KEY_0": "core.fsmonitor",
+        "GIT_CONFIG_VALUE_0": "evilcmd0123456789abcdefghij",
+        "OPENSSL_CONF": "evilconf0123456789abcdefghij",
+        "GLIBC_TUNABLES": "glibc.malloc.check=3",
+        "MALLOC_CONF": "evil0123456789abcdefghijklmn",
+        "SHELLOPTS": "xtrace",
+        "PS4": "$(touch /tmp/pwned0123456789abcdef)",
+        "API_KEY": "sk-abcdef1234567890abcdef",
+    }
+    async with Client(create_server(Settings()), elicitation_callback=person) as client:
+        await _inspect(client, config={"command": "python3", "args": ["-m", "acme_server"], "env": env})
+    [question] = person.asked
+    text = question.message
+    assert 'PATH="evilbin0123456789abcdefghij:/usr/bin"' in text
+    for name, value in env.items():
+        if name != "API_KEY":
+            assert f'{name}="{value}"' in text, name
+    assert "API_KEY=(secret, not shown)" in text and "sk-abcdef" not in text
+    assert (
+        "Warning: GIT_CONFIG_KEY_0, GIT_CONFIG_VALUE_0, GLIBC_TUNABLES, MALLOC_CONF, OPENSSL_CONF, PATH, PS4, "
+        "SHELLOPTS change what the process loads or runs."
+    ) in text
+
+
+async def test_the_question_warns_of_code_given_on_the_command_line() -> None:
+    person = Person(action="decline")
+    async with Client(create_server(Settings()), elicitation_callback=person) as client:
+        await _inspect(client, config={"command": "python3", "args": ["-c", "import os", "-m", "acme_server"]})
+    [question] = person.asked
+    assert "Warning: it is given code to run or load on its command line (-c)." in question.message
+    assert 'arguments: ["-c", "import os", "-m", "acme_server"]' in question.message
+
+
 async def test_the_childs_stderr_never_shows_the_entrys_secrets() -> None:
     token = "ghp_storedTokenValue0123456789"
     # A modify that only changes the command no longer carries the token to it (test_modify.py), so the
@@ -611,7 +649,7 @@ async def test_an_inspected_server_cannot_read_registry_mcps_environment(live_re
 @pytest.mark.parametrize("mode", MODES)
 async def test_a_command_too_long_to_show_whole_is_refused_unasked(tmp_path: Path, mode: str) -> None:
     marker = tmp_path / "ran"
-    code = "print('version check'); " + "pass; " * 1_000 + f"open({str(marker)!r}, 'w').write('hidden code ran')"
+    code = "print('version check'); " + "pass; " * 1_400 + f"open({str(marker)!r}, 'w').write('hidden code ran')"
     person = Person()
     async with Client(create_server(Settings()), mode=mode, elicitation_callback=person) as client:  # type: ignore[call-overload]
         refused = await client.call_tool(
@@ -620,7 +658,7 @@ async def test_a_command_too_long_to_show_whole_is_refused_unasked(tmp_path: Pat
         still = await client.call_tool("list_registry_servers", {})
     assert refused.is_error and person.asked == [] and not marker.exists()
     text = text_of(refused)
-    assert "the person was not asked" in text and "more than a confirmation question shows (6,000)" in text
+    assert "the person was not asked" in text and "more than a confirmation question shows (8,000)" in text
     assert "version check" not in text and not still.is_error
 
 

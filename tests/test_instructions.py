@@ -1,4 +1,4 @@
-"""The server's instructions name exactly the tools a configuration exposes (issue 15)."""
+"""The server's instructions name exactly the tools a configuration exposes (the ones --tools and --read-only leave)."""
 
 from __future__ import annotations
 

@@ -48,7 +48,7 @@ JWT = (
 PEM = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----"
 
 
-# --- which keys name a secret (issue 14: plurals, cases, separators) -----------------------------
+# --- which keys name a secret (plurals, cases, separators) -------------------------------
 
 SECRET_KEYS = [
     "api_keys", "API_KEYS", "api-keys", "apiKeys", "ApiKeys", "apikeys", "APIKEYS",

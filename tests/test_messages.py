@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from registry_mcp.embedded import RegistryStore
+from registry_mcp.errors import InspectionFailed
 from registry_mcp.mcp.server import create_server
+from registry_mcp.registry.embedded import RegistryStore
 from registry_mcp.registry.models import RemoteServerConfig
-from registry_mcp.servers.inspection import InspectionFailed, inspect_server
+from registry_mcp.servers.inspection import inspect_server
 from registry_mcp.settings import Settings
 
 from .conftest import Person, server_payload, text_of
@@ -66,8 +67,8 @@ async def _refusal(client: Client, tool: str, arguments: dict[str, Any]) -> str:
         (
             "export_registry_servers",
             {"format": "yaml"},
-            "format: must be 'gateway', 'gateway_overrides', 'mcpServers', 'claude_desktop', 'vscode', 'windsurf', 'gemini', "
-            "'zed' or 'codex'",
+            "format: must be 'gateway', 'gateway_overrides', 'mcpServers', 'claude_desktop', 'vscode', 'windsurf', "
+            "'gemini', 'zed' or 'codex'",
         ),
     ],
 )

@@ -241,27 +241,102 @@ async def test_a_local_server_running_something_else_does_not_take_its_secrets(
     assert API_KEY not in repr(stored) or kept
 
 
+# What runs changes, though the command and the first word after the options do not: another package
+# named by -p, inline code given to the interpreter. Each must leave the stored secret behind.
+SWITCHES = [
+    (["-y", "-p", "@good/pkg", "good-cmd"], ["-y", "-p", "@evil/pkg", "good-cmd"], "npx", "the package in args"),
+    (["-m", "good_pkg"], ["-c", "import os; os.system('id')", "-m", "good_pkg"], "python3", "inline code"),
+    (["server.js"], ["-e", "require('child_process').exec('id')", "server.js"], "node", "inline code"),
+]
+
+
+@pytest.mark.parametrize(("before", "after", "command", "why"), SWITCHES, ids=["npx-p", "python-c", "node-e"])
+async def test_a_masked_secret_sent_back_to_what_runs_something_else_is_not_kept(
+    settings: Settings, before: list[str], after: list[str], command: str, why: str
+) -> None:
+    """The model reads the record (masked), changes what runs and sends the rest back as it read it."""
+    stored = {"config": {"command": command, "args": before, "env": {"API_TOKEN": API_KEY}}}
+    async with Client(create_server(settings)) as client:
+        await client.call_tool("add_registry_server", server_payload("switch", mcp_config=stored))
+        read = await client.call_tool("get_registry_server", {"saved_name": "switch"})
+        assert read.structured_content is not None
+        mcp_config = read.structured_content["server"]["mcp_config"]
+        assert mcp_config["config"]["env"]["API_TOKEN"] != API_KEY  # masked
+        mcp_config["config"]["args"] = after
+        refused = await client.call_tool("modify_registry_server", {"saved_name": "switch", "mcp_config": mcp_config})
+    assert refused.is_error, text_of(refused)
+    assert "mcp_config.config.env.API_TOKEN" in text_of(refused) and why in text_of(refused)
+    assert API_KEY not in text_of(refused)
+    assert (await stored_record(settings, "switch"))["mcp_config"]["config"]["args"] == before
+
+
+@pytest.mark.parametrize(("before", "after", "command", "why"), SWITCHES, ids=["npx-p", "python-c", "node-e"])
+async def test_what_runs_something_else_drops_the_stored_secrets_and_says_which_and_why(
+    settings: Settings, before: list[str], after: list[str], command: str, why: str
+) -> None:
+    stored = {"config": {"command": command, "args": before, "env": {"API_TOKEN": API_KEY}}}
+    async with Client(create_server(settings)) as client:
+        await client.call_tool("add_registry_server", server_payload("switch", mcp_config=stored))
+        changed = await client.call_tool(
+            "modify_registry_server", {"saved_name": "switch", "mcp_config": {"config": {"args": after}}}
+        )
+    assert not changed.is_error, text_of(changed)
+    said = text_of(changed)
+    assert "mcp_config.config.env.API_TOKEN" in said and "dropped" in said and why in said, said
+    assert API_KEY not in said
+    assert (await stored_record(settings, "switch"))["mcp_config"]["config"] == {
+        "command": command,
+        "args": after,
+        "env": {},
+    }
+
+
+async def test_an_env_variable_that_changes_what_runs_drops_the_stored_secrets(settings: Settings) -> None:
+    async with Client(create_server(settings)) as client:
+        await client.call_tool("add_registry_server", server_payload("local", mcp_config=LOCAL))
+        changed = await client.call_tool(
+            "modify_registry_server",
+            {"saved_name": "local", "mcp_config": {"config": {"env": {"NODE_OPTIONS": "--require=/tmp/x.js"}}}},
+        )
+    said = text_of(changed)
+    assert not changed.is_error and "mcp_config.config.env.EXAMPLE_API_KEY" in said, said
+    assert "NODE_OPTIONS, which changes what runs" in said
+    stored = (await stored_record(settings, "local"))["mcp_config"]["config"]["env"]
+    assert stored == {"NODE_OPTIONS": "--require=/tmp/x.js"}
+
+
+async def test_a_new_argument_to_the_same_package_keeps_the_secrets_and_says_nothing(settings: Settings) -> None:
+    async with Client(create_server(settings)) as client:
+        await client.call_tool("add_registry_server", server_payload("local", mcp_config=LOCAL))
+        changed = await client.call_tool(
+            "modify_registry_server",
+            {"saved_name": "local", "mcp_config": {"config": {"args": ["-y", "@example/files@1.3.0", "/home"]}}},
+        )
+    assert not changed.is_error and "dropped" not in text_of(changed), text_of(changed)
+    assert (await stored_record(settings, "local"))["mcp_config"]["config"]["env"] == {"EXAMPLE_API_KEY": API_KEY}
+
+
 @pytest.mark.parametrize(
     ("config", "target"),
     [
         ({"url": "https://API.example.com/mcp?x=1"}, ("remote", "https", "api.example.com", "443")),
         ({"url": "http://u:pw@api.example.com:8080/"}, ("remote", "http", "api.example.com", "8080")),
-        ({"command": "npx", "args": ["-y", "@scope/pkg@1.2.0", "/tmp"]}, ("local", "npx", "@scope/pkg")),
+        ({"command": "npx", "args": ["-y", "@scope/pkg@1.2.0", "/tmp"]}, ("local", "npx", "@scope/pkg", (), (), ())),
         (
             {"command": "uvx", "args": ["--from", "git+https://x.test/y", "tool"]},
-            ("local", "uvx", "git+https://x.test/y"),
+            ("local", "uvx", "git+https://x.test/y", (), (), ()),
         ),
-        ({"command": "uvx", "args": ["mcp-server-fetch==0.6"]}, ("local", "uvx", "mcp-server-fetch")),
+        ({"command": "uvx", "args": ["mcp-server-fetch==0.6"]}, ("local", "uvx", "mcp-server-fetch", (), (), ())),
         (
             {"command": "docker", "args": ["run", "-i", "--rm", "-e", "TOKEN", "ghcr.io/acme/server:1"]},
-            ("local", "docker", "ghcr.io/acme/server:1"),
+            ("local", "docker", "ghcr.io/acme/server", (), (), ()),
         ),
-        ({"command": "python", "args": ["-m", "acme_server"]}, ("local", "python", "acme_server")),
-        ({"command": "/opt/server"}, ("local", "/opt/server", "")),
+        ({"command": "python", "args": ["-m", "acme_server"]}, ("local", "python", "acme_server", (), (), ())),
+        ({"command": "/opt/server"}, ("local", "/opt/server", "", (), (), ())),
         ({"command": "x", "url": "https://both.example"}, None),
     ],
 )
-def test_what_a_servers_target_is(config: dict[str, Any], target: tuple[str, ...] | None) -> None:
+def test_what_a_servers_target_is(config: dict[str, Any], target: tuple[Any, ...] | None) -> None:
     assert target_of(config) == target
 
 

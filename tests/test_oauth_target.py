@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from registry_mcp.registry.patching import ModifyRefused, apply_modify
+from registry_mcp.errors import ModifyRefused
+from registry_mcp.registry.patching import apply_modify
 from registry_mcp.secrets.masking import MASK
 
 STORED = {

@@ -11,14 +11,15 @@ from typing import Any
 
 import pytest
 
+from registry_mcp.errors import ModifyRefused
 from registry_mcp.registry.patching import (
-    ModifyRefused,
     apply_modify,
+    dropped_secrets,
     full_patch,
     kind_of,
     merge_patch,
-    package_of,
     target_of,
+    why_secrets_move,
 )
 from registry_mcp.secrets.masking import MASK
 
@@ -142,61 +143,14 @@ def test_the_kind_of_a_config_is_told_by_its_identifying_key(config: Any, kind: 
         ({"url": "gopher://mcp.example.com/"}, ("remote", "gopher", "mcp.example.com", "0")),
         ({"url": "https://mcp.example.com:99999/"}, ("remote", "https", "mcp.example.com", "-1")),
         ({"url": "https:///only/a/path"}, ("remote", "https", "", "443")),
-        ({"command": " npx ", "args": "-y pkg"}, ("local", "npx", "")),
-        ({"command": "npx", "args": None}, ("local", "npx", "")),
+        ({"command": " npx ", "args": "-y pkg"}, ("local", "npx", "", (), (), ())),
+        ({"command": "npx", "args": None}, ("local", "npx", "", (), (), ())),
         ({"args": ["-y", "pkg"]}, None),
         (None, None),
     ],
 )
-def test_the_target_of_a_config(config: Any, target: tuple[str, ...] | None) -> None:
+def test_the_target_of_a_config(config: Any, target: tuple[Any, ...] | None) -> None:
     assert target_of(config) == target
-
-
-# Launcher options whose next argument is their value, not the package (docker, uvx, npm, python).
-VALUE_OPTIONS = [
-    "-e", "--env", "--env-file", "-v", "--volume", "--mount", "-p", "--publish", "--name", "--network", "-w",
-    "--workdir", "-u", "--user", "--entrypoint", "--platform", "--with", "--python", "--index-url", "--registry",
-    "--directory", "--cwd", "-c", "--config",
-]  # fmt: skip
-
-
-@pytest.mark.parametrize("option", VALUE_OPTIONS)
-def test_an_options_value_is_not_taken_for_the_package(option: str) -> None:
-    assert package_of([option, "its-value", "the-package"]) == "the-package"
-
-
-@pytest.mark.parametrize("subcommand", ["run", "dlx", "exec", "x", "tool"])
-def test_a_launcher_subcommand_is_not_taken_for_the_package(subcommand: str) -> None:
-    assert package_of([subcommand, "the-package"]) == "the-package"
-
-
-@pytest.mark.parametrize(
-    ("args", "package"),
-    [
-        (["--from", "git+https://git.example.com/tool", "tool"], "git+https://git.example.com/tool"),
-        (["--from=acme-tools==2.1", "tool"], "acme-tools"),
-        (["--package", "@acme/cli@3", "acme"], "@acme/cli"),
-        (["--package"], ""),
-        (["-y", "--env"], ""),
-        (["--env=KEY=value", "the-package"], "the-package"),
-        (["-y", "--quiet"], ""),
-        ([], ""),
-        (["-i", "--rm", 7], "7"),
-        (["pkg@1.2.3"], "pkg"),
-        (["@scope/pkg@latest"], "@scope/pkg"),
-        (["@scope/pkg"], "@scope/pkg"),
-        (["pkg@"], "pkg"),
-        (["pkg==1.2"], "pkg"),
-        (["pkg~=1.2"], "pkg"),
-        (["pkg>=1"], "pkg"),
-        (["pkg<=1"], "pkg"),
-        (["pkg!=1"], "pkg"),
-        (["ghcr.io/acme/server:1"], "ghcr.io/acme/server:1"),
-        (["git+https://user@git.example.com/repo"], "git+https://user@git.example.com/repo"),
-    ],
-)
-def test_the_package_a_launcher_runs(args: list[Any], package: str) -> None:
-    assert package_of(args) == package
 
 
 # --- apply_modify: registry-mcp's rules -----------------------------------------------------------
@@ -415,3 +369,29 @@ def test_a_mask_in_config_sent_to_a_new_target_is_refused() -> None:
     message = _refusal({"mcp_config": {"config": {"command": "uvx", "env": {"API_KEY": MASK}}}})
     assert message.startswith("mcp_config.config.env.API_KEY: holds the mask")
     assert "(command changes)" in message and ENV_KEY not in message
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{"NODE_OPTIONS": "--require=/tmp/x.js"}, {"PATH": "/tmp/evil:/usr/bin"}, {"LD_PRELOAD": "/tmp/x.so"}],
+)
+def test_an_env_variable_that_changes_what_runs_moves_the_server(env: dict[str, str]) -> None:
+    updated = _modified({"mcp_config": {"config": {"env": env}}})
+    assert updated["mcp_config"]["config"]["env"] == env  # API_KEY stays behind
+    assert _refusal({"mcp_config": {"config": {"env": {**env, "API_KEY": MASK}}}}).startswith(
+        "mcp_config.config.env.API_KEY: holds the mask"
+    )
+
+
+def test_an_env_variable_that_does_not_change_what_runs_keeps_the_secrets() -> None:
+    updated = _modified({"mcp_config": {"config": {"env": {"LOG_LEVEL": "debug"}}}})
+    assert updated["mcp_config"]["config"]["env"] == {"API_KEY": ENV_KEY, "LOG_LEVEL": "debug"}
+
+
+def test_the_secrets_a_move_dropped_are_named_with_why() -> None:
+    before = _local()["mcp_config"]
+    after = _modified({"mcp_config": {"config": {"args": ["-y", "-p", "@evil/files", "files"]}}})["mcp_config"]
+    assert dropped_secrets(before, after) == ["config.env.API_KEY", "oauth_config.OAUTH_CLIENT_SECRET",
+                                              "oauth_config.OAUTH_CUSTOM_HEADERS.X-Custom"]  # fmt: skip
+    assert why_secrets_move(before, after) == "the package in args changes"
+    assert why_secrets_move(before, before) is None

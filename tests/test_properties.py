@@ -356,7 +356,7 @@ def test_unknown_tools_end_in_an_error(session: Session, name: str, arguments: d
     assert result.is_error and "Unknown tool" in text_of(result), text_of(result)
 
 
-# Secrets in the places masking recognises by what they are, not by their key (issue 12): whatever the
+# Secrets in the places masking recognises by what they are, not by their key: whatever the
 # secret's text, a tool result never shows it, and the registry keeps it.
 SECRET_TEXT = st.from_regex(r"[A-Za-z0-9]{20,30}", fullmatch=True)
 SECRET_PLACES = {

@@ -36,15 +36,29 @@ def test_every_json_block_parses() -> None:
         json.loads(block)
 
 
-def test_every_test_the_readme_names_exists() -> None:
-    """A promise in the README names the test that proves it: a renamed or deleted test breaks this."""
-    named = set(re.findall(r"\b(test_[a-z0-9_]+)\b", README))
+DOCS = {path.name: path.read_text() for path in sorted((ROOT / "docs").glob("*.md"))}
+
+
+def test_every_test_the_readme_and_the_docs_name_exists() -> None:
+    """A promise in the README or the docs names the test that proves it: a renamed or deleted test
+    breaks this."""
+    named = set(re.findall(r"\b(test_[a-z0-9_]+)\b", "\n".join([README, *DOCS.values()])))
     defined = {
         name
         for path in (ROOT / "tests").rglob("*.py")
         for name in [path.stem, *re.findall(r"def (test_[a-z0-9_]+)", path.read_text())]
     }
     assert len(named) > 100 and sorted(named - defined) == []
+
+
+def test_the_readme_is_for_users_and_its_links_lead_somewhere() -> None:
+    """At most 450 lines (contributors' material is in docs/), and every relative link it or a doc
+    makes reaches a file of the repository."""
+    assert README.count("\n") <= 450
+    for name, text in {"README.md": README, **{f"docs/{doc}": body for doc, body in DOCS.items()}}.items():
+        base = ROOT if name == "README.md" else ROOT / "docs"
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", text):
+            assert (base / target).exists(), f"{name} links to {target}, which does not exist"
 
 
 def test_the_claude_desktop_block_is_the_shipped_example() -> None:

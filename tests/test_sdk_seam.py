@@ -3,7 +3,9 @@ them, before a tool quietly advertises the SDK's own schema or a resource list l
 
 from __future__ import annotations
 
+import ast
 import inspect
+from pathlib import Path
 from typing import Annotated, Any
 
 import pytest
@@ -23,6 +25,7 @@ from mcp_types import (
     ToolAnnotations,
 )
 
+import registry_mcp
 from registry_mcp.mcp.sdk import AnyArguments, ResourceListingServer, annotate, function_tool, lowlevel_server
 
 pytestmark = pytest.mark.anyio
@@ -139,3 +142,74 @@ async def test_a_seam_tool_and_resource_list_work_through_the_protocol(mode: str
         "test://page/2",
     ]
     assert second.next_cursor is None
+
+
+# --- the seam is the only place: every other module uses the SDK's public API -----------------------
+
+_PACKAGE = Path(registry_mcp.__file__).parent
+_SEAM = _PACKAGE / "mcp" / "sdk.py"
+# SDK modules that are internals (the seam's to touch): what the SDK builds its own server from.
+_INTERNAL_MODULES = ("mcp.server.mcpserver.utilities", "mcp.server.auth.middleware.bearer_auth")
+
+
+def _sdk_internals_used(path: Path) -> list[str]:
+    """Each SDK internal `path` reaches: an internal module, a private name imported from the SDK, or a
+    private attribute of an SDK object (`server._lowlevel_server`)."""
+    tree = ast.parse(path.read_text(), str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in ("mcp", "mcp_types"):
+            if node.module.startswith(_INTERNAL_MODULES):
+                found.append(f"imports {node.module}")
+            found += [f"imports {node.module}.{alias.name}" for alias in node.names if alias.name.startswith("_")]
+        elif isinstance(node, ast.Import):
+            found += [f"imports {alias.name}" for alias in node.names if alias.name.startswith(_INTERNAL_MODULES)]
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+            and node.attr in _SDK_PRIVATE_ATTRIBUTES
+        ):
+            found.append(f"reaches .{node.attr}")
+    return found
+
+
+# Private attributes of the SDK's classes that a module could reach (MCPServer's and its managers').
+_SDK_PRIVATE_ATTRIBUTES = frozenset(
+    name
+    for cls in (MCPServer, Tool)
+    for klass in cls.__mro__
+    if klass.__module__.startswith("mcp.")
+    for name in vars(klass)
+    if name.startswith("_") and not name.startswith("__")
+) | frozenset(vars(MCPServer("probe")).keys() - {"name"})
+
+
+def test_only_the_seam_touches_sdk_internals() -> None:
+    offenders = {
+        str(path.relative_to(_PACKAGE)): used
+        for path in sorted(_PACKAGE.rglob("*.py"))
+        if path != _SEAM and (used := _sdk_internals_used(path))
+    }
+    assert offenders == {}
+
+
+def test_the_seam_checker_sees_a_private_import_and_attribute(tmp_path: Path) -> None:
+    planted = tmp_path / "planted.py"
+    planted.write_text(
+        "from mcp.server.stdio import _claim_fd\n"
+        "from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase\n"
+        "def f(server):\n    return server._lowlevel_server\n"
+    )
+    assert _sdk_internals_used(planted) == [
+        "imports mcp.server.stdio._claim_fd",
+        "imports mcp.server.mcpserver.utilities.func_metadata",
+        "reaches ._lowlevel_server",
+    ]
+
+
+def test_the_stdin_claim_the_seam_takes_exists_with_its_signature() -> None:
+    from mcp.server import stdio
+
+    assert list(inspect.signature(stdio._claim_fd).parameters) == ["fd", "stream", "mode", "open_diversion"]
+    assert callable(stdio._open_stdin_diversion)

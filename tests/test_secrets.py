@@ -194,7 +194,7 @@ async def test_the_api_key_appears_nowhere_in_a_whole_session(tmp_path: Path) ->
     assert not [secret for secret in SECRETS if any(secret in text for text in seen)]
 
 
-# --- secrets recognised by what they are, at every new position (issue 12) ---------------------
+# --- secrets recognised by what they are, at every new position ---------------------
 
 GITHUB_TOKEN = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
 # Each new position: a record holding a secret there, and the secret texts it holds.

@@ -11,8 +11,8 @@ import httpx2
 import pytest
 
 from registry_mcp import RegistryClient
-from registry_mcp.embedded import RegistryStore, create_app
 from registry_mcp.registry import endpoints
+from registry_mcp.registry.embedded import RegistryStore, create_app
 from registry_mcp.registry.retries import NO_RETRIES
 
 from .conftest import server_payload

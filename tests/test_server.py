@@ -11,9 +11,9 @@ import pytest
 from mcp import Client
 from mcp_types import Tool
 
-from registry_mcp.embedded import RegistryStore
 from registry_mcp.mcp.results import MAX_RESULT_CHARS
 from registry_mcp.mcp.server import TOOL_NAMES, create_server
+from registry_mcp.registry.embedded import RegistryStore
 from registry_mcp.settings import Settings
 
 from .conftest import server_payload, text_of

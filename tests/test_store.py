@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from registry_mcp.embedded import RegistryStore
-from registry_mcp.embedded.store import Conflict, NotFound, Scope
+from registry_mcp.errors import Conflict, NotFound
 from registry_mcp.mcp.server import create_server
+from registry_mcp.registry.embedded import RegistryStore
+from registry_mcp.registry.embedded.store import Scope
 from registry_mcp.secrets.masking import MASK
 from registry_mcp.settings import Settings
 

@@ -16,7 +16,7 @@ import pytest
 from starlette.types import Receive, Scope, Send
 
 from registry_mcp import RateLimited, RegistryClient, RegistryUnavailable
-from registry_mcp.embedded import RegistryStore, create_app
+from registry_mcp.registry.embedded import RegistryStore, create_app
 from registry_mcp.registry.retries import RetryPolicy
 
 from .conftest import ServedApp, server_payload

@@ -17,6 +17,8 @@
   spaces (the gateway matches the spaces too), or matching none of the listed tools;
 - duplicate deny patterns;
 - a `tools` map beside a `"*"` deny pattern: the gateway spares the tools it lists;
+- a command that runs inline code or code loaded beside its package (`bash -c ...`, `node -e ...`,
+  `npx --call ...`), or an argument holding shell metacharacters (`registry_mcp.registry.targets`);
 - a value still to be supplied (`<to be supplied: NAME>`, as an entry from the public registry
   holds until the person gives the secret or setting it needs).
 
@@ -37,8 +39,8 @@ from itertools import chain
 from pydantic import BaseModel, Field
 
 from registry_mcp.gateway.denylist import DENY_ALL, deny_patterns, matching, spared_by_listing
-from registry_mcp.public_registry.mapping import MISSING_VALUE
 from registry_mcp.registry.models import (
+    MISSING_VALUE,
     GuardrailConfig,
     LocalServerConfig,
     McpConfig,
@@ -46,6 +48,7 @@ from registry_mcp.registry.models import (
     RemoteServerConfig,
     ServerPayload,
 )
+from registry_mcp.registry.targets import what_runs
 from registry_mcp.secrets.masking import inline_secrets, is_reference
 from registry_mcp.untrusted import cap
 from registry_mcp.urls import is_cleartext
@@ -127,6 +130,8 @@ def _common_field(fields: list[str]) -> str:
 
 def _config(config: McpConfig) -> Iterator[Finding]:
     run = config.config
+    if isinstance(run, LocalServerConfig):
+        yield from _what_runs(run)
     if isinstance(run, RemoteServerConfig) and is_cleartext(run.url):
         yield Finding(
             field="mcp_config.config.url",
@@ -171,6 +176,31 @@ def _refers(value: str) -> bool:
     if MISSING_VALUE.search(value):
         return False
     return is_reference(value) or _EMBEDDED_REFERENCE.search(value) is not None
+
+
+def _what_runs(run: LocalServerConfig) -> Iterator[Finding]:
+    """Inline code (a shell's or an interpreter's), code loaded beside the package, and shell
+    metacharacters: read by the one rule, `registry.targets.what_runs`. Options are named, not their
+    values (code may hold a secret)."""
+    runs = what_runs(run.command, run.args)
+    if runs.code:
+        options = sorted({item.split(" ", 1)[0] for item in runs.code})
+        what = "a shell" if runs.shell else "the program"
+        yield Finding(
+            field="mcp_config.config.args",
+            problem=f"{what} is given code to run or load besides its package or script ({', '.join(options)}): "
+            "whoever can change this entry can make every gateway that uses it run any command",
+            advice="run a package or a script file instead, and register this only once the person has read the "
+            "whole command",
+        )
+    for index, arg in enumerate(run.args):
+        if arg in runs.metacharacters:
+            yield Finding(
+                field=f"mcp_config.config.args[{index}]",
+                problem="holds shell metacharacters (; | & ` $( < >): where the runner is started through a shell "
+                "(npx.cmd on Windows is), they run commands",
+                advice="remove them, or check that the gateway starts this command without a shell",
+            )
 
 
 def _to_supply(config: McpConfig) -> Iterator[Finding]:

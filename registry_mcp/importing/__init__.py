@@ -25,19 +25,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from registry_mcp.errors import describe_validation_error
+from registry_mcp.errors import ConfigError, FileNotRead
 from registry_mcp.importing.entries import entry_body, gateway_entry_body
-from registry_mcp.importing.names import SavedNames, clean_name
+from registry_mcp.importing.names import SavedNames
 from registry_mcp.importing.notes import Note, NoteKind
-from registry_mcp.importing.reading import (
-    MAX_CONFIG_FILE_BYTES,
-    MAX_JSONC_FILE_BYTES,
-    MAX_SOURCE_TEXT,
-    ConfigError,
-    FileNotRead,
-    read_config,
-)
-from registry_mcp.registry.models import ServerPayload
+from registry_mcp.importing.reading import MAX_CONFIG_FILE_BYTES, MAX_JSONC_FILE_BYTES, MAX_SOURCE_TEXT, read_config
+from registry_mcp.registry.models import SAVED_NAME_MAX, ServerPayload, saved_name_from
+from registry_mcp.registry.validation import describe_validation_error
 
 __all__ = [
     "MAX_CONFIG_FILE_BYTES",
@@ -198,8 +192,8 @@ def _renamed(entry: _Entry, name: str, first_seen: dict[str, str | None] | None)
         earlier = first_seen[entry.key]
         first = f"project {earlier!r}" if earlier is not None else "the user's servers at the top of the file"
         why = f"a server named {entry.key!r} comes first (in {first})"
-    elif clean_name(entry.key) != entry.key:
-        why = "a saved_name holds letters, digits, '-' and '_', at most 32"
+    elif saved_name_from(entry.key) != entry.key:
+        why = f"a saved_name holds letters, digits, '-' and '_', at most {SAVED_NAME_MAX}"
     else:
         why = "another entry has that name already"
     return Note("renamed", "saved_name", f"{why}: saved as {name!r}")

@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from registry_mcp.importing.commands import launched, package_fields
 from registry_mcp.importing.notes import Note, NoteKind
 from registry_mcp.importing.proxies import remote_behind, transport_guessed_from
+from registry_mcp.registry.targets import Runs, what_runs
 from registry_mcp.untrusted import clean
 
 _DESCRIPTION_SHOWN = 200  # characters of a VS Code input's description, as a note quotes it
@@ -158,16 +158,25 @@ def _local(entry: dict[str, Any]) -> tuple[dict[str, Any], list[Note]]:
     """A command entry: the remote server behind it if it is a proxy, else the command itself."""
     args = [str(arg) for arg in entry.get("args") or []]
     env = _texts(entry.get("env"))
-    launch = launched(entry["command"], args)
-    remote = remote_behind(launch, env)
+    runs = what_runs(entry["command"], args)
+    remote = remote_behind(runs, env)
     if remote is not None:
         return _with_config(remote.config(), remote.denied_tools), remote.notes
     body = _with_config({"command": entry["command"], "args": args} | ({"env": env} if env else {}))
-    package = package_fields(launch)
+    package = _package_fields(runs)
     if not package:
         return body, []
-    guessed = f"server_name and source_url guessed from the command: the {launch.registry} package it runs"
+    guessed = f"server_name and source_url guessed from the command: the {runs.ecosystem} package it runs"
     return body | package, [Note("guess", "server_name", guessed)]
+
+
+def _package_fields(runs: Runs) -> dict[str, str]:
+    """`server_name` and `source_url` of the npm or PyPI package a command runs; none for anything else."""
+    if runs.ecosystem == "npm":
+        return {"server_name": runs.package, "source_url": f"https://www.npmjs.com/package/{runs.package}"}
+    if runs.ecosystem == "pypi":
+        return {"server_name": runs.package, "source_url": f"https://pypi.org/project/{runs.package}/"}
+    return {}
 
 
 def _remote(entry: dict[str, Any]) -> tuple[dict[str, Any], list[Note]] | str:

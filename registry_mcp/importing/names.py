@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
-_INVALID_CHARACTERS = re.compile(r"[^A-Za-z0-9_-]+")
-MAX_NAME = 32
-
-
-def clean_name(wanted: str) -> str:
-    """`wanted` as a saved_name: letters, digits, '-' and '_', at most 32 characters."""
-    return _INVALID_CHARACTERS.sub("-", wanted).strip("-")[:MAX_NAME] or "server"
+from registry_mcp.registry.models import SAVED_NAME_MAX, saved_name_from
 
 
 class SavedNames:
@@ -24,13 +16,13 @@ class SavedNames:
         self._last_number: dict[str, int] = {}
 
     def claim(self, wanted: str) -> str:
-        base = name = clean_name(wanted)
+        base = name = saved_name_from(wanted)
         if name in self._taken:
             number = self._last_number.get(base, 1)
             while name in self._taken:
                 number += 1
                 suffix = f"-{number}"
-                name = base[: MAX_NAME - len(suffix)] + suffix
+                name = base[: SAVED_NAME_MAX - len(suffix)] + suffix
             self._last_number[base] = number
         self._taken.add(name)
         return name

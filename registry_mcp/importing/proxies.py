@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry_mcp.importing.commands import Launch
 from registry_mcp.importing.notes import Note
+from registry_mcp.registry.targets import Runs
 
 _HTTP_URL = re.compile(r"https?://\S+", re.IGNORECASE)
 _MCP_REMOTE_HEADER = re.compile(r"^([A-Za-z0-9_-]+):\s*(.*)$", re.DOTALL)
@@ -38,19 +38,19 @@ class Remote:
         return {"url": self.url, "transport": self.transport} | ({"headers": self.headers} if self.headers else {})
 
 
-def remote_behind(launch: Launch, env: dict[str, str]) -> Remote | None:
+def remote_behind(runs: Runs, env: dict[str, str]) -> Remote | None:
     """The remote server a proxy command reaches; None if the command is not such a proxy."""
-    reader = _PROXIES.get(launch.name)
-    if reader is None:
+    reader = _PROXIES.get(runs.name)
+    if reader is None or runs.runs_inline_code:
         return None
-    remote = reader(_split_inline_values(launch.args), env)
+    remote = reader(_split_inline_values(list(runs.rest)), env)
     if remote is not None:
         remote.notes.insert(
             0,
             Note(
                 "proxy",
                 _CONFIG,
-                f"{launch.name} (a local proxy to a remote server) is replaced by the remote server it reaches: "
+                f"{runs.name} (a local proxy to a remote server) is replaced by the remote server it reaches: "
                 "the gateway connects to the URL itself",
             ),
         )

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from registry_mcp.errors import ConfigError, FileNotRead
 from registry_mcp.gateway.config_files import RELATIVE_PATH
 from registry_mcp.importing.jsonc import strip_jsonc
 from registry_mcp.untrusted import escape
@@ -43,14 +44,6 @@ _OPEN = frozenset(("start_map", "start_array"))
 _CLOSE = frozenset(("end_map", "end_array"))
 
 Events = Iterator[tuple[str, Any]]
-
-
-class ConfigError(ValueError):
-    """The text is not an MCP client config this module can read."""
-
-
-class FileNotRead(ConfigError):
-    """The source is a path, and the caller may give only JSON text."""
 
 
 def read_config(source: str, *, files: bool = True) -> dict[str, Any]:

@@ -31,14 +31,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import httpx2
-from mcp.server.auth.middleware.auth_context import AuthContextMiddleware, get_access_token
-from mcp.server.auth.middleware.bearer_auth import BearerAuthBackend, RequireAuthMiddleware
+from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.auth.provider import AccessToken, TokenVerifier
 from mcp.server.auth.settings import AuthSettings
 from pydantic import ValidationError
-from starlette.middleware.authentication import AuthenticationMiddleware
 
 from registry_mcp.errors import AuthenticationError, RegistryError
+from registry_mcp.mcp.sdk import require_bearer_token
 from registry_mcp.registry import endpoints
 from registry_mcp.settings import HTTP_TOKEN_VARIABLE, HttpAuthMode
 from registry_mcp.urls import is_loopback
@@ -131,9 +130,9 @@ class HttpAuth:
         own (`create_server(..., token_verifier=, auth=)`), so `app` carries it already."""
         if self.mode is HttpAuthMode.TOKEN:
             assert self.token is not None
-            return require_callers(app, SharedTokenVerifier(self.token))
+            return require_bearer_token(app, SharedTokenVerifier(self.token))
         if self.mode is HttpAuthMode.KEYS:
-            return apikey_as_bearer(require_callers(app, EnkryptKeyVerifier(settings)))
+            return apikey_as_bearer(require_bearer_token(app, EnkryptKeyVerifier(settings)))
         return app
 
 
@@ -214,17 +213,6 @@ class CallerKeyTransport(httpx2.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self._inner.aclose()
-
-
-def require_callers(app: ASGIApp, verifier: TokenVerifier) -> ASGIApp:
-    """`app` behind the SDK's bearer-token check: 401 with `WWW-Authenticate` unless `verifier`
-    accepts the request's token, which tools then read with `get_access_token()`."""
-    required = RequireAuthMiddleware(app, required_scopes=[])
-
-    async def http_only(scope: Scope, receive: Receive, send: Send) -> None:
-        await (required if scope["type"] == "http" else app)(scope, receive, send)  # the lifespan passes
-
-    return AuthenticationMiddleware(AuthContextMiddleware(http_only), backend=BearerAuthBackend(verifier))
 
 
 def apikey_as_bearer(app: ASGIApp) -> ASGIApp:

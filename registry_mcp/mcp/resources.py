@@ -17,10 +17,11 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import INTERNAL_ERROR, ListResourcesResult, PaginatedRequestParams, Resource
 from pydantic import ValidationError
 
-from registry_mcp.errors import RegistryError, ServerNotFound, describe_validation_error
+from registry_mcp.errors import RegistryError, ServerNotFound
 from registry_mcp.mcp.arguments import ServerSelector
 from registry_mcp.registry.client import RegistryClient
 from registry_mcp.registry.endpoints import MAX_PER_PAGE
+from registry_mcp.registry.validation import describe_validation_error
 from registry_mcp.secrets.masking import mask_secrets
 
 if TYPE_CHECKING:

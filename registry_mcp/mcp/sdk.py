@@ -18,17 +18,31 @@ What it touches, and why (SDK 2.3):
 - `MCPServer._lowlevel_server` (`lowlevel_server`): stdio is served by `registry_mcp.mcp.stdio`, which
   answers the lines the SDK's stdio transport drops, and runs the low-level server on its streams as
   `MCPServer.run_stdio_async` does; the SDK offers no public way to reach that server.
+- `mcp.server.stdio._claim_fd` (`claim_stdin`): the SDK's own claim of fd 0, which serves the wire
+  from a private duplicate and points fd 0 at the null device, so a process a tool starts cannot
+  read (and steal) the client's messages. `registry_mcp.mcp.stdio` reads the lines itself, so it
+  cannot go through `stdio_server` for stdin; it takes the same claim instead of a copy of it.
+- The bearer-token stack `MCPServer.streamable_http_app` builds for an auth-enabled server
+  (`require_bearer_token`): `AuthenticationMiddleware(BearerAuthBackend)`, `AuthContextMiddleware`
+  and `RequireAuthMiddleware`, put in front of the Streamable HTTP app by hand, since the SDK builds
+  it only around its own token verifier setting; the `keys` and `token` modes verify differently.
+- A resolver's plain (non-`Elicit`) value comes back to the tool as an `AcceptedElicitation`
+  holding that value (`registry_mcp.mcp.permissions.consent_of` reads NOT_ASKED that way): the SDK
+  documents resolvers, not this detail.
 - `MCPServer.get_prompt` (public), overridden: the SDK answers an unknown prompt or a missing required
   argument as an internal error (-32603, "Internal server error"); they are invalid params (-32602),
   with a message that says which.
 
-Nothing else in registry-mcp imports `mcp.server.mcpserver.utilities` or overrides an SDK method.
+Nothing else in registry-mcp imports `mcp.server.mcpserver.utilities`, the SDK's auth middleware
+classes or a private SDK name, or reaches a private SDK attribute (tests/test_sdk_seam.py reads
+every module to check).
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from mcp.server import MCPServer
 from mcp.server.context import ServerRequestContext
@@ -46,6 +60,10 @@ from mcp_types import (
     ToolAnnotations,
 )
 from pydantic import ConfigDict
+
+if TYPE_CHECKING:
+    from mcp.server.auth.provider import TokenVerifier
+    from starlette.types import ASGIApp, Receive, Scope, Send
 
 LifespanT = TypeVar("LifespanT")
 FunctionT = TypeVar("FunctionT", bound=Callable[..., Any])
@@ -125,3 +143,28 @@ def lowlevel_server(server: MCPServer[Any]) -> Server[Any]:
     """The low-level `Server` under `server`, which serves one connection on a pair of streams."""
     lowlevel: Server[Any] = server._lowlevel_server
     return lowlevel
+
+
+def claim_stdin() -> BinaryIO:
+    """The client's messages, read through the SDK's private duplicate of fd 0 (fd 0 itself then
+    reads the null device). Never closed: a worker thread may still be blocked reading it when
+    serving ends."""
+    from mcp.server import stdio
+
+    wire, _release = stdio._claim_fd(0, sys.stdin, "rb", stdio._open_stdin_diversion)
+    return wire
+
+
+def require_bearer_token(app: ASGIApp, verifier: TokenVerifier) -> ASGIApp:
+    """`app` behind the SDK's bearer-token check: 401 with `WWW-Authenticate` unless `verifier`
+    accepts the request's token, which tools then read with `get_access_token()`."""
+    from mcp.server.auth.middleware.auth_context import AuthContextMiddleware
+    from mcp.server.auth.middleware.bearer_auth import BearerAuthBackend, RequireAuthMiddleware
+    from starlette.middleware.authentication import AuthenticationMiddleware
+
+    required = RequireAuthMiddleware(app, required_scopes=[])
+
+    async def http_only(scope: Scope, receive: Receive, send: Send) -> None:
+        await (required if scope["type"] == "http" else app)(scope, receive, send)  # the lifespan passes
+
+    return AuthenticationMiddleware(AuthContextMiddleware(http_only), backend=BearerAuthBackend(verifier))

@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import signal
-import sys
 import threading
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, cast
 
@@ -48,6 +46,8 @@ from mcp_types import (
 )
 from pydantic import ValidationError
 
+from registry_mcp.mcp.sdk import claim_stdin
+
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
@@ -64,7 +64,7 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 async def serve_stdio(server: Server[Any]) -> int | None:
     """Serve `server` over stdin and stdout until stdin closes or a stop signal arrives, answering
     every line. Returns the number of the signal that stopped it (None when stdin closed)."""
-    stdin = GuardedStdin(_claim_stdin())
+    stdin = GuardedStdin(claim_stdin())
     stopped_by: list[int] = []
     async with anyio.create_task_group() as serving:
         serving.start_soon(_stop_on_signal, serving.cancel_scope, stopped_by)
@@ -237,21 +237,3 @@ def _id_of(message: Any) -> str | int | None:
 
 def _error(code: int, text: str, request_id: str | int | None = None) -> JSONRPCError:
     return JSONRPCError(jsonrpc="2.0", id=request_id, error=ErrorData(code=code, message=text))
-
-
-def _claim_stdin() -> BinaryIO:
-    """The client's messages, read through a private copy of fd 0; fd 0 itself then reads the null
-    device, so that a process a tool starts cannot read (and steal) them. The SDK does the same
-    when it reads stdin itself."""
-    try:
-        wire = os.dup(0)
-    except OSError:
-        return sys.stdin.buffer
-    try:
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        os.close(null)
-    except OSError:
-        pass  # fd 0 keeps the wire too: nothing is lost, only the protection
-    # Never closed: a worker thread may still be blocked reading it when serving ends.
-    return os.fdopen(wire, "rb", closefd=False)

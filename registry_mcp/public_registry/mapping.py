@@ -6,8 +6,9 @@
 
 How each option runs:
 
-- npm:  `npx -y <identifier>@<version>`, pypi: `uvx <identifier>==<version>` (another `runtimeHint`
-  replaces `npx` / `uvx`); the runtime's arguments come before the package, the package's after it;
+- npm:  `npx -y <identifier>@<version>`, pypi: `uvx <identifier>==<version>` (a `runtimeHint` of
+  `RUNTIME_HINTS` replaces `npx` / `uvx` / `docker`; any other is refused); the runtime's arguments
+  come before the package, the package's after it;
 - oci:  `docker run -i --rm [runtime arguments] [-e NAME ...] <image> [package arguments]`: each
   environment variable is passed into the container by name (`-e NAME`), its value kept in `env`;
   a runtime argument `-e NAME=value` becomes such a variable;
@@ -19,6 +20,10 @@ its `variables`), else its `default` (reported in `defaults`); a required one wi
 secret whose only value is a default (never used for a secret), gets `missing_value(name)` and is
 listed in `to_supply`. Optional inputs with no value are left out and listed in `optional`.
 Nothing the entry cannot say is dropped silently: it goes into `not_expressed`.
+
+A record is untrusted: its identifier and version must follow their ecosystem's grammar, and what the
+entry runs (read by `registry_mcp.registry.targets.what_runs`) must be the package alone: no inline
+code or code-loading option, no other package, no shell metacharacter. Otherwise it is refused, saying why.
 
 Why a marker rather than leaving the key out: the entry then says which variables and headers the
 server needs (an `env` without the key would start the server without it, and nobody reading the
@@ -36,18 +41,20 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from registry_mcp import untrusted
-from registry_mcp.errors import describe_validation_error
-from registry_mcp.registry.models import DEFAULT_SERVER_VERSION, ServerPayload
+from registry_mcp.errors import MappingError
+from registry_mcp.registry.models import DEFAULT_SERVER_VERSION, MISSING_PREFIX, ServerPayload, saved_name_from
+from registry_mcp.registry.targets import problem_with_package, split_oci, what_runs
+from registry_mcp.registry.validation import describe_validation_error
 
-MISSING_PREFIX = "<to be supplied: "
-MISSING_VALUE = re.compile(r"<to be supplied: [^>]*>")
 MAX_TEXT = 1_000  # any one text taken from a record
 MAX_DESCRIPTION = 300
-SAVED_NAME_LIMIT = 32
 # Which option is chosen when the caller does not say: a pinned package the gateway runs itself
 # (npm and PyPI need no container engine), then a remote.
 PREFERENCE = ("npm", "pypi", "oci")
 RUNNERS = {"npm": "npx", "pypi": "uvx", "oci": "docker"}
+# The runners a record's `runtimeHint` may name, by package type (the default first): anything else
+# would make the entry run something other than the package.
+RUNTIME_HINTS = {"npm": ("npx", "bunx"), "pypi": ("uvx",), "oci": ("docker", "podman")}
 DEFAULT_PACKAGE_REGISTRIES = {
     "npm": "https://registry.npmjs.org",
     "pypi": "https://pypi.org",
@@ -62,10 +69,6 @@ _TRANSPORTS = {"streamable-http": "streamable_http", "sse": "sse"}
 def missing_value(name: str) -> str:
     """The marker that stands where a value must still be supplied."""
     return f"{MISSING_PREFIX}{name}>"
-
-
-class MappingError(ValueError):
-    """The record cannot become an entry; the message says why and what can be chosen instead."""
 
 
 # --- the record, read leniently (unknown keys are kept, and ignored) ------------------------------
@@ -220,10 +223,8 @@ def to_entry(
 
 
 def derive_saved_name(name: str) -> str:
-    """A valid saved_name (at most 32 of A-Z a-z 0-9 _ -) from a record's name: its last part."""
-    base = name.rsplit("/", 1)[-1]
-    derived = re.sub(r"[^A-Za-z0-9_-]+", "-", base).strip("-_")[:SAVED_NAME_LIMIT].strip("-_")
-    return derived or "server"
+    """A valid saved_name from a record's name: its last part (`registry.models.saved_name_from`)."""
+    return saved_name_from(name.rsplit("/", 1)[-1])
 
 
 def _choose(record: ServerRecord, use: str | None) -> tuple[int, str]:
@@ -274,6 +275,14 @@ def _cannot_run(package: Package, option: str) -> str:
 def _local(package: Package, mapped: Mapped) -> dict[str, Any]:
     kind, runner = package.registryType, RUNNERS[package.registryType]
     command = package.runtimeHint or runner
+    if command not in RUNTIME_HINTS[kind]:
+        raise MappingError(
+            f"{mapped.chosen}: runtimeHint {command!r} is not a runner of {kind} packages "
+            f"({', '.join(RUNTIME_HINTS[kind])}), so the entry would run something else than the package"
+        )
+    problem = problem_with_package(kind, package.identifier, package.version if kind != "oci" else None)
+    if problem is not None:
+        raise MappingError(f"{mapped.chosen}: {problem}")
     env: dict[str, str] = {}
     for variable in package.environmentVariables or []:
         value = _resolve(variable, variable.name, "env", mapped)
@@ -282,7 +291,7 @@ def _local(package: Package, mapped: Mapped) -> dict[str, Any]:
     runtime = _arguments(package.runtimeArguments or [], "runtimeArguments", mapped)
     after = _arguments(package.packageArguments or [], "packageArguments", mapped)
     if kind == "oci":
-        args = list(_DOCKER_BASE) if command == "docker" else []
+        args = list(_DOCKER_BASE)
         args += _docker_runtime(runtime, package.identifier, env, mapped)
         args += [token for name in env for token in ("-e", name)]
         args.append(package.identifier)
@@ -303,10 +312,27 @@ def _local(package: Package, mapped: Mapped) -> dict[str, Any]:
         )
     if package.fileSha256:
         mapped.not_expressed.append("fileSha256: the entry cannot make the gateway check the package's hash")
+    _runs_only_the_package(command, args, package, mapped)
     config: dict[str, Any] = {"command": command, "args": args}
     if env:
         config["env"] = env
     return config
+
+
+def _runs_only_the_package(command: str, args: list[str], package: Package, mapped: Mapped) -> None:
+    """Refuse arguments that make the entry run something besides the package: inline code or
+    code-loading options, another package, shell metacharacters (`registry.targets.what_runs`)."""
+    runs = what_runs(command, args)
+    expected = split_oci(package.identifier)[0] if package.registryType == "oci" else package.identifier
+    if runs.code:
+        raise MappingError(f"{mapped.chosen}: the entry runs code besides the package ({'; '.join(runs.code)})")
+    if runs.package != expected:
+        raise MappingError(f"{mapped.chosen}: its arguments make the entry run {runs.package!r}, not the package")
+    if runs.metacharacters:
+        raise MappingError(
+            f"{mapped.chosen}: arguments hold shell metacharacters, which run commands where the runner is started "
+            f"through a shell: {', '.join(repr(arg) for arg in runs.metacharacters)}"
+        )
 
 
 def _docker_runtime(runtime: list[list[str]], image: str, env: dict[str, str], mapped: Mapped) -> list[str]:

@@ -26,6 +26,7 @@ from registry_mcp.errors import (
     AuthenticationError,
     CallersKeyRefused,
     InvalidRequest,
+    ModifyRefused,
     RateLimited,
     RegistryError,
     RegistryTimeout,
@@ -35,7 +36,6 @@ from registry_mcp.errors import (
     ServerConflict,
     ServerNotFound,
     UnexpectedResponse,
-    describe_validation_error,
 )
 from registry_mcp.registry import endpoints
 from registry_mcp.registry.models import (
@@ -49,8 +49,9 @@ from registry_mcp.registry.models import (
     ServerPage,
     ServerPayload,
 )
-from registry_mcp.registry.patching import ModifyRefused, apply_modify, full_patch, kind_of
+from registry_mcp.registry.patching import apply_modify, full_patch, may_move
 from registry_mcp.registry.retries import DEFAULT_RETRIES, NO_RETRIES, RETRYABLE_STATUSES, RetryPolicy
+from registry_mcp.registry.validation import describe_validation_error
 from registry_mcp.secrets.masking import MASK, escaped_forms, find_mask, scrub, secret_values
 from registry_mcp.urls import is_loopback
 from registry_mcp.wording import counted
@@ -60,7 +61,7 @@ if TYPE_CHECKING:
     from pathlib import Path
     from types import TracebackType
 
-    from registry_mcp.embedded.store import RegistryStore
+    from registry_mcp.registry.embedded.store import RegistryStore
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 T = TypeVar("T")
@@ -165,7 +166,7 @@ class RegistryClient:
     def embedded(cls, path: str | Path = ":memory:", *, project: str | None = None) -> Self:
         """A client of an embedded registry kept in the SQLite file at `path` (or in memory)."""
         # Imported here: a cloud client never needs the embedded registry's code.
-        from registry_mcp.embedded import RegistryStore, create_app
+        from registry_mcp.registry.embedded import RegistryStore, create_app
 
         store = RegistryStore(path)
         # A crash inside the app becomes the 500 a served registry would answer, not an exception here.
@@ -514,12 +515,11 @@ async def _one_modify_at_a_time(server: tuple[str | None, ...]) -> AsyncIterator
 
 def _needs_stored(body: dict[str, Any]) -> bool:
     """Whether a merge patch can only be applied with the stored server at hand: a new `command`,
-    `args` or `url` may move the server (its secrets must not follow), and a mask stands for a stored
-    value. (A mask in an object could simply be left out, absent meaning unchanged, but then a mask
-    with nothing stored behind it would pass unnoticed instead of being refused.)"""
-    config = (body.get("mcp_config") or {}).get("config")
-    moves = isinstance(config, dict) and (kind_of(config) is not None or "args" in config)
-    return moves or find_mask(body) is not None
+    `args`, `url` or env variable that changes what runs may move the server (its secrets must not
+    follow), and a mask stands for a stored value. (A mask in an object could simply be left out,
+    absent meaning unchanged, but then a mask with nothing stored behind it would pass unnoticed
+    instead of being refused.)"""
+    return may_move((body.get("mcp_config") or {}).get("config")) or find_mask(body) is not None
 
 
 def _applied(stored: dict[str, Any], body: dict[str, Any], *, replace_mcp_config: bool) -> dict[str, Any]:

@@ -14,24 +14,31 @@ Two rules hold throughout:
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, WithJsonSchema, field_validator, model_validator
 
-SAVED_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"
+# A saved_name, decided here only: its pattern, its length, and how any text becomes one.
+SAVED_NAME_MAX = 32
+SAVED_NAME_PATTERN = rf"^[A-Za-z0-9_-]{{1,{SAVED_NAME_MAX}}}$"
+_NOT_IN_SAVED_NAMES = re.compile(r"[^A-Za-z0-9_-]+")
 UUID_PATTERN = "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
 # Versions travel in an HTTP header: keep them short, printable and free of separators.
 SERVER_VERSION_PATTERN = r"^[A-Za-z0-9._-]{1,32}$"
 DEFAULT_SERVER_VERSION = "v1"
+# A value a person still has to supply (the public mapping writes it; lint and registering look for it).
+MISSING_PREFIX = "<to be supplied: "
+MISSING_VALUE = re.compile(r"<to be supplied: [^>]*>")
 MAX_BULK_SERVERS = 100
 
 SavedName = Annotated[
     str,
     Field(
         min_length=1,
-        max_length=32,
+        max_length=SAVED_NAME_MAX,
         pattern=SAVED_NAME_PATTERN,
         description="Its name in the registry, such as 'my-files'.",
     ),
@@ -41,6 +48,15 @@ ServerVersion = Annotated[
     # No description, nor a length: the name, the default 'v1' and the pattern (1-32 characters) say it all.
     Field(pattern=SERVER_VERSION_PATTERN),
 ]
+
+
+def saved_name_from(text: str) -> str:
+    """`text` as a valid saved_name: each run of other characters becomes '-', no '-' at either end,
+    at most `SAVED_NAME_MAX` characters ('server' if nothing is left). A valid name stays as it is."""
+    name = _NOT_IN_SAVED_NAMES.sub("-", text).strip("-")
+    if len(name) > SAVED_NAME_MAX:
+        name = name[:SAVED_NAME_MAX].rstrip("-")
+    return name or "server"
 
 
 class RegistryModel(BaseModel):

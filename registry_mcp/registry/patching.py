@@ -9,7 +9,9 @@ registry-mcp adds three rules, all applied by `apply_modify`:
 - **Masks.** `MASK` (what a masked read shows) stands for the value stored at its place, so a record
   read masked can be sent back; a mask where nothing is stored is refused.
 - **Targets.** A server's target is where a remote one lives (scheme, host and port of its `url`) or
-  what a local one runs (its `command` and the package in its `args`). When a modify changes the
+  what a local one runs: its `command`, and what `registry_mcp.registry.targets.what_runs` reads in its
+  `args` and `env` (the package but not its version, inline code and code-loading options, where
+  packages come from, the env variables that change what runs). When a modify changes the
   target, the stored secrets of `config` and `oauth_config` (env and header values, the OAuth client
   secret: whatever `mask_secrets` hides) do not follow it: only those the call sends again are kept,
   and a mask there is refused, since the value it stands for was meant for the old target. The OAuth
@@ -23,10 +25,11 @@ to a record it has read when the registry does not merge (see `endpoints.Endpoin
 from __future__ import annotations
 
 import copy
-import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from registry_mcp.errors import ModifyRefused
+from registry_mcp.registry.targets import changes_what_runs, what_runs
 from registry_mcp.secrets.masking import MASK, MaskWithoutSecret, find_mask, mask_secrets, restore_masked
 
 # The parts of an mcp_config whose secrets belong to the server's target.
@@ -37,24 +40,6 @@ _REMOTE_KEYS = ("url", "transport", "headers")
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 # Where the gateway sends oauth_config's client secret (or the person, to sign in).
 _OAUTH_ENDPOINTS = ("OAUTH_TOKEN_URL", "OAUTH_AUTHORIZATION_URL")
-
-# Reading the package a launcher runs out of its args (npx, uvx, docker run, python script.py, ...):
-# options whose next argument is their value, options whose value is the package itself, and
-# launcher subcommands that come before the package.
-_VALUE_OPTIONS = frozenset(
-    {"-e", "--env", "--env-file", "-v", "--volume", "--mount", "-p", "--publish", "--name", "--network", "-w",
-     "--workdir", "-u", "--user", "--entrypoint", "--platform", "--with", "--python", "--index-url", "--registry",
-     "--directory", "--cwd", "-c", "--config"}
-)  # fmt: skip
-_PACKAGE_OPTIONS = frozenset({"--from", "--package"})
-_SUBCOMMANDS = frozenset({"run", "dlx", "exec", "x", "tool"})
-# A version pinned on a package name: `pkg@1.2.3`, `@scope/pkg@latest`, `pkg==1.2`. A new version of
-# the same package is the same target.
-_VERSION_PIN = re.compile(r"(?<=.)@[^/@]*$|[=~<>!]=.*$")
-
-
-class ModifyRefused(ValueError):
-    """The changes cannot be applied as sent; the message names the field and says why."""
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -94,15 +79,39 @@ def kind_of(config: Any) -> str | None:
     return "local" if has_command else "remote"
 
 
-def target_of(config: Any) -> tuple[str, ...] | None:
-    """Where a remote server lives or what a local one runs, or None for no (or an unclear) config."""
+def target_of(config: Any) -> tuple[Any, ...] | None:
+    """Where a remote server lives or what a local one runs, or None for no (or an unclear) config.
+
+    A local server's target is its command and what that runs (`registry.targets.what_runs`): the
+    package, module, script or image (not its version), the inline code and code-loading options, where
+    packages are fetched from, and the env variables that change what runs, with their values."""
     kind = kind_of(config)
     if kind == "remote":
         return ("remote", *_origin(config["url"]))
     if kind == "local":
         args = config.get("args")
-        return ("local", str(config["command"]).strip(), package_of(args if isinstance(args, list) else []))
+        runs = what_runs(str(config["command"]), args if isinstance(args, list) else [])
+        env = config.get("env")
+        loading = tuple(
+            sorted((str(name), str(value)) for name, value in env.items() if changes_what_runs(str(name)))
+            if isinstance(env, dict)
+            else ()
+        )
+        return ("local", str(config["command"]).strip(), runs.package, runs.code, runs.origin, loading)
     return None
+
+
+def may_move(changes: Any) -> bool:
+    """Whether changes to an `mcp_config.config` may change the server's target: a new kind key,
+    new `args`, or an env variable that changes what runs."""
+    if not isinstance(changes, dict):
+        return False
+    env = changes.get("env")
+    return (
+        kind_of(changes) is not None
+        or "args" in changes
+        or (isinstance(env, dict) and any(changes_what_runs(str(name)) for name in env))
+    )
 
 
 def _origin(url: Any) -> tuple[str, str, str]:
@@ -120,25 +129,6 @@ def _oauth_target(oauth: Any) -> tuple[tuple[str, str, str] | None, ...]:
     """The origin of each OAuth endpoint (None where it has none)."""
     settings = oauth if isinstance(oauth, dict) else {}
     return tuple(None if settings.get(name) is None else _origin(settings[name]) for name in _OAUTH_ENDPOINTS)
-
-
-def package_of(args: list[Any]) -> str:
-    """The package (or script, or image) a launcher's `args` run: the first argument that is not an
-    option or an option's value, or the value of `--from` / `--package`; without its version pin."""
-    items = iter(str(arg) for arg in args)
-    for arg in items:
-        option, _, value = arg.partition("=")
-        if option in _PACKAGE_OPTIONS:
-            return _unpinned(value if value else next(items, ""))
-        if arg in _VALUE_OPTIONS:
-            next(items, None)
-        elif not arg.startswith("-") and arg not in _SUBCOMMANDS:
-            return _unpinned(arg)
-    return ""
-
-
-def _unpinned(package: str) -> str:
-    return _VERSION_PIN.sub("", package)
 
 
 def apply_modify(
@@ -246,10 +236,79 @@ def _without_unsent_secrets(value: Any, masked: Any, sent: Any, path: str) -> An
     return kept
 
 
-def _what_moved(old: Any, new: Any) -> str:
+def what_moved(old: Any, new: Any) -> str | None:
+    """Why a server's target differs between two configs, in words (None: the same target). Names
+    no value: a package or an argument may be a secret."""
     old_target, new_target = target_of(old), target_of(new)
+    if old_target == new_target:
+        return None
     if old_target is None or new_target is None or old_target[0] != new_target[0]:
         return "a local server becomes a remote one, or the reverse"
     if new_target[0] == "remote":
         return "the scheme, host or port of url changes"
-    return "command changes" if old_target[1] != new_target[1] else "the package in args changes"
+    reasons = [
+        why
+        for index, why in enumerate(_LOCAL_CHANGES, start=1)
+        if old_target[index] != new_target[index] and why is not None
+    ]
+    changed_env = sorted({name for name, _ in {*old_target[5]} ^ {*new_target[5]}})
+    if changed_env:
+        reasons.append(f"{', '.join(changed_env)}, which {'change' if len(changed_env) > 1 else 'changes'} what runs")
+    return " and ".join(reasons[:1] if reasons[:1] == ["command changes"] else reasons)
+
+
+# Why each part of a local target changed (the env variables are named apart).
+_LOCAL_CHANGES = (
+    "command changes",
+    "the package in args changes",
+    "the inline code or code-loading options in args change",
+    "where args fetch packages from changes",
+    None,
+)
+
+
+def _what_moved(old: Any, new: Any) -> str:
+    return what_moved(old, new) or "the target changes"
+
+
+def may_drop_secrets(mcp_config_changes: Any, *, replace: bool = False) -> bool:
+    """Whether changes to `mcp_config` may leave stored secrets behind: they may move the server
+    (`may_move`), move an OAuth endpoint, or replace `mcp_config` whole."""
+    if not isinstance(mcp_config_changes, dict):
+        return False
+    oauth = mcp_config_changes.get("oauth_config")
+    return (
+        replace
+        or may_move(mcp_config_changes.get("config"))
+        or (isinstance(oauth, dict) and any(name in oauth for name in _OAUTH_ENDPOINTS))
+    )
+
+
+def why_secrets_move(before: Any, after: Any) -> str | None:
+    """Why the secrets of one `mcp_config` do not follow to the other, or None if they may."""
+    old, new = (value if isinstance(value, dict) else {} for value in (before, after))
+    moved = what_moved(old.get("config"), new.get("config"))
+    if moved is None and _oauth_target(old.get("oauth_config")) != _oauth_target(new.get("oauth_config")):
+        return "the scheme, host or port of an OAuth endpoint changes"
+    return moved
+
+
+def dropped_secrets(before: Any, after: Any) -> list[str]:
+    """The places in `mcp_config` (`config.env.API_KEY`) where `before` held a secret of its target
+    (of `config` or `oauth_config`) that `after` no longer holds: what a modify that moved the server
+    dropped. No value is named."""
+    if not isinstance(before, dict):
+        return []
+    masked = mask_secrets(before)
+    dropped: list[str] = []
+
+    def walk(value: Any, shown: Any, kept: Any, path: str) -> None:
+        if isinstance(value, dict) and isinstance(shown, dict):
+            for key, item in value.items():
+                walk(item, shown.get(key), kept.get(key) if isinstance(kept, dict) else None, f"{path}.{key}")
+        elif value != shown and kept != value:
+            dropped.append(path.lstrip("."))
+
+    for part in _TARGET_BOUND:
+        walk(before.get(part), masked.get(part), after.get(part) if isinstance(after, dict) else None, part)
+    return dropped

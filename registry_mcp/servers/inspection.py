@@ -42,6 +42,7 @@ from mcp_types import (
 from pydantic import BaseModel, Field, ValidationError
 
 from registry_mcp import __version__
+from registry_mcp.errors import InspectionFailed
 from registry_mcp.gateway.denylist import deny_patterns, is_denied, matching
 from registry_mcp.registry.client import connection_failure
 from registry_mcp.registry.models import LocalServerConfig, RemoteServerConfig
@@ -77,10 +78,6 @@ class Limits:
     description: int = 1_000
     instructions: int = 2_000
     version: int = 100
-
-
-class InspectionFailed(Exception):
-    """The server could not be started, reached or asked; the message says why (and quotes its stderr)."""
 
 
 class InspectedTool(BaseModel):

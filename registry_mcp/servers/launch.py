@@ -4,9 +4,6 @@ cannot outgrow their bounds or outlive the inspection.
 - `child_environment(env)`: the entry's `env` over a small base (`HOME`, `LOGNAME`, `PATH`, `SHELL`,
   `TERM`, `USER`) and the TLS and proxy settings of this process (`PASSED_THROUGH`), so a server
   that downloads its package works behind a corporate proxy or with a private certificate authority.
-- `changes_what_runs(name)`: variables such as `LD_PRELOAD`, `PYTHONPATH`, `HOME`, `GCONV_PATH` or
-  `PIP_INDEX_URL` that make a process load or run other code than its command says; the consent
-  question names them.
 - `spawn_stdio(...)`: the server in its own process group, speaking newline-delimited JSON-RPC; lines
   that are not JSON-RPC are skipped, and reading stops (the connection closes) once a line or the
   total passes its bound. When the block ends, however it ends, the whole group is stopped: stdin
@@ -41,22 +38,6 @@ _TLS_AND_PROXY = (
 # Passed from this process's environment to the child, in both cases (tools read either).
 PASSED_THROUGH = tuple(name for upper in _TLS_AND_PROXY for name in (upper, upper.lower()))
 
-# Variables that make a process load or run code its command line does not show: where it looks for
-# programs, libraries, modules and configuration (a home holds dotfiles and user site-packages, a
-# config may name a command or an index to install from), and the commands tools run for it.
-_RUNS_CODE = frozenset({
-    "PATH", "HOME", "GCONV_PATH", "LOCPATH", "NLSPATH", "HOSTALIASES",
-    "NODE_OPTIONS", "NODE_PATH", "NODE_REPL_EXTERNAL_MODULE", "BASH_ENV", "ENV", "ZDOTDIR", "PROMPT_COMMAND",
-    "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "JAVA_HOME", "CLASSPATH", "TCLLIBPATH",
-    "EDITOR", "VISUAL", "PAGER", "MANPAGER", "LESSOPEN", "LESSCLOSE", "BROWSER", "SSH_ASKPASS", "SUDO_ASKPASS",
-    "DOCKER_HOST", "DOCKER_CONFIG", "DOCKER_CONTEXT", "GOPROXY", "GOFLAGS", "GOPATH", "GOTOOLCHAIN",
-    "CARGO_HOME", "RUSTC_WRAPPER", "BUNDLE_GEMFILE",
-})  # fmt: skip
-_RUNS_CODE_PREFIXES = (
-    "LD_", "DYLD_", "XDG_", "PYTHON", "PERL", "RUBY", "GEM_", "LUA_", "GIT_", "PIP_", "UV_", "NPM_CONFIG_",
-    "YARN_", "BUN_", "DENO_", "CONDA",
-)  # fmt: skip
-
 _TLS_FAILURE = re.compile(
     r"certificate verify failed|UnknownIssuer|unable to get local issuer certificate|self[- ]signed certificate"
     r"|unable to verify the first certificate|SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT|invalid peer certificate"
@@ -86,11 +67,6 @@ def passed_through(environ: Mapping[str, str] | None = None) -> dict[str, str]:
 def child_environment(env: Mapping[str, str]) -> dict[str, str]:
     """What a launched server's environment holds: the base, the TLS and proxy settings, its own `env`."""
     return get_default_environment() | passed_through() | dict(env)
-
-
-def changes_what_runs(name: str) -> bool:
-    upper = name.upper()
-    return upper in _RUNS_CODE or upper.startswith(_RUNS_CODE_PREFIXES)
 
 
 def without_credentials(url: str) -> str:

@@ -277,14 +277,14 @@ async def test_a_question_too_long_to_show_whole_is_refused(tmp_path: Path) -> N
     person = Person()
     async with Client(create_server(Settings()), mode="legacy", elicitation_callback=person) as client:
         for n in range(12):
-            config = {"command": "python3", "args": ["-c", f"print({n})" + " " * 900 + "; import os"]}
+            config = {"command": "python3", "args": ["-c", f"print({n})  #" + "x" * 900 + "\nimport os"]}
             await client.call_tool("add_registry_server", {"saved_name": f"s{n}", "mcp_config": {"config": config}})
         refused = await client.call_tool("write_registry_export", {"format": "mcpServers", "path": str(target)})
         fewer = await client.call_tool(
             "write_registry_export", {"format": "mcpServers", "path": str(target), "servers": [{"saved_name": "s1"}]}
         )
     assert refused.is_error and "too long" in text_of(refused) and "servers" in text_of(refused)
-    assert not fewer.is_error and "; import os" in person.asked[0].message and len(person.asked) == 1
+    assert not fewer.is_error and "\\nimport os" in person.asked[0].message and len(person.asked) == 1
 
 
 async def test_a_path_through_a_symlinked_folder_is_refused(tmp_path: Path) -> None:

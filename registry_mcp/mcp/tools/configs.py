@@ -23,6 +23,8 @@ from registry_mcp.importing import (
     read_config,
 )
 from registry_mcp.mcp.arguments import CLOSED, ServerSelector
+from registry_mcp.mcp.permissions import NOT_CONFIRMED, Consent, Question
+from registry_mcp.mcp.questions import command_line, shown, whole_question
 from registry_mcp.mcp.results import ToolResult, fewer_items
 from registry_mcp.mcp.toolkit import ToolCall, registry_tool
 from registry_mcp.registry.client import RegistryClient
@@ -30,11 +32,13 @@ from registry_mcp.registry.endpoints import MAX_PER_PAGE
 from registry_mcp.registry.models import (
     DEFAULT_SERVER_VERSION,
     MAX_BULK_SERVERS,
+    LocalServerConfig,
     RegistryModel,
     RegistryServer,
     ServerPayload,
     ServerVersion,
 )
+from registry_mcp.registry.targets import what_runs
 from registry_mcp.secrets.masking import mask_secrets
 from registry_mcp.settings import ALLOW_LAUNCH_VARIABLE
 from registry_mcp.untrusted import clean, escape
@@ -246,14 +250,7 @@ _NO_FILES_READ_OVER_HTTP = (
 )
 
 
-@registry_tool(
-    title="Import servers from an MCP client's config",
-    hint="turn the servers in an MCP client's config into registry entries (a dry run unless confirmed).",
-    read_only=False,
-)
-async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportResult:
-    """The servers in an MCP client's config as registry entries, with notes for the person to check.
-    A dry run unless confirm."""
+async def _read_and_plan(args: ImportArguments, call: ToolCall) -> ImportPlan:
     await call.report_progress(0, None, "Reading the client config")
 
     def read_and_plan() -> ImportPlan:
@@ -262,11 +259,55 @@ async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportR
 
     try:
         # A ~/.claude.json can be 100 MB: read it on a worker thread, so the server keeps answering.
-        plan = await anyio.to_thread.run_sync(read_and_plan)
+        return await anyio.to_thread.run_sync(read_and_plan)
     except FileNotRead:
         raise LocalRefusal(_NO_FILES_READ_OVER_HTTP) from None
     except ConfigError as unreadable:
         raise LocalRefusal(f"Could not read the client config: {str(unreadable).rstrip('.')}.") from None
+
+
+def _runs_other_code(payload: ServerPayload) -> bool:
+    """Whether an entry runs a shell or an interpreter given code, code loaded beside its package, or
+    arguments holding shell metacharacters (`registry.targets.what_runs`)."""
+    config = payload.mcp_config.config if payload.mcp_config is not None else None
+    return isinstance(config, LocalServerConfig) and what_runs(config.command, config.args).runs_other_code
+
+
+async def ask_to_import(args: ImportArguments, call: ToolCall) -> Question:
+    """Registering an entry that runs other code than its package takes the person's yes to a question
+    that shows its command whole; a bare confirm: true is not enough."""
+    if not args.confirm:
+        return Question("", asks_person=False)
+    plan = await _read_and_plan(args, call)
+    risky = [imported.payload for imported in plan.servers if _runs_other_code(imported.payload)]
+    if not risky:
+        return Question("", facts=plan, asks_person=False)
+    lines = [
+        f"Register {counted(len(risky), 'server')} from this client config that "
+        f"{agreeing(len(risky), 'runs', 'run')} a shell or an interpreter given code on its command line (or code "
+        "loaded beside its package)? Whoever can change an entry can make every gateway that uses it run any command."
+    ]
+    for payload in risky:
+        config = payload.mcp_config.config if payload.mcp_config is not None else None
+        assert isinstance(config, LocalServerConfig)  # `_runs_other_code`
+        lines.append(f"{shown(payload.saved_name)} runs: {' '.join(command_line(config.command, config.args))}")
+    return whole_question(
+        "\n".join(lines), plan, nothing_done="Nothing was imported", advice="Import fewer servers at a time"
+    )
+
+
+@registry_tool(
+    title="Import servers from an MCP client's config",
+    hint="turn the servers in an MCP client's config into registry entries (a dry run unless confirmed).",
+    read_only=False,
+    ask=ask_to_import,
+)
+async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportResult:
+    """The servers in an MCP client's config as registry entries, with notes for the person to check.
+    A dry run unless confirm."""
+    plan: ImportPlan = call.facts if call.facts is not None else await _read_and_plan(args, call)
+    if args.confirm and call.consent is not Consent.GIVEN:
+        plan = _without_unapproved_code(plan, call.consent)
     payloads = [imported.payload for imported in plan.servers]
     # The config's own names and texts may be written to mislead (bidi, escape sequences, words dressed
     # as instructions): names keep every character, hidden ones escaped; sentences are cleaned.
@@ -339,6 +380,22 @@ async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportR
         warnings=warnings,
         batches=batches,
     )
+
+
+def _without_unapproved_code(plan: ImportPlan, consent: Consent | None) -> ImportPlan:
+    """The plan without the entries that run other code than their package, each named in problems."""
+    why = NOT_CONFIRMED.get(consent, "this client cannot ask the person, and confirm: true alone is not enough")
+    kept, problems = [], list(plan.problems)
+    for imported in plan.servers:
+        if _runs_other_code(imported.payload):
+            problems.append(
+                f"{imported.key}: not registered: it runs a shell or an interpreter given code (or code loaded beside "
+                f"its package, or arguments holding shell metacharacters), which is registered only once the person "
+                f"agrees to a question that shows the command, and {why.rstrip('.')}."
+            )
+        else:
+            kept.append(imported)
+    return ImportPlan(servers=kept, problems=problems)
 
 
 async def _registered_names(registry: RegistryClient) -> set[tuple[str, str]]:

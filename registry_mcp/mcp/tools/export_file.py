@@ -21,14 +21,23 @@ from registry_mcp.gateway.config_files import WritePlan, WriteRefused, digest, e
 from registry_mcp.gateway.export import TOOL_GUARDRAILS, Export, ExportFormat, export
 from registry_mcp.mcp.arguments import CONFIRM_WHERE_CLIENT_CANNOT_ASK
 from registry_mcp.mcp.permissions import NOT_CONFIRMED, Question
+from registry_mcp.mcp.questions import (
+    QUESTION_LIMIT,
+    code_warning,
+    command_line,
+    environment,
+    shown,
+    what_runs_warning,
+    whole_question,
+)
 from registry_mcp.mcp.results import ToolResult
 from registry_mcp.mcp.toolkit import ToolCall, registry_tool
 from registry_mcp.mcp.tools.configs import ExportArguments, ServerSelectors, chosen_servers
 from registry_mcp.registry.client import RegistryClient
 from registry_mcp.secrets.masking import mask_secrets, scrub, secret_values
-from registry_mcp.servers.launch import changes_what_runs, without_credentials
+from registry_mcp.servers.launch import without_credentials
 from registry_mcp.settings import ALLOW_LAUNCH_VARIABLE
-from registry_mcp.untrusted import escape, quote
+from registry_mcp.untrusted import escape
 from registry_mcp.wording import counted
 
 _WRITE_NEEDS_CONFIRM = (
@@ -41,8 +50,6 @@ _NO_FILES_OVER_HTTP = (
     f"starting registry-mcp with --allow-launch ({ALLOW_LAUNCH_VARIABLE}=1); export_registry_servers returns the "
     "block instead."
 )
-# The longest question put to a person: past it, a question is refused rather than cut (a cut hides).
-QUESTION_LIMIT = 8000
 
 
 class WriteExportArguments(ExportArguments):
@@ -113,14 +120,12 @@ async def ask_to_write(args: WriteExportArguments, call: ToolCall) -> Question:
     if not call.may_act_on_this_machine:  # before planning: that reads the file
         return Question(_NO_FILES_OVER_HTTP, asks_person=False)
     planned = await _plan(args, call.registry)
-    text = _question(planned, args.format)
-    if len(text) > QUESTION_LIMIT:
-        raise LocalRefusal(
-            f"Cannot ask about this write: the question showing everything it writes would be too long ({len(text)} "
-            f"characters; at most {QUESTION_LIMIT} are put to a person at once). Name fewer servers (the servers "
-            "argument) and write them in several calls"
-        )
-    return Question(text, facts=planned)
+    return whole_question(
+        _question(planned, args.format),
+        planned,
+        nothing_done="Nothing was written",
+        advice="Name fewer servers (the servers argument) and write them in several calls",
+    )
 
 
 def _question(planned: _Planned, export_format: ExportFormat) -> str:
@@ -135,15 +140,15 @@ def _question(planned: _Planned, export_format: ExportFormat) -> str:
         )
     ]
     if export_format == "gateway_overrides":
-        lines += [f"Sets for {_shown(name)}: {_overrides(plan.entries[name])}." for name in plan.added]
+        lines += [f"Sets for {shown(name)}: {_overrides(plan.entries[name])}." for name in plan.added]
         lines += [
-            f"Replaces for {_shown(name)}: {_overrides(plan.previous[name])}; now {_overrides(plan.entries[name])}."
+            f"Replaces for {shown(name)}: {_overrides(plan.previous[name])}; now {_overrides(plan.entries[name])}."
             for name in plan.replaced
         ]
     else:
-        lines += [f"Adds {_shown(name)}: {_runs(plan.entries[name])}." for name in plan.added]
+        lines += [f"Adds {shown(name)}: {_runs(plan.entries[name])}." for name in plan.added]
         lines += [
-            f"Replaces {_shown(name)}: it ran {_runs(plan.previous[name])}; now {_runs(plan.entries[name])}."
+            f"Replaces {shown(name)}: it ran {_runs(plan.previous[name])}; now {_runs(plan.entries[name])}."
             for name in plan.replaced
         ]
     if plan.kept:
@@ -180,20 +185,25 @@ def _runs(entry: Any) -> str:
     config = entry.get("config") if isinstance(entry, dict) and "server_name" in entry else entry
     if not isinstance(config, dict):
         return "(not a server entry)"
-    secrets = secret_values(entry)
     command, args = config.get("command"), config.get("args")
     url = next((config[key] for key in _URL_KEYS if isinstance(config.get(key), str)), None)
     if isinstance(command, str):
-        words = [command, *(arg if isinstance(arg, str) else json.dumps(arg) for arg in _list(args))]
-        runs = "the command " + " ".join(_shown(scrub(word, secrets)) for word in words)
+        words = [arg if isinstance(arg, str) else json.dumps(arg) for arg in _list(args)]
+        runs = "the command " + " ".join(command_line(command, words))
+        warning = code_warning(command, words)
+        if warning is not None:
+            runs += " (" + warning.removeprefix("Warning: ").removesuffix(".") + ")"
     elif isinstance(url, str):
-        runs = "the URL " + _shown(scrub(without_credentials(url), secrets))
+        runs = "the URL " + shown(scrub(without_credentials(url), secret_values(entry)))
     else:
         return "(no command or URL)"
     env = config.get("env")
     if isinstance(env, dict) and env:
-        names = [_shown(name) + (" (changes what runs)" if changes_what_runs(name) else "") for name in env]
-        runs += " with environment " + ", ".join(names)
+        texts = {str(name): value if isinstance(value, str) else json.dumps(value) for name, value in env.items()}
+        runs += " with environment " + environment(texts)
+        warning = what_runs_warning(list(texts))
+        if warning is not None:
+            runs += " (" + warning.removeprefix("Warning: ").removesuffix(".") + ")"
     return runs
 
 
@@ -201,7 +211,7 @@ def _overrides(entry: Any) -> str:
     """What a local_server_overrides entry makes the gateway apply, for the person to approve (masked)."""
     if not isinstance(entry, dict):
         return "(not an object)"
-    return "; ".join(f"{_shown(key)} {_policy(value)}" for key, value in entry.items()) or "nothing"
+    return "; ".join(f"{shown(key)} {_policy(value)}" for key, value in entry.items()) or "nothing"
 
 
 # Where client configs keep a remote server's address (an entry already in the file may use any).
@@ -216,16 +226,10 @@ def _policy(policy: Any) -> str:
     return escape(json.dumps(mask_secrets(policy), ensure_ascii=False), QUESTION_LIMIT)
 
 
-def _shown(text: str) -> str:
-    """A name or word exactly as written, quoted, its hidden characters written out (never cut here:
-    the question as a whole is bounded)."""
-    return escape(quote(text), QUESTION_LIMIT)
-
-
 def _changed(asked: Export, now: Export, export_format: ExportFormat) -> list[str]:
     """What differs between the export the person was asked about and the registry's now."""
     before, after = entries_of(asked.config, export_format), entries_of(now.config, export_format)
-    changed = [_shown(name) for name in {**before, **after} if before.get(name) != after.get(name)]
+    changed = [shown(name) for name in {**before, **after} if before.get(name) != after.get(name)]
     if asked.config.get("common_overrides") != now.config.get("common_overrides"):
         changed.append("the config-wide tool guardrails")
     return changed

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -10,10 +9,18 @@ from typing import Annotated, Any
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field, WithJsonSchema, model_validator
 
-from registry_mcp.errors import LocalRefusal
+from registry_mcp.errors import InspectionFailed, LocalRefusal
 from registry_mcp.gateway.denylist import is_denied
 from registry_mcp.mcp.arguments import CLOSED
 from registry_mcp.mcp.permissions import NOT_CONFIRMED, Question
+from registry_mcp.mcp.questions import (
+    code_warning,
+    command_line,
+    environment,
+    escaped,
+    what_runs_warning,
+    whole_question,
+)
 from registry_mcp.mcp.results import ToolResult
 from registry_mcp.mcp.toolkit import ToolCall, registry_tool
 from registry_mcp.registry.models import (
@@ -26,16 +33,9 @@ from registry_mcp.registry.models import (
     ServerConfig,
     ServerVersion,
 )
-from registry_mcp.secrets.masking import looks_secret, secret_values
-from registry_mcp.servers.inspection import (
-    DenyReport,
-    InspectedServer,
-    InspectedTool,
-    InspectionFailed,
-    deny_report,
-    inspect_server,
-)
-from registry_mcp.servers.launch import changes_what_runs, passed_through, without_credentials
+from registry_mcp.secrets.masking import secret_values
+from registry_mcp.servers.inspection import DenyReport, InspectedServer, InspectedTool, deny_report, inspect_server
+from registry_mcp.servers.launch import passed_through, without_credentials
 from registry_mcp.settings import ALLOW_LAUNCH_VARIABLE
 from registry_mcp.untrusted import escape, quote
 from registry_mcp.wording import agreeing, counted
@@ -189,13 +189,12 @@ async def ask_to_inspect(args: InspectArguments, call: ToolCall) -> Question:
     if _refused_here(config, call):
         return Question(_NO_COMMANDS_OVER_HTTP, facts=target, asks_person=False)
     text = _local_question(config) if isinstance(config, LocalServerConfig) else _remote_question(config)
-    if len(text) > QUESTION_LIMIT:
-        raise LocalRefusal(
-            f"Nothing was launched or reached, and the person was not asked: shown in full, the command, its "
-            f"arguments and environment (or the URL and headers) take {len(text):,} characters, more than a "
-            f"confirmation question shows ({QUESTION_LIMIT:,}). Put long code in a file and run the file."
-        )
-    return Question(text, facts=target)
+    return whole_question(
+        text,
+        target,
+        nothing_done="Nothing was launched or reached",
+        advice="Put long code in a file and run the file",
+    )
 
 
 @registry_tool(
@@ -292,15 +291,15 @@ def _local_question(config: LocalServerConfig) -> str:
     env = config.env or {}
     lines = [
         "Run this command on this machine to inspect the MCP server it starts?",
-        f"command: {_shown(config.command)}; arguments: [{', '.join(_shown(arg) for arg in config.args or [])}].",
-        f"Environment: {_assignments(env)}." if env else "Environment: none of its own.",
+        "command: {}; arguments: [{}].".format(*_command_and_arguments(config)),
+        f"Environment: {environment(env)}." if env else "Environment: none of its own.",
     ]
     inherited = passed_through()
     if inherited:
-        lines.append(f"From registry-mcp's environment: {_assignments(inherited)}.")
-    risky = sorted(name for name in env if changes_what_runs(name))
-    if risky:
-        lines.append(f"Warning: {', '.join(_escaped(name) for name in risky)} change what the process loads or runs.")
+        lines.append(f"From registry-mcp's environment: {environment(inherited)}.")
+    for warning in (code_warning(config.command, list(config.args or [])), what_runs_warning(list(env))):
+        if warning is not None:
+            lines.append(warning)
     lines.append(
         "It also gets HOME, LOGNAME, PATH, SHELL, TERM and USER, and runs with your user's permissions until the "
         "inspection ends."
@@ -308,44 +307,18 @@ def _local_question(config: LocalServerConfig) -> str:
     return "\n".join(lines)
 
 
+def _command_and_arguments(config: LocalServerConfig) -> tuple[str, str]:
+    command, *arguments = command_line(config.command, list(config.args or []))
+    return command, ", ".join(arguments)
+
+
 def _remote_question(config: RemoteServerConfig) -> str:
-    headers = f" with headers {', '.join(_escaped(name) for name in sorted(config.headers))}" if config.headers else ""
-    url = _escaped(without_credentials(config.url))
+    headers = f" with headers {', '.join(escaped(name) for name in sorted(config.headers))}" if config.headers else ""
+    url = escaped(without_credentials(config.url))
     return f"Connect to the MCP server at {url} ({config.transport}){headers} to inspect it?"
 
 
-def _assignments(env: dict[str, str]) -> str:
-    return ", ".join(f"{_escaped(name)}={_value(name, env[name])}" for name in sorted(env))
-
-
-def _value(name: str, value: str) -> str:
-    if looks_secret(name):
-        return "(secret, not shown)"
-    if "://" in value:  # a URL: its user, password and query may be credentials
-        return _shown(without_credentials(value))
-    if not value.startswith(_PATH_STARTS) and _TOKEN_SHAPED.search(value):
-        return "(secret, not shown)"
-    return _shown(value)
-
-
-# A long run of letters and digits (both) with no spaces, dots or slashes, outside a path: a token or key.
-_TOKEN_SHAPED = re.compile(r"(?=[A-Za-z0-9_+=-]*[0-9])(?=[A-Za-z0-9_+=-]*[A-Za-z])[A-Za-z0-9_+=-]{24,}")
-_PATH_STARTS = ("/", "~", "./", "../")
-# The longest question asked: what is longer is refused, never cut (a cut would hide what runs).
-QUESTION_LIMIT = 6_000
 _TARGET_LIMIT = 500  # the result's `target`, a reminder of what was inspected (the question showed it all)
-_PADDING = re.compile(r" {8,}")
-
-
-def _shown(text: str) -> str:
-    """A value the person approves, exactly and whole: quoted, with every hidden character and every
-    space but the plain one written as \\uXXXX, and a run of spaces (padding that pushes the rest of a
-    line out of sight) written as its length."""
-    return _PADDING.sub(lambda run: f"⟨{len(run[0])} spaces⟩", _escaped(quote(text)))
-
-
-def _escaped(text: str) -> str:
-    return "".join(f"\\u{ord(c):04x}" if c.isspace() and c != " " else c for c in escape(text, 6 * len(text) + 1))
 
 
 def _target_text(config: LocalServerConfig | RemoteServerConfig) -> str:

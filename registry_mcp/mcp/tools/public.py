@@ -14,8 +14,8 @@ from registry_mcp.mcp.arguments import CLOSED
 from registry_mcp.mcp.results import SUMMARY_TEXT_LIMIT, ToolResult, fewer_items
 from registry_mcp.mcp.toolkit import ToolCall, registry_tool
 from registry_mcp.public_registry import MappingError, NotInPublicRegistry, PublicRegistry, missing_value, to_entry
-from registry_mcp.public_registry.mapping import MISSING_VALUE, Mapped
-from registry_mcp.registry.models import RegistryModel, SavedName, ServerPayload
+from registry_mcp.public_registry.mapping import Mapped
+from registry_mcp.registry.models import MISSING_VALUE, RegistryModel, SavedName, ServerPayload
 from registry_mcp.untrusted import clean
 from registry_mcp.wording import counted
 

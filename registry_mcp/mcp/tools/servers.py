@@ -25,6 +25,7 @@ from registry_mcp.registry.models import (
     ServerChanges,
     ServerPayload,
 )
+from registry_mcp.registry.patching import dropped_secrets, may_drop_secrets, why_secrets_move
 from registry_mcp.wording import agreeing, counted
 
 
@@ -180,6 +181,12 @@ async def modify_registry_server(args: ModifyServerArguments, call: ToolCall) ->
     changes = args.model_dump(
         mode="json", exclude_unset=True, exclude={"saved_name", "server_version", "replace_mcp_config"}
     )
+    # Read first where the change may move the server, to say which stored secrets stay behind.
+    before = (
+        await call.registry.get_server(args.saved_name, args.server_version)
+        if may_drop_secrets(changes.get("mcp_config"), replace=args.replace_mcp_config)
+        else None
+    )
     server = await call.registry.modify_server(
         args.saved_name, args.server_version, changes, replace_mcp_config=args.replace_mcp_config
     )
@@ -191,11 +198,30 @@ async def modify_registry_server(args: ModifyServerArguments, call: ToolCall) ->
     )
     return ServerResult(
         message=f"Changed {', '.join(sorted(changes))} of '{server.saved_name}' version '{server.server_version}'."
+        + _dropped_sentence(before, server)
         + _warning_sentence(warnings)
         + _cloud_note([server], call),
         registry=call.registry_info,
         server=server,
         warnings=warnings or None,
+    )
+
+
+def _dropped_sentence(before: RegistryServer | None, after: RegistryServer) -> str:
+    """Which stored secrets a modify that changed what runs (or where) left behind, and why."""
+    if before is None or before.mcp_config is None:
+        return ""
+    old = before.mcp_config.to_api()
+    new = after.mcp_config.to_api() if after.mcp_config is not None else {}
+    why = why_secrets_move(old, new)
+    dropped = dropped_secrets(old, new) if why is not None else []
+    if not dropped:
+        return ""
+    return (
+        f" The stored {agreeing(len(dropped), 'secret', 'secrets')} of mcp_config."
+        + ", mcp_config.".join(dropped)
+        + f" {agreeing(len(dropped), 'was', 'were')} dropped, since {why}: a stored secret stays only while the "
+        "server runs the same thing; send it again to give it to what the server runs now."
     )
 
 

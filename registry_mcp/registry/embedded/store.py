@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from registry_mcp.errors import Conflict, NotFound
 from registry_mcp.registry.patching import apply_modify
 from registry_mcp.secrets.masking import mask_secrets, secret_values
 from registry_mcp.wording import agreeing, counted
@@ -88,18 +89,6 @@ CREATE TABLE IF NOT EXISTS gateway_servers (
 BUSY_TIMEOUT_MS = 10_000
 # The files SQLite keeps beside the database, all holding its data at some point.
 _COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
-
-
-class StoreError(Exception):
-    """Base of the store's refusals; the app turns them into HTTP statuses."""
-
-
-class NotFound(StoreError):
-    pass
-
-
-class Conflict(StoreError):
-    pass
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ It lets registry-mcp work with no account, and gives the tests a real registry t
 MCP layer never imports it: it is reached through `RegistryClient.embedded`.
 """
 
-from registry_mcp.embedded.app import create_app
-from registry_mcp.embedded.store import RegistryStore
+from registry_mcp.registry.embedded.app import create_app
+from registry_mcp.registry.embedded.store import RegistryStore
 
 __all__ = ["RegistryStore", "create_app"]

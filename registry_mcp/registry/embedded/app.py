@@ -24,9 +24,9 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from registry_mcp.embedded.store import Conflict, NotFound, RegistryStore, Scope
-from registry_mcp.errors import describe_validation_error
+from registry_mcp.errors import Conflict, ModifyRefused, NotFound
 from registry_mcp.registry import endpoints
+from registry_mcp.registry.embedded.store import RegistryStore, Scope
 from registry_mcp.registry.models import (
     DEFAULT_SERVER_VERSION,
     SAVED_NAME_PATTERN,
@@ -36,7 +36,7 @@ from registry_mcp.registry.models import (
     ServerChanges,
     ServerPayload,
 )
-from registry_mcp.registry.patching import ModifyRefused
+from registry_mcp.registry.validation import describe_validation_error
 from registry_mcp.wording import agreeing, counted
 
 if TYPE_CHECKING:
