@@ -73,7 +73,22 @@ GROUPS = {
     ),
     "masking": Group(
         modules=("registry_mcp/secrets/masking.py",),
-        tests=("tests/test_masking.py", "tests/test_references.py", "tests/test_secrets.py", "tests/test_scrubbing.py"),
+        tests=(
+            "tests/test_masking.py",
+            "tests/test_masking_shapes.py",
+            "tests/test_token_detector.py",
+            "tests/test_references.py",
+            "tests/test_secrets.py",
+            "tests/test_scrubbing.py",
+        ),
+    ),
+    "scrubbing": Group(
+        modules=("registry_mcp/secrets/scrubbing.py", "registry_mcp/logs.py"),
+        tests=("tests/test_encoded_keys.py", "tests/test_scrubbing.py", "tests/test_masking.py"),
+    ),
+    "config_files": Group(
+        modules=("registry_mcp/gateway/config_files.py",),
+        tests=("tests/test_file_writes.py", "tests/test_config_files.py", "tests/test_export.py"),
     ),
     "client": Group(
         modules=("registry_mcp/registry/client.py",),
@@ -81,6 +96,7 @@ GROUPS = {
             "tests/test_client.py",
             "tests/test_client_exchange.py",
             "tests/test_echoed_keys.py",
+            "tests/test_encoded_keys.py",
             "tests/test_faults.py",
             "tests/test_write_once.py",
             "tests/test_scrubbing.py",

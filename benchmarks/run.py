@@ -36,7 +36,7 @@ import anyio
 from registry_mcp import RegistryClient
 from registry_mcp.importing import plan_import
 
-from . import context
+from . import context, startup
 from .claude_json import write_claude_json
 from .hostile import MEMORY_LIMIT, SHAPES, TIME_LIMIT, inspect_hostile
 from .stdio import StdioServer
@@ -166,24 +166,21 @@ def _timed(action: Callable[[], object], times: int) -> list[float]:
 
 
 def measure_startup(plan: Plan, workdir: Path, results: Results) -> None:
-    seen: dict[str, dict[str, list[float]]] = {
-        name: {"init": [], "list": [], "rss": []} for name in ("registry", "bare")
-    }
-    for run in range(plan.startup_runs):  # A B A B: drift on the machine hits both alike
-        for name, spawn in (("registry", registry_mcp), ("bare", bare_sdk)):
-            with spawn(workdir / f"startup-{run}.db") as server:
-                seen[name]["init"].append(server.initialize())
-                server.checked(server.request("tools/list"))
-                seen[name]["list"].append(time.perf_counter() - server.started)
-                seen[name]["rss"].append(server.memory_kib())
-    for name, label in (("registry", "registry-mcp"), ("bare", "bare SDK")):
-        results.add(f"start-up to initialize: {label}", seen[name]["init"])
-        results.add(f"start-up to tools/list: {label}", seen[name]["list"])
-        results.add(f"memory after handshake: {label}", seen[name]["rss"], unit="MiB")
-    ratio = results.figures["start-up to tools/list: registry-mcp"].median / (
-        results.figures["start-up to tools/list: bare SDK"].median
-    )
-    results.targets.append(Target("start-up ratio (to tools/list)", ratio, 1.15, "× bare SDK"))
+    """Import CPU and start to tools/list (handshake and server/discover), paired with the bare SDK
+    (`benchmarks.startup`); then each server's memory after the handshake."""
+    paired = startup.measure(plan.startup_runs, workdir)
+    for (figure, server), values in sorted(paired.samples.items()):
+        results.add(f"{figure}: {server}", values)
+    for figure, limit in startup.LIMITS.items():
+        results.targets.append(Target(f"start-up ratio, {figure}", paired.ratio(figure), limit, "× bare SDK"))
+    for label, spawn in (("registry-mcp", registry_mcp), ("bare SDK", bare_sdk)):
+        memory: list[float] = []
+        for run in range(plan.startup_runs):
+            with spawn(workdir / f"memory-{run}.db") as running:
+                running.initialize()
+                running.checked(running.request("tools/list"))
+                memory.append(running.memory_kib())
+        results.add(f"memory after handshake: {label}", memory, unit="MiB")
 
 
 # --- 2. per call ------------------------------------------------------------------------------------

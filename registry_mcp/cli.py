@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING, TypeVar
 
 from registry_mcp import __version__
 from registry_mcp.logs import log_to_stderr
-from registry_mcp.public_registry.client import require_trusted_url
-from registry_mcp.registry.client import require_safe_base_url
 from registry_mcp.settings import (
     ALLOW_LAUNCH_VARIABLE,
     API_KEY_VARIABLES,
@@ -36,7 +34,7 @@ from registry_mcp.settings import (
     default_database,
     split_list,
 )
-from registry_mcp.urls import is_loopback
+from registry_mcp.urls import is_loopback, require_safe_base_url, require_trusted_url
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -101,7 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     limits: list[tuple[str, Callable[[str], float], str, str]] = [
-        ("--timeout", float, "SECONDS", "seconds for one whole request to the registry, its answer included (30)"),
+        (
+            "--timeout",
+            float,
+            "SECONDS",
+            "seconds for one whole call to the registry, its answer and retries included (30)",
+        ),
         ("--connect-timeout", float, "SECONDS", "seconds to wait for a connection to the registry (10)"),
         ("--max-response-bytes", int, "BYTES", "the largest answer read from the registry (16 MiB)"),
     ]
@@ -209,7 +212,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         settings = settings_from(options)
     except ValueError as invalid:
         parser.error(str(invalid))
-    from registry_mcp.mcp.server import TOOL_NAMES, TOOLS, create_server, selected_tools
+    from registry_mcp.mcp.server import TOOL_NAMES, create_server, selected_tools
+    from registry_mcp.mcp.tools import listed_tools
 
     auth = choose_http_auth(parser, options, settings) if options.transport == "http" else None
     if auth is not None:
@@ -229,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for pattern in settings.tools:
         if not fnmatch.filter(TOOL_NAMES, pattern):
             parser.error(f"{tools_setting}: {pattern!r} matches no tool; the tools are: {', '.join(TOOL_NAMES)}")
-    if not selected_tools(settings, TOOLS):
+    if not selected_tools(settings, listed_tools()):
         parser.error(
             f"{tools_setting} {','.join(settings.tools)!r} matches no read-only tool; the tools are: "
             f"{', '.join(TOOL_NAMES)}"

@@ -128,10 +128,15 @@ class UnexpectedResponse(RegistryError):
 
 
 class ResponseTooLarge(UnexpectedResponse):
-    hint = (
-        "Ask for less (a smaller per_page), or, if the registry's answers are really this large, raise "
-        "REGISTRY_MCP_MAX_RESPONSE_BYTES (or --max-response-bytes)."
-    )
+    _RAISE = "raise REGISTRY_MCP_MAX_RESPONSE_BYTES (or --max-response-bytes)"
+    hint = f"If the registry's answers are really this large, {_RAISE}."
+
+    def __init__(self, message: str, *, status: int | None = None, paged: bool = False) -> None:
+        if paged:  # only a call that pages can ask for less
+            self.hint = (
+                f"Ask for fewer at a time (a smaller per_page), or, if answers are really this large, {self._RAISE}."
+            )
+        super().__init__(message, status=status)
 
 
 class LocalRefusal(Error):

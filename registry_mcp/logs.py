@@ -1,8 +1,10 @@
-"""Log lines on stderr (stdout carries JSON-RPC only), with the API key scrubbed from every one.
+"""Log lines on stderr (stdout carries JSON-RPC only), with every key scrubbed from every one.
 
 Registry messages are scrubbed where they become errors (`RegistryClient`); this formatter is the
 last line of defence, for text that reaches a log line some other way (a library's debug line, an
-exception's message in a traceback).
+exception's message in a traceback). Below DEBUG, an exception is logged as its class and the first
+line of its message, never a traceback: a library's traceback quotes what a remote peer sent (the
+SDK's validation errors hold `input_value=` with pieces of a body), and clients keep these logs on disk.
 """
 
 from __future__ import annotations
@@ -11,27 +13,48 @@ import logging
 import sys
 from typing import TYPE_CHECKING
 
-from registry_mcp.secrets.masking import scrub
+from registry_mcp.secrets.scrubbing import Scrubber
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
 FORMAT = "%(levelname)s %(name)s: %(message)s"
+# How much of an exception's first line is logged below DEBUG.
+SUMMARY_LIMIT = 200
 
 
 class ScrubbingFormatter(logging.Formatter):
-    """A formatter that replaces each of `secrets` in the whole line, traceback included."""
+    """A formatter that scrubs `secrets` (keys: in every reversible form, and any piece of one) from
+    the whole line; with `tracebacks` off, an exception is summed up in one line instead."""
 
-    def __init__(self, secrets: Iterable[str], fmt: str = FORMAT) -> None:
+    def __init__(self, secrets: Iterable[str], fmt: str = FORMAT, *, tracebacks: bool = True) -> None:
         super().__init__(fmt)
-        self.secrets = frozenset(secrets)
+        self.scrubber = Scrubber(keys=secrets)
+        self.tracebacks = tracebacks
 
     def format(self, record: logging.LogRecord) -> str:
-        return scrub(super().format(record), self.secrets)
+        if not self.tracebacks and (record.exc_info or record.exc_text or record.stack_info):
+            failure = record.exc_info[1] if record.exc_info else None
+            message = record.getMessage() + (f": {summary(failure)}" if failure is not None else "")
+            empty = {"args": None, "exc_info": None, "exc_text": None, "stack_info": None}
+            record = logging.makeLogRecord({**record.__dict__, "msg": message, **empty})
+        return self.scrubber(super().format(record))
+
+
+def summary(failure: BaseException | None) -> str:
+    """An exception in one line: its class and the first line of its message, shortened (the lines
+    after the first are where pydantic and the SDK quote the input)."""
+    if failure is None:
+        return ""
+    first = str(failure).strip().partition("\n")[0]
+    if len(first) > SUMMARY_LIMIT:
+        first = first[:SUMMARY_LIMIT] + "…"
+    name = type(failure).__qualname__
+    return f"{name}: {first} (the traceback is logged at --log-level DEBUG)" if first else name
 
 
 def log_to_stderr(level: str, secrets: Iterable[str]) -> None:
-    """Send every log line at `level` and above to stderr, scrubbed of `secrets`."""
+    """Send every log line at `level` and above to stderr, scrubbed of `secrets`; tracebacks only at DEBUG."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(ScrubbingFormatter(secrets))
+    handler.setFormatter(ScrubbingFormatter(secrets, tracebacks=level == "DEBUG"))
     logging.basicConfig(level=level, handlers=[handler])

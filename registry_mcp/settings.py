@@ -12,18 +12,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-import httpx2
-
-from registry_mcp.public_registry.client import DEFAULT_PUBLIC_REGISTRY_URL, PublicRegistry
+from registry_mcp.packages.sources import PackageSources
 from registry_mcp.registry import endpoints
-from registry_mcp.registry.client import (
-    DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_TIMEOUT,
-    RegistryClient,
-    RegistryLocation,
-    require_safe_base_url,
-)
+from registry_mcp.registry.endpoints import RegistryLocation
+from registry_mcp.urls import DEFAULT_PUBLIC_REGISTRY_URL
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -84,14 +76,17 @@ class Settings:
     keys_from_callers: bool = False
     """Each HTTP caller sends its own Enkrypt API key and the server acts with it on the cloud registry;
     the server holds no key of its own (`api_key` unset)."""
-    timeout: float = DEFAULT_TIMEOUT
-    """Seconds for one whole request to the registry: connecting, sending, and its complete answer."""
-    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    timeout: float = endpoints.DEFAULT_TIMEOUT
+    """Seconds for one whole call to the registry: connecting, sending, its complete answer, and any retries."""
+    connect_timeout: float = endpoints.DEFAULT_CONNECT_TIMEOUT
     """Seconds to wait for a connection to the registry."""
-    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    max_response_bytes: int = endpoints.DEFAULT_MAX_RESPONSE_BYTES
     """The largest answer read from the registry; a larger one is refused unread."""
     public_registry_url: str = DEFAULT_PUBLIC_REGISTRY_URL
     """The official MCP Registry, or a mirror of it (the same `v0.1` read API)."""
+    package_sources: PackageSources | None = None
+    """Where the packages entries run are looked up (the user's npm and PyPI mirrors, OSV); None: not
+    looked up. `from_env` sets it from the environment."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -110,6 +105,7 @@ class Settings:
             connect_timeout=_positive(env, CONNECT_TIMEOUT_VARIABLE, float, cls.connect_timeout),
             max_response_bytes=_positive(env, MAX_RESPONSE_BYTES_VARIABLE, int, cls.max_response_bytes),
             public_registry_url=env.get(PUBLIC_REGISTRY_VARIABLE) or DEFAULT_PUBLIC_REGISTRY_URL,
+            package_sources=PackageSources.from_env(env),
         )
 
     @property
@@ -123,34 +119,6 @@ class Settings:
             path = self.database if self.database == ":memory:" else str(Path(self.database).expanduser())
             return RegistryLocation(kind="embedded", project=project, path=path)
         return RegistryLocation(kind="cloud", project=project, base_url=self.base_url.rstrip("/"))
-
-    def open_client(self) -> RegistryClient:
-        if self.embedded:
-            return RegistryClient.embedded(self.location.path or ":memory:", project=self.project)
-        transport = None
-        if self.keys_from_callers:
-            from registry_mcp.mcp.http_auth import CallerKeyTransport  # only an HTTP server has callers
-
-            require_safe_base_url(self.base_url)  # the callers' keys are as secret as the server's
-            transport = CallerKeyTransport(httpx2.AsyncHTTPTransport())
-        return RegistryClient(
-            self.api_key,
-            base_url=self.base_url,
-            project=self.project,
-            timeout=self.timeout,
-            connect_timeout=self.connect_timeout,
-            max_response_bytes=self.max_response_bytes,
-            transport=transport,
-        )
-
-    def open_public_registry(self) -> PublicRegistry:
-        """A client of the public registry, with the same limits as the registry's."""
-        return PublicRegistry(
-            self.public_registry_url,
-            timeout=self.timeout,
-            connect_timeout=self.connect_timeout,
-            max_response_bytes=self.max_response_bytes,
-        )
 
 
 NumberT = TypeVar("NumberT", int, float)

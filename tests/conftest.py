@@ -28,39 +28,19 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp_types import ElicitRequestParams, ElicitResult
 
 from registry_mcp import RegistryClient
+from registry_mcp.mcp.registries import open_registry
 from registry_mcp.mcp.server import create_server
+from registry_mcp.mcp.tools import TOOL_NAMES, TOOLS
 from registry_mcp.registry import endpoints
 from registry_mcp.registry.embedded import RegistryStore, create_app
 from registry_mcp.settings import Settings
 
 DATA = Path(__file__).parent / "data"
 
-# Every tool clients should see, written out by hand (not read from the catalog under test).
-EVERY_TOOL = frozenset(
-    {
-        "add_registry_server",
-        "bulk_add_registry_servers",
-        "get_registry_server",
-        "modify_registry_server",
-        "delete_registry_server",
-        "list_registry_servers",
-        "export_registry_servers",
-        "write_registry_export",
-        "import_client_config",
-        "inspect_mcp_server",
-        "list_registry_server_gateways",
-        "use_public_registry",
-    }
-)
-# Those that change nothing: what --read-only exposes.
-READ_ONLY_TOOLS = frozenset(
-    {
-        "get_registry_server",
-        "list_registry_servers",
-        "export_registry_servers",
-        "list_registry_server_gateways",
-    }
-)
+# Every tool clients should see, and those that change nothing (what --read-only exposes): from the
+# catalog. What the catalog declares is held by the tools' snapshot files (tests/test_snapshot.py).
+EVERY_TOOL = frozenset(TOOL_NAMES)
+READ_ONLY_TOOLS = frozenset(tool.name for tool in TOOLS if tool.annotations.read_only_hint)
 LIVE_API_KEY = "test-live-registry-key"
 HTTP_TOKEN = "shared-http-token-for-tests-91c7"  # REGISTRY_MCP_HTTP_TOKEN of the HTTP servers in the tests
 
@@ -293,7 +273,7 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest
 
 async def stored_record(settings: Settings, saved_name: str) -> dict[str, Any]:
     """The server as the registry holds it, read without masking."""
-    async with settings.open_client() as registry:
+    async with open_registry(settings) as registry:
         return (await registry.get_server(saved_name)).to_api()
 
 

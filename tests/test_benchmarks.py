@@ -27,7 +27,9 @@ def test_the_quick_benchmark_runs_and_reports_every_target(tmp_path: Path) -> No
     text = report.read_text()
     assert text.startswith("# Benchmark results") and "quick run" in text
     for target in (
-        "start-up ratio",
+        "start-up ratio, import CPU",
+        "start-up ratio, start to tools/list, handshake",
+        "start-up ratio, start to tools/list, server/discover",
         "add call median",
         "get call median",
         "last page time / first page time",
@@ -48,3 +50,18 @@ def test_the_quick_benchmark_runs_and_reports_every_target(tmp_path: Path) -> No
         [row] = [line for line in text.splitlines() if line.startswith(f"| {target}")]
         assert row.endswith(("| PASS |", "| FAIL |"))
     assert "| validate (dry-run add, 11 warnings) |" in text
+
+
+def test_the_pins_benchmark_runs_and_prints_its_table() -> None:
+    finished = subprocess.run(
+        [sys.executable, "-m", "benchmarks.pins", "--servers", "2", "--tools", "2", "--runs", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    assert finished.stdout.startswith("2 pinned local servers, 2 tools each, 1 runs")
+    for check in ("all at once", "one at a time", "one drifted"):
+        assert f"| {check} |" in finished.stdout

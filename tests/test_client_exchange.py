@@ -31,9 +31,8 @@ from registry_mcp import (
     UnexpectedResponse,
 )
 from registry_mcp.errors import CallersKeyRefused, RegistryUnreachable
-from registry_mcp.mcp.http_auth import CallerKeyTransport
-from registry_mcp.registry import client as client_module
-from registry_mcp.registry import endpoints
+from registry_mcp.mcp.registries import CallerKeyTransport
+from registry_mcp.registry import endpoints, merging
 from registry_mcp.registry.client import RegistryLocation
 from registry_mcp.registry.embedded import RegistryStore, create_app
 from registry_mcp.registry.embedded.store import Scope
@@ -732,7 +731,7 @@ async def test_modifies_of_one_server_in_one_process_take_turns_and_leave_no_loc
             await client.modify_server("files", changes={"mcp_config": {"config": {"command": None}}})
     store.close()
     assert stored["mcp_config"]["config"]["env"] == {f"K{index}": "v" for index in range(6)}
-    assert client_module._MODIFY_LOCKS == {}
+    assert merging._LOCKS == {}
 
 
 async def test_a_refused_or_unreadable_write_is_named_in_its_error() -> None:

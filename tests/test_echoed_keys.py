@@ -12,7 +12,7 @@ from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
 from mcp.server.auth.provider import AccessToken
 
 from registry_mcp.errors import UnexpectedResponse
-from registry_mcp.mcp.http_auth import CallerKeyTransport
+from registry_mcp.mcp.registries import CallerKeyTransport
 from registry_mcp.registry.client import RegistryClient
 from registry_mcp.registry.retries import NO_RETRIES
 

@@ -171,16 +171,28 @@ async def test_writes_are_never_retried_after_reaching_the_registry(
     assert listed.pagination.total == (1 if fault.startswith("after:") else 0)
 
 
-async def test_a_slow_read_times_out_and_is_retried(faulty: tuple[FaultyRegistry, str]) -> None:
+async def test_a_read_retried_after_a_fault_still_ends_at_the_calls_deadline(
+    faulty: tuple[FaultyRegistry, str],
+) -> None:
     registry, url = faulty
-    registry.script = ["slow", "slow"]
-    async with _client(url, timeout=0.3, retry=RetryPolicy(attempts=2, backoff=0.01)) as client:
+    registry.script = ["503", "slow", "slow", "slow"]
+    async with _client(url, timeout=0.6, retry=RetryPolicy(attempts=4, backoff=0.01)) as client:
         with (
             anyio.fail_after(5),
-            pytest.raises(RegistryUnavailable, match=r"did not answer in time.*\(tried 2 times\)"),
+            pytest.raises(RegistryUnavailable, match=r"did not answer in time.* 0\.6 s \(tried 2 times\)"),
         ):
             await client.list_servers()
+    # The slow answer used up what was left of the deadline: no third attempt.
     assert registry.requests[LIST] == 2
+
+
+async def test_a_retry_after_longer_than_the_time_left_is_reported_at_once(faulty: tuple[FaultyRegistry, str]) -> None:
+    registry, url = faulty
+    registry.script = ["429:5"]
+    async with _client(url, timeout=2) as client:
+        with anyio.fail_after(1.5), pytest.raises(RateLimited) as limited:
+            await client.list_servers()
+    assert limited.value.retry_after == 5 and registry.requests[LIST] == 1
 
 
 @pytest.mark.parametrize(("fault", "expected"), [("not-json", "not JSON"), ("wrong-shape", "expected shape")])
@@ -315,15 +327,18 @@ async def _next_event(receive: Receive) -> Any:
     return event
 
 
-async def test_an_answer_trickling_in_ends_at_the_deadline() -> None:
+async def test_an_answer_trickling_in_ends_the_whole_call_at_the_deadline() -> None:
     trickling = Trickling()
     with ServedApp(trickling) as served:
-        async with _client(served.url, timeout=0.5, retry=RetryPolicy(attempts=2, backoff=0.01)) as client:
-            # 100 bytes at 0.1 s each would take 10 s; each attempt must end at 0.5 s.
+        async with _client(served.url, timeout=0.5, retry=RetryPolicy(attempts=4, backoff=0.01)) as client:
+            # 100 bytes at 0.1 s each would take 10 s. The deadline is the whole call's, retries
+            # included: not 0.5 s for each of 4 attempts.
+            started = anyio.current_time()
             with anyio.fail_after(5), pytest.raises(RegistryTimeout) as late:
                 await client.list_servers()
-    assert trickling.requests == 2
-    assert "within 0.5 s (tried 2 times)" in str(late.value) and "REGISTRY_MCP_TIMEOUT" in str(late.value)
+            took = anyio.current_time() - started
+    assert trickling.requests == 1 and took < 1.0
+    assert "within 0.5 s." in str(late.value) and "REGISTRY_MCP_TIMEOUT" in str(late.value)
 
 
 async def test_the_deadline_is_a_tool_error_naming_the_setting() -> None:
@@ -381,3 +396,15 @@ async def test_a_huge_error_body_is_read_only_as_far_as_it_is_quoted() -> None:
                 await client.list_servers()
     assert "HTTP 500" in str(failed.value)
     assert failed.value.registry_message is not None and len(failed.value.registry_message) <= 300
+
+
+async def test_the_size_error_suggests_a_smaller_page_only_to_a_tool_that_has_one() -> None:
+    with ServedApp(Huge(declare=True)) as served:
+        settings = Settings(api_key="key", base_url=served.url, max_response_bytes=1024)
+        async with Client(create_server(settings)) as client:
+            with anyio.fail_after(10):
+                got = await client.call_tool("get_registry_server", {"saved_name": "files"})
+                listed = await client.call_tool("list_registry_servers", {})
+    assert got.is_error and "larger than 1,024 bytes" in text_of(got)
+    assert "per_page" not in text_of(got) and "REGISTRY_MCP_MAX_RESPONSE_BYTES" in text_of(got)
+    assert listed.is_error and "a smaller per_page" in text_of(listed)

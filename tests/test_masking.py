@@ -10,16 +10,15 @@ from benchmarks.masking import load, measure
 from registry_mcp.secrets import masking
 from registry_mcp.secrets.masking import (
     MASK,
-    REDACTED,
     MaskWithoutSecret,
     find_mask,
     inline_secrets,
     looks_secret,
     mask_secrets,
     restore_masked,
-    scrub,
     secret_values,
 )
+from registry_mcp.secrets.scrubbing import REDACTED, scrub
 
 M = MASK
 

@@ -36,8 +36,9 @@ from registry_mcp.mcp.permissions import (
     selected_tools,
 )
 from registry_mcp.mcp.results import ToolResult
-from registry_mcp.mcp.server import TOOLS, create_server
+from registry_mcp.mcp.server import create_server
 from registry_mcp.mcp.toolkit import ToolCall, ToolSet
+from registry_mcp.mcp.tools import TOOLS
 from registry_mcp.settings import Settings
 
 FORM = ElicitationCapability(form=FormElicitationCapability())

@@ -33,7 +33,8 @@ from mcp import Client
 from mcp_types import CallToolResult, Tool
 
 from registry_mcp import RegistryClient
-from registry_mcp.mcp.server import TOOLS, create_server
+from registry_mcp.mcp.server import create_server
+from registry_mcp.mcp.tools import TOOLS
 from registry_mcp.settings import Settings
 
 from .conftest import text_of
@@ -302,7 +303,10 @@ _ALLOWED_REFUSALS = (
     "Invalid mcp_config",
     "invalid changes: mcp_config",  # the same, found by a registry that merges the change itself
     "give exactly one of",
+    "give one of 'config'",
     "write_tools needs a registered server",
+    "pin needs a registered server",
+    "No registered server has a pin",
     "Could not read the client config",
     "has no mcp_config to inspect",
 )

@@ -25,8 +25,11 @@ async def test_each_server_is_a_listed_resource_page_by_page(client: Client) -> 
     await client.call_tool("bulk_add_registry_servers", {"servers": servers})
     await client.call_tool("add_registry_server", server_payload("last", server_version="v2", description="The end."))
     first = await client.list_resources()
-    assert len(first.resources) == 100 and first.next_cursor == "2"
-    assert str(first.resources[0].uri) == "registry://servers/srv-000/v1"
+    assert len(first.resources) == 101 and first.next_cursor == "2"
+    assert [str(resource.uri) for resource in first.resources[:2]] == [
+        "registry://pins/all",
+        "registry://servers/srv-000/v1",
+    ]
     second = await client.list_resources(cursor=first.next_cursor)
     [last] = second.resources
     assert (str(last.uri), last.description, last.mime_type) == (
@@ -39,8 +42,11 @@ async def test_each_server_is_a_listed_resource_page_by_page(client: Client) -> 
 
 async def test_a_server_record_is_read_through_the_template_masked(client: Client) -> None:
     await client.call_tool("add_registry_server", server_payload("keyed", mcp_config=SECRET_ENV))
-    [template] = (await client.list_resource_templates()).resource_templates
-    assert template.uri_template == "registry://servers/{saved_name}/{server_version}"
+    templates = (await client.list_resource_templates()).resource_templates
+    assert [template.uri_template for template in templates] == [
+        "registry://servers/{saved_name}/{server_version}",
+        "registry://pins/{which}",
+    ]
     [content] = (await client.read_resource("registry://servers/keyed/v1")).contents
     record = json.loads(content.text)  # type: ignore[union-attr]
     assert record["saved_name"] == "keyed" and record["mcp_config"]["config"]["env"] == {"API_TOKEN": MASK}
@@ -60,7 +66,8 @@ async def test_show_secrets_reveals_them_in_resources_too() -> None:
 async def test_a_missing_or_invalid_server_uri_is_an_error(client: Client, uri: str, says: str) -> None:
     with pytest.raises(MCPError, match=says):
         await client.read_resource(uri)
-    assert (await client.list_resources()).resources == []  # and the server still serves
+    # And the server still serves: only its own resource is listed, no server.
+    assert [str(resource.uri) for resource in (await client.list_resources()).resources] == ["registry://pins/all"]
 
 
 async def test_the_register_prompt_asks_for_what_is_missing(client: Client) -> None:

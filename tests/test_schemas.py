@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator
 from pydantic import BaseModel, Field
 
 from registry_mcp.mcp.schemas import record_schema, strict_input_schema
-from registry_mcp.mcp.server import TOOLS
+from registry_mcp.mcp.tools import TOOLS
 
 TOOL_SCHEMAS = {tool.name: tool.to_mcp().parameters for tool in TOOLS}
 OUTPUT_SCHEMAS = {tool.name: tool.to_mcp().output_schema for tool in TOOLS}

@@ -28,7 +28,7 @@ from registry_mcp import RegistryClient, RegistryError
 from registry_mcp.logs import ScrubbingFormatter
 from registry_mcp.mcp.server import create_server
 from registry_mcp.registry.retries import NO_RETRIES
-from registry_mcp.secrets.masking import scrub
+from registry_mcp.secrets.scrubbing import scrub
 from registry_mcp.settings import Settings
 
 from .conftest import ServedApp, server_command, server_payload, text_of

@@ -15,6 +15,7 @@ from mcp.client.stdio import stdio_client
 
 from registry_mcp import RegistryClient
 from registry_mcp.gateway.lint import lint_server
+from registry_mcp.mcp.registries import open_registry
 from registry_mcp.mcp.server import create_server
 from registry_mcp.registry.models import ServerPayload
 from registry_mcp.secrets.masking import MASK, MaskWithoutSecret, looks_secret, mask_secrets, restore_masked
@@ -147,7 +148,7 @@ async def test_a_mask_where_no_secret_is_stored_is_refused(settings: Settings) -
     assert added.is_error and "mcp_config.config.env.K" in added.content[0].text  # type: ignore[union-attr]
     stored = await stored_record(settings, "plain")
     assert "description" not in stored or stored["description"] is None
-    async with settings.open_client() as registry:
+    async with open_registry(settings) as registry:
         assert (await registry.list_servers()).pagination.total == 1
 
 
@@ -323,7 +324,7 @@ async def test_every_write_path_refuses_a_mask_variant(settings: Settings, varia
     for name, result in results.items():
         assert result.is_error, name
         assert "mcp_config.config." in text_of(result), (name, text_of(result))
-    async with settings.open_client() as registry:
+    async with open_registry(settings) as registry:
         assert [server.saved_name for server in (await registry.list_servers()).data] == ["kept"]
     kept = (await stored_record(settings, "kept"))["mcp_config"]["config"]
     assert kept["env"] == {"API_TOKEN": "kept-secret"} and kept.get("args", []) == []

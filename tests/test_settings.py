@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from mcp import Client, StdioServerParameters
 
 from registry_mcp.cli import build_parser, settings_from
 from registry_mcp.settings import Settings
@@ -118,10 +119,15 @@ def test_an_explicit_database_in_a_missing_folder_is_refused_and_not_created(tmp
     assert not (tmp_path / "no").exists()
 
 
-def test_the_default_database_folder_is_created(tmp_path: Path) -> None:
-    started = _start(HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "data"))
-    assert started.returncode == 0, started.stderr
-    assert (tmp_path / "data" / "registry-mcp" / "registry.db").is_file()
+@pytest.mark.anyio
+async def test_the_default_database_folder_is_created_on_first_use(tmp_path: Path) -> None:
+    environment = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
+    database = tmp_path / "data" / "registry-mcp" / "registry.db"
+    async with Client(StdioServerParameters(command=server_command(), args=[], env=environment)) as client:
+        await client.list_tools()
+        assert not database.exists()  # start-up opens nothing
+        listed = await client.call_tool("list_registry_servers", {})
+    assert not listed.is_error and database.is_file()
 
 
 def test_start_up_says_what_it_serves_at_info_and_help_shows_the_defaults(tmp_path: Path) -> None:

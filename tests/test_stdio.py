@@ -13,7 +13,7 @@ from mcp import Client
 
 from registry_mcp.mcp.server import TOOL_NAMES
 
-from .conftest import server_command, server_payload, stdio_parameters, text_of
+from .conftest import READ_ONLY_TOOLS, server_command, server_payload, stdio_parameters, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -76,12 +76,7 @@ async def test_read_only_flag_and_variable(tmp_path: Path) -> None:
     ):
         async with Client(parameters) as client:
             names = sorted(tool.name for tool in (await client.list_tools()).tools)
-        assert names == [
-            "export_registry_servers",
-            "get_registry_server",
-            "list_registry_server_gateways",
-            "list_registry_servers",
-        ]
+        assert names == sorted(READ_ONLY_TOOLS)
 
 
 def test_help_and_version() -> None:

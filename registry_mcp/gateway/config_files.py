@@ -19,8 +19,11 @@ replaces and any config-wide policy it changes, so the question can show them.
 The write is atomic (a temporary file in the same folder, then `os.replace`), keeps a backup of a
 file it changes (same permissions), gives a new file mode 0600 and an existing one its own mode (or
 0600 with its group and others' permissions removed, when asked to make it private), and refuses a
-symbolic link (the file or any folder on its path), anything but a regular file, a relative path, a
-folder that does not exist, and a file it cannot rewrite exactly (comments, not an object).
+symbolic link (the file or any folder on its path), anything but a regular file (saying what it is),
+a relative path, a folder that does not exist, a file over `MAX_EXISTING_BYTES` (before reading it),
+and a file it cannot rewrite exactly: comments, not an object, a key twice in one object. The file's
+numbers are written back as they were written (`1e400`, `1.0`, a 40-digit integer), never re-formatted.
+A file another user owns is named in the plan (`other_owner`): it gives that user the secrets.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import hmac
 import itertools
 import json
 import os
+import pwd
 import stat
 import tempfile
 import tomllib
@@ -42,10 +46,11 @@ from typing import Any
 from registry_mcp.gateway.clients import CLIENT_BLOCK
 from registry_mcp.gateway.export import OVERRIDES, TOOL_GUARDRAILS, Export, ExportFormat
 from registry_mcp.gateway.toml_text import dumps, has_comments
-from registry_mcp.secrets.masking import secret_values
+from registry_mcp.secrets.masking import MASK, find_mask, secret_values
 
 NEW_FILE_MODE = 0o600
-MAX_EXISTING_BYTES = 256 * 1024 * 1024  # a real ~/.claude.json reaches 100 MB
+# The largest file rewritten: it is read and parsed whole (about ten times its size in memory).
+MAX_EXISTING_BYTES = 16 * 1024 * 1024
 _CLIENT_KEY = {**CLIENT_BLOCK, "gateway_overrides": OVERRIDES}
 # Top-level keys of a secure-mcp-gateway config file, one of which an existing file must have to get overrides.
 _GATEWAY_FILE_KEYS = ("mcp_configs", "plugins", OVERRIDES)
@@ -87,6 +92,7 @@ class WritePlan:
     kept: int = 0  # entries of the file left as they were
     secrets: int = 0  # secret values the file gets
     next_step: str = ""
+    other_owner: str | None = None  # the user owning the file, where that is not the user writing it
     data: bytes = b""  # the exact bytes written, fixed when planning
     source: str = ""  # digest of the export the plan was made from
 
@@ -127,9 +133,37 @@ def target_path(text: str) -> Path:
     _no_links(path)
     if not path.parent.is_dir():
         raise WriteRefused("path: its folder does not exist; create it first")
-    if path.exists() and not path.is_file():
-        raise WriteRefused("path: it exists and is not a regular file")
+    try:
+        kind = not_a_file(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return path
+    if kind:
+        raise WriteRefused(f"path: it is {kind}, not a regular file")
     return path
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def not_a_file(mode: int) -> str | None:
+    """What a path with this `st_mode` is, in words, if it is not a regular file (else None)."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((kind for test, kind in _KINDS if test(mode)), "a special file")
+
+
+def owner_name(uid: int) -> str:
+    """A user by name and uid, as a person recognises them."""
+    try:
+        return f"the user '{pwd.getpwuid(uid).pw_name}' (uid {uid})"
+    except KeyError:
+        return f"uid {uid}, which names no user of this machine"
 
 
 def _no_links(path: Path) -> None:
@@ -155,6 +189,12 @@ def plan_write(
 ) -> WritePlan:
     """What writing `rendered` into the file at `text` will do. `private`: an existing file loses its
     group and others' permissions (a new one is 0600 anyway)."""
+    masked_at = find_mask(rendered.config)
+    if masked_at is not None:
+        raise WriteRefused(
+            f"{masked_at} holds the mask {MASK!r} (or a variant of it) where the registry should hold a value; "
+            "nothing was written. Give the server its real value first (modify_registry_server)"
+        )
     path = target_path(text)
     plan = WritePlan(path=path, content={}, what="", source=digest(rendered.config))
     toml = export_format == "codex"  # Codex CLI's config.toml
@@ -167,20 +207,37 @@ def plan_write(
         _client(plan, existing, rendered.config, _CLIENT_KEY[export_format])
     plan.entries = entries_of(rendered.config, export_format)
     plan.secrets = len(secret_values(rendered.config))
+    # What the question shows of the file's own entries: its numbers as values.
+    plan.previous = _plain(plan.previous)
+    plan.policy = (_plain(plan.policy[0]), plan.policy[1]) if plan.policy is not None else None
+    if plan.state is not None and plan.state.owner[0] != os.geteuid():
+        plan.other_owner = owner_name(plan.state.owner[0])
     if private:
         plan.mode &= 0o700
-    text = dumps(plan.content) if toml else json.dumps(plan.content, indent=2, ensure_ascii=False) + "\n"
-    plan.data = text.encode("utf-8")
+    try:
+        plan.data = (dumps(plan.content) if toml else _dumps(plan.content) + "\n").encode("utf-8")
+    except RecursionError:
+        raise WriteRefused("path: the file nests objects too deeply to be rewritten") from None
     return plan
 
 
 def _read(path: Path, plan: WritePlan, *, toml: bool = False) -> dict[str, Any]:
-    with path.open("rb") as file:
-        status = os.fstat(file.fileno())
+    # Opened without blocking (a FIFO put there since the path was checked) and never through a link.
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    with os.fdopen(descriptor, "rb") as file:
+        status = os.fstat(descriptor)
+        kind = not_a_file(status.st_mode)
+        if kind:
+            raise WriteRefused(f"path: it is {kind}, not a regular file")
         if status.st_size > MAX_EXISTING_BYTES:
-            raise WriteRefused(f"path: the file is larger than {MAX_EXISTING_BYTES // 2**20} MB")
-        original = file.read()
-    content = _read_toml(original) if toml else _read_json(original)
+            raise WriteRefused(
+                f"path: the file holds {status.st_size:,} bytes, more than the {MAX_EXISTING_BYTES // 2**20} MiB "
+                "registry-mcp rewrites; write to a new file, or export_registry_servers and add the block by hand"
+            )
+        original = file.read(MAX_EXISTING_BYTES + 1)
+    if len(original) > MAX_EXISTING_BYTES:  # it grew since fstat
+        raise WriteRefused(f"path: the file is larger than {MAX_EXISTING_BYTES // 2**20} MiB")
+    content = _read_toml(original) if toml else _load(original)
     plan.original = original
     plan.state = FileState.of(status)
     plan.mode = plan.state.mode
@@ -200,17 +257,70 @@ def _read_toml(original: bytes) -> dict[str, Any]:
     return content
 
 
-def _read_json(original: bytes) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Number:
+    """A number of the file, kept as written there: `1e400` is no float, `1.0` no `1`."""
+
+    text: str
+
+
+def _load(original: bytes) -> dict[str, Any]:
+    """The file's JSON object, its numbers kept as written; refused where a rewrite could not keep it."""
     try:
-        content = json.loads(original.decode("utf-8-sig"))
+        content = json.loads(
+            original.decode("utf-8-sig"),
+            object_pairs_hook=_unique_keys,
+            parse_float=_Number,
+            parse_int=_Number,
+            parse_constant=_Number,
+        )
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise WriteRefused(
             "path: the file is not plain JSON (comments or trailing commas?), so it cannot be rewritten without "
             "losing them; remove them, or write to a new file"
         ) from None
+    except RecursionError:
+        raise WriteRefused("path: the file nests objects too deeply to be rewritten") from None
     if not isinstance(content, dict):
         raise WriteRefused("path: the file does not hold a JSON object")
     return content
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise WriteRefused(
+                f"path: the file has the key {json.dumps(key, ensure_ascii=False)[:100]} twice in one object; "
+                "readers differ on which one counts, so it is not rewritten: remove one of them"
+            )
+        found[key] = value
+    return found
+
+
+def _plain(value: Any) -> Any:
+    """A value of the file with its numbers as Python numbers (for showing, never for writing)."""
+    if isinstance(value, _Number):
+        return json.loads(value.text, parse_constant=float)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _dumps(value: Any, indent: str = "") -> str:
+    """`value` as `json.dumps(value, indent=2, ensure_ascii=False)` writes it, but each of the file's
+    numbers as it was written there."""
+    if isinstance(value, _Number):
+        return value.text
+    inner = indent + "  "
+    if isinstance(value, dict) and value:
+        items = (f"{inner}{json.dumps(key, ensure_ascii=False)}: {_dumps(item, inner)}" for key, item in value.items())
+        return "{\n" + ",\n".join(items) + f"\n{indent}}}"
+    if isinstance(value, list) and value:
+        return "[\n" + ",\n".join(f"{inner}{_dumps(item, inner)}" for item in value) + f"\n{indent}]"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _gateway(plan: WritePlan, existing: dict[str, Any] | None, block: dict[str, Any], name: str) -> None:
@@ -260,7 +370,7 @@ def _gateway(plan: WritePlan, existing: dict[str, Any] | None, block: dict[str, 
         if not isinstance(overrides, dict):
             raise WriteRefused(f"path: mcp_configs.{found}.common_overrides is not an object")
         before, after = overrides.get(TOOL_GUARDRAILS), block["common_overrides"][TOOL_GUARDRAILS]
-        if before != after:
+        if _plain(before) != after:
             plan.policy = (before, after)
         overrides[TOOL_GUARDRAILS] = after
     plan.content = existing

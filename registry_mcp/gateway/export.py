@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from registry_mcp.gateway.clients import CLIENT_BLOCK, ClientStyle, client_entry
-from registry_mcp.registry.models import RegistryServer
+from registry_mcp.registry.models import PIN_KEY, RegistryServer
 from registry_mcp.secrets.masking import mask_secrets
 from registry_mcp.wording import counted
 
@@ -140,6 +140,11 @@ def _gateway(servers: list[RegistryServer], names: list[str], result: Export) ->
         result.notes.append(
             f"enable_server_info_validation (true on {validating}) is left out: gateway 2.2.x does not read it per "
             f"server; it validates server info where common_overrides.{TOOL_GUARDRAILS} is enabled."
+        )
+    if ignored.pop(PIN_KEY, 0):
+        result.notes.append(
+            f"mcp_config.{PIN_KEY} (what inspect_mcp_server approved) is left out: the gateway does not check it; "
+            "inspect the server to see any drift from it."
         )
     if ignored:
         result.notes.append(f"Left out, as the gateway does not read them: {', '.join(sorted(ignored))}.")

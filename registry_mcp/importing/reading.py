@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from registry_mcp.errors import ConfigError, FileNotRead
-from registry_mcp.gateway.config_files import RELATIVE_PATH
+from registry_mcp.gateway.config_files import RELATIVE_PATH, not_a_file
 from registry_mcp.importing.jsonc import strip_jsonc
 from registry_mcp.untrusted import escape
 
@@ -120,9 +120,14 @@ def _read_file(name: str) -> dict[str, Any]:
         path = Path(name).expanduser()
         if not path.is_absolute():
             raise ConfigError(RELATIVE_PATH)
-        if not path.is_file():
-            raise ConfigError("no such file (give a config file's path, or its JSON text)")
-        size = path.stat().st_size
+        try:
+            status = path.stat()
+        except (FileNotFoundError, NotADirectoryError, ValueError):  # ValueError: a NUL in the name
+            raise ConfigError("no such file (give a config file's path, or its JSON text)") from None
+        kind = not_a_file(status.st_mode)
+        if kind:
+            raise ConfigError(f"it is {kind}, not a regular file: give a config file's path, or its JSON text")
+        size = status.st_size
         if size > MAX_CONFIG_FILE_BYTES:
             raise ConfigError(f"the file is larger than {MAX_CONFIG_FILE_BYTES:,} bytes: not an MCP client config")
         if path.suffix.lower() == ".toml":

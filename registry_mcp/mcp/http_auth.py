@@ -5,7 +5,7 @@
 
 - `keys`: each caller sends its own Enkrypt API key (`Authorization: Bearer KEY`, or Enkrypt's own
   `apikey: KEY` header), and every registry request made for that call carries that key (the
-  `CallerKeyTransport` under the server's one cloud client, see `Settings.open_client`), so the
+  `CallerKeyTransport` under the server's one cloud client, see `registry_mcp.mcp.registries`), so the
   server holds no key and each caller sees only its own projects. The registry checks a key the first
   time it is seen; a key it refuses gets the 401. Accepted keys are remembered (by digest) for a few
   minutes, a bounded number of them.
@@ -30,15 +30,13 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import httpx2
-from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.auth.provider import AccessToken, TokenVerifier
 from mcp.server.auth.settings import AuthSettings
 from pydantic import ValidationError
 
 from registry_mcp.errors import AuthenticationError, RegistryError
+from registry_mcp.mcp.registries import open_registry
 from registry_mcp.mcp.sdk import require_bearer_token
-from registry_mcp.registry import endpoints
 from registry_mcp.settings import HTTP_TOKEN_VARIABLE, HttpAuthMode
 from registry_mcp.urls import is_loopback
 
@@ -182,9 +180,9 @@ class EnkryptKeyVerifier:
             return caller
         try:
             # The server's own client, as it would be with this key.
-            async with dataclasses.replace(
-                self._settings, api_key=token, keys_from_callers=False
-            ).open_client() as probe:
+            async with open_registry(
+                dataclasses.replace(self._settings, api_key=token, keys_from_callers=False)
+            ) as probe:
                 await probe.list_servers(per_page=1)
         except AuthenticationError:
             return None
@@ -196,23 +194,6 @@ class EnkryptKeyVerifier:
         while len(self._accepted) > self._size:
             self._accepted.popitem(last=False)
         return caller
-
-
-class CallerKeyTransport(httpx2.AsyncBaseTransport):
-    """Sends each registry request with the API key of the HTTP caller it is made for."""
-
-    def __init__(self, inner: httpx2.AsyncBaseTransport) -> None:
-        self._inner = inner
-
-    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        caller = get_access_token()
-        if caller is None:  # every HTTP request is authenticated first: a request outside one is a bug
-            raise AuthenticationError("No caller's API key to send this registry request with")
-        request.headers[endpoints.API_KEY_HEADER] = caller.token
-        return await self._inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
 
 
 def apikey_as_bearer(app: ASGIApp) -> ASGIApp:

@@ -17,7 +17,7 @@ from registry_mcp.public_registry.client import is_public_name
 if TYPE_CHECKING:
     from mcp.server import MCPServer
 
-    from registry_mcp.registry.client import RegistryClient
+    from registry_mcp.mcp.registries import ServedRegistry
 
 # Given a name in the official MCP Registry, its published record says how to run it.
 PUBLIC_FIRST = """"{source}" has the form of a name in the official MCP Registry. First call use_public_registry
@@ -58,7 +58,7 @@ REVIEW_TEXT = """Review the MCP registry and report what needs attention. Change
 """
 
 
-def add_prompts(server: MCPServer[RegistryClient]) -> None:
+def add_prompts(server: MCPServer[ServedRegistry]) -> None:
     @server.prompt(
         name="register_mcp_server",
         title="Register an MCP server",

@@ -7,8 +7,10 @@
   (the value of a secret-named flag, a token, a URL's password) is replaced by `<redacted>`.
 - `environment(env)`: each variable with its value. A variable that changes what runs
   (`registry.targets.changes_what_runs`: PATH, LD_*, PYTHON*, NODE_OPTIONS, BASH_ENV, GIT_*, ...) is
-  shown whole, whatever it looks like, and named in `what_runs_warning`; any other value that looks
-  secret (by its name, or by its shape) is not shown, and a URL is shown without its credentials.
+  shown whole, whatever it looks like, and named in `what_runs_warning`; any other value under a
+  secret-looking name is not shown, a secret masking finds inside a value (a token's shape, a
+  password, a secret-named setting: `masking.mask_text`) is replaced by `(secret, not shown)`, and a
+  URL is shown without its credentials.
 - `code_warning(command, args)`: says so when the command runs a shell or an interpreter given code,
   code loaded beside its package, or arguments holding shell metacharacters (`what_runs`).
 - `QUESTION_LIMIT`: the longest question put to a person. A longer one is refused, never cut: a cut
@@ -18,21 +20,20 @@
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
 from registry_mcp.errors import LocalRefusal
 from registry_mcp.mcp.permissions import Question
 from registry_mcp.registry.targets import changes_what_runs, what_runs
-from registry_mcp.secrets.masking import looks_secret, scrub, secret_values
-from registry_mcp.servers.launch import without_credentials
+from registry_mcp.secrets.masking import looks_secret, mask_text, secret_values
+from registry_mcp.secrets.scrubbing import scrub
 from registry_mcp.untrusted import escape, quote
+from registry_mcp.urls import without_credentials
 
 QUESTION_LIMIT = 8_000
 NOT_SHOWN = "(secret, not shown)"
 
-# A long run of letters and digits (both) with no spaces, dots or slashes, outside a path: a token or key.
-_TOKEN_SHAPED = re.compile(r"(?=[A-Za-z0-9_+=-]*[0-9])(?=[A-Za-z0-9_+=-]*[A-Za-z])[A-Za-z0-9_+=-]{24,}")
-_PATH_STARTS = ("/", "~", "./", "../")
 _PADDING = re.compile(r" {8,}")
 
 
@@ -43,12 +44,12 @@ def shown(text: str) -> str:
 
 def escaped(text: str) -> str:
     """`text` unquoted (a name), with its hidden characters and odd spaces written as `\\uXXXX`."""
-    return "".join(f"\\u{ord(c):04x}" if c.isspace() and c != " " else c for c in escape(text, 6 * len(text) + 1))
+    return "".join(f"\\u{ord(c):04x}" if c.isspace() and c != " " else c for c in escape(text, sys.maxsize))
 
 
 def command_line(command: str, args: list[str]) -> list[str]:
     """Each word of a command line, shown; the secrets masking finds in the arguments redacted."""
-    secrets = secret_values({"command": command, "args": args})
+    secrets = secret_values([command, *args])
     return [shown(scrub(word, secrets)) for word in [command, *args]]
 
 
@@ -58,16 +59,17 @@ def environment(env: dict[str, str]) -> str:
 
 
 def value_shown(name: str, value: str) -> str:
-    """An env value: whole where it changes what runs; else hidden where it looks secret."""
+    """An env value: whole where it changes what runs; else hidden where its name looks secret, and
+    shown but for the secrets masking finds in it (one detector: a long run of letters and digits that
+    is no known token's shape is shown)."""
     if changes_what_runs(name):
         return shown(value)
     if looks_secret(name):
         return NOT_SHOWN
     if "://" in value:  # a URL: its user, password and query may be credentials
-        return shown(without_credentials(value))
-    if not value.startswith(_PATH_STARTS) and _TOKEN_SHAPED.search(value):
-        return NOT_SHOWN
-    return shown(value)
+        value = without_credentials(value)
+    masked = mask_text(value, NOT_SHOWN)
+    return NOT_SHOWN if masked == NOT_SHOWN else shown(masked)
 
 
 def what_runs_warning(names: list[str]) -> str | None:
@@ -86,7 +88,7 @@ def code_warning(command: str, args: list[str]) -> str | None:
         return None
     parts = []
     if runs.code:
-        options = sorted({item.split(" ", 1)[0] for item in runs.code})
+        options = sorted({item.partition(" ")[0] for item in runs.code})
         parts.append(f"it is given code to run or load on its command line ({', '.join(options)})")
     if runs.metacharacters:
         parts.append("arguments hold shell metacharacters, which run commands where a shell starts it")

@@ -9,6 +9,10 @@ What it touches, and why (SDK 2.3):
 - `tool.fn_metadata.output_schema`: the published output schema (read live by `Tool.output_schema`),
   built once per result model and inlined; `output_model` stays unset, so the SDK does not re-validate
   a result that is already that pydantic model.
+- `Tool.model_copy(update=...)` of a tool made once by `Tool.from_function` (`shared_signature`):
+  every tool that does not ask first has the same signature (`arguments`, `ctx`), so the SDK's
+  metadata of that signature (a pydantic model and its schema, both replaced above) is built once,
+  not once per tool, which is most of what building the tools costs at start.
 - `function.__annotations__`, set by hand (`annotate`): the SDK reads a tool function's parameters
   with `get_type_hints`, which cannot resolve a closure's local names; `Context` and `Resolve(...)`
   must be seen as objects.
@@ -40,6 +44,7 @@ every module to check).
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
@@ -93,13 +98,35 @@ def function_tool(
     annotations: ToolAnnotations,
     input_schema: dict[str, Any],
     output_schema: dict[str, Any],
+    shared_signature: bool = False,
 ) -> Tool:
-    """An SDK `Tool` running `function(arguments: dict, ctx, ...)`, advertising the given schemas."""
+    """An SDK `Tool` running `function(arguments: dict, ctx, ...)`, advertising the given schemas.
+    With `shared_signature`, `function` takes exactly `(arguments: dict[str, Any], ctx: Context)`."""
     function.__name__ = name
+    if shared_signature:
+        template = _plain_tool()
+        metadata = template.fn_metadata.model_copy(update={"output_schema": output_schema})
+        fields = {"name": name, "title": title, "description": description, "annotations": annotations}
+        return template.model_copy(
+            update={**fields, "fn": function, "parameters": input_schema, "fn_metadata": metadata}
+        )
     tool = Tool.from_function(function, name=name, title=title, description=description, annotations=annotations)
     tool.parameters = input_schema
     tool.fn_metadata.arg_model = AnyArguments
     tool.fn_metadata.output_schema = output_schema
+    return tool
+
+
+@functools.cache
+def _plain_tool() -> Tool:
+    """The SDK's tool of a function `(arguments: dict[str, Any], ctx: Context)`, made once."""
+
+    async def plain(arguments: dict[str, Any], ctx: Context[Any, Any]) -> Any:
+        raise NotImplementedError  # a template: each tool is a copy with its own function
+
+    annotate(plain, {"arguments": dict[str, Any], "ctx": Context, "return": Any})
+    tool = Tool.from_function(plain, name="plain", description="plain")
+    tool.fn_metadata.arg_model = AnyArguments
     return tool
 
 

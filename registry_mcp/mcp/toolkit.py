@@ -34,7 +34,7 @@ import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar, get_type_hints
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, get_type_hints
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
@@ -49,18 +49,21 @@ from registry_mcp.mcp.permissions import (
     Consent,
     Question,
     agreed,
-    asking_call,
     may_act_on_this_machine,
     tool_annotations,
 )
+from registry_mcp.mcp.registries import ServedRegistry, open_public_registry
 from registry_mcp.mcp.results import RegistryInfo, ToolResult, present
 from registry_mcp.mcp.schemas import record_schema, strict_input_schema
-from registry_mcp.mcp.sdk import annotate, function_tool
-from registry_mcp.public_registry.client import PublicRegistry
+from registry_mcp.mcp.sdk import function_tool
+from registry_mcp.mcp.steps import Steps, sdk_function
 from registry_mcp.registry.client import RegistryClient, RegistryLocation
 from registry_mcp.registry.validation import describe_validation_error
 from registry_mcp.secrets.sources import SourceRefused, has_sources, resolve_sources
 from registry_mcp.settings import Settings
+
+if TYPE_CHECKING:
+    from registry_mcp.public_registry.client import PublicRegistry
 
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
 LOGGER_NAME = "registry-mcp"
@@ -137,7 +140,7 @@ class ToolCall:
 
     def open_public_registry(self) -> PublicRegistry:
         """The official MCP Registry (or the mirror the settings name), opened for the call that needs it."""
-        return self.settings.open_public_registry()
+        return open_public_registry(self.settings)
 
     def agreed(self, without_asking: bool) -> bool:
         """Whether the tool may act (see `permissions.agreed`)."""
@@ -177,35 +180,10 @@ class RegistryTool(Generic[ArgsT]):
     ask: Ask[ArgsT] | None = None
 
     def to_mcp(self, settings: Settings | None = None) -> Tool:
-        settings = settings or Settings()
-
-        def tool_call(ctx: Context[RegistryClient, Any], consent: Consent | None = None, facts: Any = None) -> ToolCall:
-            return ToolCall(
-                registry=ctx.request_context.lifespan_context,
-                consent=consent,
-                facts=facts,
-                report_progress=ctx.report_progress,
-                log=client_log(ctx),
-                settings=settings,
-            )
-
-        async def finish(
-            parsed: ArgsT, ctx: Context[RegistryClient, Any], consent: Consent | None = None, facts: Any = None
-        ) -> CallToolResult:
-            call = tool_call(ctx, consent, facts)
-            result = await self.run(parsed, call)
-            presented = present(result, reveal_secrets=settings.show_secrets)
-            await call.log("info", f"{self.name}: {result.message}")
-            return presented
-
-        parse = functools.partial(self._parse, settings=settings)
-        call = (
-            self._plain_call(parse, finish)
-            if self.ask is None
-            else self._asking_call(parse, self.ask, tool_call, finish)
-        )
+        steps = self.steps(settings or Settings())
         return function_tool(
-            call,
+            sdk_function(steps),
+            shared_signature=steps.question is None,
             name=self.name,
             title=self.title,
             description=self.description,
@@ -214,6 +192,48 @@ class RegistryTool(Generic[ArgsT]):
             input_schema=input_schema(self.arguments),
             output_schema=output_schema(self.result),
         )
+
+    def steps(self, settings: Settings) -> Steps:
+        """What the SDK runs for this tool under `settings`: one step, or (for a tool that asks first)
+        the question, then the act on the person's answer."""
+
+        def tool_call(ctx: Context[ServedRegistry, Any], consent: Consent | None = None, facts: Any = None) -> ToolCall:
+            return ToolCall(
+                registry=ctx.request_context.lifespan_context.client,
+                consent=consent,
+                facts=facts,
+                report_progress=ctx.report_progress,
+                log=client_log(ctx),
+                settings=settings,
+            )
+
+        async def finish(
+            arguments: dict[str, Any],
+            ctx: Context[ServedRegistry, Any],
+            consent: Consent | None = None,
+            facts: Any = None,
+        ) -> CallToolResult:
+            async with self._failures(ctx):
+                call = tool_call(ctx, consent, facts)
+                result = await self.run(self._parse(arguments, settings), call)
+                presented = present(result, reveal_secrets=settings.show_secrets)
+                await call.log("info", f"{self.name}: {result.message}")
+                return presented
+
+        if self.ask is None:
+            return Steps(run=finish)
+        ask = self.ask
+
+        async def question(arguments: dict[str, Any], ctx: Context[ServedRegistry, Any]) -> Question:
+            async with self._failures(ctx):
+                return await ask(self._parse(arguments, settings), tool_call(ctx))
+
+        async def act(
+            arguments: dict[str, Any], ctx: Context[ServedRegistry, Any], consent: Consent, facts: Any
+        ) -> CallToolResult:
+            return await finish(arguments, ctx, consent, facts)
+
+        return Steps(run=finish, question=question, act=act)
 
     @asynccontextmanager
     async def _failures(self, ctx: Context[Any, Any]) -> AsyncIterator[None]:
@@ -232,34 +252,6 @@ class RegistryTool(Generic[ArgsT]):
         if has_sources(arguments):
             arguments = read_sources(arguments, settings)
         return parse_arguments(self.arguments, arguments, tool=self.name)
-
-    def _plain_call(
-        self, parse: Callable[[dict[str, Any]], ArgsT], finish: _Finish[ArgsT]
-    ) -> Callable[..., Awaitable[CallToolResult]]:
-        async def call(arguments: dict[str, Any], ctx: Context[RegistryClient, Any]) -> CallToolResult:
-            async with self._failures(ctx):
-                return await finish(parse(arguments), ctx)
-
-        return annotate(call, {"arguments": dict[str, Any], "ctx": Context, "return": CallToolResult})
-
-    def _asking_call(
-        self,
-        parse: Callable[[dict[str, Any]], ArgsT],
-        ask: Ask[ArgsT],
-        tool_call: Callable[[Context[RegistryClient, Any]], ToolCall],
-        finish: _Finish[ArgsT],
-    ) -> Callable[..., Awaitable[CallToolResult]]:
-        async def question(arguments: dict[str, Any], ctx: Context[RegistryClient, Any]) -> Question:
-            async with self._failures(ctx):
-                return await ask(parse(arguments), tool_call(ctx))
-
-        async def act(
-            arguments: dict[str, Any], ctx: Context[RegistryClient, Any], consent: Consent, facts: Any
-        ) -> CallToolResult:
-            async with self._failures(ctx):
-                return await finish(parse(arguments), ctx, consent, facts)
-
-        return asking_call(question, act)
 
 
 async def _log_failure(tool: str, ctx: Context[Any, Any], text: str) -> None:
@@ -348,17 +340,6 @@ def input_schema(arguments: type[BaseModel]) -> dict[str, Any]:
 @functools.cache
 def output_schema(result: type[BaseModel]) -> dict[str, Any]:
     return record_schema(result)
-
-
-ArgsContraT = TypeVar("ArgsContraT", bound=BaseModel, contravariant=True)
-
-
-class _Finish(Protocol[ArgsContraT]):
-    """Runs a tool on parsed arguments and presents its result."""
-
-    def __call__(
-        self, parsed: ArgsContraT, ctx: Context[RegistryClient, Any], consent: Consent | None = ..., facts: Any = ...
-    ) -> Awaitable[CallToolResult]: ...
 
 
 # Over HTTP the caller is a remote client: it must not read this machine's environment or files.

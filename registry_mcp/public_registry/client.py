@@ -4,8 +4,9 @@
         hits = await public.search("filesystem")                 # [{"server": {...}, "_meta": {...}}, ...]
         record = await public.get("io.github.github/github-mcp-server")   # its latest server.json
 
-Requests go through `RegistryClient.get_json`, so they have the same deadline, connect timeout, size
-limit and retries as every registry read. Nothing is sent but the query: no key, no project.
+Requests go through `RegistryHttp` (`registry_mcp.registry.client`) and its `BoundedTransport`, so they
+have the same deadline, connect timeout, size limit, retries and errors as every registry read.
+Nothing is sent but the query: no key, no project.
 """
 
 from __future__ import annotations
@@ -17,18 +18,13 @@ from urllib.parse import quote
 import httpx2
 
 from registry_mcp.errors import RegistryError, ServerNotFound, UnexpectedResponse
-from registry_mcp.registry.client import (
-    DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_TIMEOUT,
-    RegistryClient,
-    require_safe_base_url,
-)
+from registry_mcp.registry.client import RegistryHttp
+from registry_mcp.registry.endpoints import DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
+from registry_mcp.urls import DEFAULT_PUBLIC_REGISTRY_URL, require_trusted_url
 
 if TYPE_CHECKING:
     from types import TracebackType
 
-DEFAULT_PUBLIC_REGISTRY_URL = "https://registry.modelcontextprotocol.io"
 API = "/v0.1"
 MAX_LIMIT = 100  # the most one page of the official registry holds
 
@@ -40,6 +36,9 @@ PUBLIC_NAME = re.compile(r"^[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+/[a-zA-Z0-9._-]+$")
 def is_public_name(text: str) -> bool:
     """Whether `text` has the form of a name in the official MCP Registry (io.github.owner/name)."""
     return len(text) <= 200 and PUBLIC_NAME.match(text) is not None
+
+
+__all__ = ["DEFAULT_PUBLIC_REGISTRY_URL", "NotInPublicRegistry", "PublicRegistry", "require_trusted_url"]
 
 
 class NotInPublicRegistry(RegistryError):
@@ -60,8 +59,9 @@ class PublicRegistry:
     ) -> None:
         require_trusted_url(base_url)
         self.base_url = base_url.rstrip("/")
-        self._client = RegistryClient(
-            base_url=self.base_url,
+        self._http = RegistryHttp(
+            self.base_url,
+            headers={"Accept": "application/json"},
             timeout=timeout,
             connect_timeout=connect_timeout,
             max_response_bytes=max_response_bytes,
@@ -74,12 +74,12 @@ class PublicRegistry:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        await self._client.aclose()
+        await self._http.aclose()
 
     async def search(self, text: str, limit: int = MAX_LIMIT) -> list[dict[str, Any]]:
         """The latest version of each server whose name contains `text` (one page of at most `limit`)."""
         params = {"search": text, "limit": limit, "version": "latest"}
-        body = await self._client.get_json(f"{API}/servers", f"search the public registry for {text!r}", params)
+        body = await self._http.send("GET", f"{API}/servers", f"search the public registry for {text!r}", params=params)
         return _entries(body, f"the search for {text!r}")
 
     async def versions(self, name: str) -> list[dict[str, Any]]:
@@ -97,20 +97,11 @@ class PublicRegistry:
 
     async def _read(self, path: str, operation: str, name: str) -> Any:
         try:
-            return await self._client.get_json(path, operation)
+            return await self._http.send("GET", path, operation)
         except ServerNotFound:
             raise NotInPublicRegistry(
                 f"'{name}' is not in the public registry at {self.base_url}", status=404
             ) from None
-
-
-def require_trusted_url(base_url: str) -> None:
-    """HTTPS (or a registry on this machine): the records say which commands a gateway will run."""
-    require_safe_base_url(
-        base_url,
-        what="public registry",
-        why="since entries built from its answers say what a gateway runs",
-    )
 
 
 def _segment(text: str) -> str:

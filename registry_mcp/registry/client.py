@@ -7,26 +7,24 @@
         page = await registry.list_servers()
 
 Both speak the same HTTP API through httpx2; the embedded registry is reached in-process through
-`httpx2.ASGITransport`, with no socket. How each call is made comes from `registry_mcp.registry.endpoints`.
+`httpx2.ASGITransport`, with no socket. How each call is made comes from `registry_mcp.registry.endpoints`;
+every request goes through `BoundedTransport` (`registry_mcp.registry.transport`: retries, one deadline
+for the whole call, a size limit), and `RegistryHttp` reads its answer or says what went wrong. A modify
+the registry cannot apply itself is merged here (`registry_mcp.registry.merging`).
 """
 
 from __future__ import annotations
 
 import json as jsonlib
-import logging
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
-import anyio
 import httpx2
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from registry_mcp.errors import (
     AuthenticationError,
     CallersKeyRefused,
     InvalidRequest,
-    ModifyRefused,
     RateLimited,
     RegistryError,
     RegistryTimeout,
@@ -37,47 +35,63 @@ from registry_mcp.errors import (
     ServerNotFound,
     UnexpectedResponse,
 )
-from registry_mcp.registry import endpoints
+from registry_mcp.registry import endpoints, merging
+from registry_mcp.registry.endpoints import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT,
+    RegistryLocation,
+)
 from registry_mcp.registry.models import (
     DEFAULT_SERVER_VERSION,
     BulkAddRequest,
     Gateway,
     GatewayConfig,
-    McpConfig,
     RegistryServer,
     ServerChanges,
     ServerPage,
     ServerPayload,
 )
-from registry_mcp.registry.patching import apply_modify, full_patch, may_move
-from registry_mcp.registry.retries import DEFAULT_RETRIES, NO_RETRIES, RETRYABLE_STATUSES, RetryPolicy
-from registry_mcp.registry.validation import describe_validation_error
-from registry_mcp.secrets.masking import MASK, escaped_forms, find_mask, scrub, secret_values
-from registry_mcp.urls import is_loopback
+from registry_mcp.registry.retries import DEFAULT_RETRIES, NO_RETRIES, RetryPolicy
+from registry_mcp.registry.transport import (
+    ATTEMPTS,
+    OPERATION,
+    AnswerTooLarge,
+    BoundedTransport,
+    Limits,
+    network_transport,
+    retry_after,
+)
+from registry_mcp.registry.validation import checked, describe_validation_error
+from registry_mcp.secrets.masking import MASK, find_mask, secret_values
+from registry_mcp.secrets.scrubbing import Scrubber, scrub_json
+from registry_mcp.urls import require_safe_base_url
 from registry_mcp.wording import counted
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
     from pathlib import Path
     from types import TracebackType
 
     from registry_mcp.registry.embedded.store import RegistryStore
 
-ModelT = TypeVar("ModelT", bound=BaseModel)
 T = TypeVar("T")
 
-logger = logging.getLogger(__name__)
+__all__ = [
+    "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_TIMEOUT",
+    "RegistryClient",
+    "RegistryHttp",
+    "RegistryLocation",
+    "connection_failure",
+    "refuse_masks",
+    "require_safe_base_url",
+]
 
-DEFAULT_TIMEOUT = 30.0
-"""Seconds for one whole request: connecting, sending, and reading the complete answer."""
-DEFAULT_CONNECT_TIMEOUT = 10.0
-DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
-# An error's text is only quoted in part: no more of it is read than this, nor quoted than that.
-ERROR_BODY_BYTES = 64 * 1024
+# An error's text is quoted only in part: no more of it than this.
 MAX_QUOTED = 300
 EMBEDDED_BASE_URL = "http://embedded.registry"
-# How often a modify merges again when the server changed between reading and writing it.
-MERGE_ATTEMPTS = 5
 
 _STATUS_ERRORS: dict[int, tuple[type[RegistryError], str]] = {
     400: (InvalidRequest, "the registry refused the request as malformed"),
@@ -95,27 +109,107 @@ _GATEWAYS = TypeAdapter(list[Gateway])
 _GATEWAY_CONFIG = TypeAdapter(GatewayConfig)
 
 
-@dataclass(frozen=True, slots=True)
-class RegistryLocation:
-    """Which registry a client talks to, safe to show (it holds no secret)."""
+class RegistryHttp:
+    """One registry's HTTP API, bounded: each request goes through `BoundedTransport` (retries, one
+    deadline of `timeout` seconds for the whole call, at most `max_response_bytes` read), and its
+    answer is read as JSON or becomes the `RegistryError` that says what went wrong, naming the
+    operation. No answer quotes `secrets` (the keys it sends) on, nor the key a request carried."""
 
-    kind: Literal["cloud", "embedded"]
-    project: str
-    base_url: str | None = None
-    path: str | None = None
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        secrets: frozenset[str] = frozenset(),
+        timeout: float | None = DEFAULT_TIMEOUT,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        retry: RetryPolicy = DEFAULT_RETRIES,
+        transport: httpx2.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.secrets = secrets
+        self.limits = Limits(deadline=timeout, max_response_bytes=max_response_bytes, retry=retry)
+        # Never follow a redirect: it would carry the apikey header to wherever it points.
+        self._http = httpx2.AsyncClient(
+            base_url=base_url,
+            headers=headers,
+            timeout=httpx2.Timeout(timeout, connect=connect_timeout),
+            transport=BoundedTransport(transport or network_transport(base_url), self.limits),
+            follow_redirects=False,
+        )
 
-    def __str__(self) -> str:
-        if self.kind == "embedded":
-            return f"the embedded registry in {self.path} (project '{self.project}')"
-        return f"the Enkrypt AI registry at {self.base_url} (project '{self.project}')"
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        operation: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        shape: endpoints.ResponseShape = "bare",
+    ) -> Any:
+        """The JSON of the answer to one request (`{}` for an empty one), or the error that says why not."""
+        request = self._http.build_request(
+            method, path, headers=headers, json=json, params=params, extensions={OPERATION: operation}
+        )
+        try:
+            answer = await self._http.send(request)
+        except AnswerTooLarge as too_large:
+            declared = f" (it announced {too_large.declared:,})" if too_large.declared is not None else ""
+            raise ResponseTooLarge(
+                f"Could not {operation}: the registry's answer is larger than "
+                f"{self.limits.max_response_bytes:,} bytes{declared}",
+                status=too_large.status,
+                paged=endpoints.PER_PAGE_PARAM in (params or {}),
+            ) from None
+        except httpx2.TransportError as failure:
+            raise self._transport_error(failure, operation, request.extensions.get(ATTEMPTS, 1)) from None
+        attempts = request.extensions.get(ATTEMPTS, 1)
+        # What the registry must not be quoted saying: the key this request carried (the server's, or
+        # in keys mode the caller's, which the transport put in), and the secrets of the record sent.
+        sent = _key_sent(request)
+        keys = self.secrets | sent
+        if not 200 <= answer.status_code < 300:
+            scrubber = Scrubber(secret_values(json), keys=keys)
+            # A key the transport put in, not the client's own, is an HTTP caller's (`--auth keys`).
+            raise _status_error(answer, operation, attempts, scrubber, callers_key=bool(sent - self.secrets))
+        if not answer.content:  # a 204, or any answer without a body
+            return {}
+        try:
+            payload = _payload(shape, jsonlib.loads(answer.content))
+        except (ValueError, RecursionError):
+            raise UnexpectedResponse(
+                f"Could not {operation}: the registry's answer is not JSON", status=answer.status_code
+            ) from None
+        scrubber = Scrubber(keys=keys)
+        if scrubber and scrubber.finds(answer.content.decode("utf-8", "replace")):
+            # A registry that echoes the key anywhere in an answer (a text, a field's name), in any
+            # form: nothing read from it, nor a shape error naming its fields, may carry the key on.
+            payload = scrub_json(payload, scrubber)
+        return payload
+
+    def _transport_error(self, failure: Exception, operation: str, attempts: int) -> RegistryError:
+        tries = _tries(attempts)
+        if isinstance(failure, httpx2.TimeoutException) and not isinstance(failure, httpx2.ConnectTimeout):
+            return RegistryTimeout(
+                f"Could not {operation}: the registry did not answer in time: its whole answer must arrive "
+                f"within {self.limits.deadline:g} s{tries}"
+            )
+        return RegistryUnreachable(f"Could not {operation}: {connection_failure(failure, self.base_url)}{tries}")
 
 
 class RegistryClient:
     """The Enkrypt AI MCP Registry API, one method per endpoint.
 
     Every method raises a `RegistryError` subclass on failure (see `registry_mcp.errors`); input is
-    checked against the payload models before anything is sent. Each request must be answered
-    whole within `timeout` seconds (None: no deadline) and in at most `max_response_bytes`.
+    checked against the payload models before anything is sent. Each call must be answered whole
+    within `timeout` seconds, its retries included (None: no deadline), and in at most
+    `max_response_bytes`.
     """
 
     def __init__(
@@ -139,27 +233,24 @@ class RegistryClient:
             headers[endpoints.PROJECT_HEADER] = project
         if registry:
             headers[endpoints.REGISTRY_HEADER] = registry
-        self._base_url = base_url.rstrip("/")
-        self.location = RegistryLocation(
-            kind="cloud", project=project or endpoints.DEFAULT_PROJECT, base_url=self._base_url
+        self._http = RegistryHttp(
+            base_url,
+            headers=headers,
+            # What no message from the registry may carry on (see `_status_error`).
+            secrets=frozenset({api_key} if api_key else ()),
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_response_bytes=max_response_bytes,
+            retry=retry,
+            transport=transport,
         )
-        self._retry = retry
-        self._deadline = timeout
-        self._max_response_bytes = max_response_bytes
-        # What no message from the registry may carry on (see `_status_error`).
-        self._secrets = frozenset({api_key} if api_key else ())
+        self.location = RegistryLocation(
+            kind="cloud", project=project or endpoints.DEFAULT_PROJECT, base_url=self._http.base_url
+        )
         self._scope = (project, registry)
         self._registry_merges = endpoints.ENDPOINTS["modify"].merges
         # Only the embedded registry applies registry-mcp's mask and target rules itself.
         self._applies_modify = False
-        # Never follow a redirect: it would carry the apikey header to wherever it points.
-        self._http = httpx2.AsyncClient(
-            base_url=base_url,
-            headers=headers,
-            timeout=httpx2.Timeout(timeout, connect=connect_timeout),
-            transport=transport,
-            follow_redirects=False,
-        )
         self._store: RegistryStore | None = None
 
     @classmethod
@@ -184,7 +275,7 @@ class RegistryClient:
     @property
     def secrets(self) -> frozenset[str]:
         """The API key it sends, if any: what no text from elsewhere (an inspected server's) may carry."""
-        return self._secrets
+        return self._http.secrets
 
     async def __aenter__(self) -> Self:
         return self
@@ -203,14 +294,14 @@ class RegistryClient:
 
     async def add_server(self, server: ServerPayload | Mapping[str, Any]) -> RegistryServer:
         """Register one server. Raises `ServerConflict` if its name and version are taken."""
-        payload = _check(ServerPayload, server, what="server")
+        payload = checked(ServerPayload, server, what="server")
         sent = refuse_masks(payload.to_api())
         body = await self._call("add", f"add server '{payload.saved_name}'", json=sent)
         return _parse(_SERVER, body, what="the added server")
 
     async def bulk_add_servers(self, servers: Sequence[ServerPayload | Mapping[str, Any]]) -> list[RegistryServer]:
         """Register up to 100 servers at once: all of them, or (on any failure) none."""
-        request = _check(BulkAddRequest, {"servers": list(servers)}, what="bulk add")
+        request = checked(BulkAddRequest, {"servers": list(servers)}, what="bulk add")
         sent = refuse_masks(request.to_api())
         body = await self._call("bulk_add", f"add {counted(len(request.servers), 'server')}", json=sent)
         return _parse(_SERVERS, body, what="the added servers")
@@ -241,7 +332,7 @@ class RegistryClient:
         modifies of one server within this process and re-reading the server just before writing
         (merging again if it changed).
         """
-        body = _check(ServerChanges, changes or {}, what="changes").to_api()
+        body = checked(ServerChanges, changes or {}, what="changes").to_api()
         if not body:
             raise InvalidRequest("Nothing to modify: give at least one field to change")
         # The exact mask stands for a stored secret (restored, or refused, where the change is
@@ -253,22 +344,18 @@ class RegistryClient:
         if patch is not None:
             answer = await self._call("modify", operation, server=server, json=patch)
             return _parse(_SERVER, answer, what="the modified server")
-        async with _one_modify_at_a_time((self.location.base_url, self.location.path, *self._scope, *server)):
-            stored = (await self.get_server(*server)).to_api()
-            for _attempt in range(MERGE_ATTEMPTS):
-                wanted = _applied(stored, body, replace_mcp_config=replace_mcp_config)
-                latest = (await self.get_server(*server)).to_api()
-                if latest == stored:
-                    break
-                stored = latest  # changed by someone else since it was read: merge again
-            else:
-                raise RegistryUnavailable(
-                    f"Could not {operation}: the server kept changing while the changes were merged "
-                    f"({MERGE_ATTEMPTS} attempts); try again"
-                )
-            sent = {key: wanted.get(key) for key in body}
-            if self._registry_merges:
-                sent = {key: full_patch(stored.get(key), value) for key, value in sent.items()}
+
+        async def read() -> dict[str, Any]:
+            return (await self.get_server(*server)).to_api()
+
+        async with merging.one_at_a_time((self.location.base_url, self.location.path, *self._scope, *server)):
+            sent = await merging.merged(
+                read,
+                body,
+                operation=operation,
+                replace_mcp_config=replace_mcp_config,
+                registry_merges=self._registry_merges,
+            )
             answer = await self._call("modify", operation, server=server, json=sent)
         return _parse(_SERVER, answer, what="the modified server")
 
@@ -278,7 +365,7 @@ class RegistryClient:
             return None  # a whole new mcp_config needs a null for each stored key it drops
         if self._applies_modify:
             return body
-        if self._registry_merges and not _needs_stored(body):
+        if self._registry_merges and not merging.needs_stored(body):
             return body
         return None
 
@@ -342,10 +429,21 @@ class RegistryClient:
             shape=endpoint.response,
         )
 
-    async def get_json(self, path: str, operation: str, params: Mapping[str, Any] | None = None) -> Any:
+    async def get_json(
+        self,
+        path: str,
+        operation: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
         """GET `path` (below the base URL) and read its JSON answer, with the protections of every
         call: the deadline, the size limit, retries for reads, and errors that name the operation."""
-        return await self._send("GET", path, operation, params=params)
+        return await self._send("GET", path, operation, params=params, headers=headers)
+
+    async def query_json(self, path: str, operation: str, body: Any) -> Any:
+        """POST a query (a read, such as OSV's) and read its JSON answer, with the same protections."""
+        return await self._send("POST", path, operation, json=body)
 
     async def _send(
         self,
@@ -358,116 +456,7 @@ class RegistryClient:
         params: Mapping[str, Any] | None = None,
         shape: endpoints.ResponseShape = "bare",
     ) -> Any:
-        is_read = method == "GET"
-        request = self._http.build_request(method, path, headers=headers, json=json, params=params)
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                answer = await self._exchange(request)
-            except (httpx2.TransportError, TimeoutError) as failure:
-                # A failed connect never reached the registry: safe to retry even a write.
-                not_sent = isinstance(failure, httpx2.ConnectError | httpx2.ConnectTimeout)
-                delay = self._retry.delay(attempt) if is_read or not_sent else None
-                if delay is None:
-                    raise self._transport_error(failure, operation, attempt) from None
-                logger.warning("Retrying %s in %.2f s after %s", operation, delay, type(failure).__name__)
-                await anyio.sleep(delay)
-                continue
-            except _TooLarge as too_large:
-                raise ResponseTooLarge(
-                    f"Could not {operation}: the registry's answer is larger than {self._max_response_bytes:,} "
-                    f"bytes{too_large.declared}",
-                    status=too_large.status,
-                ) from None
-            if is_read and answer.status in RETRYABLE_STATUSES:
-                delay = self._retry.delay(attempt, _retry_after(answer.headers))
-                if delay is not None:
-                    logger.warning("Retrying %s in %.2f s after HTTP %s", operation, delay, answer.status)
-                    await anyio.sleep(delay)
-                    continue
-            break
-        # What the registry must not be quoted saying: the key this request carried (the server's, or
-        # in keys mode the caller's, which the transport put in), and the secrets of the record sent.
-        sent = _key_sent(request)
-        keys = self._secrets | sent
-        secrets = keys | frozenset(secret_values(json))
-        if not 200 <= answer.status < 300:
-            # A key the transport put in, not the client's own, is an HTTP caller's (`--auth keys`).
-            raise _status_error(answer, operation, attempt, secrets, callers_key=bool(sent - self._secrets))
-        if not answer.content:  # a 204, or any answer without a body
-            return {}
-        try:
-            payload = _payload(shape, jsonlib.loads(answer.content))
-        except (ValueError, RecursionError):
-            raise UnexpectedResponse(
-                f"Could not {operation}: the registry's answer is not JSON", status=answer.status
-            ) from None
-        if _quotes(answer.content, keys):
-            # A registry that echoes the key anywhere in an answer (a text, a field's name): nothing
-            # read from it, nor a shape error naming its fields, may carry the key on.
-            payload = _scrub_texts(payload, keys)
-        return payload
-
-    async def _exchange(self, request: httpx2.Request) -> _Answer:
-        """Send one request and read its whole answer, within the deadline and the size limit.
-
-        httpx's timeouts bound each read; the deadline bounds the whole exchange, so an answer
-        trickling a byte at a time still ends on time. The body is read in chunks and dropped as
-        soon as it passes the limit, so a huge answer never sits in memory whole."""
-        with anyio.fail_after(self._deadline):
-            response = await self._http.send(request, stream=True)
-            try:
-                if not response.is_success:
-                    # Only the start of an error's text is shown: read no more than that.
-                    return _Answer(response.status_code, response.headers, await _read(response, ERROR_BODY_BYTES))
-                declared = response.headers.get("Content-Length", "")
-                if declared.isdigit() and int(declared) > self._max_response_bytes:
-                    raise _TooLarge(response.status_code, int(declared))
-                content = await _read(response, self._max_response_bytes, refuse_more=True)
-                return _Answer(response.status_code, response.headers, content)
-            finally:
-                await response.aclose()
-
-    def _transport_error(self, failure: Exception, operation: str, attempts: int) -> RegistryError:
-        tries = _tries(attempts)
-        if isinstance(failure, TimeoutError | httpx2.TimeoutException) and not isinstance(
-            failure, httpx2.ConnectTimeout
-        ):
-            return RegistryTimeout(
-                f"Could not {operation}: the registry did not answer in time: its whole answer must arrive "
-                f"within {self._deadline:g} s{tries}"
-            )
-        return RegistryUnreachable(f"Could not {operation}: {connection_failure(failure, self._base_url)}{tries}")
-
-
-@dataclass(frozen=True, slots=True)
-class _Answer:
-    """A registry's answer: status, headers and body (an error's body only as far as it is quoted)."""
-
-    status: int
-    headers: httpx2.Headers
-    content: bytes
-
-
-class _TooLarge(Exception):
-    """An answer past the size limit, announced as such (`declared`) or found so while reading."""
-
-    def __init__(self, status: int, declared: int | None = None) -> None:
-        self.status = status
-        self.declared = f" (it announced {declared:,})" if declared is not None else ""
-
-
-async def _read(response: httpx2.Response, limit: int, *, refuse_more: bool = False) -> bytes:
-    """The body, up to `limit` bytes: past it, cut short (or, with `refuse_more`, refused)."""
-    body = bytearray()
-    async for chunk in response.aiter_bytes():
-        body += chunk
-        if len(body) > limit:
-            if refuse_more:
-                raise _TooLarge(response.status_code)
-            return bytes(body[:limit])
-    return bytes(body)
+        return await self._http.send(method, path, operation, headers=headers, json=json, params=params, shape=shape)
 
 
 def connection_failure(failure: Exception, where: str) -> str:
@@ -479,58 +468,6 @@ def connection_failure(failure: Exception, where: str) -> str:
     if isinstance(failure, httpx2.ConnectError):
         return f"could not connect to {where}"
     return f"the connection to {where} was lost"
-
-
-def require_safe_base_url(
-    base_url: str, *, what: str = "registry", why: str = "so that the API key is never sent in clear text"
-) -> None:
-    """Refuse to send an API key in clear text: HTTPS, unless the registry is on this machine."""
-    url = httpx2.URL(base_url)
-    if url.scheme == "https" or (url.scheme == "http" and is_loopback(url.host)):
-        return
-    raise ValueError(
-        f"The {what} URL {base_url!r} must use https:// (plain http:// is allowed only for a loopback "
-        f"address such as 127.0.0.1 or localhost), {why}."
-    )
-
-
-_MODIFY_LOCKS: dict[tuple[str | None, ...], tuple[anyio.Lock, int]] = {}
-
-
-@asynccontextmanager
-async def _one_modify_at_a_time(server: tuple[str | None, ...]) -> AsyncIterator[None]:
-    """Hold the lock of one server (in this process) while its modify reads, merges and writes."""
-    lock, users = _MODIFY_LOCKS.get(server, (anyio.Lock(), 0))
-    _MODIFY_LOCKS[server] = (lock, users + 1)
-    try:
-        async with lock:
-            yield
-    finally:
-        lock, users = _MODIFY_LOCKS[server]
-        if users == 1:
-            del _MODIFY_LOCKS[server]
-        else:
-            _MODIFY_LOCKS[server] = (lock, users - 1)
-
-
-def _needs_stored(body: dict[str, Any]) -> bool:
-    """Whether a merge patch can only be applied with the stored server at hand: a new `command`,
-    `args`, `url` or env variable that changes what runs may move the server (its secrets must not
-    follow), and a mask stands for a stored value. (A mask in an object could simply be left out,
-    absent meaning unchanged, but then a mask with nothing stored behind it would pass unnoticed
-    instead of being refused.)"""
-    return may_move((body.get("mcp_config") or {}).get("config")) or find_mask(body) is not None
-
-
-def _applied(stored: dict[str, Any], body: dict[str, Any], *, replace_mcp_config: bool) -> dict[str, Any]:
-    """The server after the changes, checked whole."""
-    try:
-        wanted = apply_modify(stored, body, replace_mcp_config=replace_mcp_config)
-    except ModifyRefused as refused:
-        raise InvalidRequest(f"Invalid changes: {refused}") from None
-    if wanted.get("mcp_config") is not None:
-        _check(McpConfig, wanted["mcp_config"], what="mcp_config")
-    return wanted
 
 
 def refuse_masks(body: dict[str, Any], *, what: str = "server", variants_only: bool = False) -> dict[str, Any]:
@@ -569,16 +506,6 @@ def _describe(verb: str, saved_name: str, server_version: str) -> str:
     return f"{verb} server '{saved_name}' version '{server_version}'"
 
 
-def _check(model: type[ModelT], value: ModelT | Mapping[str, Any], *, what: str) -> ModelT:
-    """Validate input before sending it, so the caller learns which field is wrong."""
-    if isinstance(value, model):
-        return value
-    try:
-        return model.model_validate(value)
-    except ValidationError as invalid:
-        raise InvalidRequest(f"Invalid {what}: " + "; ".join(describe_validation_error(invalid))) from None
-
-
 def _key_sent(request: httpx2.Request) -> frozenset[str]:
     key = request.headers.get(endpoints.API_KEY_HEADER)
     return frozenset({key}) if key else frozenset()
@@ -600,17 +527,17 @@ def _parse(shape: TypeAdapter[T], body: Any, *, what: str) -> T:
 
 
 def _status_error(
-    answer: _Answer, operation: str, attempts: int, secrets: frozenset[str], *, callers_key: bool
+    answer: httpx2.Response, operation: str, attempts: int, scrubber: Scrubber, *, callers_key: bool
 ) -> RegistryError:
-    status = answer.status
+    status = answer.status_code
     if 300 <= status < 400 and "Location" in answer.headers:
-        location = scrub(answer.headers["Location"], secrets)
+        location = scrubber(answer.headers["Location"])
         return UnexpectedResponse(
             f"Could not {operation}: the registry redirected to {location!r}, which is "
             "not followed so that the API key is not sent elsewhere; set ENKRYPT_BASE_URL to the registry's own URL",
             status=status,
         )
-    registry_message = _registry_message(answer.content, secrets)
+    registry_message = _registry_message(answer.content, scrubber)
     error_class, reason = _STATUS_ERRORS.get(status, (RegistryError, "the registry refused the request"))
     if status >= 500:
         error_class, reason = RegistryUnavailable, "the registry failed to answer"
@@ -619,50 +546,26 @@ def _status_error(
     message = f"Could not {operation}: {reason}{_tries(attempts)}"
     if error_class is RateLimited:
         return RateLimited(
-            message, status=status, registry_message=registry_message, retry_after=_retry_after(answer.headers)
+            message, status=status, registry_message=registry_message, retry_after=retry_after(answer.headers)
         )
     return error_class(message, status=status, registry_message=registry_message)
 
 
-def _registry_message(content: bytes, secrets: frozenset[str]) -> str | None:
+def _registry_message(content: bytes, scrubber: Scrubber) -> str | None:
     """The registry's own words: `message`, then `detail`, then the raw text (other than a message
-    text, shortened). Scrubbed of `secrets` before it is shortened, so no part of one survives the cut."""
+    text, shortened). Scrubbed before it is shortened, so no part of a secret survives the cut."""
     text = content.decode("utf-8", "replace").strip()
     try:
         body = jsonlib.loads(text)
     except (ValueError, RecursionError):
-        return scrub(text, secrets)[:MAX_QUOTED] or None
+        return scrubber(text)[:MAX_QUOTED] or None
     if isinstance(body, dict):
         body = next((body[key] for key in ("message", "detail", "error") if body.get(key)), body)
     if isinstance(body, str):
-        return scrub(body, secrets) or None
+        return scrubber(body) or None
     try:
         # Each text scrubbed before rendering escapes it: a secret quoted as JSON inside one is caught too.
-        rendered = str(_scrub_texts(body, secrets))
+        rendered = str(scrub_json(body, scrubber))
     except RecursionError:
         rendered = text
-    return scrub(rendered, secrets)[:MAX_QUOTED] or None
-
-
-def _quotes(content: bytes, secrets: frozenset[str]) -> bool:
-    """Whether raw JSON holds any of `secrets`, in any of the forms JSON may write it."""
-    return any(form.encode() in content for secret in secrets for form in escaped_forms(secret))
-
-
-def _scrub_texts(value: Any, secrets: frozenset[str]) -> Any:
-    """A parsed JSON value with each of its texts (keys too) scrubbed of `secrets`."""
-    if isinstance(value, str):
-        return scrub(value, secrets)
-    if isinstance(value, dict):
-        return {scrub(str(key), secrets): _scrub_texts(item, secrets) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_scrub_texts(item, secrets) for item in value]
-    return value
-
-
-def _retry_after(headers: httpx2.Headers) -> float | None:
-    value = headers.get("Retry-After")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
+    return scrubber(rendered)[:MAX_QUOTED] or None

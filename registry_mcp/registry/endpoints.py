@@ -29,11 +29,33 @@ DEFAULT_GATEWAY_VERSION = "v1"
 DEFAULT_PROJECT = "default"
 DEFAULT_REGISTRY = "default"
 
+
+@dataclass(frozen=True, slots=True)
+class RegistryLocation:
+    """Which registry a client talks to, safe to show (it holds no secret)."""
+
+    kind: Literal["cloud", "embedded"]
+    project: str
+    base_url: str | None = None
+    path: str | None = None
+
+    def __str__(self) -> str:
+        if self.kind == "embedded":
+            return f"the embedded registry in {self.path} (project '{self.project}')"
+        return f"the Enkrypt AI registry at {self.base_url} (project '{self.project}')"
+
+
 # list-servers query parameters (names assumed; pagination and the is_active filter are published).
 PAGE_PARAM = "page"
 PER_PAGE_PARAM = "per_page"
 IS_ACTIVE_PARAM = "is_active"
 MAX_PER_PAGE = 100
+# A client's limits, unless told otherwise (`registry_mcp.registry.transport` applies them).
+DEFAULT_TIMEOUT = 30.0
+"""Seconds for one whole call: connecting, sending, its complete answer, and any retries."""
+DEFAULT_CONNECT_TIMEOUT = 10.0
+DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+
 # Our own bound (the API publishes none): pages past it are empty in any real registry, and it keeps
 # offsets well inside the 64-bit integers databases use.
 MAX_PAGE = 1_000_000

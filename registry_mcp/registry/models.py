@@ -180,6 +180,11 @@ class GuardrailConfig(RegistryModel):
 # A guardrail's schema is stated once, on tool_guardrails_config; the other two say "an object" and refer to it.
 _SameAsToolGuardrails = Annotated[GuardrailConfig | None, WithJsonSchema({"type": "object"})]
 
+# mcp_config.pin: what inspect_mcp_server recorded of the server when a person approved it
+# (`registry_mcp.servers.pins`). Kept as an unknown key, as the API keeps them (an assumption, as the
+# endpoint table's are); the gateway does not read it.
+PIN_KEY = "pin"
+
 
 class McpConfig(RegistryModel):
     """The gateway's configuration for one server (one entry of its `mcp_config[]`)."""

@@ -7,15 +7,19 @@ assistant) can act on, and never repeat the rejected value (it may be a secret).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from pydantic import BaseModel, ValidationError
+
+from registry_mcp.errors import InvalidRequest
 from registry_mcp.registry.models import SAVED_NAME_MAX, SAVED_NAME_PATTERN, SERVER_VERSION_PATTERN, UUID_PATTERN
 from registry_mcp.untrusted import escape
 from registry_mcp.wording import counted
 
 if TYPE_CHECKING:
-    from pydantic import ValidationError
     from pydantic_core import ErrorDetails
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 # Pydantic names a pattern by its regex; people read better words.
 _PATTERN_WORDS = {
@@ -131,3 +135,14 @@ def _quotes(message: str, value: object, context: object) -> bool:
     a guard for pydantic messages not worded above."""
     text = str(value)
     return isinstance(value, str | int | float) and len(text) >= 3 and text in message and text not in str(context)
+
+
+def checked(model: type[ModelT], value: ModelT | Mapping[str, Any], *, what: str) -> ModelT:
+    """`value` as a `model`, or `InvalidRequest` naming each field that is wrong: input is checked
+    before it is sent, so the caller learns what to fix."""
+    if isinstance(value, model):
+        return value
+    try:
+        return model.model_validate(value)
+    except ValidationError as invalid:
+        raise InvalidRequest(f"Invalid {what}: " + "; ".join(describe_validation_error(invalid))) from None

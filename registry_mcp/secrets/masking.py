@@ -9,26 +9,32 @@ A secret is recognised by where it sits or by what it is:
 - by what it is, inside any text: the password of a URL or DSN (`postgres://app:PASS@db`), the value
   of a secret-named query parameter, flag or variable (`?api_key=`, `--token X`, `--api-key=X`,
   `-e GITHUB_TOKEN=X`), an `Authorization: ...` header written as an argument, `Bearer` credentials,
-  and the well-known token shapes of the rule table below (taken from gitleaks' rules).
+  the well-known token shapes of the rule table below (taken from gitleaks' rules), an AWS secret
+  access key standing alone, a mysql client's `-pPASSWORD`, and the secrets of a JSON object written
+  inside a text (`--config={"db":{"pwd":"x"}}`), found by their keys.
 
 `mask_secrets` replaces each secret, whole value or part of a text, with `MASK`, which says what it
 is: `https://u:<masked secret: unchanged when sent back>@host/mcp` still shows where it goes.
 
 An assistant that read a masked record may send it back whole; `restore_masked` puts the stored
 secret back wherever `MASK` stands, so a mask is never written as a value, and refuses a mask where
-nothing is stored, or one moved to another URL's host. `find_mask` finds the mask in any variant
-(padded, quoted, re-cased, cut short), so that whatever `restore_masked` did not resolve is refused.
+nothing is stored, or one moved to another URL's host. `holds_mask` (through `find_mask`) finds the
+mask in any variant (padded, quoted, re-cased, cut short, a zero-width character inside, URL-encoded,
+base64, a generic `<masked ...>`), so that whatever `restore_masked` did not resolve is refused.
+
+Scrubbing text that comes from elsewhere is `registry_mcp.secrets.scrubbing`'s.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
 import itertools
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
 from typing import Any, NamedTuple
+from urllib.parse import unquote_plus
 
 MASK = "<masked secret: unchanged when sent back>"
 
@@ -41,7 +47,7 @@ _COMMAND_LINES = frozenset({"args", "command"})
 
 _SECRET_WORDS = frozenset(
     {"secret", "token", "password", "passwd", "passphrase", "pwd", "credential", "apikey", "authorization", "auth"}
-    | {"cookie", "key", "pat", "pass", "dsn", "assertion", "private", "jwt", "signature", "sig"}
+    | {"cookie", "key", "pat", "pass", "dsn", "assertion", "private", "jwt", "signature", "sig", "pin", "otp"}
 )
 # Run-together words ending in one of these name a secret too ('accesstoken', 'clientsecret', 'xapikey').
 _SECRET_ENDINGS = ("secret", "token", "password", "passwd", "credential", "apikey", "authorization", "privatekey")
@@ -154,15 +160,80 @@ _FLAG = re.compile(r"^--?(?P<name>[A-Za-z][\w-]*)$")
 
 _NAMED = (_ASSIGNMENT, _SPACED_FLAG, _HEADER)
 
+# An AWS secret access key: 40 characters of base64 (30 random bytes), standing alone. A run of exactly
+# 40 with upper case, lower case and a digit: not a git or SHA-1 hash (hex, one case), not a path
+# (which has more slashes), not a piece of longer base64 (no '=' after it).
+_BASE64_RUN = re.compile(r"[A-Za-z0-9/+]{40,}")
+_AWS_SECRET_LENGTH = 40
+_AWS_MAX_SLASHES = 4  # 1 in 1,500 AWS keys has more; a path of 40 characters has at least as many
 
-def _spans(text: str, *, command_line: bool) -> list[tuple[int, int]]:
-    """Where the secrets are in `text`, in order, overlaps merged."""
+# mysql and mariadb take the password joined to its flag: `-pPASSWORD` (`-p PASSWORD` names a database).
+_MYSQL = r"(?:mysql|mariadb)[\w-]*(?:\.exe)?"
+_MYSQL_COMMAND = re.compile(rf"(?:^|[\s/\\\"'])(?i:{_MYSQL})(?=[\s\"']|$)")
+_MYSQL_PASSWORD = re.compile(r"(?:^|(?<=[\s\"']))-p(?P<value>'[^']*'|\"[^\"]*\"|[^\s\"']+)")
+# Where in a text to try reading JSON, at most: a text with more braces is code, not a config.
+_JSON_TRIES = 20
+
+
+def runs_mysql(command: object) -> bool:
+    """Whether a command (a program's name or path) is a mysql or mariadb client."""
+    return isinstance(command, str) and re.fullmatch(_MYSQL, re.split(r"[/\\]", command)[-1], re.I) is not None
+
+
+def _aws_secrets(text: str) -> list[tuple[int, int]]:
+    found = []
+    for match in _BASE64_RUN.finditer(text):
+        run = match[0]
+        if len(run) != _AWS_SECRET_LENGTH or text.startswith("=", match.end()) or run.startswith("/"):
+            continue
+        cased = any(c.isupper() for c in run) and any(c.islower() for c in run) and any(c.isdigit() for c in run)
+        if cased and run.count("/") <= _AWS_MAX_SLASHES:
+            found.append(match.span())
+    return found
+
+
+def _json_secrets(text: str) -> list[tuple[int, int]]:
+    """The secrets of each JSON object written inside a text (`--config={"db":{"pwd":"x"}}`), found by
+    their keys as in a record, where the object's text writes them."""
+    found: list[tuple[int, int]] = []
+    decoder, at, tries = json.JSONDecoder(), text.find("{"), 0
+    while at != -1 and tries < _JSON_TRIES:
+        tries += 1
+        try:
+            value, end = decoder.raw_decode(text, at)
+        except (ValueError, RecursionError):
+            at = text.find("{", at + 1)
+            continue
+        secrets: list[Found] = []
+        try:
+            _mask(value, _TOP, found=secrets)
+        except RecursionError:  # nested too deeply to read by its keys: all of it is hidden
+            found.append((at, end))
+        for secret in {item.text for item in secrets}:
+            written = json.dumps(secret)[1:-1]  # a number's text is written as it is
+            start = text.find(written, at, end)
+            while start != -1:
+                found.append((start, start + len(written)))
+                start = text.find(written, start + len(written), end)
+        at = text.find("{", end)
+    return found
+
+
+def _spans(text: str, *, command_line: bool, mysql: bool = False) -> list[tuple[int, int]]:
+    """Where the secrets are in `text`, in order, overlaps merged. `mysql`: the command line is a mysql
+    client's, whose `-pPASSWORD` is a password (else the text says so itself)."""
     # The `in` tests only skip the regular expressions where they cannot match: they are for speed.
     long_enough = len(text) >= _SHORTEST_TOKEN
     shapes = _token_shapes().finditer(text) if long_enough and any(hint in text for hint in _TOKEN_HINTS) else ()
     found = [match.span() for match in shapes]
     if "://" in text:
         found += [match.span("value") for match in _URL_PASSWORD.finditer(text)]
+    if len(text) >= _AWS_SECRET_LENGTH:
+        found += _aws_secrets(text)
+    if "{" in text:
+        found += _json_secrets(text)
+    if command_line and "-p" in text and (mysql or _MYSQL_COMMAND.search(text)):
+        found += [match.span("value") for match in _MYSQL_PASSWORD.finditer(text)]
     named = _NAMED if command_line else _NAMED[:1] if "=" in text else ()
     for pattern in named:
         for match in pattern.finditer(text):
@@ -205,9 +276,23 @@ class _Where(NamedTuple):
     command_line: bool = False  # flags and headers are read as on a command line
     maps: bool = True  # `env` and `headers` are secret maps
     counts: bool = False  # a number here counts things: its key is a plural ('secret_values': 3)
+    mysql: bool = False  # a command line of a mysql client: `-pPASSWORD` is a password
 
     def inside(self, key: object) -> _Where:
         return _inside(self, str(key))
+
+    def within(self, mapping: dict[Any, Any], key: object) -> _Where:
+        """The place of `mapping[key]`: the `args` of a mysql `command` are a mysql command line."""
+        inner = self.inside(key)
+        if inner.command_line and key == "args" and runs_mysql(mapping.get("command")):
+            return inner._replace(mysql=True)
+        return inner
+
+    def elements(self, items: list[Any]) -> _Where:
+        """The place of each element of `items`: one of them (not many), and on a mysql command line
+        if one of them names the client (`docker exec db mysql -pX`)."""
+        mysql = self.mysql or (self.command_line and any(runs_mysql(item) for item in items))
+        return self._replace(counts=False, mysql=mysql)
 
 
 @functools.lru_cache(maxsize=4096)  # a record's keys repeat, and so do the places they are in
@@ -240,9 +325,9 @@ class Found(NamedTuple):
 
 def _mask(value: Any, where: _Where, path: tuple[str | int, ...] = (), found: list[Found] | None = None) -> Any:
     if isinstance(value, dict):
-        return {key: _mask(item, where.inside(key), (*path, key), found) for key, item in value.items()}
+        return {key: _mask(item, where.within(value, key), (*path, key), found) for key, item in value.items()}
     if isinstance(value, list):
-        flagged, element = _flagged(value), where._replace(counts=False)  # an element is one of them
+        flagged, element = _flagged(value), where.elements(value)
         return [
             _mask(item, _SECRET_HERE if index in flagged else element, (*path, index), found)
             for index, item in enumerate(value)
@@ -255,17 +340,17 @@ def _mask(value: Any, where: _Where, path: tuple[str | int, ...] = (), found: li
             return MASK
         return value
     if isinstance(value, str):
-        spans = _spans(value, command_line=where.command_line)
+        spans = _spans(value, command_line=where.command_line, mysql=where.mysql)
         if found is not None:
             found.extend(Found(path, value[start:end]) for start, end in spans)
         return _masked_text(value, spans)
     return value
 
 
-def _masked_text(text: str, spans: list[tuple[int, int]]) -> str:
+def _masked_text(text: str, spans: list[tuple[int, int]], mask: str = MASK) -> str:
     kept, last = [], 0
     for start, end in spans:
-        kept += [text[last:start], MASK]
+        kept += [text[last:start], mask]
         last = end
     return "".join([*kept, text[last:]])
 
@@ -273,6 +358,13 @@ def _masked_text(text: str, spans: list[tuple[int, int]]) -> str:
 def mask_secrets(value: Any) -> Any:
     """A copy of a JSON value with every secret, whole value or part of a text, replaced by `MASK`."""
     return _mask(value, _TOP)
+
+
+def mask_text(text: str, mask: str = MASK) -> str:
+    """`text` with each secret it holds by what it is (a token's shape, a URL's password, the value of a
+    secret-named assignment or flag) replaced by `mask`: the one test of whether a text is or holds a
+    token, for a text whose place says nothing (an environment value shown in a consent question)."""
+    return _masked_text(text, _spans(text, command_line=True), mask)
 
 
 def secret_values(value: Any) -> set[str]:
@@ -293,12 +385,48 @@ def inline_secrets(value: Any) -> list[Found]:
 
 # --- masks sent back -----------------------------------------------------------------------------
 
-# The mask in any variant: re-cased, padded, quoted, cut short, or pasted inside a longer text.
-_MASK_VARIANT = re.compile(r"masked[\s_-]*secret\s*:")
+# The mask in any variant: re-cased, padded, quoted, cut short, pasted inside a longer text, or any
+# mask-like placeholder (`<masked>`, `<masked secret>`, `<MASKED value>`).
+_MASK_VARIANT = re.compile(r"masked[\s_-]*secret\s*:|<\s*masked\b")
+# Text that may be base64 (standard or URL-safe) of a mask: long enough to hold `<masked`.
+_BASE64_TEXT = re.compile(r"[A-Za-z0-9+/_-]{8,}={0,2}")
+_URL_ENCODED = re.compile(r"%[0-9A-Fa-f]{2}")
 
 
-def _holds_mask(text: str) -> bool:
-    return MASK in text or bool(_MASK_VARIANT.search(unicodedata.normalize("NFKC", text).casefold()))
+def holds_mask(text: str) -> bool:
+    """Whether a text holds the mask in any variant: the one test of what is a mask, for every write.
+
+    Variants are read through what hides them: compatibility forms and case (NFKC, casefold), invisible
+    characters (a zero-width space inside), URL encoding (once or twice), and base64."""
+    if MASK in text:
+        return True
+    views = [text]
+    for _ in range(2):
+        if not _URL_ENCODED.search(views[-1]):
+            break
+        views.append(unquote_plus(views[-1]))
+    views += [decoded for view in list(views) for decoded in _base64_texts(view)]
+    return any(_MASK_VARIANT.search(_visible(view)) for view in views)
+
+
+def _visible(text: str) -> str:
+    """`text` as read: compatibility forms folded, case folded, invisible (format) characters dropped."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(c for c in folded if unicodedata.category(c) != "Cf") if not folded.isascii() else folded
+
+
+def _base64_texts(text: str) -> list[str]:
+    decoded = []
+    for run in _BASE64_TEXT.findall(text):
+        standard = run.rstrip("=").translate(_URL_SAFE)
+        try:
+            decoded.append(base64.b64decode(standard + "=" * (-len(standard) % 4)).decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            continue
+    return decoded
+
+
+_URL_SAFE = str.maketrans("-_", "+/")
 
 
 def find_mask(value: Any, path: str = "", *, variants_only: bool = False) -> str | None:
@@ -308,7 +436,7 @@ def find_mask(value: Any, path: str = "", *, variants_only: bool = False) -> str
     what is left is a mask no restore can resolve (re-cased, cut short, its spaces changed)."""
     if isinstance(value, str):
         text = value.replace(MASK, "") if variants_only else value
-        return (path or "(value)") if _holds_mask(text) else None
+        return (path or "(value)") if holds_mask(text) else None
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     for key, item in items:
         found = find_mask(item, _join(path, key), variants_only=variants_only)
@@ -343,7 +471,11 @@ def _restore(sent: Any, stored: Any, path: str, where: _Where = _TOP) -> Any:
         return _restore_text(sent, stored, path, where)
     if isinstance(sent, dict):
         known = stored if isinstance(stored, dict) else {}
-        return {key: _restore(item, known.get(key), _join(path, key), where.inside(key)) for key, item in sent.items()}
+        # A place is what it was when the stored record was read masked.
+        return {
+            key: _restore(item, known.get(key), _join(path, key), where.within(known or sent, key))
+            for key, item in sent.items()
+        }
     if isinstance(sent, list):
         return _restore_list(sent, stored if isinstance(stored, list) else [], path, where)
     return sent
@@ -361,11 +493,11 @@ def _restore_list(sent: list[Any], stored: list[Any], path: str, where: _Where) 
 
         matcher = difflib.SequenceMatcher(None, _keys(sent), _keys(masked), autojunk=False)
         pairs = {a + step: b + step for a, b, size in matcher.get_matching_blocks() for step in range(size)}
-    restored = []
+    restored, element = [], where.elements(stored)
     for index, item in enumerate(sent):
         place = pairs.get(index, index)
         known = stored[place] if place < len(stored) else None
-        restored.append(_restore(item, known, _join(path, index), where))
+        restored.append(_restore(item, known, _join(path, index), element))
     return restored
 
 
@@ -405,34 +537,3 @@ _ORIGIN = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*)://(?:[^\s/?#]*@)?(\[[^\]\s]*\
 def _origins(text: str) -> list[tuple[str, str, str]]:
     """Scheme, host and port of each URL in a text."""
     return [(scheme.casefold(), host.casefold(), port) for scheme, host, port in _ORIGIN.findall(text)]
-
-
-# --- scrubbing text ------------------------------------------------------------------------------
-
-REDACTED = "<redacted>"
-# Shorter values are too likely to occur by chance in ordinary text to be worth scrubbing.
-_MIN_SCRUBBED = 4
-
-
-def scrub(text: str, secrets: Iterable[str]) -> str:
-    """`text` with each of `secrets` replaced by `REDACTED`, longest first: as it is, and as JSON or
-    Python writes it inside a quoted string (`\\`, `\\"`, `\\'`, `\\n`, `\\u00e9`), since text that
-    quotes a record often renders it so."""
-    forms = {form for s in secrets if len(s) >= _MIN_SCRUBBED for form in escaped_forms(s)}
-    for form in sorted(forms, key=len, reverse=True):
-        text = text.replace(form, REDACTED)
-    return text
-
-
-def escaped_forms(secret: str) -> set[str]:
-    """`secret` as it is and as the inside of a JSON string (ASCII-only or not, `/` escaped or not)
-    and of a Python repr or ascii(): the forms in which text that renders a record may hold it."""
-    as_json = json.dumps(secret)[1:-1]
-    return {
-        secret,
-        as_json,
-        as_json.replace("/", "\\/"),
-        json.dumps(secret, ensure_ascii=False)[1:-1],
-        repr(secret)[1:-1],
-        ascii(secret)[1:-1],
-    }

@@ -53,9 +53,19 @@ def keep_private() -> bool:
 Identity = tuple[int, int]  # (pid, start time): a pid alone may be reused by another process
 
 
+def stat_files() -> Iterator[Path]:
+    """/proc/<pid>/stat of every process. Listed by name, not globbed: globbing looks into each pid's
+    folder, and one whose process ends meanwhile raises (ESRCH) instead of being skipped."""
+    try:
+        names = os.listdir(_PROC)
+    except OSError:
+        return
+    yield from (_PROC / name / "stat" for name in names if name.isdigit())
+
+
 def _processes() -> Iterator[tuple[Identity, int, str]]:
     """Every process as (its identity, its parent's pid, its state)."""
-    for stat in _PROC.glob("[0-9]*/stat"):
+    for stat in stat_files():
         try:
             # pid (comm) state ppid ...: comm may hold spaces and parentheses, so split after the last ')'
             fields = stat.read_text().rpartition(")")[2].split()

@@ -39,14 +39,15 @@ from mcp_types import (
 from mcp_types import (
     REQUEST_TIMEOUT as TIMED_OUT,
 )
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError
 
 from registry_mcp import __version__
 from registry_mcp.errors import InspectionFailed
 from registry_mcp.gateway.denylist import deny_patterns, is_denied, matching
 from registry_mcp.registry.client import connection_failure
 from registry_mcp.registry.models import LocalServerConfig, RemoteServerConfig
-from registry_mcp.secrets.masking import REDACTED, scrub, secret_values
+from registry_mcp.secrets.masking import secret_values
+from registry_mcp.secrets.scrubbing import REDACTED, scrub
 from registry_mcp.servers.launch import (
     TLS_ADVICE,
     ReadBounds,
@@ -101,6 +102,12 @@ class InspectedServer(BaseModel):
     stopped: list[str] = Field(default_factory=list, description="The bounds reached: the listing is incomplete.")
     escaped_names: int = Field(default=0, description="Tool names whose hidden characters are shown as \\uXXXX.")
     skipped_lines: int = Field(default=0, description="Lines on its stdout that were not JSON-RPC (logs?), skipped.")
+    # The tools as the server sent them (uncleaned): what a pin digests (`registry_mcp.servers.pins`).
+    _definitions: list[Tool] = PrivateAttr(default_factory=list)
+
+    @property
+    def definitions(self) -> list[Tool]:
+        return self._definitions
 
 
 class PatternReport(BaseModel):
@@ -165,7 +172,7 @@ async def inspect_server(
     said = _Said(hidden)
     declared = hello.capabilities.model_dump(mode="json", by_alias=True, exclude_none=True)
     inspected = [_inspected(tool, limits, said) for tool in tools]
-    return InspectedServer(
+    report = InspectedServer(
         name=said(server.name, limits.title),
         version=said(server.version, limits.version),
         title=said(server.title, limits.title) if server.title else None,
@@ -177,6 +184,8 @@ async def inspect_server(
         escaped_names=sum(1 for tool, shown in zip(tools, inspected, strict=True) if _not_as_said(tool, shown, limits)),
         skipped_lines=bounds.skipped_lines,
     )
+    report._definitions = tools
+    return report
 
 
 @asynccontextmanager

@@ -20,7 +20,6 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import anyio
 import mcp_types
@@ -29,7 +28,7 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 from mcp.client.stdio import get_default_environment
 from mcp.shared.message import SessionMessage
 
-from registry_mcp.servers.descendants import Descendants, adopting_orphans, keep_private
+from registry_mcp.servers.descendants import Descendants, adopting_orphans, keep_private, stat_files
 
 _TLS_AND_PROXY = (
     "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS",
@@ -67,19 +66,6 @@ def passed_through(environ: Mapping[str, str] | None = None) -> dict[str, str]:
 def child_environment(env: Mapping[str, str]) -> dict[str, str]:
     """What a launched server's environment holds: the base, the TLS and proxy settings, its own `env`."""
     return get_default_environment() | passed_through() | dict(env)
-
-
-def without_credentials(url: str) -> str:
-    """A URL with any user name and password, and its query, replaced by `***`."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "***"
-    if "@" in parts.netloc:
-        parts = parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2])
-    if parts.query:
-        parts = parts._replace(query="***")
-    return parts.geturl()
 
 
 def looks_like_tls_failure(text: str) -> bool:
@@ -276,7 +262,7 @@ _PROC = Path("/proc")
 
 
 def _runs_in_group(group: int) -> bool:
-    for stat in _PROC.glob("[0-9]*/stat"):
+    for stat in stat_files():
         try:
             # pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so split after the last ')'
             state, _, pgrp = stat.read_text().rpartition(")")[2].split()[:3]

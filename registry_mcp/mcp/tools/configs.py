@@ -27,6 +27,7 @@ from registry_mcp.mcp.permissions import NOT_CONFIRMED, Consent, Question
 from registry_mcp.mcp.questions import command_line, shown, whole_question
 from registry_mcp.mcp.results import ToolResult, fewer_items
 from registry_mcp.mcp.toolkit import ToolCall, registry_tool
+from registry_mcp.packages.facts import PackageFacts, facts_of_payloads
 from registry_mcp.registry.client import RegistryClient
 from registry_mcp.registry.endpoints import MAX_PER_PAGE
 from registry_mcp.registry.models import (
@@ -196,6 +197,9 @@ class ImportedEntry(BaseModel):
     notes: list[ImportNote] = Field(
         default_factory=list, description="What the person should check: guesses, client-only values, proxies."
     )
+    package: Annotated[PackageFacts | None, WithJsonSchema({"type": "object"}, mode="serialization")] = Field(
+        default=None, description="The package, as its registry describes it (a dry run's look)."
+    )
 
 
 class ImportBatch(BaseModel):
@@ -303,8 +307,7 @@ async def ask_to_import(args: ImportArguments, call: ToolCall) -> Question:
     ask=ask_to_import,
 )
 async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportResult:
-    """The servers in an MCP client's config as registry entries, with notes for the person to check.
-    A dry run unless confirm."""
+    """The servers in an MCP client's config as registry entries, with notes for the person to check."""
     plan: ImportPlan = call.facts if call.facts is not None else await _read_and_plan(args, call)
     if args.confirm and call.consent is not Consent.GIVEN:
         plan = _without_unapproved_code(plan, call.consent)
@@ -349,6 +352,12 @@ async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportR
         skipped += f" {len(taken)} already registered (see already_registered): " + (
             "the import would be refused." if args.existing == "fail" else "skipped."
         )
+    if not args.confirm and call.settings.package_sources is not None:
+        await call.report_progress(0, None, "Looking the packages up in their registries")
+        facts, found, looked = await facts_of_payloads(payloads, call.settings.package_sources)
+        entries = [entry.model_copy(update={"package": package}) for entry, package in zip(entries, facts, strict=True)]
+        warnings += found
+        skipped += f" Note: {looked}." if looked else ""
     if not args.confirm:
         return ImportResult(
             message=f"Dry run: {counted(len(free), 'server')} ready to register; nothing was written."

@@ -34,10 +34,11 @@ from registry_mcp.mcp.results import ToolResult
 from registry_mcp.mcp.toolkit import ToolCall, registry_tool
 from registry_mcp.mcp.tools.configs import ExportArguments, ServerSelectors, chosen_servers
 from registry_mcp.registry.client import RegistryClient
-from registry_mcp.secrets.masking import mask_secrets, scrub, secret_values
-from registry_mcp.servers.launch import without_credentials
+from registry_mcp.secrets.masking import mask_secrets, secret_values
+from registry_mcp.secrets.scrubbing import scrub
 from registry_mcp.settings import ALLOW_LAUNCH_VARIABLE
 from registry_mcp.untrusted import escape
+from registry_mcp.urls import without_credentials
 from registry_mcp.wording import counted
 
 _WRITE_NEEDS_CONFIRM = (
@@ -160,9 +161,23 @@ def _question(planned: _Planned, export_format: ExportFormat) -> str:
             f"gateway config) {'from ' + _policy(before) + ' ' if before is not None else ''}to {_policy(after)}."
         )
     lines.append(f"The file gets the real values of {counted(plan.secrets, 'secret')} (not shown to the assistant).")
+    if plan.other_owner is not None:
+        lines.append(
+            f"Warning: the file belongs to {plan.other_owner}, not to you; it stays theirs, so that user can read "
+            "these secrets."
+        )
     lines.append(_who_reads(plan))
     lines.append(f"(plan {plan.fingerprint})")
     return "\n".join(line for line in lines if line)
+
+
+def _owner_needs_person(plan: WritePlan) -> str:
+    return (
+        f"the file belongs to {plan.other_owner}, not to you, and would give that user "
+        f"{counted(plan.secrets, 'secret')}. "
+        "Only a person who agreed to a question naming that user can allow this, and this client cannot ask: "
+        "confirm: true is not enough. Write to a file of your own instead."
+    )
 
 
 def _who_reads(plan: WritePlan) -> str:
@@ -246,7 +261,7 @@ def _changed(asked: Export, now: Export, export_format: ExportFormat) -> list[st
 )
 async def write_registry_export(args: WriteExportArguments, call: ToolCall) -> WriteResult:
     """Write an export, real secrets included, into a gateway or client config file once the person
-    agrees; the result shows only path and counts."""
+    agrees; secrets never pass through the conversation."""
     if not call.may_act_on_this_machine:
         return WriteResult(
             message=_NO_FILES_OVER_HTTP,
@@ -258,9 +273,12 @@ async def write_registry_export(args: WriteExportArguments, call: ToolCall) -> W
         )
     asked: _Planned = call.facts
     common = {"registry": call.registry_info, "format": args.format, "path": str(asked.plan.path)}
-    if not call.agreed(without_asking=args.confirm):
+    # Secrets handed to another user need a person who was told so: confirm alone stands for no one.
+    hands_over = asked.plan.other_owner is not None and asked.plan.secrets > 0
+    if not call.agreed(without_asking=args.confirm and not hands_over):
+        unasked = _owner_needs_person(asked.plan) if hands_over else _WRITE_NEEDS_CONFIRM
         return WriteResult(
-            message=f"Nothing was written: {NOT_CONFIRMED.get(call.consent, _WRITE_NEEDS_CONFIRM)}",
+            message=f"Nothing was written: {NOT_CONFIRMED.get(call.consent, unasked)}",
             written=False,
             servers=len(asked.rendered.servers),
             **common,

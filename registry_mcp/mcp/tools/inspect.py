@@ -9,10 +9,20 @@ from typing import Annotated, Any
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field, WithJsonSchema, model_validator
 
-from registry_mcp.errors import InspectionFailed, LocalRefusal
+from registry_mcp.errors import InspectionFailed, LocalRefusal, RegistryError
 from registry_mcp.gateway.denylist import is_denied
 from registry_mcp.mcp.arguments import CLOSED
 from registry_mcp.mcp.permissions import NOT_CONFIRMED, Question
+from registry_mcp.mcp.pinning import (
+    PinCheck,
+    PinnedEntry,
+    check_pins,
+    checks_sentence,
+    pin_question,
+    pinned_entries,
+    pinned_sentence,
+    settle_pin,
+)
 from registry_mcp.mcp.questions import (
     code_warning,
     command_line,
@@ -23,6 +33,7 @@ from registry_mcp.mcp.questions import (
 )
 from registry_mcp.mcp.results import ToolResult
 from registry_mcp.mcp.toolkit import ToolCall, registry_tool
+from registry_mcp.packages.facts import package_pin
 from registry_mcp.registry.models import (
     DEFAULT_SERVER_VERSION,
     DeniedToolEntry,
@@ -35,9 +46,11 @@ from registry_mcp.registry.models import (
 )
 from registry_mcp.secrets.masking import secret_values
 from registry_mcp.servers.inspection import DenyReport, InspectedServer, InspectedTool, deny_report, inspect_server
-from registry_mcp.servers.launch import passed_through, without_credentials
+from registry_mcp.servers.launch import passed_through
+from registry_mcp.servers.pins import Drift, Pinning, stored_pin_of
 from registry_mcp.settings import ALLOW_LAUNCH_VARIABLE
 from registry_mcp.untrusted import escape, quote
+from registry_mcp.urls import without_credentials
 from registry_mcp.wording import agreeing, counted
 
 _LAUNCH_NEEDS_SETTING = (
@@ -63,6 +76,7 @@ class _InspectionTarget:
     stored_denied: list[Any]  # the registry entry's own deny list, which write_tools must not widen
     # The entry's secret values and the registry's API key, kept out of whatever the server says.
     secrets: frozenset[str] = field(repr=False)
+    stored_pin: Any = None  # the entry's mcp_config.pin, as stored
 
 
 class InspectArguments(RegistryModel):
@@ -70,29 +84,25 @@ class InspectArguments(RegistryModel):
 
     # Its shape is add_registry_server's mcp_config.config, which the model already has: said once, there.
     config: Annotated[ServerConfig | None, WithJsonSchema({"type": "object"})] = Field(
-        default=None, description="The server to inspect, as in add_registry_server's mcp_config.config."
+        default=None, description="As in add_registry_server's mcp_config.config."
     )
-    saved_name: SavedName | None = Field(default=None, description="Or the name of a registered server.")
+    saved_name: SavedName | None = Field(default=None, description="Or a registered server's name.")
     server_version: ServerVersion = DEFAULT_SERVER_VERSION
     denied_tools: Annotated[list[DeniedToolEntry] | None, WithJsonSchema({"type": "array"})] = Field(
         default=None,
-        description="Deny patterns to check (default: the entry's own).",
+        description="Deny patterns (default: its own).",
     )
-    write_tools: bool = Field(
-        default=False,
-        description="Write the tool names into the entry's mcp_config.tools.",
-    )
-    allow_unhiding: bool = Field(
-        default=False,
-        description="Write them past a '*' deny list, making them visible: only if the person wants.",
-    )
+    write_tools: bool = Field(default=False, description="Write the tool names into mcp_config.tools.")
+    allow_unhiding: bool = Field(default=False, description="Write them past a '*' deny list if the person wants.")
+    pin: bool = Field(default=False, description="Record what it offers as its pin.")
+    accept_drift: bool = Field(default=False, description="Write past drift the person accepted.")
 
     @model_validator(mode="after")
     def _one_target(self) -> InspectArguments:
-        if (self.config is None) == (self.saved_name is None):
-            raise ValueError("give exactly one of 'config' (a server to try) or 'saved_name' (a registered server)")
-        if self.write_tools and self.saved_name is None:
-            raise ValueError("write_tools needs a registered server: give 'saved_name'")
+        if self.config is not None and self.saved_name is not None:
+            raise ValueError("give one of 'config' (a server to try) or 'saved_name' (a registered server), not both")
+        if (self.write_tools or self.pin) and self.saved_name is None:
+            raise ValueError(f"{'pin' if self.pin else 'write_tools'} needs a registered server: give 'saved_name'")
         return self
 
 
@@ -104,6 +114,13 @@ class InspectResult(ToolResult):
     server: InspectedServer | None = None
     denied: DenyReport | None = None
     wrote_tools: bool = False
+    checks: Annotated[list[PinCheck] | None, WithJsonSchema({"type": "array"}, mode="serialization")] = Field(
+        default=None, description="Each pinned entry checked: what drifted, or why it could not be checked."
+    )
+    drift: Annotated[Drift | None, WithJsonSchema({"type": "object"}, mode="serialization")] = Field(
+        default=None, description="How it differs from the entry's pin."
+    )
+    pinned: bool = False
     note: str | None = None
 
     def smaller(self) -> Iterator[InspectResult]:
@@ -121,6 +138,10 @@ class InspectResult(ToolResult):
                 for tool in smaller.tools
             ]
         )
+        if smaller.drift is not None:
+            drift = smaller.drift
+            tools = [tool.model_copy(update={"description": None}) for tool in drift.tools]
+            smaller = smaller.model_copy(update={"drift": drift.model_copy(update={"tools": tools})})
         yield smaller._noted(notes)
         denied = smaller.denied
         if denied is not None and max(len(denied.patterns), len(denied.unmatched)) > _PATTERNS_KEPT:
@@ -166,11 +187,14 @@ _PATTERNS_KEPT = 100
 
 
 async def ask_to_inspect(args: InspectArguments, call: ToolCall) -> Question:
+    if args.config is None and args.saved_name is None:
+        return await _ask_to_check_pins(call)
     registry = call.registry
     denied_tools: list[Any] | None = list(args.denied_tools) if args.denied_tools is not None else None
     registered: tuple[str, str] | None = None
     listed_tools: dict[str, Any] = {}
     stored_denied: list[Any] = []
+    stored_pin: Any = None
     secrets = set(registry.secrets)
     if args.config is not None:
         config = args.config
@@ -183,14 +207,17 @@ async def ask_to_inspect(args: InspectArguments, call: ToolCall) -> Question:
         secrets |= secret_values(server.model_dump(mode="json"))
         listed_tools = dict(server.mcp_config.tools or {})
         stored_denied = list(server.mcp_config.denied_tools or [])
+        stored_pin = stored_pin_of(server)
         if denied_tools is None:
             denied_tools = stored_denied
-    target = _InspectionTarget(config, denied_tools, registered, listed_tools, stored_denied, frozenset(secrets))
+    target = _InspectionTarget(
+        config, denied_tools, registered, listed_tools, stored_denied, frozenset(secrets), stored_pin
+    )
     if _refused_here(config, call):
         return Question(_NO_COMMANDS_OVER_HTTP, facts=target, asks_person=False)
     text = _local_question(config) if isinstance(config, LocalServerConfig) else _remote_question(config)
     return whole_question(
-        text,
+        text + pin_question(args.pin, stored_pin),
         target,
         nothing_done="Nothing was launched or reached",
         advice="Put long code in a file and run the file",
@@ -204,8 +231,10 @@ async def ask_to_inspect(args: InspectArguments, call: ToolCall) -> Question:
     ask=ask_to_inspect,
 )
 async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectResult:
-    """Start or reach an MCP server, inline or registered, once the person confirms; report its tools
-    and what the deny patterns block, leave visible or never match."""
+    """Start or reach an MCP server once the person confirms; report its tools, what deny patterns block and
+    drift from its pin (neither config nor saved_name: every pinned entry)."""
+    if isinstance(call.facts, _PinBatch):
+        return await _check_pins(call.facts, call)
     target: _InspectionTarget = call.facts
     shown = _target_text(target.config)
     if _refused_here(target.config, call):
@@ -226,22 +255,117 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
         deny_report(server.tools, target.denied_tools, target.listed_tools) if target.denied_tools is not None else None
     )
     wrote, unhiding = False, _unhidden(server.tools, target)
+    pinning = None
+    if target.registered is not None and (args.pin or target.stored_pin is not None):
+        package, notes = await package_pin(target.config, call.settings.package_sources)
+        pinning = Pinning.of(server, target.stored_pin, target.secrets, package, notes)
+    held_back = pinning is not None and pinning.drift is not None and not args.accept_drift
     # A partial list, or names shown escaped, are not the server's tools: never written as them.
     faithful = not server.stopped and not server.escaped_names
-    if args.write_tools and target.registered is not None and faithful and (not unhiding or args.allow_unhiding):
-        tools: dict[str, Any] = {tool.name: {} for tool in server.tools}
-        await call.registry.modify_server(*target.registered, {"mcp_config": {"tools": tools}})
+    changes: dict[str, Any] = {}
+    if args.write_tools and faithful and not held_back and (not unhiding or args.allow_unhiding):
+        changes["tools"] = {tool.name: {} for tool in server.tools}
         wrote = True
+    if pinning is not None:
+        changes |= pinning.changes(args.pin and not held_back)
+    unrecorded = ""
+    if changes and target.registered is not None:
+        try:
+            await call.registry.modify_server(*target.registered, {"mcp_config": changes})
+        except RegistryError as failure:
+            if wrote or args.pin:
+                raise
+            unrecorded = f" The check could not be recorded in the entry: {failure}"
     return InspectResult(
         message=_said_sentence(server)
         + _deny_sentence(denied)
-        + (_written_sentence(args.write_tools, wrote, unhiding) if faithful or not args.write_tools else _UNFAITHFUL),
+        + (_written_sentence(args.write_tools, wrote, unhiding) if faithful or not args.write_tools else _UNFAITHFUL)
+        + (
+            pinned_sentence(pinning, asked=args.pin, wrote_tools=args.write_tools, held_back=held_back)
+            if pinning
+            else ""
+        )
+        + unrecorded,
         registry=call.registry_info,
         launched=True,
         target=shown,
         server=server,
         denied=denied,
         wrote_tools=wrote,
+        **settle_pin(pinning, args.pin and not held_back),
+    )
+
+
+@dataclass(frozen=True)
+class _PinBatch:
+    entries: list[PinnedEntry]
+    skipped: int  # local entries not run: over HTTP no local command is started
+
+
+async def _ask_to_check_pins(call: ToolCall) -> Question:
+    """One question for the whole batch, showing every command (or URL) as a single launch's does."""
+    pinned = await pinned_entries(call.registry)
+    if not pinned:
+        raise LocalRefusal("No registered server has a pin yet: pin one with saved_name and pin: true.")
+    entries = [entry for entry in pinned if not _refused_here(entry.config, call)]
+    batch = _PinBatch(entries, skipped=len(pinned) - len(entries))
+    if not entries:
+        return Question(_NO_COMMANDS_OVER_HTTP, facts=batch, asks_person=False)
+    lines = [
+        f"Start or reach {'this' if len(entries) == 1 else 'these'} {counted(len(entries), 'server')} to check "
+        f"{agreeing(len(entries), 'it', 'them')} against {agreeing(len(entries), 'its pin', 'their pins')}?"
+    ]
+    for entry in entries:
+        config = entry.config
+        if isinstance(config, RemoteServerConfig):
+            lines.append(f"- {entry.saved_name} {entry.server_version}: {_remote_question(config)}")
+            continue
+        env = f"; environment: {environment(config.env)}" if config.env else ""
+        lines.append(
+            f"- {entry.saved_name} {entry.server_version}: "
+            + "command: {}; arguments: [{}]".format(*_command_and_arguments(config))
+            + f"{env}."
+        )
+        for warning in (code_warning(config.command, list(config.args or [])), what_runs_warning(list(config.env))):
+            if warning is not None:
+                lines.append(f"  {warning}")
+    if any(isinstance(entry.config, LocalServerConfig) for entry in entries):
+        inherited = passed_through()
+        if inherited:
+            lines.append(f"From registry-mcp's environment: {environment(inherited)}.")
+        lines.append(
+            "Each command also gets HOME, LOGNAME, PATH, SHELL, TERM and USER, and runs with your user's permissions "
+            "until its check ends."
+        )
+    return whole_question(
+        "\n".join(lines),
+        batch,
+        nothing_done="Nothing was launched or reached",
+        advice="Check them one at a time with saved_name",
+    )
+
+
+async def _check_pins(batch: _PinBatch, call: ToolCall) -> InspectResult:
+    target = f"{counted(len(batch.entries), 'pinned entry', 'pinned entries')}"
+    if not batch.entries or not call.agreed(without_asking=call.launch_without_asking):
+        message = (
+            f"Nothing was launched or reached: {NOT_CONFIRMED.get(call.consent, _LAUNCH_NEEDS_SETTING)}"
+            if batch.entries
+            else _NO_COMMANDS_OVER_HTTP
+        )
+        return InspectResult(
+            message=message,
+            registry=call.registry_info,
+            launched=False,
+            target=target,
+        )
+    checks = await check_pins(batch.entries, call)
+    return InspectResult(
+        message=checks_sentence(checks, batch.skipped),
+        registry=call.registry_info,
+        launched=True,
+        target=target,
+        checks=checks,
     )
 
 

@@ -6,13 +6,14 @@ import json
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, WithJsonSchema
 
 from registry_mcp.errors import LocalRefusal
 from registry_mcp.gateway.lint import Finding, lint_servers
 from registry_mcp.mcp.arguments import CLOSED
 from registry_mcp.mcp.results import SUMMARY_TEXT_LIMIT, ToolResult, fewer_items
 from registry_mcp.mcp.toolkit import ToolCall, registry_tool
+from registry_mcp.packages.facts import PackageFacts, facts_of_payloads
 from registry_mcp.public_registry import MappingError, NotInPublicRegistry, PublicRegistry, missing_value, to_entry
 from registry_mcp.public_registry.mapping import Mapped
 from registry_mcp.registry.models import MISSING_VALUE, RegistryModel, SavedName, ServerPayload
@@ -81,6 +82,9 @@ class PublicEntry(BaseModel):
     defaults: list[str] | None = Field(default=None, description="Published defaults filled in.")
     optional: list[str] | None = Field(default=None, description="Left out, or given once where repeatable.")
     not_expressed: list[str] | None = Field(default=None, description="What the entry cannot say.")
+    package: Annotated[PackageFacts | None, WithJsonSchema({"type": "object"}, mode="serialization")] = Field(
+        default=None, description="The package, as its registry describes it (a dry run's look)."
+    )
 
 
 class PublicRegistryResult(ToolResult):
@@ -102,15 +106,20 @@ class PublicRegistryResult(ToolResult):
     read_only=False,
 )
 async def use_public_registry(args: PublicRegistryArguments, call: ToolCall) -> PublicRegistryResult:
-    """Search the official MCP Registry, or turn its servers into registry entries (a dry run unless
-    confirm). Secrets are never invented: to_supply lists what to ask for."""
+    """Search the official MCP Registry, or turn its servers into registry entries. Secrets are never
+    invented: to_supply lists what to ask for."""
     if (args.search is None) == (args.servers is None):
         raise LocalRefusal("Give either search (texts to look for) or servers (names to register), not both.")
     async with call.open_public_registry() as public:
         if args.search is not None:
             return await _search(args.search, public, call)
         entries, payloads, problems = await _entries(args.servers or [], public)
-    warnings = lint_servers(payloads) or None
+    warnings = lint_servers(payloads)
+    note = None
+    if not args.confirm and call.settings.package_sources is not None:
+        facts, found, note = await facts_of_payloads(payloads, call.settings.package_sources)
+        entries = [entry.model_copy(update={"package": package}) for entry, package in zip(entries, facts, strict=True)]
+        warnings += found
     unsupplied = sum(len(entry.to_supply or []) for entry in entries)
     ask = (
         f" {counted(unsupplied, 'value')} must come from the person (to_supply): ask for them, never guess, and set "
@@ -140,7 +149,8 @@ async def use_public_registry(args: PublicRegistryArguments, call: ToolCall) -> 
         entries=entries,
         problems=problems or None,
         registered=registered,
-        warnings=warnings,
+        warnings=warnings or None,
+        note=note,
     )
 
 

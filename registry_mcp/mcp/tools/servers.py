@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import suppress
 from typing import Annotated
 
 from pydantic import Field, WithJsonSchema
@@ -14,6 +15,7 @@ from registry_mcp.mcp.arguments import CLOSED, CONFIRM_WHERE_CLIENT_CANNOT_ASK, 
 from registry_mcp.mcp.permissions import NOT_CONFIRMED, Question
 from registry_mcp.mcp.results import RecordResult, ServerResult, ServerSummary, ToolResult, fewer_items
 from registry_mcp.mcp.toolkit import ToolCall, registry_tool
+from registry_mcp.packages.facts import PackageFacts, facts_findings, facts_of
 from registry_mcp.registry.client import RegistryClient, refuse_masks
 from registry_mcp.registry.endpoints import MAX_PAGE, MAX_PER_PAGE
 from registry_mcp.registry.models import (
@@ -42,6 +44,9 @@ class AddResult(RecordResult):
     can_register: bool | None = Field(
         default=None, description="A dry run's answer: false when saved_name and server_version are taken."
     )
+    package: Annotated[PackageFacts | None, WithJsonSchema({"type": "object"}, mode="serialization")] = Field(
+        default=None, description="A dry run's look at the package it runs, in its registry."
+    )
 
 
 @registry_tool(
@@ -57,6 +62,9 @@ async def add_registry_server(args: AddArguments, call: ToolCall) -> AddResult:
     if args.dry_run:
         refuse_masks(payload)  # what add refuses, its dry run refuses
         free = not await _is_registered(call.registry, args.saved_name, args.server_version)
+        sources = call.settings.package_sources
+        package = await facts_of(args.mcp_config.config, sources) if args.mcp_config and sources else None
+        warnings += facts_findings(package)
         verdict = (
             f"{subject} can be registered; nothing was written."
             if free
@@ -68,6 +76,7 @@ async def add_registry_server(args: AddArguments, call: ToolCall) -> AddResult:
             registry=call.registry_info,
             can_register=free,
             warnings=warnings,
+            package=package,
         )
     server = await call.registry.add_server(payload)
     return AddResult(
@@ -162,8 +171,8 @@ class ModifyServerArguments(ServerChanges, ServerSelector):
     mcp_config: Annotated[McpConfigChanges | None, WithJsonSchema({"type": "object"})] = Field(
         default=None,
         description=(
-            "add_registry_server's mcp_config keys to change, merged into the stored one: objects key by key, null "
-            "removes, lists and values replace."
+            "Keys of add_registry_server's mcp_config to change, merged in: objects key by key, "
+            "null removes a key, lists and values replace."
         ),
     )
     replace_mcp_config: bool = Field(default=False, description="true: mcp_config replaces the stored one whole.")
@@ -182,11 +191,10 @@ async def modify_registry_server(args: ModifyServerArguments, call: ToolCall) ->
         mode="json", exclude_unset=True, exclude={"saved_name", "server_version", "replace_mcp_config"}
     )
     # Read first where the change may move the server, to say which stored secrets stay behind.
-    before = (
-        await call.registry.get_server(args.saved_name, args.server_version)
-        if may_drop_secrets(changes.get("mcp_config"), replace=args.replace_mcp_config)
-        else None
-    )
+    before = None
+    if may_drop_secrets(changes.get("mcp_config"), replace=args.replace_mcp_config):
+        with suppress(ServerNotFound):  # the modify says so, in its own words
+            before = await call.registry.get_server(args.saved_name, args.server_version)
     server = await call.registry.modify_server(
         args.saved_name, args.server_version, changes, replace_mcp_config=args.replace_mcp_config
     )
