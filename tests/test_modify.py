@@ -364,3 +364,11 @@ async def test_modify_warns_as_add_does(settings: Settings) -> None:
     }
     assert "3 warnings to look at" in text_of(changed)
     assert described.structured_content is not None and described.structured_content.get("warnings") is None
+
+
+async def test_moving_a_server_that_does_not_exist_says_that_it_does_not_exist(settings: Settings) -> None:
+    async with Client(create_server(settings)) as client:
+        moved = await client.call_tool(
+            "modify_registry_server", {"saved_name": "missing", "mcp_config": {"config": {"args": ["-y", "x"]}}}
+        )
+    assert moved.is_error and "server 'missing' version 'v1': no such server (HTTP 404)" in text_of(moved)

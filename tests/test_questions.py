@@ -7,14 +7,19 @@ import json
 
 import pytest
 
+from registry_mcp.errors import LocalRefusal
+from registry_mcp.mcp.permissions import Question
 from registry_mcp.mcp.questions import (
     NOT_SHOWN,
+    QUESTION_LIMIT,
     code_warning,
     command_line,
     environment,
+    escaped,
     shown,
     value_shown,
     what_runs_warning,
+    whole_question,
 )
 from registry_mcp.untrusted import quote
 
@@ -93,3 +98,35 @@ def test_a_command_that_runs_other_code_than_its_package_is_warned_about(
     command: str, args: list[str], warning: str | None
 ) -> None:
     assert code_warning(command, args) == warning
+
+
+def test_names_write_out_odd_spaces_and_hidden_characters() -> None:
+    assert escaped("A\u2003B\u200bC D") == "A\\u2003B\\u200bC D"
+
+
+def test_an_environment_is_listed_in_name_order_with_each_value_as_shown() -> None:
+    env = {"PATH": "/usr/bin", "DB_URL": "postgres://u:pw@db.example/d?sslkey=k", "TOOL_HOME": "/opt/" + "a1" * 15}
+    assert environment(env) == (
+        'DB_URL="postgres://***@db.example/d?***", PATH="/usr/bin", TOOL_HOME="/opt/' + "a1" * 15 + '"'
+    )
+
+
+def test_one_warning_names_every_variable_that_changes_what_runs() -> None:
+    assert what_runs_warning(["PYTHONPATH", "LOG", "LD_PRELOAD"]) == (
+        "Warning: LD_PRELOAD, PYTHONPATH change what the process loads or runs."
+    )
+    assert code_warning("node", ["--require", "a.js", "-e", "x", "s.js"]) == (
+        "Warning: it is given code to run or load on its command line (--require, -e)."
+    )
+
+
+def test_a_question_too_long_to_show_whole_is_refused_saying_what_was_not_done() -> None:
+    assert whole_question("x" * QUESTION_LIMIT, "facts", nothing_done="Nothing ran", advice="Ask less") == Question(
+        "x" * QUESTION_LIMIT, facts="facts"
+    )
+    with pytest.raises(LocalRefusal) as refused:
+        whole_question("x" * (QUESTION_LIMIT + 1), None, nothing_done="Nothing ran", advice="Ask less")
+    assert str(refused.value) == (
+        "Nothing ran, and the person was not asked: shown whole, the question would be too long (8,001 characters, "
+        "more than a confirmation question shows (8,000)). Ask less."
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from registry_mcp.registry.targets import changes_what_runs, problem_with_package, what_runs
+from registry_mcp.registry.targets import Runs, changes_what_runs, problem_with_package, what_runs
 
 # (command, args, runner, package, version, code): `code` is the inline code and code-loading options found.
 REAL_CONFIGS: list[tuple[str, list[str], str, str, str | None, tuple[str, ...]]] = [
@@ -116,7 +116,7 @@ def test_the_table_holds_at_least_thirty_real_client_configs() -> None:
 @pytest.mark.parametrize(
     ("command", "args", "runner", "package", "version", "code"),
     REAL_CONFIGS,
-    ids=[f"{index}-{line[0].rsplit(chr(92), 1)[-1]}" for index, line in enumerate(REAL_CONFIGS)],
+    ids=[f"{index}-{line[2]}".replace(" ", "-") for index, line in enumerate(REAL_CONFIGS)],
 )
 def test_what_a_command_line_runs(
     command: str, args: list[str], runner: str, package: str, version: str | None, code: tuple[str, ...]
@@ -228,3 +228,128 @@ def test_valid_package_references(ecosystem: str, name: str, version: str | None
 def test_invalid_package_references_are_named(ecosystem: str, name: str, version: str | None, said: str) -> None:
     problem = problem_with_package(ecosystem, name, version)
     assert problem is not None and said in problem
+
+
+# Whole answers, every field: what follows the package (the server's own arguments), where each
+# runner's subcommands and separators are read, and what is found inside a wrapper or an image.
+D = "sha256:" + "d" * 64
+WHOLE: list[tuple[str, list[str], Runs]] = [
+    ("npx", ["-y", "--", "@acme/srv@1.2.0", "--port", "3"],
+     Runs("npx", "@acme/srv", "npm", "1.2.0", rest=("--port", "3"))),
+    ("npx", ["-y", "--package=@acme/tools", "acme-files", "/srv"],
+     Runs("npx", "@acme/tools", "npm", None, rest=("acme-files", "/srv"))),
+    ("npx", ["-y", "--package"], Runs("npx", "", None, None)),
+    ("npx", ["a@1", "x"], Runs("npx", "a", "npm", "1", rest=("x",))),
+    ("npx", ["./local/server", "x"], Runs("npx", "./local/server", None, None, rest=("x",))),
+    ("npm", ["exec", "--registry=https://r.example", "pkg", "x"],
+     Runs("npm exec", "pkg", "npm", None, origin=("--registry https://r.example",), rest=("x",))),
+    ("npm", ["x", "pkg"], Runs("npm x", "pkg", "npm", None)),
+    ("pnpm", ["exec", "pkg"], Runs("pnpm exec", "pkg", "npm", None)),
+    ("npm", ["start"], Runs("npm", "start", None, rest=("start",))),
+    ("pipx", ["install", "pkg"], Runs("pipx", "install", None, rest=("install", "pkg"))),
+    ("pnpm", ["install"], Runs("pnpm", "install", None, rest=("install",))),
+    ("uvx", ["--from", "acme==2.0", "acme-serve", "--x"],
+     Runs("uvx", "acme", "pypi", "2.0", rest=("acme-serve", "--x"))),
+    ("uvx", ["pkg[cli]==1.0", "a"], Runs("uvx", "pkg", "pypi", "1.0", rest=("a",))),
+    ("uvx", ["pkg===1.0"], Runs("uvx", "pkg", "pypi", "1.0")),
+    ("uvx", ["pkg==1.*"], Runs("uvx", "pkg", "pypi", None)),
+    ("uvx", ["pkg==1,<2"], Runs("uvx", "pkg", "pypi", None)),
+    ("uvx", ["--python", "3.12"], Runs("uvx", "", None, None)),
+    ("uv", ["tool", "run", "--index-url", "https://i.example", "pkg@2", "a"],
+     Runs("uv tool run", "pkg", "pypi", "2", origin=("--index-url https://i.example",), rest=("a",))),
+    ("uv", ["--index-url", "https://i.example", "--with", "x", "run", "s.py", "a"],
+     Runs("uv run", "s.py", None, None, ("--with x",), ("--index-url https://i.example",), rest=("a",))),
+    ("uv", ["run"], Runs("uv run", "", None, None)),
+    ("uv", ["run", "--with", "x", "node", "-e", "y"], Runs("uv run node", "", None, None, ("--with x", "-e y"))),
+    ("uv", ["pip", "list"], Runs("uv", "pip", None, rest=("pip", "list"))),
+    ("python3", ["-m", "pkg.sub", "--flag"], Runs("python3", "pkg.sub", None, rest=("--flag",))),
+    ("python", ["-c", "print(1)", "a"], Runs("python", "", None, None, ("-c print(1)",), rest=("a",))),
+    ("python", ["-u", "server.py", "a"], Runs("python", "server.py", None, rest=("a",))),
+    ("python", ["-i", "server.py"], Runs("python", "server.py", None, None, ("-i",))),
+    ("py", ["-3", "-m", "pkg"], Runs("py", "pkg", None)),
+    ("node", [], Runs("node", "", None)),
+    ("node22", ["build/index.js", "a"], Runs("node22", "build/index.js", None, rest=("a",))),
+    ("nodejs", ["s.js"], Runs("nodejs", "s.js", None)),
+    ("deno", ["eval", "a", "b"], Runs("deno", "", None, None, ("eval a b",))),
+    ("deno", ["serve", "--import-map", "m.json", "npm:@a/b@1", "x"],
+     Runs("deno", "@a/b", "npm", "1", ("--import-map m.json",), rest=("x",))),
+    ("deno", ["main.ts", "x"], Runs("deno", "main.ts", None, rest=("x",))),
+    ("deno", ["run"], Runs("deno", "", None)),
+    ("bun", ["run", "--preload", "./p.ts", "s.ts", "x"],
+     Runs("bun", "s.ts", None, None, ("--preload ./p.ts",), rest=("x",))),
+    ("bun", ["-e", "x"], Runs("bun", "", None, None, ("-e x",))),
+    ("bun", ["s.ts"], Runs("bun", "s.ts", None)),
+    ("bun", ["x", "@a/b@2", "c"], Runs("bunx", "@a/b", "npm", "2", rest=("c",))),
+    ("docker", ["run", "-i", "--rm", "-e", "T", "ghcr.io/a/b:1@" + D, "stdio"],
+     Runs("docker run", "ghcr.io/a/b", "oci", D, rest=("stdio",))),
+    ("docker", ["run", "-i", "localhost:5000/team/srv"], Runs("docker run", "localhost:5000/team/srv", "oci", None)),
+    ("docker", ["run", "-i", "localhost:5000/team/srv:2"], Runs("docker run", "localhost:5000/team/srv", "oci", "2")),
+    ("docker", ["run", "--privileged", "img"], Runs("docker run", "img", "oci", None, ("--privileged",))),
+    ("docker", ["run", "-i"], Runs("docker run", "", None)),
+    ("podman", ["run", "img", "bash", "-c", "id"], Runs("podman run", "img", "oci", None, ("-c id",), shell=True,
+                                                        rest=("bash", "-c", "id"))),
+    ("docker", ["ps"], Runs("docker", "ps", None, rest=("ps",))),
+    ("bash", ["server.sh", "a"], Runs("bash", "server.sh", None, shell=True, rest=("a",))),
+    ("bash", [], Runs("bash", "", None, shell=True)),
+    ("bash", ["+O", "extglob", "-c", "x", "a"], Runs("bash", "", None, None, ("-c x",), shell=True, rest=("a",))),
+    ("env", ["-S", "node -e x", "node", "s.js"], Runs("env node", "s.js", None, None, ("-S",))),
+    ("env", ["-i", "A=1", "PATH=/tmp/evil", "node", "s.js", "x"],
+     Runs("env node", "s.js", None, None, ("PATH=/tmp/evil",), rest=("x",))),
+    ("env", ["A=1", "-u", "B"], Runs("env", "", None)),
+    ("env", ["server", "x"], Runs("env", "server", None, rest=("x",))),
+    ("java", ["-jar", "server.jar", "x"], Runs("java", "server.jar", None, rest=("x",))),
+    ("java", ["-cp", "lib/*", "com.acme.Main", "x"],
+     Runs("java", "com.acme.Main", None, None, ("-cp lib/*",), rest=("x",))),
+    ("java", ["--module", "acme/com.acme.Main"], Runs("java", "acme/com.acme.Main", None)),
+    ("acme-server", ["--from", "tool@1.2", "x"], Runs("acme-server", "tool", None, rest=("x",))),
+    ("acme-server", ["run", "exec", "tool@1.2", "x"],
+     Runs("acme-server", "tool", None, rest=("run", "exec", "tool@1.2", "x"))),
+    ("acme-server", ["--config", "c.json"], Runs("acme-server", "", None, rest=("--config", "c.json"))),
+    ("C:\\tools\\Node.EXE", ["s.js"], Runs("node", "s.js", None)),
+    ("C:\\Windows\\System32\\CMD.EXE", ["/C", "x"], Runs("cmd", "", None, None, ("/C x",), shell=True)),
+    ("C:/tools/uvx.Bat", ["pkg"], Runs("uvx", "pkg", "pypi", None)),
+    (" /usr/bin/python3 ", ["-m", "pkg"], Runs("python3", "pkg", None)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "runs"), WHOLE, ids=[f"{i}-{line[2].runner}".replace(" ", "-") for i, line in enumerate(WHOLE)]
+)
+def test_everything_a_command_line_says(command: str, args: list[str], runs: Runs) -> None:
+    assert what_runs(command, args) == runs
+
+
+def test_the_name_is_the_package_a_runner_fetches_else_the_program() -> None:
+    assert what_runs("npx", ["-y", "mcp-remote", "https://x.example/sse"]).name == "mcp-remote"
+    assert what_runs("mcp-remote", ["https://x.example/sse"]).name == "mcp-remote"
+    assert what_runs("docker", ["run", "mcp/fetch"]).name == "docker run"
+
+
+def test_inline_code_and_metacharacters_are_other_code() -> None:
+    assert what_runs("node", ["-e", "x"]).runs_other_code and what_runs("node", ["-e", "x"]).runs_inline_code
+    metacharacters = what_runs("npx", ["-y", "pkg", "a;b"])
+    assert metacharacters.runs_other_code and not metacharacters.runs_inline_code
+    assert not what_runs("npx", ["-y", "pkg"]).runs_other_code
+
+
+@pytest.mark.parametrize(
+    ("ecosystem", "name", "version", "problem"),
+    [
+        ("npm", "A", None, "'A' is not an npm package name (lower-case letters, digits, '-', '.', '_' and '~', "
+         "optionally under an @scope/, at most 214 characters)"),
+        ("npm", "a", "1.0.0;", "'1.0.0;' is not an npm version (a semantic version such as 1.2.3, or a tag such as "
+         "latest)"),
+        ("pypi", "a b", None, "'a b' is not a Python package name (PEP 508: letters, digits, '-', '_' and '.')"),
+        ("pypi", "a", "1;", "'1;' is not a Python package version (PEP 440, such as 1.2.3 or 2.0rc1)"),
+        ("oci", "A", "1", "'A:1' is not a container image reference ([registry/]repository[:tag][@sha256:digest], "
+         "lower-case)"),
+        ("nuget", "Anything Goes", None, None),
+    ],
+)  # fmt: skip
+def test_each_problem_is_said_in_full(ecosystem: str, name: str, version: str | None, problem: str | None) -> None:
+    assert problem_with_package(ecosystem, name, version) == problem
+
+
+def test_the_length_limits_of_npm_names_and_image_references() -> None:
+    assert problem_with_package("npm", "a" * 214) is None and problem_with_package("npm", "a" * 215) is not None
+    assert problem_with_package("oci", "a" * 255) is None and problem_with_package("oci", "a" * 256) is not None

@@ -163,7 +163,7 @@ def _what_runs(run: LocalServerConfig) -> Iterator[Finding]:
     values (code may hold a secret)."""
     runs = what_runs(run.command, run.args)
     if runs.code:
-        options = sorted({item.split(" ", 1)[0] for item in runs.code})
+        options = sorted({item.partition(" ")[0] for item in runs.code})
         what = "a shell" if runs.shell else "the program"
         yield Finding(
             field="mcp_config.config.args",

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
 from registry_mcp.errors import LocalRefusal
@@ -43,12 +44,12 @@ def shown(text: str) -> str:
 
 def escaped(text: str) -> str:
     """`text` unquoted (a name), with its hidden characters and odd spaces written as `\\uXXXX`."""
-    return "".join(f"\\u{ord(c):04x}" if c.isspace() and c != " " else c for c in escape(text, 6 * len(text) + 1))
+    return "".join(f"\\u{ord(c):04x}" if c.isspace() and c != " " else c for c in escape(text, sys.maxsize))
 
 
 def command_line(command: str, args: list[str]) -> list[str]:
     """Each word of a command line, shown; the secrets masking finds in the arguments redacted."""
-    secrets = secret_values({"command": command, "args": args})
+    secrets = secret_values([command, *args])
     return [shown(scrub(word, secrets)) for word in [command, *args]]
 
 
@@ -86,7 +87,7 @@ def code_warning(command: str, args: list[str]) -> str | None:
         return None
     parts = []
     if runs.code:
-        options = sorted({item.split(" ", 1)[0] for item in runs.code})
+        options = sorted({item.partition(" ")[0] for item in runs.code})
         parts.append(f"it is given code to run or load on its command line ({', '.join(options)})")
     if runs.metacharacters:
         parts.append("arguments hold shell metacharacters, which run commands where a shell starts it")

@@ -72,7 +72,7 @@ _PLACEHOLDER = re.compile(r"<[^<>;|&`$\n\r]*>")
 class Runs:
     """What a command line runs."""
 
-    runner: str  # the program, without its folder and `.exe`/`.cmd`: 'npx', 'python3', '/x/srv' -> 'srv'
+    runner: str  # the program, without its folder and `.exe`/`.cmd`, in lower case: 'npx', '/x/Srv' -> 'srv'
     package: str  # the package, module, script or image ('' when none can be told)
     ecosystem: Ecosystem | None  # where `package` is fetched from; None for a program, script or module
     version: str | None = None  # its exact version, tag or digest where one is pinned
@@ -103,11 +103,12 @@ class Runs:
 
 
 def program_of(command: str) -> str:
-    """The program a command names, as its runner is known: no folder, no `.exe`/`.cmd`/`.bat`."""
-    name = command.strip().replace("\\", "/").rsplit("/", 1)[-1]
-    for suffix in (".exe", ".cmd", ".bat", ".EXE", ".CMD", ".BAT"):
-        name = name.removesuffix(suffix)
-    return name
+    """The program a command names, as its runner is known: no folder, no `.exe`/`.cmd`/`.bat`, in
+    lower case (Windows finds `Node.EXE` as `node`)."""
+    return _WINDOWS_SUFFIX.sub("", command.strip().replace("\\", "/").rpartition("/")[2]).lower()
+
+
+_WINDOWS_SUFFIX = re.compile(r"\.(?:exe|cmd|bat)$", re.IGNORECASE)
 
 
 def what_runs(command: str, args: list[str]) -> Runs:
@@ -233,7 +234,8 @@ _JAVA = _Options(
 _GENERIC = _Options(
     takes_value=frozenset({"-e", "--env", "--env-file", "-v", "--volume", "--mount", "-p", "--publish", "--name",
                            "--network", "-w", "--workdir", "-u", "--user", "--entrypoint", "--platform", "--with",
-                           "--python", "--index-url", "--registry", "--directory", "--cwd", "-c", "--config"}),
+                           "--python", "--index-url", "--registry", "--directory", "--cwd", "-c", "--config",
+                           "--from", "--package"}),
     package=frozenset({"--from", "--package"}),
 )  # fmt: skip
 
@@ -288,7 +290,7 @@ def _glued(word: str, table: _Options) -> tuple[str, str]:
     """Short options run together (`-ec`, `-Ic CODE`) or written with their value (`-cCODE`, `-mpkg`):
     the first one the table knows to take a value, and what follows it ('' when the value is the next
     word)."""
-    if table.clusters and len(word) > 2 and word[0] == "-" and word[1] != "-":
+    if table.clusters and word.startswith("-") and not word.startswith("--"):
         for index, letter in enumerate(word[1:], start=1):
             if f"-{letter}" in table.takes_value:
                 return f"-{letter}", word[index + 1 :]
@@ -417,11 +419,17 @@ def _env(program: str, words: list[str]) -> Runs:
     index = 0
     assigned: list[str] = []
     while index < len(words) and (words[index].startswith("-") or "=" in words[index]):
-        if "=" in words[index] and not words[index].startswith("-"):
-            assigned.append(words[index])
-        index += 1
-    risky = [word for word in assigned if changes_what_runs(word.partition("=")[0])]
+        word = words[index]
+        if word in ("-S", "--split-string") or word.startswith(("-S", "--split-string=")):
+            assigned.append(word)  # a command line of its own: code
+        elif not word.startswith("-"):
+            assigned.append(word)
+        index += 2 if word in _ENV_VALUE_OPTIONS else 1
+    risky = [word for word in assigned if word.startswith("-") or changes_what_runs(word.partition("=")[0])]
     return _wrapped(program, words[index:], risky, [])
+
+
+_ENV_VALUE_OPTIONS = frozenset({"-u", "--unset", "-C", "--chdir", "-S", "--split-string"})
 
 
 def _inner(words: list[str]) -> Runs:
@@ -508,13 +516,13 @@ def split_npm(spec: str) -> tuple[str, str | None]:
     return spec, None
 
 
-_PYPI_SPLIT = re.compile(r"[=<>~!\[@ ;(]")
+_PYPI_AFTER_NAME = re.compile(r"[=<>~!\[@ ;(].*", re.DOTALL)  # a version, extras, a marker, a URL
 
 
 def split_pypi(spec: str) -> tuple[str, str | None]:
     """`name[extras]==version` (or uv's `name@version`) as its name and its exact version (None for a
     range or none). A word that is not a PEP 508 name (a URL, a path) has no name."""
-    name = _PYPI_SPLIT.split(spec, maxsplit=1)[0]
+    name = _PYPI_AFTER_NAME.sub("", spec)
     if not PYPI_NAME.fullmatch(name):
         return "", None
     tail = spec[len(name) :]
@@ -528,9 +536,9 @@ def split_pypi(spec: str) -> tuple[str, str | None]:
 def split_oci(image: str) -> tuple[str, str | None]:
     """`registry/repository:tag@sha256:...` as its repository and its digest (else its tag)."""
     reference, _, digest = image.partition("@")
-    repository, tag = reference, None
-    if ":" in reference.rsplit("/", 1)[-1]:
-        repository, tag = reference.rsplit(":", 1)
+    if ":" not in reference.rpartition("/")[2]:
+        return reference, digest or None  # a colon before the last '/' is a registry's port
+    repository, _, tag = reference.rpartition(":")
     return repository, digest or tag
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import suppress
 from typing import Annotated
 
 from pydantic import Field, WithJsonSchema
@@ -176,11 +177,10 @@ async def modify_registry_server(args: ModifyServerArguments, call: ToolCall) ->
         mode="json", exclude_unset=True, exclude={"saved_name", "server_version", "replace_mcp_config"}
     )
     # Read first where the change may move the server, to say which stored secrets stay behind.
-    before = (
-        await call.registry.get_server(args.saved_name, args.server_version)
-        if may_drop_secrets(changes.get("mcp_config"), replace=args.replace_mcp_config)
-        else None
-    )
+    before = None
+    if may_drop_secrets(changes.get("mcp_config"), replace=args.replace_mcp_config):
+        with suppress(ServerNotFound):  # the modify says so, in its own words
+            before = await call.registry.get_server(args.saved_name, args.server_version)
     server = await call.registry.modify_server(
         args.saved_name, args.server_version, changes, replace_mcp_config=args.replace_mcp_config
     )
