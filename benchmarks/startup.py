@@ -50,6 +50,7 @@ LIMITS = {IMPORT_CPU: 1.05, HANDSHAKE: 1.10, DISCOVER: 1.10}
 @dataclass
 class StartUp:
     runs: int
+    load: list[float] = field(default_factory=list)  # the 1-minute load average, before and after
     samples: dict[tuple[str, str], list[float]] = field(default_factory=dict)  # (figure, server) -> seconds
 
     def add(self, figure: str, server: str, seconds: float) -> None:
@@ -103,7 +104,7 @@ def to_tools_list(server: str, env: dict[str, str], *, discover: bool) -> float:
 
 
 def measure(runs: int, workdir: Path) -> StartUp:
-    startup = StartUp(runs)
+    startup = StartUp(runs, load=[os.getloadavg()[0]])
     for run in range(runs):
         order = SERVERS if run % 2 == 0 else SERVERS[::-1]  # A B, then B A
         for server in order:
@@ -111,6 +112,7 @@ def measure(runs: int, workdir: Path) -> StartUp:
             startup.add(IMPORT_CPU, server, import_cpu(server, env))
             startup.add(HANDSHAKE, server, to_tools_list(server, env, discover=False))
             startup.add(DISCOVER, server, to_tools_list(server, env, discover=True))
+    startup.load.append(os.getloadavg()[0])
     return startup
 
 
@@ -133,7 +135,8 @@ def section(startup: StartUp, command: str) -> str:
             f"`{command}`: {startup.runs} paired rounds (registry-mcp and a bare `MCPServer` with one tool, "
             "in alternating order). Ratios of medians, registry-mcp / bare SDK. Import CPU is user + system "
             "time of a process importing the server's modules; start to tools/list is wall time from spawn "
-            "over stdio (embedded registry, a new file each round).",
+            "over stdio (embedded registry, a new file each round). "
+            f"Load average on {os.cpu_count()} CPUs: {' then '.join(f'{load:.1f}' for load in startup.load)}.",
             "",
             "| ratio to the bare SDK | measured | limit | result |",
             "|---|---|---|---|",

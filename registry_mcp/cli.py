@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import errno
 import fnmatch
+import functools
 import logging
 import os
+import socket
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 from registry_mcp import __version__
 from registry_mcp.logs import log_to_stderr
@@ -50,8 +53,26 @@ NumberT = TypeVar("NumberT", int, float)
 DEFAULT_PORT = 8000
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Every refusal is one line on stderr (the usage, several lines, is for --help)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def refuse_to_start(options: argparse.Namespace, message: str, cause: BaseException | None) -> NoReturn:
+    """Stop before serving, for a reason outside the options (a file, a port): one line on stderr, the
+    traceback of `cause` before it only at --log-level DEBUG."""
+    if cause is not None and options.log_level == "DEBUG":
+        import traceback
+
+        traceback.print_exception(cause)
+    sys.stderr.write(f"registry-mcp: error: {message}\n")
+    sys.exit(1)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="registry-mcp",
         description=(
             "An MCP server (stdio, or Streamable HTTP) for the Enkrypt AI MCP Registry. With an API key in "
@@ -127,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"address to serve HTTP on (default {DEFAULT_HTTP_HOST}: this machine only)",
     )
     parser.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"port to serve HTTP on (default {DEFAULT_PORT})"
+        "--port", type=port_number, default=DEFAULT_PORT, help=f"port to serve HTTP on (default {DEFAULT_PORT})"
     )
     http = parser.add_argument_group("HTTP callers (with --transport http)")
     http.add_argument(
@@ -196,6 +217,14 @@ def positive(kind: Callable[[str], NumberT]) -> Callable[[str], NumberT]:
     return parse
 
 
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port, 1 to 65535."""
+    number = int(text)  # a ValueError here is argparse's "invalid value"
+    if not 0 < number < 65536:
+        raise argparse.ArgumentTypeError("must be a port number from 1 to 65535")
+    return number
+
+
 def settings_from(options: argparse.Namespace) -> Settings:
     settings = Settings.from_env()
     overrides = {
@@ -231,6 +260,15 @@ def _missing_database_folder(options: argparse.Namespace, settings: Settings) ->
     if folder.is_dir():
         return None
     return f"{setting}: the folder {folder} does not exist; create it first, or choose a file in an existing folder"
+
+
+def _check_database(options: argparse.Namespace, settings: Settings) -> None:
+    """Stop the start with one line if the embedded registry's file cannot be used (the server opens
+    it on first use; this check creates and changes nothing)."""
+    from registry_mcp.registry.embedded.database_file import problem_with
+
+    if problem := problem_with(Path(settings.location.path or settings.database)):
+        refuse_to_start(options, problem, None)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -285,6 +323,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     # stdout carries JSON-RPC only: every log line goes to stderr.
     secrets = [secret for secret in (settings.api_key, auth.token if auth else None) if secret]
     log_to_stderr(options.log_level, secrets=secrets)
+    if settings.embedded and settings.database != ":memory:":
+        _check_database(options, settings)
     transport = (
         "stdio"
         if auth is None
@@ -298,8 +338,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         from registry_mcp.mcp.sdk import lowlevel_server
         from registry_mcp.mcp.stdio import serve_stdio
 
-        # Not `server.run()`: the SDK's stdio transport leaves malformed lines unanswered.
-        stopped_by = anyio.run(serve_stdio, lowlevel_server(create_server(settings)))
+        # Not `server.run()`: the SDK's stdio transport leaves malformed lines unanswered, and drops
+        # the requests still running when stdin ends (those get the registry's deadline to finish).
+        serve = functools.partial(serve_stdio, drain_within=settings.timeout)
+        stopped_by = anyio.run(serve, lowlevel_server(create_server(settings)))
         if stopped_by is not None:
             sys.exit(128 + stopped_by)  # the shell's code for a process a signal ended
         return
@@ -329,6 +371,7 @@ def serve_http(settings: Settings, auth: HttpAuth, options: argparse.Namespace) 
     from registry_mcp.mcp.registry_api import RegistryApi, beside, with_cors
     from registry_mcp.mcp.server import create_server
 
+    check_address(options)
     log = logging.getLogger("registry_mcp")
     if auth.mode is HttpAuthMode.NONE:
         log.warning(
@@ -349,3 +392,28 @@ def serve_http(settings: Settings, auth: HttpAuth, options: argparse.Namespace) 
         api = auth.guard(api, settings, sdk_guarded=False)
     served = beside(auth.guard(app, settings), with_cors(api))
     uvicorn.run(served, host=options.host, port=options.port, log_level=options.log_level.lower())
+
+
+def check_address(options: argparse.Namespace) -> None:
+    """Bind --host and --port once, as uvicorn will, so that a port in use or a wrong address stops
+    the start with one line that says what to do (uvicorn's own bind then takes it a moment later)."""
+    host, port = options.host, options.port
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            failure = error
+        else:
+            return
+    if failure.errno == errno.EADDRINUSE:
+        problem = f"--port {port}: address already in use ({host}:{port} is served by another program); "
+        problem += "stop that program, or choose another port with --port"
+    elif failure.errno == errno.EACCES:
+        problem = f"--port {port}: this user may not listen on it (ports below 1024 need privileges); "
+        problem += "choose a port from 1024 up"
+    else:
+        problem = f"--host {host}: cannot listen on it ({failure.strerror or failure}); use an address of this "
+        problem += f"machine, such as {DEFAULT_HTTP_HOST} (this machine only) or 0.0.0.0 (every network)"
+    refuse_to_start(options, problem, failure)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import glob
 import json
+import re
 import shlex
 import shutil
 import subprocess
@@ -63,7 +64,9 @@ def image(tmp_path: Path) -> tuple[StdioServerParameters, Path]:
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
-    [install] = [argument for name, argument in runtime if name == "RUN" and argument.startswith("pip install")]
+    # (The wheels are bind-mounted from the build stage: `--mount=...` before the command.)
+    commands = [re.sub(r"^(--mount=\S+\s+)+", "", argument) for name, argument in runtime if name == "RUN"]
+    [install] = [command for command in commands if command.startswith("pip install")]
     _run(install.split("&&")[0], cwd=tmp_path, replace=replace, pip=venv / "bin" / "pip")
 
     [entrypoint] = [json.loads(argument) for name, argument in runtime if name == "ENTRYPOINT"]

@@ -88,9 +88,14 @@ async def test_the_export_tool_takes_every_active_server_or_the_named_ones(clien
     assert [entry["server_name"] for entry in entries] == ["one", "two"]  # the inactive one is left out
     assert entries[0]["config"]["env"] == {"TOKEN": MASK} and "abc" not in text_of(every)
 
+    # Named, an inactive server is left out too, as gateways skip it, and said so.
     named = await client.call_tool("export_registry_servers", {"format": "vscode", "servers": [{"saved_name": "off"}]})
     assert named.structured_content is not None
-    assert list(named.structured_content["config"]["servers"]) == ["off"]
+    assert named.structured_content["config"]["servers"] == {}
+    assert named.structured_content["skipped"] == [
+        "off v1: it is inactive (is_active false), and gateways skip inactive servers; activate it with "
+        "modify_registry_server to export it"
+    ]
 
     missing = await client.call_tool(
         "export_registry_servers", {"format": "gateway", "servers": [{"saved_name": "no"}]}
@@ -100,17 +105,16 @@ async def test_the_export_tool_takes_every_active_server_or_the_named_ones(clien
     assert wrong.is_error and "format" in text_of(wrong)
 
 
-def test_different_tool_guardrails_are_reported_not_applied() -> None:
+def test_different_tool_guardrails_are_placed_on_their_own_entries() -> None:
     first = _server("one", tool_guardrails_config={"enabled": True, "guardrail_name": "A"})
     second = _server("two", tool_guardrails_config={"enabled": True, "guardrail_name": "B"})
     off = _server("three", tool_guardrails_config={"enabled": False, "guardrail_name": "C"})
     rendered = export([first, second, off], "gateway")
     assert "common_overrides" not in rendered.config
-    assert rendered.notes == [
-        "Tool guardrails will NOT be applied: the gateway reads them only config-wide "
-        "(common_overrides.server_tools_guardrails_config), and one, two set different policies. "
-        "Choose one and set it there by hand."
-    ]
+    policies = [entry.get("server_tools_guardrails_config") for entry in rendered.config["mcp_config"]]
+    assert [policy and policy["guardrail_name"] for policy in policies] == ["A", "B", None]
+    [note] = rendered.notes
+    assert "one, two differ" in note and "applies a per-server one" in note
 
 
 def test_masked_paths_name_every_mask() -> None:
@@ -119,3 +123,15 @@ def test_masked_paths_name_every_mask() -> None:
         "mcp_config[0].config.env.API_TOKEN",
         "mcp_config[0].oauth_config.OAUTH_CLIENT_SECRET",
     ]
+
+
+@pytest.mark.anyio
+async def test_an_empty_registry_says_there_is_nothing_registered(client: Client, tmp_path: Any) -> None:
+    exported = await client.call_tool("export_registry_servers", {"format": "gateway"})
+    assert exported.structured_content is not None
+    assert exported.structured_content["message"] == "Nothing to export: the registry has no active server registered."
+    written = await client.call_tool(
+        "write_registry_export", {"format": "gateway", "path": str(tmp_path / "x.json"), "confirm": True}
+    )
+    assert written.is_error and "the registry has no active server registered" in text_of(written)
+    assert "mcp_config" not in text_of(written)

@@ -72,7 +72,7 @@ async def test_confirm_alone_never_writes_secrets_into_another_users_file(theirs
             "write_registry_export", {"format": "mcpServers", "path": str(target), "confirm": True}
         )
     assert result.structured_content is not None and result.structured_content["written"] is False
-    assert f"Nothing was written: the file belongs to {owner}, not to you, and would give that user 1 secrets" in (
+    assert f"Nothing was written: the file belongs to {owner}, not to you, and would give that user 1 secret" in (
         text_of(result)
     )
     assert "confirm: true is not enough" in text_of(result)

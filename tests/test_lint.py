@@ -23,7 +23,9 @@ def _fields(mcp_config: dict[str, Any]) -> list[str]:
 
 def test_a_clean_entry_has_no_findings(seed_request: dict[str, Any]) -> None:
     assert lint_server(ServerPayload.model_validate(seed_request)) == []
-    assert _fields({"config": {"url": "https://example.com/mcp", "headers": {"Authorization": "${API_TOKEN}"}}}) == []
+    # The gateway needs the real value in env and headers, and results mask it by name: not flagged.
+    assert _fields({"config": {"url": "https://example.com/mcp", "headers": {"Authorization": "Bearer abc"}}}) == []
+    assert _fields({"config": {**LOCAL, "env": {"GITHUB_TOKEN": "ghp_abc123"}}}) == []
     assert _fields({"config": {"url": "http://127.0.0.1:8000/mcp"}}) == []  # this machine only
 
 
@@ -32,30 +34,21 @@ def test_plain_http_to_another_machine() -> None:
 
 
 @pytest.mark.parametrize(
-    ("config", "field"),
-    [
-        ({**LOCAL, "env": {"GITHUB_TOKEN": "ghp_abc123"}}, "mcp_config.config.env.GITHUB_TOKEN"),
-        (
-            {"url": "https://x.example/mcp", "headers": {"Authorization": "Bearer abc"}},
-            "mcp_config.config.headers.Authorization",
-        ),
-    ],
+    "value",
+    ["${GITHUB_TOKEN}", "$GITHUB_TOKEN", "{{ secrets.github }}", "<your token>", "Bearer ${TOKEN}", "${A}ghp_abc"],
 )
-def test_an_inline_secret(config: dict[str, Any], field: str) -> None:
-    assert _fields({"config": config}) == [field]
+def test_a_reference_in_env_or_headers_is_flagged_as_the_gateway_passes_it_on_as_text(value: str) -> None:
+    """secure-mcp-gateway expands no reference: the server would get the text."""
+    assert _fields({"config": {**LOCAL, "env": {"GITHUB_TOKEN": value, "LOG_LEVEL": "debug"}}}) == [
+        "mcp_config.config.env.GITHUB_TOKEN"
+    ]
+    remote = {"url": "https://x.example/mcp", "headers": {"Authorization": value}}
+    assert _fields({"config": remote}) == ["mcp_config.config.headers.Authorization"]
 
 
-@pytest.mark.parametrize("value", ["${GITHUB_TOKEN}", "$GITHUB_TOKEN", "{{ secrets.github }}", "<your token>", ""])
-def test_a_reference_or_placeholder_is_not_an_inline_secret(value: str) -> None:
-    assert _fields({"config": {**LOCAL, "env": {"GITHUB_TOKEN": value, "LOG_LEVEL": "debug"}}}) == []
-
-
-@pytest.mark.parametrize(
-    "value", ["${GITHUB_TOKEN}ghp_abc123", "ghp_abc123${GITHUB_TOKEN}", "$GITHUB_TOKEN ghp_abc123"]
-)
-def test_a_reference_beside_a_secret_does_not_hide_it(value: str) -> None:
-    """A value counts as a reference only if it is one whole (the match is anchored at both ends)."""
-    assert _fields({"config": {**LOCAL, "env": {"GITHUB_TOKEN": value}}}) == ["mcp_config.config.env.GITHUB_TOKEN"]
+@pytest.mark.parametrize("value", ["", "debug", "$GITHUB_TOKEN ghp_abc123", "pa$$word", "1 < 2 > 0"])
+def test_a_value_that_is_no_reference_is_not_flagged(value: str) -> None:
+    assert _fields({"config": {**LOCAL, "env": {"GITHUB_TOKEN": value}}}) == []
 
 
 def test_a_guardrail_without_a_policy() -> None:
@@ -116,11 +109,11 @@ async def test_a_dry_run_refuses_what_add_refuses(client: Client) -> None:
 
 @pytest.mark.anyio
 async def test_add_and_bulk_add_return_the_warnings(client: Client) -> None:
-    secret = {"config": {**LOCAL, "env": {"API_KEY": "sk-live-123"}}}
+    secret = {"config": {**LOCAL, "args": ["--api-key=sk-live-123"]}}
     added = await client.call_tool("add_registry_server", server_payload("inline", mcp_config=secret))
     assert added.structured_content is not None and not added.is_error
     [warning] = added.structured_content["warnings"]
-    assert warning["field"] == "mcp_config.config.env.API_KEY" and "sk-live-123" not in text_of(added)
+    assert warning["field"] == "mcp_config.config.args[0]" and "sk-live-123" not in text_of(added)
     assert "1 warning to look at" in added.structured_content["message"]
 
     servers = [server_payload("clean"), server_payload("http", mcp_config={"config": {"url": "http://x.example/m"}})]
@@ -169,31 +162,27 @@ async def test_an_entry_with_nothing_to_run_is_warned_about(client: Client) -> N
 
 # --- each rule's whole finding: where, what is wrong, what to do ------------------------------------
 
-INLINE = "a secret is written inline: it is stored in the registry and copied to every gateway"
-KEEP_OUT = (
-    "keep it out of the command line and the URL: pass it in env (or headers) as a reference such as ${NAME} that "
-    "your gateway resolves, or keep it in a secret store"
+INLINE = "a secret is written inline in the command line or the URL, where results cannot mask it by name"
+GIVE = (
+    'set the real value there, given as {"from_env": "NAME"} or {"from_file": "PATH"} so registry-mcp reads it (on '
+    "stdio) without it passing through the conversation"
 )
+KEEP_OUT = "move it into env (or headers) and " + GIVE
 TO_SUPPLY = {
     "problem": "still to be supplied: the server cannot run until it is set",
-    "advice": "set the real value with modify_registry_server (ask the person for it; never guess one)",
+    "advice": "set the real value with modify_registry_server (ask the person for it, never guess one; a secret can "
+    'be given as {"from_env": "NAME"} or {"from_file": "PATH"})',
 }
 NO_TOKEN = "OAuth is enabled but this is missing, so the gateway cannot get a token"
 CLEAR_ENDPOINT = "an OAuth endpoint over plain http://: credentials would travel in clear text"
 REFUSED = ", and OAUTH_ENFORCE_HTTPS is on, so the gateway will refuse it"
-NEVER_MATCHES = {
-    "problem": "the pattern is blank or padded with spaces; tool names have none, so it never matches",
-    "advice": "remove the spaces",
+EMPTY = {"problem": "the pattern is empty: the gateway skips it", "advice": "remove it"}
+PADDED = {
+    "problem": "the pattern starts or ends with spaces, so it denies only tools whose names have them",
+    "advice": "remove the spaces, unless a tool's name has them",
 }
 CHECK_NAME = "check the name against the server's tools (inspect the server, or list them in 'tools')"
 SPARED_ADVICE = "keep in tools only the tools to offer, or deny them by name too"
-
-
-def _refer_to(reference: str) -> str:
-    return (
-        f"refer to it instead (such as {reference}) where your gateway resolves references, or keep it in a "
-        "secret store"
-    )
 
 
 def _findings(mcp_config: dict[str, Any] | None) -> list[dict[str, str]]:
@@ -233,15 +222,15 @@ def test_inline_secrets_in_a_local_server_one_finding_per_field() -> None:
     assert _findings({"config": config}) == [
         {"field": "mcp_config.config.args[0]", "problem": INLINE, "advice": KEEP_OUT},
         {"field": "mcp_config.config.args[1]", "problem": INLINE, "advice": KEEP_OUT},
-        {"field": "mcp_config.config.env.my-api-key", "problem": INLINE, "advice": _refer_to("${MY_API_KEY}")},
     ]
 
 
 def test_inline_secrets_in_a_remote_server() -> None:
-    config = {"url": "https://u:pw@h.example/mcp?api_key=zzz", "headers": {"x-api-key": "abc", "Accept": "*/*"}}
+    config = {"url": "https://u:pw@h.example/mcp?api_key=zzz", "headers": {"x-api-key": "${KEY}", "Accept": "*/*"}}
+    reference = "a reference: secure-mcp-gateway expands none, so the server would get this text as it is"
     assert _findings({"config": config}) == [
         {"field": "mcp_config.config.url", "problem": INLINE, "advice": KEEP_OUT},
-        {"field": "mcp_config.config.headers.x-api-key", "problem": INLINE, "advice": _refer_to("${X_API_KEY}")},
+        {"field": "mcp_config.config.headers.x-api-key", "problem": reference, "advice": GIVE},
     ]
 
 
@@ -251,7 +240,9 @@ def test_values_still_to_be_supplied() -> None:
         "args": ["--dir", "--root=<to be supplied: ROOT>"],
         "env": {"API_TOKEN": "<to be supplied: API_TOKEN>", "MODE": "<to be supplied>"},
     }
+    placeholder = "a reference: secure-mcp-gateway expands none, so the server would get this text as it is"
     assert _findings({"config": local}) == [
+        {"field": "mcp_config.config.env.MODE", "problem": placeholder, "advice": GIVE},  # passed on as text
         {"field": "mcp_config.config.env.API_TOKEN", **TO_SUPPLY},
         {"field": "mcp_config.config.args[1]", **TO_SUPPLY},
     ]
@@ -318,8 +309,8 @@ def test_deny_patterns_blank_padded_mistyped_and_repeated() -> None:
         "denied_tools": ["", "read_file ", "wirte_file", "write_*", long_typo, "write_*", "read_*", "read_*", "read_*"],
     }
     assert _findings(config) == [
-        {"field": "mcp_config.denied_tools[0]", **NEVER_MATCHES},
-        {"field": "mcp_config.denied_tools[1]", **NEVER_MATCHES},
+        {"field": "mcp_config.denied_tools[0]", **EMPTY},
+        {"field": "mcp_config.denied_tools[1]", **PADDED},
         {
             "field": "mcp_config.denied_tools[2]",
             "problem": "'wirte_file' matches none of the tools listed in mcp_config.tools (a typo?)",

@@ -64,7 +64,12 @@ async def _refusal(client: Client, tool: str, arguments: dict[str, Any]) -> str:
             {"servers": [server_payload("fine"), {"server_name": "nameless"}]},
             "servers[1].saved_name: required, but missing",
         ),
-        ("export_registry_servers", {"format": "yaml"}, "format: must be 'gateway', 'mcpServers' or 'vscode'"),
+        (
+            "export_registry_servers",
+            {"format": "yaml"},
+            "format: must be 'gateway', 'gateway_overrides', 'mcpServers', 'claude_desktop', 'vscode', 'windsurf', "
+            "'gemini', 'zed' or 'codex'",
+        ),
     ],
 )
 async def test_invalid_arguments_are_said_in_words(

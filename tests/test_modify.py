@@ -347,9 +347,7 @@ async def test_modify_warns_as_add_does(settings: Settings) -> None:
             "modify_registry_server",
             {
                 "saved_name": "remote",
-                "mcp_config": {
-                    "config": {"url": "http://api.example.com/mcp", "headers": {"X-Api-Key": "inline-key-1"}}
-                },
+                "mcp_config": {"config": {"url": "http://api.example.com/mcp", "headers": {"X-Api-Key": "${API_KEY}"}}},
             },
         )
         described = await client.call_tool("modify_registry_server", {"saved_name": "remote", "description": "words"})

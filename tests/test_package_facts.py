@@ -287,7 +287,7 @@ async def test_a_pin_records_the_package_version_and_its_change_is_drift(
         await client.call_tool("modify_registry_server", {"saved_name": "memory", "mcp_config": {"config": older}})
         drifted = await client.call_tool("inspect_mcp_server", {"saved_name": "memory"})
     assert record.structured_content is not None and pinned.structured_content is not None
-    package = record.structured_content["server"]["mcp_config"]["pin"]["package"]
+    package = record.structured_content["server"]["mcp_config"]["pinned"]["package"]
     assert package["registry"] == "npm" and package["name"] == MEMORY and package["version"] == "2026.8.31"
     assert package["integrity"].startswith("sha512-ljj/")
     assert f"package npm {MEMORY} 2026.8.31" in pinned.structured_content["message"]

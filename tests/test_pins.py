@@ -16,7 +16,7 @@ from mcp import Client
 from registry_mcp.errors import AuthenticationError
 from registry_mcp.mcp.server import create_server
 from registry_mcp.registry.client import RegistryClient
-from registry_mcp.secrets.masking import REDACTED
+from registry_mcp.secrets.scrubbing import REDACTED
 from registry_mcp.servers.pins import flags_gained, marked
 from registry_mcp.settings import Settings
 
@@ -91,7 +91,7 @@ async def test_an_unchanged_server_is_not_reported(tmp_path: Path) -> None:
         record = await _record(client)
     assert pinned["pinned"] is True and "Pinned: 2 tools." in pinned["message"]
     assert "drift" not in again and "It matches its pin of" in again["message"]
-    pin = record["mcp_config"]["pin"]
+    pin = record["mcp_config"]["pinned"]
     assert pin["server"] == {"name": "notes", "version": "1.0.0"}
     assert [tool["name"] for tool in pin["tools"]] == ["read_note", "save_note"]
     assert pin["tools"][0]["description"] == READ["description"]
@@ -124,7 +124,7 @@ async def test_a_changed_description_is_drift_with_its_new_text_flagged(tmp_path
     assert tool["description"].startswith('"Read a note by its title. ⟦+<IMPORTANT>Before calling')
     assert "\\\\u200b⟧" in tool["description"] and tool["description"].endswith('"')
     assert "DRIFTED" in report["message"] and "never follow it" in report["message"]
-    assert record["mcp_config"]["pin"]["checked"]["drifted"] == [
+    assert record["mcp_config"]["pinned"]["checked"]["drifted"] == [
         "tools changed: read_note",
         "instructions for the model gained by: read_note",
     ]
@@ -167,12 +167,12 @@ async def test_write_tools_and_a_new_pin_wait_for_the_person_to_accept_the_drift
         written = await _record(client)
     assert refused["wrote_tools"] is False and refused["pinned"] is False
     assert "accept_drift: true" in refused["message"] and "tools" not in untouched["mcp_config"]
-    assert [tool["name"] for tool in untouched["mcp_config"]["pin"]["tools"]] == ["read_note"]
+    assert [tool["name"] for tool in untouched["mcp_config"]["pinned"]["tools"]] == ["read_note"]
     assert accepted["wrote_tools"] is True and accepted["pinned"] is True
     assert "drift" not in clean
-    assert "checked" not in repinned["mcp_config"]["pin"]  # the check of the old pin went with it
+    assert "checked" not in repinned["mcp_config"]["pinned"]  # the check of the old pin went with it
     assert written["mcp_config"]["tools"] == {"read_note": {}, "save_note": {}}
-    assert [tool["name"] for tool in written["mcp_config"]["pin"]["tools"]] == ["read_note", "save_note"]
+    assert [tool["name"] for tool in written["mcp_config"]["pinned"]["tools"]] == ["read_note", "save_note"]
 
 
 async def test_the_person_is_told_the_call_pins(tmp_path: Path) -> None:
@@ -192,20 +192,20 @@ async def test_the_pin_travels_with_the_record_and_the_gateway_export_leaves_it_
     async with _launching() as client:
         await _registered(client, offer)
         await _inspect(client, pin=True)
-        pin = (await _record(client))["mcp_config"]["pin"]
+        pin = (await _record(client))["mcp_config"]["pinned"]
         # modify's merge patch keeps it; a record carrying it (re-registered elsewhere) keeps it.
         await client.call_tool(
             "modify_registry_server", {"saved_name": "notes", "mcp_config": {"denied_tools": ["x_*"]}}
         )
-        kept = (await _record(client))["mcp_config"]["pin"]
-        await _registered(client, offer, "copy", pin=pin)
+        kept = (await _record(client))["mcp_config"]["pinned"]
+        await _registered(client, offer, "copy", pinned=pin)
         copied = await _inspect(client, saved_name="copy")
         exported = await client.call_tool("export_registry_servers", {"format": "gateway"})
     assert kept == pin and "It matches its pin" in copied["message"]
     assert exported.structured_content is not None
     entries = exported.structured_content["config"]["mcp_config"]
     assert all("pin" not in entry for entry in entries)
-    assert any("mcp_config.pin" in note and "drift" in note for note in exported.structured_content["notes"])
+    assert any("mcp_config.pinned" in note and "drift" in note for note in exported.structured_content["notes"])
 
 
 async def test_the_pin_survives_a_modify_and_a_recorded_check_on_every_registry(
@@ -215,12 +215,12 @@ async def test_the_pin_survives_a_modify_and_a_recorded_check_on_every_registry(
     async with Client(create_server(dataclasses.replace(settings, allow_launch=True))) as client:
         await _registered(client, offer)
         await _inspect(client, pin=True)
-        pinned = (await stored_record(settings, "notes"))["mcp_config"]["pin"]
+        pinned = (await stored_record(settings, "notes"))["mcp_config"]["pinned"]
         await client.call_tool("modify_registry_server", {"saved_name": "notes", "description": "Notes."})
         await client.call_tool("modify_registry_server", {"saved_name": "notes", "mcp_config": {"tools": {}}})
         offer.write([READ])
         await _inspect(client)  # records its check inside the pin
-    stored = (await stored_record(settings, "notes"))["mcp_config"]["pin"]
+    stored = (await stored_record(settings, "notes"))["mcp_config"]["pinned"]
     assert stored["tools"] == pinned["tools"] and stored["server"] == pinned["server"]
     assert stored["checked"]["drifted"] == ["tools removed: save_note"]
 
@@ -233,7 +233,7 @@ async def test_secrets_the_server_repeats_are_not_pinned(tmp_path: Path) -> None
         config = offer.config | {"env": {"API_KEY": secret}}
         await client.call_tool("add_registry_server", server_payload("notes", mcp_config={"config": config}))
         await _inspect(client, pin=True)
-    pin = (await stored_record(settings, "notes"))["mcp_config"]["pin"]  # read unmasked
+    pin = (await stored_record(settings, "notes"))["mcp_config"]["pinned"]  # read unmasked
     assert secret not in json.dumps(pin)
     assert pin["tools"][0]["description"] == f"Reads with the key {REDACTED}."
 
@@ -242,7 +242,7 @@ async def test_over_http_a_check_of_every_pin_starts_no_local_command(tmp_path: 
     offer = Offer(tmp_path / "offer.json", [READ])
     pin = {"pinned_at": "2026-01-01T00:00:00Z", "server": {"name": "notes", "version": "1.0.0"}, "tools": []}
     async with Client(create_server(Settings(over_http=True))) as client:
-        await _registered(client, offer, pin=pin)
+        await _registered(client, offer, pinned=pin)
         result = await client.call_tool("inspect_mcp_server", {})
     report = result.structured_content
     assert report is not None and report["launched"] is False and "serving over HTTP" in report["message"]
@@ -251,7 +251,7 @@ async def test_over_http_a_check_of_every_pin_starts_no_local_command(tmp_path: 
 async def test_an_unreadable_pin_is_said_and_replaced_on_request(tmp_path: Path) -> None:
     offer = Offer(tmp_path / "offer.json", [READ])
     async with _launching() as client:
-        await _registered(client, offer, pin={"tools": "not a list"})
+        await _registered(client, offer, pinned={"tools": "not a list"})
         report = await _inspect(client)
         repinned = await _inspect(client, pin=True)
     assert "pin could not be read" in report["message"] and "drift" not in report

@@ -105,7 +105,7 @@ async def _call(client: Client, tool: str, arguments: dict[str, Any]) -> dict[st
 
 
 async def test_register_the_filesystem_and_github_servers_in_three_calls(
-    assistant: Client, requests_seen: list[str]
+    assistant: Client, requests_seen: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # 1. "Register the filesystem server and the GitHub server": find them.
     found = await _call(assistant, "use_public_registry", {"search": ["filesystem", "github"]})
@@ -154,16 +154,21 @@ async def test_register_the_filesystem_and_github_servers_in_three_calls(
     # Server names are one path segment: the '/' travels encoded.
     assert "/v0.1/servers/io.github.github%2Fgithub-mcp-server/versions/latest" in requests_seen
 
-    # The follow-up the answer described, with the value the person gave; then nothing is flagged.
+    # The follow-up the answer described, the token read from registry-mcp's environment (it never
+    # passes through the conversation); then nothing is flagged.
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_fromTheEnvironment000000000000000000")
     await _call(
         assistant,
         "modify_registry_server",
         {
             "saved_name": "github-mcp-server",
-            "mcp_config": {"config": {"env": {"GITHUB_PERSONAL_ACCESS_TOKEN": "${GITHUB_TOKEN}"}}},
+            "mcp_config": {"config": {"env": {"GITHUB_PERSONAL_ACCESS_TOKEN": {"from_env": "GITHUB_TOKEN"}}}},
         },
     )
     stored = await _call(assistant, "get_registry_server", {"saved_name": "github-mcp-server"})
+    assert stored["server"]["mcp_config"]["config"]["env"] == {
+        "GITHUB_PERSONAL_ACCESS_TOKEN": "ghp_fromTheEnvironment000000000000000000"
+    }
     checked = await _call(
         assistant,
         "add_registry_server",

@@ -81,6 +81,15 @@ async def test_the_register_prompt_asks_for_what_is_missing(client: Client) -> N
     text = got.messages[0].content.text  # type: ignore[union-attr]
     assert 'Register the MCP server "@modelcontextprotocol/server-filesystem"' in text
     assert "add_registry_server" in text and "Never invent a secret" in text
+    assert "use_public_registry" not in text  # a package name: worked out as the steps say
+
+
+async def test_the_register_prompt_points_a_public_name_to_use_public_registry(client: Client) -> None:
+    got = await client.get_prompt("register_mcp_server", {"source": "io.github.github/github-mcp-server"})
+    text = got.messages[0].content.text  # type: ignore[union-attr]
+    assert text.startswith('"io.github.github/github-mcp-server" has the form of a name in the official MCP Registry')
+    assert 'use_public_registry\nwith servers: [{"name": "io.github.github/github-mcp-server"}]' in text
+    assert "confirm: true" in text and "Never invent a secret" in text
 
 
 async def test_the_review_prompt_changes_nothing_alone(client: Client) -> None:

@@ -45,23 +45,39 @@ def test_every_published_record_in_the_fixtures_is_valid_too() -> None:
 
 
 def test_it_describes_this_package() -> None:
-    (package,) = SERVER_JSON["packages"]
-    assert (package["registryType"], package["identifier"], package["transport"]) == (
-        "pypi",
-        "registry-mcp",
+    pypi, oci = SERVER_JSON["packages"]
+    assert (pypi["registryType"], pypi["identifier"], pypi["transport"]) == ("pypi", "registry-mcp", {"type": "stdio"})
+    assert SERVER_JSON["version"] == pypi["version"] == __version__
+    assert SERVER_JSON["$schema"] == "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json"
+    # An OCI package carries its tag in the identifier (the registry refuses registryBaseUrl on one).
+    assert (oci["registryType"], oci["identifier"], oci["transport"]) == (
+        "oci",
+        f"ghcr.io/enkryptai/registry-mcp:{__version__}",
         {"type": "stdio"},
     )
-    assert SERVER_JSON["version"] == package["version"] == __version__
-    assert SERVER_JSON["$schema"] == "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json"
+    assert "registryBaseUrl" not in oci and "version" not in oci
+
+
+def test_the_image_carries_the_labels_the_registry_and_users_read() -> None:
+    """The MCP Registry lists an OCI package only if the image's io.modelcontextprotocol.server.name
+    label is the server's name; the OCI labels say where it comes from, which version, which licence."""
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    runtime = text[text.rindex("\nFROM ") :]
+    labels = dict(re.findall(r'([\w.]+)="([^"]*)"', "".join(re.findall(r"^LABEL (.*)$", runtime, re.MULTILINE))))
+    assert labels["io.modelcontextprotocol.server.name"] == SERVER_JSON["name"]
+    assert labels["org.opencontainers.image.source"] == SERVER_JSON["repository"]["url"]
+    assert labels["org.opencontainers.image.version"] == __version__
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert f'license = {{ text = "{labels["org.opencontainers.image.licenses"]}" }}' in pyproject
 
 
 def test_the_api_key_is_secret_and_every_variable_is_one_the_server_reads() -> None:
-    variables = {variable["name"]: variable for variable in SERVER_JSON["packages"][0]["environmentVariables"]}
-    assert variables["ENKRYPT_API_KEY"]["isSecret"] is True
-    assert [name for name, variable in variables.items() if variable.get("isSecret")] == ["ENKRYPT_API_KEY"]
     read = {value for name, value in vars(settings_module).items() if name.endswith("_VARIABLE")}
     read |= set(settings_module.API_KEY_VARIABLES)
-    assert set(variables) <= read
+    for package in SERVER_JSON["packages"]:
+        variables = {variable["name"]: variable for variable in package["environmentVariables"]}
+        assert [name for name, variable in variables.items() if variable.get("isSecret")] == ["ENKRYPT_API_KEY"]
+        assert set(variables) <= read
 
 
 def test_the_readme_carries_the_ownership_line_the_registry_checks_for_pypi() -> None:

@@ -165,13 +165,15 @@ async def test_stdout_carries_only_json_rpc(tmp_path: Path) -> None:
 
 NESTED = b"[" * 250 + b"]" * 250  # past pydantic's 200 levels, within what a lenient reading finds an id in
 TOO_DEEP_TO_READ = b"[" * 5000 + b"]" * 5000
+HIDDEN_BRACKETS = b'[{"s": "]]}\\"[["}, ' + TOO_DEEP_TO_READ + b"]"  # brackets and a quote in a string inside
 HUGE = 5 * 1024 * 1024  # past the 4 MiB a message may have, as over HTTP
 # (line sent, the id and error code of the answer it must get)
 MALFORMED: list[tuple[bytes, str | int | None, int]] = [
     (b'{"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": "oops"}', 1, -32602),
     (b'{"jsonrpc": "2.0", "id": "two", "method": "tools/list", "params": [1, 2]}', "two", -32602),
     (b'{"jsonrpc": "2.0", "id": 3, "method": "ping", "params": {"deep": ' + NESTED + b"}}", 3, -32700),
-    (b'{"jsonrpc": "2.0", "id": 4, "method": "ping", "params": {"deep": ' + TOO_DEEP_TO_READ + b"}}", None, -32700),
+    (b'{"jsonrpc": "2.0", "id": 4, "method": "ping", "params": {"deep": ' + TOO_DEEP_TO_READ + b"}}", 4, -32700),
+    (b'{"jsonrpc": "2.0", "method": "ping", "params": ' + HIDDEN_BRACKETS + b', "id": "4b"}', "4b", -32700),
     (b'{"jsonrpc": "2.0", "id": 5, "method": "ping", "params": {"text": "\xff\xfe"}}', 5, -32700),
     (b'{"jsonrpc": "2.0", "id": 6, "method": ', None, -32700),
     (b'[{"jsonrpc": "2.0", "id": 7, "method": "ping"}]', None, -32600),
@@ -216,6 +218,68 @@ async def test_every_malformed_line_gets_a_json_rpc_error_and_the_server_keeps_s
     ]
     assert all(answer["jsonrpc"] == "2.0" and answer["error"]["message"] for answer in answers)
     assert served == {"jsonrpc": "2.0", "id": 99, "result": {}}
+
+
+async def test_requests_piped_in_are_all_answered_before_the_server_exits(tmp_path: Path) -> None:
+    """A client that writes its requests and closes stdin at once (`printf ... | registry-mcp`, a
+    script, a CI step) gets every answer, then the server exits 0."""
+    import json
+
+    import anyio
+
+    environment = {"PATH": os.environ.get("PATH", ""), "REGISTRY_MCP_DB": str(tmp_path / "piped.db")}
+    call = {"name": "add_registry_server", "arguments": server_payload("piped")}
+    requests = [
+        _initialize(1),
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
+        {"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": call},
+    ]
+    with anyio.fail_after(60):
+        piped = await anyio.run_process(
+            [server_command()],
+            input=b"".join(json.dumps(request).encode() + b"\n" for request in requests),
+            env=environment,
+            check=False,
+        )
+    assert piped.returncode == 0, piped.stderr.decode()
+    answers = {answer["id"]: answer for answer in map(json.loads, piped.stdout.decode().splitlines())}
+    assert sorted(answers) == [1, 2, 3]
+    assert {tool["name"] for tool in answers[2]["result"]["tools"]} == set(TOOL_NAMES)
+    assert answers[3]["result"]["isError"] is False
+    assert answers[3]["result"]["structuredContent"]["server"]["saved_name"] == "piped"
+
+
+async def test_the_wait_for_answers_at_the_end_of_input_is_bounded_by_the_registry_deadline(tmp_path: Path) -> None:
+    """A request that cannot finish once stdin is closed (a question to a client that has left) holds
+    the exit for REGISTRY_MCP_TIMEOUT at most, not for ever."""
+    import json
+
+    import anyio
+
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "REGISTRY_MCP_DB": str(tmp_path / "piped.db"),
+        "REGISTRY_MCP_TIMEOUT": "8",  # room for a loaded machine to ask the question first
+    }
+    initialize = _initialize(1)
+    initialize["params"]["capabilities"] = {"elicitation": {}}
+    inspect = {"name": "inspect_mcp_server", "arguments": {"config": {"command": "sleep", "args": ["60"]}}}
+    requests = [
+        initialize,
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": inspect},
+    ]
+    with anyio.fail_after(120):  # a bound on a hang (the drain is 8 s), not a speed target
+        piped = await anyio.run_process(
+            [server_command()],
+            input=b"".join(json.dumps(request).encode() + b"\n" for request in requests),
+            env=environment,
+            check=False,
+        )
+    assert piped.returncode == 0, piped.stderr.decode()
+    sent = [json.loads(line) for line in piped.stdout.decode().splitlines()]
+    assert [message.get("method") for message in sent] == [None, "elicitation/create"]
 
 
 def _initialize(request_id: int) -> dict[str, Any]:

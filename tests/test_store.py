@@ -227,7 +227,10 @@ def test_gateways_are_listed_by_the_server_they_use_in_its_scope(store: Registry
     ]
     assert [gateway["gateway_id"] for gateway in store.gateways_for(SCOPE, "shared", "v2")] == [first]
     with pytest.raises(sqlite3.IntegrityError):  # foreign keys are enforced
-        store._db.execute("INSERT INTO gateway_servers VALUES ('no-such-gateway', 'main', 'shared', 'v1')")
+        store._db.execute(
+            "INSERT INTO gateway_servers (gateway_id, registry_name, saved_name, server_version) "
+            "VALUES ('no-such-gateway', 'main', 'shared', 'v1')"
+        )
 
 
 # --- the database file ---------------------------------------------------------------------------

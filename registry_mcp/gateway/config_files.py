@@ -5,10 +5,13 @@
 
 A gateway export goes into a secure-mcp-gateway config (`mcp_configs`, the config named `config_name`,
 servers merged by `server_name`); where the file does not exist yet it becomes a file for the
-gateway's `config import`. A client export is merged by name into the file's `mcpServers` (Claude
-Desktop, Cursor, Claude Code) or `servers` (VS Code) object; other keys are kept. Claude Code's managed
-allowlist replaces the file's `allowedMcpServers` whole (the registry is the list) and sets
-`allowManagedMcpServersOnly`; a new one is readable by every user (0644), as Claude Code must read it.
+gateway's `config import`. A `gateway_overrides` export is merged by saved name into the top-level
+`local_server_overrides` of a gateway's config file. A client export is merged by name into the
+file's block for that client (`registry_mcp.gateway.clients.CLIENT_BLOCK`: `mcpServers`, `servers`,
+`context_servers`; Codex's `config.toml` is TOML, rewritten whole and refused if it has comments);
+other keys are kept. Claude Code's managed allowlist replaces the file's `allowedMcpServers` whole (the
+registry is the list) and sets `allowManagedMcpServersOnly`; a new one is readable by every user
+(0644), as Claude Code must read it.
 
 The plan is what the person is asked about, and `write` writes exactly it: the bytes are fixed when
 planning, and `write` refuses (writing nothing) when the file is no longer as planned: it appeared,
@@ -35,6 +38,7 @@ import os
 import pwd
 import stat
 import tempfile
+import tomllib
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,13 +46,17 @@ from pathlib import Path
 from typing import Any
 
 from registry_mcp.gateway import claude_managed
-from registry_mcp.gateway.export import TOOL_GUARDRAILS, Export, ExportFormat
+from registry_mcp.gateway.clients import CLIENT_BLOCK
+from registry_mcp.gateway.export import OVERRIDES, TOOL_GUARDRAILS, Export, ExportFormat
+from registry_mcp.gateway.toml_text import dumps, has_comments
 from registry_mcp.secrets.masking import MASK, find_mask, secret_values
 
 NEW_FILE_MODE = 0o600
 # The largest file rewritten: it is read and parsed whole (about ten times its size in memory).
 MAX_EXISTING_BYTES = 16 * 1024 * 1024
-_CLIENT_KEY = {"mcpServers": "mcpServers", "vscode": "servers"}
+_CLIENT_KEY = {**CLIENT_BLOCK, "gateway_overrides": OVERRIDES}
+# Top-level keys of a secure-mcp-gateway config file, one of which an existing file must have to get overrides.
+_GATEWAY_FILE_KEYS = ("mcp_configs", "plugins", OVERRIDES)
 
 
 class WriteRefused(ValueError):
@@ -195,11 +203,14 @@ def plan_write(
         )
     path = target_path(text)
     plan = WritePlan(path=path, content={}, what="", source=digest(rendered.config))
-    existing = _read(path, plan) if path.exists() else None
+    toml = export_format == "codex"  # Codex CLI's config.toml
+    existing = _read(path, plan, toml=toml) if path.exists() else None
     if export_format == "gateway":
         _gateway(plan, existing, rendered.config, config_name)
     elif export_format == "claude_managed":
         _managed_settings(plan, existing, rendered.config)
+    elif export_format == "gateway_overrides":
+        _overrides(plan, existing, rendered.config)
     else:
         _client(plan, existing, rendered.config, _CLIENT_KEY[export_format])
     plan.entries = entries_of(rendered.config, export_format)
@@ -212,13 +223,13 @@ def plan_write(
     if private:
         plan.mode &= 0o700
     try:
-        plan.data = (_dumps(plan.content) + "\n").encode("utf-8")
+        plan.data = (dumps(plan.content) if toml else _dumps(plan.content) + "\n").encode("utf-8")
     except RecursionError:
         raise WriteRefused("path: the file nests objects too deeply to be rewritten") from None
     return plan
 
 
-def _read(path: Path, plan: WritePlan) -> dict[str, Any]:
+def _read(path: Path, plan: WritePlan, *, toml: bool = False) -> dict[str, Any]:
     # Opened without blocking (a FIFO put there since the path was checked) and never through a link.
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
     with os.fdopen(descriptor, "rb") as file:
@@ -234,10 +245,23 @@ def _read(path: Path, plan: WritePlan) -> dict[str, Any]:
         original = file.read(MAX_EXISTING_BYTES + 1)
     if len(original) > MAX_EXISTING_BYTES:  # it grew since fstat
         raise WriteRefused(f"path: the file is larger than {MAX_EXISTING_BYTES // 2**20} MiB")
-    content = _load(original)
+    content = _read_toml(original) if toml else _load(original)
     plan.original = original
     plan.state = FileState.of(status)
     plan.mode = plan.state.mode
+    return content
+
+
+def _read_toml(original: bytes) -> dict[str, Any]:
+    try:
+        text = original.decode("utf-8-sig")
+        content = tomllib.loads(text)
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        raise WriteRefused("path: the file is not TOML, so not a Codex config.toml") from None
+    if has_comments(text, content):
+        raise WriteRefused(
+            "path: the file has comments, which rewriting it would lose; remove them, or write to a new file"
+        )
     return content
 
 
@@ -410,6 +434,20 @@ def _managed_settings(plan: WritePlan, existing: dict[str, Any] | None, block: d
     if existing is None:
         plan.mode = claude_managed.FILE_MODE
     plan.next_step = f"Claude Code reads it at {claude_managed.DEPLOYED_AT}"
+
+
+def _overrides(plan: WritePlan, existing: dict[str, Any] | None, block: dict[str, Any]) -> None:
+    if existing is not None and not any(key in existing for key in _GATEWAY_FILE_KEYS):
+        raise WriteRefused(
+            "path: the file is not a secure-mcp-gateway config (it has none of mcp_configs, plugins, "
+            f"{OVERRIDES}); give the gateway's own config file"
+        )
+    _client(plan, existing, block, OVERRIDES)
+    plan.what = f"the {OVERRIDES} of a secure-mcp-gateway config" if existing else f"a file holding {OVERRIDES}"
+    if existing is None:
+        plan.next_step = (
+            f"The gateway reads {OVERRIDES} only from its own config file: merge this block into it at the top level"
+        )
 
 
 def write(plan: WritePlan) -> Path | None:

@@ -1,9 +1,12 @@
 """Registry servers rendered for where they run: secure-mcp-gateway's config, or an MCP client's.
 
     export(servers, "gateway")      {"mcp_config": [entry, ...]} (+ "common_overrides"), for mcp_configs.<id>
-    export(servers, "mcpServers")   Claude Desktop, Cursor, Claude Code: {"mcpServers": {name: ...}}
-    export(servers, "vscode")       VS Code: {"servers": {name: {"type": ..., ...}}}
+    export(servers, "mcpServers")   Cursor, Claude Code: {"mcpServers": {name: ...}}
+    export(servers, style)          another client as it writes its config today (`registry_mcp.gateway.clients`):
+                                    claude_desktop, vscode, windsurf, gemini, zed, codex
     export(servers, "claude_managed")   Claude Code's managed allowlist (`registry_mcp.gateway.claude_managed`)
+    export(servers, "gateway_overrides")  {"local_server_overrides": {saved_name: {...}}}, what a
+                                    cloud-mode gateway takes only from its own config file
 
 `export` returns real values, with what it left out, renamed, or placed elsewhere and why; mask
 them (`registry_mcp.secrets.masking`) before an assistant reads them. A gateway entry carries every key
@@ -19,10 +22,23 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from registry_mcp.gateway import claude_managed
-from registry_mcp.registry.models import PIN_KEY, LocalServerConfig, RegistryServer
+from registry_mcp.gateway.clients import CLIENT_BLOCK, ClientStyle, client_entry
+from registry_mcp.registry.models import PIN_KEY, RegistryServer
 from registry_mcp.secrets.masking import mask_secrets
+from registry_mcp.wording import counted
 
-ExportFormat = Literal["gateway", "mcpServers", "vscode", "claude_managed"]
+ExportFormat = Literal[
+    "gateway",
+    "gateway_overrides",
+    "mcpServers",
+    "claude_desktop",
+    "vscode",
+    "windsurf",
+    "gemini",
+    "zed",
+    "codex",
+    "claude_managed",
+]
 
 # The keys the gateway reads from one mcp_config[] entry, in its own order.
 GATEWAY_KEYS = (
@@ -42,6 +58,12 @@ TOOL_GUARDRAILS = "server_tools_guardrails_config"
 _GUARDRAILS = ("input_guardrails_config", "output_guardrails_config")
 # What the gateway fills a missing or partial guardrail policy with (`_empty_config` in 2.2.4).
 EMPTY_GUARDRAIL: dict[str, Any] = {"enabled": False, "guardrail_name": "", "additional_config": {}, "block": []}
+# A cloud-mode gateway (its `enkrypt` auth provider) never reads these from the cloud's record: only from the
+# top-level `local_server_overrides` of its own config file, keyed by saved name.
+LOCAL_ONLY = ("denied_tools", "sandbox")
+# Read from the cloud's record, and from that block where the cloud has none.
+LOCAL_FALLBACK = ("oauth_config", "mcp_oauth")
+OVERRIDES = "local_server_overrides"
 # Gateway features a client that runs the server itself does not have.
 _GATEWAY_ONLY = ("denied_tools", "oauth_config", "mcp_oauth", "sandbox", *_GUARDRAILS, "tool_guardrails_config")
 
@@ -66,9 +88,15 @@ def export(servers: list[RegistryServer], export_format: ExportFormat) -> Export
         allowlist = Export(config={})
         claude_managed.build(servers, allowlist)
         return allowlist
-    runnable = [server for server in servers if server.mcp_config is not None]
+    runnable = [server for server in servers if server.mcp_config is not None and server.is_active is not False]
     result = Export(config={})
     result.skipped = [f"{label(s)}: it has no mcp_config, so nothing to run" for s in servers if s.mcp_config is None]
+    result.skipped += [
+        f"{label(s)}: it is inactive (is_active false), and gateways skip inactive servers; activate it with "
+        "modify_registry_server to export it"
+        for s in servers
+        if s.mcp_config is not None and s.is_active is False
+    ]
     names = _distinct_names(runnable)
     result.servers = [label(server) for server in runnable]
     result.renamed = {label(s): name for s, name in zip(runnable, names, strict=True) if name != s.saved_name}
@@ -77,7 +105,9 @@ def export(servers: list[RegistryServer], export_format: ExportFormat) -> Export
             "One saved_name has several versions here, so each is named with its version: "
             + ", ".join(f"{old} as {new!r}" for old, new in result.renamed.items())
         )
-    if export_format == "gateway":
+    if export_format == "gateway_overrides":
+        _overrides(runnable, result)
+    elif export_format == "gateway":
         _gateway(runnable, names, result)
     else:
         _client(runnable, names, export_format, result)
@@ -110,16 +140,21 @@ def _gateway(servers: list[RegistryServer], names: list[str], result: Export) ->
             + ", and they turn on its server-info validation for all of them."
         )
     elif distinct:
+        # 2.2.4's local loader still applies a per-server policy where no config-wide one is set.
+        for entry in entries:
+            if entry["server_name"] in tool_policies:
+                entry[TOOL_GUARDRAILS] = EMPTY_GUARDRAIL | tool_policies[entry["server_name"]]
         result.notes.append(
-            f"Tool guardrails will NOT be applied: the gateway reads them only config-wide "
-            f"(common_overrides.{TOOL_GUARDRAILS}), and {', '.join(tool_policies)} set different policies. "
-            "Choose one and set it there by hand."
+            f"The tool guardrails of {', '.join(tool_policies)} differ, so each is placed on its own entry "
+            f"(mcp_config[].{TOOL_GUARDRAILS}): gateway 2.2.4 run from this config applies a per-server one while "
+            f"the config sets none in common_overrides.{TOOL_GUARDRAILS}, logging that this is deprecated; a "
+            "cloud-mode gateway reads only the config-wide one."
         )
     if ignored["enable_server_info_validation"]:
+        validating = counted(ignored.pop("enable_server_info_validation"), "server")
         result.notes.append(
-            f"enable_server_info_validation (true on {ignored.pop('enable_server_info_validation')} servers) is left "
-            f"out: gateway 2.2.x does not read it per server; it validates server info where "
-            f"common_overrides.{TOOL_GUARDRAILS} is enabled."
+            f"enable_server_info_validation (true on {validating}) is left out: gateway 2.2.x does not read it per "
+            f"server; it validates server info where common_overrides.{TOOL_GUARDRAILS} is enabled."
         )
     if ignored.pop(PIN_KEY, 0):
         result.notes.append(
@@ -128,6 +163,59 @@ def _gateway(servers: list[RegistryServer], names: list[str], result: Export) ->
         )
     if ignored:
         result.notes.append(f"Left out, as the gateway does not read them: {', '.join(sorted(ignored))}.")
+
+
+def _overrides(servers: list[RegistryServer], result: Export) -> None:
+    """The block a cloud-mode gateway layers onto the cloud's servers: keyed by saved name only, so one
+    version of each name (the first chosen) where versions differ."""
+    result.renamed = {}
+    result.notes = []
+    block: dict[str, dict[str, Any]] = {}
+    exported = []
+    for server in servers:
+        entry = overrides_entry(server)
+        if server.saved_name in block:
+            if block[server.saved_name] != entry:
+                result.skipped.append(
+                    f"{label(server)}: local_server_overrides is keyed by saved name only, and another version of "
+                    "it, with other values, is already in this block; export the version the gateway uses"
+                )
+            continue
+        block[server.saved_name] = entry
+        exported.append(label(server))
+    result.servers = exported
+    result.config = {OVERRIDES: block}
+    result.notes.append(
+        f"A cloud-mode gateway reads {OVERRIDES} from the top level of its own config file "
+        "(~/.enkrypt/enkrypt_mcp_config.json; in Docker the file it mounts): there only it applies denied_tools "
+        "and sandbox; oauth_config and mcp_oauth fill in where the cloud's record has none."
+    )
+
+
+def overrides_entry(server: RegistryServer) -> dict[str, Any]:
+    """One server's `local_server_overrides` entry (real values): its deny list always, so writing it
+    replaces an older one; the other fields where the registry has them."""
+    raw = server.mcp_config.to_api() if server.mcp_config is not None else {}
+    entry: dict[str, Any] = {"denied_tools": raw.get("denied_tools") or []}
+    if raw.get("sandbox") is not None:
+        entry["sandbox"] = raw["sandbox"]
+    entry.update({key: raw[key] for key in LOCAL_FALLBACK if raw.get(key)})
+    return entry
+
+
+def cloud_gateway_note(servers: list[RegistryServer]) -> str:
+    """What a cloud-mode gateway does with these servers' local-only fields ('' where none is set)."""
+    if not any(
+        server.mcp_config is not None
+        and any(_in_force(server.mcp_config.to_api().get(key)) for key in (*LOCAL_ONLY, *LOCAL_FALLBACK))
+        for server in servers
+    ):
+        return ""
+    return (
+        f" A gateway that fetches its config from this cloud registry applies denied_tools and sandbox (and "
+        f"oauth_config, mcp_oauth where the cloud passes none) only from {OVERRIDES} in its own config file: "
+        "write that block with write_registry_export, format 'gateway_overrides'."
+    )
 
 
 def gateway_entry(server: RegistryServer, server_name: str | None = None) -> dict[str, Any]:
@@ -154,13 +242,16 @@ def gateway_entry(server: RegistryServer, server_name: str | None = None) -> dic
     return {key: entry[key] for key in GATEWAY_KEYS if key in entry}
 
 
-def _client(servers: list[RegistryServer], names: list[str], style: ExportFormat, result: Export) -> None:
-    entries = {name: client_entry(server, style) for server, name in zip(servers, names, strict=True)}
-    result.config = {"servers" if style == "vscode" else "mcpServers": entries}
+def _client(servers: list[RegistryServer], names: list[str], style: ClientStyle, result: Export) -> None:
+    entries: dict[str, Any] = {}
     unapplied = Counter[str]()
-    for server in servers:
+    for server, name in zip(servers, names, strict=True):
+        rendered = client_entry(server, style)
+        entries[name] = rendered.entry
+        result.notes += rendered.notes
         raw = server.mcp_config.to_api() if server.mcp_config is not None else {}
-        unapplied.update(key for key in _GATEWAY_ONLY if _in_force(raw.get(key)))
+        unapplied.update(key for key in _GATEWAY_ONLY if _in_force(raw.get(key)) and key not in rendered.applied)
+    result.config = {CLIENT_BLOCK[style]: entries}
     if unapplied:
         counts = ", ".join(f"{key} ({count})" for key, count in sorted(unapplied.items()))
         result.notes.append(
@@ -173,21 +264,6 @@ def _in_force(value: Any) -> bool:
     if isinstance(value, dict) and "enabled" in value:
         return bool(value["enabled"])
     return bool(value)
-
-
-def client_entry(server: RegistryServer, style: ExportFormat) -> dict[str, Any]:
-    """How a client starts or reaches one server (real values)."""
-    assert server.mcp_config is not None
-    run = server.mcp_config.config
-    if isinstance(run, LocalServerConfig):
-        entry: dict[str, Any] = {"command": run.command, "args": list(run.args or [])}
-        if run.env:
-            entry["env"] = dict(run.env)
-        return {"type": "stdio", **entry} if style == "vscode" else entry
-    remote: dict[str, Any] = {"type": "sse" if run.transport == "sse" else "http", "url": run.url}
-    if run.headers:
-        remote["headers"] = dict(run.headers)
-    return remote
 
 
 def _distinct_names(servers: list[RegistryServer]) -> list[str]:
@@ -230,9 +306,7 @@ def gateway_config(servers: list[RegistryServer], *, reveal_secrets: bool = Fals
     return config if reveal_secrets else mask_secrets(config)
 
 
-def client_config(
-    servers: list[RegistryServer], style: Literal["mcpServers", "vscode"], *, reveal_secrets: bool = False
-) -> dict[str, Any]:
+def client_config(servers: list[RegistryServer], style: ClientStyle, *, reveal_secrets: bool = False) -> dict[str, Any]:
     """A client config block (masked unless `reveal_secrets`)."""
     config = export(servers, style).config
     return config if reveal_secrets else mask_secrets(config)

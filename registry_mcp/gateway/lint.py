@@ -4,13 +4,17 @@
 
 - no `mcp_config` at all: nothing to run, so no export and no gateway can use the entry;
 - a remote server reached over plain `http://` (not on this machine);
-- a secret written inline where a reference would keep it out of the registry: a secret-named `env`
-  or `headers` value, or a secret found in `args`, `command` or `url` by what it is (a secret-named
-  flag or variable, a URL or DSN password, a secret-named query parameter, a well-known token shape);
+- a secret in `args`, `command` or `url`, where results cannot mask it by name, found by what it is
+  (a secret-named flag or variable, a URL or DSN password, a secret-named query parameter, a
+  well-known token shape): move it into `env` or `headers`. A secret there is not flagged: the
+  gateway needs the real value, and results mask it by name;
+- a reference (`${NAME}`, `Bearer ${TOKEN}`, `<your token>`) in `env` or `headers`: secure-mcp-gateway
+  expands none, so the server would get the text;
 - a guardrail enabled without a `guardrail_name`;
 - OAuth enabled without a client id, client secret or token URL, and `OAUTH_ENFORCE_HTTPS` (or any
   OAuth endpoint) with an `http://` URL;
-- deny patterns that can never match (blank, padded with spaces, or matching none of the listed tools);
+- deny patterns that deny nothing or not what they seem: empty (the gateway skips it), padded with
+  spaces (the gateway matches the spaces too), or matching none of the listed tools;
 - duplicate deny patterns;
 - a `tools` map beside a `"*"` deny pattern: the gateway spares the tools it lists;
 - a command that runs inline code or code loaded beside its package (`bash -c ...`, `node -e ...`,
@@ -27,6 +31,7 @@ make a result of millions of characters), and a pattern is quoted at most `SHOWN
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import chain
@@ -44,7 +49,7 @@ from registry_mcp.registry.models import (
     ServerPayload,
 )
 from registry_mcp.registry.targets import what_runs
-from registry_mcp.secrets.masking import inline_secrets
+from registry_mcp.secrets.masking import inline_secrets, is_reference
 from registry_mcp.untrusted import cap
 from registry_mcp.urls import is_cleartext
 
@@ -135,26 +140,42 @@ def _config(config: McpConfig) -> Iterator[Finding]:
         )
     seen: set[tuple[str | int, ...]] = set()
     for found in inline_secrets({"config": run.to_api()}):
-        if found.path in seen:
+        # env and headers must hold the real value (the gateway expands no reference), and results
+        # mask them by name: a secret elsewhere is what is flagged.
+        if found.path in seen or found.path[1] in ("env", "headers"):
             continue
         seen.add(found.path)
         field = "mcp_config" + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in found.path)
-        if found.path[1] in ("env", "headers"):
-            name = str(found.path[2])
-            advice = (
-                "refer to it instead (such as ${" + name.upper().replace("-", "_") + "}) where your gateway "
-                "resolves references, or keep it in a secret store"
-            )
-        else:
-            advice = (
-                "keep it out of the command line and the URL: pass it in env (or headers) as a reference such as "
-                "${NAME} that your gateway resolves, or keep it in a secret store"
-            )
         yield Finding(
             field=field,
-            problem="a secret is written inline: it is stored in the registry and copied to every gateway",
-            advice=advice,
+            problem="a secret is written inline in the command line or the URL, where results cannot mask it by name",
+            advice=f"move it into env (or headers) and {GIVE_REAL_VALUE}",
         )
+    values = run.env if isinstance(run, LocalServerConfig) else run.headers
+    where = "env" if isinstance(run, LocalServerConfig) else "headers"
+    for name, value in values.items():
+        if _refers(value):
+            yield Finding(
+                field=f"mcp_config.config.{where}.{name}",
+                problem="a reference: secure-mcp-gateway expands none, so the server would get this text as it is",
+                advice=GIVE_REAL_VALUE,
+            )
+
+
+# How to store a secret without it passing through the conversation (registry_mcp.secrets.sources).
+GIVE_REAL_VALUE = (
+    'set the real value there, given as {"from_env": "NAME"} or {"from_file": "PATH"} so registry-mcp reads it '
+    "(on stdio) without it passing through the conversation"
+)
+_EMBEDDED_REFERENCE = re.compile(r"\$\{[^{}]+\}")
+
+
+def _refers(value: str) -> bool:
+    """Whether a value is, or holds, a reference the gateway would pass on as text (not a value still
+    to be supplied, which `_to_supply` reports)."""
+    if MISSING_VALUE.search(value):
+        return False
+    return is_reference(value) or _EMBEDDED_REFERENCE.search(value) is not None
 
 
 def _what_runs(run: LocalServerConfig) -> Iterator[Finding]:
@@ -194,7 +215,8 @@ def _to_supply(config: McpConfig) -> Iterator[Finding]:
             yield Finding(
                 field=f"mcp_config.config.{where}",
                 problem="still to be supplied: the server cannot run until it is set",
-                advice="set the real value with modify_registry_server (ask the person for it; never guess one)",
+                advice="set the real value with modify_registry_server (ask the person for it, never guess one; a "
+                'secret can be given as {"from_env": "NAME"} or {"from_file": "PATH"})',
             )
 
 
@@ -235,11 +257,14 @@ def _denied(config: McpConfig) -> Iterator[Finding]:
     known = list(config.tools or {})
     for index, pattern in enumerate(patterns):
         where = f"mcp_config.denied_tools[{index}]"
-        if not pattern.strip() or pattern != pattern.strip():
+        if not pattern:
+            yield Finding(field=where, problem="the pattern is empty: the gateway skips it", advice="remove it")
+        elif pattern != pattern.strip():
+            # The gateway matches it as written (fnmatchcase), spaces included.
             yield Finding(
                 field=where,
-                problem="the pattern is blank or padded with spaces; tool names have none, so it never matches",
-                advice="remove the spaces",
+                problem="the pattern starts or ends with spaces, so it denies only tools whose names have them",
+                advice="remove the spaces, unless a tool's name has them",
             )
         elif known and pattern != DENY_ALL and not matching(known, pattern):
             yield Finding(

@@ -26,7 +26,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from registry_mcp.errors import ConfigError, FileNotRead
-from registry_mcp.importing.entries import entry_body
+from registry_mcp.importing.entries import entry_body, gateway_entry_body
 from registry_mcp.importing.names import SavedNames
 from registry_mcp.importing.notes import Note, NoteKind
 from registry_mcp.importing.reading import MAX_CONFIG_FILE_BYTES, MAX_JSONC_FILE_BYTES, MAX_SOURCE_TEXT, read_config
@@ -62,6 +62,7 @@ class ImportedServer:
 class ImportPlan:
     servers: list[ImportedServer] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    why_empty: str = ""  # where nothing was found to import, why
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ class _Entry:
     key: str
     project: str | None
     value: Any
+    gateway: dict[str, Any] | None = None  # a secure-mcp-gateway entry: its config's common_overrides
+    vscode: bool = False  # from VS Code's `servers`
 
 
 def plan_import(config: dict[str, Any], *, server_version: str = "v1") -> ImportPlan:
@@ -76,9 +79,17 @@ def plan_import(config: dict[str, Any], *, server_version: str = "v1") -> Import
     names = SavedNames()
     first_seen: dict[str, str | None] = {}  # entry name → the project (None: the config itself) it was first in
     inputs = _inputs(config)
-    for entry in client_entries(config):
+    entries = list(client_entries(config))
+    if not entries:
+        plan.why_empty = _why_empty(config)
+    for entry in entries:
         where = f"{entry.key!r}" + (f" (project {entry.project!r})" if entry.project else "")
-        built = entry_body(entry.value, inputs) if isinstance(entry.value, dict) else "not an object"
+        if not isinstance(entry.value, dict):
+            built: tuple[dict[str, Any], list[Note]] | str = "not an object"
+        elif entry.gateway is not None:
+            built = gateway_entry_body(entry.value, entry.gateway)
+        else:
+            built = entry_body(entry.value, inputs, vscode=entry.vscode)
         if isinstance(built, str):
             plan.problems.append(f"{where}: {built}; skipped")
             continue
@@ -98,20 +109,63 @@ def plan_import(config: dict[str, Any], *, server_version: str = "v1") -> Import
     return plan
 
 
+# The keys that hold servers, and who writes them.
+_BLOCKS = (
+    "'mcpServers' (Claude Desktop, Cursor, Claude Code, Windsurf, Gemini CLI), 'servers' (VS Code), "
+    "'context_servers' (Zed), [mcp_servers] (Codex CLI) or 'mcp_configs' / 'config' (secure-mcp-gateway)"
+)
+
+
 def client_entries(config: dict[str, Any]) -> Iterator[_Entry]:
     """The server entries of a config, whichever client wrote it: its own first, then each project's."""
     vscode_settings = _object(config.get("mcp"))
-    blocks = [config.get("mcpServers"), config.get("servers"), vscode_settings.get("servers")]
+    blocks = [
+        (config.get("mcpServers"), False),
+        (config.get("servers"), True),
+        (vscode_settings.get("servers"), True),
+        (config.get("context_servers"), False),
+        (config.get("mcp_servers"), False),
+    ]
     projects = _object(config.get("projects"))
-    if not any(key in config for key in ("mcpServers", "servers", "projects", "mcp")):
-        raise ConfigError("no 'mcpServers' (Claude Desktop, Cursor, Claude Code) or 'servers' (VS Code) in it")
-    for block in blocks:
+    gateway = list(_gateway_configs(config))
+    if not gateway and not any(
+        key in config for key in ("mcpServers", "servers", "projects", "mcp", "context_servers", "mcp_servers")
+    ):
+        raise ConfigError(f"no {_BLOCKS} in it")
+    for _, gateway_config in gateway:
+        listed = gateway_config.get("mcp_config")
+        for value in listed if isinstance(listed, list) else []:
+            key = value.get("server_name") if isinstance(value, dict) else None
+            yield _Entry(str(key), None, value, _object(gateway_config.get("common_overrides")))
+    for block, vscode in blocks:
         if isinstance(block, dict):
-            yield from (_Entry(str(key), None, value) for key, value in block.items())
+            yield from (_Entry(str(key), None, value, vscode=vscode) for key, value in block.items())
     for path, project in projects.items():
         servers = project.get("mcpServers") if isinstance(project, dict) else None
         if isinstance(servers, dict):
             yield from (_Entry(str(key), str(path), value) for key, value in servers.items())
+
+
+def _gateway_configs(config: dict[str, Any]) -> Iterator[tuple[str | None, dict[str, Any]]]:
+    """secure-mcp-gateway's configs: each of its config file's `mcp_configs`, or the one `config` of a
+    file for (or from) its `config import` / `config export`; with the config's name."""
+    single = config.get("config")
+    if isinstance(single, dict) and isinstance(single.get("mcp_config"), list):
+        yield None, single
+    for block in _object(config.get("mcp_configs")).values():
+        if isinstance(block, dict) and isinstance(block.get("mcp_config"), list):
+            name = block.get("mcp_config_name")
+            yield (str(name) if name is not None else None), block
+
+
+def _why_empty(config: dict[str, Any]) -> str:
+    """Why a config that has a servers block yields no entry."""
+    found = [key for key in ("mcpServers", "servers", "context_servers", "mcp_servers") if key in config]
+    if "mcp_configs" in config or "config" in config:
+        return "the gateway config holds no server (its mcp_config lists are empty)"
+    if found:
+        return f"its {' and '.join(repr(key) for key in found)} {'is' if len(found) == 1 else 'are'} empty"
+    return f"it holds no {_BLOCKS} with servers"
 
 
 def _inputs(config: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -33,8 +33,15 @@ _EXPANDS_NONE = (
     "the gateway expands none of these and would pass the text as it is: replace it with the real value "
     "(modify_registry_server) before a gateway uses this server"
 )
-# Entry keys the payload is built from; any other key is reported as not carried.
-_READ = frozenset(("command", "args", "env", "url", "serverUrl", "headers", "type", "transport", "disabled"))
+# Entry keys the payload is built from (Codex CLI's and Zed's included); any other key is reported as not carried.
+_READ = frozenset(
+    ("command", "args", "env", "url", "serverUrl", "httpUrl", "headers", "type", "transport", "disabled", "enabled",
+     "http_headers", "env_http_headers", "bearer_token_env_var", "env_vars", "source",
+     "excludeTools", "includeTools", "disabledTools", "disabled_tools", "enabled_tools")
+)  # fmt: skip
+# Client tool filters: deny lists (Gemini CLI, Windsurf, Codex CLI) and allow lists (Gemini CLI, Codex CLI).
+_DENY_LISTS = ("excludeTools", "disabledTools", "disabled_tools")
+_ALLOW_LISTS = ("includeTools", "enabled_tools")
 _NOT_CARRIED: dict[str, tuple[NoteKind, str]] = {
     "envFile": (
         "client-only",
@@ -53,23 +60,98 @@ _NOT_CARRIED: dict[str, tuple[NoteKind, str]] = {
 }
 
 
-def entry_body(entry: dict[str, Any], inputs: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], list[Note]] | str:
+def entry_body(
+    entry: dict[str, Any], inputs: dict[str, dict[str, Any]], *, vscode: bool = False
+) -> tuple[dict[str, Any], list[Note]] | str:
     """The payload body for one entry (all but saved_name and server_version) and its notes, or why
-    it cannot be imported."""
-    if entry.get("disabled") is True:
+    it cannot be imported. `vscode`: the entry is VS Code's (its export writes `type` back)."""
+    if entry.get("disabled") is True or entry.get("enabled") is False:
         return "disabled in the client"
+    entry, notes = _normalized(entry)
     built: tuple[dict[str, Any], list[Note]] | str
     if isinstance(entry.get("command"), str):
         built = _local(entry)
-    elif isinstance(entry.get("url") or entry.get("serverUrl"), str):
+    elif isinstance(entry.get("url") or entry.get("serverUrl") or entry.get("httpUrl"), str):
         built = _remote(entry)
     else:
         return "neither a 'command' (a local server) nor a 'url' (a remote one)"
     if isinstance(built, str):
         return built
-    body, notes = built
+    body, more = built
+    notes += more
+    notes += [*_filters(entry, body["mcp_config"]), *_round_trip(entry, vscode=vscode)]
     notes += [*_client_only(body["mcp_config"]["config"], inputs), *_not_carried(entry)]
     return body, notes
+
+
+def _normalized(entry: dict[str, Any]) -> tuple[dict[str, Any], list[Note]]:
+    """Zed's and Codex CLI's ways of writing an entry, as the others write it."""
+    entry, notes = dict(entry), []
+    command = entry.get("command")
+    if isinstance(command, dict):  # Zed's older form: "command": {"path", "args", "env"}
+        entry.update(command=command.get("path"), args=command.get("args") or [], env=command.get("env") or {})
+        notes.append(
+            Note("not-carried", "command", "Zed's older {path, args, env} form; format 'zed' writes the current")
+        )
+    headers = _texts(entry.get("headers")) | _texts(entry.get("http_headers"))
+    supplied = {name: str(variable) for name, variable in _object(entry.get("env_http_headers")).items()}
+    if isinstance(entry.get("bearer_token_env_var"), str):
+        supplied["Authorization"] = entry["bearer_token_env_var"]
+    for header, variable in supplied.items():
+        prefix = "Bearer " if header == "Authorization" and "bearer_token_env_var" in entry else ""
+        headers[header] = f"{prefix}<to be supplied: {variable}>"
+        notes.append(
+            Note("client-only", f"mcp_config.config.headers.{header}", f"Codex sends its environment's {variable} "
+                 f"here; {_EXPANDS_NONE}")
+        )  # fmt: skip
+    if headers:
+        entry["headers"] = headers
+    variables = entry.get("env_vars")
+    if isinstance(variables, list) and variables:
+        env = _texts(entry.get("env"))
+        for variable in map(str, variables):
+            env.setdefault(variable, f"<to be supplied: {variable}>")
+            notes.append(
+                Note("client-only", f"mcp_config.config.env.{variable}", f"Codex passes its environment's {variable}; "
+                     f"{_EXPANDS_NONE}")
+            )  # fmt: skip
+        entry["env"] = env
+    return entry, notes
+
+
+def _filters(entry: dict[str, Any], mcp_config: dict[str, Any]) -> Iterator[Note]:
+    """A client's tool filters as the gateway reads them: a deny list as deny patterns, an allow list as
+    '*' plus a `tools` map (the gateway spares the tools it lists from '*')."""
+    denied = [str(name) for key in _DENY_LISTS for name in _list(entry.get(key))]
+    allowed = [str(name) for key in _ALLOW_LISTS for name in _list(entry.get(key))]
+    if allowed:
+        mcp_config["denied_tools"] = ["*", *mcp_config["denied_tools"], *denied]
+        mcp_config["tools"] = {name: {} for name in allowed} | mcp_config["tools"]
+        key = next(key for key in _ALLOW_LISTS if key in entry)
+        yield Note("not-carried", key, "the allow list became denied_tools '*' plus these tools in tools, which the "
+                   "gateway spares from '*'" + (", and the deny list after it" if denied else ""))  # fmt: skip
+    elif denied:
+        mcp_config["denied_tools"] = [*mcp_config["denied_tools"], *denied]
+        key = next(key for key in _DENY_LISTS if key in entry)
+        yield Note("not-carried", key, "became denied_tools, which the gateway matches as case-sensitive patterns")
+
+
+def _round_trip(entry: dict[str, Any], *, vscode: bool) -> Iterator[Note]:
+    """What an export back to the same client writes differently."""
+    if entry.get("type") == "stdio" and not vscode:
+        yield Note("not-carried", "type", "'stdio' is implied by command; an export writes it for VS Code only")
+    if "serverUrl" in entry:
+        yield Note("not-carried", "serverUrl", "read as the url; export with format 'windsurf' to write serverUrl")
+    if "httpUrl" in entry:
+        yield Note("not-carried", "httpUrl", "read as the url (streamable HTTP); format 'gemini' writes httpUrl again")
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _local(entry: dict[str, Any]) -> tuple[dict[str, Any], list[Note]]:
@@ -99,8 +181,10 @@ def _package_fields(runs: Runs) -> dict[str, str]:
 
 def _remote(entry: dict[str, Any]) -> tuple[dict[str, Any], list[Note]] | str:
     """A URL entry (`url`, or Windsurf's `serverUrl`) with its transport, read from `type` or guessed."""
-    url = entry.get("url") or entry["serverUrl"]
-    kind = str(entry.get("type") or entry.get("transport") or "").lower().replace("-", "_")
+    url = entry.get("httpUrl") or entry.get("url") or entry["serverUrl"]
+    # Gemini CLI's httpUrl is streamable HTTP; a `type` (VS Code, Claude Code, the gateway) or `transport` says it.
+    kind = "http" if "httpUrl" in entry else str(entry.get("type") or entry.get("transport") or "").lower()
+    kind = kind.replace("-", "_")
     if kind and kind not in _TRANSPORTS:
         return "its type is neither 'http' nor 'sse', the transports the gateway speaks"
     notes: list[Note] = []
@@ -169,3 +253,51 @@ def _not_carried(entry: dict[str, Any]) -> Iterator[Note]:
     for key in entry:
         if key not in _READ and key not in _NOT_CARRIED:
             yield Note("not-carried", key, "a client setting the registry does not carry")
+
+
+# The per-server keys secure-mcp-gateway 2.2.x reads, carried as they are into the registry's mcp_config.
+_GATEWAY_CARRIED = (
+    "tools", "denied_tools", "oauth_config", "mcp_oauth", "sandbox", "input_guardrails_config",
+    "output_guardrails_config",
+)  # fmt: skip
+_TOOL_GUARDRAILS = "server_tools_guardrails_config"
+
+
+def gateway_entry_body(
+    entry: dict[str, Any], common_overrides: dict[str, Any]
+) -> tuple[dict[str, Any], list[Note]] | str:
+    """One secure-mcp-gateway `mcp_config[]` entry as a payload body: the migration from a gateway's own
+    config. Its config-wide tool guardrails become the server's tool_guardrails_config."""
+    run = _object(entry.get("config"))
+    if not isinstance(run.get("command"), str) and not isinstance(run.get("url"), str):
+        return "its config has neither a 'command' (a local server) nor a 'url' (a remote one)"
+    notes: list[Note] = []
+    if isinstance(run.get("command"), str):
+        config: dict[str, Any] = {"command": run["command"], "args": [str(arg) for arg in _list(run.get("args"))]}
+        if _texts(run.get("env")):
+            config["env"] = _texts(run.get("env"))
+    else:
+        kind = str(run.get("type") or run.get("transport") or "http").lower().replace("-", "_")
+        if kind not in _TRANSPORTS:
+            return "its type is neither 'http' nor 'sse', the transports the gateway speaks"
+        config = {"url": run["url"], "transport": _TRANSPORTS[kind]}
+        if _texts(run.get("headers")):
+            config["headers"] = _texts(run.get("headers"))
+    mcp_config: dict[str, Any] = {"config": config}
+    mcp_config.update({key: entry[key] for key in _GATEWAY_CARRIED if entry.get(key) is not None})
+    policy = _object(common_overrides.get(_TOOL_GUARDRAILS))
+    if policy.get("enabled"):
+        mcp_config["tool_guardrails_config"] = policy
+        why = (
+            f"the config-wide common_overrides.{_TOOL_GUARDRAILS} of its gateway config, set on this server (an "
+            "export for the gateway puts it back config-wide)"
+        )
+        notes.append(Note("not-carried", "mcp_config.tool_guardrails_config", why))
+    known = {"server_name", "description", "config", _TOOL_GUARDRAILS, *_GATEWAY_CARRIED}
+    for key in entry:
+        if key not in known and not key.startswith("_doc"):
+            notes.append(Note("not-carried", key, "a gateway setting the registry does not carry"))
+    body: dict[str, Any] = {"mcp_config": mcp_config}
+    if isinstance(entry.get("description"), str) and entry["description"]:
+        body["description"] = entry["description"]
+    return body, notes

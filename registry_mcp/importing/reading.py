@@ -1,7 +1,9 @@
 """A client config from JSON text or from a file, keeping only what an import reads.
 
 The source is JSON text when, after a BOM, white space and comments, it starts with `{`, `[`
-or `"` (a fragment such as `"name": {...}` copied out of `mcpServers`); otherwise it is a path.
+or `"` (a fragment such as `"name": {...}` copied out of `mcpServers`); TOML text when it parses
+as TOML holding Codex CLI's `[mcp_servers.NAME]` tables; otherwise it is a path (a `.toml` file is
+read as Codex's config.toml).
 No message here quotes the source: it may be a config full of secrets.
 
 A file is streamed (`ijson`): only `mcpServers`, `servers`, `inputs`, `mcp` and each
@@ -13,6 +15,7 @@ history) is read in a few MB of memory. The stream allows comments; a file it ca
 from __future__ import annotations
 
 import json
+import tomllib
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,8 +35,10 @@ MAX_DEPTH = 32
 _NAMED_LEVELS = 4  # how many levels of a too-deep value an error names
 _KEY_SHOWN = 60
 
-# The top-level keys an import reads; the rest of a config (history, settings) is skipped.
-KEPT_KEYS = ("mcpServers", "servers", "inputs", "mcp")
+# The top-level keys an import reads; the rest of a config (history, settings) is skipped: clients'
+# server blocks (Zed's context_servers, Codex's mcp_servers), and secure-mcp-gateway's own files
+# (its config's mcp_configs; `config` in a file for its `config import` or from its `config export`).
+KEPT_KEYS = ("mcpServers", "servers", "inputs", "mcp", "context_servers", "mcp_servers", "mcp_configs", "config")
 _BOM = b"\xef\xbb\xbf"
 _OPEN = frozenset(("start_map", "start_array"))
 _CLOSE = frozenset(("end_map", "end_array"))
@@ -45,10 +50,16 @@ def read_config(source: str, *, files: bool = True) -> dict[str, Any]:
     """A client config from JSON text, or from the file a path names (the parts an import reads).
     With `files` false only JSON text is read: a path raises `FileNotRead`."""
     text = strip_jsonc(source.strip().removeprefix("\ufeff")).strip()
+    toml = _toml(source)
+    if toml is not None:  # Codex CLI's config.toml, given as text
+        return toml
     if text[:1] in ("{", "[", '"'):
         return config_from_text(text)
     if "\n" in source.strip():
-        raise ConfigError("neither JSON text (it does not start with '{') nor a file path (it spans several lines)")
+        raise ConfigError(
+            "neither JSON or TOML text (it does not start with '{', nor holds [mcp_servers.NAME]) nor a file path "
+            "(it spans several lines)"
+        )
     if not files:
         raise FileNotRead("a file path, where only JSON text is read")
     return _read_file(source.strip())
@@ -74,6 +85,17 @@ def config_from_text(text: str) -> dict[str, Any]:
     return kept
 
 
+def _toml(text: str) -> dict[str, Any] | None:
+    """The kept parts of TOML text holding Codex's `[mcp_servers.NAME]` tables; None if it is not that."""
+    if "mcp_servers" not in text:
+        return None
+    try:
+        parsed = tomllib.loads(text.strip().removeprefix("\ufeff"))
+    except tomllib.TOMLDecodeError:
+        return None
+    return kept_parts(parsed) if isinstance(parsed.get("mcp_servers"), dict) else None
+
+
 def kept_parts(config: dict[str, Any]) -> dict[str, Any]:
     """The parts of a parsed config an import reads, in the shape `read_config` returns."""
     if config and all(_looks_like_entry(value) for value in config.values()):
@@ -90,7 +112,7 @@ def kept_parts(config: dict[str, Any]) -> dict[str, Any]:
 
 
 def _looks_like_entry(value: Any) -> bool:
-    return isinstance(value, dict) and any(key in value for key in ("command", "url", "serverUrl"))
+    return isinstance(value, dict) and any(key in value for key in ("command", "url", "serverUrl", "httpUrl"))
 
 
 def _read_file(name: str) -> dict[str, Any]:
@@ -108,6 +130,8 @@ def _read_file(name: str) -> dict[str, Any]:
         size = status.st_size
         if size > MAX_CONFIG_FILE_BYTES:
             raise ConfigError(f"the file is larger than {MAX_CONFIG_FILE_BYTES:,} bytes: not an MCP client config")
+        if path.suffix.lower() == ".toml":
+            return _toml_file(path, size)
         with path.open("rb") as file:
             streamed = _stream(file)
         if streamed:  # else not plain JSON, or nothing an import reads at the top (a bare servers block?)
@@ -124,6 +148,20 @@ def _read_file(name: str) -> dict[str, Any]:
         raise ConfigError("cannot read the file: no such home directory") from None
     except UnicodeDecodeError:
         raise ConfigError("cannot read the file: not UTF-8 text") from None
+
+
+def _toml_file(path: Path, size: int) -> dict[str, Any]:
+    if size > MAX_JSONC_FILE_BYTES:
+        raise ConfigError(f"the TOML file is larger than {MAX_JSONC_FILE_BYTES:,} bytes: not a Codex config.toml")
+    try:
+        parsed = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except tomllib.TOMLDecodeError as invalid:
+        # Its message names the line and what was expected, never the text found.
+        raise ConfigError(f"not TOML: {str(invalid).lower()}") from None
+    kept = kept_parts(parsed)
+    if "mcp_servers" not in kept:
+        raise ConfigError("no [mcp_servers.NAME] table (Codex CLI's MCP servers) in it")
+    return kept
 
 
 def _stream(file: IO[bytes]) -> dict[str, Any] | None:

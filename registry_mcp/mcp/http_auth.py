@@ -150,10 +150,18 @@ def load_verifier(spec: str) -> TokenVerifier:
     module_name, _, name = spec.partition(":")
     try:
         found: Any = getattr(importlib.import_module(module_name), name)
-    except (ImportError, AttributeError, ValueError) as missing:
+    except Exception as missing:  # the user's module may fail in any way
         problem = f"{type(missing).__name__}: {missing}"
-        raise ValueError(f"--token-verifier {spec!r}: cannot import it ({problem}).") from None
-    verifier: TokenVerifier | None = found if hasattr(found, "verify_token") else found() if callable(found) else None
+        raise ValueError(
+            f"--token-verifier {spec!r}: cannot import it ({problem}); give it as MODULE:NAME, with the module "
+            "installed beside registry-mcp or on PYTHONPATH"
+        ) from None
+    try:
+        verifier: TokenVerifier | None = (
+            found if hasattr(found, "verify_token") else found() if callable(found) else None
+        )
+    except Exception as failed:  # the user's factory, likewise
+        raise ValueError(f"--token-verifier {spec!r}: calling it failed ({type(failed).__name__}: {failed})") from None
     if verifier is None or not hasattr(verifier, "verify_token"):
         raise ValueError(f"--token-verifier {spec!r} is not a TokenVerifier (an object with async verify_token).")
     return verifier

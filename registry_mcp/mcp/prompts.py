@@ -12,10 +12,20 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
+from registry_mcp.public_registry.client import is_public_name
+
 if TYPE_CHECKING:
     from mcp.server import MCPServer
 
     from registry_mcp.mcp.registries import ServedRegistry
+
+# Given a name in the official MCP Registry, its published record says how to run it.
+PUBLIC_FIRST = """"{source}" has the form of a name in the official MCP Registry. First call use_public_registry
+with servers: [{{"name": "{source}"}}]: a dry run that turns its published record into the entry and lists what
+to ask me for (to_supply). Show me the entry; when I agree, call it again with confirm: true, then set what I
+give as supply_with shows. Only if it is not found there, work the entry out as follows.
+
+"""
 
 REGISTER_TEMPLATE = """Register the MCP server "{source}" in the MCP registry with add_registry_server.
 
@@ -61,7 +71,9 @@ def add_prompts(server: MCPServer[ServedRegistry]) -> None:
             max_length=500,
         ),
     ) -> str:
-        return REGISTER_TEMPLATE.format(source=source.strip())
+        named = source.strip()
+        first = PUBLIC_FIRST.format(source=named) if is_public_name(named) else ""
+        return first + REGISTER_TEMPLATE.format(source=named)
 
     @server.prompt(
         name="review_registry",

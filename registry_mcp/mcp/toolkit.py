@@ -59,6 +59,7 @@ from registry_mcp.mcp.sdk import function_tool
 from registry_mcp.mcp.steps import Steps, sdk_function
 from registry_mcp.registry.client import RegistryClient, RegistryLocation
 from registry_mcp.registry.validation import describe_validation_error
+from registry_mcp.secrets.sources import SourceRefused, has_sources, resolve_sources
 from registry_mcp.settings import Settings
 
 if TYPE_CHECKING:
@@ -220,7 +221,7 @@ class RegistryTool(Generic[ArgsT]):
         ) -> CallToolResult:
             async with self._failures(ctx):
                 call = tool_call(ctx, consent, facts)
-                result = await self.run(self._parse(arguments), call)
+                result = await self.run(self._parse(arguments, settings), call)
                 presented = present(result, reveal_secrets=settings.show_secrets)
                 await call.log("info", f"{self.name}: {result.message}")
                 return presented
@@ -231,7 +232,7 @@ class RegistryTool(Generic[ArgsT]):
 
         async def question(arguments: dict[str, Any], ctx: Context[ServedRegistry, Any]) -> Question:
             async with self._failures(ctx):
-                return await ask(self._parse(arguments), tool_call(ctx))
+                return await ask(self._parse(arguments, settings), tool_call(ctx))
 
         async def act(
             arguments: dict[str, Any], ctx: Context[ServedRegistry, Any], consent: Consent, facts: Any
@@ -252,7 +253,10 @@ class RegistryTool(Generic[ArgsT]):
             await _log_failure(self.name, ctx, str(failure))
             raise
 
-    def _parse(self, arguments: dict[str, Any]) -> ArgsT:
+    def _parse(self, arguments: dict[str, Any], settings: Settings) -> ArgsT:
+        arguments = _decode_json_strings(self.arguments, arguments)
+        if has_sources(arguments):
+            arguments = read_sources(arguments, settings)
         return parse_arguments(self.arguments, arguments, tool=self.name)
 
 
@@ -342,6 +346,25 @@ def input_schema(arguments: type[BaseModel]) -> dict[str, Any]:
 @functools.cache
 def output_schema(result: type[BaseModel]) -> dict[str, Any]:
     return record_schema(result)
+
+
+# Over HTTP the caller is a remote client: it must not read this machine's environment or files.
+_NO_SOURCES_OVER_HTTP = (
+    "Invalid arguments: {from_env: ...} and {from_file: ...} values are read only when registry-mcp serves over "
+    "stdio; over HTTP the caller is a remote client, which may not read this machine's environment or files. "
+    "Give the value itself. Nothing was changed."
+)
+
+
+def read_sources(arguments: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """The arguments with each `{from_env}` / `{from_file}` value read (see `registry_mcp.secrets.sources`)."""
+    if settings.over_http:
+        raise InvalidArguments(_NO_SOURCES_OVER_HTTP)
+    try:
+        resolved, _ = resolve_sources(arguments)
+    except SourceRefused as refused:
+        raise InvalidArguments(f"Invalid arguments: {refused}. Nothing was changed.") from None
+    return dict(resolved)
 
 
 def parse_arguments(model: type[ArgsT], arguments: dict[str, Any], *, tool: str) -> ArgsT:

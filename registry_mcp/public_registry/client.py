@@ -11,6 +11,7 @@ Nothing is sent but the query: no key, no project.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import quote
 
@@ -26,6 +27,15 @@ if TYPE_CHECKING:
 
 API = "/v0.1"
 MAX_LIMIT = 100  # the most one page of the official registry holds
+
+# A server's name in the official MCP Registry: reverse-DNS namespace, one '/', then the name
+# (the registry's server.schema.json pattern, with at least one dot in the namespace).
+PUBLIC_NAME = re.compile(r"^[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+/[a-zA-Z0-9._-]+$")
+
+
+def is_public_name(text: str) -> bool:
+    """Whether `text` has the form of a name in the official MCP Registry (io.github.owner/name)."""
+    return len(text) <= 200 and PUBLIC_NAME.match(text) is not None
 
 
 __all__ = ["DEFAULT_PUBLIC_REGISTRY_URL", "NotInPublicRegistry", "PublicRegistry", "require_trusted_url"]

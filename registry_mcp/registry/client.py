@@ -46,6 +46,7 @@ from registry_mcp.registry.models import (
     DEFAULT_SERVER_VERSION,
     BulkAddRequest,
     Gateway,
+    GatewayConfig,
     RegistryServer,
     ServerChanges,
     ServerPage,
@@ -65,6 +66,7 @@ from registry_mcp.registry.validation import checked, describe_validation_error
 from registry_mcp.secrets.masking import MASK, find_mask, secret_values
 from registry_mcp.secrets.scrubbing import Scrubber, scrub_json
 from registry_mcp.urls import require_safe_base_url
+from registry_mcp.wording import counted
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -104,6 +106,7 @@ _SERVER = TypeAdapter(RegistryServer)
 _SERVERS = TypeAdapter(list[RegistryServer])
 _PAGE = TypeAdapter(ServerPage)
 _GATEWAYS = TypeAdapter(list[Gateway])
+_GATEWAY_CONFIG = TypeAdapter(GatewayConfig)
 
 
 class RegistryHttp:
@@ -300,7 +303,7 @@ class RegistryClient:
         """Register up to 100 servers at once: all of them, or (on any failure) none."""
         request = checked(BulkAddRequest, {"servers": list(servers)}, what="bulk add")
         sent = refuse_masks(request.to_api())
-        body = await self._call("bulk_add", f"add {len(request.servers)} servers", json=sent)
+        body = await self._call("bulk_add", f"add {counted(len(request.servers), 'server')}", json=sent)
         return _parse(_SERVERS, body, what="the added servers")
 
     async def get_server(self, saved_name: str, server_version: str = DEFAULT_SERVER_VERSION) -> RegistryServer:
@@ -393,6 +396,16 @@ class RegistryClient:
         )
         return _parse(_GATEWAYS, body, what="the gateway list")
 
+    async def gateway_config(self, gateway_name: str, gateway_version: str) -> GatewayConfig:
+        """A gateway's config as secure-mcp-gateway fetches it in cloud mode (get-gateway-config):
+        `common_overrides` and `expanded_servers`, each server with this gateway's overrides."""
+        body = await self._call(
+            "gateway_config",
+            f"read the config of gateway '{gateway_name}' version '{gateway_version}'",
+            server=(gateway_name, gateway_version),
+        )
+        return _parse(_GATEWAY_CONFIG, body, what="the gateway config")
+
     # --- one HTTP exchange ----------------------------------------------------------------------
 
     async def _call(
@@ -475,6 +488,8 @@ def _select(
     """The headers, query parameters and body of a call naming `server` the way the endpoint table says."""
     if server is None or selector == "none":
         return {}, params, json
+    if selector == "gateway":
+        return {endpoints.GATEWAY_HEADER: server[0], endpoints.GATEWAY_VERSION_HEADER: server[1]}, params, json
     if selector == "headers":
         return {endpoints.SERVER_HEADER: server[0], endpoints.VERSION_HEADER: server[1]}, params, json
     named = {endpoints.SAVED_NAME_FIELD: server[0], endpoints.VERSION_FIELD: server[1]}

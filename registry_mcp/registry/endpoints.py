@@ -21,6 +21,11 @@ REGISTRY_HEADER = "X-Enkrypt-MCP-Registry"
 SERVER_HEADER = "X-Enkrypt-MCP-Registry-Server"
 VERSION_HEADER = "X-Enkrypt-MCP-Registry-Server-Version"
 
+# Selector headers naming one gateway, for its config (from secure-mcp-gateway's cloud provider).
+GATEWAY_HEADER = "X-Enkrypt-MCP-Gateway"
+GATEWAY_VERSION_HEADER = "X-Enkrypt-MCP-Gateway-Version"
+DEFAULT_GATEWAY_VERSION = "v1"
+
 DEFAULT_PROJECT = "default"
 DEFAULT_REGISTRY = "default"
 
@@ -55,12 +60,13 @@ DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 # offsets well inside the 64-bit integers databases use.
 MAX_PAGE = 1_000_000
 
-Action = Literal["add", "bulk_add", "get", "modify", "delete", "list", "list_gateways"]
+Action = Literal["add", "bulk_add", "get", "modify", "delete", "list", "list_gateways", "gateway_config"]
 
 # How a call names the server it is about: by the selector headers, by query parameters, or by fields
-# of the JSON body (`saved_name`, `server_version`; an add's body is the server itself); "none" for lists.
-# The client and the embedded registry both read it.
-Selector = Literal["body", "headers", "query", "none"]
+# of the JSON body (`saved_name`, `server_version`; an add's body is the server itself); "none" for lists;
+# "gateway" for a call about one gateway, named by the gateway headers. The client and the embedded
+# registry both read it.
+Selector = Literal["body", "headers", "query", "none", "gateway"]
 SAVED_NAME_FIELD = "saved_name"
 VERSION_FIELD = "server_version"
 
@@ -133,6 +139,18 @@ ENDPOINTS: dict[Action, Endpoint] = {
             "headers",
             "envelope",
             assumed="method, selector headers, response {message, data: [gateway]}",
+        ),
+        Endpoint(
+            "gateway_config",
+            "GET",
+            "/mcp-gateway/get-gateway-config",
+            "gateway",
+            "bare",
+            assumed=(
+                "read from secure-mcp-gateway 2.2.4's cloud provider, not published: gateway headers, a bare "
+                "answer {gateway_id, common_overrides, expanded_servers: [{saved_name, description, mcp_config, "
+                "gateway_overrides, is_active}], request_context}"
+            ),
         ),
     )
 }

@@ -72,12 +72,18 @@ class RegistryModel(BaseModel):
 # --- mcp_config.config: a local (command) or a remote (url) server ------------------------------
 
 
+# A value is text, or where registry-mcp reads it ({from_env} / {from_file}, read before validation:
+# registry_mcp.secrets.sources).
+# Said as any object: strict clients refuse a list of types, and the config's description says the rest.
+_TEXT_OR_SOURCE = WithJsonSchema({"type": "object"})
+
+
 class LocalServerConfig(RegistryModel):
     """A server the gateway starts as a subprocess and talks to over stdio."""
 
     command: str = Field(min_length=1)
     args: list[str] = Field(default_factory=list)
-    env: dict[str, str] = Field(default_factory=dict)
+    env: Annotated[dict[str, str], _TEXT_OR_SOURCE] = Field(default_factory=dict)
 
 
 class RemoteServerConfig(RegistryModel):
@@ -85,7 +91,7 @@ class RemoteServerConfig(RegistryModel):
 
     url: str = Field(min_length=1)
     transport: Literal["streamable_http", "sse"] = "streamable_http"
-    headers: dict[str, str] = Field(default_factory=dict)
+    headers: Annotated[dict[str, str], _TEXT_OR_SOURCE] = Field(default_factory=dict)
 
 
 def _server_kind(value: Any) -> str | None:
@@ -110,7 +116,10 @@ ServerConfig = Annotated[
             "or 'url' (a remote server: url, transport, headers)"
         ),
     ),
-    Field(description="How the gateway runs it: {command, args, env} (local) or {url, transport, headers} (remote)."),
+    Field(
+        description="How the gateway runs it: {command, args, env} (local) or {url, transport, headers} (remote); "
+        "env/headers values may be {from_env: NAME} or {from_file: PATH}."
+    ),
 ]
 
 
@@ -171,10 +180,10 @@ class GuardrailConfig(RegistryModel):
 # A guardrail's schema is stated once, on tool_guardrails_config; the other two say "an object" and refer to it.
 _SameAsToolGuardrails = Annotated[GuardrailConfig | None, WithJsonSchema({"type": "object"})]
 
-# mcp_config.pin: what inspect_mcp_server recorded of the server when a person approved it
+# mcp_config.pinned: what inspect_mcp_server recorded of the server when a person approved it
 # (`registry_mcp.servers.pins`). Kept as an unknown key, as the API keeps them (an assumption, as the
-# endpoint table's are); the gateway does not read it.
-PIN_KEY = "pin"
+# endpoint table's are); the gateway does not read it. Not 'pin': masking hides a key named so (a PIN).
+PIN_KEY = "pinned"
 
 
 class McpConfig(RegistryModel):
@@ -205,7 +214,7 @@ class McpConfig(RegistryModel):
         default=None,
         description=(
             "Guardrail on tool calls: guardrail_name is the Enkrypt policy, block the detections that block "
-            "(injection_attack, pii, toxicity ...)."
+            "(injection_attack, pii ...)."
         ),
     )
     input_guardrails_config: _SameAsToolGuardrails = Field(
@@ -304,6 +313,16 @@ class Gateway(RegistryModel):
         """How a person knows it: 'saved-name version', or its id."""
         name = self.gateway_saved_name or self.gateway_id or "(unnamed)"
         return f"{name} {self.gateway_version}" if self.gateway_version else name
+
+
+class GatewayConfig(RegistryModel):
+    """A gateway's config as get-gateway-config answers it, in the shape secure-mcp-gateway's cloud
+    provider reads (assumed, see the endpoint table): each `expanded_servers[]` item is a registry
+    record with this gateway's `gateway_overrides` and `is_active`."""
+
+    gateway_id: str | int | None = None
+    common_overrides: dict[str, Any] | None = None
+    expanded_servers: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class BulkAddRequest(RegistryModel):

@@ -263,12 +263,13 @@ def _options(words: list[str], table: _Options, start: int = 0) -> _Read:
         if word == "--":
             read.index += 1
             break
-        if not word.startswith("-") and not (word[:1] in "/+" and word in table.takes_value):
+        if not word.startswith("-") and not (word[:1] in ("/", "+") and word in table.takes_value):
             break
         option, equals, inline = word.partition("=")
-        if option not in table.takes_value:
-            option, inline = _glued(word, table)
-            equals = "=" if inline else ""
+        glued = _glued(word, table) if option not in table.takes_value else None
+        if glued is not None:
+            option, inline = glued
+            equals = inline
         takes = option in table.takes_value and not equals
         value = (words[read.index + 1] if read.index + 1 < len(words) else "") if takes else inline
         read.index += 2 if takes else 1
@@ -286,7 +287,7 @@ def _options(words: list[str], table: _Options, start: int = 0) -> _Read:
     return read
 
 
-def _glued(word: str, table: _Options) -> tuple[str, str]:
+def _glued(word: str, table: _Options) -> tuple[str, str] | None:
     """Short options run together (`-ec`, `-Ic CODE`) or written with their value (`-cCODE`, `-mpkg`):
     the first one the table knows to take a value, and what follows it ('' when the value is the next
     word)."""
@@ -294,7 +295,7 @@ def _glued(word: str, table: _Options) -> tuple[str, str]:
         for index, letter in enumerate(word[1:], start=1):
             if f"-{letter}" in table.takes_value:
                 return f"-{letter}", word[index + 1 :]
-    return word, ""
+    return None
 
 
 # --- each runner -----------------------------------------------------------------------------------
@@ -420,7 +421,7 @@ def _env(program: str, words: list[str]) -> Runs:
     assigned: list[str] = []
     while index < len(words) and (words[index].startswith("-") or "=" in words[index]):
         word = words[index]
-        if word in ("-S", "--split-string") or word.startswith(("-S", "--split-string=")):
+        if word.startswith(("-S", "--split-string")):
             assigned.append(word)  # a command line of its own: code
         elif not word.startswith("-"):
             assigned.append(word)
@@ -487,7 +488,7 @@ _READERS = {
 
 
 def _dlx(program: str, words: list[str]) -> Runs:
-    if words[:1] in (["dlx"], ["exec"]) or (program == "npm" and words[:1] in (["exec"], ["x"])):
+    if words[:1] in (["dlx"], ["exec"]) or (program == "npm" and words[:1] == ["x"]):
         return _npm_runner(program, words)
     if program == "pipx" and words[:1] == ["run"]:
         return _pypi_runner(program, words)
@@ -536,9 +537,9 @@ def split_pypi(spec: str) -> tuple[str, str | None]:
 def split_oci(image: str) -> tuple[str, str | None]:
     """`registry/repository:tag@sha256:...` as its repository and its digest (else its tag)."""
     reference, _, digest = image.partition("@")
-    if ":" not in reference.rpartition("/")[2]:
-        return reference, digest or None  # a colon before the last '/' is a registry's port
-    repository, _, tag = reference.rpartition(":")
+    repository, colon, tag = reference.rpartition(":")
+    if not colon or "/" in tag:
+        return reference, digest or None  # no tag (a colon before a '/' is a registry's port)
     return repository, digest or tag
 
 

@@ -1,6 +1,6 @@
 """A pin: what a registered server offered when a person approved it, and how it has drifted since.
 
-    pin = pin_of(inspected, package, secrets)       # recorded in the entry at mcp_config.pin
+    pin = pin_of(inspected, package, secrets)       # recorded in the entry at mcp_config.pinned
     drift = drift_from(Pin.model_validate(stored), inspected, package, secrets)   # None: unchanged
 
 A pin holds the server's name and version, each tool's description and a digest of its definition
@@ -271,7 +271,7 @@ def _json(value: Any) -> str:
 
 
 def stored_pin_of(server: RegistryServer) -> Any:
-    """The entry's `mcp_config.pin` as stored (unchecked), or None."""
+    """The entry's `mcp_config.pinned` as stored (unchecked), or None."""
     if server.mcp_config is None:
         return None
     return (server.mcp_config.model_extra or {}).get(PIN_KEY)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import secure_mcp_gateway
 from secure_mcp_gateway import cli
-from secure_mcp_gateway.plugins.auth import local_apikey_provider
+from secure_mcp_gateway.plugins.auth import enkrypt_provider, local_apikey_provider
 from secure_mcp_gateway.plugins.auth.enkrypt_provider import EnkryptAuthProvider
 
 PACKAGE = Path(secure_mcp_gateway.__file__).parent
@@ -53,6 +53,7 @@ _CLI = {
     "import": lambda op: cli.import_config(op["config_path"], op["input_file"], op["config"]),
     "generate": lambda op: cli.save_config(op["config_path"], cli.generate_default_config()),
     "assign": lambda op: cli.assign_config_to_project(op["config_path"], op["project"], op["config"]),
+    "export": lambda op: cli.export_config(op["config_path"], op["config"], op["output_file"]),
 }
 
 
@@ -77,13 +78,34 @@ def load(op):
     return {"path": local_apikey_provider.CONFIG_PATH, "config": config}
 
 
+def cloud(op):
+    """The cloud-mode provider's whole path for one API key: the cloud's answer (`response`, as
+    GET /mcp-gateway/get-gateway-config gives it) mapped with the local_server_overrides the provider
+    itself reads from ~/.enkrypt/enkrypt_mcp_config.json under the HOME the harness gave."""
+    enkrypt_provider.is_docker = lambda: False  # as in `load`: read the file under HOME
+
+    async def fetched(self, gateway_key, **_):
+        return op["response"]
+
+    provider = EnkryptAuthProvider(gateway_name=op.get("gateway_name", "gw"))
+    provider._fetch_remote_gateway_config = fetched.__get__(provider)
+    return asyncio.run(provider._get_local_config("tenant-key"))
+
+
 def reads_key(op):
     """For each key, whether the gateway's code names it as a quoted string anywhere (its own files)."""
     code = [path.read_text(encoding="utf-8") for path in PACKAGE.rglob("*.py")]
     return {key: any(f'"{key}"' in text or f"'{key}'" in text for text in code) for key in op["keys"]}
 
 
-OPERATIONS = {"deny": deny, "map_server": map_server, "cli": run_cli, "load": load, "reads_key": reads_key}
+OPERATIONS = {
+    "deny": deny,
+    "map_server": map_server,
+    "cloud": cloud,
+    "cli": run_cli,
+    "load": load,
+    "reads_key": reads_key,
+}
 
 
 def main():

@@ -58,6 +58,9 @@ CASES: list[tuple[str, list[Any], dict[str, Any] | None, str | None]] = [
     ("read_file", [" "], None, None),
     ("read_file", ["", "read_file"], None, "read_file"),
     ("read_file", [" *"], None, None),
+    # A padded pattern is matched as written: it denies a tool whose name has the same spaces.
+    (" padded ", [" padded "], None, " padded "),
+    ("padded", [" padded "], None, None),
     # {name, reason} entries, and the first match decides.
     ("delete_file", [{"name": "delete_*", "reason": "destructive"}], None, "delete_*"),
     ("delete_file", [{"name": "delete_*", "reason": ""}], None, "delete_*"),

@@ -88,7 +88,7 @@ async def test_the_gateway_export_says_what_it_left_out_renamed_and_placed_confi
         assert not {"tool_guardrails_config", "enable_server_info_validation", "registry_only"} & set(entry)
     notes = " ".join(exported["notes"])
     assert "apply config-wide, to every server of this mcp_config (also files-v2, web)" in notes
-    assert "enable_server_info_validation (true on 1 servers) is left out" in notes
+    assert "enable_server_info_validation (true on 1 server) is left out" in notes
     assert "Left out, as the gateway does not read them: registry_only." in notes
     assert exported["masked"] == [] and "MASKED" not in exported["message"]
 
@@ -162,3 +162,25 @@ def test_the_keys_left_out_are_ones_the_gateway_never_names(gateway: Gateway) ->
         "server_tools_guardrails_config": True,
         "mcp_oauth": True,
     }
+
+
+async def test_differing_tool_guardrails_reach_the_runtime_on_each_server(gateway: Gateway) -> None:
+    policies = {name: {"enabled": True, "guardrail_name": name.upper(), "block": ["pii"]} for name in ("one", "two")}
+    async with Client(create_server(Settings(show_secrets=True))) as client:
+        for name, policy in policies.items():
+            mcp_config = {"config": {"command": "npx", "args": [name]}, "tool_guardrails_config": policy}
+            await client.call_tool("add_registry_server", {"saved_name": name, "mcp_config": mcp_config})
+        exported = await client.call_tool("export_registry_servers", {"format": "gateway"})
+    assert exported.structured_content is not None
+    [assigned] = gateway.import_block(
+        exported.structured_content["config"],
+        "registry",
+        gateway.command("assign", project="default_project", config="registry"),
+    )
+    assert assigned["exit"] == 0
+    key = next(iter(json.loads(gateway.config_path.read_text())["apikeys"]))
+    [loaded] = gateway.run({"op": "load", "gateway_key": key})
+    runtime = {entry["server_name"]: entry for entry in loaded["config"]["mcp_config"]}
+    for name, policy in policies.items():
+        assert runtime[name]["server_tools_guardrails_config"]["guardrail_name"] == policy["guardrail_name"]
+        assert runtime[name]["server_tools_guardrails_config"]["enabled"] is True

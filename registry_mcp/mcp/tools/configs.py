@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field, WithJsonSchema
 from registry_mcp.errors import LocalRefusal, RegistryError
 from registry_mcp.gateway.export import ExportFormat, export, masked_paths
 from registry_mcp.gateway.lint import Finding, lint_servers
+from registry_mcp.gateway.toml_text import dumps
 from registry_mcp.importing import (
     MAX_SOURCE_TEXT,
     ConfigError,
@@ -39,6 +40,7 @@ from registry_mcp.registry.models import (
     ServerVersion,
 )
 from registry_mcp.registry.targets import what_runs
+from registry_mcp.secrets.masking import mask_secrets
 from registry_mcp.settings import ALLOW_LAUNCH_VARIABLE
 from registry_mcp.untrusted import clean, escape
 from registry_mcp.wording import agreeing, counted
@@ -56,12 +58,13 @@ class ExportArguments(RegistryModel):
 
     format: ExportFormat = Field(
         description=(
-            "'mcpServers': Claude Desktop, Cursor, Claude Code; 'claude_managed': Claude Code's managed allowlist."
+            "'gateway_overrides': a cloud-mode gateway's local_server_overrides; 'mcpServers': Cursor, Claude Code; "
+            "'claude_managed': Claude Code's managed allowlist; else the gateway or client named."
         )
     )
     servers: ServerSelectors = Field(
         default=None,
-        description="The servers to export, each {saved_name, server_version}; leave out for every active one.",
+        description="Each {saved_name, server_version}; left out: every active one.",
     )
 
 
@@ -71,6 +74,7 @@ class ExportResult(ToolResult):
     format: str
     servers: list[str] = Field(description="The servers exported, as 'saved_name server_version'.")
     config: dict[str, Any] = Field(description="The config block, ready to paste (secrets masked unless shown).")
+    toml: str | None = Field(default=None, description="For codex: the block as TOML, for config.toml.")
     masked: list[str] = Field(
         default_factory=list,
         description="Where config holds a mask instead of the real value: replace each before use.",
@@ -104,12 +108,19 @@ async def export_registry_servers(args: ExportArguments, call: ToolCall) -> Expo
     masked = [] if call.reveal_secrets else masked_paths(rendered.config)
     where = {
         "gateway": "under mcp_configs.<id> in the gateway's config",
-        "mcpServers": "in the client's config file",
+        "gateway_overrides": "at the top level of a cloud-mode gateway's config file",
+        "vscode": "in .vscode/mcp.json",
+        "zed": "in Zed's settings.json",
+        "codex": "in Codex's config.toml (see toml)",
         "claude_managed": "in Claude Code's managed-settings.json",
     }
     return ExportResult(
-        message=f"{counted(len(rendered.servers), 'server')} as a '{args.format}' block to paste "
-        f"{where.get(args.format, 'in .vscode/mcp.json')}."
+        message=(
+            f"{counted(len(rendered.servers), 'server')} as a '{args.format}' block to paste "
+            f"{where.get(args.format, 'in the client config file')}."
+            if servers
+            else "Nothing to export: the registry has no active server registered."
+        )
         + (
             f" {counted(len(masked), 'value')} {agreeing(len(masked), 'is', 'are')} MASKED (listed in masked), not "
             "real: replace each with its real value before use, or have write_registry_export write the file with "
@@ -123,6 +134,10 @@ async def export_registry_servers(args: ExportArguments, call: ToolCall) -> Expo
         format=args.format,
         servers=rendered.servers,
         config=rendered.config,
+        # Text is not masked by its keys when presented: it is rendered from the masked block.
+        toml=dumps(rendered.config if call.reveal_secrets else mask_secrets(rendered.config))
+        if args.format == "codex"
+        else None,
         masked=masked,
         renamed=rendered.renamed,
         skipped=rendered.skipped,
@@ -319,6 +334,7 @@ async def import_client_config(args: ImportArguments, call: ToolCall) -> ImportR
     noted = sum(1 for entry in entries if entry.notes)
     skipped = f" {counted(len(problems), 'entry', 'entries')} could not be imported (see problems)." if problems else ""
     skipped += f" {noted} {agreeing(noted, 'has', 'have')} notes to check (see notes)." if noted else ""
+    skipped += f" Nothing to import: {plan.why_empty}." if plan.why_empty else ""
     await call.report_progress(0, None, "Looking for these names in the registry")
     registered = await _registered_names(call.registry)
     free: list[ServerPayload] = []

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from registry_mcp.errors import LocalRefusal
 from registry_mcp.gateway.config_files import WritePlan, WriteRefused, digest, entries_of, plan_write, write
@@ -55,7 +55,10 @@ _NO_FILES_OVER_HTTP = (
 
 class WriteExportArguments(ExportArguments):
     # format and servers are export_registry_servers', whose schema the model already has: said once, there.
-    format: ExportFormat = Field(description="As in export_registry_servers.")
+    # Its values are listed once, in export_registry_servers' schema.
+    format: Annotated[ExportFormat, WithJsonSchema({"type": "string"})] = Field(
+        description="As in export_registry_servers."
+    )
     servers: ServerSelectors = Field(default=None, description="As in export_registry_servers.")
     path: str = Field(
         min_length=1,
@@ -70,7 +73,7 @@ class WriteExportArguments(ExportArguments):
     )
     private: bool = Field(
         default=False,
-        description="true: make an existing file readable by the user only.",
+        description="true: make an existing file readable by you only.",
     )
     confirm: bool = Field(default=False, description=CONFIRM_WHERE_CLIENT_CANNOT_ASK)
 
@@ -99,9 +102,13 @@ class _Planned:
 
 
 async def _plan(args: WriteExportArguments, registry: RegistryClient) -> _Planned:
-    rendered = export(await chosen_servers(args.servers, registry), args.format)
+    servers = await chosen_servers(args.servers, registry)
+    rendered = export(servers, args.format)
     if not rendered.servers:
-        raise LocalRefusal("There is nothing to write: none of the chosen servers has an mcp_config")
+        raise LocalRefusal(
+            "There is nothing to write: "
+            + ("; ".join(rendered.skipped) if servers else "the registry has no active server registered")
+        )
     try:
         return _Planned(rendered, plan_write(args.path, rendered, args.format, args.config_name, private=args.private))
     except WriteRefused as refused:
@@ -134,23 +141,30 @@ def _question(planned: _Planned, export_format: ExportFormat) -> str:
             + ("your user only (0600)." if plan.mode == 0o600 else f"every user ({plan.mode:04o}).")
         )
     ]
-    lines += [f"Adds {shown(name)}: {_runs(plan.entries[name])}." for name in plan.added]
-    lines += [
-        f"Replaces {shown(name)}: it ran {_runs(plan.previous[name])}; now {_runs(plan.entries[name])}."
-        for name in plan.replaced
-    ]
+    if export_format == "gateway_overrides":
+        lines += [f"Sets for {shown(name)}: {_overrides(plan.entries[name])}." for name in plan.added]
+        lines += [
+            f"Replaces for {shown(name)}: {_overrides(plan.previous[name])}; now {_overrides(plan.entries[name])}."
+            for name in plan.replaced
+        ]
+    else:
+        lines += [f"Adds {shown(name)}: {_runs(plan.entries[name])}." for name in plan.added]
+        lines += [
+            f"Replaces {shown(name)}: it ran {_runs(plan.previous[name])}; now {_runs(plan.entries[name])}."
+            for name in plan.replaced
+        ]
     lines += [
         f"Removes {shown(name)} from the file's allowlist: the registry does not hold it." for name in plan.removed
     ]
     if plan.kept:
-        lines.append(f"Keeps the file's {plan.kept} other entries as they are.")
+        lines.append(f"Keeps the file's {counted(plan.kept, 'other entry', 'other entries')} as they are.")
     if plan.policy is not None:
         before, after = plan.policy
         lines.append(
             f"Sets the config-wide tool guardrails (common_overrides.{TOOL_GUARDRAILS}, for every server of this "
             f"gateway config) {'from ' + _policy(before) + ' ' if before is not None else ''}to {_policy(after)}."
         )
-    lines.append(f"The file gets the real values of {plan.secrets} secrets (not shown to the assistant).")
+    lines.append(f"The file gets the real values of {counted(plan.secrets, 'secret')} (not shown to the assistant).")
     if plan.other_owner is not None:
         lines.append(
             f"Warning: the file belongs to {plan.other_owner}, not to you; it stays theirs, so that user can read "
@@ -163,7 +177,8 @@ def _question(planned: _Planned, export_format: ExportFormat) -> str:
 
 def _owner_needs_person(plan: WritePlan) -> str:
     return (
-        f"the file belongs to {plan.other_owner}, not to you, and would give that user {plan.secrets} secrets. "
+        f"the file belongs to {plan.other_owner}, not to you, and would give that user "
+        f"{counted(plan.secrets, 'secret')}. "
         "Only a person who agreed to a question naming that user can allow this, and this client cannot ask: "
         "confirm: true is not enough. Write to a file of your own instead."
     )
@@ -215,6 +230,13 @@ def _runs(entry: Any) -> str:
     return runs
 
 
+def _overrides(entry: Any) -> str:
+    """What a local_server_overrides entry makes the gateway apply, for the person to approve (masked)."""
+    if not isinstance(entry, dict):
+        return "(not an object)"
+    return "; ".join(f"{shown(key)} {_policy(value)}" for key, value in entry.items()) or "nothing"
+
+
 # Where client configs keep a remote server's address (an entry already in the file may use any).
 _URL_KEYS = ("url", "serverUrl", "httpUrl")
 
@@ -246,8 +268,8 @@ def _changed(asked: Export, now: Export, export_format: ExportFormat) -> list[st
     ask=ask_to_write,
 )
 async def write_registry_export(args: WriteExportArguments, call: ToolCall) -> WriteResult:
-    """Write an export, with its real secret values, into a gateway or client config file once the
-    person agrees; secrets never pass through the conversation."""
+    """Write an export, real secrets included, into a gateway or client config file once the person
+    agrees; secrets never pass through the conversation."""
     if not call.may_act_on_this_machine:
         return WriteResult(
             message=_NO_FILES_OVER_HTTP,

@@ -76,7 +76,7 @@ class _InspectionTarget:
     stored_denied: list[Any]  # the registry entry's own deny list, which write_tools must not widen
     # The entry's secret values and the registry's API key, kept out of whatever the server says.
     secrets: frozenset[str] = field(repr=False)
-    stored_pin: Any = None  # the entry's mcp_config.pin, as stored
+    stored_pin: Any = None  # the entry's mcp_config.pinned, as stored
 
 
 class InspectArguments(RegistryModel):
@@ -313,7 +313,10 @@ async def _ask_to_check_pins(call: ToolCall) -> Question:
     batch = _PinBatch(entries, skipped=len(pinned) - len(entries))
     if not entries:
         return Question(_NO_COMMANDS_OVER_HTTP, facts=batch, asks_person=False)
-    lines = [f"Start or reach these {len(entries)} servers to check them against their pins?"]
+    lines = [
+        f"Start or reach {'this' if len(entries) == 1 else 'these'} {counted(len(entries), 'server')} to check "
+        f"{agreeing(len(entries), 'it', 'them')} against {agreeing(len(entries), 'its pin', 'their pins')}?"
+    ]
     for entry in entries:
         config = entry.config
         if isinstance(config, RemoteServerConfig):

@@ -122,8 +122,14 @@ async def use_public_registry(args: PublicRegistryArguments, call: ToolCall) -> 
         warnings += found
     unsupplied = sum(len(entry.to_supply or []) for entry in entries)
     ask = (
-        f" {unsupplied} values must come from the person (to_supply): ask for them, never guess, and set them with "
-        "modify_registry_server as supply_with shows."
+        f" {counted(unsupplied, 'value')} must come from the person (to_supply): ask for them, never guess, and set "
+        "them with modify_registry_server as supply_with shows"
+        + (
+            '; a secret can be given as {"from_env": "NAME"} or {"from_file": "PATH"}, read here without passing '
+            "through the conversation."
+            if not call.over_http
+            else "."
+        )
         if unsupplied
         else ""
     )
@@ -155,8 +161,8 @@ async def _search(texts: list[str], public: PublicRegistry, call: ToolCall) -> P
         hits.sort(key=lambda server: _rank(str(server.get("name", "")), text))
         found += [_summary(server) for server in hits[:HITS_PER_SEARCH]]
     return PublicRegistryResult(
-        message=f"{len(found)} servers found in the public registry at {public.base_url}. To register some, call "
-        "again with servers: [{name}] (a dry run first).",
+        message=f"{counted(len(found), 'server')} found in the public registry at {public.base_url}. To register "
+        "some, call again with servers: [{name}] (a dry run first).",
         registry=call.registry_info,
         found=found,
     )

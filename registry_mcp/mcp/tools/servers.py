@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import Field, WithJsonSchema
 
 from registry_mcp.errors import ServerNotFound
+from registry_mcp.gateway.export import cloud_gateway_note
 from registry_mcp.gateway.lint import Finding, lint_server, lint_servers
 from registry_mcp.mcp.arguments import CLOSED, CONFIRM_WHERE_CLIENT_CANNOT_ASK, AddServerArguments, ServerSelector
 from registry_mcp.mcp.permissions import NOT_CONFIRMED, Question
@@ -54,8 +55,7 @@ class AddResult(RecordResult):
     read_only=False,
 )
 async def add_registry_server(args: AddArguments, call: ToolCall) -> AddResult:
-    """Register one MCP server (the registry's add-server fields). Warns of what the registry accepts but
-    will bite later."""
+    """Register one MCP server; warns of what the registry accepts but will bite later."""
     warnings = lint_server(args)
     subject = f"'{args.saved_name}' version '{args.server_version}'"
     payload = args.model_dump(mode="json", exclude_unset=True, by_alias=True, exclude={"dry_run"})
@@ -80,7 +80,7 @@ async def add_registry_server(args: AddArguments, call: ToolCall) -> AddResult:
         )
     server = await call.registry.add_server(payload)
     return AddResult(
-        message=f"Registered {subject}." + _warning_sentence(warnings),
+        message=f"Registered {subject}." + _warning_sentence(warnings) + _cloud_note([server], call),
         registry=call.registry_info,
         server=server,
         warnings=warnings or None,
@@ -93,6 +93,10 @@ async def _is_registered(registry: RegistryClient, saved_name: str, server_versi
     except ServerNotFound:
         return False
     return True
+
+
+def _cloud_note(servers: list[RegistryServer], call: ToolCall) -> str:
+    return cloud_gateway_note(servers) if call.location.kind == "cloud" else ""
 
 
 def _warning_sentence(warnings: list[Finding]) -> str:
@@ -127,7 +131,7 @@ class BulkAddResult(ToolResult):
     title="Add up to 100 servers to the MCP registry", hint="register up to 100 servers at once.", read_only=False
 )
 async def bulk_add_registry_servers(args: BulkAddServersArguments, call: ToolCall) -> BulkAddResult:
-    """Register 1 to 100 MCP servers in one go: all of them, or none if any one is refused."""
+    """Register 1 to 100 MCP servers at once: all, or none if one is refused."""
     # One request, all or nothing: progress can say only that it is sent and that it is done.
     count = len(args.servers)
     await call.report_progress(0, count, f"Sending {counted(count, 'server')} in one request")
@@ -135,7 +139,9 @@ async def bulk_add_registry_servers(args: BulkAddServersArguments, call: ToolCal
     await call.report_progress(count, count, f"Registered {counted(count, 'server')}")
     warnings = lint_servers(list(args.servers))
     return BulkAddResult(
-        message=f"Registered {counted(len(servers), 'server')}." + _warning_sentence(warnings),
+        message=f"Registered {counted(len(servers), 'server')}."
+        + _warning_sentence(warnings)
+        + _cloud_note(servers, call),
         registry=call.registry_info,
         added=[ServerSummary.of(server) for server in servers],
         warnings=warnings or None,
@@ -152,7 +158,7 @@ async def get_registry_server(args: ServerSelector, call: ToolCall) -> ServerRes
     """The whole registry record of one server."""
     server = await call.registry.get_server(args.saved_name, args.server_version)
     return ServerResult(
-        message=f"The record of '{server.saved_name}' version '{server.server_version}'.",
+        message=f"The record of '{server.saved_name}' version '{server.server_version}'." + _cloud_note([server], call),
         registry=call.registry_info,
         server=server,
     )
@@ -201,7 +207,8 @@ async def modify_registry_server(args: ModifyServerArguments, call: ToolCall) ->
     return ServerResult(
         message=f"Changed {', '.join(sorted(changes))} of '{server.saved_name}' version '{server.server_version}'."
         + _dropped_sentence(before, server)
-        + _warning_sentence(warnings),
+        + _warning_sentence(warnings)
+        + _cloud_note([server], call),
         registry=call.registry_info,
         server=server,
         warnings=warnings or None,

@@ -37,6 +37,7 @@ from registry_mcp.registry.models import (
     ServerPayload,
 )
 from registry_mcp.registry.validation import describe_validation_error
+from registry_mcp.wording import agreeing, counted
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping
@@ -75,6 +76,7 @@ def create_app(store: RegistryStore, *, api_key: str | None = None, merges: bool
         "delete": functools.partial(_delete, store),
         "list": functools.partial(_list, store),
         "list_gateways": functools.partial(_list_gateways, store),
+        "gateway_config": functools.partial(_gateway_config, store),
     }
     routes = [
         Route(endpoint.path, _serve(handlers[action], api_key), methods=[endpoint.method])
@@ -178,9 +180,16 @@ async def _list_gateways(store: RegistryStore, request: Request, scope: Scope) -
     saved_name, version = await _selected(request, "list_gateways")
     gateways = await _in_thread(store.gateways_for, scope, saved_name, version)
     return 200, {
-        "message": f"{len(gateways)} gateways use '{saved_name}' version '{version}'",
+        "message": f"{counted(len(gateways), 'gateway')} {agreeing(len(gateways), 'uses', 'use')} '{saved_name}' "
+        f"version '{version}'",
         "data": gateways,
     }
+
+
+async def _gateway_config(store: RegistryStore, request: Request, scope: Scope) -> tuple[int, Any]:
+    name = _header(request, endpoints.GATEWAY_HEADER, "")  # required: '' is refused
+    version = _header(request, endpoints.GATEWAY_VERSION_HEADER, endpoints.DEFAULT_GATEWAY_VERSION)
+    return 200, await _in_thread(store.gateway_config, scope.project, name, version)
 
 
 # --- request parsing ------------------------------------------------------------------------------

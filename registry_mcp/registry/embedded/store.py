@@ -19,6 +19,7 @@ checkpoint that empties the write-ahead log, so the old value is not left readab
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -32,8 +33,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from registry_mcp.errors import Conflict, NotFound
+from registry_mcp.registry.embedded.database_file import (
+    BUSY_TIMEOUT_MS,
+    SCHEMA_VERSION,
+    DatabaseUnusable,
+    explain,
+    newer_schema,
+)
 from registry_mcp.registry.patching import apply_modify
 from registry_mcp.secrets.masking import mask_secrets, secret_values
+from registry_mcp.wording import agreeing, counted
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -72,18 +81,19 @@ CREATE TABLE IF NOT EXISTS gateways (
     project TEXT NOT NULL,
     gateway_name TEXT NOT NULL,  -- the gateway's saved name
     created_at TEXT NOT NULL,
-    gateway_version TEXT NOT NULL DEFAULT 'v1'
+    gateway_version TEXT NOT NULL DEFAULT 'v1',
+    common_overrides TEXT NOT NULL DEFAULT '{}'  -- JSON: gateway-wide guardrail policies
 );
 CREATE TABLE IF NOT EXISTS gateway_servers (
     gateway_id TEXT NOT NULL REFERENCES gateways (gateway_id),
     registry_name TEXT NOT NULL,
     saved_name TEXT NOT NULL,
     server_version TEXT NOT NULL,
+    gateway_overrides TEXT NOT NULL DEFAULT '{}',  -- JSON: this gateway's overrides for the server
     PRIMARY KEY (gateway_id, registry_name, saved_name, server_version)
 );
 """
 
-BUSY_TIMEOUT_MS = 10_000
 # The files SQLite keeps beside the database, all holding its data at some point.
 _COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
 
@@ -104,6 +114,8 @@ def _prepare_private_file(path: Path) -> None:
     tightened to 0600, with a warning; an existing directory is left as it is (it may be shared on
     purpose) with a warning if others may enter it.
     """
+    if path.is_dir():  # never made 0600 below: a folder given for the file may be anyone's (/tmp)
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     directory = path.parent
     if not directory.exists():
         directory.mkdir(parents=True, mode=0o700)
@@ -149,28 +161,50 @@ class RegistryStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
+        try:
+            self._db = self._open()
+        except (OSError, sqlite3.Error) as error:
+            raise DatabaseUnusable(explain(Path(self.path), error)) from error
+        self._lock = threading.Lock()
+
+    def _open(self) -> sqlite3.Connection:
         if self.path != ":memory:":
             _prepare_private_file(Path(self.path))
         # isolation_level=None: transactions are opened explicitly, with BEGIN IMMEDIATE for writes.
         # The timeout is SQLite's busy timeout: how long a write waits for another one to finish.
-        self._db = sqlite3.connect(
-            self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-        )
-        self._db.row_factory = _as_dict
-        self._lock = threading.Lock()
-        with self._lock:
-            # (An in-memory database has no log: SQLite keeps its journal mode and ignores these.)
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")
-            self._db.execute("PRAGMA foreign_keys = ON")
-            # Freed content is overwritten with zeros, so a deleted or replaced secret leaves no trace.
-            self._db.execute("PRAGMA secure_delete = ON")
-            self._db.executescript(_SCHEMA)
-            gateway_columns = {row["name"] for row in self._db.execute("PRAGMA table_info(gateways)")}
-            if "gateway_version" not in gateway_columns:  # a file from before gateways had versions
-                self._db.execute("ALTER TABLE gateways ADD COLUMN gateway_version TEXT NOT NULL DEFAULT 'v1'")
-            self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('local_user', ?)", (str(uuid.uuid4()),))
-            self.local_user = self._db.execute("SELECT value FROM meta WHERE key = 'local_user'").fetchone()["value"]
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+        try:
+            self._prepare(db)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _prepare(self, db: sqlite3.Connection) -> None:
+        db.row_factory = _as_dict
+        # Read before anything is written: a newer schema is left as it is.
+        found = db.execute("PRAGMA user_version").fetchone()["user_version"]
+        if found > SCHEMA_VERSION:
+            raise DatabaseUnusable(newer_schema(Path(self.path), found, SCHEMA_VERSION))
+        # (An in-memory database has no log: SQLite keeps its journal mode and ignores these.)
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        # Freed content is overwritten with zeros, so a deleted or replaced secret leaves no trace.
+        db.execute("PRAGMA secure_delete = ON")
+        db.executescript(_SCHEMA)
+        gateway_columns = {row["name"] for row in db.execute("PRAGMA table_info(gateways)")}
+        if "gateway_version" not in gateway_columns:  # a file from before gateways had versions
+            db.execute("ALTER TABLE gateways ADD COLUMN gateway_version TEXT NOT NULL DEFAULT 'v1'")
+        if "common_overrides" not in gateway_columns:  # a file from before gateways had overrides
+            db.execute("ALTER TABLE gateways ADD COLUMN common_overrides TEXT NOT NULL DEFAULT '{}'")
+        server_columns = {row["name"] for row in db.execute("PRAGMA table_info(gateway_servers)")}
+        if "gateway_overrides" not in server_columns:
+            db.execute("ALTER TABLE gateway_servers ADD COLUMN gateway_overrides TEXT NOT NULL DEFAULT '{}'")
+        if found < SCHEMA_VERSION:
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('local_user', ?)", (str(uuid.uuid4()),))
+        self.local_user = db.execute("SELECT value FROM meta WHERE key = 'local_user'").fetchone()["value"]
 
     def close(self) -> None:
         with self._lock:
@@ -191,7 +225,10 @@ class RegistryStore:
             if len(taken) == 1:
                 raise Conflict(f"a server {taken[0]} already exists in project '{scope.project}'")
             if taken:
-                raise Conflict(f"{len(taken)} servers already exist in project '{scope.project}': {', '.join(taken)}")
+                raise Conflict(
+                    f"{counted(len(taken), 'server')} already {agreeing(len(taken), 'exists', 'exist')} in project "
+                    f"'{scope.project}': {', '.join(taken)}"
+                )
             return added
 
     def modify(
@@ -242,23 +279,32 @@ class RegistryStore:
                 self._forget_freed()
 
     def add_gateway(
-        self, project: str, gateway_name: str, servers: list[tuple[str, str, str]], version: str = "v1"
+        self,
+        project: str,
+        gateway_name: str,
+        servers: list[tuple[str, str, str]],
+        version: str = "v1",
+        *,
+        common_overrides: dict[str, Any] | None = None,
+        overrides: dict[str, dict[str, Any]] | None = None,
     ) -> str:
-        """Record a gateway that references servers given as (registry_name, saved_name, version).
+        """Record a gateway that references servers given as (registry_name, saved_name, version), with
+        its gateway-wide `common_overrides` and its per-server `overrides` keyed by saved name.
 
         The registry API has no call for this (gateways are managed elsewhere); it lets the embedded
-        registry answer list-gateways-by-server with real data.
+        registry answer list-gateways-by-server and get-gateway-config with real data.
         """
         gateway_id = str(uuid.uuid4())
+        overrides = overrides or {}
         with self._lock, self._write():
             self._db.execute(
-                "INSERT INTO gateways (gateway_id, project, gateway_name, gateway_version, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (gateway_id, project, gateway_name, version, _now()),
+                "INSERT INTO gateways (gateway_id, project, gateway_name, gateway_version, created_at, "
+                "common_overrides) VALUES (?, ?, ?, ?, ?, ?)",
+                (gateway_id, project, gateway_name, version, _now(), json.dumps(common_overrides or {})),
             )
             self._db.executemany(
-                "INSERT INTO gateway_servers VALUES (?, ?, ?, ?)",
-                [(gateway_id, *server) for server in servers],
+                "INSERT INTO gateway_servers VALUES (?, ?, ?, ?, ?)",
+                [(gateway_id, *server, json.dumps(overrides.get(server[1]) or {})) for server in servers],
             )
         return gateway_id
 
@@ -297,6 +343,39 @@ class RegistryStore:
                 (scope.project, scope.registry_name, saved_name, version),
             ).fetchall()
         return gateways
+
+    def gateway_config(self, project: str, gateway_name: str, version: str) -> dict[str, Any]:
+        """A gateway's config as get-gateway-config answers it (the shape secure-mcp-gateway's cloud
+        provider reads): its servers in full, each with this gateway's overrides."""
+        with self._lock:
+            gateway: dict[str, Any] | None = self._db.execute(
+                "SELECT * FROM gateways WHERE project = ? AND gateway_name = ? AND gateway_version = ? "
+                "ORDER BY id DESC LIMIT 1",
+                (project, gateway_name, version),
+            ).fetchone()
+            if gateway is None:
+                raise NotFound(f"no gateway '{gateway_name}' version '{version}' in project '{project}'")
+            expanded = []
+            for used in self._db.execute(
+                "SELECT * FROM gateway_servers WHERE gateway_id = ? ORDER BY rowid", (gateway["gateway_id"],)
+            ).fetchall():
+                try:
+                    record = self._record(
+                        self._find(Scope(project, used["registry_name"]), used["saved_name"], used["server_version"])
+                    )
+                except NotFound:
+                    continue  # deleted since: the gateway no longer has it
+                expanded.append({**record, "gateway_overrides": json.loads(used["gateway_overrides"])})
+        return {
+            "gateway_id": gateway["gateway_id"],
+            "common_overrides": json.loads(gateway["common_overrides"]),
+            "expanded_servers": expanded,
+            "request_context": {
+                "gateway_saved_name": gateway_name,
+                "gateway_version": version,
+                "project_name": project,
+            },
+        }
 
     # --- internals ------------------------------------------------------------------------------
 
