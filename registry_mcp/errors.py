@@ -13,8 +13,9 @@ The tree::
     │   ├── RegistryUnavailable    5xx, or no connection
     │   │   ├── RegistryUnreachable  no connection: refused, not found, timed out connecting, or dropped
     │   │   └── RegistryTimeout    no whole answer within the deadline (REGISTRY_MCP_TIMEOUT)
-    │   └── UnexpectedResponse     the registry answered with something this client cannot read
-    │       └── ResponseTooLarge   an answer past the size limit (REGISTRY_MCP_MAX_RESPONSE_BYTES)
+    │   ├── UnexpectedResponse     the registry answered with something this client cannot read
+    │   │   └── ResponseTooLarge   an answer past the size limit (REGISTRY_MCP_MAX_RESPONSE_BYTES)
+    │   └── NotInPublicRegistry    the public MCP Registry has no server (or version) of that name
     ├── LocalRefusal               registry-mcp refused the call itself, without the registry: a result
     │                              too large to return, nothing to inspect
     ├── ConfigError                a text that is not an MCP client config it can read (also a ValueError)
@@ -22,6 +23,11 @@ The tree::
     ├── MappingError               a public-registry record that cannot become an entry (also a ValueError)
     ├── ModifyRefused              changes that cannot be applied as sent (also a ValueError)
     ├── InspectionFailed           a server that could not be started, reached or asked
+    ├── WriteRefused               a config file that cannot be written safely (also a ValueError)
+    ├── SourceRefused              a from_env / from_file value that cannot be read (also a ValueError)
+    ├── NotExpressible             an entry that cannot be said as a server.json (also a ValueError)
+    ├── CatalogQueryError          a /v0.1 query parameter that cannot be honoured (also a ValueError)
+    ├── ImageNotFound              an image registry without that image or tag
     └── StoreError                 the embedded registry's store refused; its app answers with the status
         ├── NotFound               404
         └── Conflict               409
@@ -176,3 +182,29 @@ class NotFound(StoreError):
 
 class Conflict(StoreError):
     pass
+
+
+class WriteRefused(Error, ValueError):
+    """The file cannot be written safely; the message says why (never a value from it)."""
+
+
+class ImageNotFound(Error):
+    """The registry has no such image or tag."""
+
+
+class SourceRefused(Error, ValueError):
+    """A source cannot be read; the message names the field and why (never a value)."""
+
+
+class NotExpressible(Error, ValueError):
+    """The entry cannot be said as a `server.json`; the message says why."""
+
+
+class CatalogQueryError(Error, ValueError):
+    """A query parameter the API cannot honour; the message says which and why."""
+
+
+class NotInPublicRegistry(RegistryError):
+    """The public MCP Registry has no server (or version) of that name."""
+
+    hint = "Check the exact name (and version) with a search of the public registry."

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from registry_mcp.gateway.config_files import WriteRefused, plan_write, write
+from registry_mcp.errors import WriteRefused
+from registry_mcp.gateway.config_files import plan_write, write
 from registry_mcp.gateway.export import export
 from registry_mcp.registry.models import RegistryServer
 

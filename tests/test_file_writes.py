@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from registry_mcp.errors import WriteRefused
 from registry_mcp.gateway.config_files import (
     MAX_EXISTING_BYTES,
     WritePlan,
-    WriteRefused,
     _dumps,
     _read,
     not_a_file,

@@ -10,7 +10,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from registry_mcp.public_registry.serving import NotExpressible, build_catalog, round_trip, to_record
+from registry_mcp.errors import NotExpressible
+from registry_mcp.public_registry.serving import build_catalog, round_trip, to_record
 from registry_mcp.registry.models import RegistryServer
 from registry_mcp.settings import require_namespace
 

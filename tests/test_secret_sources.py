@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from registry_mcp.errors import SourceRefused
 from registry_mcp.mcp.server import create_server
-from registry_mcp.secrets.sources import SourceRefused, resolve_sources
+from registry_mcp.secrets.sources import resolve_sources
 from registry_mcp.settings import Settings
 
 from .conftest import stored_record, text_of

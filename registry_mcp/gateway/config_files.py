@@ -45,6 +45,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from registry_mcp.errors import WriteRefused
 from registry_mcp.gateway import claude_managed
 from registry_mcp.gateway.clients import CLIENT_BLOCK
 from registry_mcp.gateway.export import OVERRIDES, TOOL_GUARDRAILS, Export, ExportFormat
@@ -57,10 +58,6 @@ MAX_EXISTING_BYTES = 16 * 1024 * 1024
 _CLIENT_KEY = {**CLIENT_BLOCK, "gateway_overrides": OVERRIDES}
 # Top-level keys of a secure-mcp-gateway config file, one of which an existing file must have to get overrides.
 _GATEWAY_FILE_KEYS = ("mcp_configs", "plugins", OVERRIDES)
-
-
-class WriteRefused(ValueError):
-    """The file cannot be written safely; the message says why (never a value from it)."""
 
 
 @dataclass(frozen=True)

@@ -27,17 +27,9 @@ import anyio
 import anyio.to_thread
 from mcp.server.auth.middleware.auth_context import get_access_token
 
-from registry_mcp.errors import RegistryError
+from registry_mcp.errors import CatalogQueryError, RegistryError
 from registry_mcp.mcp.registries import open_registry
-from registry_mcp.public_registry.serving import (
-    Catalog,
-    CatalogQueryError,
-    Query,
-    build_catalog,
-    find,
-    list_page,
-    versions_of,
-)
+from registry_mcp.public_registry.serving import Catalog, Query, build_catalog, find, list_page, versions_of
 from registry_mcp.registry.endpoints import MAX_PER_PAGE
 from registry_mcp.registry.models import RegistryServer
 

@@ -44,7 +44,7 @@ from mcp_types import CallToolResult, LoggingLevel, ToolAnnotations
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import BaseModel, ValidationError
 
-from registry_mcp.errors import LocalRefusal, RegistryError
+from registry_mcp.errors import LocalRefusal, RegistryError, SourceRefused
 from registry_mcp.mcp.permissions import (
     Consent,
     Question,
@@ -59,7 +59,7 @@ from registry_mcp.mcp.sdk import function_tool
 from registry_mcp.mcp.steps import Steps, sdk_function
 from registry_mcp.registry.client import RegistryClient, RegistryLocation
 from registry_mcp.registry.validation import describe_validation_error
-from registry_mcp.secrets.sources import SourceRefused, has_sources, resolve_sources
+from registry_mcp.secrets.sources import has_sources, resolve_sources
 from registry_mcp.settings import Settings
 
 if TYPE_CHECKING:

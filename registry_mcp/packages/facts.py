@@ -17,7 +17,7 @@ import anyio
 import httpx2
 from pydantic import BaseModel, Field
 
-from registry_mcp.errors import RegistryError, ServerNotFound
+from registry_mcp.errors import ImageNotFound, RegistryError, ServerNotFound
 from registry_mcp.gateway.lint import Finding
 from registry_mcp.packages import npm, oci, pypi
 from registry_mcp.packages.sources import PackageSources
@@ -228,7 +228,7 @@ async def _image_facts(ref: PackageRef, args: list[str], facts: PackageFacts, so
     tag = ref.asked or "latest"
     try:
         digest = await oci.digest_of(ref.name, tag, seconds=sources.timeout)
-    except oci.ImageNotFound:
+    except ImageNotFound:
         facts.exists = False
         return facts
     except (httpx2.HTTPError, ValueError) as failure:

@@ -12,6 +12,7 @@ import re
 
 import httpx2
 
+from registry_mcp.errors import ImageNotFound
 from registry_mcp.urls import is_loopback
 
 DOCKER_HUB = "registry-1.docker.io"
@@ -24,10 +25,6 @@ ACCEPT = ", ".join(
     )
 )
 _CHALLENGE = re.compile(r'(\w+)="([^"]*)"')
-
-
-class ImageNotFound(Exception):
-    """The registry has no such image or tag."""
 
 
 def registry_of(image: str) -> tuple[str, str]:

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import httpx2
 
-from registry_mcp.errors import RegistryError, ServerNotFound, UnexpectedResponse
+from registry_mcp.errors import NotInPublicRegistry, ServerNotFound, UnexpectedResponse
 from registry_mcp.registry.client import RegistryHttp
 from registry_mcp.registry.endpoints import DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
 from registry_mcp.urls import DEFAULT_PUBLIC_REGISTRY_URL, require_trusted_url
@@ -39,10 +39,6 @@ def is_public_name(text: str) -> bool:
 
 
 __all__ = ["DEFAULT_PUBLIC_REGISTRY_URL", "NotInPublicRegistry", "PublicRegistry", "require_trusted_url"]
-
-
-class NotInPublicRegistry(RegistryError):
-    hint = "Check the exact name (and version) with a search of the public registry."
 
 
 class PublicRegistry:

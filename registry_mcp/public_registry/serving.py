@@ -38,7 +38,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from registry_mcp.errors import MappingError
+from registry_mcp.errors import CatalogQueryError, MappingError, NotExpressible
 from registry_mcp.public_registry.mapping import META_KEY, to_entry
 from registry_mcp.registry.models import LocalServerConfig, RegistryServer
 from registry_mcp.registry.targets import PEP440_VERSION, program_of, unpinned, what_runs
@@ -65,14 +65,6 @@ _EXACT_NPM = re.compile(r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)
 _RANGE = re.compile(r"^[\^~<>=*]|\.[x*](?:\.|$)|^[xX*]$|\s|\|\|")
 _URL = re.compile(r"^https?://\S+$")
 _REPOSITORY_SOURCES = {"github.com": "github", "gitlab.com": "gitlab", "bitbucket.org": "bitbucket"}
-
-
-class NotExpressible(ValueError):
-    """The entry cannot be said as a `server.json`; the message says why."""
-
-
-class CatalogQueryError(ValueError):
-    """A query parameter the API cannot honour; the message says which and why."""
 
 
 def server_name(namespace: str, saved_name: str) -> str:

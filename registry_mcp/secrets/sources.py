@@ -17,15 +17,12 @@ import os
 from pathlib import Path
 from typing import Any
 
+from registry_mcp.errors import SourceRefused
 from registry_mcp.secrets.masking import looks_secret
 
 SOURCES = ("from_env", "from_file")
 MAX_FILE_BYTES = 64 * 1024
 _MASKED_MAPS = ("env", "headers")
-
-
-class SourceRefused(ValueError):
-    """A source cannot be read; the message names the field and why (never a value)."""
 
 
 def has_sources(value: Any) -> bool:

@@ -16,8 +16,8 @@ from typing import Annotated, Any
 
 from pydantic import Field, WithJsonSchema
 
-from registry_mcp.errors import LocalRefusal
-from registry_mcp.gateway.config_files import WritePlan, WriteRefused, digest, entries_of, plan_write, write
+from registry_mcp.errors import LocalRefusal, WriteRefused
+from registry_mcp.gateway.config_files import WritePlan, digest, entries_of, plan_write, write
 from registry_mcp.gateway.export import TOOL_GUARDRAILS, Export, ExportFormat, export
 from registry_mcp.mcp.arguments import CONFIRM_WHERE_CLIENT_CANNOT_ASK
 from registry_mcp.mcp.permissions import NOT_CONFIRMED, Question
