@@ -68,7 +68,7 @@ async def _refusal(client: Client, tool: str, arguments: dict[str, Any]) -> str:
             "export_registry_servers",
             {"format": "yaml"},
             "format: must be 'gateway', 'gateway_overrides', 'mcpServers', 'claude_desktop', 'vscode', 'windsurf', "
-            "'gemini', 'zed' or 'codex'",
+            "'gemini', 'zed', 'codex' or 'claude_managed'",
         ),
     ],
 )

@@ -48,7 +48,8 @@ from typing import Any
 from registry_mcp.errors import WriteRefused
 from registry_mcp.gateway import claude_managed
 from registry_mcp.gateway.clients import CLIENT_BLOCK
-from registry_mcp.gateway.export import OVERRIDES, TOOL_GUARDRAILS, Export, ExportFormat
+from registry_mcp.gateway.cloud_mode import OVERRIDES
+from registry_mcp.gateway.export import TOOL_GUARDRAILS, Export, ExportFormat
 from registry_mcp.gateway.toml_text import dumps, has_comments
 from registry_mcp.secrets.masking import MASK, find_mask, secret_values
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from registry_mcp.gateway.export import EMPTY_GUARDRAIL, LOCAL_FALLBACK, LOCAL_ONLY, TOOL_GUARDRAILS
+from registry_mcp.gateway.cloud_mode import LOCAL_FALLBACK, LOCAL_ONLY
+from registry_mcp.gateway.export import EMPTY_GUARDRAIL, TOOL_GUARDRAILS
 
 _GUARDRAILS = ("input_guardrails_config", "output_guardrails_config")
 

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from registry_mcp.gateway import claude_managed
 from registry_mcp.gateway.clients import CLIENT_BLOCK, ClientStyle, client_entry
+from registry_mcp.gateway.cloud_mode import LOCAL_FALLBACK, OVERRIDES, in_force
 from registry_mcp.registry.models import PIN_KEY, RegistryServer
 from registry_mcp.secrets.masking import mask_secrets
 from registry_mcp.wording import counted
@@ -58,12 +59,6 @@ TOOL_GUARDRAILS = "server_tools_guardrails_config"
 _GUARDRAILS = ("input_guardrails_config", "output_guardrails_config")
 # What the gateway fills a missing or partial guardrail policy with (`_empty_config` in 2.2.4).
 EMPTY_GUARDRAIL: dict[str, Any] = {"enabled": False, "guardrail_name": "", "additional_config": {}, "block": []}
-# A cloud-mode gateway (its `enkrypt` auth provider) never reads these from the cloud's record: only from the
-# top-level `local_server_overrides` of its own config file, keyed by saved name.
-LOCAL_ONLY = ("denied_tools", "sandbox")
-# Read from the cloud's record, and from that block where the cloud has none.
-LOCAL_FALLBACK = ("oauth_config", "mcp_oauth")
-OVERRIDES = "local_server_overrides"
 # Gateway features a client that runs the server itself does not have.
 _GATEWAY_ONLY = ("denied_tools", "oauth_config", "mcp_oauth", "sandbox", *_GUARDRAILS, "tool_guardrails_config")
 
@@ -203,21 +198,6 @@ def overrides_entry(server: RegistryServer) -> dict[str, Any]:
     return entry
 
 
-def cloud_gateway_note(servers: list[RegistryServer]) -> str:
-    """What a cloud-mode gateway does with these servers' local-only fields ('' where none is set)."""
-    if not any(
-        server.mcp_config is not None
-        and any(_in_force(server.mcp_config.to_api().get(key)) for key in (*LOCAL_ONLY, *LOCAL_FALLBACK))
-        for server in servers
-    ):
-        return ""
-    return (
-        f" A gateway that fetches its config from this cloud registry applies denied_tools and sandbox (and "
-        f"oauth_config, mcp_oauth where the cloud passes none) only from {OVERRIDES} in its own config file: "
-        "write that block with write_registry_export, format 'gateway_overrides'."
-    )
-
-
 def gateway_entry(server: RegistryServer, server_name: str | None = None) -> dict[str, Any]:
     """One gateway `mcp_config[]` entry (real values): the keys the gateway reads per server, with its
     defaults filled in as its cloud mapping fills them."""
@@ -250,7 +230,7 @@ def _client(servers: list[RegistryServer], names: list[str], style: ClientStyle,
         entries[name] = rendered.entry
         result.notes += rendered.notes
         raw = server.mcp_config.to_api() if server.mcp_config is not None else {}
-        unapplied.update(key for key in _GATEWAY_ONLY if _in_force(raw.get(key)) and key not in rendered.applied)
+        unapplied.update(key for key in _GATEWAY_ONLY if in_force(raw.get(key)) and key not in rendered.applied)
     result.config = {CLIENT_BLOCK[style]: entries}
     if unapplied:
         counts = ", ".join(f"{key} ({count})" for key, count in sorted(unapplied.items()))
@@ -258,12 +238,6 @@ def _client(servers: list[RegistryServer], names: list[str], style: ClientStyle,
             f"A client runs each server itself, without the gateway, so these gateway settings are NOT applied: "
             f"{counts}. Export for the gateway to keep them."
         )
-
-
-def _in_force(value: Any) -> bool:
-    if isinstance(value, dict) and "enabled" in value:
-        return bool(value["enabled"])
-    return bool(value)
 
 
 def _distinct_names(servers: list[RegistryServer]) -> list[str]:

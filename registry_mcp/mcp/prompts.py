@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from registry_mcp.public_registry.client import is_public_name
-
 if TYPE_CHECKING:
     from mcp.server import MCPServer
 
@@ -71,6 +69,9 @@ def add_prompts(server: MCPServer[ServedRegistry]) -> None:
             max_length=500,
         ),
     ) -> str:
+        # Imported here: the public registry is a feature start-up does not pay for.
+        from registry_mcp.public_registry.client import is_public_name
+
         named = source.strip()
         first = PUBLIC_FIRST.format(source=named) if is_public_name(named) else ""
         return first + REGISTER_TEMPLATE.format(source=named)

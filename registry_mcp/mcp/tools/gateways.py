@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import Field
 
 from registry_mcp.errors import RegistryError
+from registry_mcp.gateway.cloud_mode import LOCAL_ONLY, OVERRIDES
 from registry_mcp.gateway.effective import effective_entry
-from registry_mcp.gateway.export import LOCAL_ONLY, OVERRIDES
 from registry_mcp.mcp.arguments import ServerSelector
 from registry_mcp.mcp.results import ToolResult, fewer_items
 from registry_mcp.mcp.toolkit import ToolCall, registry_tool

@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import Field, WithJsonSchema
 
 from registry_mcp.errors import ServerNotFound
-from registry_mcp.gateway.export import cloud_gateway_note
+from registry_mcp.gateway.cloud_mode import cloud_gateway_note
 from registry_mcp.gateway.lint import Finding, lint_server, lint_servers
 from registry_mcp.mcp.arguments import CLOSED, CONFIRM_WHERE_CLIENT_CANNOT_ASK, AddServerArguments, ServerSelector
 from registry_mcp.mcp.permissions import NOT_CONFIRMED, Question
