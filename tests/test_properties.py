@@ -202,6 +202,12 @@ def _resolved(tool: str) -> dict[str, Any]:
     """The tool's input schema with the shapes its descriptions refer to filled in."""
     schema, add = _advertised(tool), _advertised("add_registry_server")
     mcp_config = add["properties"]["mcp_config"]
+    # A value of env or headers is text or a source, said as any object (the description names the two
+    # sources, which tests/test_secret_sources.py covers); here every value is text.
+    for kind in mcp_config["properties"]["config"]["anyOf"]:
+        for name in ("env", "headers"):
+            if name in kind["properties"]:
+                kind["properties"][name]["additionalProperties"] = {"type": "string"}
     guardrail = mcp_config["properties"]["tool_guardrails_config"]
     for name in ("input_guardrails_config", "output_guardrails_config"):
         mcp_config["properties"][name] = {**guardrail, "description": mcp_config["properties"][name]["description"]}

@@ -34,6 +34,13 @@ MISSING_PREFIX = "<to be supplied: "
 MISSING_VALUE = re.compile(r"<to be supplied: [^>]*>")
 MAX_BULK_SERVERS = 100
 
+
+def _pattern_says_the_length(schema: dict[str, Any]) -> None:
+    # The lengths are checked (for a refusal that names them) but not advertised: the pattern says them.
+    schema.pop("minLength", None)
+    schema.pop("maxLength", None)
+
+
 SavedName = Annotated[
     str,
     Field(
@@ -41,6 +48,7 @@ SavedName = Annotated[
         max_length=SAVED_NAME_MAX,
         pattern=SAVED_NAME_PATTERN,
         description="Its name in the registry, such as 'my-files'.",
+        json_schema_extra=_pattern_says_the_length,
     ),
 ]
 ServerVersion = Annotated[
@@ -74,8 +82,10 @@ class RegistryModel(BaseModel):
 
 # A value is text, or where registry-mcp reads it ({from_env} / {from_file}, read before validation:
 # registry_mcp.secrets.sources).
-# Said as any object: strict clients refuse a list of types, and the config's description says the rest.
-_TEXT_OR_SOURCE = WithJsonSchema({"type": "object"})
+# Said as text or any object (strict clients refuse a list of types); the config's description names the two.
+_TEXT_OR_SOURCE = WithJsonSchema(
+    {"type": "object", "additionalProperties": {"anyOf": [{"type": "string"}, {"type": "object"}]}}
+)
 
 
 class LocalServerConfig(RegistryModel):
