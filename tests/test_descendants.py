@@ -96,12 +96,18 @@ def _gone(marker: str, within: float = 5.0) -> list[int]:
 
 
 def _kill_marked(marker: str) -> None:
-    for _ in range(50):
-        left = _marked(marker)
-        if not left:
-            return
+    """SIGKILL every marked process by its process group: a fork loop changes its pid faster than a
+    pid can be looked up and killed, but keeps its group. Fails if any outlives 10 seconds, so a test
+    never leaves one running (a fork loop left behind starves every later test of CPU)."""
+    deadline = time.monotonic() + 10
+    while left := _marked(marker):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"processes marked {marker} outlived the cleanup: {left}")
         for pid in left:
-            with suppress(ProcessLookupError):
+            with suppress(ProcessLookupError, PermissionError):
+                group = os.getpgid(pid)
+                if group != os.getpgrp():  # never the test run's own group
+                    os.killpg(group, signal.SIGKILL)
                 os.kill(pid, signal.SIGKILL)
         time.sleep(0.02)
 
