@@ -35,12 +35,6 @@ MISSING_VALUE = re.compile(r"<to be supplied: [^>]*>")
 MAX_BULK_SERVERS = 100
 
 
-def _pattern_says_the_length(schema: dict[str, Any]) -> None:
-    # The lengths are checked (for a refusal that names them) but not advertised: the pattern says them.
-    schema.pop("minLength", None)
-    schema.pop("maxLength", None)
-
-
 SavedName = Annotated[
     str,
     Field(
@@ -48,7 +42,6 @@ SavedName = Annotated[
         max_length=SAVED_NAME_MAX,
         pattern=SAVED_NAME_PATTERN,
         description="Its name in the registry, such as 'my-files'.",
-        json_schema_extra=_pattern_says_the_length,
     ),
 ]
 ServerVersion = Annotated[
@@ -82,10 +75,9 @@ class RegistryModel(BaseModel):
 
 # A value is text, or where registry-mcp reads it ({from_env} / {from_file}, read before validation:
 # registry_mcp.secrets.sources).
-# Said as text or any object (strict clients refuse a list of types); the config's description names the two.
-_TEXT_OR_SOURCE = WithJsonSchema(
-    {"type": "object", "additionalProperties": {"anyOf": [{"type": "string"}, {"type": "object"}]}}
-)
+# Said as any object: strict clients refuse a list of types and an anyOf inside the config's anyOf, so the
+# config's description says what a value may be (the property tests take text).
+_TEXT_OR_SOURCE = WithJsonSchema({"type": "object"})
 
 
 class LocalServerConfig(RegistryModel):
