@@ -322,7 +322,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error(missing)
     # stdout carries JSON-RPC only: every log line goes to stderr.
     secrets = [secret for secret in (settings.api_key, auth.token if auth else None) if secret]
-    log_to_stderr(options.log_level, secrets=secrets)
+    log_to_stderr(options.log_level, secrets=secrets, caller_key=auth.caller_key if auth else None)
     if settings.embedded and settings.database != ":memory:":
         _check_database(options, settings)
     transport = (
@@ -391,7 +391,9 @@ def serve_http(settings: Settings, auth: HttpAuth, options: argparse.Namespace) 
     if not options.public_catalog:
         api = auth.guard(api, settings, sdk_guarded=False)
     served = beside(auth.guard(app, settings), with_cors(api))
-    uvicorn.run(served, host=options.host, port=options.port, log_level=options.log_level.lower())
+    # log_config=None: uvicorn's lines (its access log quotes each request's path and query) go to the
+    # one scrubbing stderr handler, not to handlers of its own (the access log's is stdout).
+    uvicorn.run(served, host=options.host, port=options.port, log_level=options.log_level.lower(), log_config=None)
 
 
 def check_address(options: argparse.Namespace) -> None:

@@ -9,6 +9,7 @@ SDK's validation errors hold `input_value=` with pieces of a body), and clients 
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 from typing import TYPE_CHECKING
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 from registry_mcp.secrets.scrubbing import Scrubber
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
 FORMAT = "%(levelname)s %(name)s: %(message)s"
 # How much of an exception's first line is logged below DEBUG.
@@ -25,12 +26,21 @@ SUMMARY_LIMIT = 200
 
 class ScrubbingFormatter(logging.Formatter):
     """A formatter that scrubs `secrets` (keys: in every reversible form, and any piece of one) from
-    the whole line; with `tracebacks` off, an exception is summed up in one line instead."""
+    the whole line, and the key `caller_key()` returns (over HTTP: the key or token of the caller a line
+    is logged for); with `tracebacks` off, an exception is summed up in one line instead."""
 
-    def __init__(self, secrets: Iterable[str], fmt: str = FORMAT, *, tracebacks: bool = True) -> None:
+    def __init__(
+        self,
+        secrets: Iterable[str],
+        fmt: str = FORMAT,
+        *,
+        tracebacks: bool = True,
+        caller_key: Callable[[], str | None] | None = None,
+    ) -> None:
         super().__init__(fmt)
         self.scrubber = Scrubber(keys=secrets)
         self.tracebacks = tracebacks
+        self.caller_key = caller_key
 
     def format(self, record: logging.LogRecord) -> str:
         if not self.tracebacks and (record.exc_info or record.exc_text or record.stack_info):
@@ -38,7 +48,15 @@ class ScrubbingFormatter(logging.Formatter):
             message = record.getMessage() + (f": {summary(failure)}" if failure is not None else "")
             empty = {"args": None, "exc_info": None, "exc_text": None, "stack_info": None}
             record = logging.makeLogRecord({**record.__dict__, "msg": message, **empty})
-        return self.scrubber(super().format(record))
+        line = self.scrubber(super().format(record))
+        key = self.caller_key() if self.caller_key is not None else None
+        return _scrubber_of(key)(line) if key else line
+
+
+@functools.lru_cache(maxsize=64)
+def _scrubber_of(key: str) -> Scrubber:
+    # A key's forms are worked out once: one caller logs many lines.
+    return Scrubber(keys=(key,))
 
 
 def summary(failure: BaseException | None) -> str:
@@ -53,8 +71,9 @@ def summary(failure: BaseException | None) -> str:
     return f"{name}: {first} (the traceback is logged at --log-level DEBUG)" if first else name
 
 
-def log_to_stderr(level: str, secrets: Iterable[str]) -> None:
-    """Send every log line at `level` and above to stderr, scrubbed of `secrets`; tracebacks only at DEBUG."""
+def log_to_stderr(level: str, secrets: Iterable[str], caller_key: Callable[[], str | None] | None = None) -> None:
+    """Send every log line at `level` and above to stderr, scrubbed of `secrets` and of `caller_key()`;
+    tracebacks only at DEBUG."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(ScrubbingFormatter(secrets, tracebacks=level == "DEBUG"))
+    handler.setFormatter(ScrubbingFormatter(secrets, tracebacks=level == "DEBUG", caller_key=caller_key))
     logging.basicConfig(level=level, handlers=[handler])

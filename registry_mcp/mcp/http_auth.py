@@ -16,7 +16,8 @@
 - `none`: no check, and only on a loopback address, never with `--allow-launch`: for development on one
   machine.
 
-Keys and tokens never reach a log line or an error: they are compared, forwarded, or hashed.
+Keys and tokens never reach a log line or an error: they are compared, forwarded, or hashed; a line
+that quotes one anyway (an access log of a URL a caller put it in) is scrubbed of the caller's own.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.auth.provider import AccessToken, TokenVerifier
 from mcp.server.auth.settings import AuthSettings
 from pydantic import ValidationError
@@ -130,6 +132,13 @@ class HttpAuth:
     def sdk_auth(self) -> tuple[TokenVerifier, AuthSettings] | None:
         """What `create_server(oauth=...)` hands the SDK: the verifier and this resource's settings."""
         return (self.verifier, self.oauth) if self.verifier and self.oauth else None
+
+    @staticmethod
+    def caller_key() -> str | None:
+        """The key or token the request being served was authenticated with (None outside one): for
+        the log formatter, which scrubs it from any line logged while serving that request."""
+        caller = get_access_token()
+        return caller.token if caller is not None else None
 
     def guard(self, app: ASGIApp, settings: Settings, *, sdk_guarded: bool = True) -> ASGIApp:
         """`app` behind this mode's check. For the Streamable HTTP app (`sdk_guarded`), the oauth
