@@ -35,9 +35,18 @@ from registry_mcp.secrets import scrubbing
 from registry_mcp.secrets.scrubbing import REDACTED, Scrubber, scrub
 from registry_mcp.settings import Settings
 
-from .conftest import Person, ServedApp, free_port, mcp_over_http, server_command, stdio_parameters, text_of
+from .conftest import (
+    LiveRegistry,
+    Person,
+    ServedApp,
+    free_port,
+    mcp_over_http,
+    server_command,
+    stdio_parameters,
+    text_of,
+)
 from .test_client_exchange import BASE, STORED, Scripted, _json
-from .test_inspect import NOT_MCP_SERVER
+from .test_inspect import LEAKY_SERVER, NOT_MCP_SERVER
 
 pytestmark = pytest.mark.anyio
 
@@ -197,6 +206,26 @@ async def test_a_record_read_back_quoting_the_key_in_any_form_is_scrubbed(form: 
         "-y",
         "@example/files",
     ]
+
+
+@pytest.mark.parametrize("form", ["upper", "base64", "basic", "hex", "urlencoded", "halves", "unicode-escaped"])
+async def test_an_inspected_server_saying_the_key_in_any_form_has_it_scrubbed(form: str, tmp_path: Path) -> None:
+    """An inspected server that learned the registry's key (here, from a file) says it, encoded, in its
+    name, instructions, tools and capabilities, or on stderr before failing: no form of it is shown."""
+    held = tmp_path / "said"
+    held.write_text(FORMS[form][0](KEY))
+    config = {"command": sys.executable, "args": [LEAKY_SERVER, "echo", str(held)]}
+    with LiveRegistry(tmp_path / "live.db", api_key=KEY) as live:
+        settings = Settings(api_key=KEY, base_url=live.url, allow_launch=True)
+        async with Client(create_server(settings)) as client:
+            result = await client.call_tool("inspect_mcp_server", {"config": config})
+            failing = {**config, "args": [LEAKY_SERVER, "fail", str(held)]}  # says it on stderr, and exits
+            failed = await client.call_tool("inspect_mcp_server", {"config": failing})
+    assert not result.is_error and result.structured_content is not None, text_of(result)
+    said = text_of(result) + json.dumps(result.structured_content)
+    assert REDACTED in said and _leaks(said) == [], said
+    assert failed.is_error and "The server's stderr" in text_of(failed), text_of(failed)
+    assert _leaks(text_of(failed)) == [], text_of(failed)
 
 
 # --- a remote peer's body at the default log level --------------------------------------------

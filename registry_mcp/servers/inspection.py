@@ -49,7 +49,7 @@ from registry_mcp.gateway.denylist import deny_patterns, is_denied, matching
 from registry_mcp.registry.client import connection_failure
 from registry_mcp.registry.models import LocalServerConfig, RemoteServerConfig
 from registry_mcp.secrets.masking import secret_values
-from registry_mcp.secrets.scrubbing import REDACTED, scrub
+from registry_mcp.secrets.scrubbing import REDACTED, Scrubber
 from registry_mcp.servers.addresses import GuardedTransport
 from registry_mcp.servers.launch import (
     TLS_ADVICE,
@@ -149,17 +149,19 @@ async def inspect_server(
     request_timeout: float = REQUEST_TIMEOUT,
     limits: Limits | None = None,
     secrets: Iterable[str] = (),
+    keys: Iterable[str] = (),
     private_targets: bool = True,
 ) -> InspectedServer:
     """Start or reach the server, learn what it is (`server/discover`, else the `initialize`
     handshake), list its tools; raise `InspectionFailed`. Starting (the process or the connection, and
     that first exchange) ends within `start_timeout` on every transport.
 
-    `secrets` (besides the config's own env and header values) are scrubbed from whatever it says.
+    `secrets` (besides the config's own env and header values) are scrubbed from whatever it says, and
+    `keys` (the registry's API key) in any reversible form too, as any piece of one.
     Without `private_targets`, a URL is reached only at public addresses (`servers.addresses`), and a
     refused address, an unreachable one and one that does not answer in time fail alike."""
     limits = limits or Limits()
-    hidden = _hidden_forms(secret_values(config.model_dump(mode="json")) | set(secrets))
+    said = _Said(_hidden_forms(secret_values(config.model_dump(mode="json")) | set(secrets)), keys)
     bounds = ReadBounds(max_message=limits.max_message, max_total=limits.max_bytes)
     stderr = StderrTail(keep=STDERR_SHOWN * 4)
     remote = isinstance(config, RemoteServerConfig)
@@ -187,10 +189,9 @@ async def inspect_server(
         elif timed_out:
             reason = f"the server did not answer within {start_timeout:g} s (or a request within {request_timeout:g} s)"
         else:
-            reason = _describe(failure, remote=remote, said=_Said(hidden))
+            reason = _describe(failure, remote=remote, said=said)
         tls = looks_like_tls_failure(stderr.text) or any(looks_like_tls_failure(text) for text in _texts(failure))
-        raise InspectionFailed(_failure_text(reason, stderr.text, hidden, tls=tls)) from None
-    said = _Said(hidden)
+        raise InspectionFailed(_failure_text(reason, stderr.text, said, tls=tls)) from None
     server = seen.identity
     declared = seen.capabilities.model_dump(mode="json", by_alias=True, exclude_none=True)
     inspected = [_inspected(tool, limits, said) for tool in seen.tools]
@@ -440,9 +441,11 @@ class _Said:
     may join the pieces of a secret), then scrubbed of every secret and of any piece of one that a cut
     left at either end, then capped."""
 
-    def __init__(self, hidden: frozenset[str]) -> None:
+    def __init__(self, hidden: frozenset[str], keys: Iterable[str] = ()) -> None:
         self.hidden = hidden
-        self._longest = max(map(len, hidden), default=0)
+        self._scrubber = Scrubber(hidden, keys)
+        # A key's longest reversible form is every character written \uXXXX: six times its length.
+        self._longest = max([*map(len, hidden), *(6 * len(key) for key in keys)], default=0)
 
     def __call__(self, text: str | None, limit: int, *, block: bool = False) -> str:
         # Cleaned to a little more than `limit`: a secret that starts inside the limit is whole in it.
@@ -455,7 +458,7 @@ class _Said:
         return escape(text, limit) if self.scrub(cleaned) == cleaned else self(text, limit)
 
     def scrub(self, text: str, *, cut_before: bool = False) -> str:
-        text = scrub(text, self.hidden)
+        text = self._scrubber(text)
         ended = text.endswith(ELLIPSIS)
         text = text.removesuffix(ELLIPSIS)
         for secret in self.hidden:
@@ -561,8 +564,7 @@ def _texts(failure: BaseException) -> Iterator[str]:
         yield from _texts(inner)
 
 
-def _failure_text(reason: str, stderr: str, hidden: frozenset[str], *, tls: bool) -> str:
-    said = _Said(hidden)
+def _failure_text(reason: str, stderr: str, said: _Said, *, tls: bool) -> str:
     text = said.scrub(reason)
     # The tail kept may begin inside a secret: cleaned (which may join a secret's pieces), then scrubbed.
     shown = said.scrub(clean_block(stderr[-STDERR_SHOWN * 4 :], STDERR_SHOWN * 4), cut_before=True)

@@ -76,6 +76,7 @@ class _InspectionTarget:
     stored_denied: list[Any]  # the registry entry's own deny list, which write_tools must not widen
     # The entry's secret values and the registry's API key, kept out of whatever the server says.
     secrets: frozenset[str] = field(repr=False)
+    keys: frozenset[str] = field(repr=False)  # the registry's API key: kept out in any form too
     stored_pin: Any = None  # the entry's mcp_config.pinned, as stored
 
 
@@ -211,7 +212,7 @@ async def ask_to_inspect(args: InspectArguments, call: ToolCall) -> Question:
         if denied_tools is None:
             denied_tools = stored_denied
     target = _InspectionTarget(
-        config, denied_tools, registered, listed_tools, stored_denied, frozenset(secrets), stored_pin
+        config, denied_tools, registered, listed_tools, stored_denied, frozenset(secrets), registry.secrets, stored_pin
     )
     if _refused_here(config, call):
         return Question(_NO_COMMANDS_OVER_HTTP, facts=target, asks_person=False)
@@ -249,7 +250,7 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
         )
     try:
         server = await inspect_server(
-            target.config, secrets=target.secrets, private_targets=call.reaches_private_targets
+            target.config, secrets=target.secrets, keys=target.keys, private_targets=call.reaches_private_targets
         )
     except InspectionFailed as failure:
         raise ToolError(f"Could not inspect {shown}: {failure}") from None
