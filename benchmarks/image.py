@@ -25,6 +25,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -123,6 +124,12 @@ class Built:
     size: int
     base_size: int
     seconds: dict[str, float] = field(default_factory=dict)
+
+
+def build_folder() -> Path:
+    """A new folder to build in, at a short path: podman refuses a runroot over 50 characters (a
+    pytest temporary folder is longer)."""
+    return Path(tempfile.mkdtemp(prefix="registry-mcp-image-", dir="/tmp"))
 
 
 def build(folder: Path, tag: str = "registry-mcp") -> tuple[Podman, Built]:
@@ -285,9 +292,7 @@ def main() -> None:
     options = parser.parse_args()
     if reason := cannot_build():
         sys.exit(f"cannot build the image here: {reason}")
-    import tempfile
-
-    folder = options.keep or Path(tempfile.mkdtemp(prefix="registry-mcp-image-"))
+    folder = options.keep or build_folder()
     folder.mkdir(parents=True, exist_ok=True)
     try:
         _, built = build(folder)

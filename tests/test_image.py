@@ -21,7 +21,16 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from mcp import Client, StdioServerParameters
 
-from benchmarks.image import Built, Podman, build, cannot_build, container_root, docker_run, unmount_all_under
+from benchmarks.image import (
+    Built,
+    Podman,
+    build,
+    build_folder,
+    cannot_build,
+    container_root,
+    docker_run,
+    unmount_all_under,
+)
 from registry_mcp import __version__
 from registry_mcp.mcp.server import TOOL_NAMES
 from registry_mcp.public_registry import to_entry
@@ -41,10 +50,10 @@ pytestmark = [pytest.mark.anyio, pytest.mark.slow, pytest.mark.packaging]
 
 
 @pytest.fixture(scope="module")
-def image(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Podman, Built]]:
+def image() -> Iterator[tuple[Podman, Built]]:
     if reason := cannot_build():
         pytest.skip(reason)
-    folder = tmp_path_factory.mktemp("image")
+    folder = build_folder()
     try:
         yield build(folder)
     finally:
