@@ -28,9 +28,19 @@ The tree::
     ├── NotExpressible             an entry that cannot be said as a server.json (also a ValueError)
     ├── CatalogQueryError          a /v0.1 query parameter that cannot be honoured (also a ValueError)
     ├── ImageNotFound              an image registry without that image or tag
-    └── StoreError                 the embedded registry's store refused; its app answers with the status
-        ├── NotFound               404
-        └── Conflict               409
+    ├── MaskWithoutSecret          a mask sent where no secret is stored to keep (also a ValueError)
+    ├── DatabaseUnusable           the embedded registry's file cannot be opened; says why and what to do
+    ├── StoreError                 the embedded registry's store refused; its app answers with the status
+    │   ├── NotFound               404
+    │   └── Conflict               409
+    ├── DeadlinePassed             BoundedTransport: the whole call outlived its deadline (an httpx2 timeout)
+    └── AnswerTooLarge             BoundedTransport: an answer past the size limit (an httpx2 request error)
+
+The transport's two are also httpx2's exceptions, so that it composes like any httpx2 transport (the
+client turns them into `RegistryTimeout` and `ResponseTooLarge`). Two kinds stay outside the tree:
+`InvalidArguments` (`registry_mcp.mcp.toolkit`) is the SDK's `ToolError`, and the tree is imported
+where the SDK's server is not; and control flow that never leaves its module (the subreaper's `Ended`,
+the embedded app's `_Refusal`, inspection's `_ReadLimitReached`).
 
 Every message says what happened, the HTTP status and the registry's own words where there are
 some, and what to try next, so it can be shown to a person (or an assistant) as it is. The
@@ -39,6 +49,8 @@ here (see `RegistryClient`), since some registries quote what they received.
 """
 
 from __future__ import annotations
+
+import httpx2
 
 
 class Error(Exception):
@@ -202,6 +214,31 @@ class NotExpressible(Error, ValueError):
 
 class CatalogQueryError(Error, ValueError):
     """A query parameter the API cannot honour; the message says which and why."""
+
+
+class MaskWithoutSecret(Error, ValueError):
+    """A mask was sent where no secret is stored for it to stand for (or where it would move one)."""
+
+    def __init__(self, path: str, mask: str, why: str = "but no secret is stored there to keep") -> None:
+        self.path = path
+        super().__init__(f"{path}: holds the mask {mask!r}, {why}; send the real value")
+
+
+class DatabaseUnusable(Error):
+    """The embedded registry's file cannot be opened; the message says why and what to do."""
+
+
+class DeadlinePassed(Error, httpx2.TimeoutException):
+    """The whole call did not end within its deadline."""
+
+
+class AnswerTooLarge(Error, httpx2.RequestError):
+    """An answer past the size limit, announced as such (`declared`) or found so while reading."""
+
+    def __init__(self, request: httpx2.Request, status: int, declared: int | None = None) -> None:
+        super().__init__("the answer is larger than the limit", request=request)
+        self.status = status
+        self.declared = declared
 
 
 class NotInPublicRegistry(RegistryError):

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from benchmarks.masking import load, measure
+from registry_mcp.errors import MaskWithoutSecret
 from registry_mcp.secrets import masking
 from registry_mcp.secrets.masking import (
     MASK,
-    MaskWithoutSecret,
     find_mask,
     inline_secrets,
     looks_secret,

@@ -14,11 +14,12 @@ from mcp.client.session import ClientSession
 from mcp.client.stdio import stdio_client
 
 from registry_mcp import RegistryClient
+from registry_mcp.errors import MaskWithoutSecret
 from registry_mcp.gateway.lint import lint_server
 from registry_mcp.mcp.registries import open_registry
 from registry_mcp.mcp.server import create_server
 from registry_mcp.registry.models import ServerPayload
-from registry_mcp.secrets.masking import MASK, MaskWithoutSecret, looks_secret, mask_secrets, restore_masked
+from registry_mcp.secrets.masking import MASK, looks_secret, mask_secrets, restore_masked
 from registry_mcp.settings import Settings
 
 from .conftest import LiveRegistry, server_command, server_payload, stored_record, text_of

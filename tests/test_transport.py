@@ -10,8 +10,9 @@ import anyio
 import httpx2
 import pytest
 
+from registry_mcp.errors import AnswerTooLarge, DeadlinePassed
 from registry_mcp.registry.retries import RetryPolicy
-from registry_mcp.registry.transport import ATTEMPTS, AnswerTooLarge, BoundedTransport, DeadlinePassed, Limits
+from registry_mcp.registry.transport import ATTEMPTS, BoundedTransport, Limits
 
 pytestmark = pytest.mark.anyio
 

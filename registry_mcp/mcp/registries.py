@@ -37,11 +37,11 @@ class ServedRegistry:
         if self._client is None:
             import sqlite3
 
-            from registry_mcp.errors import LocalRefusal
+            from registry_mcp.errors import DatabaseUnusable, LocalRefusal
 
             try:
                 self._client = open_registry(self._settings)
-            except (OSError, sqlite3.Error) as failure:  # the embedded registry's file
+            except (OSError, sqlite3.Error, DatabaseUnusable) as failure:  # the embedded registry's file
                 raise LocalRefusal(
                     f"Could not open {self._settings.location}: {failure}. Check the file it names "
                     "(REGISTRY_MCP_DB, or --db), then try again."

@@ -22,6 +22,7 @@ import httpx2
 from pydantic import TypeAdapter, ValidationError
 
 from registry_mcp.errors import (
+    AnswerTooLarge,
     AuthenticationError,
     CallersKeyRefused,
     InvalidRequest,
@@ -56,7 +57,6 @@ from registry_mcp.registry.retries import DEFAULT_RETRIES, NO_RETRIES, RetryPoli
 from registry_mcp.registry.transport import (
     ATTEMPTS,
     OPERATION,
-    AnswerTooLarge,
     BoundedTransport,
     Limits,
     network_transport,

@@ -28,9 +28,9 @@ import copy
 from typing import Any
 from urllib.parse import urlsplit
 
-from registry_mcp.errors import ModifyRefused
+from registry_mcp.errors import MaskWithoutSecret, ModifyRefused
 from registry_mcp.registry.targets import changes_what_runs, what_runs
-from registry_mcp.secrets.masking import MASK, MaskWithoutSecret, find_mask, mask_secrets, restore_masked
+from registry_mcp.secrets.masking import MASK, find_mask, mask_secrets, restore_masked
 
 # The parts of an mcp_config whose secrets belong to the server's target.
 _TARGET_BOUND = ("config", "oauth_config")

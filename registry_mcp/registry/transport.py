@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import anyio
 import httpx2
 
+from registry_mcp.errors import AnswerTooLarge, DeadlinePassed
 from registry_mcp.registry.endpoints import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
 from registry_mcp.registry.retries import DEFAULT_RETRIES, RETRYABLE_STATUSES, RetryPolicy
 
@@ -54,19 +55,6 @@ class Limits:
     """Seconds for the whole call, retries included (None: no deadline)."""
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     retry: RetryPolicy = DEFAULT_RETRIES
-
-
-class DeadlinePassed(httpx2.TimeoutException):
-    """The whole call did not end within its deadline."""
-
-
-class AnswerTooLarge(httpx2.RequestError):
-    """An answer past the size limit, announced as such (`declared`) or found so while reading."""
-
-    def __init__(self, request: httpx2.Request, status: int, declared: int | None = None) -> None:
-        super().__init__("the answer is larger than the limit", request=request)
-        self.status = status
-        self.declared = declared
 
 
 class BoundedTransport(httpx2.AsyncBaseTransport):

@@ -36,6 +36,8 @@ import unicodedata
 from typing import Any, NamedTuple
 from urllib.parse import unquote_plus
 
+from registry_mcp.errors import MaskWithoutSecret
+
 MASK = "<masked secret: unchanged when sent back>"
 
 # Objects whose every value is a secret, whatever its key.
@@ -453,14 +455,6 @@ def find_mask(value: Any, path: str = "", *, variants_only: bool = False) -> str
     return None
 
 
-class MaskWithoutSecret(ValueError):
-    """A `MASK` was sent where no secret is stored to stand for."""
-
-    def __init__(self, path: str, why: str = "but no secret is stored there to keep") -> None:
-        self.path = path
-        super().__init__(f"{path}: holds the mask {MASK!r}, {why}; send the real value")
-
-
 _CHANGED = "but the text around it is not what was read, so which stored secret it stands for is unknown"
 _MOVED = "but the URL now points elsewhere (scheme, host or port), and a secret stays with the server it was given for"
 
@@ -522,20 +516,20 @@ def _restore_text(sent: str, stored: Any, path: str, where: _Where) -> Any:
     found: list[Found] = []
     masked = _mask(stored, where, found=found)
     if stored is None or isinstance(stored, dict | list) or stored == "" or stored == MASK:
-        raise MaskWithoutSecret(where_path)
+        raise MaskWithoutSecret(where_path, MASK)
     if sent == masked:
         return stored
     if sent == MASK:
         return stored  # a whole value sent back masked keeps what is stored
     secrets = [item.text for item in found]
     if not isinstance(stored, str) or sent.count(MASK) != len(secrets):
-        raise MaskWithoutSecret(where_path, _CHANGED)
+        raise MaskWithoutSecret(where_path, MASK, _CHANGED)
     if _origins(sent.replace(MASK, "x")) != _origins(stored):
-        raise MaskWithoutSecret(where_path, _MOVED)
+        raise MaskWithoutSecret(where_path, MASK, _MOVED)
     parts = sent.split(MASK)
     candidate = parts[0] + "".join(secret + part for secret, part in zip(secrets, parts[1:], strict=True))
     if _mask(candidate, where) != sent:
-        raise MaskWithoutSecret(where_path, _CHANGED)
+        raise MaskWithoutSecret(where_path, MASK, _CHANGED)
     return candidate
 
 

@@ -28,11 +28,6 @@ SCHEMA_VERSION = 1
 written by a newer registry-mcp and is refused untouched. (0: a file from before it was kept.)"""
 
 
-class DatabaseUnusable(sqlite3.DatabaseError):
-    """The embedded registry's file cannot be opened; the message says why and what to do. (An
-    SQLite error, so that whatever handles those handles it.)"""
-
-
 def problem_with(path: Path) -> str | None:
     """Why the embedded registry cannot be kept at `path`, found without creating or changing
     anything; None if it looks usable."""

@@ -32,11 +32,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from registry_mcp.errors import Conflict, NotFound
+from registry_mcp.errors import Conflict, DatabaseUnusable, NotFound
 from registry_mcp.registry.embedded.database_file import (
     BUSY_TIMEOUT_MS,
     SCHEMA_VERSION,
-    DatabaseUnusable,
     explain,
     newer_schema,
 )
