@@ -45,6 +45,9 @@ BASE_ENVIRONMENT = {"PATH": "/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/
 # Left out of the stand-in: the downloaded packages and apt's lists (a slim image has neither).
 BASE_LEFT_OUT = ("var/cache/apt/archives", "var/lib/apt/lists")
 MACHINE_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
+# Bounds on the downloads, so that a slow mirror costs a run minutes, not its whole time.
+APT_TIMEOUT = 300
+DEBOOTSTRAP_TIMEOUT = 600
 
 
 def cannot_build() -> str | None:
@@ -58,7 +61,12 @@ def cannot_build() -> str | None:
         return f"{', '.join(missing)} missing, and there is no apt-get to install them with"
     quiet = {"DEBIAN_FRONTEND": "noninteractive", **os.environ}
     for step in (["update", "-q"], ["install", "-y", "-q", "--no-install-recommends", *missing]):
-        done = subprocess.run(["apt-get", *step], env=quiet, capture_output=True, text=True, check=False)
+        try:
+            done = subprocess.run(
+                ["apt-get", *step], env=quiet, capture_output=True, text=True, check=False, timeout=APT_TIMEOUT
+            )
+        except subprocess.TimeoutExpired:
+            return f"apt-get {step[0]} took over {APT_TIMEOUT} s while installing {', '.join(missing)}"
         if done.returncode != 0:
             return f"apt-get {step[0]} failed while installing {', '.join(missing)}: {done.stderr.strip()[-500:]}"
     return None
@@ -165,7 +173,7 @@ def make_base(rootfs: Path) -> Path:
     machine's CA bundle and pip index, so that a build here can reach the package index."""
     subprocess.run(
         ["debootstrap", "--variant=minbase", f"--include={BASE_PACKAGES}", "bookworm", str(rootfs), DEBIAN_MIRROR],
-        capture_output=True, check=True, timeout=1800,
+        capture_output=True, check=True, timeout=DEBOOTSTRAP_TIMEOUT,
     )  # fmt: skip
     for left_out in BASE_LEFT_OUT:
         shutil.rmtree(rootfs / left_out, ignore_errors=True)
