@@ -38,7 +38,8 @@ class ScrubbingFormatter(logging.Formatter):
         caller_key: Callable[[], str | None] | None = None,
     ) -> None:
         super().__init__(fmt)
-        self.scrubber = Scrubber(keys=secrets)
+        self.secrets = tuple(secrets)
+        self.scrubber = Scrubber(keys=self.secrets)
         self.tracebacks = tracebacks
         self.caller_key = caller_key
 
@@ -48,15 +49,16 @@ class ScrubbingFormatter(logging.Formatter):
             message = record.getMessage() + (f": {summary(failure)}" if failure is not None else "")
             empty = {"args": None, "exc_info": None, "exc_text": None, "stack_info": None}
             record = logging.makeLogRecord({**record.__dict__, "msg": message, **empty})
-        line = self.scrubber(super().format(record))
         key = self.caller_key() if self.caller_key is not None else None
-        return _scrubber_of(key)(line) if key else line
+        # One pass over all the keys: one scrubbed after another could miss a form the first cut into.
+        scrubber = _scrubber_of((*self.secrets, key)) if key else self.scrubber
+        return scrubber(super().format(record))
 
 
 @functools.lru_cache(maxsize=64)
-def _scrubber_of(key: str) -> Scrubber:
-    # A key's forms are worked out once: one caller logs many lines.
-    return Scrubber(keys=(key,))
+def _scrubber_of(keys: tuple[str, ...]) -> Scrubber:
+    # Worked out once per caller: one caller logs many lines.
+    return Scrubber(keys=keys)
 
 
 def summary(failure: BaseException | None) -> str:

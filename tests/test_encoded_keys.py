@@ -392,6 +392,41 @@ def test_a_key_that_is_also_a_records_secret_is_scrubbed_as_a_key() -> None:
     assert not Scrubber() and Scrubber(keys=["abcd"]) and not Scrubber(keys=["abc"])
 
 
+def test_the_stderr_formatter_scrubs_the_key_of_the_caller_a_line_is_logged_for() -> None:
+    """Over HTTP the server may hold no key (`--auth keys`): the formatter asks whose request a line
+    is logged for, and scrubs that caller's key, in every form; outside a request it scrubs its own."""
+    caller: list[str | None] = [KEY]
+    formatter = ScrubbingFormatter(["own-token-QWERTYUIOPasdf"], caller_key=lambda: caller[0])
+    rendered = " ".join(render(KEY) for render, _ in FORMS.values())
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "GET /mcp?k=%s %s", (rendered, "own-token-QWERTYUIOPasdf"), None
+    )
+    line = formatter.format(record)
+    assert line.startswith("INFO x: GET /mcp?k=<redacted>") and line.endswith(" <redacted>") and _leaks(line) == [], (
+        line
+    )
+    # Scrubbed in one pass with the server's own: a server key sharing a piece with the caller's does
+    # not cut into the caller's forms before they are found.
+    sharing = ScrubbingFormatter(["own-0123456789-token"], caller_key=lambda: KEY)
+    assert _leaks(sharing.format(record)) == [], sharing.format(record)
+    caller[0] = None  # a line logged outside any request
+    assert formatter.format(record) == f"INFO x: GET /mcp?k={rendered} <redacted>"
+
+
+def test_log_to_stderr_hands_the_formatter_the_callers_key() -> None:
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    root.handlers = []
+    try:
+        log_to_stderr("INFO", [], caller_key=lambda: KEY)
+        [handler] = root.handlers
+        assert isinstance(handler.formatter, ScrubbingFormatter)
+        record = logging.LogRecord("x", logging.INFO, __file__, 1, "key %s", (_b64(KEY),), None)
+        assert handler.formatter.format(record) == "INFO x: key <redacted>"
+    finally:
+        root.handlers, root.level = saved
+
+
 def test_the_stderr_formatter_scrubs_the_key_in_every_form() -> None:
     rendered = " ".join(render(KEY) for render, _ in FORMS.values())
     try:
