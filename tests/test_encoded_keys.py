@@ -228,6 +228,49 @@ async def test_an_inspected_server_saying_the_key_in_any_form_has_it_scrubbed(fo
     assert _leaks(text_of(failed)) == [], text_of(failed)
 
 
+SHIFTING_SERVER = str(Path(__file__).parent / "servers" / "shifting_server.py")
+
+
+async def test_a_pinned_server_saying_the_key_after_a_change_has_it_scrubbed_from_drift_checks_and_pins(
+    tmp_path: Path,
+) -> None:
+    """A pinned server changes to say the key, base64 in a description and as its version, and split by
+    a zero-width space in a new tool's name: drift, the batch check and the pin taken again show none."""
+    offer = tmp_path / "offer.json"
+    plain = {"name": "read", "description": "Read.", "inputSchema": {"type": "object"}}
+    offer.write_text(json.dumps({"name": "notes", "version": "1", "tools": [plain]}))
+    config = {"command": sys.executable, "args": [SHIFTING_SERVER, str(offer)]}
+    split = KEY[:6] + "\u200b" + KEY[6:]
+    with LiveRegistry(tmp_path / "live.db", api_key=KEY) as live:
+        settings = Settings(api_key=KEY, base_url=live.url, allow_launch=True)
+        async with Client(create_server(settings)) as client:
+            added = await client.call_tool(
+                "add_registry_server", {"saved_name": "notes", "mcp_config": {"config": config}}
+            )
+            assert not added.is_error, text_of(added)
+            assert not (await client.call_tool("inspect_mcp_server", {"saved_name": "notes", "pin": True})).is_error
+            changed = [
+                {**plain, "description": f"Read. See https://x.example/{_b64(KEY)}"},
+                {
+                    "name": "t" + split,
+                    "description": "https://x.example/?k=" + split,
+                    "inputSchema": {"type": "object"},
+                },
+            ]
+            offer.write_text(json.dumps({"name": "notes", "version": _b64(KEY), "tools": changed}))
+            drift = await client.call_tool("inspect_mcp_server", {"saved_name": "notes"})
+            batch = await client.call_tool("inspect_mcp_server", {})
+            repinned = await client.call_tool(
+                "inspect_mcp_server", {"saved_name": "notes", "pin": True, "accept_drift": True}
+            )
+    stored = (tmp_path / "live.db").read_bytes().decode(errors="replace")  # the registry's file, closed
+    for result in (drift, batch, repinned):
+        said = (text_of(result) + json.dumps(result.structured_content)).replace("\\u200b", "")
+        assert REDACTED in said and _leaks(said) == [], said
+    assert drift.structured_content is not None and drift.structured_content["drift"]
+    assert _leaks(stored.replace("\\u200b", "")) == [], stored
+
+
 # --- a remote peer's body at the default log level --------------------------------------------
 
 

@@ -17,6 +17,7 @@ from registry_mcp.registry.client import RegistryClient
 from registry_mcp.registry.endpoints import MAX_PER_PAGE
 from registry_mcp.registry.models import LocalServerConfig, RegistryServer, RemoteServerConfig
 from registry_mcp.secrets.masking import secret_values
+from registry_mcp.secrets.scrubbing import Scrubber
 from registry_mcp.servers.inspection import inspect_server
 from registry_mcp.servers.pins import Pin, Pinning, stored_pin_of
 from registry_mcp.wording import counted
@@ -101,7 +102,8 @@ class PinnedEntry:
     server_version: str
     config: LocalServerConfig | RemoteServerConfig
     stored_pin: Any
-    secrets: frozenset[str] = field(repr=False)
+    secrets: frozenset[str] = field(repr=False)  # the entry's secret values and the registry's key
+    keys: frozenset[str] = field(repr=False)  # the registry's key: scrubbed in any form too
 
 
 class PinCheck(BaseModel):
@@ -119,7 +121,8 @@ async def pinned_entries(registry: RegistryClient) -> list[PinnedEntry]:
         if stored is None or server.mcp_config is None:
             continue
         secrets = frozenset(registry.secrets | secret_values(server.model_dump(mode="json")))
-        found.append(PinnedEntry(server.saved_name, server.server_version, server.mcp_config.config, stored, secrets))
+        config = server.mcp_config.config
+        found.append(PinnedEntry(server.saved_name, server.server_version, config, stored, secrets, registry.secrets))
     return found
 
 
@@ -157,12 +160,12 @@ async def check_pins(entries: list[PinnedEntry], call: ToolCall, *, parallel: in
 async def _check(entry: PinnedEntry, call: ToolCall) -> PinCheck:
     check = PinCheck(saved_name=entry.saved_name, server_version=entry.server_version)
     try:
-        server = await inspect_server(entry.config, secrets=entry.secrets)
+        server = await inspect_server(entry.config, secrets=entry.secrets, keys=entry.keys)
     except InspectionFailed as failure:
         check.failed = str(failure)
         return check
     package, notes = await package_pin(entry.config, call.settings.package_sources)
-    pinning = Pinning.of(server, entry.stored_pin, entry.secrets, package, notes)
+    pinning = Pinning.of(server, entry.stored_pin, Scrubber(entry.secrets, entry.keys), package, notes)
     if pinning.unreadable:
         check.failed = f"its pin could not be read ({pinning.unreadable})"
         return check
