@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 from registry_mcp import __version__
-from registry_mcp.logs import log_to_stderr
+from registry_mcp.logs import WithoutQueries, log_to_stderr
 from registry_mcp.settings import (
     ALLOW_LAUNCH_VARIABLE,
     ALLOW_PRIVATE_TARGETS_VARIABLE,
@@ -391,8 +391,9 @@ def serve_http(settings: Settings, auth: HttpAuth, options: argparse.Namespace) 
     if not options.public_catalog:
         api = auth.guard(api, settings, sdk_guarded=False)
     served = beside(auth.guard(app, settings), with_cors(api))
-    # log_config=None: uvicorn's lines (its access log quotes each request's path and query) go to the
-    # one scrubbing stderr handler, not to handlers of its own (the access log's is stdout).
+    # log_config=None: uvicorn's lines go to the one scrubbing stderr handler, not to handlers of its
+    # own (the access log's is stdout); its access lines leave each request's query out.
+    logging.getLogger("uvicorn.access").addFilter(WithoutQueries())
     uvicorn.run(served, host=options.host, port=options.port, log_level=options.log_level.lower(), log_config=None)
 
 

@@ -73,6 +73,18 @@ def summary(failure: BaseException | None) -> str:
     return f"{name}: {first} (the traceback is logged at --log-level DEBUG)" if first else name
 
 
+class WithoutQueries(logging.Filter):
+    """For uvicorn's access log: each request's path without its query, where a caller may put a key
+    that no scrubber knows (a refused request has no caller to ask about), shown as '?…'."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # uvicorn logs (client, method, path with query, HTTP version, status).
+        if isinstance(record.args, tuple) and len(record.args) == 5 and isinstance(record.args[2], str):
+            path, asked, _ = record.args[2].partition("?")
+            record.args = (*record.args[:2], path + ("?…" if asked else ""), *record.args[3:])
+        return True
+
+
 def log_to_stderr(level: str, secrets: Iterable[str], caller_key: Callable[[], str | None] | None = None) -> None:
     """Send every log line at `level` and above to stderr, scrubbed of `secrets` and of `caller_key()`;
     tracebacks only at DEBUG."""

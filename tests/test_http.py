@@ -325,18 +325,23 @@ async def test_a_registry_echoing_a_callers_key_never_gets_it_into_an_answer_or_
 async def test_uvicorns_lines_are_scrubbed_too_with_the_key_of_the_caller(
     tmp_path: Path, cloud: KeyedCloudRegistry
 ) -> None:
-    """uvicorn's access log quotes each request's path and query, where a caller may well put a key:
-    its lines go to the same scrubbing stderr handler as registry-mcp's own, never to stdout, and in
-    keys mode that handler also knows the key of the caller a line is logged for."""
+    """uvicorn's lines go to the same scrubbing stderr handler as registry-mcp's own, never to stdout,
+    and in keys mode that handler also knows the key of the caller a line is logged for. Its access
+    lines leave the query out, where a caller may put a key: even one refused, whose key no one knows."""
     with serving(tmp_path, "--auth", "keys", ENKRYPT_BASE_URL=cloud.url) as served:
         async with httpx2.AsyncClient() as http:
             answer = await http.post(
                 f"{served.url}?apikey={ALICE_KEY}", json=INITIALIZE, headers={**MCP_HEADERS, **_bearer(ALICE_KEY)}
             )
-    assert answer.status_code == 200
+            refused = await http.post(f"{served.url}?apikey={BOB_KEY}", json=INITIALIZE, headers=MCP_HEADERS)
+            echoed = await http.post(
+                served.url, json={**INITIALIZE, "id": ALICE_KEY}, headers={**MCP_HEADERS, **_bearer(ALICE_KEY)}
+            )
+    assert (answer.status_code, refused.status_code, echoed.status_code) == (200, 401, 200)
     log = served.stderr
-    assert "INFO uvicorn.access: " in log and "POST /mcp?apikey=<redacted>" in log
-    assert ALICE_KEY not in log
+    assert '"POST /mcp?… HTTP/1.1" 200' in log and '"POST /mcp?… HTTP/1.1" 401' in log, log
+    assert log.count("INFO uvicorn.access: ") == 3
+    assert ALICE_KEY not in log and BOB_KEY not in log
 
 
 # --- an identity provider ------------------------------------------------------------------------
