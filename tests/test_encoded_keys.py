@@ -3,9 +3,9 @@ message or stderr line; and at the default log level a remote peer's body reache
 
 `EncodingRegistry` is served over real HTTP on 127.0.0.1. It refuses every request, quoting the
 `apikey` header it got in the form and with the status the requested server's name says
-(`b64-401`: base64, HTTP 401): as it is upper-cased, URL-encoded, base64 (also URL-safe, and inside
-`Basic base64(apikey:KEY)`), hex, every character `\\uXXXX`-escaped, split in halves across two
-fields, or its first 24 characters.
+(`b64-401`: base64, HTTP 401): as it is upper-cased, URL-encoded (also every byte %XX-escaped), base64
+(also URL-safe, and inside `Basic base64(apikey:KEY)`), hex, every character `\\uXXXX`-escaped, split
+in halves across two fields, or its first 24 characters.
 """
 
 from __future__ import annotations
@@ -84,6 +84,10 @@ FORMS: dict[str, tuple[Callable[[str], str], Callable[[str], list[str]]]] = {
     ),
     "basic": (lambda key: "Basic " + _b64("apikey:" + key), lambda key: [_b64("apikey:" + key)[12:-4]]),
     "hex": (lambda key: key.encode().hex(), lambda key: [key.encode().hex()[:16], key.encode().hex()[-16:]]),
+    "every-byte-urlencoded": (
+        lambda key: "".join(f"%{byte:02X}" for byte in key.encode()),
+        lambda key: ["".join(f"%{byte:02X}" for byte in key.encode()[:8]), "%58%59%5A"],
+    ),
     "hex-upper": (lambda key: key.encode().hex().upper(), lambda key: [key.encode().hex().upper()[:16]]),
     "unicode-escaped": (
         lambda key: "".join(f"\\u{ord(c):04x}" for c in key),

@@ -119,6 +119,8 @@ def _key_forms(key: str) -> tuple[_Form, ...]:
     lowered.add(quote(key, safe="").lower())  # a key holds no space: quote_plus writes it the same
     forms = [_Form(form, min(KEY_PIECE, len(form)), any_case=True) for form in lowered]
     forms.append(_Form(data.hex(), min(2 * KEY_PIECE, 2 * len(data)), any_case=True))
+    every_byte_quoted = "".join(f"%{byte:02x}" for byte in data)  # a URL that escapes letters and digits too
+    forms.append(_Form(every_byte_quoted, min(3 * KEY_PIECE, len(every_byte_quoted)), any_case=True))
     unicode_escaped = "".join(f"\\u{ord(c):04x}" for c in key)  # JSON that escapes every character
     forms.append(_Form(unicode_escaped, min(6 * KEY_PIECE, len(unicode_escaped)), any_case=True))
     # A piece of KEY_PIECE bytes fully decides at least 10 characters of its base64, at any offset.
