@@ -28,7 +28,7 @@ from mcp_types import LoggingMessageNotificationParams
 from starlette.types import Receive, Scope, Send
 
 from registry_mcp import RegistryClient, RegistryError
-from registry_mcp.logs import ScrubbingFormatter, log_to_stderr, summary
+from registry_mcp.logs import ScrubbingFormatter, WithoutQueries, log_to_stderr, summary
 from registry_mcp.mcp.server import create_server
 from registry_mcp.registry.retries import NO_RETRIES
 from registry_mcp.secrets import scrubbing
@@ -472,6 +472,19 @@ def test_log_to_stderr_hands_the_formatter_the_callers_key() -> None:
         assert handler.formatter.format(record) == "INFO x: key <redacted>"
     finally:
         root.handlers, root.level = saved
+
+
+@pytest.mark.parametrize(
+    ("path", "shown"), [("/mcp?apikey=" + KEY, "/mcp?…"), ("/mcp", "/mcp"), ("/v0.1/servers?a=1?b", "/v0.1/servers?…")]
+)
+def test_access_lines_leave_the_query_out(path: str, shown: str) -> None:
+    """uvicorn's access record: (client, method, path with query, HTTP version, status)."""
+    args = ("127.0.0.1:5000", "POST", path, "1.1", 401)
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d', args, None)
+    assert WithoutQueries().filter(record) is True
+    assert record.getMessage() == f'127.0.0.1:5000 - "POST {shown} HTTP/1.1" 401'
+    other = logging.LogRecord("uvicorn.error", logging.INFO, __file__, 1, "%s %s", ("a?b", "c?d"), None)
+    assert WithoutQueries().filter(other) is True and other.getMessage() == "a?b c?d"  # not an access line
 
 
 def test_the_stderr_formatter_scrubs_the_key_in_every_form() -> None:
