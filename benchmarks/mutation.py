@@ -65,7 +65,13 @@ class Group:
 GROUPS = {
     "urls": Group(
         modules=("registry_mcp/urls.py", "registry_mcp/registry/retries.py"),
-        tests=("tests/test_policies.py", "tests/test_write_once.py", "tests/test_client.py", "tests/test_faults.py"),
+        tests=(
+            "tests/test_policies.py",
+            "tests/test_write_once.py",
+            "tests/test_client.py",
+            "tests/test_faults.py",
+            "tests/test_client_exchange.py",  # the clear-text refusals in words
+        ),
     ),
     "denylist": Group(
         modules=("registry_mcp/gateway/denylist.py",),
@@ -88,7 +94,16 @@ GROUPS = {
     ),
     "config_files": Group(
         modules=("registry_mcp/gateway/config_files.py",),
-        tests=("tests/test_file_writes.py", "tests/test_config_files.py", "tests/test_export.py"),
+        tests=(
+            "tests/test_file_writes.py",
+            "tests/test_config_files.py",
+            "tests/test_export.py",
+            # The managed allowlist, the TOML and overrides targets, and the gateway's own file.
+            "tests/test_claude_managed.py",
+            "tests/test_client_formats.py",
+            "tests/gateway/test_write_export.py",
+            "tests/gateway/test_cloud_overrides.py",
+        ),
     ),
     "client": Group(
         modules=("registry_mcp/registry/client.py",),
