@@ -17,7 +17,6 @@ from registry_mcp.registry.client import RegistryClient
 from registry_mcp.registry.endpoints import MAX_PER_PAGE
 from registry_mcp.registry.models import LocalServerConfig, RegistryServer, RemoteServerConfig
 from registry_mcp.secrets.masking import secret_values
-from registry_mcp.secrets.scrubbing import Scrubber
 from registry_mcp.servers.inspection import inspect_server
 from registry_mcp.servers.pins import Pin, Pinning, stored_pin_of
 from registry_mcp.wording import counted
@@ -165,7 +164,7 @@ async def _check(entry: PinnedEntry, call: ToolCall) -> PinCheck:
         check.failed = str(failure)
         return check
     package, notes = await package_pin(entry.config, call.settings.package_sources)
-    pinning = Pinning.of(server, entry.stored_pin, Scrubber(entry.secrets, entry.keys), package, notes)
+    pinning = Pinning.of(server, entry.stored_pin, package, notes)
     if pinning.unreadable:
         check.failed = f"its pin could not be read ({pinning.unreadable})"
         return check

@@ -108,10 +108,16 @@ class InspectedServer(BaseModel):
     skipped_lines: int = Field(default=0, description="Lines on its stdout that were not JSON-RPC (logs?), skipped.")
     # The tools as the server sent them (uncleaned): what a pin digests (`registry_mcp.servers.pins`).
     _definitions: list[Tool] = PrivateAttr(default_factory=list)
+    _said: _Said = PrivateAttr(default_factory=lambda: _Said(frozenset()))
 
     @property
     def definitions(self) -> list[Tool]:
         return self._definitions
+
+    def shown(self, text: str, limit: int) -> str:
+        """A text of `definitions` as it may be shown: hidden characters written as \\uXXXX, and every
+        secret this inspection kept out of what it reports scrubbed (one split by hidden characters too)."""
+        return self._said.name(text, limit)
 
 
 class PatternReport(BaseModel):
@@ -211,6 +217,7 @@ async def inspect_server(
         skipped_lines=bounds.skipped_lines,
     )
     report._definitions = seen.tools
+    report._said = said
     return report
 
 
@@ -453,7 +460,7 @@ class _Said:
         return cap(self.scrub(cleaned), limit)
 
     def name(self, text: str, limit: int) -> str:
-        """A tool name with its hidden characters written out; if it holds a secret, cleaned and scrubbed."""
+        """A text with its hidden characters written out; if it holds a secret, cleaned and scrubbed."""
         cleaned = clean(text, limit + self._longest)
         return escape(text, limit) if self.scrub(cleaned) == cleaned else self(text, limit)
 

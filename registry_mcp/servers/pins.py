@@ -1,7 +1,7 @@
 """A pin: what a registered server offered when a person approved it, and how it has drifted since.
 
-    pin = pin_of(inspected, package, scrubber)      # recorded in the entry at mcp_config.pinned
-    drift = drift_from(Pin.model_validate(stored), inspected, package, scrubber)  # None: unchanged
+    pin = pin_of(inspected, package)                # recorded in the entry at mcp_config.pinned
+    drift = drift_from(Pin.model_validate(stored), inspected, package)   # None: unchanged
 
 A pin holds the server's name and version, each tool's description and a digest of its definition
 (`digest`: name, description, input and output schemas, annotations, as the server sent them), and
@@ -31,9 +31,8 @@ from pydantic import BaseModel, Field, ValidationError
 from registry_mcp.packages.spec import PackagePin
 from registry_mcp.registry.models import PIN_KEY, RegistryServer
 from registry_mcp.registry.validation import describe_validation_error
-from registry_mcp.secrets.scrubbing import Scrubber
 from registry_mcp.servers.inspection import InspectedServer
-from registry_mcp.untrusted import clean, escape, quote
+from registry_mcp.untrusted import escape, quote
 
 DESCRIPTION_KEPT = 2_000  # characters of a description a pin keeps (the digest covers it whole)
 NAME_KEPT = 128
@@ -128,11 +127,12 @@ def digest(tool: Tool) -> str:
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
-def pinned_tool(tool: Tool, scrubber: Scrubber) -> PinnedTool:
+def pinned_tool(tool: Tool, server: InspectedServer) -> PinnedTool:
+    """`tool`, one of `server.definitions`, as a pin keeps it (its texts as the inspection shows them)."""
     annotations = tool.annotations.model_dump(mode="json", by_alias=True, exclude_none=True) if tool.annotations else {}
     return PinnedTool(
-        name=_said(tool.name, NAME_KEPT, scrubber),
-        description=_said(tool.description, DESCRIPTION_KEPT, scrubber) if tool.description else None,
+        name=_said(tool.name, NAME_KEPT, server),
+        description=_said(tool.description, DESCRIPTION_KEPT, server) if tool.description else None,
         digest=digest(tool),
         input_fields=_fields(tool.input_schema),
         output_fields=_fields(tool.output_schema),
@@ -140,19 +140,19 @@ def pinned_tool(tool: Tool, scrubber: Scrubber) -> PinnedTool:
     )
 
 
-def pin_of(server: InspectedServer, package: PackagePin | None, scrubber: Scrubber) -> Pin:
+def pin_of(server: InspectedServer, package: PackagePin | None) -> Pin:
     """The pin of what `server` offers now (its tools as it sent them; secrets scrubbed from texts)."""
     return Pin(
         pinned_at=datetime.now(UTC).replace(microsecond=0),
         server=PinnedServer(name=server.name, version=server.version),
-        tools=[pinned_tool(tool, scrubber) for tool in server.definitions],
+        tools=[pinned_tool(tool, server) for tool in server.definitions],
         package=package,
     )
 
 
-def drift_from(pin: Pin, server: InspectedServer, package: PackagePin | None, scrubber: Scrubber) -> Drift | None:
+def drift_from(pin: Pin, server: InspectedServer, package: PackagePin | None) -> Drift | None:
     """How `server` (and the package it runs now) differs from `pin`; None when it does not."""
-    now = {tool.name: tool for tool in (pinned_tool(tool, scrubber) for tool in server.definitions)}
+    now = {tool.name: tool for tool in (pinned_tool(tool, server) for tool in server.definitions)}
     before = {tool.name: tool for tool in pin.tools}
     added = [name for name in now if name not in before]
     removed = [name for name in before if name not in now]
@@ -246,14 +246,10 @@ def _added_drift(tool: PinnedTool) -> ToolDrift:
     )
 
 
-def _said(text: str | None, limit: int, scrubber: Scrubber) -> str:
-    """A server's text as a pin keeps it: secrets scrubbed, hidden characters written as \\uXXXX, the
-    marks drift uses written so too, capped. A secret split by hidden characters (which a reader
-    drops) is found in the text without them: then that text is kept, scrubbed."""
-    text = text or ""
-    cleaned = clean(text, len(text))
-    scrubbed = scrubber(cleaned)
-    shown = escape(text if scrubbed == cleaned else scrubbed, limit * 2)
+def _said(text: str | None, limit: int, server: InspectedServer) -> str:
+    """A server's text as a pin keeps it: as the inspection shows it (secrets scrubbed, hidden
+    characters written as \\uXXXX), the marks drift uses written so too, capped."""
+    shown = server.shown(text or "", limit * 2)
     return (shown.replace("⟦", "\\u27e6").replace("⟧", "\\u27e7"))[:limit]
 
 
@@ -297,12 +293,11 @@ class Pinning:
         cls,
         server: InspectedServer,
         stored: Any,
-        scrubber: Scrubber,
         package: PackagePin | None,
         notes: list[str],
     ) -> Pinning:
         """`server` (running `package` now, as looked up with `notes`) against the `stored` pin."""
-        pinning = cls(now=pin_of(server, package, scrubber), incomplete=bool(server.stopped), notes=notes)
+        pinning = cls(now=pin_of(server, package), incomplete=bool(server.stopped), notes=notes)
         if stored is None:
             return pinning
         try:
@@ -310,7 +305,7 @@ class Pinning:
         except ValidationError as invalid:
             pinning.unreadable = "; ".join(describe_validation_error(invalid, limit=3))
             return pinning
-        pinning.drift = drift_from(pinning.pin, server, package, scrubber)
+        pinning.drift = drift_from(pinning.pin, server, package)
         if pinning.drift is not None and pinning.incomplete:
             pinning.drift.removed = []  # a partial listing leaves out tools that are there
         return pinning

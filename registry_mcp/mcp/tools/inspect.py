@@ -45,7 +45,6 @@ from registry_mcp.registry.models import (
     ServerVersion,
 )
 from registry_mcp.secrets.masking import secret_values
-from registry_mcp.secrets.scrubbing import Scrubber
 from registry_mcp.servers.inspection import DenyReport, InspectedServer, InspectedTool, deny_report, inspect_server
 from registry_mcp.servers.launch import passed_through
 from registry_mcp.servers.pins import Drift, Pinning, stored_pin_of
@@ -262,7 +261,7 @@ async def inspect_mcp_server(args: InspectArguments, call: ToolCall) -> InspectR
     pinning = None
     if target.registered is not None and (args.pin or target.stored_pin is not None):
         package, notes = await package_pin(target.config, call.settings.package_sources)
-        pinning = Pinning.of(server, target.stored_pin, Scrubber(target.secrets, target.keys), package, notes)
+        pinning = Pinning.of(server, target.stored_pin, package, notes)
     held_back = pinning is not None and pinning.drift is not None and not args.accept_drift
     # A partial list, or names shown escaped, are not the server's tools: never written as them.
     faithful = not server.stopped and not server.escaped_names
