@@ -10,9 +10,10 @@ import pytest
 
 from registry_mcp import RegistryClient
 from registry_mcp.mcp.http_auth import EnkryptKeyVerifier, HttpAuth
+from registry_mcp.public_registry.client import PublicRegistry
 from registry_mcp.registry.retries import DEFAULT_RETRIES, NO_RETRIES, RETRYABLE_STATUSES, RetryPolicy
 from registry_mcp.settings import HttpAuthMode, Settings
-from registry_mcp.urls import is_cleartext, is_loopback
+from registry_mcp.urls import is_cleartext, is_loopback, without_credentials
 
 LOOPBACK = ["localhost", "127.0.0.1", "127.8.9.10", "127.255.255.254", "::1", "[::1]"]
 NOT_LOOPBACK = [
@@ -104,6 +105,40 @@ def test_the_key_is_accepted_over_https_or_loopback(base_url: str) -> None:
 
 def test_without_a_key_any_url_is_accepted() -> None:
     RegistryClient(None, base_url="http://registry.example.com")
+
+
+@pytest.mark.parametrize("url", ["http://registry.example.com", "http://10.0.0.7", "ftp://127.0.0.1"])
+def test_the_public_registry_is_refused_over_plain_http_beyond_this_machine_and_says_why(url: str) -> None:
+    # Its records say what a gateway runs: read over clear text, anyone on the way could rewrite them.
+    with pytest.raises(ValueError) as refused:
+        PublicRegistry(url)
+    assert str(refused.value) == (
+        f"The public registry URL {url!r} must use https:// (plain http:// is allowed only for a loopback "
+        "address such as 127.0.0.1 or localhost), since entries built from its answers say what a gateway runs."
+    )
+
+
+@pytest.mark.parametrize("url", ["https://registry.modelcontextprotocol.io", "http://127.0.0.1:8080"])
+def test_the_public_registry_is_accepted_over_https_or_loopback(url: str) -> None:
+    PublicRegistry(url)  # nothing is sent
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://registry.example.com/mcp", "https://registry.example.com/mcp"),
+        ("https://user:hunter2@registry.example.com/mcp", "https://***@registry.example.com/mcp"),
+        ("https://token@registry.example.com:8443/", "https://***@registry.example.com:8443/"),
+        # only the last @ ends the credentials: a password may hold another
+        ("https://me:p@ss@host.example/x", "https://***@host.example/x"),
+        ("https://host.example/mcp?api_key=hunter2&x=1", "https://host.example/mcp?***"),
+        ("https://u:p@host.example/mcp?token=t#top", "https://***@host.example/mcp?***#top"),
+        ("https://host.example/mcp?", "https://host.example/mcp"),
+        ("http://[::1", "***"),  # not a URL: nothing of it is shown
+    ],
+)
+def test_a_url_is_shown_without_its_credentials_or_query(url: str, shown: str) -> None:
+    assert without_credentials(url) == shown
 
 
 def test_the_statuses_worth_retrying() -> None:
