@@ -47,7 +47,8 @@ WORK = ROOT / "build" / "mutation"
 RESULTS = HERE / "RESULTS.md"
 EXPLAINED = HERE / "mutation_survivors.toml"
 BEGIN, END = "<!-- mutation score: written by python -m benchmarks.mutation -->", "<!-- end of mutation score -->"
-TARGET = 0.90
+# Each module on its own, caught or explained: a strong module must not hide a weak one in the total.
+TARGET = 0.95
 COPIED = ("registry_mcp", "tests", "benchmarks")
 
 # mutmut's exit codes (mutmut/utils/format_utils.py): what counts as a planted bug that was caught.
@@ -281,7 +282,10 @@ def report(modules: dict[str, Counter[str]]) -> str:
         rows.append(_row(module, counts))
     rows.append(_row("**all**", totals))
     score = _score(totals, explained_caught=False) or 0.0
-    verdict = "PASS" if score >= TARGET else "FAIL"
+    scores = {module: _score(counts, explained_caught=True) or 0.0 for module, counts in modules.items()}
+    weakest = min(scores, key=scores.__getitem__, default="")
+    below = sorted(module for module, module_score in scores.items() if module_score < TARGET)
+    verdict = "PASS" if not below else f"FAIL ({', '.join(below)})"
     tested = sum(totals.values()) - 2 * totals["by mypy"] - totals["not run"]
     by_tests = totals["caught"] - totals["by mypy"]
     return "\n".join(
@@ -290,7 +294,8 @@ def report(modules: dict[str, Counter[str]]) -> str:
             "### Mutation score",
             "",
             f"`python -m benchmarks.mutation` (mutmut): **{score:.1%}** of planted bugs caught in the security and "
-            f"data-loss modules, target {TARGET:.0%}: {verdict}. Each module is tested against the test files its "
+            f"data-loss modules. Target: each module at least {TARGET:.0%} caught or explained (the weakest, "
+            f"{weakest}, {scores.get(weakest, 0.0):.1%}): {verdict}. Each module is tested against the test files its "
             "group in `benchmarks/mutation.py` names; explained survivors are listed with their reason in "
             "`benchmarks/mutation_survivors.toml`. Of the mutants that type-check, the tests catch "
             f"{by_tests:,} of {tested:,} ({by_tests / max(tested, 1):.1%}); `mypy --strict` rejects the others "
