@@ -187,7 +187,9 @@ class RegistryHttp:
                 f"Could not {operation}: the registry's answer is not JSON", status=answer.status_code
             ) from None
         scrubber = Scrubber(keys=keys)
-        if scrubber and scrubber.finds(answer.content.decode("utf-8", "replace")):
+        # Read in the encoding the JSON was read in (UTF-8, -16 or -32): a UTF-16 echo is one too.
+        encoding = jsonlib.detect_encoding(answer.content)
+        if scrubber and scrubber.finds(answer.content.decode(encoding, "replace")):
             # A registry that echoes the key anywhere in an answer (a text, a field's name), in any
             # form: nothing read from it, nor a shape error naming its fields, may carry the key on.
             payload = scrub_json(payload, scrubber)
@@ -554,7 +556,8 @@ def _status_error(
 def _registry_message(content: bytes, scrubber: Scrubber) -> str | None:
     """The registry's own words: `message`, then `detail`, then the raw text (other than a message
     text, shortened). Scrubbed before it is shortened, so no part of a secret survives the cut."""
-    text = content.decode("utf-8", "replace").strip()
+    # In the encoding JSON would be read in: UTF-16 read as UTF-8 is a NUL between any key's characters.
+    text = content.decode(jsonlib.detect_encoding(content), "replace").strip()
     try:
         body = jsonlib.loads(text)
     except (ValueError, RecursionError):
