@@ -17,6 +17,7 @@ from registry_mcp.registry.patching import (
     dropped_secrets,
     full_patch,
     kind_of,
+    may_drop_secrets,
     merge_patch,
     target_of,
     why_secrets_move,
@@ -395,3 +396,101 @@ def test_the_secrets_a_move_dropped_are_named_with_why() -> None:
                                               "oauth_config.OAUTH_CUSTOM_HEADERS.X-Custom"]  # fmt: skip
     assert why_secrets_move(before, after) == "the package in args changes"
     assert why_secrets_move(before, before) is None
+
+
+def test_a_new_value_of_an_env_variable_that_changes_what_runs_moves_the_server() -> None:
+    env = {"NODE_OPTIONS": "--require=/srv/hooks.js", "API_KEY": ENV_KEY}
+    stored = {"mcp_config": {"config": {"command": "npx", "args": ["-y", "@acme/files"], "env": env}}}
+    changes = {"mcp_config": {"config": {"env": {"NODE_OPTIONS": "--require=/tmp/evil.js"}}}}
+    assert _modified(changes, stored)["mcp_config"]["config"]["env"] == {"NODE_OPTIONS": "--require=/tmp/evil.js"}
+
+
+def test_a_mask_that_moves_the_server_only_once_restored_is_refused_in_general_words() -> None:
+    """Sent after `-p PACKAGE`, the masked registry option reads as the name of a bin (no change), but the
+    stored value it stands for points npx at another registry."""
+    registry = "--registry=https://ci:npm-tok-8Hq2Wx5Zt@npm.acme.example"
+    stored = {"mcp_config": {"config": {"command": "npx", "args": ["@acme/files", "/srv", registry]}}}
+    assert _refusal({"mcp_config": {"config": {"args": ["-p", "@acme/files", MASK]}}}, stored) == (
+        f"mcp_config.config.args.2: holds the mask {MASK!r}, but this call changes the server's target (the target "
+        "changes), and a stored secret does not follow its server to a new target; send the value again"
+    )
+
+
+LOCAL_CONFIG = {"command": "npx", "args": ["-y", "@acme/files"]}
+HOOK = {"NODE_OPTIONS": "--require=/tmp/x.js"}
+IDP = {"OAUTH_CLIENT_SECRET": CLIENT_SECRET, "OAUTH_TOKEN_URL": "https://idp.example/token"}
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "why"),
+    [
+        ({"config": LOCAL_CONFIG}, {"config": {**LOCAL_CONFIG, "env": HOOK}}, "NODE_OPTIONS, which changes what runs"),
+        (
+            {"config": LOCAL_CONFIG},
+            {"config": {**LOCAL_CONFIG, "env": {**HOOK, "PATH": "/tmp/evil:/usr/bin", "LOG_LEVEL": "debug"}}},
+            "NODE_OPTIONS, PATH, which change what runs",
+        ),
+        (
+            {"config": {**LOCAL_CONFIG, "env": {"NODE_OPTIONS": "--require=/srv/hooks.js"}}},
+            {"config": {**LOCAL_CONFIG, "env": HOOK}},
+            "NODE_OPTIONS, which changes what runs",
+        ),
+        (
+            {"config": LOCAL_CONFIG},
+            {"config": {"command": "npx", "args": ["-y", "@other/files"], "env": HOOK}},
+            "the package in args changes and NODE_OPTIONS, which changes what runs",
+        ),
+        ({"config": LOCAL_CONFIG}, {"config": {"command": "uvx", "args": ["-y", "@other/files"]}}, "command changes"),
+        ({"config": LOCAL_CONFIG, "oauth_config": IDP}, {"config": LOCAL_CONFIG, "oauth_config": IDP}, None),
+        (
+            {"config": LOCAL_CONFIG, "oauth_config": IDP},
+            {"config": LOCAL_CONFIG, "oauth_config": {**IDP, "OAUTH_TOKEN_URL": "https://idp.example:8443/token"}},
+            "the scheme, host or port of an OAuth endpoint changes",
+        ),
+        (
+            {"config": {"url": "https://mcp.example.com"}, "oauth_config": IDP},
+            {"config": {"url": "https://evil.example"}, "oauth_config": {"OAUTH_TOKEN_URL": "https://evil.example/t"}},
+            "the scheme, host or port of url changes",
+        ),
+        (None, {"config": {"url": "https://mcp.example.com"}}, "a local server becomes a remote one, or the reverse"),
+    ],
+    ids=["one-env", "two-env", "env-value", "package-and-env", "command", "same", "oauth-port", "url", "none-before"],
+)
+def test_why_the_secrets_do_not_follow_a_modify(before: Any, after: dict[str, Any], why: str | None) -> None:
+    assert why_secrets_move(before, after) == why
+
+
+@pytest.mark.parametrize(
+    ("changes", "may_drop"),
+    [
+        (None, False),
+        ({"denied_tools": ["write_*"]}, False),
+        ({"config": None}, False),
+        ({"config": {"env": {"LOG_LEVEL": "debug"}}}, False),
+        ({"config": {"command": "uvx"}}, True),
+        ({"config": {"url": "https://mcp.example.com"}}, True),
+        ({"config": {"args": ["/srv"]}}, True),
+        ({"config": {"env": {"LOG_LEVEL": "debug", **HOOK}}}, True),
+        ({"oauth_config": None}, False),
+        ({"oauth_config": {"OAUTH_CLIENT_ID": "client-id"}}, False),
+        ({"oauth_config": {"OAUTH_TOKEN_URL": "https://idp.example/token"}}, True),
+        ({"oauth_config": {"OAUTH_AUTHORIZATION_URL": "https://idp.example/a", "OAUTH_TOKEN_URL": None}}, True),
+    ],
+)
+def test_a_modify_reads_the_stored_server_first_only_where_it_may_drop_secrets(changes: Any, may_drop: bool) -> None:
+    assert may_drop_secrets(changes) is may_drop
+    assert may_drop_secrets(changes, replace=True) is isinstance(changes, dict)
+
+
+def test_the_secrets_sent_again_to_a_new_target_are_not_named_as_dropped() -> None:
+    before = _local()["mcp_config"]
+    oauth = {"OAUTH_CLIENT_SECRET": CLIENT_SECRET, "OAUTH_CUSTOM_HEADERS": {"X-Custom": CUSTOM_HEADER}}
+    after = _modified({"mcp_config": {"config": {"args": ["-y", "@other/files"]}, "oauth_config": oauth}})["mcp_config"]
+    assert dropped_secrets(before, after) == ["config.env.API_KEY"]
+    everything = [
+        "config.env.API_KEY",
+        "oauth_config.OAUTH_CLIENT_SECRET",
+        "oauth_config.OAUTH_CUSTOM_HEADERS.X-Custom",
+    ]
+    assert dropped_secrets(before, None) == everything  # mcp_config removed
+    assert dropped_secrets(None, after) == []

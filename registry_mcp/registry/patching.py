@@ -307,7 +307,7 @@ def dropped_secrets(before: Any, after: Any) -> list[str]:
             for key, item in value.items():
                 walk(item, shown.get(key), kept.get(key) if isinstance(kept, dict) else None, f"{path}.{key}")
         elif value != shown and kept != value:
-            dropped.append(path.lstrip("."))
+            dropped.append(path)
 
     for part in _TARGET_BOUND:
         walk(before.get(part), masked.get(part), after.get(part) if isinstance(after, dict) else None, part)
