@@ -231,6 +231,16 @@ async def test_a_failed_read_is_tried_again_then_said_in_words(
     assert len(registry.requests) == 3
 
 
+async def test_a_failure_names_the_registry_by_its_url_as_given_less_a_trailing_slash() -> None:
+    registry = Scripted(httpx2.ConnectError)
+    transport = httpx2.MockTransport(registry)
+    base_url = "https://registry.example/tenants/X/"
+    async with RegistryClient(KEY, base_url=base_url, transport=transport, retry=NO_RETRIES) as client:
+        with pytest.raises(RegistryUnreachable) as failed:
+            await client.list_servers()
+    assert failed.value.message == "Could not list servers: could not connect to https://registry.example/tenants/X"
+
+
 @pytest.mark.parametrize(
     ("failure", "said"),
     [

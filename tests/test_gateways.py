@@ -41,6 +41,9 @@ async def test_the_embedded_registry_lists_gateways_in_the_published_shape(tmp_p
     [gateway] = listed.structured_content["gateways"]
     assert (gateway["gateway_saved_name"], gateway["gateway_version"]) == ("team-gateway", "v4")
     assert gateway["gateway_id"] and "gateway_name" not in gateway
+    # What that gateway runs, read from its own config (the registry's get-gateway-config).
+    assert gateway["effective"]["config"] == {"command": "npx", "args": ["-y", "@example/shared"]}
+    assert gateway["effective"]["server_name"] == "shared" and "effective_note" not in gateway
 
 
 async def test_a_registry_file_from_before_gateway_versions_still_opens(tmp_path: Path) -> None:
