@@ -419,6 +419,23 @@ def test_a_keys_url_safe_base64_is_scrubbed() -> None:
     assert scrub(f"a {url_safe} b", (), keys=[key]) == "a <redacted> b"
 
 
+@pytest.mark.parametrize(
+    ("key", "text", "expected"),
+    [
+        # a key of six characters, base64-encoded with more text after it: what only its bytes decide
+        ("Ab12cd", "echoed " + _b64('{"apikey":"Ab12cd"}'), "echoed eyJhcGlrZXkiOiJ<redacted>QifQ=="),
+        ("Ab12cd", "echoed " + _b64("apikey:Ab12cd, registry"), "echoed YXBpa2V5Ok<redacted>CwgcmVnaXN0cnk="),
+        ("Ab12cd", "echoed " + _b64("user:Ab12cd@registry"), "echoed dXNlcjp<redacted>RAcmVnaXN0cnk="),
+        # a piece of a key whose characters repeat, inside a longer run of the same character
+        ("Q7aaaaaaaaZ9x1y2", "x aaaaaaaZ y", "x <redacted> y"),
+        ("Q7aaaaaaaaZ9x1y2", "x abaaaaaaaZ y", "x ab<redacted> y"),
+        ("Q7aaaaaaaaZ9x1y2", "x aaaaaaaZb9x1 y", "x <redacted>b9x1 y"),
+    ],
+)
+def test_a_short_key_and_a_key_of_repeated_characters_are_scrubbed(key: str, text: str, expected: str) -> None:
+    assert scrub(text, (), keys=[key]) == expected
+
+
 def test_two_secrets_side_by_side_are_each_redacted() -> None:
     assert scrub("aaaabbbb", ["aaaa", "bbbb"]) == "<redacted><redacted>"
     assert scrub("xaaaabbbx", ["aaaab", "abbb"]) == "x<redacted>x"  # overlapping: one

@@ -16,6 +16,7 @@ from registry_mcp.secrets.masking import (
     looks_secret,
     mask_secrets,
     restore_masked,
+    secret_setting,
     secret_values,
 )
 from registry_mcp.secrets.scrubbing import REDACTED, scrub
@@ -434,6 +435,59 @@ def test_restore_refusals_say_where_and_why() -> None:
         restore_masked({"env": {"K": "x" + M}}, {"env": {"K": "real"}})
     with pytest.raises(MaskWithoutSecret, match=r"^d: .*the text around it is not what was read"):
         restore_masked({"d": f"{M} and {M}"}, {"d": "https://u:pw@h/"})
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored", "message"),
+    [
+        (
+            {"args": [f"--token={M} --key={M}"]},
+            {"args": ["--token=abc123"]},
+            "args.0: holds the mask '<masked secret: unchanged when sent back>', but the text around it is not "
+            "what was read, so which stored secret it stands for is unknown; send the real value",
+        ),
+        (
+            {"args": [f"--name={M}"]},
+            {"args": ["--token=abc123"]},
+            "args.0: holds the mask '<masked secret: unchanged when sent back>', but the text around it is not "
+            "what was read, so which stored secret it stands for is unknown; send the real value",
+        ),
+        (
+            {"url": f"https://u:{M}@b.example/mcp"},
+            {"url": "https://u:pw@a.example/mcp"},
+            "url: holds the mask '<masked secret: unchanged when sent back>', but the URL now points elsewhere "
+            "(scheme, host or port), and a secret stays with the server it was given for; send the real value",
+        ),
+    ],
+)
+def test_a_refused_mask_is_named_in_full_with_why(sent: Any, stored: Any, message: str) -> None:
+    """More masks than secrets, a secret moved where it is no longer one, a URL sent to another host."""
+    with pytest.raises(MaskWithoutSecret) as refused:
+        restore_masked(sent, stored)
+    assert str(refused.value) == message
+
+
+def test_args_sent_back_without_their_command_are_read_as_under_the_stored_one() -> None:
+    stored = {"command": "mysql", "args": ["-uroot", "-pS3cret", "appdb"]}
+    assert mask_secrets(stored)["args"] == ["-uroot", f"-p{M}", "appdb"]
+    assert restore_masked({"args": ["-uroot", f"-p{M}", "otherdb"]}, stored) == {
+        "args": ["-uroot", "-pS3cret", "otherdb"]
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "secret"),
+    [
+        ("GITHUB_TOKEN", "", True),  # by its name, before any value is given
+        ("Authorization", "${input:auth}", True),
+        ("REGION", GHP, True),  # by what its value holds
+        ("DATABASE_URL", "postgres://app:pa55@db/x", True),
+        ("REGION", "us-east-1", False),
+        ("LOG_LEVEL", "${LOG_LEVEL}", False),
+    ],
+)
+def test_a_setting_is_secret_by_its_name_or_by_what_its_value_holds(name: str, value: str, secret: bool) -> None:
+    assert secret_setting(name, value) is secret
 
 
 def test_restore_keeps_what_has_no_mask_whatever_is_stored() -> None:

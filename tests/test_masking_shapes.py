@@ -51,6 +51,33 @@ SHAPES: list[tuple[str, list[str], list[str]]] = [
     ),
     ("node", ['{"host": "db", "user": "me"}'], ['{"host": "db", "user": "me"}']),
     ("node", ["{not json} {also: not}"], ["{not json} {also: not}"]),
+    ("node", ['[{"token": "tk-12345"}]'], ['[{"token": "' + M + '"}]']),  # an object inside a JSON list
+    ("node", ['{{"token": "tk-12345"}}'], ['{{"token": "' + M + '"}}']),  # a template's doubled braces
+    (
+        "node",
+        ['{"name": "a"} {"password": "pw-12345"} {"name": "b"}'],
+        ['{"name": "a"} {"password": "' + M + '"} {"name": "b"}'],
+    ),
+    # one token under three names: each place is masked
+    (
+        "node",
+        ['--env={"A_TOKEN": "t0k3n-1", "B_TOKEN": "t0k3n-1", "C_TOKEN": "t0k3n-1"}'],
+        ['--env={"A_TOKEN": "' + M + '", "B_TOKEN": "' + M + '", "C_TOKEN": "' + M + '"}'],
+    ),
+    (
+        "node",
+        ['--config={"password": "pw-12345", "api_key": "k-67890", "port": 8080}'],
+        ['--config={"password": "' + M + '", "api_key": "' + M + '", "port": 8080}'],
+    ),
+    # a password that is also the user name: masked inside the object only
+    ("node", ['--user admin --config={"password": "admin"}'], ['--user admin --config={"password": "' + M + '"}']),
+    ("node", ['--config={"password": "admin"} --user admin'], ['--config={"password": "' + M + '"} --user admin']),
+    # a JSON object beside a URL with a password: both found
+    (
+        "node",
+        ['--db=postgres://app:pa55word@db/x --opts={"ssl": true}'],
+        ["--db=postgres://app:" + M + '@db/x --opts={"ssl": true}'],
+    ),
     # mysql and mariadb: the password joined to -p
     ("mysql", ["-uroot", "-phunter2pass", "appdb"], ["-uroot", f"-p{M}", "appdb"]),
     ("/usr/bin/mariadb-dump", ["-p'quoted pw'"], [f"-p{M}"]),
@@ -77,6 +104,7 @@ SHAPES: list[tuple[str, list[str], list[str]]] = [
     ("node", ["WJALRXUTNFEMIK7MDENGBPXRFICYEXAMPLEKEYAB"], ["WJALRXUTNFEMIK7MDENGBPXRFICYEXAMPLEKEYAB"]),  # one case
     ("node", ["wjalrxutnfemik7mdengbpxrficyexamplekeyab"], ["wjalrxutnfemik7mdengbpxrficyexamplekeyab"]),
     ("node", [AWS + "=="], [AWS + "=="]),  # a piece of longer base64
+    ("node", [f"sha256:{'ab12' * 16} key {AWS}"], [f"sha256:{'ab12' * 16} key {M}"]),  # after a longer run
     # numbers after secret-named flags
     ("node", ["--pin", "987654"], ["--pin", M]),
     ("node", ["--pin=987654"], [f"--pin={M}"]),
@@ -150,6 +178,8 @@ VARIANTS = {
     "form-encoded": "%3Cmasked+secret%3A+unchanged+when+sent+back%3E",
     "base64": base64.b64encode(MASK.encode()).decode(),
     "base64 url-safe inside text": "x " + base64.urlsafe_b64encode(b"??" + MASK.encode()).decode() + " y",
+    "base64 ending in a two-byte character": base64.b64encode((MASK + " 2×").encode()).decode(),
+    "base64 after a hash that decodes to no text": "sha e3b0c44298fc1c14 " + base64.b64encode(MASK.encode()).decode(),
     "generic": "<masked>",
     "generic secret": "<masked secret>",
     "generic upper": "<MASKED VALUE>",

@@ -58,6 +58,7 @@ async def test_the_question_hides_what_masking_finds_and_shows_the_rest() -> Non
         ("Bearer abc.def-123456", f"Bearer {MASK}"),
         ("postgres://app:pa55@db/x", f"postgres://app:{MASK}@db/x"),
         ("plain words only", "plain words only"),
+        ("ssh -p2222 host.example", "ssh -p2222 host.example"),  # -p joined to a value: a port, not mysql's
     ],
 )
 def test_mask_text_masks_by_shape_place_and_name(text: str, masked: str) -> None:

@@ -212,11 +212,8 @@ def _json_secrets(text: str) -> list[tuple[int, int]]:
         except RecursionError:  # nested too deeply to read by its keys: all of it is hidden
             found.append((at, end))
         for secret in {item.text for item in secrets}:
-            written = json.dumps(secret)[1:-1]  # a number's text is written as it is
-            start = text.find(written, at, end)
-            while start != -1:
-                found.append((start, start + len(written)))
-                start = text.find(written, start + len(written), end)
+            written = re.compile(re.escape(json.dumps(secret)[1:-1]))  # a number's text is written as it is
+            found += [match.span() for match in written.finditer(text, at, end)]
         at = text.find("{", end)
     return found
 
