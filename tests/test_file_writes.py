@@ -122,7 +122,7 @@ def test_ones_own_file_names_no_other_owner(tmp_path: Path) -> None:
 # --- numbers and keys, exactly as written -----------------------------------------------------------------
 
 NUMBERS = (
-    '{"mcpServers": {}, "n": [1e400, 1.0, 1, 123456789012345678901234567890123, -0.0, 1E5, 1.50, 2e-7], '
+    '{"mcpServers": {}, "n": [1e400, 1.0, 1, 123456789012345678901234567890123, -0.0, -0, 1E5, 1.50, 2e-7], '
     '"odd": [NaN, -Infinity], "deep": {"pi": 3.14159265358979323846264338327950288}}'
 )
 
@@ -133,8 +133,8 @@ def test_the_files_numbers_are_written_back_as_they_were_written(tmp_path: Path)
     write(plan_write(str(target), export([SERVER], "mcpServers"), "mcpServers", "unused"))
     written = target.read_text()
     assert (
-        '"n": [\n    1e400,\n    1.0,\n    1,\n    123456789012345678901234567890123,\n    -0.0,\n    1E5,\n'
-        "    1.50,\n    2e-7\n  ]"
+        '"n": [\n    1e400,\n    1.0,\n    1,\n    123456789012345678901234567890123,\n    -0.0,\n    -0,\n'
+        "    1E5,\n    1.50,\n    2e-7\n  ]"
     ) in written
     assert '"odd": [\n    NaN,\n    -Infinity\n  ]' in written
     assert '"pi": 3.14159265358979323846264338327950288' in written
@@ -159,6 +159,8 @@ async def test_write_registry_export_keeps_the_files_numbers(tmp_path: Path) -> 
         ('{"mcpServers": {}, "a": 1, "a": 2}', '"a"'),
         ('{"mcpServers": {"x": {"command": "a", "command": "b"}}}', '"command"'),
         ('{"mcpServers": {}, "mcpServers": {"y": {}}}', '"mcpServers"'),
+        ('{"mcpServers": {}, "é": 1, "é": 2}', '"é"'),
+        ('{"mcpServers": {}, "' + "k" * 150 + '": 1, "' + "k" * 150 + '": 2}', '"' + "k" * 99),
     ],
 )
 def test_a_file_with_a_key_twice_in_one_object_is_refused(tmp_path: Path, content: str, key: str) -> None:
@@ -210,11 +212,36 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path: Path) -> N
 
 def test_a_file_at_the_limit_is_read(tmp_path: Path) -> None:
     target = tmp_path / "big.json"
-    body = '{"mcpServers": {}, "pad": "' + "x" * (MAX_EXISTING_BYTES - 30) + '"}'
-    target.write_text(body + " " * (MAX_EXISTING_BYTES - len(body)))
+    start = '{"mcpServers": {}, "pad": "'
+    target.write_text(start + "x" * (MAX_EXISTING_BYTES - len(start) - 2) + '"}')  # its last byte closes it
     assert os.stat(target).st_size == MAX_EXISTING_BYTES
     plan = plan_write(str(target), export([SERVER], "mcpServers"), "mcpServers", "unused")
     assert plan.added == ["files"]
+
+
+def test_a_file_that_grew_after_it_was_measured_is_read_no_further_than_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "growing.json"
+    with target.open("wb") as file:
+        file.truncate(4 * MAX_EXISTING_BYTES)
+    real_fstat = os.fstat
+
+    def measured_small(descriptor: int) -> os.stat_result:  # as it was measured, before it grew
+        fields = list(real_fstat(descriptor))
+        fields[6] = 100  # st_size
+        return os.stat_result(fields)
+
+    monkeypatch.setattr(os, "fstat", measured_small)
+    tracemalloc.start()
+    try:
+        with pytest.raises(WriteRefused) as refused:
+            plan_write(str(target), export([SERVER], "mcpServers"), "mcpServers", "unused")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert str(refused.value) == "path: the file is larger than 16 MiB"
+    assert peak < 2 * MAX_EXISTING_BYTES
 
 
 # --- what a path is ------------------------------------------------------------------------------------
@@ -243,6 +270,12 @@ def test_a_fifo_put_there_after_the_path_was_checked_is_not_read(fifo: Path) -> 
     with pytest.raises(WriteRefused) as refused:
         _read(fifo, WritePlan(path=fifo, content={}, what=""))
     assert str(refused.value) == "path: it is a named pipe (FIFO), not a regular file"
+
+
+def test_a_file_is_read_as_json_unless_it_is_said_to_be_toml(tmp_path: Path) -> None:
+    target = tmp_path / "claude.json"
+    target.write_text('{"mcpServers": {}}')
+    assert _read(target, WritePlan(path=target, content={}, what="")) == {"mcpServers": {}}
 
 
 def test_importing_from_what_is_no_file_says_what_it_is(tmp_path: Path, fifo: Path) -> None:

@@ -256,6 +256,8 @@ def _read_toml(original: bytes) -> dict[str, Any]:
         content = tomllib.loads(text)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError):
         raise WriteRefused("path: the file is not TOML, so not a Codex config.toml") from None
+    except RecursionError:
+        raise WriteRefused("path: the file nests objects too deeply to be rewritten") from None
     if has_comments(text, content):
         raise WriteRefused(
             "path: the file has comments, which rewriting it would lose; remove them, or write to a new file"
@@ -420,7 +422,10 @@ def _managed_settings(plan: WritePlan, existing: dict[str, Any] | None, block: d
     before = content.get(claude_managed.ALLOWED, [])
     if not isinstance(before, list):
         raise WriteRefused(f"path: the file's {claude_managed.ALLOWED} is not a list")
-    had = {claude_managed.label(entry) if isinstance(entry, dict) else json.dumps(entry): entry for entry in before}
+    # The file's entries with its numbers as values: json.dumps cannot write a number kept as written.
+    had = {
+        claude_managed.label(entry) if isinstance(entry, dict) else json.dumps(entry): entry for entry in _plain(before)
+    }
     ours = entries_of(block, "claude_managed")
     plan.added = [name for name in ours if name not in had]
     plan.kept = len(ours) - len(plan.added)
