@@ -187,9 +187,7 @@ class RegistryHttp:
                 f"Could not {operation}: the registry's answer is not JSON", status=answer.status_code
             ) from None
         scrubber = Scrubber(keys=keys)
-        # Read in the encoding the JSON was read in (UTF-8, -16 or -32): a UTF-16 echo is one too.
-        encoding = jsonlib.detect_encoding(answer.content)
-        if scrubber and scrubber.finds(answer.content.decode(encoding, "replace")):
+        if scrubber and scrubber.finds(_text_of(answer.content)):
             # A registry that echoes the key anywhere in an answer (a text, a field's name), in any
             # form: nothing read from it, nor a shape error naming its fields, may carry the key on.
             payload = scrub_json(payload, scrubber)
@@ -553,11 +551,16 @@ def _status_error(
     return error_class(message, status=status, registry_message=registry_message)
 
 
+def _text_of(content: bytes) -> str:
+    """An answer's text, in the encoding its JSON is read in (UTF-8, -16 or -32, as RFC 8259's readers
+    detect it): read as UTF-8, a UTF-16 answer would put a NUL between a quoted key's characters."""
+    return content.decode(jsonlib.detect_encoding(content), "replace")
+
+
 def _registry_message(content: bytes, scrubber: Scrubber) -> str | None:
     """The registry's own words: `message`, then `detail`, then the raw text (other than a message
     text, shortened). Scrubbed before it is shortened, so no part of a secret survives the cut."""
-    # In the encoding JSON would be read in: UTF-16 read as UTF-8 is a NUL between any key's characters.
-    text = content.decode(jsonlib.detect_encoding(content), "replace").strip()
+    text = _text_of(content).strip()
     try:
         body = jsonlib.loads(text)
     except (ValueError, RecursionError):
