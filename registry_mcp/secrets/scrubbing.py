@@ -7,12 +7,12 @@ Two kinds of secret are scrubbed, each as strictly as its nature allows:
   scrubbed on its own (that would redact every `https://` once a URL is secret);
 - a key (the API key, a shared token): random by nature, so any piece of it is scrubbed too, in any
   reversible form a server could quote it in: as it is in any case, JSON- or Python-escaped, every
-  character `\\uXXXX`-escaped, URL-encoded, hex, and base64 (standard or URL-safe, at any offset, so
-  also inside `Basic base64(apikey:KEY)`). A piece is any run of `KEY_PIECE` or more of its
-  characters (of the encoded form's equivalent), so halves of a key split across two fields and a
-  prefix of it are scrubbed as well; a piece shorter than the whole only if it holds a digit or both
-  cases, as a random key's pieces do and words do not (a key `test-live-registry-key` does not
-  take the word `registry` out of every log line).
+  character `\\uXXXX`-escaped, URL-encoded, hex, base64 (standard or URL-safe, at any offset, so
+  also inside `Basic base64(apikey:KEY)`), and UTF-16 or UTF-32 read as UTF-8. A piece is any run of
+  `KEY_PIECE` or more of its characters (of the encoded form's equivalent), so halves of a key split
+  across two fields and a prefix of it are scrubbed as well; a piece shorter than the whole only if
+  it holds a digit or both cases, as a random key's pieces do and words do not (a key
+  `test-live-registry-key` does not take the word `registry` out of every log line).
 
 A form is found through its anchors, the chunks of it at every multiple of half a piece's length:
 every piece holds one whole, so `str.find` (which runs in C) finds every candidate, and each is
@@ -123,6 +123,11 @@ def _key_forms(key: str) -> tuple[_Form, ...]:
     forms.append(_Form(every_byte_quoted, min(3 * KEY_PIECE, len(every_byte_quoted)), any_case=True))
     unicode_escaped = "".join(f"\\u{ord(c):04x}" for c in key)  # JSON that escapes every character
     forms.append(_Form(unicode_escaped, min(6 * KEY_PIECE, len(unicode_escaped)), any_case=True))
+    # UTF-16 and UTF-32 text read as UTF-8 (a server's stderr, a body in an unexpected encoding): the
+    # key with one or three NULs between its characters, which any reader of it can put back together.
+    for nuls in ("\0", "\0" * 3):
+        spread = nuls.join(key.translate(_ASCII_LOWER))
+        forms.append(_Form(spread, min((len(nuls) + 1) * KEY_PIECE - len(nuls), len(spread)), any_case=True))
     # A piece of KEY_PIECE bytes fully decides at least 10 characters of its base64, at any offset.
     piece = -(-8 * KEY_PIECE // 6) - 1
     forms += [_Form(core, min(piece, len(core)), any_case=False) for core in _base64_cores(data) if core]
