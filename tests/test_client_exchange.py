@@ -887,3 +887,21 @@ async def test_a_delete_quoting_the_callers_key_is_scrubbed(callers_key: None) -
 async def test_a_delete_message_that_is_not_a_text_is_scrubbed_too(callers_key: None) -> None:
     async with _callers_client(Scripted(_json(200, {"message": {"note": f"key {CALLER}"}}))) as client:
         assert await client.delete_server("files") == "{'note': 'key <redacted>'}"
+
+
+async def test_a_gateway_config_is_asked_for_by_its_headers_and_a_wrong_shape_is_named_as_such() -> None:
+    registry = Scripted(_json(200, {"expanded_servers": 5}))
+    async with _client(registry) as client:
+        with pytest.raises(UnexpectedResponse) as unexpected:
+            await client.gateway_config("team", "v2")
+    [request] = registry.requests
+    assert (request.method, str(request.url)) == ("GET", f"{BASE}/mcp-gateway/get-gateway-config")
+    assert _own_headers(request) == {
+        "accept": "application/json",
+        "apikey": KEY,
+        "x-enkrypt-mcp-gateway": "team",
+        "x-enkrypt-mcp-gateway-version": "v2",
+    }
+    assert str(unexpected.value).startswith(
+        "The registry's answer for the gateway config is not in the expected shape: expanded_servers: must be a list."
+    )
