@@ -46,7 +46,7 @@ async def test_the_embedded_registry_lists_gateways_in_the_published_shape(tmp_p
     assert gateway["effective"]["server_name"] == "shared" and "effective_note" not in gateway
 
 
-async def test_a_registry_file_from_before_gateway_versions_still_opens(tmp_path: Path) -> None:
+async def test_a_registry_file_from_before_gateway_versions_and_overrides_still_opens(tmp_path: Path) -> None:
     database = tmp_path / "old.db"
     with sqlite3.connect(database) as old:
         old.executescript(
@@ -62,7 +62,12 @@ async def test_a_registry_file_from_before_gateway_versions_still_opens(tmp_path
     async with RegistryClient.embedded(database) as registry:
         await registry.add_server(server_payload("shared"))
         [gateway] = await registry.list_gateways("shared")
+        config = await registry.gateway_config("old-gateway", "v1")
     assert (gateway.gateway_id, gateway.gateway_saved_name, gateway.gateway_version) == ("g-old", "old-gateway", "v1")
+    # Nor overrides: it has none, gateway-wide or for its server.
+    assert (config.gateway_id, config.common_overrides) == ("g-old", {})
+    [used] = config.expanded_servers
+    assert (used["saved_name"], used["gateway_overrides"]) == ("shared", {})
 
 
 async def test_on_the_embedded_registry_the_answer_says_nothing_creates_gateways_there(tmp_path: Path) -> None:

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from registry_mcp.errors import Conflict, NotFound
+from registry_mcp import __version__
+from registry_mcp.errors import Conflict, DatabaseUnusable, NotFound
 from registry_mcp.mcp.server import create_server
 from registry_mcp.registry.embedded import RegistryStore
 from registry_mcp.registry.embedded.store import Scope
@@ -233,6 +234,55 @@ def test_gateways_are_listed_by_the_server_they_use_in_its_scope(store: Registry
         )
 
 
+STRICT_INPUT = {"enabled": True, "guardrail_name": "strict", "additional_config": {}, "block": ["pii"]}
+TOXIC_OUTPUT = {"enabled": True, "guardrail_name": "calm", "additional_config": {}, "block": ["toxicity"]}
+
+
+def test_a_gateway_config_is_its_live_servers_in_full_with_this_gateways_overrides(store: RegistryStore) -> None:
+    store.add(SCOPE, [_server("files", description="reads files"), _server("retired"), _server("search")])
+    store.add_gateway("alpha", "team", [("main", "files", "v1")], version="v2")  # recorded again below
+    team = store.add_gateway(
+        "alpha",
+        "team",
+        [("main", "search", "v1"), ("main", "retired", "v1"), ("main", "files", "v1")],
+        version="v2",
+        common_overrides={"input_guardrails_config": STRICT_INPUT},
+        overrides={"files": {"output_guardrails_config": TOXIC_OUTPUT}},
+    )
+    store.delete(SCOPE, "retired", "v1")
+    assert store.gateway_config("alpha", "team", "v2") == {
+        "gateway_id": team,
+        "common_overrides": {"input_guardrails_config": STRICT_INPUT},
+        "expanded_servers": [  # in the gateway's order, without the server deleted since
+            {**store.get(SCOPE, "search", "v1"), "gateway_overrides": {}},
+            {**store.get(SCOPE, "files", "v1"), "gateway_overrides": {"output_guardrails_config": TOXIC_OUTPUT}},
+        ],
+        "request_context": {"gateway_saved_name": "team", "gateway_version": "v2", "project_name": "alpha"},
+    }
+
+
+def test_a_gateway_recorded_without_overrides_has_empty_ones(store: RegistryStore) -> None:
+    store.add(SCOPE, [_server("files")])
+    plain = store.add_gateway("alpha", "plain", [("main", "files", "v1")])
+    config = store.gateway_config("alpha", "plain", "v1")
+    assert (config["gateway_id"], config["common_overrides"]) == (plain, {})
+    assert [server["gateway_overrides"] for server in config["expanded_servers"]] == [{}]
+
+
+@pytest.mark.parametrize(
+    ("project", "name", "version"),
+    [("beta", "team", "v1"), ("alpha", "other", "v1"), ("alpha", "team", "v2")],
+    ids=["another project", "another name", "another version"],
+)
+def test_a_gateway_config_is_found_only_by_its_project_name_and_version(
+    store: RegistryStore, project: str, name: str, version: str
+) -> None:
+    store.add_gateway("alpha", "team", [])
+    with pytest.raises(NotFound) as missing:
+        store.gateway_config(project, name, version)
+    assert str(missing.value) == f"no gateway '{name}' version '{version}' in project '{project}'"
+
+
 # --- the database file ---------------------------------------------------------------------------
 
 
@@ -243,6 +293,36 @@ def test_the_file_is_opened_with_its_safety_settings(store: RegistryStore) -> No
 
     settings = {name: pragma(name) for name in ("journal_mode", "busy_timeout", "synchronous", "secure_delete")}
     assert settings == {"journal_mode": "wal", "busy_timeout": 10_000, "synchronous": 1, "secure_delete": 1}
+
+
+def test_a_folder_given_as_the_file_is_refused_untouched_with_the_error_the_system_gives(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir(mode=0o755)
+    os.chmod(folder, 0o755)
+    with pytest.raises(DatabaseUnusable) as unusable:
+        RegistryStore(folder)
+    assert str(unusable.value) == f"{folder} is a folder; the embedded registry is a file, such as {folder}/registry.db"
+    with pytest.raises(IsADirectoryError) as opening:
+        open(folder, "rb")  # noqa: SIM115 (never opened: the system refuses a folder)
+    cause = unusable.value.__cause__
+    assert isinstance(cause, IsADirectoryError) and str(cause) == str(opening.value)
+    assert (cause.errno, cause.filename) == (opening.value.errno, str(folder))
+    assert oct(folder.stat().st_mode & 0o777) == "0o755" and list(folder.iterdir()) == []
+
+
+def test_a_file_from_a_newer_registry_mcp_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "registry.db"
+    with sqlite3.connect(path) as newer:
+        newer.execute("PRAGMA user_version = 7")
+    newer.close()
+    before = path.read_bytes()
+    with pytest.raises(DatabaseUnusable) as unusable:
+        RegistryStore(path)
+    assert str(unusable.value) == (
+        f"{path} was written by a newer registry-mcp (database schema 7; registry-mcp {__version__} reads up to 1): "
+        "upgrade registry-mcp, or choose another file with --db or REGISTRY_MCP_DB"
+    )
+    assert path.read_bytes() == before
 
 
 def test_an_in_memory_store_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

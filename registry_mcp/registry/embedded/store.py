@@ -41,7 +41,7 @@ from registry_mcp.registry.embedded.database_file import (
 )
 from registry_mcp.registry.patching import apply_modify
 from registry_mcp.secrets.masking import mask_secrets, secret_values
-from registry_mcp.wording import agreeing, counted
+from registry_mcp.wording import counted
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -223,10 +223,9 @@ class RegistryStore:
                     taken.append(f"'{payload['saved_name']}' version '{payload['server_version']}'")
             if len(taken) == 1:
                 raise Conflict(f"a server {taken[0]} already exists in project '{scope.project}'")
-            if taken:
+            if taken:  # two or more
                 raise Conflict(
-                    f"{counted(len(taken), 'server')} already {agreeing(len(taken), 'exists', 'exist')} in project "
-                    f"'{scope.project}': {', '.join(taken)}"
+                    f"{counted(len(taken), 'server')} already exist in project '{scope.project}': {', '.join(taken)}"
                 )
             return added
 
