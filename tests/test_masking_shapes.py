@@ -8,17 +8,27 @@ space inside it, URL-encoded (once or twice), base64, any case, and a generic `<
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote_plus
 
 import pytest
 from mcp import Client
 
 from registry_mcp.mcp.server import create_server
 from registry_mcp.registry.embedded.store import RegistryStore, Scope
-from registry_mcp.secrets.masking import MASK, find_mask, holds_mask, mask_secrets, restore_masked, runs_mysql
+from registry_mcp.secrets import masking
+from registry_mcp.secrets.masking import (
+    MASK,
+    URL_DECODINGS,
+    find_mask,
+    holds_mask,
+    mask_secrets,
+    restore_masked,
+    runs_mysql,
+)
 from registry_mcp.settings import Settings
 
 from .conftest import Person, server_payload, text_of
@@ -175,6 +185,7 @@ VARIANTS = {
     "zero-width joiner": "<mas\u200dked secret: unchanged when sent back>",
     "url-encoded": quote(MASK),
     "url-encoded twice": quote(quote(MASK)),
+    "url-encoded as many times as is undone": functools.reduce(lambda text, _: quote(text), range(URL_DECODINGS), MASK),
     "form-encoded": "%3Cmasked+secret%3A+unchanged+when+sent+back%3E",
     "base64": base64.b64encode(MASK.encode()).decode(),
     "base64 url-safe inside text": "x " + base64.urlsafe_b64encode(b"??" + MASK.encode()).decode() + " y",
@@ -194,8 +205,17 @@ def test_holds_mask_sees_through_each_variant(variant: str) -> None:
     assert find_mask({"env": {"K": variant}}) == "env.K"
 
 
+def test_url_encoding_is_undone_a_bounded_number_of_times(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `%252525…25` loses one layer per pass: unbounded, a 100 kB text would be read 50,000 times.
+    passes: list[str] = []
+    monkeypatch.setattr(masking, "unquote_plus", lambda text: passes.append(text) or unquote_plus(text))
+    assert not holds_mask("%" + "25" * 1000)
+    assert len(passes) == URL_DECODINGS
+
+
 @pytest.mark.parametrize(
-    "text", ["a masked secret value", "hello world", "dGVzdA==", "%41%42", "<mask>", "unmasked", "<b>masked</b>"]
+    "text",
+    ["a masked secret value", "hello world", "dGVzdA==", "%41%42", "%2541%2542", "<mask>", "unmasked", "<b>masked</b>"],
 )
 def test_holds_mask_passes_ordinary_text(text: str) -> None:
     assert not holds_mask(text)

@@ -398,19 +398,20 @@ _MASK_VARIANT = re.compile(r"masked[\s_-]*secret\s*:|<\s*masked\b")
 # Text that may be base64 (standard or URL-safe) of a mask: long enough to hold `<masked`.
 _BASE64_TEXT = re.compile(r"[A-Za-z0-9+/_-]{8,}={0,2}")
 _URL_ENCODED = re.compile(r"%[0-9A-Fa-f]{2}")
+# How many times URL encoding is undone looking for a mask: deeper is no accident, and each pass reads
+# the whole text again (a text of `%2525…` would take one pass per escape).
+URL_DECODINGS = 8
 
 
 def holds_mask(text: str) -> bool:
     """Whether a text holds the mask in any variant: the one test of what is a mask, for every write.
 
     Variants are read through what hides them: compatibility forms and case (NFKC, casefold), invisible
-    characters (a zero-width space inside), URL encoding (once or twice), and base64."""
+    characters (a zero-width space inside), URL encoding (up to `URL_DECODINGS` times), and base64."""
     if MASK in text:
         return True
     views = [text]
-    for _ in range(2):
-        if not _URL_ENCODED.search(views[-1]):
-            break
+    while len(views) <= URL_DECODINGS and _URL_ENCODED.search(views[-1]):
         views.append(unquote_plus(views[-1]))
     views += [decoded for view in list(views) for decoded in _base64_texts(view)]
     return any(_MASK_VARIANT.search(_visible(view)) for view in views)
