@@ -150,6 +150,16 @@ GROUPS = {
         modules=("registry_mcp/registry/targets.py", "registry_mcp/mcp/questions.py"),
         tests=("tests/test_targets.py", "tests/test_questions.py", "tests/test_patching.py", "tests/test_lint.py"),
     ),
+    "public_mapping": Group(
+        # What a public registry record becomes: the command a gateway will run.
+        modules=("registry_mcp/public_registry/mapping.py",),
+        tests=("tests/test_public_mapping.py", "tests/test_public_registry.py"),
+    ),
+    "http_auth": Group(
+        # Who may call the server over HTTP, and with which key.
+        modules=("registry_mcp/mcp/http_auth.py",),
+        tests=("tests/test_http_auth.py", "tests/test_policies.py"),
+    ),
     "toolkit": Group(
         # The toolkit's consent and read-only paths: who lets a tool act, and which tools are exposed.
         modules=("registry_mcp/mcp/permissions.py",),
