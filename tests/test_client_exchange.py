@@ -451,7 +451,8 @@ async def test_an_answer_that_is_not_json_is_unexpected() -> None:
                 await client.get_server("files")
         assert unreadable.value.status == 200
         assert (
-            unreadable.value.message == "Could not get server 'files' version 'v1': the registry's answer is not JSON"
+            unreadable.value.message
+            == "Could not get server 'files' version 'v1': the registry's answer is not JSON in UTF-8"
         )
 
 

@@ -4,7 +4,7 @@ even as a field's name where the answer's shape is wrong: no error carries it on
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import httpx2
 import pytest
@@ -58,26 +58,54 @@ def _stored_echoing(key: str) -> dict[str, object]:
     return {**STORED, "description": f"the key you sent: {key}"}
 
 
+def _escaped(key: str, every: int) -> str:
+    """`key` as JSON may write it, every `every`-th character as a `\\uXXXX` escape."""
+    return "".join(f"\\u{ord(c):04x}" if i % every == 0 else c for i, c in enumerate(key))
+
+
 @pytest.mark.parametrize(
-    "encoded",
+    "written",
     [
-        lambda text: text.encode("utf-8"),
-        # JSON may come in UTF-16 or UTF-32 (RFC 8259's readers detect it): the key is still in it.
-        lambda text: text.encode("utf-16"),
-        lambda text: text.encode("utf-32-le"),
+        KEY,
+        _escaped(KEY, 2),  # escapes read away: the check is on the texts as read, not as sent
+        _escaped(KEY, 7),
+        "\\u0000".join(KEY),  # UTF-16 read as UTF-8 and escaped: NULs between its characters
     ],
-    ids=["utf-8", "utf-16", "utf-32"],
+    ids=["plain", "every-2nd-escaped", "every-7th-escaped", "nul-spread"],
 )
-async def test_a_key_echoed_in_an_answer_that_is_read_is_redacted_in_any_json_encoding(
-    encoded: Callable[[str], bytes],
-) -> None:
-    body = encoded(json.dumps(_stored_echoing(KEY)))
-    registry = Scripted(httpx2.Response(200, content=body, headers={"content-type": "application/json"}))
+async def test_a_key_echoed_in_an_answer_that_is_read_is_redacted_however_json_writes_it(written: str) -> None:
+    body = json.dumps(_stored_echoing("KEY")).replace('"the key you sent: KEY"', f'"the key you sent: {written}"')
+    registry = Scripted(httpx2.Response(200, content=body.encode(), headers={"content-type": "application/json"}))
     async with RegistryClient(KEY, base_url=BASE, transport=httpx2.MockTransport(registry)) as client:
         record = await client.get_server("files")
     assert record.description == "the key you sent: <redacted>"
     assert record.mcp_config is not None
     assert record.mcp_config.model_dump(exclude_none=True) == STORED["mcp_config"]
+
+
+async def test_a_key_echoed_as_a_partly_escaped_field_name_is_not_named_by_the_shape_error() -> None:
+    page = json.dumps(_page_echoing("KEY")).replace('"KEY"', f'"{_escaped(KEY, 3)}"')
+    registry = Scripted(httpx2.Response(200, content=page.encode(), headers={"content-type": "application/json"}))
+    async with RegistryClient(KEY, base_url=BASE, transport=httpx2.MockTransport(registry)) as client:
+        with pytest.raises(UnexpectedResponse) as unexpected:
+            await client.list_servers()
+    assert KEY not in str(unexpected.value) and "env.<redacted>" in str(unexpected.value)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32-le"])
+async def test_an_answer_in_utf16_or_utf32_is_refused_not_read_in_an_encoding_that_hides_the_key(
+    encoding: str,
+) -> None:
+    # JSON between systems is UTF-8 (RFC 8259); read in another encoding, a key's UTF-8 bytes placed
+    # at an odd offset become other characters that no check finds, yet anyone can turn back.
+    body = json.dumps(_stored_echoing(KEY)).encode(encoding)
+    registry = Scripted(httpx2.Response(200, content=body, headers={"content-type": "application/json"}))
+    async with RegistryClient(KEY, base_url=BASE, transport=httpx2.MockTransport(registry)) as client:
+        with pytest.raises(UnexpectedResponse) as refused:
+            await client.get_server("files")
+    assert (
+        refused.value.message == "Could not get server 'files' version 'v1': the registry's answer is not JSON in UTF-8"
+    )
 
 
 async def test_an_answer_with_a_lone_surrogate_is_read_and_still_redacted() -> None:
@@ -90,13 +118,27 @@ async def test_an_answer_with_a_lone_surrogate_is_read_and_still_redacted() -> N
     assert record.server_name == "\ud800 x" and record.description == "the key you sent: <redacted>"
 
 
-@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32", "utf-32-be"])
-async def test_a_refusal_in_utf16_or_utf32_is_read_as_such_and_never_quotes_the_key(encoding: str) -> None:
-    # Read as UTF-8, such a body is the key with a NUL between its characters: no scrubber's match,
-    # yet every reader of the error can put it back together.
-    body = json.dumps({"message": f"bad key {KEY}"}).encode(encoding)
+@pytest.mark.parametrize(
+    "body",
+    [
+        json.dumps({"message": f"bad key {KEY}"}).encode("utf-16"),
+        json.dumps({"message": f"bad key {KEY}"}).encode("utf-16-le"),
+        json.dumps({"message": f"bad key {KEY}"}).encode("utf-32-be"),
+        # Not JSON, starting as UTF-16 would: read as UTF-16, the key's UTF-8 bytes become other characters.
+        f"X\0 bad key {KEY} (refused)".encode(),
+        b"\xff\xfe" + f"bad key {KEY}".encode(),
+        json.dumps({"message": "bad key "}).encode("utf-16-le")[:-4] + b"\0" + KEY.encode() + b'\0"\0}\0',
+    ],
+    ids=["utf-16", "utf-16-le", "utf-32-be", "text-opening-as-utf-16", "utf-16-bom-then-utf-8", "odd-offset"],
+)
+async def test_a_refusal_in_any_encoding_never_quotes_the_key(body: bytes) -> None:
     registry = Scripted(httpx2.Response(422, content=body, headers={"content-type": "application/json"}))
     async with RegistryClient(KEY, base_url=BASE, transport=httpx2.MockTransport(registry)) as client:
         with pytest.raises(RegistryError) as refused:
             await client.get_server("files")
-    assert "Registry said: bad key <redacted>. Correct what" in str(refused.value)
+    said = str(refused.value)
+    assert "<redacted>" in said
+    # No reading of what is quoted gives the key back: as it is, without its NULs, or re-encoded.
+    readings = [said, said.replace("\0", "")]
+    readings += [said.encode(codec, "ignore").decode("utf-8", "ignore") for codec in ("utf-16-le", "utf-16-be")]
+    assert not any(KEY[:12] in reading or KEY[-12:] in reading for reading in readings)

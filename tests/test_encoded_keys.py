@@ -516,12 +516,15 @@ def test_the_stderr_formatter_scrubs_the_key_in_every_form() -> None:
         assert _leaks(line) == [], line
 
 
+@pytest.mark.parametrize("quoted", ["as read", "json", "repr"])
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-16", "utf-32-le", "utf-32-be"])
 @pytest.mark.parametrize("written", [KEY, KEY.upper(), KEY[:12]], ids=["whole", "upper", "prefix"])
-def test_a_key_in_utf16_or_utf32_read_as_utf8_is_scrubbed(encoding: str, written: str) -> None:
+def test_a_key_in_utf16_or_utf32_read_as_utf8_is_scrubbed(encoding: str, written: str, quoted: str) -> None:
     # A server's stderr, or any body, in UTF-16 or UTF-32 read as UTF-8: the key with NULs between its
-    # characters, which a reader puts back together by dropping them.
+    # characters, which a reader puts back together by dropping them; also as JSON or Python quote it.
     text = ("said: " + written + " (done)").encode(encoding).decode("utf-8", "replace")
+    nul = {"as read": "\0", "json": "\\u0000", "repr": "\\x00"}[quoted]
+    text = {"as read": text, "json": json.dumps(text)[1:-1], "repr": repr(text)[1:-1]}[quoted]
     scrubbed = scrub(text, (), keys=[KEY])
-    assert REDACTED in scrubbed and written[:8].lower() not in scrubbed.replace("\0", "").lower()
-    assert scrubbed.replace("\0", "").endswith(" (done)")
+    assert REDACTED in scrubbed and written[:8].lower() not in scrubbed.replace(nul, "").lower()
+    assert scrubbed.replace(nul, "").endswith(" (done)")

@@ -181,13 +181,16 @@ class RegistryHttp:
         if not answer.content:  # a 204, or any answer without a body
             return {}
         try:
-            payload = _payload(shape, jsonlib.loads(answer.content))
+            # UTF-8, as JSON between systems must be (RFC 8259): a UTF-16 or UTF-32 answer is refused,
+            # not read in an encoding that could hide an echoed key from the check below.
+            payload = _payload(shape, jsonlib.loads(answer.content.decode("utf-8-sig", "surrogatepass")))
         except (ValueError, RecursionError):
             raise UnexpectedResponse(
-                f"Could not {operation}: the registry's answer is not JSON", status=answer.status_code
+                f"Could not {operation}: the registry's answer is not JSON in UTF-8", status=answer.status_code
             ) from None
         scrubber = Scrubber(keys=keys)
-        if scrubber and scrubber.finds(_text_of(answer.content)):
+        # The texts as read, not as sent: `\uXXXX` escapes of some of a key's characters are gone here.
+        if scrubber and scrubber.finds(jsonlib.dumps(payload, ensure_ascii=False)):
             # A registry that echoes the key anywhere in an answer (a text, a field's name), in any
             # form: nothing read from it, nor a shape error naming its fields, may carry the key on.
             payload = scrub_json(payload, scrubber)
@@ -551,16 +554,11 @@ def _status_error(
     return error_class(message, status=status, registry_message=registry_message)
 
 
-def _text_of(content: bytes) -> str:
-    """An answer's text, in the encoding its JSON is read in (UTF-8, -16 or -32, as RFC 8259's readers
-    detect it): read as UTF-8, a UTF-16 answer would put a NUL between a quoted key's characters."""
-    return content.decode(jsonlib.detect_encoding(content), "replace")
-
-
 def _registry_message(content: bytes, scrubber: Scrubber) -> str | None:
     """The registry's own words: `message`, then `detail`, then the raw text (other than a message
     text, shortened). Scrubbed before it is shortened, so no part of a secret survives the cut."""
-    text = _text_of(content).strip()
+    # As UTF-8 whatever it claims: a UTF-16 key is then a NUL between its characters, a form scrubbed.
+    text = content.decode("utf-8", "replace").strip()
     try:
         body = jsonlib.loads(text)
     except (ValueError, RecursionError):

@@ -124,10 +124,13 @@ def _key_forms(key: str) -> tuple[_Form, ...]:
     unicode_escaped = "".join(f"\\u{ord(c):04x}" for c in key)  # JSON that escapes every character
     forms.append(_Form(unicode_escaped, min(6 * KEY_PIECE, len(unicode_escaped)), any_case=True))
     # UTF-16 and UTF-32 text read as UTF-8 (a server's stderr, a body in an unexpected encoding): the
-    # key with one or three NULs between its characters, which any reader of it can put back together.
-    for nuls in ("\0", "\0" * 3):
-        spread = nuls.join(key.translate(_ASCII_LOWER))
-        forms.append(_Form(spread, min((len(nuls) + 1) * KEY_PIECE - len(nuls), len(spread)), any_case=True))
+    # key with one or three NULs between its characters, which any reader of it can put back together;
+    # as read, and JSON- or Python-escaped (`\u0000`, `\x00`) as a text quoting it would be.
+    for nul in ("\0", "\\u0000", "\\x00"):
+        for separator in (nul, nul * 3):
+            spread = separator.join(key.translate(_ASCII_LOWER))
+            run = KEY_PIECE + (KEY_PIECE - 1) * len(separator)  # KEY_PIECE characters and what is between
+            forms.append(_Form(spread, min(run, len(spread)), any_case=True))
     # A piece of KEY_PIECE bytes fully decides at least 10 characters of its base64, at any offset.
     piece = -(-8 * KEY_PIECE // 6) - 1
     forms += [_Form(core, min(piece, len(core)), any_case=False) for core in _base64_cores(data) if core]
