@@ -171,6 +171,20 @@ TOO_DEEP = "path: the file nests objects too deeply to be rewritten"
         ("mcp.json", "mcpServers", '{"mcpServers": {}, "deep": ' + "[" * 600 + "]" * 600 + "}", TOO_DEEP),
         ("config.toml", "codex", "deep = " + "[" * 5000 + "]" * 5000 + "\n", TOO_DEEP),
         ("config.toml", "codex", "deep = " + "[" * 400 + "]" * 400 + "\n", TOO_DEEP),
+        # Read by the parser, too deep to walk: in an entry that is replaced, in the allowlist, as TOML keys.
+        ("mcp.json", "mcpServers", '{"mcpServers": {"files": ' + "[" * 600 + "]" * 600 + "}}", TOO_DEEP),
+        ("managed.json", "claude_managed", '{"allowedMcpServers": [' + "[" * 600 + "]" * 600 + "]}", TOO_DEEP),
+        ("config.toml", "codex", "[" + ".".join(["a"] * 500) + "]\nx = 1\n", TOO_DEEP),
+        ("config.toml", "codex", ".".join(["a"] * 500) + " = 1\n", TOO_DEEP),
+        # An integer longer than any TOML integer (64 bits), and than Python reads.
+        ("config.toml", "codex", "x = " + "1" * 5000 + "\n", "path: the file is not TOML, so not a Codex config.toml"),
+        (
+            "mcp.json",
+            "mcpServers",
+            '{"mcpServers": {"x": "\\udfff"}}',
+            "path: the file holds a lone surrogate (a \\ud800-\\udfff escape without its pair), which cannot be "
+            "written back as UTF-8; remove it, or write to a new file",
+        ),
     ],
 )
 def test_a_file_that_cannot_be_rewritten_is_refused_saying_why(
@@ -182,6 +196,26 @@ def test_a_file_that_cannot_be_rewritten_is_refused_saying_why(
         plan_write(str(target), export([GUARDED], export_format), export_format, "cfg")
     assert str(refused.value) == message
     assert target.read_text() == content
+
+
+@pytest.mark.parametrize(
+    ("name", "export_format", "content"),
+    [
+        ("managed.json", "claude_managed", '{"allowedMcpServers": [' + "1" * 5000 + "]}"),
+        ("mcp.json", "mcpServers", '{"mcpServers": {"files": {"n": ' + "1" * 5000 + "}}}"),
+        ("enkrypt.json", "gateway", '{"mcp_configs": {}, "kept": ' + "1" * 5000 + "}"),
+    ],
+    ids=["allowlist", "replaced-entry", "kept-elsewhere"],
+)
+def test_an_integer_longer_than_python_reads_does_not_stop_a_write(
+    tmp_path: Path, name: str, export_format: ExportFormat, content: str
+) -> None:
+    target = tmp_path / name
+    target.write_text(content)
+    plan = plan_write(str(target), export([GUARDED], export_format), export_format, "cfg")
+    write(plan)
+    written = target.read_text()
+    assert ("1" * 5000 in written) == (export_format == "gateway")  # replaced, or kept as it was written
 
 
 def test_a_path_whose_folder_does_not_exist_is_refused(tmp_path: Path) -> None:

@@ -202,7 +202,29 @@ def plan_write(
     path = target_path(text)
     plan = WritePlan(path=path, content={}, what="", source=digest(rendered.config))
     toml = export_format == "codex"  # Codex CLI's config.toml
-    existing = _read(path, plan, toml=toml) if path.exists() else None
+    # Whatever a parser accepts, reading, walking and writing back the file's content is refused
+    # here, whole and before anything is written, where it cannot be done.
+    try:
+        _plan_content(plan, rendered, export_format, config_name, toml=toml)
+        plan.data = (dumps(plan.content) if toml else _dumps(plan.content) + "\n").encode("utf-8")
+    except RecursionError:
+        raise WriteRefused("path: the file nests objects too deeply to be rewritten") from None
+    except UnicodeEncodeError:
+        raise WriteRefused(
+            "path: the file holds a lone surrogate (a \\ud800-\\udfff escape without its pair), which cannot "
+            "be written back as UTF-8; remove it, or write to a new file"
+        ) from None
+    if plan.state is not None and plan.state.owner[0] != os.geteuid():
+        plan.other_owner = owner_name(plan.state.owner[0])
+    if private:
+        plan.mode &= 0o700
+    return plan
+
+
+def _plan_content(
+    plan: WritePlan, rendered: Export, export_format: ExportFormat, config_name: str, *, toml: bool
+) -> None:
+    existing = _read(plan.path, plan, toml=toml) if plan.path.exists() else None
     if export_format == "gateway":
         _gateway(plan, existing, rendered.config, config_name)
     elif export_format == "claude_managed":
@@ -216,15 +238,6 @@ def plan_write(
     # What the question shows of the file's own entries: its numbers as values.
     plan.previous = _plain(plan.previous)
     plan.policy = (_plain(plan.policy[0]), plan.policy[1]) if plan.policy is not None else None
-    if plan.state is not None and plan.state.owner[0] != os.geteuid():
-        plan.other_owner = owner_name(plan.state.owner[0])
-    if private:
-        plan.mode &= 0o700
-    try:
-        plan.data = (dumps(plan.content) if toml else _dumps(plan.content) + "\n").encode("utf-8")
-    except RecursionError:
-        raise WriteRefused("path: the file nests objects too deeply to be rewritten") from None
-    return plan
 
 
 def _read(path: Path, plan: WritePlan, *, toml: bool = False) -> dict[str, Any]:
@@ -254,10 +267,8 @@ def _read_toml(original: bytes) -> dict[str, Any]:
     try:
         text = original.decode("utf-8-sig")
         content = tomllib.loads(text)
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except ValueError:  # not UTF-8, not TOML, or an integer longer than Python reads
         raise WriteRefused("path: the file is not TOML, so not a Codex config.toml") from None
-    except RecursionError:
-        raise WriteRefused("path: the file nests objects too deeply to be rewritten") from None
     if has_comments(text, content):
         raise WriteRefused(
             "path: the file has comments, which rewriting it would lose; remove them, or write to a new file"
@@ -309,7 +320,10 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def _plain(value: Any) -> Any:
     """A value of the file with its numbers as Python numbers (for showing, never for writing)."""
     if isinstance(value, _Number):
-        return json.loads(value.text, parse_constant=float)
+        try:
+            return json.loads(value.text, parse_constant=float)
+        except ValueError:  # an integer longer than Python reads (4,300 digits): shown as written
+            return value.text
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, list):
