@@ -167,7 +167,12 @@ def load_verifier(spec: str) -> TokenVerifier:
         ) from None
     try:
         verifier: TokenVerifier | None = (
-            found if hasattr(found, "verify_token") else found() if callable(found) else None
+            # A class is a callable returning one, even though it has verify_token itself.
+            found
+            if hasattr(found, "verify_token") and not isinstance(found, type)
+            else found()
+            if callable(found)
+            else None
         )
     except Exception as failed:  # the user's factory, likewise
         raise ValueError(f"--token-verifier {spec!r}: calling it failed ({type(failed).__name__}: {failed})") from None
