@@ -306,8 +306,8 @@ def report(modules: dict[str, Counter[str]]) -> str:
             "### Mutation score",
             "",
             f"`python -m benchmarks.mutation` (mutmut): **{score:.1%}** of planted bugs caught in the security and "
-            f"data-loss modules. Target: each module at least {TARGET:.0%} caught or explained (the weakest, "
-            f"{weakest}, {scores.get(weakest, 0.0):.1%}): {verdict}. Each module is tested against the test files its "
+            f"data-loss modules. Target: each module at least {TARGET:.0%} caught or explained (lowest: "
+            f"{scores.get(weakest, 0.0):.1%}, {weakest}): {verdict}. Each module is tested against the test files its "
             "group in `benchmarks/mutation.py` names; explained survivors are listed with their reason in "
             "`benchmarks/mutation_survivors.toml`. Of the mutants that type-check, the tests catch "
             f"{by_tests:,} of {tested:,} ({by_tests / max(tested, 1):.1%}); `mypy --strict` rejects the others "
