@@ -183,6 +183,8 @@ async def test_a_record_holding_these_shapes_is_read_back_masked(client: Client)
 VARIANTS = {
     "zero-width space": "<masked\u200b secret: unchanged when sent back>",
     "zero-width joiner": "<mas\u200dked secret: unchanged when sent back>",
+    "variation selector": "<mas\ufe0fked secret: unchanged when sent back>",
+    "combining grapheme joiner": "<masked\u034f secret: unchanged when sent back>",
     "url-encoded": quote(MASK),
     "url-encoded twice": quote(quote(MASK)),
     "url-encoded as many times as is undone": functools.reduce(lambda text, _: quote(text), range(URL_DECODINGS), MASK),

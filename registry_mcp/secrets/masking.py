@@ -407,7 +407,8 @@ def holds_mask(text: str) -> bool:
     """Whether a text holds the mask in any variant: the one test of what is a mask, for every write.
 
     Variants are read through what hides them: compatibility forms and case (NFKC, casefold), invisible
-    characters (a zero-width space inside), URL encoding (up to `URL_DECODINGS` times), and base64."""
+    characters (a zero-width space or a variation selector inside), URL encoding (up to `URL_DECODINGS`
+    times), and base64."""
     if MASK in text:
         return True
     views = [text]
@@ -418,9 +419,14 @@ def holds_mask(text: str) -> bool:
 
 
 def _visible(text: str) -> str:
-    """`text` as read: compatibility forms folded, case folded, invisible (format) characters dropped."""
+    """`text` as read: compatibility forms folded, case folded, invisible characters dropped: format
+    characters (a zero-width space) and the marks left over once composed (a variation selector, the
+    combining grapheme joiner), which sit on a letter without changing how the word reads."""
     folded = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(c for c in folded if unicodedata.category(c) != "Cf") if not folded.isascii() else folded
+    return "".join(c for c in folded if unicodedata.category(c) not in _INVISIBLE) if not folded.isascii() else folded
+
+
+_INVISIBLE = ("Cf", "Mn")
 
 
 def _base64_texts(text: str) -> list[str]:
