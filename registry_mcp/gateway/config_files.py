@@ -298,8 +298,6 @@ def _load(original: bytes) -> dict[str, Any]:
             "path: the file is not plain JSON (comments or trailing commas?), so it cannot be rewritten without "
             "losing them; remove them, or write to a new file"
         ) from None
-    except RecursionError:
-        raise WriteRefused("path: the file nests objects too deeply to be rewritten") from None
     if not isinstance(content, dict):
         raise WriteRefused("path: the file does not hold a JSON object")
     return content
