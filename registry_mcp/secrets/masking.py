@@ -401,6 +401,8 @@ _URL_ENCODED = re.compile(r"%[0-9A-Fa-f]{2}")
 # How many times URL encoding is undone looking for a mask: deeper is no accident, and each pass reads
 # the whole text again (a text of `%2525…` would take one pass per escape).
 URL_DECODINGS = 8
+# Unicode categories that hide inside a word without changing how it reads: format characters and marks.
+_INVISIBLE = ("Cf", "Mn")
 
 
 def holds_mask(text: str) -> bool:
@@ -424,9 +426,6 @@ def _visible(text: str) -> str:
     combining grapheme joiner), which sit on a letter without changing how the word reads."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     return "".join(c for c in folded if unicodedata.category(c) not in _INVISIBLE) if not folded.isascii() else folded
-
-
-_INVISIBLE = ("Cf", "Mn")
 
 
 def _base64_texts(text: str) -> list[str]:
